@@ -1,0 +1,52 @@
+# The two commands a person needs: `make demo` and `make test`.
+# Both create .venv when it is missing and reinstall only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO_NAME    := Dana Okafor
+DEMO_COMPANY := Brightwater Analytics
+
+# Prefect's temporary server needs more than its default start-up time on a cold 2-core machine.
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 180
+
+.PHONY: demo test lint bench clean help
+
+help:
+	@echo "make demo   run the research flow on the demo world and print the card"
+	@echo "make test   run the whole test suite"
+	@echo "make bench  run the benchmarks"
+	@echo "make lint   ruff"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/lookup research "$(DEMO_NAME)" --company "$(DEMO_COMPANY)" \
+		--role "Senior Data Engineer" --world data/demo --smtp
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/accuracy.py ../shared/data/email_pairs_dev.tsv
+	$(BIN)/python bench/extract.py data/demo/sites
+	$(BIN)/python bench/research.py --world data/demo
+	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/end_to_end.py --world data/demo
+
+lint: $(VENV)/.installed-test
+	$(BIN)/python -m pip install -q ruff
+	$(BIN)/ruff check lookup flows tests bench
+
+clean:
+	rm -rf $(VENV) data/briefings data/cache data/prefect data/lookup.db

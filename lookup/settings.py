@@ -1,0 +1,310 @@
+"""Settings: defaults, an optional user file and LOOKUP_* variables, loaded once.
+
+``load_settings()`` reads ``config/lookup.toml`` (the defaults), then a user
+file (``LOOKUP_CONFIG`` or ``~/.config/interviewer-lookup/lookup.toml``), then
+environment variables ``LOOKUP_<SECTION>__<KEY>`` and a few shortcuts, into one
+immutable ``Settings``. Nothing else in the project reads the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from lookup.errors import ConfigError
+
+__all__ = [
+    "DnsSettings",
+    "FetchSettings",
+    "GeneralSettings",
+    "GravatarSettings",
+    "PrefectSettings",
+    "ReverifySettings",
+    "SearchSettings",
+    "Settings",
+    "SmtpSettings",
+    "StoreSettings",
+    "WorldEndpoints",
+    "config_dir",
+    "load_settings",
+]
+
+SHORTCUTS = {
+    "LOOKUP_DATA_DIR": ("general", "data_dir"),
+    "LOOKUP_WORLD": ("general", "world"),
+    "LOOKUP_DATABASE_URL": ("store", "database_url"),
+    "LOOKUP_TEMPLATES_DIR": ("general", "templates_dir"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GeneralSettings:
+    data_dir: str = "data"
+    templates_dir: str = ""
+    user_agent: str = "interviewer-lookup/0.1"
+    world: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSettings:
+    backend: str = "ddgs"
+    ddgs_backend: str = "auto"
+    region: str = "us-en"
+    safesearch: str = "moderate"
+    searxng_url: str = ""
+    max_results: int = 10
+    min_interval_s: float = 2.0
+    max_queries_per_run: int = 6
+    retries: int = 3
+    cache_ttl_hours: float = 168.0
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    timeout_s: float = 10.0
+    max_bytes: int = 2_000_000
+    max_redirects: int = 5
+    per_host_delay_s: float = 1.0
+    max_pages_per_run: int = 25
+    concurrency: int = 6
+
+
+@dataclass(frozen=True, slots=True)
+class DnsSettings:
+    nameservers: tuple[str, ...] = ()
+    port: int = 53
+    timeout_s: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    enabled: bool = False
+    port: int = 25
+    helo_name: str = "verify.interviewer-lookup.invalid"
+    mail_from: str = "verify@interviewer-lookup.invalid"
+    timeout_s: float = 10.0
+    starttls: bool = True
+    probes_per_domain_per_minute: int = 6
+    greylist_retry_s: tuple[float, ...] = (15.0, 60.0, 300.0)
+    max_inline_wait_s: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class GravatarSettings:
+    enabled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSettings:
+    database_url: str = ""
+    retention_days: int = 180
+
+
+@dataclass(frozen=True, slots=True)
+class ReverifySettings:
+    interval_days: float = 14.0
+    cron: str = "0 8 * * 1"
+    timezone: str = ""
+    batch_size: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PrefectSettings:
+    server_host: str = "127.0.0.1"
+    server_port: int = 4270
+    startup_timeout_s: float = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class WorldEndpoints:
+    """Where a running offline world listens; set only in world mode."""
+
+    directory: str
+    http_port: int
+    dns_port: int
+    smtp_port: int
+    search_url: str  # base URL of the world's SearXNG-compatible search engine
+    host: str = "127.0.0.1"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    general: GeneralSettings = field(default_factory=GeneralSettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    dns: DnsSettings = field(default_factory=DnsSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    gravatar: GravatarSettings = field(default_factory=GravatarSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    reverify: ReverifySettings = field(default_factory=ReverifySettings)
+    prefect: PrefectSettings = field(default_factory=PrefectSettings)
+    world: WorldEndpoints | None = None
+
+    # -- derived paths -------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.general.data_dir).expanduser().resolve()
+
+    @property
+    def briefings_dir(self) -> Path:
+        return self.data_dir / "briefings"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.data_dir / "prefect"
+
+    @property
+    def templates_dir(self) -> Path:
+        given = self.general.templates_dir
+        return Path(given).expanduser().resolve() if given else config_dir() / "templates"
+
+    @property
+    def database_url(self) -> str:
+        return self.store.database_url or f"sqlite:///{self.data_dir / 'lookup.db'}"
+
+    @property
+    def world_mode(self) -> bool:
+        return self.world is not None
+
+    # -- world mode ----------------------------------------------------
+    def in_world(self, endpoints: WorldEndpoints) -> Settings:
+        """These settings pointed at a running world: search, DNS, SMTP and HTTP go there."""
+        return replace(
+            self,
+            world=endpoints,
+            search=replace(
+                self.search,
+                backend="searxng",
+                searxng_url=endpoints.search_url,
+                min_interval_s=0.0,
+            ),
+            dns=replace(self.dns, nameservers=(endpoints.host,), port=endpoints.dns_port),
+            smtp=replace(self.smtp, port=endpoints.smtp_port),
+            fetch=replace(self.fetch, per_host_delay_s=0.0),
+        )
+
+
+def config_dir() -> Path:
+    """The folder holding lookup.toml and templates/ (source tree or installed wheel)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "config", here / "_config"):
+        if (candidate / "lookup.toml").is_file():
+            return candidate
+    raise ConfigError(f"The default settings file config/lookup.toml was not found near {here}.")
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    *,
+    user_file: str | Path | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Settings:
+    """Load defaults, then the user file, then LOOKUP_* variables, then ``overrides``."""
+    env = os.environ if env is None else env
+    merged = _read_toml(config_dir() / "lookup.toml")
+    user = user_file or env.get("LOOKUP_CONFIG") or _default_user_file()
+    if user and Path(user).expanduser().is_file():
+        _merge(merged, _read_toml(Path(user).expanduser()))
+    elif user_file or env.get("LOOKUP_CONFIG"):
+        raise ConfigError(f"The settings file {user} does not exist.")
+    _merge(merged, _from_env(env))
+    if overrides:
+        _merge(merged, {k: dict(v) for k, v in overrides.items()})
+    return _build(merged)
+
+
+def _default_user_file() -> str | None:
+    path = Path("~/.config/interviewer-lookup/lookup.toml").expanduser()
+    return str(path) if path.is_file() else None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"The settings file {path} could not be read: {exc}.") from exc
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    for section, values in extra.items():
+        if not isinstance(values, Mapping):
+            raise ConfigError(f"Settings section [{section}] must be a table.")
+        base.setdefault(section, {}).update(values)
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for name, (section, key) in SHORTCUTS.items():
+        if env.get(name):
+            found.setdefault(section, {})[key] = env[name]
+    for name, value in env.items():
+        if not name.startswith("LOOKUP_") or "__" not in name:
+            continue
+        section, _, key = name[len("LOOKUP_"):].lower().partition("__")
+        found.setdefault(section, {})[key] = value
+    return found
+
+
+def _build(merged: Mapping[str, Any]) -> Settings:
+    sections: dict[str, Any] = {}
+    hints = get_type_hints(Settings)
+    for f in fields(Settings):
+        if f.name == "world":
+            continue
+        cls = hints[f.name]
+        values = dict(merged.get(f.name, {}))
+        sections[f.name] = _build_section(f.name, cls, values)
+    unknown = set(merged) - {f.name for f in fields(Settings)}
+    if unknown:
+        raise ConfigError(f"Unknown settings section(s): {', '.join(sorted(unknown))}.")
+    return Settings(**sections)
+
+
+def _build_section(name: str, cls: type, values: dict[str, Any]) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(f"Unknown setting(s) in [{name}]: {', '.join(sorted(unknown))}.")
+    converted = {key: _convert(f"{name}.{key}", hints[key], value) for key, value in values.items()}
+    return cls(**converted)
+
+
+def _convert(where: str, hint: Any, value: Any) -> Any:
+    """Coerce a TOML or environment value to the field's type, or say what is wrong."""
+    try:
+        if hint is bool:
+            if isinstance(value, str):
+                lowered = value.strip().lower()
+                if lowered not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                    raise ValueError(value)
+                return lowered in {"1", "true", "yes", "on"}
+            return bool(value)
+        if hint is int:
+            return int(value)
+        if hint is float:
+            return float(value)
+        if hint is str:
+            return str(value)
+        if str(hint).startswith("tuple"):
+            items = value
+            if isinstance(value, str):
+                text = value.strip()
+                items = json.loads(text) if text.startswith("[") else [
+                    part.strip() for part in text.split(",") if part.strip()
+                ]
+            inner = hint.__args__[0]
+            return tuple(_convert(where, inner, item) for item in items)
+    except (TypeError, ValueError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"The setting {where} has a value of the wrong type: {value!r}.") from exc
+    return value
