@@ -1,0 +1,140 @@
+"""Clocks and per-key rate limiting for the edges (search engines, web hosts, mail servers).
+
+The clock is a seam: production code uses ``SystemClock``; tests pass a
+``FakeClock`` whose ``sleep`` moves time forward instantly, so intervals can be
+asserted exactly without waiting or timing anything.
+
+``RateLimiter`` spaces events sharing a key at least ``min_interval_s`` apart.
+It hands out *reservations* under a ``threading.Lock`` (never held across an
+``await``), so it stays correct when several tasks, event loops or threads
+share one limiter: callers are served in the order they asked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+from typing import Protocol
+
+__all__ = [
+    "Clock",
+    "FakeClock",
+    "RateLimiter",
+    "SystemClock",
+    "backoff_delay",
+    "shared_limiter",
+]
+
+
+class Clock(Protocol):
+    """Monotonic time for intervals, wall time for expiry, and an awaitable sleep."""
+
+    def monotonic(self) -> float: ...
+
+    def time(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def time(self) -> float:
+        return time.time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds))
+
+
+class FakeClock:
+    """A clock for tests: virtual time that moves only when sleepers wake.
+
+    ``sleep`` records its argument in ``sleeps`` and returns at once in real
+    time; concurrent sleepers wake in order of their virtual wake-up time, and
+    ``now`` jumps to each wake-up time as it happens.
+    """
+
+    def __init__(self, start: float = 0.0, *, epoch: float = 1_800_000_000.0) -> None:
+        self.now = start
+        self.epoch = epoch
+        self.sleeps: list[float] = []
+        self._pending: list[tuple[float, int]] = []
+        self._count = 0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return self.epoch + self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        seconds = max(0.0, seconds)
+        self.sleeps.append(seconds)
+        self._count += 1
+        entry = (self.now + seconds, self._count)
+        self._pending.append(entry)
+        try:
+            for _ in range(3):  # let other ready tasks book their own sleeps first
+                await asyncio.sleep(0)
+            while min(self._pending) != entry:
+                await asyncio.sleep(0)
+        finally:
+            self._pending.remove(entry)
+        self.now = max(self.now, entry[0])
+
+
+class RateLimiter:
+    """At most one event per ``min_interval_s`` for each key, in request order."""
+
+    def __init__(self, min_interval_s: float, *, clock: Clock | None = None) -> None:
+        self.min_interval_s = max(0.0, float(min_interval_s))
+        self.clock: Clock = clock or SystemClock()
+        self._next_free: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def reserve(self, key: str = "") -> float:
+        """Book the next free slot for ``key``; return how long to wait for it."""
+        with self._lock:
+            now = self.clock.monotonic()
+            slot = max(now, self._next_free.get(key, now))
+            self._next_free[key] = slot + self.min_interval_s
+        return slot - now
+
+    async def wait(self, key: str = "") -> float:
+        """Wait for this caller's turn for ``key``; return the seconds waited."""
+        delay = self.reserve(key)
+        if delay > 0:
+            await self.clock.sleep(delay)
+        return delay
+
+
+_SHARED: dict[tuple[str, float], RateLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_limiter(name: str, min_interval_s: float) -> RateLimiter:
+    """The process-wide limiter for one remote service (a search engine, say).
+
+    This registry is the one deliberate piece of process state in the edges: a
+    public engine's rate limit applies to the whole process, not to one run, so
+    concurrent research runs must queue behind the same limiter.
+    """
+    with _SHARED_LOCK:
+        key = (name, float(min_interval_s))
+        if key not in _SHARED:
+            _SHARED[key] = RateLimiter(min_interval_s)
+        return _SHARED[key]
+
+
+def backoff_delay(attempt: int, *, rng: random.Random, base_s: float = 1.0, cap_s: float = 30.0) -> float:
+    """Exponential backoff with jitter: about ``base * 2**attempt``, between half and all of it."""
+    ceiling = min(cap_s, base_s * (2**attempt))
+    return ceiling / 2 + rng.uniform(0.0, ceiling / 2)

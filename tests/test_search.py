@@ -1,0 +1,326 @@
+"""Search: query planning and quoting, the per-run session (cache, budget, rate limit), backends."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from ddgs.exceptions import DDGSException, RatelimitException, TimeoutException
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lookup.errors import InvalidDomainError, InvalidNameError, SearchError
+from lookup.models import SearchHit
+from lookup.ratelimit import FakeClock, RateLimiter
+from lookup.search import (
+    DdgsBackend,
+    SearchSession,
+    forget_cached,
+    make_search_backend,
+    normalize_query,
+    plan_queries,
+    quote_phrase,
+)
+from lookup.settings import SearchSettings, Settings
+
+# -- query planning -------------------------------------------------------------
+
+_PHRASE = re.compile(r'"[^"]*"')
+
+
+def _outside_phrases(query: str) -> str:
+    return _PHRASE.sub(" ", query)
+
+
+def test_plan_with_domain_is_targeted_and_small() -> None:
+    """With a known domain the plan asks for the person, their site, and the domain's addresses."""
+    queries = plan_queries("Jane Doe", "Acme Robotics", "acmerobotics.test")
+    assert queries[0] == '"Jane Doe" "Acme Robotics"'
+    assert '"Jane Doe" site:acmerobotics.test' in queries
+    assert '"@acmerobotics.test"' in queries
+    assert 3 <= len(queries) <= 6
+
+
+def test_plan_without_domain_looks_for_the_official_site() -> None:
+    """Without a domain the plan looks for the company's site and sends no @domain query."""
+    queries = plan_queries("Jane Doe", "Acme Robotics", None)
+    assert '"Acme Robotics" official site' in queries
+    assert not any("@" in q or "site:" in q for q in queries)
+
+
+@pytest.mark.parametrize(
+    ("hostile", "phrase"),
+    [
+        ('Jane" OR "site:evil.test', '"Jane or site evil.test"'),
+        ("Jane -Doe", '"Jane Doe"'),
+        ("site:evil.test Jane", '"site evil.test Jane"'),
+        ("Jane (Doe | Roe)", '"Jane Doe Roe"'),
+        ("“Jane” Doe*", '"Jane Doe"'),
+        ("Jane\x00\nDoe", '"Jane Doe"'),
+        ("Or Cohen", '"Or Cohen"'),
+        ("Mary-Jane O'Neil", '"Mary-Jane O\'Neil"'),
+    ],
+)
+def test_quote_phrase_neutralizes_operators(hostile: str, phrase: str) -> None:
+    """Quotes, site:, leading minus, grouping, wildcards and upper-case OR cannot act as operators."""
+    assert quote_phrase(hostile) == phrase
+
+
+@given(name=st.text(min_size=1, max_size=60), company=st.text(max_size=40))
+def test_planned_queries_carry_no_operator_from_input(name: str, company: str) -> None:
+    """Whatever the name and company, every operator outside quotes is one the plan put there."""
+    try:
+        queries = plan_queries(name, company, "acme.test")
+    except InvalidNameError:
+        return
+    for query in queries:
+        assert query.count('"') % 2 == 0
+        outside = _outside_phrases(query).split()
+        for token in outside:
+            if token.startswith("site:"):
+                assert token == "site:acme.test"
+            else:
+                assert token not in {"AND", "NOT", "NEAR", "AROUND"}
+                # only the talk query repeats the company's words unquoted, made harmless
+                assert not token.startswith(("-", "+", "~")) and ":" not in token
+        assert outside.count("OR") in (0, 2, 3)  # only the plan's own alternatives
+
+
+def test_plan_refuses_a_name_without_letters() -> None:
+    """A name that is nothing but quotes and operators is refused with a sentence."""
+    with pytest.raises(InvalidNameError, match="name"):
+        plan_queries('"" - | * () -:-', "Acme")
+
+
+def test_plan_refuses_a_bad_domain() -> None:
+    """A domain with operators or spaces is refused rather than spliced into site:."""
+    with pytest.raises(InvalidDomainError, match="not a domain name"):
+        plan_queries("Jane Doe", "Acme", "acme.test OR site:evil.test")
+
+
+def test_plan_accepts_a_parsed_name_record() -> None:
+    """A parsed-name record is searched by its full name."""
+    from lookup.names import parse_name
+
+    queries = plan_queries(parse_name("Dr. Jane Doe"), "Acme", None)
+    assert queries[0] == '"Jane Doe" "Acme"'
+
+
+# -- the session ----------------------------------------------------------------
+
+
+class FakeBackend:
+    """A backend that records when it was asked and answers from a table."""
+
+    name = "fake"
+
+    def __init__(self, clock: FakeClock, answers: dict[str, list[str]] | None = None) -> None:
+        self.clock = clock
+        self.answers = answers or {}
+        self.calls: list[tuple[str, float]] = []
+
+    async def search(self, query: str, *, max_results: int) -> list[SearchHit]:
+        self.calls.append((query, self.clock.monotonic()))
+        await asyncio.sleep(0)
+        urls = self.answers.get(query, [f"https://acme.test/{len(self.calls)}"])
+        return [SearchHit(title=f"About {query}", url=u, snippet="", query=query, rank=i + 1,
+                          backend=self.name) for i, u in enumerate(urls[:max_results])]
+
+
+def _session(tmp_path: Path | None, clock: FakeClock, backend: FakeBackend, **changes: object) -> SearchSession:
+    settings = replace(SearchSettings(), **changes)  # type: ignore[arg-type]
+    cache = tmp_path / "search" if tmp_path is not None else None
+    return SearchSession(backend, settings=settings, cache_dir=cache, clock=clock)
+
+
+def test_normalize_query_folds_case_and_space() -> None:
+    """Queries differing only in case and spacing share one cache key."""
+    assert normalize_query('  "Jane   DOE"\t Acme ') == '"jane doe" acme'
+
+
+def test_cache_answers_a_rerun_without_searching(tmp_path: Path) -> None:
+    """A second run asking the same query (any case/spacing) reads the cache and spends no budget."""
+    clock = FakeClock()
+    backend = FakeBackend(clock)
+    first = _session(tmp_path, clock, backend)
+    hits = asyncio.run(first.search('"Jane Doe" Acme'))
+    second = _session(tmp_path, clock, backend, max_queries_per_run=0)
+    again = asyncio.run(second.search('"jane  doe"   ACME'))
+    assert again == hits and len(backend.calls) == 1
+    assert (second.queries_cached, second.queries_sent, second.budget_left) == (1, 0, 0)
+
+
+def test_cache_entries_expire(tmp_path: Path) -> None:
+    """A cached answer older than cache_ttl_hours is searched again."""
+    clock = FakeClock()
+    backend = FakeBackend(clock)
+    asyncio.run(_session(tmp_path, clock, backend, cache_ttl_hours=1.0).search("q"))
+    clock.advance(3601)
+    session = _session(tmp_path, clock, backend, cache_ttl_hours=1.0)
+    asyncio.run(session.search("q"))
+    assert len(backend.calls) == 2 and session.queries_sent == 1
+
+
+def test_budget_spent_returns_nothing_with_a_reason(tmp_path: Path) -> None:
+    """Past max_queries_per_run a query is not sent: [] and a recorded 'budget spent'."""
+    clock = FakeClock()
+    backend = FakeBackend(clock)
+    session = _session(tmp_path, clock, backend, max_queries_per_run=2, min_interval_s=0.0)
+
+    async def run() -> list[list[SearchHit]]:
+        return [await session.search(q) for q in ("a", "b", "c")]
+
+    results = asyncio.run(run())
+    assert [len(r) for r in results] == [1, 1, 0]
+    assert [c[0] for c in backend.calls] == ["a", "b"]
+    assert session.records[-1].outcome == "budget spent"
+    assert "budget of 2 queries is spent" in session.records[-1].reason
+
+
+def test_rate_limit_spaces_concurrent_queries() -> None:
+    """Concurrent queries reach the backend one min_interval_s apart, in the order asked."""
+    clock = FakeClock()
+    backend = FakeBackend(clock)
+    session = _session(None, clock, backend, min_interval_s=2.0)
+
+    async def run() -> None:
+        await asyncio.gather(*(session.search(q) for q in ("a", "b", "c", "d")))
+
+    asyncio.run(run())
+    assert backend.calls == [("a", 0.0), ("b", 2.0), ("c", 4.0), ("d", 6.0)]
+
+
+def test_rate_limit_is_shared_between_sessions() -> None:
+    """Two runs sharing a limiter (as runs in one process do) queue behind each other."""
+    clock = FakeClock()
+    backend = FakeBackend(clock)
+    limiter = RateLimiter(3.0, clock=clock)
+    settings = SearchSettings()
+    one = SearchSession(backend, settings=settings, cache_dir=None, limiter=limiter, clock=clock)
+    two = SearchSession(backend, settings=settings, cache_dir=None, limiter=limiter, clock=clock)
+
+    async def run() -> None:
+        await asyncio.gather(one.search("a"), two.search("b"))
+
+    asyncio.run(run())
+    assert [t for _, t in backend.calls] == [0.0, 3.0]
+
+
+def test_same_query_at_once_is_sent_once() -> None:
+    """Two tasks asking the same query at the same time share one backend call."""
+    clock = FakeClock()
+    backend = FakeBackend(clock)
+    session = _session(None, clock, backend)
+
+    async def run() -> tuple[list[SearchHit], list[SearchHit]]:
+        return await asyncio.gather(session.search("q"), session.search("Q"))
+
+    first, second = asyncio.run(run())
+    assert first == second and len(backend.calls) == 1
+
+
+def test_forget_cached_deletes_entries_mentioning_a_name(tmp_path: Path) -> None:
+    """forget_cached removes entries whose query or hits mention the name, and keeps others."""
+    clock = FakeClock()
+    backend = FakeBackend(clock, {"acme team": ["https://acme.test/people/jane-doe"]})
+    session = _session(tmp_path, clock, backend, min_interval_s=0.0)
+
+    async def run() -> None:
+        for q in ('"Jane Doe" Acme', "acme team", "acme pricing"):
+            await session.search(q)
+
+    asyncio.run(run())
+    assert forget_cached(tmp_path / "search", "jane  DOE") == 2
+    assert len(list((tmp_path / "search").glob("*.json"))) == 1
+    assert forget_cached(tmp_path / "missing", "Jane Doe") == 0
+
+
+# -- ddgs -----------------------------------------------------------------------
+
+
+class FakeDDGS:
+    """Stands in for ddgs.DDGS: answers or raises from a script, one entry per call."""
+
+    script: list[object] = []
+    calls: list[dict[str, object]] = []
+
+    def __init__(self, timeout: int | None = 5) -> None:
+        self.timeout = timeout
+
+    def text(self, query: str, **kwargs: object) -> list[dict[str, str]]:
+        FakeDDGS.calls.append({"query": query, **kwargs})
+        outcome = FakeDDGS.script.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome  # type: ignore[return-value]
+
+
+def _ddgs(script: list[object], **changes: object) -> DdgsBackend:
+    FakeDDGS.script = list(script)
+    FakeDDGS.calls = []
+    settings = replace(SearchSettings(region="uk-en", ddgs_backend="brave"), **changes)  # type: ignore[arg-type]
+    return DdgsBackend(settings, ddgs_factory=FakeDDGS, clock=FakeClock(), rng=random.Random(1))
+
+
+def test_ddgs_no_results_is_an_empty_list() -> None:
+    """ddgs's 'No results found.' exception becomes [] after one call, with no retry."""
+    backend = _ddgs([DDGSException("No results found.")])
+    assert asyncio.run(backend.search('"Jane Doe"', max_results=5)) == []
+    assert len(FakeDDGS.calls) == 1
+
+
+def test_ddgs_rows_become_hits_with_settings_passed() -> None:
+    """ddgs rows map href->url and body->snippet; region, engines and max_results are passed."""
+    backend = _ddgs([[{"title": "Jane Doe - Acme", "href": "https://acme.test/jane", "body": "CTO"},
+                      {"title": "no link", "href": "", "body": ""}]])
+    hits = asyncio.run(backend.search("q", max_results=7))
+    assert hits == [SearchHit("Jane Doe - Acme", "https://acme.test/jane", "CTO", "q", 1, "ddgs")]
+    assert FakeDDGS.calls[0] == {"query": "q", "region": "uk-en", "safesearch": "moderate",
+                                 "max_results": 7, "backend": "brave"}
+
+
+def test_ddgs_timeouts_and_rate_limits_are_retried() -> None:
+    """A timeout and a rate limit are retried with backoff before the answer comes through."""
+    backend = _ddgs([TimeoutException("timed out"), RatelimitException("202 Ratelimit"),
+                     [{"title": "t", "href": "https://acme.test/", "body": "b"}]])
+    hits = asyncio.run(backend.search("q", max_results=5))
+    assert [h.url for h in hits] == ["https://acme.test/"]
+    sleeps = backend.clock.sleeps  # type: ignore[attr-defined]
+    assert len(sleeps) == 2 and sleeps[1] > sleeps[0] / 2
+
+
+def test_ddgs_gives_up_with_a_sentence() -> None:
+    """After settings.retries retries, a persistent failure is a SearchError saying what to do."""
+    backend = _ddgs([TimeoutException("timed out")] * 3, retries=2)
+    with pytest.raises(SearchError, match=r"failed after 3 attempts: .*did not answer in time.*"
+                                          r"Try again later"):
+        asyncio.run(backend.search("q", max_results=5))
+
+
+def test_make_search_backend_follows_settings() -> None:
+    """ddgs by default; searxng needs a URL; the world's engine is named 'world'."""
+    from lookup.errors import ConfigError
+    from lookup.search import SearxngBackend
+    from lookup.settings import WorldEndpoints
+
+    assert isinstance(make_search_backend(Settings()), DdgsBackend)
+    with pytest.raises(ConfigError, match="searxng_url is empty"):
+        make_search_backend(replace(Settings(), search=SearchSettings(backend="searxng")))
+    world = Settings().in_world(WorldEndpoints("w", 1, 2, 3, "http://127.0.0.1:9/"))
+    backend = make_search_backend(world)
+    assert isinstance(backend, SearxngBackend) and backend.name == "world"
+    asyncio.run(backend.aclose())
+
+
+def test_cache_file_is_json_with_the_query(tmp_path: Path) -> None:
+    """Cache entries are readable JSON files holding the query, backend and hits."""
+    clock = FakeClock()
+    session = _session(tmp_path, clock, FakeBackend(clock))
+    asyncio.run(session.search("Acme"))
+    (entry,) = [json.loads(p.read_text()) for p in (tmp_path / "search").glob("*.json")]
+    assert entry["query"] == "Acme" and entry["backend"] == "fake" and len(entry["hits"]) == 1
