@@ -1,0 +1,192 @@
+"""Mail heuristics read from data tables: SMTP reply classes, providers, address flags.
+
+The tables live in ``lookup/data/`` (``smtp_replies.toml``, ``providers.toml``,
+``role.txt``, ``freemail.txt``, ``disposable.txt``) and are read once, on
+first use. Everything here is a pure function of its arguments and those
+tables: no network, clock or randomness.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+__all__ = [
+    "CATEGORY_MEANING",
+    "Provider",
+    "Reply",
+    "ReplyCategory",
+    "address_flags",
+    "classify_reply",
+    "identify_provider",
+    "parse_reply",
+]
+
+ReplyCategory = Literal[
+    "accepted",
+    "no_such_user",
+    "disabled",
+    "mailbox_full",
+    "greylisted",
+    "blocklisted",
+    "policy",
+    "temporary",
+    "rejected",
+    "unknown",
+]
+
+# What each category means, as a sentence fragment for reasons.
+CATEGORY_MEANING: dict[str, str] = {
+    "accepted": "accepted the recipient",
+    "no_such_user": "said the mailbox does not exist",
+    "disabled": "said the mailbox is disabled",
+    "mailbox_full": "said the mailbox is full",
+    "greylisted": "greylisted the request (asked to come back later)",
+    "blocklisted": "refused us because our address is on a block list, which says nothing about the mailbox",
+    "policy": "refused for a policy reason, which says nothing about the mailbox",
+    "temporary": "answered with a temporary failure",
+    "rejected": "refused the recipient without saying why (RFC 5321 allows 550 for policy too)",
+    "unknown": "gave an answer we cannot read",
+}
+
+_ENHANCED = re.compile(r"^([245]\.\d{1,3}\.\d{1,3})(?=\s|$|[^\d.])")
+_ENHANCED_ANYWHERE = re.compile(r"[(#\s]#?([245]\.\d{1,3}\.\d{1,3})\)?(?=\s|$|[^\d.])")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One SMTP reply: the code, the RFC 3463 enhanced code if any, and the text."""
+
+    code: int | None
+    enhanced: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    """A mail provider recognised by its MX hosts, and how far its RCPT answers can be trusted."""
+
+    name: str
+    mx_suffixes: tuple[str, ...]
+    rcpt: str  # "checks" | "may_accept" | "accepts_any"
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    category: str
+    classes: frozenset[int]
+    codes: frozenset[int]
+    enhanced: tuple[str, ...]
+    phrases: tuple[re.Pattern[str], ...]
+
+    def matches(self, reply: Reply) -> bool:
+        code = reply.code or 0
+        if self.classes and code // 100 not in self.classes:
+            return False
+        if self.codes and code not in self.codes:
+            return False
+        if self.enhanced and not (reply.enhanced and reply.enhanced.startswith(self.enhanced)):
+            return False
+        return not self.phrases or any(p.search(reply.text) for p in self.phrases)
+
+
+def parse_reply(lines: Sequence[str]) -> Reply:
+    """Join a (possibly multi-line) reply such as ``550-5.1.1 ...`` into one ``Reply``."""
+    if not lines:
+        return Reply(None, None, "")
+    code = int(lines[0][:3]) if lines[0][:3].isdigit() else None
+    parts = [line[4:].strip() if line[:3].isdigit() else line.strip() for line in lines]
+    text = " ".join(part for part in parts if part)
+    return Reply(code, _enhanced_of(parts[0] if parts else ""), text)
+
+
+def _enhanced_of(first: str) -> str | None:
+    match = _ENHANCED.match(first)
+    if match:
+        return match.group(1)
+    tail = _ENHANCED_ANYWHERE.search(first)  # Proofpoint: "Invalid recipient <x> (#5.1.1)"
+    return tail.group(1) if tail else None
+
+
+def classify_reply(reply: Reply) -> ReplyCategory:
+    """The category of an RCPT TO reply, by the first matching rule of smtp_replies.toml."""
+    for rule in _rules():
+        if rule.matches(reply):
+            return rule.category  # type: ignore[return-value]
+    return "unknown"
+
+
+def identify_provider(mx_hosts: Iterable[str], domain: str) -> Provider | None:
+    """The provider running these MX hosts, a self-hosted marker, or None when unrecognised."""
+    hosts = [h.lower().rstrip(".") for h in mx_hosts]
+    for provider in _providers():
+        for host in hosts:
+            if any(host == s or host.endswith("." + s) for s in provider.mx_suffixes):
+                return provider
+    domain = domain.lower().rstrip(".")
+    if hosts and all(h == domain or h.endswith("." + domain) for h in hosts):
+        return Provider("self-hosted", (domain,), "checks", "The domain runs its own mail servers.")
+    return None
+
+
+def address_flags(local: str, domain: str) -> tuple[str, ...]:
+    """Flags from the tables: "role" local part, "disposable" or "free" domain."""
+    base = local.lower().split("+", 1)[0]
+    domain = domain.lower().rstrip(".")
+    flags = []
+    if base in _word_list("role.txt"):
+        flags.append("role")
+    if _in_domain_list(domain, "disposable.txt"):
+        flags.append("disposable")
+    if _in_domain_list(domain, "freemail.txt"):
+        flags.append("free")
+    return tuple(flags)
+
+
+def _in_domain_list(domain: str, name: str) -> bool:
+    table = _word_list(name)
+    labels = domain.split(".")
+    return any(".".join(labels[i:]) in table for i in range(len(labels) - 1))
+
+
+@cache
+def _word_list(name: str) -> frozenset[str]:
+    text = resources.files("lookup").joinpath("data", name).read_text(encoding="utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+@cache
+def _rules() -> tuple[_Rule, ...]:
+    data = tomllib.loads(resources.files("lookup").joinpath("data", "smtp_replies.toml").read_text())
+    return tuple(
+        _Rule(
+            category=row["category"],
+            classes=frozenset(row.get("classes", ())),
+            codes=frozenset(row.get("codes", ())),
+            enhanced=tuple(row.get("enhanced", ())),
+            phrases=tuple(re.compile(p, re.IGNORECASE) for p in row.get("phrases", ())),
+        )
+        for row in data["rule"]
+    )
+
+
+@cache
+def _providers() -> tuple[Provider, ...]:
+    data = tomllib.loads(resources.files("lookup").joinpath("data", "providers.toml").read_text())
+    return tuple(
+        Provider(
+            name=row["name"],
+            mx_suffixes=tuple(s.lower() for s in row["mx_suffixes"]),
+            rcpt=row.get("rcpt", "checks"),
+            note=row.get("note", ""),
+        )
+        for row in data["provider"]
+    )
