@@ -1,0 +1,220 @@
+"""The world's SMTP server: answers RCPT TO like the world's mail hosts, never delivers.
+
+One aiosmtpd server answers for every ``[mail.<domain>]``. The replies follow
+what large providers send (Gmail's 550 5.1.1 wording for an unknown account,
+RFC 6647 greylisting with 451 4.7.1). DATA is always refused, so nothing is
+ever delivered or stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import ssl
+import time
+from collections.abc import Callable, Mapping
+
+from aiosmtpd.smtp import SMTP
+
+from lookup.world._logs import FaultBook, SmtpLine, WorldLogs
+from lookup.world.format import Fault, MailDomain, World
+
+__all__ = ["REPLIES", "Greylist", "SmtpService", "rcpt_reply"]
+
+REPLIES = {
+    "ok": "250 2.1.5 OK",
+    "unknown": "550 5.1.1 The email account that you tried to reach does not exist",
+    "relay": "550 5.7.1 Relaying denied: this server does not handle mail for that domain",
+    "greylisted": "451 4.7.1 greylisted, try again later",
+    "data": "554 5.7.1 this world never delivers mail",
+    "need_rcpt": "503 5.5.1 Error: need RCPT command",
+}
+STAGE_OF = {"EHLO": "ehlo", "HELO": "ehlo", "MAIL": "mail", "RCPT": "rcpt"}
+
+
+def rcpt_reply(mail: Mapping[str, MailDomain], address: str, *, greylisted: bool) -> str:
+    """The reply to RCPT TO:<address>; ``greylisted`` says the greylist holds this pair back."""
+    local, _, domain = address.lower().rpartition("@")
+    config = mail.get(domain)
+    if config is None:
+        return REPLIES["relay"]
+    if config.greylist and greylisted:
+        return REPLIES["greylisted"]
+    if local in config.mailboxes or config.catch_all:
+        return REPLIES["ok"]
+    return REPLIES["unknown"]
+
+
+class Greylist:
+    """RFC 6647 greylisting: a (sender, recipient) pair's first try is deferred.
+
+    A later try passes once ``wait_s`` seconds have gone by since the first
+    (0 = the very next try passes).
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._first_seen: dict[tuple[str, str], float] = {}
+        self._clock = clock
+
+    def holds(self, sender: str, recipient: str, wait_s: float) -> bool:
+        key = (sender.lower(), recipient.lower())
+        now = self._clock()
+        first = self._first_seen.get(key)
+        if first is None:
+            self._first_seen[key] = now
+            return True
+        return now - first < wait_s
+
+
+class SmtpService:
+    """Runs the world's SMTP server on loopback until ``stop()``."""
+
+    def __init__(
+        self,
+        world: World,
+        logs: WorldLogs,
+        *,
+        latency: bool,
+        host: str = "127.0.0.1",
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.world = world
+        self.logs = logs
+        self.delay = world.latency.smtp / 1000 if latency else 0.0
+        self.faults = FaultBook(world.faults_for("smtp"))
+        self.greylist = Greylist()
+        self.tls_context = tls_context
+        self._host = host
+        self._server: asyncio.Server | None = None
+        self._sessions: set[_WorldSMTP] = set()
+        self._ids = itertools.count(1)
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "the SMTP server is not started"
+        return self._server.sockets[0].getsockname()[1]
+
+    async def start(self, port: int = 0) -> None:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(self._new_session, self._host, port, reuse_address=True)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for session in list(self._sessions):
+            session.abort()
+        coros = [s.handler_task for s in self._sessions if s.handler_task is not None]
+        await asyncio.gather(*coros, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    def _new_session(self) -> _WorldSMTP:
+        session = _WorldSMTP(self, next(self._ids))
+        self._sessions.add(session)
+        return session
+
+    def forget(self, session: _WorldSMTP) -> None:
+        self._sessions.discard(session)
+
+    def take_faults(self, stage: str, domain: str | None = None) -> tuple[Fault, ...]:
+        return self.faults.take(lambda f: f.stage == stage and f.host in (None, domain))
+
+    async def handle_RCPT(self, server, session, envelope, address: str, rcpt_options) -> str:  # noqa: N802
+        """aiosmtpd hook: decide the RCPT reply from the world's [mail] tables."""
+        domain = address.lower().rpartition("@")[2]
+        config = self.world.mail.get(domain)
+        held = bool(config and config.greylist) and self.greylist.holds(
+            envelope.mail_from or "", address, config.greylist_seconds if config else 0.0
+        )
+        reply = rcpt_reply(self.world.mail, address, greylisted=held)
+        if reply.startswith("250"):
+            envelope.rcpt_tos.append(address)
+        return reply
+
+
+class _WorldSMTP(SMTP):
+    """aiosmtpd's protocol with logging, latency, faults and a DATA that always refuses."""
+
+    def __init__(self, service: SmtpService, number: int) -> None:
+        super().__init__(
+            service,
+            hostname=service.world.smtp.hostname,
+            ident="lookup-world ESMTP",
+            tls_context=service.tls_context,
+            loop=asyncio.get_running_loop(),
+            timeout=120,
+        )
+        self._service = service
+        self._number = number
+        self._greeted = False
+        self._smtp_methods = {name: self._wrap(name, m) for name, m in self._smtp_methods.items()}
+
+    @property
+    def handler_task(self) -> asyncio.Task | None:
+        return getattr(self, "_handler_coroutine", None)
+
+    def _log(self, direction: str, line: str) -> None:
+        self._service.logs.add(SmtpLine(self._number, direction, line))
+
+    def connection_made(self, transport) -> None:
+        if not self._greeted:
+            peer = transport.get_extra_info("peername")
+            self._log("*", f"connect from {peer[0]}:{peer[1]}" if peer else "connect")
+        super().connection_made(transport)
+
+    def connection_lost(self, error) -> None:
+        self._service.forget(self)
+        super().connection_lost(error)
+
+    def abort(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
+
+    async def _reset(self, stage: str) -> None:
+        """Drop the connection on purpose and wait to be cancelled by connection_lost."""
+        self._log("*", f"reset at {stage} (fault)")
+        self.abort()
+        await asyncio.Event().wait()
+
+    async def _faults(self, stage: str, domain: str | None = None) -> None:
+        faults = self._service.take_faults(stage, domain)
+        for fault in faults:
+            if fault.delay_ms:
+                await asyncio.sleep(fault.delay_ms / 1000)
+        if any(f.reset for f in faults):
+            await self._reset(stage)
+
+    async def push(self, status) -> None:
+        text = status.decode() if isinstance(status, bytes) else status
+        if not self._greeted:
+            self._greeted = True
+            await self._faults("banner")
+        final = len(text) < 4 or text[3] != "-"  # the last line of a multi-line reply
+        if final and self._service.delay:
+            await asyncio.sleep(self._service.delay)
+        self._log("S", text)
+        await super().push(status)
+
+    def _wrap(self, command: str, method):
+        async def logged(arg: str | None) -> None:
+            self._log("C", f"{command} {arg}" if arg else command)
+            stage = STAGE_OF.get(command)
+            if stage is not None:
+                await self._faults(stage, _domain_of(arg) if stage == "rcpt" else None)
+            await method(arg)
+
+        return logged
+
+    async def smtp_DATA(self, arg: str | None) -> None:  # noqa: N802
+        if await self.check_helo_needed():
+            return
+        if not self.envelope.rcpt_tos:
+            await self.push(REPLIES["need_rcpt"])
+            return
+        await self.push(REPLIES["data"])
+
+
+def _domain_of(arg: str | None) -> str | None:
+    text = (arg or "").strip().strip("<>").lower()
+    inner = text.partition("<")[2].partition(">")[0] if "<" in text else text.removeprefix("to:")
+    return inner.rpartition("@")[2] or None

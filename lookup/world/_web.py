@@ -1,0 +1,144 @@
+"""The world's web sites and search engine as HTTP apps for ``_httpd.HttpServer``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote
+
+from lookup.world._httpd import HttpRequest, HttpResponse, text_response
+from lookup.world._logs import FaultBook, HttpHit, SearchQuery, WorldLogs
+from lookup.world.format import Fault, World
+from lookup.world.search_engine import SearchIndex
+
+__all__ = ["SearchApp", "SiteApp", "resolve_site_file"]
+
+# Types mimetypes may not know on a bare system, and charsets for text.
+EXTRA_TYPES = {".md": "text/markdown", ".jsonld": "application/ld+json", ".ics": "text/calendar"}
+
+
+class SiteApp:
+    """Serves ``sites/<host>/`` by the Host header, with redirects, faults and latency."""
+
+    def __init__(self, world: World, logs: WorldLogs, *, latency: bool) -> None:
+        self._world = world
+        self._logs = logs
+        self._delay = world.latency.http / 1000 if latency else 0.0
+        self._faults = FaultBook(world.faults_for("http"))
+        self._redirects = {(r.host, r.path): r for r in world.redirects}
+
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        host, path = request.host, request.path
+        if self._delay:
+            await asyncio.sleep(self._delay)
+        faults = self._faults.take(lambda f: f.host == host and f.path in (None, path))
+        response, kind = await _apply_faults(faults)
+        if response is None:
+            response = self._answer(request, host, path)
+        self._logs.add(HttpHit(host, path, 0 if response.reset else response.status, request.method, kind))
+        return response
+
+    def _answer(self, request: HttpRequest, host: str, path: str) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return text_response(405, "Only GET and HEAD are served.", ("Allow", "GET, HEAD"))
+        redirect = self._redirects.get((host, path))
+        if redirect is not None:
+            return text_response(redirect.status, f"Moved to {redirect.to}", ("Location", redirect.to))
+        site = self._world.site_dir(host)
+        if site is None:
+            return text_response(404, f"unknown host: {host or '(no Host header)'} is not in this world.")
+        file = resolve_site_file(site, path)
+        if file is None:
+            return text_response(404, f"Not found: {path}")
+        return HttpResponse(200, (("Content-Type", _content_type(file)),), file.read_bytes())
+
+
+async def _apply_faults(faults: tuple[Fault, ...]) -> tuple[HttpResponse | None, str]:
+    """Sleep for delay faults; return the status or reset answer a fault forces, if any."""
+    kind = ""
+    for fault in faults:
+        if fault.delay_ms:
+            await asyncio.sleep(fault.delay_ms / 1000)
+            kind = "delay"
+    for fault in faults:
+        if fault.reset:
+            return HttpResponse(0, reset=True), "reset"
+        if fault.status:
+            return text_response(fault.status, "Fault injected by world.toml."), "status"
+    return None, kind
+
+
+def resolve_site_file(site: Path, path: str) -> Path | None:
+    """The file serving ``path`` under ``site``, or None (missing, or escaping the folder)."""
+    decoded = unquote(path)
+    parts = [p for p in decoded.split("/") if p]
+    if any(p in (".", "..") or "\\" in p or "\x00" in p for p in parts):
+        return None
+    root = site.resolve()
+    base = root.joinpath(*parts)
+    candidates = [base / "index.html"] if not parts else [base, base / "index.html", base.with_name(base.name + ".html")]
+    for candidate in candidates:
+        resolved = candidate.resolve()
+        if resolved.is_file() and resolved.is_relative_to(root):
+            return resolved
+    return None
+
+
+def _content_type(file: Path) -> str:
+    kind = EXTRA_TYPES.get(file.suffix.lower()) or mimetypes.guess_type(file.name)[0]
+    kind = kind or "application/octet-stream"
+    textual = kind.startswith("text/") or kind in ("application/json", "application/ld+json", "application/xml")
+    return f"{kind}; charset=utf-8" if textual else kind
+
+
+class SearchApp:
+    """A SearXNG-compatible JSON API: ``GET /search?q=...&format=json`` (or a POST form)."""
+
+    def __init__(self, world: World, logs: WorldLogs, *, latency: bool) -> None:
+        self._index = SearchIndex(world.documents)
+        self._max = world.max_results
+        self._logs = logs
+        self._delay = world.latency.search / 1000 if latency else 0.0
+        self._faults = FaultBook(world.faults_for("search"))
+
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        params = request.params()
+        query = params.get("q", "")
+        if self._delay:
+            await asyncio.sleep(self._delay)
+        if request.path.rstrip("/") not in ("/search", ""):
+            return text_response(404, "The world's search engine answers /search?q=...&format=json.")
+        faults = self._faults.take(lambda f: f.query is None or f.query.casefold() in query.casefold())
+        forced, kind = await _apply_faults(faults)
+        if forced is not None:
+            self._logs.add(SearchQuery(query, 0, 0 if forced.reset else forced.status))
+            return forced
+        return self._answer(params, query)
+
+    def _answer(self, params: dict[str, str], query: str) -> HttpResponse:
+        if params.get("format", "json") != "json":
+            return text_response(400, "This search engine only answers format=json.")
+        limit, page = self._max, 1
+        try:
+            limit = max(1, min(self._max, int(params.get("max_results", self._max))))
+            page = max(1, int(params.get("pageno", "1")))
+        except ValueError:
+            return text_response(400, "max_results and pageno must be whole numbers.")
+        hits = self._index.search(query, limit=limit, offset=(page - 1) * limit) if query.strip() else []
+        self._logs.add(SearchQuery(query, len(hits)))
+        body = {
+            "query": query,
+            "number_of_results": len(hits),
+            "results": [
+                {"url": h.document.url, "title": h.document.title, "content": h.document.snippet,
+                 "engine": "world", "engines": ["world"], "score": h.score, "category": "general"}
+                for h in hits
+            ],
+            "answers": [], "corrections": [], "infoboxes": [], "suggestions": [],
+            "unresponsive_engines": [],
+        }
+        return HttpResponse(
+            200, (("Content-Type", "application/json"),), json.dumps(body, ensure_ascii=False).encode()
+        )

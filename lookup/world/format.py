@@ -1,0 +1,477 @@
+"""The offline world format: read and check a world directory into frozen records.
+
+A world is ``world.toml`` + ``search.jsonl`` + ``sites/<host>/...`` (see
+docs/world.md). ``load_world(path)`` is the one place that reads those files;
+every mistake becomes a ``WorldError`` whose message names the file and the
+line or key, so the author can fix it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+from lookup.errors import WorldError
+
+__all__ = [
+    "DnsRecords",
+    "Fault",
+    "Latency",
+    "MailDomain",
+    "Redirect",
+    "SearchDocument",
+    "SmtpOptions",
+    "World",
+    "load_world",
+]
+
+SERVICES = ("http", "search", "dns", "smtp")
+SMTP_STAGES = ("banner", "ehlo", "mail", "rcpt")
+DNS_RCODES = ("SERVFAIL", "REFUSED", "NXDOMAIN", "FORMERR", "NOTIMP")
+DNS_TYPES = ("A", "AAAA", "MX", "TXT")
+DEFAULT_TTL = 300
+SITE_ADDRESS = "127.0.0.1"
+
+# Which keys each table may hold; anything else is a typo worth reporting.
+TOP_KEYS = ("name", "description", "latency_ms", "dns", "mail", "fault", "redirect", "search", "smtp")
+LATENCY_KEYS = ("http", "search", "dns", "smtp")
+DNS_KEYS = ("a", "aaaa", "mx", "txt", "ttl")
+MAIL_KEYS = ("mailboxes", "catch_all", "greylist", "greylist_seconds")
+REDIRECT_KEYS = ("host", "path", "to", "status")
+SEARCH_KEYS = ("max_results",)
+SMTP_KEYS = ("starttls", "hostname")
+FAULT_KEYS = {
+    "http": ("service", "host", "path", "status", "delay_ms", "reset", "times"),
+    "search": ("service", "query", "status", "delay_ms", "reset", "times"),
+    "dns": ("service", "host", "type", "rcode", "drop", "delay_ms", "times"),
+    "smtp": ("service", "host", "stage", "delay_ms", "reset", "times"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Latency:
+    """Milliseconds each service waits before answering a request."""
+
+    http: int = 0
+    search: int = 0
+    dns: int = 0
+    smtp: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DnsRecords:
+    """The records one DNS name answers with; ``mx`` holds (preference, host) pairs."""
+
+    a: tuple[str, ...] = ()
+    aaaa: tuple[str, ...] = ()
+    mx: tuple[tuple[int, str], ...] = ()
+    txt: tuple[str, ...] = ()
+    ttl: int = DEFAULT_TTL
+
+
+@dataclass(frozen=True, slots=True)
+class MailDomain:
+    """How the world's SMTP server answers RCPT TO for one domain."""
+
+    domain: str
+    mailboxes: frozenset[str] = frozenset()  # lower-case local parts
+    catch_all: bool = False
+    greylist: bool = False
+    greylist_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One injected failure; ``service`` says which server applies it."""
+
+    service: str = "http"
+    host: str | None = None  # http: site host; dns: query name; smtp: mail domain
+    path: str | None = None  # http only: exact request path
+    query: str | None = None  # search only: a substring of the query text
+    type: str | None = None  # dns only: A, AAAA, MX or TXT
+    stage: str = "banner"  # smtp only: banner, ehlo, mail or rcpt
+    status: int | None = None  # http/search: answer with this status
+    rcode: str | None = None  # dns: answer with this rcode (e.g. SERVFAIL)
+    delay_ms: int = 0
+    reset: bool = False  # http/search/smtp: drop the connection
+    drop: bool = False  # dns: never answer
+    times: int | None = None  # apply to the first N matching requests only; None = always
+    index: int = 0  # position in world.toml, so counters can tell faults apart
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """A request for host+path answered with ``status`` and ``Location: to``."""
+
+    host: str
+    path: str
+    to: str
+    status: int = 301
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDocument:
+    """One document the world's search engine knows (a line of search.jsonl)."""
+
+    title: str
+    url: str
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpOptions:
+    """Server-wide SMTP options from the ``[smtp]`` table."""
+
+    starttls: bool = False
+    hostname: str = "mx.world.test"
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """A whole world directory, read and checked."""
+
+    name: str
+    directory: Path
+    latency: Latency = field(default_factory=Latency)
+    dns: Mapping[str, DnsRecords] = field(default_factory=lambda: MappingProxyType({}))
+    mail: Mapping[str, MailDomain] = field(default_factory=lambda: MappingProxyType({}))
+    faults: tuple[Fault, ...] = ()
+    redirects: tuple[Redirect, ...] = ()
+    documents: tuple[SearchDocument, ...] = ()
+    site_hosts: frozenset[str] = frozenset()
+    max_results: int = 10
+    smtp: SmtpOptions = field(default_factory=SmtpOptions)
+    description: str = ""
+
+    @property
+    def sites_dir(self) -> Path:
+        return self.directory / "sites"
+
+    @property
+    def http_hosts(self) -> frozenset[str]:
+        """Hosts the world's web answers for: site folders and redirect sources."""
+        return self.site_hosts | {r.host for r in self.redirects}
+
+    def site_dir(self, host: str) -> Path | None:
+        """The folder serving ``host``, or None when the world has no such site."""
+        return self.sites_dir / host if host in self.site_hosts else None
+
+    def zone(self) -> Mapping[str, DnsRecords]:
+        """Every DNS name: world.toml records plus A 127.0.0.1 for each web host."""
+        zone = dict(self.dns)
+        for host in self.http_hosts:
+            if host not in zone:
+                zone[host] = DnsRecords(a=(SITE_ADDRESS,))
+        return MappingProxyType(zone)
+
+    def faults_for(self, service: str) -> tuple[Fault, ...]:
+        return tuple(f for f in self.faults if f.service == service)
+
+
+def load_world(path: str | Path) -> World:
+    """Read a world directory, or raise WorldError naming the file and line or key."""
+    directory = Path(path).expanduser().resolve()
+    if not directory.is_dir():
+        raise WorldError(f"The world directory {directory} does not exist.")
+    toml_path = directory / "world.toml"
+    config = _read_toml(toml_path)
+    where = str(toml_path)
+    _check_keys(where, "the top level", config, TOP_KEYS)
+    redirects = tuple(
+        _redirect(where, i, item) for i, item in enumerate(_list_of_tables(where, config, "redirect"))
+    )
+    return World(
+        name=_typed(where, "name", config.get("name", directory.name), str),
+        description=_typed(where, "description", config.get("description", ""), str),
+        directory=directory,
+        latency=_latency(where, _table(where, config, "latency_ms")),
+        dns=MappingProxyType(_dns(where, _table(where, config, "dns"))),
+        mail=MappingProxyType(_mail(where, _table(where, config, "mail"))),
+        faults=tuple(
+            _fault(where, i, item) for i, item in enumerate(_list_of_tables(where, config, "fault"))
+        ),
+        redirects=redirects,
+        documents=_documents(directory / "search.jsonl"),
+        site_hosts=_site_hosts(directory / "sites"),
+        max_results=_max_results(where, _table(where, config, "search")),
+        smtp=_smtp(where, _table(where, config, "smtp")),
+    )
+
+
+# -- world.toml ----------------------------------------------------------
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise WorldError(f"The world has no {path.name}: expected the file {path}.")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise WorldError(f"{path} is not valid TOML: {exc}.") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WorldError(f"{path} could not be read: {exc}.") from exc
+
+
+def _check_keys(where: str, table: str, values: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise WorldError(
+            f"{where}: unknown key {unknown[0]!r} in {table}; "
+            f"the keys allowed there are {', '.join(allowed)}."
+        )
+
+
+def _table(where: str, config: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = config.get(key, {})
+    if not isinstance(value, Mapping):
+        raise WorldError(f"{where}: {key} must be a table, written [{key}].")
+    return value
+
+
+def _list_of_tables(where: str, config: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = config.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        raise WorldError(f"{where}: {key} must be an array of tables, written [[{key}]].")
+    return value
+
+
+def _typed(where: str, key: str, value: Any, kind: type | tuple[type, ...]) -> Any:
+    # bool is an int subclass in Python; a number field must not accept true/false.
+    wrong_bool = isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,))
+    if wrong_bool or not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise WorldError(f"{where}: {key} must be a {names}, not {value!r}.")
+    return value
+
+
+def _non_negative(where: str, key: str, value: Any) -> Any:
+    if _typed(where, key, value, (int, float)) < 0:
+        raise WorldError(f"{where}: {key} must not be negative, not {value!r}.")
+    return value
+
+
+def _strings(where: str, key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise WorldError(f"{where}: {key} must be a list of strings, not {value!r}.")
+    return tuple(value)
+
+
+def _host(where: str, key: str, value: Any) -> str:
+    host = _typed(where, key, value, str).strip().lower().rstrip(".")
+    if not host or any(c.isspace() or c in "/:@" for c in host):
+        raise WorldError(f"{where}: {key} must be a host name such as www.acme.test, not {value!r}.")
+    return host
+
+
+def _latency(where: str, table: Mapping[str, Any]) -> Latency:
+    _check_keys(where, "[latency_ms]", table, LATENCY_KEYS)
+    return Latency(**{k: _non_negative(where, f"latency_ms.{k}", v) for k, v in table.items()})
+
+
+def _dns(where: str, table: Mapping[str, Any]) -> dict[str, DnsRecords]:
+    zone: dict[str, DnsRecords] = {}
+    for raw_name, records in table.items():
+        name = _host(where, f"the DNS name {raw_name!r}", raw_name)
+        label = f'[dns."{raw_name}"]'
+        if not isinstance(records, Mapping):
+            raise WorldError(f"{where}: {label} must be a table of records.")
+        _check_keys(where, label, records, DNS_KEYS)
+        zone[name] = DnsRecords(
+            a=tuple(_ip(where, f"{label} a", v, 4) for v in _strings(where, f"{label} a", records.get("a", []))),
+            aaaa=tuple(
+                _ip(where, f"{label} aaaa", v, 6)
+                for v in _strings(where, f"{label} aaaa", records.get("aaaa", []))
+            ),
+            mx=tuple(_mx(where, label, v) for v in _strings(where, f"{label} mx", records.get("mx", []))),
+            txt=_strings(where, f"{label} txt", records.get("txt", [])),
+            ttl=int(_non_negative(where, f"{label} ttl", records.get("ttl", DEFAULT_TTL))),
+        )
+    return zone
+
+
+def _ip(where: str, key: str, value: str, version: int) -> str:
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        address = None
+    if address is None or address.version != version:
+        raise WorldError(f"{where}: {key} holds {value!r}, which is not an IPv{version} address.")
+    return str(address)
+
+
+def _mx(where: str, label: str, value: str) -> tuple[int, str]:
+    preference, _, host = value.strip().partition(" ")
+    host = host.strip().lower()
+    if not preference.isdigit() or not host or int(preference) > 65535:
+        raise WorldError(
+            f'{where}: {label} mx holds {value!r}; write "PREFERENCE HOST", e.g. "10 mx1.acme.test" '
+            f'(or "0 ." for a null MX).'
+        )
+    return int(preference), host if host == "." else host.rstrip(".")
+
+
+def _mail(where: str, table: Mapping[str, Any]) -> dict[str, MailDomain]:
+    domains: dict[str, MailDomain] = {}
+    for raw_domain, options in table.items():
+        domain = _host(where, f"the mail domain {raw_domain!r}", raw_domain)
+        label = f'[mail."{raw_domain}"]'
+        if not isinstance(options, Mapping):
+            raise WorldError(f"{where}: {label} must be a table.")
+        _check_keys(where, label, options, MAIL_KEYS)
+        boxes = _strings(where, f"{label} mailboxes", options.get("mailboxes", []))
+        domains[domain] = MailDomain(
+            domain=domain,
+            mailboxes=frozenset(_local_part(box, domain) for box in boxes),
+            catch_all=_typed(where, f"{label} catch_all", options.get("catch_all", False), bool),
+            greylist=_typed(where, f"{label} greylist", options.get("greylist", False), bool),
+            greylist_seconds=float(
+                _non_negative(where, f"{label} greylist_seconds", options.get("greylist_seconds", 0))
+            ),
+        )
+    return domains
+
+
+def _local_part(box: str, domain: str) -> str:
+    # "jane.doe" and "jane.doe@acme.test" both name the same mailbox.
+    local, at, box_domain = box.strip().lower().rpartition("@")
+    return local if at and box_domain == domain else box.strip().lower()
+
+
+def _fault(where: str, index: int, item: Mapping[str, Any]) -> Fault:
+    label = f"[[fault]] number {index + 1}"
+    service = item.get("service", "http")
+    if service not in SERVICES:
+        raise WorldError(f"{where}: {label} has service {service!r}; use one of {', '.join(SERVICES)}.")
+    _check_keys(where, f"{label} (service {service!r})", item, FAULT_KEYS[service])
+    fault = Fault(
+        service=service,
+        host=_host(where, f"{label} host", item["host"]) if "host" in item else None,
+        path=_typed(where, f"{label} path", item["path"], str) if "path" in item else None,
+        query=_typed(where, f"{label} query", item["query"], str) if "query" in item else None,
+        type=_choice(where, f"{label} type", item.get("type"), DNS_TYPES),
+        stage=_choice(where, f"{label} stage", item.get("stage"), SMTP_STAGES)
+        or ("rcpt" if "host" in item else "banner"),
+        status=_status(where, f"{label} status", item["status"]) if "status" in item else None,
+        rcode=_choice(where, f"{label} rcode", item.get("rcode"), DNS_RCODES),
+        delay_ms=int(_non_negative(where, f"{label} delay_ms", item.get("delay_ms", 0))),
+        reset=_typed(where, f"{label} reset", item.get("reset", False), bool),
+        drop=_typed(where, f"{label} drop", item.get("drop", False), bool),
+        times=int(_non_negative(where, f"{label} times", item["times"])) if "times" in item else None,
+        index=index,
+    )
+    if not (fault.status or fault.rcode or fault.delay_ms or fault.reset or fault.drop):
+        raise WorldError(
+            f"{where}: {label} does nothing; give it status, delay_ms or reset "
+            f"(DNS faults: rcode, drop or delay_ms)."
+        )
+    if fault.service == "smtp" and fault.host is not None and fault.stage != "rcpt":
+        raise WorldError(
+            f"{where}: {label} names the mail domain {fault.host!r}, so it can only act at "
+            f'stage "rcpt" (the server learns the domain from RCPT TO); drop host to break '
+            f"the {fault.stage} stage for every domain."
+        )
+    if fault.service == "http" and fault.host is None:
+        raise WorldError(f"{where}: {label} needs a host (the site it breaks).")
+    return fault
+
+
+def _choice(where: str, key: str, value: Any, allowed: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    text = _typed(where, key, value, str)
+    normalised = text.upper() if allowed[0].isupper() else text.lower()
+    if normalised not in allowed:
+        raise WorldError(f"{where}: {key} is {value!r}; use one of {', '.join(allowed)}.")
+    return normalised
+
+
+def _status(where: str, key: str, value: Any) -> int:
+    if not 100 <= _typed(where, key, value, int) <= 599:
+        raise WorldError(f"{where}: {key} must be an HTTP status between 100 and 599, not {value!r}.")
+    return value
+
+
+def _redirect(where: str, index: int, item: Mapping[str, Any]) -> Redirect:
+    label = f"[[redirect]] number {index + 1}"
+    _check_keys(where, label, item, REDIRECT_KEYS)
+    for key in ("host", "to"):
+        if key not in item:
+            raise WorldError(f"{where}: {label} needs {key}.")
+    status = _status(where, f"{label} status", item.get("status", 301))
+    if status not in (301, 302, 303, 307, 308):
+        raise WorldError(f"{where}: {label} status must be 301, 302, 303, 307 or 308, not {status}.")
+    return Redirect(
+        host=_host(where, f"{label} host", item["host"]),
+        path=_typed(where, f"{label} path", item.get("path", "/"), str),
+        to=_typed(where, f"{label} to", item["to"], str),
+        status=status,
+    )
+
+
+def _max_results(where: str, table: Mapping[str, Any]) -> int:
+    _check_keys(where, "[search]", table, SEARCH_KEYS)
+    value = _typed(where, "search.max_results", table.get("max_results", 10), int)
+    if value < 1:
+        raise WorldError(f"{where}: search.max_results must be at least 1, not {value}.")
+    return value
+
+
+def _smtp(where: str, table: Mapping[str, Any]) -> SmtpOptions:
+    _check_keys(where, "[smtp]", table, SMTP_KEYS)
+    return SmtpOptions(
+        starttls=_typed(where, "smtp.starttls", table.get("starttls", False), bool),
+        hostname=_host(where, "smtp.hostname", table.get("hostname", "mx.world.test")),
+    )
+
+
+# -- search.jsonl and sites/ ---------------------------------------------
+
+
+def _documents(path: Path) -> tuple[SearchDocument, ...]:
+    if not path.exists():
+        return ()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WorldError(f"{path} could not be read: {exc}.") from exc
+    return tuple(_document(path, number, line) for number, line in enumerate(lines, 1) if line.strip())
+
+
+def _document(path: Path, number: int, line: str) -> SearchDocument:
+    where = f"{path} line {number}"
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise WorldError(f"{where} is not valid JSON: {exc.msg} (column {exc.colno}).") from exc
+    if not isinstance(item, dict):
+        raise WorldError(f"{where} must be a JSON object with title, url and snippet.")
+    unknown = sorted(set(item) - {"title", "url", "snippet"})
+    if unknown:
+        raise WorldError(f"{where}: unknown key {unknown[0]!r}; a document has title, url and snippet.")
+    for key in ("title", "url"):
+        if not isinstance(item.get(key), str) or not item[key].strip():
+            raise WorldError(f"{where}: {key} must be a non-empty string.")
+    snippet = item.get("snippet", "")
+    if not isinstance(snippet, str):
+        raise WorldError(f"{where}: snippet must be a string.")
+    parts = urlsplit(item["url"])
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise WorldError(f"{where}: url {item['url']!r} must be an absolute http(s) URL.")
+    return SearchDocument(title=item["title"], url=item["url"], snippet=snippet)
+
+
+def _site_hosts(sites: Path) -> frozenset[str]:
+    if not sites.is_dir():
+        return frozenset()
+    hosts = {entry.name for entry in sites.iterdir() if entry.is_dir()}
+    upper = sorted(h for h in hosts if h != h.lower())
+    if upper:
+        raise WorldError(f"{sites}: site folder {upper[0]!r} must be written in lower case.")
+    return frozenset(hosts)

@@ -1,0 +1,102 @@
+"""httpx transports that send world hosts to the world's loopback HTTP server.
+
+Only the connection target changes: the request keeps its URL and Host header,
+so ``response.url`` stays ``https://www.acme.test/team`` and the client's
+redirect handling works as it does live. Hosts without a site in the world do
+not resolve, just as an unknown name fails on the real internet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import httpx
+
+__all__ = ["WorldSyncTransport", "WorldTransport"]
+
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class _Router:
+    """Decides where a request goes: the world's web, a world endpoint, or nowhere."""
+
+    def __init__(
+        self, *, http_port: int, hosts: Iterable[str], host: str, passthrough_ports: Iterable[int]
+    ) -> None:
+        self.http_port = http_port
+        self.hosts = frozenset(h.lower() for h in hosts)
+        self.host = host
+        self.passthrough = frozenset(passthrough_ports) | {http_port}
+
+    def route(self, request: httpx.Request) -> httpx.Request:
+        name = request.url.host.lower().rstrip(".")
+        if name in self.hosts:
+            url = request.url.copy_with(scheme="http", host=self.host, port=self.http_port)
+            return httpx.Request(
+                request.method,
+                url,
+                headers=request.headers,  # carries the original Host header
+                stream=request.stream,
+                extensions=request.extensions,
+            )
+        if name in LOOPBACK_NAMES and request.url.port in self.passthrough:
+            return request  # the world's own endpoints, e.g. its search engine
+        raise httpx.ConnectError(
+            f"The host {name} does not resolve: this offline world has no site for it "
+            f"(add a folder sites/{name}/ to serve it).",
+            request=request,
+        )
+
+
+class WorldTransport(httpx.AsyncBaseTransport):
+    """An async transport for ``httpx.AsyncClient`` that reaches only the world."""
+
+    def __init__(
+        self,
+        *,
+        http_port: int,
+        hosts: Iterable[str],
+        host: str = "127.0.0.1",
+        passthrough_ports: Iterable[int] = (),
+    ) -> None:
+        self._router = _Router(
+            http_port=http_port, hosts=hosts, host=host, passthrough_ports=passthrough_ports
+        )
+        self._inner = httpx.AsyncHTTPTransport()
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        return self._router.hosts
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._inner.handle_async_request(self._router.route(request))
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class WorldSyncTransport(httpx.BaseTransport):
+    """The synchronous twin of ``WorldTransport`` for ``httpx.Client``."""
+
+    def __init__(
+        self,
+        *,
+        http_port: int,
+        hosts: Iterable[str],
+        host: str = "127.0.0.1",
+        passthrough_ports: Iterable[int] = (),
+    ) -> None:
+        self._router = _Router(
+            http_port=http_port, hosts=hosts, host=host, passthrough_ports=passthrough_ports
+        )
+        self._inner = httpx.HTTPTransport()
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        return self._router.hosts
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._inner.handle_request(self._router.route(request))
+
+    def close(self) -> None:
+        self._inner.close()
