@@ -188,7 +188,7 @@ class SearxngBackend:
         if not query.strip():
             return []
         payload = await _with_retries(
-            lambda: self._once(query),
+            lambda: self._once(query, max_results),
             retries=self.retries,
             clock=self.clock,
             rng=self.rng,
@@ -197,10 +197,12 @@ class SearxngBackend:
         rows = payload.get("results") or []
         return _hits_from_rows(rows[:max_results], query, self.name, "url", "content")
 
-    async def _once(self, query: str) -> dict[str, Any]:
+    async def _once(self, query: str, max_results: int) -> dict[str, Any]:
         endpoint = f"{self.url}/search"
+        # SearXNG ignores max_results; the offline world's engine honours it.
+        params = {"q": query, "format": "json", "max_results": str(max_results)}
         try:
-            response = await self.client.get(endpoint, params={"q": query, "format": "json"})
+            response = await self.client.get(endpoint, params=params)
         except httpx.TimeoutException as exc:
             raise _Transient("it did not answer in time") from exc
         except httpx.TransportError as exc:

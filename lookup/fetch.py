@@ -1,0 +1,477 @@
+"""Fetching web pages politely and safely: robots.txt, budgets, caps, and no private addresses.
+
+``Fetcher.fetch(url)`` never raises for network trouble: it returns a
+``FetchResult`` whose ``reason`` says, in words, why a page was skipped or
+failed. Reasons begin with a fixed phrase so callers can group them:
+"budget spent", "disallowed by robots.txt", "non-public address", "refused",
+"timed out", "connection reset", "could not connect", "HTTP <status>",
+"too many redirects", "not HTML", "too large".
+
+Politeness. robots.txt is fetched once per origin per run and honoured with
+protego (RFC 9309 matching). As RFC 9309 section 2.3.1 says: a 4xx answer
+("unavailable", 404 included) allows everything; a 5xx or 429 answer, or no
+answer at all ("unreachable"), disallows everything for this run. Requests to
+one host are spaced ``fetch.per_host_delay_s`` apart; every request (robots.txt,
+redirect hops and retries included) spends the run's ``max_pages_per_run``.
+
+Safety. Only http(s) URLs without credentials are fetched, and never one whose
+host is, or resolves to, a loopback, private, link-local, multicast, reserved
+or otherwise non-public address; the check is repeated for every redirect hop,
+which is why redirects are followed here and not by httpx. World mode
+(``settings.world`` set) skips the address check: a world maps its hosts to
+loopback on purpose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import email.utils
+import ipaddress
+import logging
+import random
+import re
+import socket
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+from protego import Protego
+
+from lookup.models import FetchResult
+from lookup.ratelimit import Clock, RateLimiter, SystemClock, backoff_delay
+from lookup.settings import Settings
+
+__all__ = [
+    "Fetcher",
+    "Resolver",
+    "address_problem",
+    "dns_resolver",
+    "make_client",
+    "make_resolver",
+    "system_resolver",
+    "url_problem",
+]
+
+log = logging.getLogger(__name__)
+
+Resolver = Callable[[str], Awaitable[Sequence[str]]]
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+RETRY_STATUS = frozenset({429, 502, 503, 504})
+MAX_RETRIES = 2
+RETRY_WAIT_CAP_S = 5.0  # a Retry-After longer than this is not waited for inside a run
+ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 2.5: parse at least the first 500 KiB
+ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+# -- clients and resolvers ------------------------------------------------------
+
+
+def make_client(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    """The run's one HTTP/1.1 keep-alive client; it never follows redirects by itself."""
+    f = settings.fetch
+    return httpx.AsyncClient(
+        http1=True,
+        http2=False,
+        follow_redirects=False,  # Fetcher follows them, checking every hop
+        transport=transport,
+        timeout=httpx.Timeout(f.timeout_s),
+        limits=httpx.Limits(max_connections=max(2, f.concurrency * 2), max_keepalive_connections=f.concurrency),
+        headers={
+            "User-Agent": settings.general.user_agent,
+            "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+            "Accept-Language": "en;q=1.0, *;q=0.5",
+        },
+    )
+
+
+async def system_resolver(host: str) -> list[str]:
+    """The addresses of ``host`` from the operating system (getaddrinfo in a thread)."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def dns_resolver(resolver: object) -> Resolver:
+    """Wrap a ``dns.asyncresolver.Resolver``: the A and AAAA addresses of a host."""
+    import dns.exception
+    import dns.resolver
+
+    async def resolve(host: str) -> list[str]:
+        found: list[str] = []
+        for rdtype in ("A", "AAAA"):
+            try:
+                answer = await resolver.resolve(host, rdtype)  # type: ignore[attr-defined]
+            except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN):
+                continue
+            except dns.exception.DNSException as exc:
+                raise OSError(f"DNS lookup of {host} failed: {exc}") from exc
+            found.extend(str(record.address) for record in answer)
+        return found
+
+    return resolve
+
+
+def make_resolver(settings: Settings) -> Resolver:
+    """dnspython pointed at ``settings.dns.nameservers``, or the system resolver when none are set."""
+    if not settings.dns.nameservers:
+        return system_resolver
+    import dns.asyncresolver
+
+    resolver = dns.asyncresolver.Resolver(configure=False)
+    resolver.nameservers = list(settings.dns.nameservers)
+    resolver.port = settings.dns.port
+    resolver.lifetime = settings.dns.timeout_s
+    return dns_resolver(resolver)
+
+
+# -- what may be fetched (pure) ---------------------------------------------------
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` may not be fetched at all (scheme, credentials, host), or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return "refused: the URL is malformed"
+    if parts.scheme not in ("http", "https"):
+        return f"refused: only http and https URLs are fetched, not {parts.scheme or 'a relative URL'}"
+    if parts.username is not None or parts.password is not None:
+        return "refused: the URL carries credentials"
+    if not parts.hostname:
+        return "refused: the URL has no host"
+    return None
+
+
+def ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host name spells directly (also 2130706433 and 0x7f.1 forms), or None."""
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%")[0])
+    except ValueError:
+        pass
+    if re.fullmatch(r"[0-9a-fA-Fx.]+", host) and re.search(r"[0-9]", host):
+        try:  # inet_aton reads the shorthand forms browsers and resolvers accept
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
+def address_problem(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why an IP address is off limits (not a public unicast address), or None."""
+    ip = ipaddress.ip_address(str(address).split("%")[0])
+    embedded = _embedded_ipv4(ip)
+    if embedded is not None:
+        return address_problem(embedded) and f"non-public address: {ip} (embeds {embedded})"
+    if ip.is_multicast or not ip.is_global:
+        return f"non-public address: {ip}"
+    return None
+
+
+def _embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def dedupe_key(url: str) -> str:
+    """The URL without its fragment: two links to one page fetch it once."""
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+
+
+def decode_html(body: bytes, content_type: str) -> str:
+    """Bytes to text: byte-order mark, then the header's charset, then <meta>, then UTF-8."""
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(encoding, errors="replace")
+    charset = _header_charset(content_type)
+    if charset is None:
+        match = _META_CHARSET.search(body[:4096])
+        charset = match.group(1).decode("ascii", "replace") if match else None
+    try:
+        encoding = codecs.lookup(charset).name if charset else "utf-8"
+    except LookupError:
+        encoding = "utf-8"
+    return body.decode(encoding, errors="replace")
+
+
+def _header_charset(content_type: str) -> str | None:
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
+def _looks_like_html(body: bytes) -> bool:
+    head = body[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--", b"<meta"))
+
+
+def _retry_after(value: str | None, now: float) -> float | None:
+    """Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+# -- the fetcher -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """One request's outcome: a response (maybe a redirect) or a reason it failed."""
+
+    url: str
+    status: int | None = None
+    content_type: str = ""
+    body: bytes | None = None
+    location: str | None = None
+    truncated: bool = False
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Robots:
+    parser: Protego | None  # None: allow or disallow everything, as ``allow_all`` says
+    allow_all: bool
+    why: str = ""
+
+
+class Fetcher:
+    """Fetches pages for one research run; counts and records every request it sends."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: Settings,
+        *,
+        resolver: Resolver | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.client = client
+        self.settings = settings
+        self.world_mode = settings.world is not None
+        self.resolver = resolver or make_resolver(settings)
+        self.clock = clock or SystemClock()
+        self.rng = rng or random.Random()
+        self.limiter = RateLimiter(settings.fetch.per_host_delay_s, clock=self.clock)
+        self.requested: list[str] = []  # every URL sent, in order (robots.txt, hops, retries)
+        self.requests_sent = 0
+        self.pages_fetched = 0
+        self.robots_fetches = 0
+        self._robots: dict[str, _Robots] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._hosts: dict[str, str | None] = {}  # host -> address problem, resolved once
+        self._memo: dict[str, asyncio.Future[FetchResult]] = {}
+        self._slots = asyncio.Semaphore(max(1, settings.fetch.concurrency))
+
+    @property
+    def budget_left(self) -> int:
+        return max(0, self.settings.fetch.max_pages_per_run - self.requests_sent)
+
+    async def fetch_many(self, urls: Iterable[str]) -> list[FetchResult]:
+        """Fetch each distinct URL once, ``fetch.concurrency`` at a time, in the order given."""
+        unique = list(dict.fromkeys(dedupe_key(u) for u in urls if u.strip()))
+
+        async def one(url: str) -> FetchResult:
+            async with self._slots:
+                return await self.fetch(url)
+
+        return list(await asyncio.gather(*(one(u) for u in unique)))
+
+    async def fetch(self, url: str) -> FetchResult:
+        """The page at ``url``, or the reason it was not fetched. Never raises for network trouble."""
+        key = dedupe_key(url) if url_problem(url) is None else url
+        if key not in self._memo:
+            self._memo[key] = asyncio.ensure_future(self._fetch(url))
+        return await asyncio.shield(self._memo[key])
+
+    async def _fetch(self, url: str) -> FetchResult:
+        started = self.clock.monotonic()
+        answer = await self._follow(url, robots_check=True, max_redirects=self.settings.fetch.max_redirects)
+        elapsed = (self.clock.monotonic() - started) * 1000
+        if answer.reason:
+            log.info("not fetched %s: %s", url, answer.reason)
+            return FetchResult(url, answer.url, False, answer.status, None, answer.content_type,
+                               answer.reason, elapsed)
+        self.pages_fetched += 1
+        text = decode_html(answer.body or b"", answer.content_type)
+        return FetchResult(url, answer.url, True, answer.status, text, answer.content_type, "", elapsed)
+
+    async def _follow(self, url: str, *, robots_check: bool, max_redirects: int) -> _Answer:
+        """Request ``url``, following up to ``max_redirects`` redirects, checking every hop."""
+        current = url
+        for _ in range(max_redirects + 1):
+            problem = url_problem(current) or await self._address_problem(current)
+            if problem:
+                return _Answer(current, reason=problem)
+            if robots_check and not (robots := await self._robots_for(current)).allow_all:
+                if robots.parser is None or not robots.parser.can_fetch(current, self._agent):
+                    return _Answer(current, reason="disallowed by robots.txt" + robots.why)
+            answer = await self._request(current, page=robots_check)
+            if answer.location is None:
+                return answer
+            current = urljoin(current, answer.location)
+        return _Answer(current, reason=f"too many redirects: more than {max_redirects}")
+
+    @property
+    def _agent(self) -> str:
+        return self.settings.general.user_agent
+
+    async def _address_problem(self, url: str) -> str | None:
+        """Why the URL's host is off limits (a non-public address), or None. World mode: None."""
+        host = (urlsplit(url).hostname or "").lower()
+        literal = ip_literal(host)
+        if self.world_mode:
+            return None
+        if literal is not None:
+            return address_problem(literal)
+        if host not in self._hosts:
+            self._hosts[host] = await self._resolve_problem(host)
+        return self._hosts[host]
+
+    async def _resolve_problem(self, host: str) -> str | None:
+        try:
+            addresses = list(await self.resolver(host))
+        except (OSError, UnicodeError) as exc:
+            return f"could not connect: the host name {host} does not resolve ({exc})"
+        if not addresses:
+            return f"could not connect: the host name {host} has no address"
+        for address in addresses:
+            problem = address_problem(address)
+            if problem:
+                return f"{problem} ({host} resolves to it)"
+        return None
+
+    # -- robots.txt ----------------------------------------------------------
+    async def _robots_for(self, url: str) -> _Robots:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc.lower()}"
+        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            if origin not in self._robots:
+                self._robots[origin] = await self._load_robots(origin)
+        return self._robots[origin]
+
+    async def _load_robots(self, origin: str) -> _Robots:
+        self.robots_fetches += 1
+        answer = await self._follow(f"{origin}/robots.txt", robots_check=False, max_redirects=ROBOTS_MAX_REDIRECTS)
+        status = answer.status
+        if answer.reason.startswith("too many redirects"):
+            return _Robots(None, True)  # RFC 9309 2.3.1.2: may be treated as unavailable
+        if answer.reason.startswith("budget spent"):
+            return _Robots(None, False, " (robots.txt not read: the run's request budget is spent)")
+        if status is not None and 200 <= status < 300 and answer.body is not None:
+            text = answer.body.decode("utf-8", errors="replace")
+            return _Robots(Protego.parse(text), False)
+        if status is not None and 400 <= status < 500 and status != 429:
+            return _Robots(None, True)  # "unavailable": allow everything
+        why = answer.reason or f"HTTP {status}"
+        return _Robots(None, False, f" (robots.txt unreachable: {why}; RFC 9309 says assume disallow)")
+
+    # -- one request, with retries ---------------------------------------------
+    async def _request(self, url: str, *, page: bool) -> _Answer:
+        """GET ``url`` once, retrying 429/502/503/504 and resets up to MAX_RETRIES times."""
+        for attempt in range(MAX_RETRIES + 1):
+            if self.requests_sent >= self.settings.fetch.max_pages_per_run:
+                n = self.settings.fetch.max_pages_per_run
+                return _Answer(url, reason=f"budget spent: the run's {n} requests are used")
+            self.requests_sent += 1
+            self.requested.append(url)
+            await self.limiter.wait((urlsplit(url).hostname or "").lower())
+            answer, wait = await self._attempt(url, page=page, last=attempt == MAX_RETRIES)
+            if wait is None:
+                return answer
+            await self.clock.sleep(max(wait, backoff_delay(attempt, rng=self.rng, base_s=0.5, cap_s=RETRY_WAIT_CAP_S)))
+        raise AssertionError("unreachable")  # pragma: no cover - the last attempt always returns
+
+    async def _attempt(self, url: str, *, page: bool, last: bool) -> tuple[_Answer, float | None]:
+        """One GET: the answer, and how long to wait before retrying (None: do not retry)."""
+        timeout = self.settings.fetch.timeout_s
+        try:
+            async with asyncio.timeout(timeout * 2):  # a whole-request deadline over httpx's per-read one
+                response = await self.client.send(self.client.build_request("GET", url), stream=True)
+                try:
+                    return await self._read(url, response, page=page, last=last)
+                finally:
+                    await response.aclose()
+        except (TimeoutError, httpx.TimeoutException):
+            return _Answer(url, reason=f"timed out after {timeout:g} s"), None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            answer = _Answer(url, reason=f"connection reset: {exc or type(exc).__name__}")
+            return answer, None if last else 0.0
+        except httpx.ConnectError as exc:
+            return _Answer(url, reason=f"could not connect: {exc or type(exc).__name__}"), None
+        except httpx.HTTPError as exc:
+            return _Answer(url, reason=f"could not connect: {type(exc).__name__}: {exc}"), None
+
+    async def _read(self, url: str, response: httpx.Response, *, page: bool, last: bool) -> tuple[_Answer, float | None]:
+        status = response.status_code
+        content_type = response.headers.get("content-type", "")
+        base = _Answer(url, status=status, content_type=content_type)
+        location = response.headers.get("location")
+        if 300 <= status < 400 and location:
+            return _Answer(url, status=status, location=location), None
+        if status in RETRY_STATUS:
+            asked = _retry_after(response.headers.get("retry-after"), self.clock.time())
+            if last or (asked is not None and asked > RETRY_WAIT_CAP_S):
+                tries = " after retries" if last else f"; it asked to retry after {asked:g} s"
+                return _with(base, reason=f"HTTP {status} {response.reason_phrase}{tries}"), None
+            return base, asked or 0.0
+        if status >= 400:
+            return _with(base, reason=f"HTTP {status} {response.reason_phrase}"), None
+        media = _media_type(content_type)
+        if page and media and media not in HTML_TYPES:
+            return _with(base, reason=f"not HTML: {media}"), None
+        limit = self.settings.fetch.max_bytes if page else ROBOTS_MAX_BYTES
+        body, truncated = await _read_capped(response, limit)
+        if page and truncated:
+            return _with(base, reason=f"too large: more than {limit} bytes"), None
+        if page and not media and not _looks_like_html(body):
+            return _with(base, reason="not HTML: no content type and no HTML markup"), None
+        return _with(base, body=body, truncated=truncated), None
+
+
+def _with(answer: _Answer, **changes: object) -> _Answer:
+    return replace(answer, **changes)  # type: ignore[arg-type]
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of the body, and whether there was more (then reading stops)."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return b"", True
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return b"".join(chunks)[:limit], True
+    return b"".join(chunks), False
