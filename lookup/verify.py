@@ -1,0 +1,354 @@
+"""Verify an address: syntax, DNS MX and provider, optional SMTP RCPT probe and Gravatar.
+
+``Verifier`` holds the run's shared pieces (DNS cache, SMTP limiter, HTTP
+client, clock, randomness), all passed in or built once from settings::
+
+    verifier = Verifier(settings)
+    verdict = await verifier.verify("jane.doe@acmerobotics.test", smtp=True)
+
+The verdict is honest about what each check can tell: "deliverable" only
+when a server that refuses random addresses accepted this one; "risky" for
+catch-all and accept-anything servers; "undeliverable" only on a definite
+answer (bad syntax, a domain without mail, 5.1.1 no such user); everything
+else (timeouts, blocked port 25, policy blocks, unresolved greylisting, no
+probe at all) is "unknown", with the reason in words and the raw evidence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import random
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import dns.asyncresolver
+import httpx
+from email_validator import EmailNotValidError, validate_email
+
+from lookup.dnscheck import DnsCache, DomainMail, check_mail_domain, host_addresses, make_resolver
+from lookup.mailrules import CATEGORY_MEANING, Provider, address_flags, identify_provider
+from lookup.models import SmtpStep, Status, Verification
+from lookup.settings import Settings
+from lookup.smtpprobe import ProbeResult, SmtpLimiter, probe_address, random_local_part
+
+__all__ = [
+    "GRAVATAR_URL",
+    "DnsCache",
+    "DomainMail",
+    "SmtpLimiter",
+    "Verifier",
+    "make_resolver",
+    "verification_to_json",
+]
+
+GRAVATAR_URL = "https://www.gravatar.com"
+NOT_PROBED = (
+    "The mailbox itself was not checked: SMTP probing is off (turn it on with --smtp or "
+    "smtp.enabled), so whether this exact address exists is unknown."
+)
+
+
+class Clock(Protocol):
+    """Monotonic time for intervals, wall time for timestamps, and an awaitable sleep."""
+
+    def monotonic(self) -> float: ...
+
+    def time(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class _SystemClock:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def time(self) -> float:
+        return time.time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds))
+
+
+@dataclass(slots=True)
+class _Smtp:
+    """The SMTP part of a verdict while it is being assembled."""
+
+    status: Status
+    reasons: list[str]
+    steps: tuple[SmtpStep, ...] | None = None
+    flags: list[str] = field(default_factory=list)
+    retry_after: dt.datetime | None = None
+
+
+class Verifier:
+    """Checks addresses with shared DNS cache, SMTP limiter, HTTP client, clock and randomness."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        resolver: dns.asyncresolver.Resolver | None = None,
+        dns_cache: DnsCache | None = None,
+        smtp_limiter: SmtpLimiter | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        gravatar_url: str = GRAVATAR_URL,
+    ) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or _SystemClock()
+        self.dns_cache = dns_cache or DnsCache(
+            resolver or make_resolver(settings), monotonic=self.clock.monotonic
+        )
+        self.smtp_limiter = smtp_limiter or SmtpLimiter(
+            settings.smtp.probes_per_domain_per_minute, monotonic=self.clock.monotonic
+        )
+        self.http_client = http_client
+        self.rng = rng or random.Random()
+        self.gravatar_url = gravatar_url.rstrip("/")
+        self._catch_all: dict[str, bool] = {}  # per domain, learned during this verifier's life
+
+    # -- public API ------------------------------------------------------
+
+    async def check_domain(self, domain: str) -> DomainMail:
+        """Whether ``domain`` takes mail (MX, null MX, A fallback), through whom, and why."""
+        return await check_mail_domain(domain, cache=self.dns_cache)
+
+    async def verify(self, address: str, *, smtp: bool | None = None) -> Verification:
+        """The verdict on one address; ``smtp`` None follows settings.smtp.enabled."""
+        checked_at = self._now()
+        parsed = self._syntax(address)
+        if isinstance(parsed, str):
+            return Verification(address, "undeliverable", (parsed,), checked_at, flags=("invalid",))
+        address, local, domain = parsed
+        flags = list(address_flags(local, domain))
+        mail = await self.check_domain(domain)
+        if mail.status != "accepts":
+            return self._domain_verdict(address, mail, flags, checked_at)
+        provider = identify_provider(mail.mx, domain) if not mail.implicit_mx else None
+        probe = self.settings.smtp.enabled if smtp is None else smtp
+        part = await self._smtp(address, domain, mail, provider) if probe else _Smtp("unknown", [NOT_PROBED])
+        reasons = [*part.reasons, *mail.reasons, *_flag_reasons(flags)]
+        if self.settings.gravatar.enabled and self.http_client is not None:
+            reasons.append(await self._gravatar(address, flags))
+        return Verification(
+            address=address,
+            status=part.status,
+            reasons=tuple(reasons),
+            checked_at=checked_at,
+            mx=mail.mx,
+            provider=mail.provider,
+            smtp=part.steps,
+            flags=tuple(dict.fromkeys([*flags, *part.flags])),
+            retry_after=part.retry_after,
+        )
+
+    async def verify_many(
+        self, addresses: Iterable[str], *, smtp: bool | None = None, concurrency: int = 50
+    ) -> list[Verification]:
+        """Verify many addresses concurrently (sharing the DNS cache); results in input order."""
+        gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(address: str) -> Verification:
+            async with gate:
+                return await self.verify(address, smtp=smtp)
+
+        return list(await asyncio.gather(*(one(a) for a in addresses)))
+
+    # -- steps -----------------------------------------------------------
+
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock.time(), tz=dt.UTC)
+
+    def _syntax(self, address: str) -> tuple[str, str, str] | str:
+        """(normalized address, local part, ASCII domain), or the reason it is not an address."""
+        try:
+            valid = validate_email(
+                address.strip(),
+                check_deliverability=False,
+                test_environment=self.settings.world_mode,
+            )
+        except EmailNotValidError as exc:
+            return f"The address {address!r} is not valid: {exc}"
+        return f"{valid.local_part}@{valid.ascii_domain}", valid.local_part, valid.ascii_domain
+
+    def _domain_verdict(
+        self, address: str, mail: DomainMail, flags: list[str], checked_at: dt.datetime
+    ) -> Verification:
+        if mail.status == "unknown":
+            status: Status = "unknown"
+        else:
+            status = "undeliverable"
+            flags = [*flags, "no_mail"]
+        return Verification(
+            address, status, (*mail.reasons, *_flag_reasons(flags)), checked_at,
+            mx=mail.mx, provider=mail.provider, flags=tuple(flags),
+        )
+
+    async def _gravatar(self, address: str, flags: list[str]) -> str:
+        digest = hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()
+        url = f"{self.gravatar_url}/avatar/{digest}?d=404"
+        assert self.http_client is not None
+        try:
+            response = await self.http_client.get(url)
+        except httpx.HTTPError as exc:
+            return f"The Gravatar check failed ({exc.__class__.__name__}), so it tells nothing."
+        if response.status_code == 200:
+            flags.append("gravatar")
+            return "A Gravatar profile exists for this address, so someone has used it."
+        if response.status_code == 404:
+            return "No Gravatar profile for this address (most people have none, so this proves little)."
+        return f"The Gravatar check answered HTTP {response.status_code}, so it tells nothing."
+
+    async def _smtp(self, address: str, domain: str, mail: DomainMail, provider: Provider | None) -> _Smtp:
+        hosts, missing = await self._mx_addresses(mail.mx)
+        if not hosts:
+            return _Smtp("unknown", [f"No SMTP probe was possible: {missing}"])
+        known = self._catch_all.get(domain)
+        random_address = None if known is not None else f"{random_local_part(self.rng)}@{domain}"
+        steps: list[SmtpStep] = []
+        schedule = list(self.settings.smtp.greylist_retry_s)
+        while True:
+            waited = self.smtp_limiter.reserve(domain, max_wait_s=self.settings.smtp.max_inline_wait_s)
+            if waited is None:
+                return self._rate_limited(domain, steps)
+            if waited > 0:
+                await self.clock.sleep(waited)
+            result = await probe_address(
+                address, random_address, hosts=hosts, settings=self.settings.smtp,
+                verify_tls=not self.settings.world_mode,
+            )
+            steps.extend(result.steps)
+            if result.category != "greylisted":
+                break
+            delay = schedule.pop(0) if schedule else None
+            if delay is None or delay > self.settings.smtp.max_inline_wait_s:
+                return self._greylisted(result, steps, delay)
+            await self.clock.sleep(delay)
+        if result.catch_all is not None:
+            self._catch_all[domain] = result.catch_all
+        catch_all = result.catch_all if known is None else known
+        return _judge(result, catch_all, provider, domain, tuple(steps))
+
+    async def _mx_addresses(self, mx: tuple[str, ...]) -> tuple[list[tuple[str, str]], str]:
+        hosts: list[tuple[str, str]] = []
+        problems: list[str] = []
+        for host in mx[:3]:
+            addresses, failure = await host_addresses(host, cache=self.dns_cache)
+            if addresses:
+                hosts.append((host, addresses[0]))
+            else:
+                problems.append(failure or f"the mail server {host} has no address in the DNS")
+        return hosts, "; ".join(problems) + "."
+
+    def _rate_limited(self, domain: str, steps: list[SmtpStep]) -> _Smtp:
+        wait = self.smtp_limiter.next_free_in(domain)
+        per_minute = self.settings.smtp.probes_per_domain_per_minute
+        return _Smtp("unknown", [
+            f"Not probed now: the limit of {per_minute} SMTP probes a minute for {domain} is reached; "
+            f"try again in {wait:.0f} s."
+        ], tuple(steps) or None, retry_after=self._later(wait))
+
+    def _greylisted(self, result: ProbeResult, steps: list[SmtpStep], delay: float | None) -> _Smtp:
+        reply = result.reply
+        said = f"{reply.code} {reply.text}" if reply else "a greylisting reply"
+        if delay is None:
+            why = "the retries allowed by smtp.greylist_retry_s are used up"
+            delay = self.settings.smtp.greylist_retry_s[-1] if self.settings.smtp.greylist_retry_s else 300.0
+        else:
+            why = f"the next retry is due in {delay:g} s, longer than smtp.max_inline_wait_s"
+        return _Smtp("unknown", [
+            f"{result.host} greylisted the request ({said}); {why}, so the answer is not known yet. "
+            "Re-verify after the retry time."
+        ], tuple(steps), retry_after=self._later(delay))
+
+    def _later(self, seconds: float) -> dt.datetime:
+        return self._now() + dt.timedelta(seconds=seconds)
+
+
+def _judge(
+    result: ProbeResult,
+    catch_all: bool | None,
+    provider: Provider | None,
+    domain: str,
+    steps: tuple[SmtpStep, ...],
+) -> _Smtp:
+    """The verdict from a finished probe (pure)."""
+    if result.category is None or result.reply is None:
+        return _Smtp("unknown", [f"The SMTP probe was inconclusive: {result.failure}."], steps or None)
+    host = result.host
+    said = f"{result.reply.code} {result.reply.text}".strip()
+    category = result.category
+    if category == "accepted":
+        return _judge_accepted(result, catch_all, provider, domain, steps, said)
+    meaning = CATEGORY_MEANING[category]
+    if category in ("no_such_user", "disabled"):
+        return _Smtp("undeliverable", [f"{host} {meaning}: {said}"], steps)
+    if category == "mailbox_full":
+        return _Smtp("risky", [f"{host} {meaning}: {said}; mail may bounce until it is emptied."],
+                     steps, ["mailbox_full"])
+    flags = ["smtp_rejected"] if category == "rejected" else []
+    return _Smtp("unknown", [f"{host} {meaning}: {said}"], steps, flags)
+
+
+def _judge_accepted(
+    result: ProbeResult,
+    catch_all: bool | None,
+    provider: Provider | None,
+    domain: str,
+    steps: tuple[SmtpStep, ...],
+    said: str,
+) -> _Smtp:
+    host = result.host
+    if catch_all:
+        return _Smtp("risky", [
+            f"{host} accepts any address at {domain} (a random address was accepted too), "
+            f"so its {said} says nothing about this one."
+        ], steps, ["catch_all"])
+    if provider is not None and provider.rcpt == "accepts_any":
+        return _Smtp("risky", [
+            f"{host} accepted the recipient ({said}), but {provider.name} accepts every recipient "
+            f"at this stage. {provider.note}"
+        ], steps, ["accepts_any"])
+    if catch_all is False:
+        return _Smtp("deliverable", [
+            f"{host} accepted the recipient ({said}) and refused a random address at {domain}, "
+            "so this mailbox exists."
+        ], steps)
+    why = result.failure or "the random address got an answer that tells neither way"
+    return _Smtp("risky", [
+        f"{host} accepted the recipient ({said}), but whether it accepts every address could not "
+        f"be tested ({why})."
+    ], steps, ["catch_all_unknown"])
+
+
+_FLAG_TEXT = {
+    "role": "The local part names a function (like info@ or press@), not a person.",
+    "disposable": "The domain is a disposable (throw-away) mail service.",
+    "free": "The domain is a free consumer mail service, not a company's own.",
+}
+
+
+def _flag_reasons(flags: Iterable[str]) -> list[str]:
+    return [_FLAG_TEXT[f] for f in flags if f in _FLAG_TEXT]
+
+
+def verification_to_json(v: Verification) -> dict[str, Any]:
+    """A JSON-ready dict of a verdict, with the raw SMTP steps."""
+    return {
+        "address": v.address,
+        "status": v.status,
+        "reasons": list(v.reasons),
+        "checked_at": v.checked_at.isoformat(),
+        "mx": list(v.mx),
+        "provider": v.provider,
+        "smtp": None if v.smtp is None else [
+            {"command": s.command, "code": s.code, "enhanced": s.enhanced, "text": s.text} for s in v.smtp
+        ],
+        "flags": list(v.flags),
+        "retry_after": v.retry_after.isoformat() if v.retry_after else None,
+    }

@@ -1,0 +1,48 @@
+"""SMTP probing against worlds with server-wide behaviour: slow banners, STARTTLS."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import random
+
+from lookup.settings import Settings
+from lookup.verify import Verifier
+from lookup.world import serve_world
+from tests.worldkit import write_world
+
+MAIL = """
+[dns."acme.test"]
+mx = ["10 mx1.acme.test"]
+[dns."mx1.acme.test"]
+a = ["127.0.0.1"]
+[mail."acme.test"]
+mailboxes = ["jane.doe"]
+"""
+
+
+def verify(path, address, *, timeout_s=2.0):
+    with serve_world(path, latency=False) as world:
+        base = Settings().in_world(world.endpoints)
+        settings = dataclasses.replace(base, smtp=dataclasses.replace(base.smtp, timeout_s=timeout_s))
+        verdict = asyncio.run(Verifier(settings, rng=random.Random(1)).verify(address, smtp=True))
+        return verdict, world.smtp_log
+
+
+def test_slow_banner_times_out_as_unknown(tmp_path):
+    """A server that greets slower than the timeout gives unknown, saying it did not answer."""
+    slow = 'name = "slow"\n' + MAIL + '[[fault]]\nservice = "smtp"\nstage = "banner"\ndelay_ms = 3000\n'
+    v, _ = verify(write_world(tmp_path, slow), "jane.doe@acme.test", timeout_s=0.3)
+    assert v.status == "unknown"
+    assert "did not answer CONNECT mx1.acme.test" in v.reasons[0]
+    assert "0.3 s" in v.reasons[0]
+
+
+def test_starttls_used_when_offered(tmp_path):
+    """When the server offers STARTTLS the probe upgrades (self-signed cert accepted in world mode)."""
+    tls = 'name = "tls"\n[smtp]\nstarttls = true\nhostname = "mx1.acme.test"\n' + MAIL
+    v, log = verify(write_world(tmp_path, tls), "jane.doe@acme.test")
+    assert v.status == "deliverable", v.reasons
+    commands = [s.command.split(" ")[0] for s in v.smtp]
+    assert commands[:4] == ["CONNECT", "EHLO", "STARTTLS", "EHLO"]
+    assert any(s.command == "STARTTLS" and s.code == 220 for s in v.smtp)
