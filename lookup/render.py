@@ -1,0 +1,360 @@
+"""The briefing card: a Jinja2 Markdown template over a research result. Pure.
+
+Everything that came from the web is untrusted. The template environment
+escapes every ``{{ … }}`` value as Markdown text unless a filter marked it
+safe (``md``, ``link``, ``code``, ``cite``, ``mdlink``), so a user template
+that forgets a filter still cannot let a hostile page inject links, images,
+HTML or structure. The card is plain CommonMark plus GFM tables, which
+GitHub, Obsidian and Prefect's artifact view all render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import jinja2
+
+from lookup.errors import ConfigError
+from lookup.models import ResearchResult, ScoredCandidate, Source, Verification
+
+__all__ = [
+    "SHIPPED_TEMPLATES",
+    "TEMPLATE_NAME",
+    "Safe",
+    "code",
+    "link",
+    "md",
+    "mdlink",
+    "pick_address",
+    "render_card",
+]
+
+TEMPLATE_NAME = "briefing.md.j2"
+SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "config" / "templates"
+
+MD_LIMIT = 300
+URL_LIMIT = 2000
+# Every ASCII punctuation character that can start Markdown or HTML structure.
+# CommonMark lets any ASCII punctuation be backslash-escaped.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\](){}#+\-!|<>~&])")
+# Bidirectional overrides and isolates can make text display differently from
+# what it is (CVE-2021-42574, "Trojan Source"); zero-width marks hide content.
+_INVISIBLE = dict.fromkeys(
+    [0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF,
+     *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+_LEADING_ORDERED = re.compile(r"^(\d{1,9})([.)])")
+_LEADING_SETEXT = re.compile(r"^([=:])")
+_URL_SAFE = "/:@!$'*+,;=%~-._"
+
+
+class Safe(str):
+    """Text already made safe for the card; the environment does not escape it again."""
+
+    __slots__ = ()
+
+
+# -- filters --------------------------------------------------------------------
+
+
+def clean_text(value: Any) -> str:
+    """One line of printable text: no control, bidi or zero-width characters."""
+    text = "" if value is None else str(value)
+    text = text.translate(_INVISIBLE)
+    text = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text
+    )
+    return " ".join(text.split())
+
+
+def md(value: Any, limit: int = MD_LIMIT) -> Safe:
+    """Untrusted text as inert Markdown: one line, escaped, capped at ``limit`` characters."""
+    if isinstance(value, Safe):
+        return value
+    text = clean_text(value)
+    if len(text) > limit:
+        text = text[: max(limit - 1, 0)].rstrip() + "…"
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    # A value placed at the start of a line must not become a list item or heading.
+    text = _LEADING_ORDERED.sub(r"\1\\\2", text)
+    text = _LEADING_SETEXT.sub(r"\\\1", text)
+    return Safe(text)
+
+
+def link(value: Any) -> Safe:
+    """An http(s) URL made safe as a Markdown link destination, or "" for anything else."""
+    text = clean_text(value).strip()
+    if not text or len(text) > URL_LIMIT:
+        return Safe("")
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises on a malformed port
+    except ValueError:
+        return Safe("")
+    host = parts.hostname or ""
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return Safe("")
+    if parts.username is not None or not re.fullmatch(r"[A-Za-z0-9.\-_\[\]:]+", host):
+        return Safe("")  # "https://bank.test@evil.test" style tricks
+    netloc = host if port is None else f"{host}:{port}"
+    if ":" in host:
+        netloc = f"[{host}]" if port is None else f"[{host}]:{port}"
+    return Safe(urlunsplit((
+        parts.scheme.lower(),
+        netloc,
+        quote(parts.path, safe=_URL_SAFE),
+        quote(parts.query, safe=_URL_SAFE + "?&"),
+        quote(parts.fragment, safe=_URL_SAFE + "?"),
+    )))
+
+
+def mdlink(text: Any, url: Any, limit: int = 120) -> Safe:
+    """``[text](url)`` when the URL is a safe http(s) link, else the escaped text alone."""
+    target = link(url)
+    label = md(text, limit) if clean_text(text) else md(url, limit)
+    return Safe(f"[{label}]({target})") if target else label
+
+
+def code(value: Any, limit: int = 320) -> Safe:
+    """A short token (an address, a domain) as an inline code span."""
+    text = clean_text(value).replace("`", "").replace("|", "")[:limit]
+    return Safe(f"`{text}`") if text else Safe("")
+
+
+def percent(value: float | None) -> str:
+    """0.873 -> "87%" (never "100%" unless certain, never "0%" unless impossible)."""
+    if value is None:
+        return "?"
+    shown = round(value * 100)
+    if 0 < value < 1:
+        shown = min(max(shown, 1), 99)
+    return f"{shown}%"
+
+
+def utc(value: dt.datetime) -> Safe:
+    """A datetime as "YYYY-MM-DD HH:MM" in UTC (naive values are taken as UTC)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC)
+    return Safe(f"{value:%Y-%m-%d %H:%M}")
+
+
+def _finalize(value: Any) -> Any:
+    """Escape every printed value that no filter has already made safe."""
+    if value is None:
+        return ""
+    if isinstance(value, Safe) or not isinstance(value, str):
+        return value
+    return md(value, limit=MD_LIMIT * 4)
+
+
+# -- view model -----------------------------------------------------------------
+
+
+def pick_address(candidates: Sequence[ScoredCandidate]) -> ScoredCandidate | None:
+    """The address to use: the best-ranked candidate that was not found undeliverable."""
+    for candidate in candidates:
+        if candidate.status != "undeliverable":
+            return candidate
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _SourceIndex:
+    """Numbers every source URL once, in order of first use."""
+
+    urls: tuple[str, ...]
+    by_url: dict[str, Source]
+
+    @classmethod
+    def build(cls, result: ResearchResult) -> _SourceIndex:
+        found: dict[str, Source] = {}
+        for source in (*result.sources, *_fact_sources(result)):
+            if source.url and source.url not in found:
+                found[source.url] = source
+        return cls(tuple(found), found)
+
+    def number(self, source: Source | None) -> int | None:
+        if source is None or source.url not in self.by_url:
+            return None
+        return self.urls.index(source.url) + 1
+
+
+def _fact_sources(result: ResearchResult) -> list[Source]:
+    profile = result.profile
+    found: list[Source] = []
+    if profile is not None:
+        found += [s for s in (profile.title_source, profile.bio_source) if s is not None]
+        found += [p.source for p in (*profile.talking_points, *profile.work)]
+        found += [s.source for s in profile.set_aside]
+    found += [c.published for c in result.candidates if c.published is not None]
+    return found
+
+
+def _draft(result: ResearchResult, sender_name: str | None) -> tuple[str, list[str]]:
+    """A short follow-up: subject and body lines, personal but not presumptuous."""
+    interview, profile = result.interview, result.profile
+    first = _short(interview.name).split(" ")[0]
+    role = _short(interview.role)
+    position = f"the {role} position" if role else "the position"
+    company = _short(interview.company)
+    subject = f"Thank you — {role} interview" if role else "Thank you for your time"
+    when = f" on {_long_date(interview.interview_date)}" if interview.interview_date else ""
+    body = [
+        f"Dear {first}," if first else "Hello,",
+        "",
+        f"Thank you for taking the time to speak with me{when} about {position}"
+        f" at {company}. I enjoyed our conversation and learning more about the team's work.",
+    ]
+    points = profile.talking_points if profile else ()
+    if points:
+        point = clean_text(points[0].text).rstrip(".")[:160]
+        body += ["", f"Since then I came across “{point}”, and I would enjoy hearing more "
+                     "about it if there is a chance."]
+    body += [
+        "",
+        "I remain very interested in the role and would be glad to answer any further "
+        "questions.",
+        "",
+        "Best regards,",
+        _short(sender_name) or "[Your name]",
+    ]
+    return subject, body
+
+
+def _short(value: str | None, limit: int = 120) -> str:
+    return clean_text(value)[:limit].strip()
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _mailto(address: str | None, subject: str, body: Sequence[str]) -> Safe:
+    """A mailto: URL with every part percent-encoded (RFC 6068)."""
+    to = quote(clean_text(address or ""), safe="@")
+    text = "\r\n".join(body)
+    return Safe(f"mailto:{to}?subject={quote(subject, safe='')}&body={quote(text, safe='')}")
+
+
+def _timing(result: ResearchResult, generated_at: dt.datetime) -> dict[str, Any]:
+    day = result.interview.interview_date
+    if day is None:
+        return {"deadline": None, "late": False}
+    deadline = day + dt.timedelta(days=1)
+    return {"deadline": _long_date(deadline), "late": generated_at.date() > deadline}
+
+
+def _no_address_reason(result: ResearchResult) -> str:
+    if not result.domain:
+        why = "; ".join(result.domain_reasons) or "no search result or page tied it to the name"
+        return f"The company's email domain could not be determined ({why})."
+    if result.candidates:
+        return "Every candidate address was refused by the company's mail server."
+    why = "; ".join(result.failures)
+    return "No candidate address could be built" + (f" ({why})." if why else ".")
+
+
+def _summary_line(result: ResearchResult) -> str:
+    profile = result.profile
+    if profile and profile.bio:
+        sentence = re.split(r"(?<=[.!?])\s", clean_text(profile.bio), maxsplit=1)[0]
+        return sentence[:200]
+    title = profile.title if profile else None
+    company = result.interview.company
+    return f"{title} at {company}." if title else f"Works at {company}, as far as we found."
+
+
+def build_context(
+    result: ResearchResult,
+    *,
+    history: Sequence[Verification],
+    generated_at: dt.datetime,
+    sender_name: str | None,
+) -> dict[str, Any]:
+    """Everything the template shows, as plain values (still untrusted: the template escapes)."""
+    sources = _SourceIndex.build(result)
+    chosen = pick_address(result.candidates)
+    subject, body = _draft(result, sender_name)
+    return {
+        "result": result,
+        "interview": result.interview,
+        "profile": result.profile,
+        "summary": _summary_line(result),
+        "chosen": chosen,
+        "alternatives": [c for c in result.candidates if c is not chosen],
+        "no_address_reason": None if chosen else _no_address_reason(result),
+        "source_urls": [sources.by_url[url] for url in sources.urls],
+        "cite": lambda source: _cite(sources, source),
+        "subject": subject,
+        "body": body,
+        "mailto": _mailto(chosen.address if chosen else None, subject, body),
+        "timing": _timing(result, generated_at),
+        "history": sorted(history, key=lambda v: v.checked_at),
+        "generated_at": generated_at,
+        "long_date": _long_date,
+    }
+
+
+def _cite(sources: _SourceIndex, source: Source | None) -> Safe:
+    number = sources.number(source)
+    target = link(source.url) if source is not None else ""
+    if number is None:
+        return Safe("")
+    return Safe(f" [\\[{number}\\]]({target})" if target else f" \\[{number}\\]")
+
+
+# -- rendering ------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(templates_dir: Path) -> jinja2.Environment:
+    """One environment per templates folder; Jinja re-reads a template when its file changes."""
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(str(templates_dir)),
+        jinja2.FileSystemLoader(str(SHIPPED_TEMPLATES)),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=False,  # Markdown, not HTML: _finalize escapes instead
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(md=md, link=link, mdlink=mdlink, code=code, percent=percent, utc=utc)
+    return env
+
+
+def render_card(
+    result: ResearchResult,
+    *,
+    history: Sequence[Verification] = (),
+    templates_dir: Path,
+    generated_at: dt.datetime,
+    sender_name: str | None = None,
+) -> str:
+    """The briefing card for one research run, as Markdown."""
+    env = _environment(Path(templates_dir))
+    context = build_context(result, history=history, generated_at=generated_at,
+                            sender_name=sender_name)
+    try:
+        text = env.get_template(TEMPLATE_NAME).render(context)
+    except jinja2.TemplateError as exc:
+        where = getattr(exc, "filename", None) or TEMPLATE_NAME
+        line = getattr(exc, "lineno", None)
+        at = f" at line {line}" if line else ""
+        raise ConfigError(
+            f"The briefing template {where}{at} could not be rendered: {exc}. "
+            "Fix it or copy config/templates/ again."
+        ) from exc
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+

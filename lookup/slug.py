@@ -1,0 +1,31 @@
+"""File- and URL-safe identifiers for people, and the key names are matched on."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+__all__ = ["name_key", "slugify"]
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_MAX_SLUG = 80
+
+
+def slugify(name: str) -> str:
+    """Lower-case ASCII words joined by hyphens ("Zoë O'Brien" -> "zoe-o-brien").
+
+    A name with no Latin letters at all (e.g. written in another script) gets a
+    stable ``person-<hash>`` slug instead of an empty one.
+    """
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")[:_MAX_SLUG].rstrip("-")
+    if slug:
+        return slug
+    digest = hashlib.sha1(name_key(name).encode("utf-8")).hexdigest()[:10]
+    return f"person-{digest}"
+
+
+def name_key(name: str) -> str:
+    """The form names are compared in: NFKC, case-folded, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())

@@ -1,0 +1,410 @@
+"""The briefing card: golden files, missing parts, filters and hostile web text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+from lookup.errors import ConfigError
+from lookup.models import Link, ScoredCandidate, SetAside, Source, TalkingPoint
+from lookup.render import code, link, md, mdlink, percent, pick_address, render_card
+from tests.card_fixtures import (
+    GENERATED,
+    bare_result,
+    dana_result,
+    dana_verification,
+    with_interview,
+)
+
+markdown_it = pytest.importorskip("markdown_it")
+
+SHIPPED = Path(__file__).resolve().parent.parent / "config" / "templates"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+HISTORY = (
+    dana_verification(at=dt.datetime(2026, 3, 3, 15, 30, tzinfo=dt.UTC)),
+    dana_verification(at=dt.datetime(2026, 3, 17, 8, 0, tzinfo=dt.UTC), status="risky"),
+)
+
+
+def render(result, **kwargs) -> str:
+    kwargs.setdefault("templates_dir", SHIPPED)
+    kwargs.setdefault("generated_at", GENERATED)
+    return render_card(result, **kwargs)
+
+
+@functools.lru_cache(maxsize=4)
+def tokens(markdown: str) -> list:
+    parser = markdown_it.MarkdownIt("commonmark").enable("table")
+    return parser.parse(markdown)
+
+
+def inline_children(markdown: str) -> list:
+    return [child for tok in tokens(markdown) if tok.type == "inline"
+            for child in (tok.children or [])]
+
+
+def hrefs(markdown: str) -> list[str]:
+    return [c.attrGet("href") for c in inline_children(markdown) if c.type == "link_open"]
+
+
+def block_shape(markdown: str) -> list[str]:
+    return [tok.type for tok in tokens(markdown) if tok.type != "inline"]
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"card differs from {path}"
+
+
+# -- golden files ---------------------------------------------------------------
+
+
+def test_golden_full_card():
+    """The Dana Okafor card matches tests/golden/dana_okafor.md (UPDATE_GOLDEN=1 rewrites)."""
+    check_golden("dana_okafor.md", render(dana_result(), history=HISTORY, sender_name="Alex Kim"))
+
+
+def test_golden_bare_card():
+    """A run that found nothing renders a card that says why (tests/golden/bare.md)."""
+    check_golden("bare.md", render(bare_result()))
+
+
+def test_sections_come_in_the_documented_order():
+    """Who, address, talking points, background, timing, draft, sources, set aside, history."""
+    text = render(dana_result(), history=HISTORY)
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == [
+        "## Who", "## Address to use", "## Talking points", "## Background",
+        "## Timing and etiquette", "## Draft follow-up", "## Sources",
+        "## Set aside as a possible namesake", "## Verification history",
+    ]
+
+
+# -- content --------------------------------------------------------------------
+
+
+def test_chosen_address_shows_percentage_verdict_and_reasons():
+    """The address to use is shown with its probability as a percentage and its reasons."""
+    text = render(dana_result())
+    assert "**`dana.okafor@brightwater.test`** — 87% likely, verdict **deliverable**." in text
+    assert "- The mail server accepted the address" in text
+
+
+def test_undeliverable_top_candidate_is_not_recommended():
+    """A refused first candidate is skipped for the next one; all refused -> say so."""
+    result = dana_result()
+    refused = tuple(replace(c, status="undeliverable") for c in result.candidates)
+    assert pick_address(result.candidates[::-1]).address == "dokafor@brightwater.test"
+    text = render(replace(result, candidates=refused))
+    assert "Every candidate address was refused by the company's mail server." in text
+    assert "mailto:" not in text
+
+
+def test_no_domain_says_why():
+    """Without a domain the card gives the reason the domain could not be found."""
+    text = render(bare_result())
+    assert "No address to recommend. The company's email domain could not be determined" in text
+    assert "no search result named a website for Nowhere Widgets" in text
+
+
+def test_no_candidates_with_domain_gives_failures():
+    """A known domain but no candidates: the card says no address could be built, and why."""
+    result = replace(dana_result(), candidates=(), failures=("name has no letters",))
+    assert "No candidate address could be built \\(name has no letters\\)." in render(result)
+
+
+def test_no_talking_points_says_so():
+    """A profile without talking points says so instead of an empty section."""
+    result = dana_result()
+    result = replace(result, profile=replace(result.profile, talking_points=()))
+    text = render(result)
+    assert "No talking points were found in public sources tied to Brightwater Analytics." in text
+    assert "Since then I came across" not in text
+
+
+def test_recruiter_named_in_etiquette():
+    """The etiquette names the recruiter when given, and stays generic otherwise."""
+    assert "Check with your recruiter, Sam Lee, before contacting" in render(dana_result())
+    text = render(with_interview(dana_result(), recruiter=None))
+    assert "Check with your recruiter before contacting" in text
+
+
+def test_late_follow_up_is_acknowledged():
+    """Rendered more than a day after the interview, the card says the day has passed."""
+    late = render(dana_result(), generated_at=dt.datetime(2026, 3, 9, tzinfo=dt.UTC))
+    assert "That day has passed" in late
+    assert "That day has passed" not in render(dana_result())
+
+
+def test_mailto_link_carries_the_draft():
+    """The mailto: link decodes to the chosen address, the subject and the personal draft."""
+    text = render(dana_result(), sender_name="Alex Kim")
+    (mailto,) = [h for h in hrefs(text) if h.startswith("mailto:")]
+    parts = urlsplit(mailto)
+    query = parse_qs(parts.query)
+    assert unquote(parts.path) == "dana.okafor@brightwater.test"
+    assert query["subject"] == ["Thank you — Senior Data Engineer interview"]
+    body = query["body"][0]
+    assert "Monday 2 March 2026" in body and "Senior Data Engineer position" in body
+    assert "late-arriving events in streaming joins" in body and body.endswith("Alex Kim")
+
+
+def test_every_source_url_is_listed_once_and_cited():
+    """Sources are numbered once each, including ones only cited by a fact."""
+    text = render(dana_result())
+    section = text.split("## Sources")[1].split("##")[0]
+    assert section.count("https://chess.test/players/dana-okafor") == 1  # only set aside cites it
+    assert "[\\[3\\]](https://www.brightwater.test/blog/streaming-joins)" in text
+
+
+def test_history_table_lists_each_check():
+    """The verification history is a table row per check, in time order."""
+    text = render(dana_result(), history=HISTORY[::-1])
+    rows = [line for line in text.splitlines() if line.startswith("| 2026")]
+    assert [r.split(" | ")[0] for r in rows] == ["| 2026-03-03 15:30", "| 2026-03-17 08:00"]
+
+
+# -- templates ------------------------------------------------------------------
+
+
+def test_missing_user_template_falls_back_to_shipped(tmp_path):
+    """A templates folder without briefing.md.j2 uses the shipped template."""
+    assert render(dana_result(), templates_dir=tmp_path) == render(dana_result())
+
+
+def test_user_template_overrides_shipped(tmp_path):
+    """A user's briefing.md.j2 is used, and its unfiltered values are still escaped."""
+    (tmp_path / "briefing.md.j2").write_text("Hi {{ interview.name }}!\n", encoding="utf-8")
+    result = with_interview(dana_result(), name="[x](javascript:alert(1))")
+    assert render(result, templates_dir=tmp_path) == "Hi \\[x\\]\\(javascript:alert\\(1\\)\\)!\n"
+
+
+def test_broken_user_template_is_a_config_error(tmp_path):
+    """A template with a syntax error raises ConfigError naming the file and line."""
+    shutil.copy(SHIPPED / "briefing.md.j2", tmp_path / "briefing.md.j2")
+    (tmp_path / "briefing.md.j2").write_text("line\n{% if %}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"briefing.md.j2 at line 2 could not be rendered"):
+        render(dana_result(), templates_dir=tmp_path)
+
+
+# -- filters --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Dana Okafor", "Dana Okafor"),
+        ("[x](javascript:alert(1))", "\\[x\\]\\(javascript:alert\\(1\\)\\)"),
+        ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert\\(1\\)\\>"),
+        ("a\n# heading", "a \\# heading"),
+        ("# heading", "\\# heading"),
+        ("> quote", "\\> quote"),
+        ("1. item", "1\\. item"),
+        ("- item", "\\- item"),
+        ("a|b", "a\\|b"),
+        ("`tick` *em* _u_ ~s~", "\\`tick\\` \\*em\\* \\_u\\_ \\~s\\~"),
+        ("AT&T {x}", "AT\\&T \\{x\\}"),
+        ("evil\u202etxt.exe\u200b", "eviltxt.exe"),
+        ("tab\there\x00\x07", "tab here"),
+        ("===", "\\==="),
+    ],
+)
+def test_md_escapes_structure(raw, expected):
+    """md() turns untrusted text into one inert line of Markdown."""
+    assert md(raw) == expected
+
+
+def test_md_caps_length():
+    """md() cuts long text to its limit and marks the cut with an ellipsis."""
+    capped = md("x" * 10_000, 50)
+    assert len(capped) == 50 and capped.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://www.brightwater.test/team", "https://www.brightwater.test/team"),
+        ("HTTP://brightwater.test/a b(c)", "http://brightwater.test/a%20b%28c%29"),
+        ("https://brightwater.test/?q=a b&x=<y>", "https://brightwater.test/?q=a%20b&x=%3Cy%3E"),
+        ("https://brightwater.test:8443/x", "https://brightwater.test:8443/x"),
+        ("javascript:alert(1)", ""),
+        ("JaVaScRiPt:alert(1)", ""),
+        ("data:text/html,<script>", ""),
+        ("vbscript:msgbox", ""),
+        ("file:///etc/passwd", ""),
+        ("//evil.test/x", ""),
+        ("https://bank.test@evil.test/", ""),
+        ("https://" + "a" * 3000 + ".test/", ""),
+        ("https://exa mple.test/", ""),
+        ("", ""),
+    ],
+)
+def test_link_allows_only_http(raw, expected):
+    """link() keeps http(s) URLs (percent-encoding spaces and parentheses) and drops the rest."""
+    assert link(raw) == expected
+
+
+def test_mdlink_without_safe_url_is_plain_text():
+    """mdlink() falls back to escaped text when the URL is not http(s)."""
+    assert mdlink("click", "javascript:alert(1)") == "click"
+    assert mdlink("a]b", "https://x.test/") == "[a\\]b](https://x.test/)"
+
+
+def test_code_and_percent():
+    """code() strips backticks and pipes; percent() never rounds to 0% or 100% when unsure."""
+    assert code("a`b|c@x.test") == "`abc@x.test`"
+    assert (percent(0.873), percent(0.001), percent(0.9996), percent(1.0)) == (
+        "87%", "1%", "99%", "100%")
+
+
+# -- hostile web text in every field ----------------------------------------------------
+
+HOSTILE = [
+    "](javascript:alert(1))",
+    "<img src=x onerror=alert(1)>",
+    "![x](http://evil.test/pixel.png)",
+    "ok\n\n# injected heading\n\n- injected item",
+    "a | b | c | d | e",
+    "T" * 10_000,
+    "[click me](http://evil.test/)",
+    "<script>alert(1)</script>",
+    "```\ncode fence\n```",
+    "\u202egnp.exe\u202c",
+    "1. list\n> quote\n---\n| x | y |\n|---|---|",
+]
+
+
+def _profile_field(name):
+    def apply(result, value):
+        return replace(result, profile=replace(result.profile, **{name: value}))
+    return apply
+
+
+def _first(field_path):
+    """Replace one attribute of the first element of a profile tuple field."""
+    container, attr = field_path
+
+    def apply(result, value):
+        items = getattr(result.profile, container)
+        first = replace(items[0], **{attr: value})
+        return replace(result, profile=replace(result.profile, **{container: (first, *items[1:])}))
+    return apply
+
+
+def _source(attr):
+    def apply(result, value):
+        sources = (replace(result.sources[0], **{attr: value}), *result.sources[1:])
+        return replace(result, sources=sources)
+    return apply
+
+
+def _candidate(attr, index=0):
+    def apply(result, value):
+        items = list(result.candidates)
+        items[index] = replace(items[index], **{attr: value})
+        return replace(result, candidates=tuple(items))
+    return apply
+
+
+FIELDS = {
+    "interview.name": lambda r, v: with_interview(r, name=v),
+    "interview.company": lambda r, v: with_interview(r, company=v),
+    "interview.role": lambda r, v: with_interview(r, role=v),
+    "interview.recruiter": lambda r, v: with_interview(r, recruiter=v),
+    "domain": lambda r, v: replace(r, domain=v),
+    "profile.title": _profile_field("title"),
+    "profile.team": _profile_field("team"),
+    "profile.location": _profile_field("location"),
+    "profile.bio": _profile_field("bio"),
+    "link.text": _first(("links", "text")),
+    "link.url": _first(("links", "url")),
+    "link.kind": _first(("links", "kind")),
+    "talking_point.text": _first(("talking_points", "text")),
+    "talking_point.date": _first(("talking_points", "date")),
+    "work.text": _first(("work", "text")),
+    "set_aside.name": _first(("set_aside", "name")),
+    "set_aside.reason": _first(("set_aside", "reason")),
+    "source.title": _source("title"),
+    "source.snippet": _source("snippet"),
+    "source.url": _source("url"),
+    "candidate.address": _candidate("address"),
+    "candidate.reasons": lambda r, v: _candidate("reasons")(r, (v, "second reason")),
+    "alternative.address": _candidate("address", 1),
+    "alternative.reasons": lambda r, v: _candidate("reasons", 1)(r, (v,)),
+    "alternative.status": _candidate("status", 1),
+}
+HISTORY_FIELDS = {
+    "history.reasons": lambda v: replace(HISTORY[0], reasons=(v,)),
+    "history.provider": lambda v: replace(HISTORY[0], provider=v),
+    "history.address": lambda v: replace(HISTORY[0], address=v),
+}
+
+
+@functools.cache
+def baseline_card() -> str:
+    return render(dana_result(), history=HISTORY)
+
+
+def assert_inert(card: str, baseline: str) -> None:
+    """No HTML, no images, no new links, and the same block structure as the baseline."""
+    children = inline_children(card)
+    kinds = {c.type for c in children} | {t.type for t in tokens(card)}
+    assert not kinds & {"html_inline", "html_block", "image", "fence", "code_block", "hr"}
+    allowed = set(hrefs(baseline))
+    for href in hrefs(card):
+        assert href in allowed or href.startswith("mailto:dana.okafor@brightwater.test?"), href
+    assert block_shape(card) == block_shape(baseline)
+    assert max(len(line) for line in card.splitlines()) < 12_000
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=range(len(HOSTILE)))
+@pytest.mark.parametrize("field", sorted(FIELDS))
+def test_hostile_text_cannot_inject(field, hostile):
+    """Hostile web text in any result field adds no link, image, HTML or structure."""
+    baseline = baseline_card()
+    card = render(FIELDS[field](dana_result(), hostile), history=HISTORY)
+    if field == "candidate.address":  # the mailto link is rebuilt around the new address
+        baseline = baseline.replace("mailto:dana.okafor", "mailto:x")
+        card = card.replace("](mailto:", "](mailto:dana.okafor@brightwater.test?")
+    assert_inert(card, baseline)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=range(len(HOSTILE)))
+@pytest.mark.parametrize("field", sorted(HISTORY_FIELDS))
+def test_hostile_history_cannot_inject(field, hostile):
+    """Hostile text in a stored verification adds nothing to the history table's structure."""
+    baseline = baseline_card()
+    card = render(dana_result(), history=(HISTORY_FIELDS[field](hostile), HISTORY[1]))
+    assert_inert(card, baseline)
+
+
+def test_hostile_sender_name_stays_in_the_draft():
+    """A hostile sender name stays inert inside the draft quote."""
+    baseline = render(dana_result(), sender_name="Alex Kim")
+    for hostile in HOSTILE:
+        assert_inert(render(dana_result(), sender_name=hostile), baseline)
+
+
+def test_unsafe_link_url_keeps_its_text_only():
+    """A javascript: profile link is shown as text without a link."""
+    result = _first(("links", "url"))(dana_result(), "javascript:alert(1)")
+    text = render(result)
+    assert "- github: danaokafor on code.test" in text
+    assert "javascript" not in "".join(hrefs(text))
+
+
+def test_models_used_by_fixture_are_the_shared_ones():
+    """The fixture builds the shared records, so field names in FIELDS stay honest."""
+    profile = dana_result().profile
+    assert isinstance(profile.links[0], Link) and isinstance(profile.set_aside[0], SetAside)
+    assert isinstance(profile.work[0], TalkingPoint) and isinstance(dana_result().sources[0], Source)
+    assert isinstance(dana_result().candidates[0], ScoredCandidate)
