@@ -84,6 +84,12 @@ delay_ms = 5000
 host = "www.acme.test"
 path = "/reset"
 reset = true
+
+[[fault]]
+host = "www.acme.test"
+path = "/flaky"
+status = 503
+times = 1
 """
 
 SMALL_DOCS = [
@@ -103,5 +109,6 @@ SMALL_SITES = {
     "www.acme.test/about/index.html": "<html><h1>About</h1></html>",
     "www.acme.test/robots.txt": "User-agent: *\nDisallow: /private\n",
     "www.acme.test/data.json": '{"ok": true}',
+    "www.acme.test/flaky.html": "<html><p>works the second time</p></html>",
     "blog.acme.test/index.html": "<html><h1>Blog</h1></html>",
 }

@@ -37,6 +37,7 @@ __all__ = [
     "World",
     "WorldSyncTransport",
     "WorldTransport",
+    "describe",
     "load_world",
     "serve_forever",
     "serve_world",
@@ -129,6 +130,14 @@ class _Servers:
         await asyncio.gather(
             self.web.stop(), self.search.stop(), self.dns.stop(), self.smtp.stop(), return_exceptions=True
         )
+        # The loop belongs to this world alone: end whatever is left, such as a
+        # connection accepted in the same instant the servers closed.
+        for _ in range(3):
+            await asyncio.sleep(0)
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
 
 
 def _tls(world: World):

@@ -58,7 +58,7 @@ def answer_query(zone: Mapping[str, DnsRecords], query: dns.message.Message) -> 
 def _rrset(name: dns.name.Name, rdtype: int, records: DnsRecords) -> dns.rrset.RRset | None:
     T = dns.rdatatype
     if rdtype == T.A:
-        rdatas = [dns.rdtypes.IN.A.A(IN, T.A, a) for a in records.a]
+        rdatas = [dns.rdtypes.IN.A.A(IN, T.A, a) for a in records.a or ()]
     elif rdtype == T.AAAA:
         rdatas = [dns.rdtypes.IN.AAAA.AAAA(IN, T.AAAA, a) for a in records.aaaa]
     elif rdtype == T.MX:

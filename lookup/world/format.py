@@ -12,7 +12,7 @@ import ipaddress
 import json
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -69,7 +69,7 @@ class Latency:
 class DnsRecords:
     """The records one DNS name answers with; ``mx`` holds (preference, host) pairs."""
 
-    a: tuple[str, ...] = ()
+    a: tuple[str, ...] | None = None  # None: not given (a web host then gets 127.0.0.1)
     aaaa: tuple[str, ...] = ()
     mx: tuple[tuple[int, str], ...] = ()
     txt: tuple[str, ...] = ()
@@ -164,11 +164,12 @@ class World:
         return self.sites_dir / host if host in self.site_hosts else None
 
     def zone(self) -> Mapping[str, DnsRecords]:
-        """Every DNS name: world.toml records plus A 127.0.0.1 for each web host."""
-        zone = dict(self.dns)
+        """Every DNS name: world.toml records, and A 127.0.0.1 for web hosts that give no A."""
+        zone = {name: replace(records, a=records.a or ()) for name, records in self.dns.items()}
         for host in self.http_hosts:
-            if host not in zone:
-                zone[host] = DnsRecords(a=(SITE_ADDRESS,))
+            given = self.dns.get(host, DnsRecords())
+            if given.a is None:
+                zone[host] = replace(given, a=(SITE_ADDRESS,))
         return MappingProxyType(zone)
 
     def faults_for(self, service: str) -> tuple[Fault, ...]:
@@ -284,7 +285,9 @@ def _dns(where: str, table: Mapping[str, Any]) -> dict[str, DnsRecords]:
             raise WorldError(f"{where}: {label} must be a table of records.")
         _check_keys(where, label, records, DNS_KEYS)
         zone[name] = DnsRecords(
-            a=tuple(_ip(where, f"{label} a", v, 4) for v in _strings(where, f"{label} a", records.get("a", []))),
+            a=tuple(_ip(where, f"{label} a", v, 4) for v in _strings(where, f"{label} a", records["a"]))
+            if "a" in records
+            else None,
             aaaa=tuple(
                 _ip(where, f"{label} aaaa", v, 6)
                 for v in _strings(where, f"{label} aaaa", records.get("aaaa", []))
@@ -357,7 +360,7 @@ def _fault(where: str, index: int, item: Mapping[str, Any]) -> Fault:
         query=_typed(where, f"{label} query", item["query"], str) if "query" in item else None,
         type=_choice(where, f"{label} type", item.get("type"), DNS_TYPES),
         stage=_choice(where, f"{label} stage", item.get("stage"), SMTP_STAGES)
-        or ("rcpt" if "host" in item else "banner"),
+        or ("rcpt" if "host" in item and service == "smtp" else "banner"),
         status=_status(where, f"{label} status", item["status"]) if "status" in item else None,
         rcode=_choice(where, f"{label} rcode", item.get("rcode"), DNS_RCODES),
         delay_ms=int(_non_negative(where, f"{label} delay_ms", item.get("delay_ms", 0))),
