@@ -65,14 +65,20 @@ RETRY_WAIT_CAP_S = 5.0  # a Retry-After longer than this is not waited for insid
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 2.5: parse at least the first 500 KiB
 ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 # -- clients and resolvers ------------------------------------------------------
 
 
-def make_client(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+def make_client(
+    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
     """The run's one HTTP/1.1 keep-alive client; it never follows redirects by itself."""
     f = settings.fetch
     return httpx.AsyncClient(
@@ -81,7 +87,9 @@ def make_client(settings: Settings, *, transport: httpx.AsyncBaseTransport | Non
         follow_redirects=False,  # Fetcher follows them, checking every hop
         transport=transport,
         timeout=httpx.Timeout(f.timeout_s),
-        limits=httpx.Limits(max_connections=max(2, f.concurrency * 2), max_keepalive_connections=f.concurrency),
+        limits=httpx.Limits(
+            max_connections=max(2, f.concurrency * 2), max_keepalive_connections=f.concurrency
+        ),
         headers={
             "User-Agent": settings.general.user_agent,
             "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
@@ -117,7 +125,7 @@ def dns_resolver(resolver: object) -> Resolver:
 
 
 def make_resolver(settings: Settings) -> Resolver:
-    """dnspython pointed at ``settings.dns.nameservers``, or the system resolver when none are set."""
+    """dnspython asking ``settings.dns.nameservers``; the system resolver when none are set."""
     if not settings.dns.nameservers:
         return system_resolver
     import dns.asyncresolver
@@ -140,7 +148,9 @@ def url_problem(url: str) -> str | None:
     except ValueError:
         return "refused: the URL is malformed"
     if parts.scheme not in ("http", "https"):
-        return f"refused: only http and https URLs are fetched, not {parts.scheme or 'a relative URL'}"
+        return (
+            f"refused: only http and https URLs are fetched, not {parts.scheme or 'a relative URL'}"
+        )
     if parts.username is not None or parts.password is not None:
         return "refused: the URL carries credentials"
     if not parts.hostname:
@@ -173,7 +183,9 @@ def address_problem(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address
     return None
 
 
-def _embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+def _embedded_ipv4(
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> ipaddress.IPv4Address | None:
     if not isinstance(ip, ipaddress.IPv6Address):
         return None
     if ip.ipv4_mapped is not None:
@@ -190,7 +202,9 @@ def _embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddre
 def dedupe_key(url: str) -> str:
     """The URL without its fragment: two links to one page fetch it once."""
     parts = urlsplit(url.strip())
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
+    )
 
 
 def decode_html(body: bytes, content_type: str) -> str:
@@ -257,9 +271,12 @@ class _Answer:
 
 @dataclass(frozen=True, slots=True)
 class _Robots:
+    """What one origin's robots.txt allows for this run."""
+
     parser: Protego | None  # None: allow or disallow everything, as ``allow_all`` says
     allow_all: bool
-    why: str = ""
+    why: str = ""  # appended to "disallowed by robots.txt"
+    failure: str = ""  # robots.txt could not be requested at all: the page's reason instead
 
 
 class Fetcher:
@@ -306,7 +323,7 @@ class Fetcher:
         return list(await asyncio.gather(*(one(u) for u in unique)))
 
     async def fetch(self, url: str) -> FetchResult:
-        """The page at ``url``, or the reason it was not fetched. Never raises for network trouble."""
+        """The page at ``url``, or why it was not fetched; never raises for network trouble."""
         key = dedupe_key(url) if url_problem(url) is None else url
         if key not in self._memo:
             self._memo[key] = asyncio.ensure_future(self._fetch(url))
@@ -314,15 +331,27 @@ class Fetcher:
 
     async def _fetch(self, url: str) -> FetchResult:
         started = self.clock.monotonic()
-        answer = await self._follow(url, robots_check=True, max_redirects=self.settings.fetch.max_redirects)
+        answer = await self._follow(
+            url, robots_check=True, max_redirects=self.settings.fetch.max_redirects
+        )
         elapsed = (self.clock.monotonic() - started) * 1000
         if answer.reason:
             log.info("not fetched %s: %s", url, answer.reason)
-            return FetchResult(url, answer.url, False, answer.status, None, answer.content_type,
-                               answer.reason, elapsed)
+            return FetchResult(
+                url,
+                answer.url,
+                False,
+                answer.status,
+                None,
+                answer.content_type,
+                answer.reason,
+                elapsed,
+            )
         self.pages_fetched += 1
         text = decode_html(answer.body or b"", answer.content_type)
-        return FetchResult(url, answer.url, True, answer.status, text, answer.content_type, "", elapsed)
+        return FetchResult(
+            url, answer.url, True, answer.status, text, answer.content_type, "", elapsed
+        )
 
     async def _follow(self, url: str, *, robots_check: bool, max_redirects: int) -> _Answer:
         """Request ``url``, following up to ``max_redirects`` redirects, checking every hop."""
@@ -332,6 +361,8 @@ class Fetcher:
             if problem:
                 return _Answer(current, reason=problem)
             if robots_check and not (robots := await self._robots_for(current)).allow_all:
+                if robots.failure:
+                    return _Answer(current, reason=robots.failure)
                 if robots.parser is None or not robots.parser.can_fetch(current, self._agent):
                     return _Answer(current, reason="disallowed by robots.txt" + robots.why)
             answer = await self._request(current, page=robots_check)
@@ -381,19 +412,26 @@ class Fetcher:
 
     async def _load_robots(self, origin: str) -> _Robots:
         self.robots_fetches += 1
-        answer = await self._follow(f"{origin}/robots.txt", robots_check=False, max_redirects=ROBOTS_MAX_REDIRECTS)
+        answer = await self._follow(
+            f"{origin}/robots.txt", robots_check=False, max_redirects=ROBOTS_MAX_REDIRECTS
+        )
         status = answer.status
         if answer.reason.startswith("too many redirects"):
             return _Robots(None, True)  # RFC 9309 2.3.1.2: may be treated as unavailable
-        if answer.reason.startswith("budget spent"):
-            return _Robots(None, False, " (robots.txt not read: the run's request budget is spent)")
+        if status is None:  # no answer at all (budget, refused, no connection): RFC "unreachable"
+            failure = answer.reason
+            if not failure.startswith("budget spent"):
+                failure += " (while reading robots.txt)"
+            return _Robots(None, False, failure=failure)
         if status is not None and 200 <= status < 300 and answer.body is not None:
             text = answer.body.decode("utf-8", errors="replace")
             return _Robots(Protego.parse(text), False)
         if status is not None and 400 <= status < 500 and status != 429:
             return _Robots(None, True)  # "unavailable": allow everything
         why = answer.reason or f"HTTP {status}"
-        return _Robots(None, False, f" (robots.txt unreachable: {why}; RFC 9309 says assume disallow)")
+        return _Robots(
+            None, False, f" (robots.txt unreachable: {why}; RFC 9309 says assume disallow)"
+        )
 
     # -- one request, with retries ---------------------------------------------
     async def _request(self, url: str, *, page: bool) -> _Answer:
@@ -408,15 +446,20 @@ class Fetcher:
             answer, wait = await self._attempt(url, page=page, last=attempt == MAX_RETRIES)
             if wait is None:
                 return answer
-            await self.clock.sleep(max(wait, backoff_delay(attempt, rng=self.rng, base_s=0.5, cap_s=RETRY_WAIT_CAP_S)))
+            await self.clock.sleep(
+                max(wait, backoff_delay(attempt, rng=self.rng, base_s=0.5, cap_s=RETRY_WAIT_CAP_S))
+            )
         raise AssertionError("unreachable")  # pragma: no cover - the last attempt always returns
 
     async def _attempt(self, url: str, *, page: bool, last: bool) -> tuple[_Answer, float | None]:
         """One GET: the answer, and how long to wait before retrying (None: do not retry)."""
         timeout = self.settings.fetch.timeout_s
         try:
-            async with asyncio.timeout(timeout * 2):  # a whole-request deadline over httpx's per-read one
-                response = await self.client.send(self.client.build_request("GET", url), stream=True)
+            # httpx's timeout is per read; this deadline bounds a body trickled byte by byte.
+            async with asyncio.timeout(timeout * 2):
+                response = await self.client.send(
+                    self.client.build_request("GET", url), stream=True
+                )
                 try:
                     return await self._read(url, response, page=page, last=last)
                 finally:
@@ -431,7 +474,9 @@ class Fetcher:
         except httpx.HTTPError as exc:
             return _Answer(url, reason=f"could not connect: {type(exc).__name__}: {exc}"), None
 
-    async def _read(self, url: str, response: httpx.Response, *, page: bool, last: bool) -> tuple[_Answer, float | None]:
+    async def _read(
+        self, url: str, response: httpx.Response, *, page: bool, last: bool
+    ) -> tuple[_Answer, float | None]:
         status = response.status_code
         content_type = response.headers.get("content-type", "")
         base = _Answer(url, status=status, content_type=content_type)

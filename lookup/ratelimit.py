@@ -134,7 +134,9 @@ def shared_limiter(name: str, min_interval_s: float) -> RateLimiter:
         return _SHARED[key]
 
 
-def backoff_delay(attempt: int, *, rng: random.Random, base_s: float = 1.0, cap_s: float = 30.0) -> float:
+def backoff_delay(
+    attempt: int, *, rng: random.Random, base_s: float = 1.0, cap_s: float = 30.0
+) -> float:
     """Exponential backoff with jitter: about ``base * 2**attempt``, between half and all of it."""
     ceiling = min(cap_s, base_s * (2**attempt))
     return ceiling / 2 + rng.uniform(0.0, ceiling / 2)

@@ -70,7 +70,12 @@ class _Transient(Exception):
 
 
 async def _with_retries(
-    attempt: Callable[[], Awaitable[T]], *, retries: int, clock: Clock, rng: random.Random, what: str
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    retries: int,
+    clock: Clock,
+    rng: random.Random,
+    what: str,
 ) -> T:
     """Run ``attempt``; on ``_Transient`` wait with backoff and try again, ``retries`` times."""
     for number in range(retries + 1):
@@ -346,7 +351,7 @@ class SearchSession:
         return max(0, self.settings.max_queries_per_run - self._reserved)
 
     async def search(self, query: str, *, max_results: int | None = None) -> list[SearchHit]:
-        """Hits for ``query``: from the cache, from the backend, or ``[]`` once the budget is spent."""
+        """Hits for ``query``: cached, searched, or ``[]`` once the budget is spent."""
         limit = max_results or self.settings.max_results
         key = normalize_query(query)
         cached = self._read_cache(key, limit)
@@ -465,7 +470,7 @@ def _name_needles(name: str) -> set[str]:
 
 # -- query planning -------------------------------------------------------------
 
-_QUOTE_CHARS = "\"“”„‟«»‹›「」『』"
+_QUOTE_CHARS = '"“”„‟«»‹›「」『』'
 # Characters that mean something to search engines outside a word: grouping,
 # field prefixes (site:, inurl:), alternation and wildcards.
 _OPERATOR_CHARS = re.compile(r"[():|*\\\[\]{}<>]")

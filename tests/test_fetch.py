@@ -1,4 +1,4 @@
-"""Fetching: robots.txt, SSRF refusals, caps, retries and budgets, against a real world on loopback."""
+"""Fetching: robots.txt, SSRF refusals, caps, retries and budgets, against a world on loopback."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ SITES = {
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningWorld]:
     root = write_world(tmp_path_factory.mktemp("fetch"), WORLD_TOML, (), SITES)
-    latin = '<html><head><meta charset="iso-8859-1"><title>Caf\xe9</title></head><body>Caf\xe9</body></html>'
+    latin = '<html><head><meta charset="iso-8859-1"><title>Caf\xe9</title></head></html>'
     (root / "sites" / "www.acme.test" / "latin.xhtml").write_bytes(latin.encode("latin-1"))
     with serve_world(root, latency=False) as running:
         yield running
@@ -115,15 +115,17 @@ def _settings(**fetch: object) -> Settings:
     return replace(Settings(), fetch=replace(base, **fetch))  # type: ignore[arg-type]
 
 
-def _run(world: RunningWorld, urls: Sequence[str], settings: Settings | None = None,
-         resolver=_public) -> tuple[list[FetchResult], Fetcher]:
+def _run(
+    world: RunningWorld, urls: Sequence[str], settings: Settings | None = None, resolver=_public
+) -> tuple[list[FetchResult], Fetcher]:
     """Fetch ``urls`` with a fresh live-mode fetcher whose traffic the world transport carries."""
     settings = settings or _settings()
 
     async def go() -> tuple[list[FetchResult], Fetcher]:
         async with make_client(settings, transport=world.transport()) as client:
-            fetcher = Fetcher(client, settings, resolver=resolver, clock=FakeClock(),
-                              rng=random.Random(0))
+            fetcher = Fetcher(
+                client, settings, resolver=resolver, clock=FakeClock(), rng=random.Random(0)
+            )
             return await fetcher.fetch_many(urls), fetcher
 
     return asyncio.run(go())
@@ -144,8 +146,14 @@ def test_fetches_a_page_with_its_text(world: RunningWorld) -> None:
 def test_robots_disallowed_path_is_never_requested(world: RunningWorld) -> None:
     """A path robots.txt disallows is skipped with a reason and never reaches the server."""
     world.clear_logs()
-    results, fetcher = _run(world, ["https://www.acme.test/private/", "https://www.acme.test/private/x",
-                                    "https://www.acme.test/"])
+    results, fetcher = _run(
+        world,
+        [
+            "https://www.acme.test/private/",
+            "https://www.acme.test/private/x",
+            "https://www.acme.test/",
+        ],
+    )
     assert [r.reason for r in results[:2]] == ["disallowed by robots.txt"] * 2
     assert results[2].ok
     paths = _paths(world, "www.acme.test")
@@ -170,9 +178,14 @@ def test_unreachable_robots_disallows_everything(world: RunningWorld) -> None:
 
 @pytest.mark.parametrize(
     ("path", "refused"),
-    [("/to-private", "non-public address: 10.0.0.1"), ("/to-loopback", "non-public address: 127.0.0.1")],
+    [
+        ("/to-private", "non-public address: 10.0.0.1"),
+        ("/to-loopback", "non-public address: 127.0.0.1"),
+    ],
 )
-def test_redirect_to_a_private_address_is_refused(world: RunningWorld, path: str, refused: str) -> None:
+def test_redirect_to_a_private_address_is_refused(
+    world: RunningWorld, path: str, refused: str
+) -> None:
     """A redirect whose target is a private or loopback address is not followed."""
     (result,), _ = _run(world, [f"https://www.acme.test{path}"])
     assert not result.ok and result.reason == refused
@@ -186,10 +199,16 @@ def test_redirect_to_a_public_host_is_followed(world: RunningWorld) -> None:
 
 
 def test_ip_literals_and_bad_urls_are_refused_without_a_request(world: RunningWorld) -> None:
-    """Loopback and private IP literals, other schemes and credentials are refused before sending."""
+    """Loopback and private IP literals, other schemes and credentials are refused unsent."""
     port = world.endpoints.http_port
-    urls = [f"http://127.0.0.1:{port}/", "http://[::1]/", "http://2130706433/", "http://192.168.0.1/",
-            "file:///etc/passwd", "https://user:secret@www.acme.test/"]
+    urls = [
+        f"http://127.0.0.1:{port}/",
+        "http://[::1]/",
+        "http://2130706433/",
+        "http://192.168.0.1/",
+        "file:///etc/passwd",
+        "https://user:secret@www.acme.test/",
+    ]
     world.clear_logs()
     results, fetcher = _run(world, urls)
     reasons = [r.reason for r in results]
@@ -306,7 +325,8 @@ def test_world_mode_reaches_world_hosts_on_loopback(world: RunningWorld) -> None
 def test_unknown_world_host_is_a_connect_failure(world: RunningWorld) -> None:
     """A host the world does not know fails with 'could not connect', not an exception."""
     (result,), _ = _run(world, ["https://nowhere.test/"])
-    assert result.reason.startswith("disallowed by robots.txt") and "could not connect" in result.reason
+    assert result.reason.startswith("could not connect: The host nowhere.test does not resolve")
+    assert result.reason.endswith("(while reading robots.txt)")
 
 
 # -- pure parts -------------------------------------------------------------------
@@ -314,11 +334,27 @@ def test_unknown_world_host_is_a_connect_failure(world: RunningWorld) -> None:
 
 @pytest.mark.parametrize(
     ("address", "public"),
-    [("8.8.8.8", True), ("2606:4700::1", True), ("127.0.0.1", False), ("10.1.2.3", False),
-     ("172.16.0.1", False), ("192.168.1.1", False), ("169.254.169.254", False), ("100.64.0.1", False),
-     ("0.0.0.0", False), ("224.0.0.1", False), ("255.255.255.255", False), ("::1", False),
-     ("fe80::1", False), ("fc00::1", False), ("ff02::1", False), ("::ffff:127.0.0.1", False),
-     ("64:ff9b::a00:1", False), ("2002:7f00:1::", False), ("192.0.2.1", False)],
+    [
+        ("8.8.8.8", True),
+        ("2606:4700::1", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),
+        ("255.255.255.255", False),
+        ("::1", False),
+        ("fe80::1", False),
+        ("fc00::1", False),
+        ("ff02::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("64:ff9b::a00:1", False),
+        ("2002:7f00:1::", False),
+        ("192.0.2.1", False),
+    ],
 )
 def test_address_problem_allows_only_public_unicast(address: str, public: bool) -> None:
     """Only global unicast addresses pass, including IPv4 embedded in IPv6 forms."""
@@ -347,14 +383,19 @@ def test_decode_prefers_the_header_charset_over_meta() -> None:
 def test_mock_transport_seam_is_enough_for_unit_tests() -> None:
     """make_client accepts any transport, so a MockTransport can stand in for the network."""
     settings = _settings()
-    transport = httpx.MockTransport(lambda request: httpx.Response(
-        200, headers={"content-type": "text/html"}, content=b"<html>ok</html>")
-        if request.url.path != "/robots.txt" else httpx.Response(404))
+    transport = httpx.MockTransport(
+        lambda request: (
+            httpx.Response(200, headers={"content-type": "text/html"}, content=b"<html>ok</html>")
+            if request.url.path != "/robots.txt"
+            else httpx.Response(404)
+        )
+    )
 
     async def go() -> FetchResult:
         async with make_client(settings, transport=transport) as client:
             return await Fetcher(client, settings, resolver=_public, clock=FakeClock()).fetch(
-                "https://example.test/")
+                "https://example.test/"
+            )
 
     assert asyncio.run(go()).text == "<html>ok</html>"
 
@@ -370,7 +411,9 @@ def test_user_agent_comes_from_settings(tmp_path: Path) -> None:
 
     async def go() -> None:
         async with make_client(settings, transport=httpx.MockTransport(handler)) as client:
-            await Fetcher(client, settings, resolver=_public, clock=FakeClock()).fetch("https://a.test/")
+            await Fetcher(client, settings, resolver=_public, clock=FakeClock()).fetch(
+                "https://a.test/"
+            )
 
     asyncio.run(go())
     assert seen and set(seen) == {settings.general.user_agent}

@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
 from ddgs.exceptions import DDGSException, RatelimitException, TimeoutException
 from hypothesis import given
@@ -20,6 +21,7 @@ from lookup.ratelimit import FakeClock, RateLimiter
 from lookup.search import (
     DdgsBackend,
     SearchSession,
+    SearxngBackend,
     forget_cached,
     make_search_backend,
     normalize_query,
@@ -27,6 +29,8 @@ from lookup.search import (
     quote_phrase,
 )
 from lookup.settings import SearchSettings, Settings
+from lookup.world import RunningWorld, serve_world
+from tests.worldkit import write_world
 
 # -- query planning -------------------------------------------------------------
 
@@ -67,7 +71,7 @@ def test_plan_without_domain_looks_for_the_official_site() -> None:
     ],
 )
 def test_quote_phrase_neutralizes_operators(hostile: str, phrase: str) -> None:
-    """Quotes, site:, leading minus, grouping, wildcards and upper-case OR cannot act as operators."""
+    """Quotes, site:, leading minus, grouping, wildcards and upper-case OR lose their meaning."""
     assert quote_phrase(hostile) == phrase
 
 
@@ -128,11 +132,22 @@ class FakeBackend:
         self.calls.append((query, self.clock.monotonic()))
         await asyncio.sleep(0)
         urls = self.answers.get(query, [f"https://acme.test/{len(self.calls)}"])
-        return [SearchHit(title=f"About {query}", url=u, snippet="", query=query, rank=i + 1,
-                          backend=self.name) for i, u in enumerate(urls[:max_results])]
+        return [
+            SearchHit(
+                title=f"About {query}",
+                url=u,
+                snippet="",
+                query=query,
+                rank=i + 1,
+                backend=self.name,
+            )
+            for i, u in enumerate(urls[:max_results])
+        ]
 
 
-def _session(tmp_path: Path | None, clock: FakeClock, backend: FakeBackend, **changes: object) -> SearchSession:
+def _session(
+    tmp_path: Path | None, clock: FakeClock, backend: FakeBackend, **changes: object
+) -> SearchSession:
     settings = replace(SearchSettings(), **changes)  # type: ignore[arg-type]
     cache = tmp_path / "search" if tmp_path is not None else None
     return SearchSession(backend, settings=settings, cache_dir=cache, clock=clock)
@@ -144,7 +159,7 @@ def test_normalize_query_folds_case_and_space() -> None:
 
 
 def test_cache_answers_a_rerun_without_searching(tmp_path: Path) -> None:
-    """A second run asking the same query (any case/spacing) reads the cache and spends no budget."""
+    """A re-run asking the same query (any case or spacing) reads the cache, spending no budget."""
     clock = FakeClock()
     backend = FakeBackend(clock)
     first = _session(tmp_path, clock, backend)
@@ -276,18 +291,34 @@ def test_ddgs_no_results_is_an_empty_list() -> None:
 
 def test_ddgs_rows_become_hits_with_settings_passed() -> None:
     """ddgs rows map href->url and body->snippet; region, engines and max_results are passed."""
-    backend = _ddgs([[{"title": "Jane Doe - Acme", "href": "https://acme.test/jane", "body": "CTO"},
-                      {"title": "no link", "href": "", "body": ""}]])
+    backend = _ddgs(
+        [
+            [
+                {"title": "Jane Doe - Acme", "href": "https://acme.test/jane", "body": "CTO"},
+                {"title": "no link", "href": "", "body": ""},
+            ]
+        ]
+    )
     hits = asyncio.run(backend.search("q", max_results=7))
     assert hits == [SearchHit("Jane Doe - Acme", "https://acme.test/jane", "CTO", "q", 1, "ddgs")]
-    assert FakeDDGS.calls[0] == {"query": "q", "region": "uk-en", "safesearch": "moderate",
-                                 "max_results": 7, "backend": "brave"}
+    assert FakeDDGS.calls[0] == {
+        "query": "q",
+        "region": "uk-en",
+        "safesearch": "moderate",
+        "max_results": 7,
+        "backend": "brave",
+    }
 
 
 def test_ddgs_timeouts_and_rate_limits_are_retried() -> None:
     """A timeout and a rate limit are retried with backoff before the answer comes through."""
-    backend = _ddgs([TimeoutException("timed out"), RatelimitException("202 Ratelimit"),
-                     [{"title": "t", "href": "https://acme.test/", "body": "b"}]])
+    backend = _ddgs(
+        [
+            TimeoutException("timed out"),
+            RatelimitException("202 Ratelimit"),
+            [{"title": "t", "href": "https://acme.test/", "body": "b"}],
+        ]
+    )
     hits = asyncio.run(backend.search("q", max_results=5))
     assert [h.url for h in hits] == ["https://acme.test/"]
     sleeps = backend.clock.sleeps  # type: ignore[attr-defined]
@@ -297,15 +328,17 @@ def test_ddgs_timeouts_and_rate_limits_are_retried() -> None:
 def test_ddgs_gives_up_with_a_sentence() -> None:
     """After settings.retries retries, a persistent failure is a SearchError saying what to do."""
     backend = _ddgs([TimeoutException("timed out")] * 3, retries=2)
-    with pytest.raises(SearchError, match=r"failed after 3 attempts: .*did not answer in time.*"
-                                          r"Try again later"):
+    with pytest.raises(
+        SearchError,
+        match=r"failed after 3 attempts: .*did not answer in time.*"
+        r"Try again later",
+    ):
         asyncio.run(backend.search("q", max_results=5))
 
 
 def test_make_search_backend_follows_settings() -> None:
     """ddgs by default; searxng needs a URL; the world's engine is named 'world'."""
     from lookup.errors import ConfigError
-    from lookup.search import SearxngBackend
     from lookup.settings import WorldEndpoints
 
     assert isinstance(make_search_backend(Settings()), DdgsBackend)
@@ -324,3 +357,143 @@ def test_cache_file_is_json_with_the_query(tmp_path: Path) -> None:
     asyncio.run(session.search("Acme"))
     (entry,) = [json.loads(p.read_text()) for p in (tmp_path / "search").glob("*.json")]
     assert entry["query"] == "Acme" and entry["backend"] == "fake" and len(entry["hits"]) == 1
+
+
+# -- the SearXNG backend against the world's engine (real sockets) ---------------
+
+SEARCH_WORLD = """
+name = "Search test world"
+
+[[fault]]
+service = "search"
+query = "always broken"
+status = 503
+
+[[fault]]
+service = "search"
+query = "broken once"
+status = 503
+times = 1
+"""
+
+SEARCH_DOCS = [
+    {
+        "title": "Jane Doe - Director of Engineering - Acme",
+        "url": "https://www.acme.test/team",
+        "snippet": "Jane Doe leads robotics engineering at Acme.",
+    },
+    {
+        "title": "Jane Doe speaks at RoboConf",
+        "url": "https://roboconf.test/speakers/jane",
+        "snippet": "Jane Doe of Acme on warehouse robotics.",
+    },
+    {
+        "title": "Doe, Jane: cooking",
+        "url": "https://food.test/jane",
+        "snippet": "Recipes by a Jane with the family name Doe.",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def search_world(tmp_path_factory: pytest.TempPathFactory):
+    root = write_world(tmp_path_factory.mktemp("search"), SEARCH_WORLD, SEARCH_DOCS, {})
+    with serve_world(root, latency=False) as running:
+        yield running
+
+
+def _world_search(
+    world: RunningWorld, queries: list[str], retries: int = 2
+) -> tuple[list[object], FakeClock]:
+    clock = FakeClock()
+
+    async def go() -> list[object]:
+        out: list[object] = []
+        async with httpx.AsyncClient() as client:
+            backend = SearxngBackend(
+                world.endpoints.search_url,
+                client,
+                name="world",
+                retries=retries,
+                clock=clock,
+                rng=random.Random(0),
+            )
+            for query in queries:
+                try:
+                    out.append(await backend.search(query, max_results=10))
+                except SearchError as exc:
+                    out.append(exc)
+        return out
+
+    return asyncio.run(go()), clock
+
+
+def test_searxng_backend_honours_a_quoted_phrase(search_world: RunningWorld) -> None:
+    """A quoted name finds only documents with that exact phrase; content becomes the snippet."""
+    (hits,), _ = _world_search(search_world, ['"Jane Doe" Acme'])
+    assert [h.url for h in hits] == [
+        "https://www.acme.test/team",
+        "https://roboconf.test/speakers/jane",
+    ]
+    assert hits[0].snippet == "Jane Doe leads robotics engineering at Acme."
+    assert (hits[0].rank, hits[0].backend, hits[0].query) == (1, "world", '"Jane Doe" Acme')
+
+
+def test_searxng_backend_honours_site(search_world: RunningWorld) -> None:
+    """site:host keeps only that host's pages."""
+    (hits,), _ = _world_search(search_world, ['"Jane Doe" site:roboconf.test'])
+    assert [h.url for h in hits] == ["https://roboconf.test/speakers/jane"]
+
+
+def test_searxng_no_results_is_an_empty_list(search_world: RunningWorld) -> None:
+    """A query nothing matches is [] without retries."""
+    search_world.clear_logs()
+    (hits,), clock = _world_search(search_world, ['"Nobody Atall"'])
+    assert hits == [] and clock.sleeps == [] and len(search_world.search_log) == 1
+
+
+def test_hostile_name_cannot_widen_the_world_search(search_world: RunningWorld) -> None:
+    """A planned query for a name carrying site: and OR finds nothing instead of other sites."""
+    query = plan_queries('Jane" OR "Doe site:food.test', "Acme", None)[0]
+    (hits,), _ = _world_search(search_world, [query])
+    assert hits == []
+
+
+def test_searxng_503_is_retried_then_succeeds(search_world: RunningWorld) -> None:
+    """A 503 from the engine is retried after a backoff, and the second answer is used."""
+    search_world.clear_logs()
+    (hits,), clock = _world_search(search_world, ["broken once Jane"])
+    assert isinstance(hits, list) and len(clock.sleeps) == 1
+    assert [q.status for q in search_world.search_log] == [503, 200]
+
+
+def test_searxng_persistent_503_is_a_search_error(search_world: RunningWorld) -> None:
+    """An engine that keeps answering 503 is tried retries+1 times, then SearchError says why."""
+    search_world.clear_logs()
+    (error,), clock = _world_search(search_world, ["always broken"], retries=2)
+    assert isinstance(error, SearchError)
+    assert "failed after 3 attempts: it answered HTTP 503" in str(error)
+    assert [q.status for q in search_world.search_log] == [503, 503, 503]
+    assert len(clock.sleeps) == 2
+
+
+def test_session_on_the_world_caches_between_runs(
+    search_world: RunningWorld, tmp_path: Path
+) -> None:
+    """Two runs over the world engine send a query once; the second run reads the cache."""
+    search_world.clear_logs()
+
+    async def run_twice() -> None:
+        async with httpx.AsyncClient() as client:
+            backend = SearxngBackend(search_world.endpoints.search_url, client, name="world")
+            for _ in range(2):
+                session = SearchSession(
+                    backend,
+                    settings=SearchSettings(min_interval_s=0.0),
+                    cache_dir=tmp_path,
+                    clock=FakeClock(),
+                )
+                await session.search('"Jane Doe"')
+
+    asyncio.run(run_twice())
+    assert [q.query for q in search_world.search_log] == ['"Jane Doe"']
