@@ -1,0 +1,309 @@
+"""Infer a domain's address formats from known colleagues, and predict an address.
+
+The model is a mixture: a domain writes addresses in one or a few formats of
+the grammar (``lookup.formats``). The prior is a Dirichlet whose pseudo-counts
+are the aggregate format counts shipped in ``lookup/data/format_priors.json``
+(counts only: no names, no domains); each known (name, address) pair is
+explained by the formats that write it from some spelling of the name, and
+EM shares it between them. Addresses no format explains go to a noise term, so
+one odd address does not move the posterior, and a mixed domain keeps its
+second format. Pure: no I/O besides reading the priors file once at import.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from email.utils import parseaddr
+from functools import lru_cache
+from importlib import resources
+
+from email_validator import EmailNotValidError, validate_email
+
+from lookup.errors import BadInputError, InvalidNameError
+from lookup.formats import Format, explains, induce, parse_format, render
+from lookup.names import NameForm, ParsedName, parse_name
+from lookup.models import Candidate, Evidence
+
+__all__ = [
+    "Observation",
+    "Posterior",
+    "Prior",
+    "candidates",
+    "infer_formats",
+    "observe",
+    "parse_known",
+    "posterior",
+    "posterior_from_groups",
+    "posterior_from_rows",
+    "predict",
+    "prior_from_counts",
+]
+
+# Tuned on the dev pairs with bench/accuracy.py (see its report).
+CONCENTRATION = 1.0  # total prior pseudo-count: how fast colleagues override the prior
+NOVEL_SHARE = 0.002  # prior share of a format only the evidence shows
+NOISE_WEIGHT = 0.05  # how readily an explained address is still blamed on noise
+EM_ROUNDS = 25
+MIN_SHARE = 1e-3  # formats below this posterior share are not rendered
+SUPPORT_MATCH = 0.25  # a match this strong counts as a colleague "following" a format
+
+
+@dataclass(frozen=True, slots=True)
+class Prior:
+    """Prior shares of formats (summing with ``noise`` to 1) and the concentration."""
+
+    shares: Mapping[str, float]
+    noise: float
+    concentration: float = CONCENTRATION
+
+
+def prior_from_counts(data: Mapping, *, concentration: float = CONCENTRATION) -> Prior:
+    """Build a prior from aggregate counts: {"formats": {spelling: n}, "unexplained": n}."""
+    formats = {k: float(v) for k, v in data["formats"].items() if v > 0}
+    total = sum(formats.values()) + float(data.get("unexplained", 0))
+    shares = {k: v / total for k, v in formats.items()}
+    return Prior(shares, float(data.get("unexplained", 0)) / total, concentration)
+
+
+DEFAULT_PRIOR = prior_from_counts(
+    json.loads(resources.files("lookup.data").joinpath("format_priors.json").read_text("utf-8"))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """A known address and the formats that write it, each with a match weight."""
+
+    name: str
+    address: str
+    local: str
+    induced: Mapping[str, float]  # format spelling -> weight of the best name spelling
+
+    def match(self, spelling: str) -> float:
+        """How well ``spelling`` explains this address (0 when it does not)."""
+        if spelling in self.induced:
+            return self.induced[spelling]
+        body, sep, _ = spelling.partition("~")
+        if sep and body in self.induced and explains(spelling, frozenset((body,)), self.local):
+            return self.induced[body]
+        return 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Posterior:
+    """Format shares after the evidence, the noise share, and each format's support."""
+
+    shares: Mapping[str, float]
+    noise: float
+    support: Mapping[str, int]
+    evidence_total: int
+
+
+def _has_prefix(spelling: str) -> bool:
+    return not spelling.startswith("{")
+
+
+def observe(evidence: Evidence) -> Observation:
+    """Explain one known (name, address) pair by every format that writes it."""
+    local = evidence.address.rpartition("@")[0].lower()
+    try:
+        name = parse_name(evidence.name)
+    except InvalidNameError:
+        return Observation(evidence.name, evidence.address, local, {})
+    found: dict[str, float] = {}
+    for form in name.forms:
+        for spelling in induce(form, local):
+            weight = form.weight * (0.3 if spelling.endswith("{#}") else 1.0)
+            found[spelling] = max(found.get(spelling, 0.0), weight)
+            if spelling.endswith("{#}"):  # maybe a collision number on a plain format
+                plain = spelling[: -len("{#}")].rstrip("._-")
+                found[plain] = max(found.get(plain, 0.0), form.weight * 0.3)
+    if any(not _has_prefix(s) for s in found):
+        found = {s: w for s, w in found.items() if not _has_prefix(s)}
+    return Observation(evidence.name, evidence.address, local, found)
+
+
+def _matrix(observations: Sequence[Observation], prior: Prior) -> tuple[list[str], list[dict]]:
+    universe = dict.fromkeys(prior.shares)
+    for obs in observations:
+        universe.update(dict.fromkeys(obs.induced))
+    spellings = list(universe)
+    rows = []
+    for obs in observations:
+        row = {s: m for s in spellings if (m := obs.match(s)) > 0}
+        rows.append(row)
+    return spellings, rows
+
+
+def posterior_from_rows(
+    rows: Iterable[Mapping[str, float]], prior: Prior, *, evidence_total: int | None = None
+) -> Posterior:
+    """EM over evidence rows (format -> match weight) from the Dirichlet prior."""
+    groups = Counter(tuple(sorted(row.items())) for row in rows)
+    return posterior_from_groups(groups, prior, evidence_total=evidence_total)
+
+
+Key = tuple[tuple[str, float], ...]
+
+
+def posterior_from_groups(
+    groups: Mapping[Key, int], prior: Prior, *, evidence_total: int | None = None
+) -> Posterior:
+    """EM over grouped evidence rows (sorted (format, match) tuples -> how many)."""
+    groups = {k: m for k, m in groups.items() if m > 0}
+    alpha = {s: prior.concentration * share for s, share in prior.shares.items()}
+    novel = prior.concentration * NOVEL_SHARE
+    for key in groups:
+        for spelling, _ in key:
+            alpha.setdefault(spelling, novel)
+    alpha_noise = prior.concentration * prior.noise
+    total = sum(alpha.values()) + alpha_noise + sum(groups.values())
+    weights = {s: a / total for s, a in alpha.items()}
+    noise = alpha_noise / total
+    for _ in range(EM_ROUNDS if groups else 0):
+        weights, new_noise = _em_step(groups, alpha, alpha_noise, weights, noise, total)
+        done = abs(new_noise - noise) < 1e-7
+        noise = new_noise
+        if done:
+            break
+    if not groups:  # no evidence: the prior itself
+        norm = sum(alpha.values()) + alpha_noise
+        weights = {s: a / norm for s, a in alpha.items()}
+        noise = alpha_noise / norm
+    support: Counter = Counter()
+    for key, mult in groups.items():
+        for spelling, m in key:
+            if m >= SUPPORT_MATCH:
+                support[spelling] += mult
+    n = sum(groups.values()) if evidence_total is None else evidence_total
+    return Posterior(weights, noise, dict(support), n)
+
+
+def _em_step(groups, alpha, alpha_noise, weights, noise, total):
+    counts = dict(alpha)
+    noise_count = alpha_noise
+    for key, mult in groups.items():
+        if not key:
+            noise_count += mult
+            continue
+        noise_part = noise * NOISE_WEIGHT
+        denom = noise_part
+        for s, m in key:
+            denom += weights[s] * m
+        scale = mult / denom
+        for s, m in key:
+            counts[s] += weights[s] * m * scale
+        noise_count += noise_part * scale
+    return {s: c / total for s, c in counts.items()}, noise_count / total
+
+
+def posterior(observations: Sequence[Observation], prior: Prior = DEFAULT_PRIOR) -> Posterior:
+    """The posterior over formats given observed colleagues' addresses."""
+    _, rows = _matrix(observations, prior)
+    return posterior_from_rows(rows, prior, evidence_total=len(observations))
+
+
+def infer_formats(
+    domain: str, evidence: Sequence[Evidence] = (), *, prior: Prior = DEFAULT_PRIOR
+) -> list[tuple[Format, float]]:
+    """Formats at ``domain`` ranked by posterior share, given colleagues' addresses."""
+    del domain  # the prior is global; kept for the caller's symmetry with predict()
+    post = posterior([observe(e) for e in evidence], prior)
+    ranked = sorted(post.shares.items(), key=lambda kv: -kv[1])
+    return [(parse_format(s), p) for s, p in ranked if p >= MIN_SHARE]
+
+
+def _form_shares(name: ParsedName) -> list[tuple[NameForm, float]]:
+    total = sum(f.weight for f in name.forms)
+    return [(f, f.weight / total) for f in name.forms]
+
+
+def _explain(spelling: str, post: Posterior) -> str:
+    n, k = post.evidence_total, post.support.get(spelling, 0)
+    if n == 0:
+        share = post.shares.get(spelling, 0.0)
+        return f"No colleague's address is known; {spelling} writes {share:.0%} of addresses elsewhere."
+    if k == 0:
+        return f"None of {n} known colleagues' addresses follow {spelling}; it is common elsewhere."
+    noun = "colleague's address follows" if n == 1 else "colleagues' addresses follow"
+    return f"{k} of {n} {noun} {spelling}."
+
+
+@lru_cache(maxsize=65_536)
+def _is_valid(address: str, test_environment: bool) -> bool:
+    try:
+        validate_email(address, check_deliverability=False, test_environment=test_environment)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def candidates(
+    name: ParsedName,
+    domain: str,
+    post: Posterior,
+    *,
+    limit: int = 10,
+    test_environment: bool = False,
+    validate: bool = True,
+) -> list[Candidate]:
+    """Rank addresses for ``name`` at ``domain`` under a format posterior."""
+    scores: dict[str, float] = {}
+    best: dict[str, tuple[float, str]] = {}
+    forms = _form_shares(name)
+    for spelling, share in post.shares.items():
+        if share < MIN_SHARE:
+            continue
+        for form, fshare in forms:
+            local = render(spelling, form)
+            if not local:
+                continue
+            p = share * fshare
+            scores[local] = scores.get(local, 0.0) + p
+            if p > best.get(local, (0.0, ""))[0]:
+                best[local] = (p, spelling)
+    out: list[Candidate] = []
+    for local, p in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
+        address = f"{local}@{domain}"
+        if validate and not _is_valid(address, test_environment):
+            continue
+        spelling = best[local][1]
+        out.append(Candidate(address, min(1.0, max(0.0, p)), spelling,
+                             post.support.get(spelling, 0), post.evidence_total,
+                             _explain(spelling, post)))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def predict(
+    name: str,
+    domain: str,
+    evidence: Sequence[Evidence] = (),
+    *,
+    limit: int = 10,
+    test_environment: bool = False,
+    prior: Prior = DEFAULT_PRIOR,
+) -> list[Candidate]:
+    """Ranked candidate addresses for ``name`` at ``domain``, probabilities summing to ≤ 1."""
+    parsed = parse_name(name)
+    post = posterior([observe(e) for e in evidence], prior)
+    return candidates(parsed, domain.lower().strip("."), post, limit=limit,
+                      test_environment=test_environment)
+
+
+def parse_known(text: str) -> Evidence:
+    """Read a known colleague written as ``Full Name <address>``."""
+    name, address = parseaddr(text)
+    if not address or "@" not in address:
+        raise BadInputError(
+            f"{text!r} has no address; write a known colleague as 'Full Name <name@domain>'."
+        )
+    if not name.strip():
+        raise InvalidNameError(
+            f"{text!r} has no name; write a known colleague as 'Full Name <name@domain>'."
+        )
+    return Evidence(name=name.strip(), address=address.strip().lower())

@@ -1,0 +1,91 @@
+"""The functional core imports nothing that does I/O, reads the clock or draws randomness."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = ["names", "formats", "patterns", "extract", "profile", "render", "scoring"]
+CORE_FILES = [ROOT / "lookup" / f"{m}.py" for m in CORE if (ROOT / "lookup" / f"{m}.py").exists()]
+
+FORBIDDEN_MODULES = {
+    "socket", "ssl", "http", "httpx", "requests", "urllib.request", "urllib3", "dns", "smtplib",
+    "asyncio", "subprocess", "sqlalchemy", "prefect", "random", "secrets", "time", "shutil",
+    "tempfile", "ddgs", "aiosmtpd", "multiprocessing", "threading", "sqlite3", "selectors",
+}
+FORBIDDEN_CALLS = {
+    "os.environ", "os.getenv", "os.system", "os.popen", "time.sleep", "time.time",
+    "datetime.now", "datetime.today", "date.today", "datetime.utcnow", "open", "input",
+    "Path.read_text", "Path.open", "random.random", "uuid.uuid4", "uuid.uuid1",
+}
+
+
+def _imports(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return ""
+
+
+def _uses(tree: ast.AST) -> set[str]:
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute | ast.Name):
+            used.add(_dotted(node))
+    return used
+
+
+def _forbidden_import(name: str) -> bool:
+    return any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN_MODULES)
+
+
+def _forbidden_use(name: str) -> bool:
+    return any(name == bad or name.endswith("." + bad) for bad in FORBIDDEN_CALLS)
+
+
+def test_core_modules_exist():
+    """The walk covers at least the name and pattern modules."""
+    assert {p.stem for p in CORE_FILES} >= {"names", "formats", "patterns"}
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: p.stem)
+def test_core_module_imports_no_io(path):
+    """A core module imports no network, process, database, clock or randomness module."""
+    tree = ast.parse(path.read_text("utf-8"))
+    assert sorted(n for n in _imports(tree) if _forbidden_import(n)) == []
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: p.stem)
+def test_core_module_calls_no_io(path):
+    """A core module reads no environment, files, clock or randomness."""
+    tree = ast.parse(path.read_text("utf-8"))
+    assert sorted(n for n in _uses(tree) if _forbidden_use(n)) == []
+
+
+@pytest.mark.parametrize("bad", ["import socket", "from urllib.request import urlopen",
+                                 "import dns.resolver", "from prefect import flow"])
+def test_the_import_check_can_fail(bad):
+    """The import check flags a module that does I/O."""
+    assert any(_forbidden_import(n) for n in _imports(ast.parse(bad)))
+
+
+@pytest.mark.parametrize("bad", ["import os\nx = os.environ['X']", "import time\ntime.sleep(1)",
+                                 "open('f')", "import datetime\ndatetime.datetime.now()"])
+def test_the_call_check_can_fail(bad):
+    """The call check flags environment, sleeping, files and the clock."""
+    assert any(_forbidden_use(n) for n in _uses(ast.parse(bad)))

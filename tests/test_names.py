@@ -1,0 +1,130 @@
+"""Name parsing: parts, affixes, particles, spellings, nicknames, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from lookup.errors import InvalidNameError
+from lookup.names import fold, fold_variants, nicknames_of, parse_name
+
+PARTS = [
+    # text, given, middle, particles, family, title, suffix
+    ("Ada Lovelace", "Ada", (), (), "Lovelace", "", ""),
+    ("Dr. Ada Lovelace", "Ada", (), (), "Lovelace", "Dr", ""),
+    ("Prof Ada B. Lovelace PhD", "Ada", ("B",), (), "Lovelace", "Prof", "PhD"),
+    ("Lovelace, Ada", "Ada", (), (), "Lovelace", "", ""),
+    ("Lovelace, Ada Byron", "Ada", ("Byron",), (), "Lovelace", "", ""),
+    ("Ada Lovelace, PhD", "Ada", (), (), "Lovelace", "", "PhD"),
+    ("Quentin Fairweather Jr.", "Quentin", (), (), "Fairweather", "", "Jr"),
+    ("Quentin Fairweather III", "Quentin", (), (), "Fairweather", "", "III"),
+    ("Joris van der Velde", "Joris", (), ("van", "der"), "Velde", "", ""),
+    ("Ines de la Fuente", "Ines", (), ("de", "la"), "Fuente", "", ""),
+    ("Kurt von Altenberg", "Kurt", (), ("von",), "Altenberg", "", ""),
+    ("Tiago da Serra", "Tiago", (), ("da",), "Serra", "", ""),
+    ("Amir bin Rashidi", "Amir", (), ("bin",), "Rashidi", "", ""),
+    ("Yusuf ibn Taleb", "Yusuf", (), ("ibn",), "Taleb", "", ""),
+    ("Niamh O'Faolain", "Niamh", (), (), "O'Faolain", "", ""),
+    ("Mara Quill-Hartley", "Mara", (), (), "Quill-Hartley", "", ""),
+    ("Anne-Sophie Brightwater", "Anne-Sophie", (), (), "Brightwater", "", ""),
+    ("QuentinFairweather", "Quentin", (), (), "Fairweather", "", ""),
+    ('Robert "Robin" Quayle', "Robert", (), (), "Quayle", "", ""),
+    ("  Ada   Lovelace  ", "Ada", (), (), "Lovelace", "", ""),
+    ("Cher", "Cher", (), (), "", "", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "given", "middle", "particles", "family", "title", "suffix"),
+                         PARTS)
+def test_parts(text, given, middle, particles, family, title, suffix):
+    """A name splits into given, middle, particles, family, title and suffix."""
+    name = parse_name(text)
+    assert (name.given, name.middle, name.particles, name.family, name.title, name.suffix) == (
+        given, middle, particles, family, title, suffix)
+
+
+SPELLINGS = [
+    # text, a (first, last) pair that must be among the forms
+    ("Jürgen Müßig", ("jurgen", "mussig")),
+    ("Jürgen Müßig", ("juergen", "muessig")),
+    ("Søren Åberg", ("soren", "aberg")),
+    ("Søren Åberg", ("soeren", "aaberg")),
+    ("Zoë Łukasiewicz", ("zoe", "lukasiewicz")),
+    ("Niamh O'Faolain", ("niamh", "ofaolain")),
+    ("Joris van der Velde", ("joris", "vandervelde")),
+    ("Joris van der Velde", ("joris", "velde")),
+    ("Mara Quill-Hartley", ("mara", "quill-hartley")),
+    ("Mara Quill-Hartley", ("mara", "quillhartley")),
+    ("Mara Quill-Hartley", ("mara", "hartley")),
+    ("Anne-Sophie Brightwater", ("annesophie", "brightwater")),
+    ("Anne-Sophie Brightwater", ("anne", "brightwater")),
+    ("Lucia Marin Ortega", ("lucia", "marinortega")),
+    ("Wei Zhangsun", ("zhangsun", "wei")),
+    ("Robert Quayle", ("bob", "quayle")),
+    ("Илья Котов", ("ilya", "kotov")),
+]
+
+
+@pytest.mark.parametrize(("text", "pair"), SPELLINGS)
+def test_spellings(text, pair):
+    """The forms include the transliterated, joined, split, swapped and nickname spellings."""
+    assert pair in {(f.first, f.last) for f in parse_name(text).forms}
+
+
+def test_primary_form_is_the_name_as_written():
+    """The most likely spelling keeps the written order and the plain transliteration."""
+    form = parse_name("Jürgen Müller").primary
+    assert (form.first, form.last) == ("jurgen", "muller")
+
+
+def test_surname_first_order_is_ambiguous():
+    """A name starting with a common East Asian family name may be written either way."""
+    name = parse_name("Zhang Wenjie")
+    assert name.order_ambiguous
+    swapped = [f for f in name.forms if f.kind == "swapped"]
+    assert swapped and swapped[0].weight >= 0.5
+
+
+def test_western_order_is_not_ambiguous():
+    """A name with no East Asian family name is taken in the order written."""
+    assert not parse_name("Ada Lovelace").order_ambiguous
+
+
+@pytest.mark.parametrize(("given", "nick"), [("Robert", "bob"), ("William", "bill"),
+                                             ("Bill", "william"), ("Elizabeth", "liz")])
+def test_nicknames(given, nick):
+    """The nickname table works in both directions."""
+    assert nick in nicknames_of(given)
+
+
+def test_quoted_nickname_is_kept():
+    """A nickname given in quotes becomes one of the name's nicknames."""
+    assert "robin" in parse_name('Robert "Robin" Quayle').nicknames
+
+
+@pytest.mark.parametrize(("text", "plain", "expanded"), [
+    ("Müller", "muller", "mueller"), ("Straße", "strasse", "strasse"), ("Ørsted", "orsted",
+                                                                        "oersted"),
+    ("Ångström", "angstrom", "aangstroem"), ("Dvořák", "dvorak", "dvorak"),
+])
+def test_fold_variants(text, plain, expanded):
+    """Letters with two usual ASCII spellings are spelled both ways, plain first."""
+    assert fold_variants(text)[0] == plain
+    assert fold_variants(text)[-1] == expanded
+    assert fold(text) == plain
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("", "empty"),
+    ("   ", "empty"),
+    ("Ada\x00Lovelace", "control characters"),
+    ("Ada\nLovelace", "control characters"),
+    ("x" * 300, "characters long"),
+    ("ada@example.test", "looks like an address"),
+    ("12345", "no letters"),
+    ("李雷", "Latin letters"),
+    (" ".join(["Ada"] * 20), "words"),
+])
+def test_invalid_names(text, words):
+    """Unusable names raise InvalidNameError with a sentence saying why."""
+    with pytest.raises(InvalidNameError, match=words):
+        parse_name(text)

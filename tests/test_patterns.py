@@ -1,0 +1,202 @@
+"""The format grammar, format inference from colleagues, and address prediction."""
+
+from __future__ import annotations
+
+import pytest
+from email_validator import validate_email
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lookup.errors import BadInputError, InvalidNameError
+from lookup.formats import induce, parse_format, render
+from lookup.models import Evidence
+from lookup.names import NameForm, parse_name
+from lookup.patterns import infer_formats, parse_known, predict
+
+DOMAIN = "example.test"
+ADA = NameForm("ada", ("byron",), "lovelace")
+
+RENDER = [
+    ("{first}.{last}", "ada.lovelace"),
+    ("{first}", "ada"),
+    ("{f}{last}", "alovelace"),
+    ("{first}{l}", "adal"),
+    ("{first}_{last}", "ada_lovelace"),
+    ("{first}{last}", "adalovelace"),
+    ("{f}.{last}", "a.lovelace"),
+    ("{last}.{first}", "lovelace.ada"),
+    ("{last}{f}", "lovelacea"),
+    ("{last}", "lovelace"),
+    ("{first}-{last}", "ada-lovelace"),
+    ("{f}{l}", "al"),
+    ("{first}.{l}", "ada.l"),
+    ("{first}{last:2}", "adalo"),
+    ("{first:2}{last}", "adlovelace"),
+    ("{f}{m}{last}", "ablovelace"),
+    ("{first}.{middle}.{last}", "ada.byron.lovelace"),
+    ("{f}{last}~8", "alovelac"),
+    ("{first:2}{last:5}", "adlovel"),
+    ("ext-{first}.{last}", "ext-ada.lovelace"),
+    ("quic_{f}{last}", "quic_alovelace"),
+    ("{f}{l}{#}", None),
+]
+
+
+@pytest.mark.parametrize(("spelling", "local"), RENDER)
+def test_render(spelling, local):
+    """Each format of the grammar writes the expected local part."""
+    assert render(spelling, ADA) == local
+
+
+@pytest.mark.parametrize(("spelling", "local"), [r for r in RENDER if r[1]])
+def test_induce_finds_the_format(spelling, local):
+    """Inducing from a written local part finds the format that wrote it."""
+    assert spelling in induce(ADA, local)
+
+
+def test_missing_middle_drops_its_separator():
+    """A format with a middle part, for a name without one, keeps a clean address."""
+    assert render("{first}.{m}.{last}", NameForm("ada", (), "lovelace")) == "ada.lovelace"
+
+
+def test_digits_are_induced():
+    """Digits at the end of a user id are read as the {#} part."""
+    assert "{f}{l}{#}" in induce(ADA, "al4821")
+
+
+@pytest.mark.parametrize("bad", ["", "{nope}", "{first}{", "{m}", "{first}~x", "Ada"])
+def test_parse_format_rejects(bad):
+    """Spellings outside the grammar are refused with a sentence."""
+    with pytest.raises(ValueError, match="format|given"):
+        parse_format(bad)
+
+
+def _ev(name: str, spelling: str, domain: str = DOMAIN) -> Evidence:
+    return Evidence(name, f"{render(spelling, parse_name(name).primary)}@{domain}")
+
+
+COLLEAGUES = ["Quentin Fairweather", "Mara Quillon", "Otto Brackwater", "Ines Tallow"]
+
+
+@pytest.mark.parametrize("spelling", ["{first}.{last}", "{f}{last}", "{first}", "{last}.{first}",
+                                      "{first}_{last}", "{first}{l}", "{f}.{last}"])
+def test_evidence_picks_the_format(spelling):
+    """Three colleagues written in one format make it the top candidate."""
+    evidence = [_ev(n, spelling) for n in COLLEAGUES[:3]]
+    top = predict("Ada Lovelace", DOMAIN, evidence, test_environment=True)[0]
+    assert top.address == f"{render(spelling, parse_name('Ada Lovelace').primary)}@{DOMAIN}"
+    assert top.format == spelling
+    assert (top.support, top.evidence_total) == (3, 3)
+    assert top.explanation == f"3 of 3 colleagues' addresses follow {spelling}."
+
+
+def test_truncated_format_is_learned():
+    """Colleagues' ids cut to 8 letters teach the cut, even for a longer name."""
+    evidence = [_ev(n, "{f}{last}~8") for n in
+                ["Quentin Fairweather", "Otto Brackwater", "Ines Tallowmere", "Mara Quill"]]
+    top = predict("Ada Lovelace", DOMAIN, evidence, test_environment=True)[0]
+    assert top.address == f"alovelac@{DOMAIN}"
+
+
+def test_one_odd_address_does_not_win():
+    """One unexplained address among four regular ones leaves the regular format on top."""
+    evidence = [_ev(n, "{f}{last}") for n in COLLEAGUES] + [
+        Evidence("Petra Oddling", f"zz9000@{DOMAIN}")]
+    top = predict("Ada Lovelace", DOMAIN, evidence, test_environment=True)[0]
+    assert top.address == f"alovelace@{DOMAIN}"
+
+
+def test_mixed_domain_keeps_its_second_format():
+    """A domain with two formats ranks both in the top two."""
+    evidence = [_ev(n, "{first}.{last}") for n in COLLEAGUES[:3]] + [
+        _ev(n, "{f}{last}") for n in ["Petra Oddling", "Hugo Varnish"]]
+    top = predict("Ada Lovelace", DOMAIN, evidence, test_environment=True)[:2]
+    assert [c.address for c in top] == [f"ada.lovelace@{DOMAIN}", f"alovelace@{DOMAIN}"]
+
+
+def test_evidence_with_accents_and_nicknames():
+    """Colleagues' addresses are explained through transliterations and nicknames."""
+    evidence = [Evidence("Jürgen Großmann", f"juergen.grossmann@{DOMAIN}"),
+                Evidence("William Quarry", f"bill.quarry@{DOMAIN}"),
+                Evidence("Sören Lindqvist", f"soeren.lindqvist@{DOMAIN}")]
+    formats = [f.spelling for f, _ in infer_formats(DOMAIN, evidence)]
+    assert formats[0] == "{first}.{last}"
+
+
+def test_cold_prediction_prefers_first_dot_last():
+    """With no evidence the most common format worldwide comes first."""
+    top = predict("Ada Lovelace", DOMAIN, test_environment=True)[0]
+    assert top.address == f"ada.lovelace@{DOMAIN}"
+    assert top.evidence_total == 0
+    assert top.explanation.startswith("No colleague's address is known")
+
+
+def test_test_domain_needs_test_environment():
+    """A .test domain yields no candidates unless test_environment is set."""
+    assert predict("Ada Lovelace", DOMAIN) == []
+
+
+def test_limit():
+    """No more candidates than the limit are returned."""
+    assert len(predict("Ada Lovelace", DOMAIN, limit=2, test_environment=True)) == 2
+
+
+@pytest.mark.parametrize(("text", "name", "address"), [
+    ("Ada Lovelace <ada@example.test>", "Ada Lovelace", "ada@example.test"),
+    ('"Lovelace, Ada" <Ada.L@Example.test>', "Lovelace, Ada", "ada.l@example.test"),
+])
+def test_parse_known(text, name, address):
+    """A known colleague written as 'Full Name <address>' becomes evidence."""
+    assert parse_known(text) == Evidence(name, address)
+
+
+@pytest.mark.parametrize(("text", "error"), [("Ada Lovelace", BadInputError),
+                                             ("<ada@example.test>", InvalidNameError)])
+def test_parse_known_rejects(text, error):
+    """A known colleague without a name or an address is refused with a sentence."""
+    with pytest.raises(error, match="Full Name <name@domain>"):
+        parse_known(text)
+
+
+# --------------------------------------------------------------------------- properties
+
+WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüßøåéñçłđ", min_size=2, max_size=12)
+NAMES = st.builds(lambda g, f: f"{g.capitalize()} {f.capitalize()}", WORD, WORD)
+ANY_NAME = st.text(min_size=1, max_size=60)
+SIMPLE = ["{first}.{last}", "{f}{last}", "{first}", "{last}.{first}", "{first}_{last}",
+          "{first}{l}", "{f}.{last}", "{first}-{last}", "{first}{last}"]
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(ANY_NAME)
+def test_every_candidate_is_a_valid_address(text):
+    """Whatever the name, every candidate is a valid address (or the name is refused)."""
+    try:
+        cands = predict(text, DOMAIN, test_environment=True)
+    except InvalidNameError:
+        return
+    for cand in cands:
+        validate_email(cand.address, check_deliverability=False, test_environment=True)
+
+
+@FAST
+@given(NAMES, st.lists(NAMES, min_size=0, max_size=4), st.sampled_from(SIMPLE))
+def test_probabilities_are_bounded(target, colleagues, spelling):
+    """Probabilities are in [0, 1], sorted, and sum to at most 1."""
+    evidence = [_ev(n, spelling) for n in colleagues]
+    probs = [c.probability for c in predict(target, DOMAIN, evidence, test_environment=True)]
+    assert all(0.0 <= p <= 1.0 for p in probs)
+    assert probs == sorted(probs, reverse=True)
+    assert sum(probs) <= 1.0 + 1e-9
+
+
+@FAST
+@given(st.lists(NAMES, min_size=3, max_size=5, unique=True), st.sampled_from(SIMPLE))
+def test_generated_evidence_makes_its_format_top(colleagues, spelling):
+    """Evidence generated from a format makes that format the top one."""
+    evidence = [_ev(n, spelling) for n in colleagues]
+    top_format = infer_formats(DOMAIN, evidence)[0][0].spelling
+    local = {render(top_format, f) for n in colleagues for f in parse_name(n).forms[:1]}
+    assert top_format == spelling or local == {render(spelling, parse_name(n).primary)
+                                                for n in colleagues}
