@@ -12,8 +12,9 @@ not search again. When the budget is spent, ``search`` returns ``[]`` and
 records the query as skipped with the reason "budget spent" (it does not
 raise): a research run carries on with what it already has.
 
-``plan_queries`` builds the few targeted queries a run sends; every part taken
-from user input is quoted so that it cannot add search operators.
+``plan_queries`` (from ``lookup.queries``, re-exported here) builds the few
+targeted queries a run sends; every part taken from user input is quoted so
+that it cannot add search operators.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import json
 import logging
 import os
 import random
-import re
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
@@ -33,8 +33,9 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from lookup.errors import ConfigError, InvalidDomainError, InvalidNameError, SearchError
+from lookup.errors import ConfigError, SearchError
 from lookup.models import SearchHit
+from lookup.queries import plan_queries, quote_phrase
 from lookup.ratelimit import Clock, RateLimiter, SystemClock, backoff_delay, shared_limiter
 from lookup.settings import SearchSettings, Settings
 
@@ -53,8 +54,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-MAX_PLANNED_QUERIES = 6
 
 
 class SearchBackend(Protocol):
@@ -466,83 +465,3 @@ def _name_needles(name: str) -> set[str]:
         if form:
             needles |= {sep.join(words) for sep in (" ", "-", ".", "_", "", "+", "%20")}
     return needles
-
-
-# -- query planning -------------------------------------------------------------
-
-_QUOTE_CHARS = '"“”„‟«»‹›「」『』'
-# Characters that mean something to search engines outside a word: grouping,
-# field prefixes (site:, inurl:), alternation and wildcards.
-_OPERATOR_CHARS = re.compile(r"[():|*\\\[\]{}<>]")
-_BOOLEAN_WORDS = frozenset({"OR", "AND", "NOT", "NEAR", "AROUND"})
-_WORD_PREFIXES = "-+~@#$"
-_MAX_PHRASE = 120
-_DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
-
-
-def quote_phrase(text: str) -> str:
-    """``text`` as one exact phrase in double quotes that cannot carry operators ("" if empty)."""
-    words = _phrase_words(text)
-    if not any(ch.isalnum() for word in words for ch in word):
-        return ""
-    return f'"{" ".join(words)}"'
-
-
-def _phrase_words(text: str) -> list[str]:
-    """The words of ``text`` with quotes, operator characters and boolean keywords neutralized."""
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch if ch.isprintable() and ch not in _QUOTE_CHARS else " " for ch in text)
-    text = _OPERATOR_CHARS.sub(" ", text)
-    words = []
-    for word in text.split():
-        word = word.lstrip(_WORD_PREFIXES)
-        if word in _BOOLEAN_WORDS:
-            word = word.lower()  # engines read only upper-case OR/AND as operators
-        if word:
-            words.append(word)
-    joined = " ".join(words)[:_MAX_PHRASE]
-    return joined.split()
-
-
-def _clean_domain(domain: str | None) -> str | None:
-    if domain is None or not domain.strip():
-        return None
-    cleaned = domain.strip().lower().rstrip(".")
-    if not _DOMAIN.match(cleaned):
-        raise InvalidDomainError(
-            f"The company domain {domain!r} is not a domain name; give one like acme.com."
-        )
-    return cleaned
-
-
-def _name_text(name: object) -> str:
-    """The display text of a name given as a string or a parsed-name record."""
-    if isinstance(name, str):
-        return name
-    for attr in ("full", "display", "original", "raw"):
-        value = getattr(name, attr, None)
-        if isinstance(value, str) and value.strip():
-            return value
-    return str(name)
-
-
-def plan_queries(name: object, company: str, domain: str | None = None) -> list[str]:
-    """The few targeted queries one research run sends (at most six), most useful first."""
-    person = quote_phrase(_name_text(name))
-    if not person:
-        raise InvalidNameError(
-            "The interviewer's name has no letters left once quotes and search operators "
-            "are removed; give the name as written, e.g. Jane Doe."
-        )
-    org = quote_phrase(company)
-    org_words = " ".join(_phrase_words(company))
-    site = _clean_domain(domain)
-    planned = [
-        f"{person} {org}",  # the person together with the company
-        f"{person} site:{site}" if site else f"{org} official site" if org else "",
-        f'"@{site}"' if site else "",  # published addresses at the company's domain
-        f"{person} {org} linkedin OR github OR profile",  # professional profiles
-        f"{person} {org_words} talk OR conference OR podcast OR paper",  # talks, publications
-    ]
-    unique = dict.fromkeys(" ".join(q.split()) for q in planned if q.strip())
-    return [q for q in unique if q][:MAX_PLANNED_QUERIES]

@@ -11,7 +11,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from lookup.fetch import Fetcher, address_problem, decode_html, ip_literal, make_client, url_problem
+from lookup.fetch import (
+    Fetcher,
+    address_problem,
+    decode_html,
+    ip_literal,
+    make_client,
+    make_resolver,
+    url_problem,
+)
 from lookup.models import FetchResult
 from lookup.ratelimit import FakeClock
 from lookup.settings import FetchSettings, Settings
@@ -22,6 +30,13 @@ PUBLIC_IP = "93.184.216.34"  # any global unicast address: the world transport n
 
 WORLD_TOML = """
 name = "Fetch test world"
+
+[dns."www.acme.test"]
+a = ["127.0.0.1"]
+
+[dns."public.acme.test"]
+a = ["93.184.216.34"]
+aaaa = ["2606:2800:220:1:248:1893:25c8:1946"]
 
 [[redirect]]
 host = "www.acme.test"
@@ -208,6 +223,7 @@ def test_ip_literals_and_bad_urls_are_refused_without_a_request(world: RunningWo
         "http://192.168.0.1/",
         "file:///etc/passwd",
         "https://user:secret@www.acme.test/",
+        "http://[::1/",
     ]
     world.clear_logs()
     results, fetcher = _run(world, urls)
@@ -215,6 +231,7 @@ def test_ip_literals_and_bad_urls_are_refused_without_a_request(world: RunningWo
     assert all(r.startswith("non-public address") for r in reasons[:4]), reasons
     assert reasons[4].startswith("refused: only http and https")
     assert reasons[5] == "refused: the URL carries credentials"
+    assert reasons[6] == "refused: the URL is malformed"
     assert fetcher.requests_sent == 0 and world.http_log == ()
 
 
@@ -327,6 +344,28 @@ def test_unknown_world_host_is_a_connect_failure(world: RunningWorld) -> None:
     (result,), _ = _run(world, ["https://nowhere.test/"])
     assert result.reason.startswith("could not connect: The host nowhere.test does not resolve")
     assert result.reason.endswith("(while reading robots.txt)")
+
+
+def test_real_dns_answer_pointing_at_loopback_is_refused(world: RunningWorld) -> None:
+    """The dnspython resolver built from settings asks real DNS; a loopback answer is refused."""
+    dns_settings = Settings().in_world(world.endpoints).dns
+    settings = replace(_settings(), dns=dns_settings)  # live mode, the world's DNS server
+    (result,), fetcher = _run(world, ["https://www.acme.test/"], settings, make_resolver(settings))
+    assert result.reason == "non-public address: 127.0.0.1 (www.acme.test resolves to it)"
+    assert fetcher.requests_sent == 0
+
+
+def test_dns_resolver_returns_a_and_aaaa(world: RunningWorld) -> None:
+    """The dnspython resolver returns both IPv4 and IPv6 addresses of a host."""
+    settings = replace(Settings(), dns=Settings().in_world(world.endpoints).dns)
+    addresses = asyncio.run(make_resolver(settings)("public.acme.test"))
+    assert sorted(addresses) == ["2606:2800:220:1:248:1893:25c8:1946", "93.184.216.34"]
+
+
+def test_system_resolver_is_used_without_nameservers() -> None:
+    """With no nameservers configured, the operating system resolves names (localhost here)."""
+    resolve = make_resolver(Settings())
+    assert "127.0.0.1" in asyncio.run(resolve("localhost"))
 
 
 # -- pure parts -------------------------------------------------------------------
