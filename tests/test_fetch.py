@@ -10,6 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from lookup.fetch import (
     Fetcher,
@@ -456,3 +459,32 @@ def test_user_agent_comes_from_settings(tmp_path: Path) -> None:
 
     asyncio.run(go())
     assert seen and set(seen) == {settings.general.user_agent}
+
+
+_URLISH = st.one_of(
+    st.text(max_size=40),
+    st.builds(
+        lambda scheme, host, path: f"{scheme}://{host}/{path}",
+        st.sampled_from(["http", "https", "ftp", "HTTP", "", "javascript"]),
+        st.text(max_size=20),
+        st.text(max_size=20),
+    ),
+)
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(url=_URLISH)
+def test_fetch_never_raises_on_odd_urls(url: str) -> None:
+    """Whatever string comes in as a URL, fetch returns a result, with a reason when not ok."""
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(200, headers={"content-type": "text/html"}, content=b"<p>")
+    )
+    fetch_settings = _settings()
+
+    async def go() -> FetchResult:
+        async with make_client(fetch_settings, transport=transport) as client:
+            fetcher = Fetcher(client, fetch_settings, resolver=_public, clock=FakeClock())
+            return await fetcher.fetch(url)
+
+    result = asyncio.run(go())
+    assert result.ok or result.reason
