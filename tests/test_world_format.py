@@ -158,3 +158,14 @@ def test_demo_world_loads() -> None:
     assert world.site_hosts
     assert world.documents
     assert world.mail
+
+
+def test_every_world_toml_key_is_documented() -> None:
+    """docs/world.md mentions every key the loader accepts."""
+    from lookup.world import format as fmt
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "world.md").read_text()
+    keys = {*fmt.TOP_KEYS, *fmt.LATENCY_KEYS, *fmt.DNS_KEYS, *fmt.MAIL_KEYS, *fmt.REDIRECT_KEYS,
+            *fmt.SEARCH_KEYS, *fmt.SMTP_KEYS, *(k for ks in fmt.FAULT_KEYS.values() for k in ks)}
+    missing = sorted(k for k in keys if not any(f in docs for f in (f"`{k}", f"{k} =", f"[{k}")))
+    assert missing == []

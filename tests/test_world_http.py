@@ -185,3 +185,17 @@ def test_transport_lets_the_world_search_endpoint_through(world: RunningWorld) -
     """The world's own search URL is reachable through the same transport."""
     response = get(world, f"{world.endpoints.search_url}/search?q=robots&format=json")
     assert response.status_code == 200
+
+
+def test_transport_from_endpoints_alone(world: RunningWorld) -> None:
+    """A transport built from settings.world's endpoints reaches the sites and the search engine."""
+    from lookup.world import WorldTransport
+
+    async def run() -> list[int]:
+        transport = WorldTransport.from_endpoints(world.endpoints)
+        async with httpx.AsyncClient(transport=transport) as client:
+            page = await client.get("https://www.acme.test/team")
+            found = await client.get(f"{world.endpoints.search_url}/search?q=jane&format=json")
+            return [page.status_code, found.status_code]
+
+    assert asyncio.run(run()) == [200, 200]

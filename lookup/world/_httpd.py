@@ -160,7 +160,10 @@ async def _read_request(reader: asyncio.StreamReader) -> HttpRequest | None:
 
 
 async def _write(writer: asyncio.StreamWriter, method: str, response: HttpResponse, *, close: bool) -> None:
-    reason = HTTPStatus(response.status).phrase if response.status in HTTPStatus._value2member_map_ else ""
+    try:
+        reason = HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = ""
     lines = [f"HTTP/1.1 {response.status} {reason}"]
     lines += [f"{name}: {value}" for name, value in response.headers]
     lines.append(f"Content-Length: {len(response.body)}")

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 
 import httpx
 
+from lookup.settings import WorldEndpoints
+
 __all__ = ["WorldSyncTransport", "WorldTransport"]
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -48,8 +50,27 @@ class _Router:
         )
 
 
+def _router_for(endpoints: WorldEndpoints) -> _Router:
+    from lookup.world.format import load_world  # reads sites/ and world.toml once
+
+    search_port = httpx.URL(endpoints.search_url).port
+    return _Router(
+        http_port=endpoints.http_port,
+        hosts=load_world(endpoints.directory).http_hosts,
+        host=endpoints.host,
+        passthrough_ports=(search_port,) if search_port else (),
+    )
+
+
 class WorldTransport(httpx.AsyncBaseTransport):
     """An async transport for ``httpx.AsyncClient`` that reaches only the world."""
+
+    @classmethod
+    def from_endpoints(cls, endpoints: WorldEndpoints) -> WorldTransport:
+        """The transport for a running world known only by its endpoints (``settings.world``)."""
+        router = _router_for(endpoints)
+        return cls(http_port=router.http_port, hosts=router.hosts, host=router.host,
+                   passthrough_ports=router.passthrough)
 
     def __init__(
         self,
@@ -77,6 +98,13 @@ class WorldTransport(httpx.AsyncBaseTransport):
 
 class WorldSyncTransport(httpx.BaseTransport):
     """The synchronous twin of ``WorldTransport`` for ``httpx.Client``."""
+
+    @classmethod
+    def from_endpoints(cls, endpoints: WorldEndpoints) -> WorldSyncTransport:
+        """The transport for a running world known only by its endpoints (``settings.world``)."""
+        router = _router_for(endpoints)
+        return cls(http_port=router.http_port, hosts=router.hosts, host=router.host,
+                   passthrough_ports=router.passthrough)
 
     def __init__(
         self,
