@@ -11,7 +11,8 @@ Politeness. robots.txt is fetched once per origin per run and honoured with
 protego (RFC 9309 matching). As RFC 9309 section 2.3.1 says: a 4xx answer
 ("unavailable", 404 included) allows everything; a 5xx or 429 answer, or no
 answer at all ("unreachable"), disallows everything for this run. Requests to
-one host are spaced ``fetch.per_host_delay_s`` apart; every request (robots.txt,
+one host are spaced ``fetch.per_host_delay_s`` apart (or by the site's
+Crawl-delay, up to 10 s, when longer); every request (robots.txt,
 redirect hops and retries included) spends the run's ``max_pages_per_run``.
 
 Safety. Only http(s) URLs without credentials are fetched, and never one whose
@@ -72,6 +73,7 @@ MAX_RETRIES = 2
 RETRY_WAIT_CAP_S = 5.0  # a Retry-After longer than this is not waited for inside a run
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 2.5: parse at least the first 500 KiB
 ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2
+CRAWL_DELAY_CAP_S = 10.0  # a longer Crawl-delay is honoured only up to this, per request
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -286,7 +288,7 @@ class Fetcher:
 
     async def _address_problem(self, url: str) -> str | None:
         """Why the URL's host is off limits (a non-public address), or None. World mode: None."""
-        host = (urlsplit(url).hostname or "").lower()
+        host = _host(url)
         literal = ip_literal(host)
         if self.world_mode:
             return None
@@ -310,9 +312,16 @@ class Fetcher:
         return None
 
     # -- robots.txt ----------------------------------------------------------
+    def _crawl_delay(self, url: str) -> float | None:
+        """The Crawl-delay robots.txt asks of us for this origin (capped), once it is known."""
+        robots = self._robots.get(_origin(url))
+        if robots is None or robots.parser is None:
+            return None
+        asked = robots.parser.crawl_delay(self._agent)
+        return min(float(asked), CRAWL_DELAY_CAP_S) if asked else None
+
     async def _robots_for(self, url: str) -> _Robots:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc.lower()}"
+        origin = _origin(url)
         lock = self._robots_locks.setdefault(origin, asyncio.Lock())
         async with lock:
             if origin not in self._robots:
@@ -351,7 +360,7 @@ class Fetcher:
                 return _Answer(url, reason=f"budget spent: the run's {n} requests are used")
             self.requests_sent += 1
             self.requested.append(url)
-            await self.limiter.wait((urlsplit(url).hostname or "").lower())
+            await self.limiter.wait(_host(url), interval_s=self._crawl_delay(url))
             answer, wait = await self._attempt(url, page=page, last=attempt == MAX_RETRIES)
             if wait is None:
                 return answer
@@ -412,6 +421,15 @@ class Fetcher:
         if page and not media and not _looks_like_html(body):
             return _with(base, reason="not HTML: no content type and no HTML markup"), None
         return _with(base, body=body, truncated=truncated), None
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
 def _with(answer: _Answer, **changes: object) -> _Answer:

@@ -100,17 +100,22 @@ class RateLimiter:
         self._next_free: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def reserve(self, key: str = "") -> float:
-        """Book the next free slot for ``key``; return how long to wait for it."""
+    def reserve(self, key: str = "", *, interval_s: float | None = None) -> float:
+        """Book the next free slot for ``key``; return how long to wait for it.
+
+        ``interval_s`` (when larger) widens the gap after this slot, e.g. for a
+        host whose robots.txt asks for a Crawl-delay.
+        """
+        gap = max(self.min_interval_s, interval_s or 0.0)
         with self._lock:
             now = self.clock.monotonic()
             slot = max(now, self._next_free.get(key, now))
-            self._next_free[key] = slot + self.min_interval_s
+            self._next_free[key] = slot + gap
         return slot - now
 
-    async def wait(self, key: str = "") -> float:
+    async def wait(self, key: str = "", *, interval_s: float | None = None) -> float:
         """Wait for this caller's turn for ``key``; return the seconds waited."""
-        delay = self.reserve(key)
+        delay = self.reserve(key, interval_s=interval_s)
         if delay > 0:
             await self.clock.sleep(delay)
         return delay

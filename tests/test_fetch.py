@@ -112,6 +112,9 @@ SITES = {
     "www.acme.test/data.json": '{"ok": true}',
     "blog.acme.test/index.html": PAGE.format("Blog"),
     "down.acme.test/index.html": PAGE.format("Down"),
+    "polite.acme.test/robots.txt": "User-agent: *\nCrawl-delay: 3\n",
+    "polite.acme.test/one.html": PAGE.format("One"),
+    "polite.acme.test/two.html": PAGE.format("Two"),
 }
 
 
@@ -183,6 +186,13 @@ def test_missing_robots_allows_everything(world: RunningWorld) -> None:
     """A robots.txt answered 404 allows every path (RFC 9309 'unavailable')."""
     (result,), _ = _run(world, ["https://blog.acme.test/"])
     assert result.ok
+
+
+def test_crawl_delay_spaces_requests_to_a_host(world: RunningWorld) -> None:
+    """A robots.txt Crawl-delay of 3 s spaces that host's page requests 3 s apart."""
+    results, fetcher = _run(world, ["https://polite.acme.test/one", "https://polite.acme.test/two"])
+    assert all(r.ok for r in results)
+    assert fetcher.clock.sleeps == [3.0]  # type: ignore[attr-defined]
 
 
 def test_unreachable_robots_disallows_everything(world: RunningWorld) -> None:
