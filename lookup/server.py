@@ -1,0 +1,324 @@
+"""A local Prefect server, started once and reused: `prefect server start` as a child process.
+
+No Prefect import here: the server is the ``prefect`` command next to the
+running Python, detached into its own session so it outlives the command
+that started it. Its pid and URL are recorded in
+``<data_dir>/prefect-server.json``; its output goes to
+``<data_dir>/prefect-server.log``; its SQLite database lives under
+``settings.prefect_home`` (``PREFECT_SERVER_DATABASE_CONNECTION_URL`` in the
+environment is passed through for PostgreSQL).
+
+``prefect server start --background`` is not used: in Prefect 3.9.1 that
+server dies at its first log line (measured, see PREFECT.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import NoReturn
+
+import httpx
+
+from lookup.errors import ServerError
+from lookup.settings import Settings
+
+__all__ = ["ServerInfo", "api_url", "server_status", "start_server", "stop_server"]
+
+log = logging.getLogger(__name__)
+
+RECORD = "prefect-server.json"
+LOG = "prefect-server.log"
+POLL_S = 0.5
+STOP_WAIT_S = 15.0
+# Environment variables that would point the new server's UI at another API.
+_DROP_ENV = ("PREFECT_API_URL", "PREFECT_UI_API_URL", "PREFECT_API_KEY")
+
+
+@dataclass(frozen=True, slots=True)
+class ServerInfo:
+    """A running local Prefect server: its process, base URL and log file."""
+
+    pid: int
+    url: str  # e.g. "http://127.0.0.1:4270"
+    log_path: Path
+
+
+def api_url(info: ServerInfo) -> str:
+    """The value for PREFECT_API_URL: the server's base URL plus /api."""
+    return info.url.rstrip("/") + "/api"
+
+
+# -- public operations --------------------------------------------------------------
+
+
+def server_status(settings: Settings) -> ServerInfo | None:
+    """The recorded server when its process is alive and /api/health answers, else None."""
+    info = _read_record(settings)
+    if info is None or not _alive(info.pid) or not _healthy(info.url):
+        return None
+    return info
+
+
+def start_server(
+    settings: Settings,
+    *,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+    prefect_bin: str | Path | None = None,
+) -> ServerInfo:
+    """Return the running local server, starting one (and waiting for it) when needed."""
+    timeout = settings.prefect.startup_timeout_s if timeout is None else timeout
+    recorded = _read_record(settings)
+    if recorded is not None and _alive(recorded.pid) and _is_prefect(recorded.pid):
+        if _wait_healthy(recorded, timeout, process=None):  # running, or still starting
+            return recorded
+        if _alive(recorded.pid):
+            raise ServerError(
+                f"The Prefect server process {recorded.pid} is running but {recorded.url} does "
+                f"not answer; see {recorded.log_path}, or stop it and start again."
+            )
+    host = settings.prefect.server_host
+    port = _choose_port(host, settings.prefect.server_port)
+    return _spawn(settings, host, port, timeout=timeout,
+                  env=os.environ if env is None else env,
+                  prefect_bin=Path(prefect_bin) if prefect_bin else _prefect_bin())
+
+
+def stop_server(settings: Settings) -> bool:
+    """Stop the recorded server (SIGTERM, then SIGKILL); True when a process was stopped."""
+    info = _read_record(settings)
+    if info is None:
+        return False
+    stopped = False
+    if _alive(info.pid) and _is_prefect(info.pid):
+        _terminate(info.pid)
+        stopped = True
+    _record_path(settings).unlink(missing_ok=True)
+    return stopped
+
+
+# -- starting ---------------------------------------------------------------------
+
+
+def _prefect_bin() -> Path:
+    sibling = Path(sys.executable).with_name("prefect")
+    if sibling.is_file():
+        return sibling
+    found = shutil.which("prefect")
+    if found:
+        return Path(found)
+    raise ServerError(
+        f"The `prefect` command was not found next to {sys.executable} or on PATH; "
+        "install interviewer-lookup (with Prefect) into this environment."
+    )
+
+
+def _server_env(settings: Settings, env: Mapping[str, str]) -> dict[str, str]:
+    child = {k: v for k, v in env.items() if k not in _DROP_ENV}
+    child["PREFECT_HOME"] = str(settings.prefect_home)
+    return child
+
+
+def _spawn(
+    settings: Settings,
+    host: str,
+    port: int,
+    *,
+    timeout: float,
+    env: Mapping[str, str],
+    prefect_bin: Path,
+) -> ServerInfo:
+    data_dir = settings.data_dir
+    log_path = data_dir / LOG
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        settings.prefect_home.mkdir(parents=True, exist_ok=True)
+        with open(log_path, "ab") as log_file:
+            process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+                [str(prefect_bin), "server", "start", "--host", host, "--port", str(port),
+                 "--analytics-off"],
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                env=_server_env(settings, env),
+                cwd=data_dir,
+                start_new_session=True,  # its own session: it outlives this command
+                close_fds=True,
+            )
+    except OSError as exc:
+        raise ServerError(
+            f"The Prefect server could not be started with {prefect_bin}: {exc}."
+        ) from exc
+    info = ServerInfo(pid=process.pid, url=f"http://{_url_host(host)}:{port}", log_path=log_path)
+    _write_record(settings, info)
+    log.info("started Prefect server pid %s at %s", info.pid, info.url)
+    if _wait_healthy(info, timeout, process=process):
+        return info
+    return _give_up(settings, info, process)
+
+
+def _give_up(settings: Settings, info: ServerInfo, process: subprocess.Popen) -> NoReturn:
+    code = process.poll()
+    if code is None:
+        _terminate(info.pid)
+    _record_path(settings).unlink(missing_ok=True)
+    what = f"exited with code {code}" if code is not None else "did not answer in time"
+    raise ServerError(
+        f"The Prefect server at {info.url} {what}; see its log at {info.log_path}."
+    )
+
+
+def _wait_healthy(
+    info: ServerInfo, timeout: float, *, process: subprocess.Popen | None
+) -> bool:
+    """Poll /api/health until it answers (True), the process dies or time runs out (False)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if _healthy(info.url):
+            return True
+        if process is not None and process.poll() is not None:
+            return False
+        if process is None and not _alive(info.pid):
+            return False
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(POLL_S)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with httpx.Client(trust_env=False, timeout=2.0) as client:
+            response = client.get(url.rstrip("/") + "/api/health")
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200 and response.text.strip() == "true"
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", ""):  # listening everywhere; reach it on loopback
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+# -- ports ------------------------------------------------------------------------
+
+
+def _port_free(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _choose_port(host: str, wanted: int) -> int:
+    """The configured port when free, else one the system picks (logged)."""
+    if wanted and _port_free(host, wanted):
+        return wanted
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port = sock.getsockname()[1]
+    log.info("port %s on %s is taken; the Prefect server will use %s", wanted, host, port)
+    return port
+
+
+# -- the record -------------------------------------------------------------------
+
+
+def _record_path(settings: Settings) -> Path:
+    return settings.data_dir / RECORD
+
+
+def _write_record(settings: Settings, info: ServerInfo) -> None:
+    data = {**asdict(info), "log_path": str(info.log_path)}
+    path = _record_path(settings)
+    temp = path.with_suffix(".tmp")
+    temp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(temp, path)
+
+
+def _read_record(settings: Settings) -> ServerInfo | None:
+    path = _record_path(settings)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return ServerInfo(pid=int(data["pid"]), url=str(data["url"]),
+                          log_path=Path(data["log_path"]))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        log.warning("ignoring unreadable server record %s", path)
+        return None
+
+
+# -- processes --------------------------------------------------------------------
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status if the server is our own child (else it stays a zombie)."""
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def _alive(pid: int) -> bool:
+    _reap(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    stat = Path(f"/proc/{pid}/stat")
+    with contextlib.suppress(OSError, IndexError):
+        if stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return False
+    return True
+
+
+def _is_prefect(pid: int) -> bool:
+    """Guard against a recycled pid: the process must be a `prefect server`."""
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    try:
+        argv = cmdline.read_bytes().split(b"\0")
+    except OSError:
+        return True  # no /proc (macOS): trust the record
+    text = b" ".join(argv).decode("utf-8", errors="replace")
+    return "prefect" in text and "server" in text
+
+
+def _terminate(pid: int) -> None:
+    """SIGTERM the server's process group, wait, then SIGKILL it if it is still there."""
+    for sig, wait in ((signal.SIGTERM, STOP_WAIT_S), (signal.SIGKILL, 5.0)):
+        _signal(pid, sig)
+        deadline = time.monotonic() + wait
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if not _alive(pid):
+            return
+    raise ServerError(f"The Prefect server process {pid} could not be stopped; stop it by hand.")
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    try:
+        # start_new_session made the server its group's leader: the group is its workers.
+        if hasattr(os, "killpg") and os.getpgid(pid) == pid:
+            os.killpg(pid, sig)
+        else:
+            os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
