@@ -1,0 +1,428 @@
+"""The `lookup` command line. Thin: it checks input, sets up Prefect and calls flows or the library.
+
+Exit codes: 0 success, 1 the run failed, 2 bad input. Data goes to stdout
+(JSON with ``--json``); progress and hints go to stderr. Prefect is imported
+only by the commands that run flows, so the others start fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from flows.runtime import FAST_RUNS_HINT, prefect_api, settings_for_run, stderr, world_settings
+from lookup.errors import BadInputError, LookupToolError
+
+app = typer.Typer(
+    name="lookup",
+    help="Research an interviewer, infer and verify their work address, write a briefing card.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+server_app = typer.Typer(help="Manage the local Prefect server that makes runs fast.", no_args_is_help=True)
+world_app = typer.Typer(help="Offline worlds: a web, search engine, DNS and mail on loopback.", no_args_is_help=True)
+app.add_typer(server_app, name="server")
+app.add_typer(world_app, name="world")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+WorldOpt = Annotated[
+    str | None, typer.Option("--world", help="Run against an offline world directory (or LOOKUP_WORLD).")
+]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """One clear sentence on stderr, then exit."""
+    stderr(f"Error: {message}")
+    raise typer.Exit(code)
+
+
+def guarded(action: Callable[[], Any]) -> Any:
+    """Run ``action`` translating the project's errors into their exit codes."""
+    try:
+        return action()
+    except LookupToolError as exc:
+        fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        fail("Interrupted; nothing more was written.", 1)
+
+
+def emit(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _check_world(world: str | None) -> None:
+    if world and not Path(world).expanduser().is_dir():
+        raise BadInputError(f"The world directory {world} does not exist.")
+
+
+# -- research ---------------------------------------------------------------
+
+
+@app.command()
+def research(
+    name: Annotated[str, typer.Argument(help="The interviewer's name, as written.")],
+    company: Annotated[str, typer.Option("--company", "-c", help="The company they work for.")],
+    domain: Annotated[str | None, typer.Option(help="The company's mail domain, if you know it.")] = None,
+    role: Annotated[str | None, typer.Option(help="The role you interviewed for.")] = None,
+    interview_date: Annotated[str | None, typer.Option(help="Interview date, YYYY-MM-DD.")] = None,
+    recruiter: Annotated[str | None, typer.Option(help="Your recruiter's name.")] = None,
+    notes: Annotated[str | None, typer.Option(help="Your own notes from the interview.")] = None,
+    smtp: Annotated[bool, typer.Option("--smtp", help="Probe the mail server (off by default).")] = False,
+    world: WorldOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Research one interviewer and write their briefing card."""
+    summary = guarded(lambda: _research(
+        dict(name=name, company=company, domain=domain, role=role, interview_date=interview_date,
+             recruiter=recruiter, notes=notes, smtp=True if smtp else None, world=world)
+    ))
+    if as_json:
+        emit(summary)
+    else:
+        _print_summary(summary)
+
+
+def _research(params: dict[str, Any]) -> dict[str, Any]:
+    from lookup.interview import make_interview
+
+    make_interview(  # bad input stops here, before Prefect starts or anything is written
+        params["name"], params["company"], domain=params["domain"], role=params["role"],
+        interview_date=params["interview_date"], recruiter=params["recruiter"], notes=params["notes"],
+    )
+    _check_world(params["world"])
+    settings = settings_for_run(params["world"])
+    _check_world(settings.general.world or None)
+    if prefect_api(settings) is None:
+        stderr(FAST_RUNS_HINT)
+    from flows.research import research_interviewer
+
+    return asyncio.run(research_interviewer(**params))
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    email = summary.get("email")
+    print(f"{summary['name']} — {summary.get('title') or 'title not found'}, {summary['company']}")
+    print(f"Domain: {summary.get('domain') or 'not found'}")
+    if email:
+        print(f"Address: {email['address']} ({email['probability']:.0%}, {email['status']})")
+        for alt in summary.get("alternatives", [])[:3]:
+            print(f"  or {alt['address']} ({alt['probability']:.0%}, {alt['status']})")
+    else:
+        print("Address: none found (the card says why)")
+    print(f"Card: {summary['card']}")
+
+
+# -- guess and verify -------------------------------------------------------
+
+
+@app.command()
+def guess(
+    name: Annotated[str, typer.Argument(help="The person's name.")],
+    domain: Annotated[str, typer.Option("--domain", "-d", help="Their company's mail domain.")],
+    known: Annotated[
+        list[str] | None,
+        typer.Option("--known", "-k", help='A colleague\'s address, "Full Name <addr>"; repeat.'),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many candidates to show.")] = 5,
+    world: WorldOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rank likely addresses for a name at a domain (no network)."""
+    from lookup.interview import clean_domain, clean_name
+    from lookup.patterns import parse_known, predict
+
+    def run() -> list[Any]:
+        settings = settings_for_run(world)
+        evidence = [parse_known(k) for k in known or []]
+        test_env = bool(settings.general.world)
+        return predict(clean_name(name), clean_domain(domain) or "", evidence, limit=limit,
+                       test_environment=test_env)
+
+    candidates = guarded(run)
+    rows = [
+        {"address": c.address, "probability": round(c.probability, 4), "format": c.format,
+         "support": c.support, "evidence": c.evidence_total, "explanation": c.explanation}
+        for c in candidates
+    ]
+    if as_json:
+        emit(rows)
+        return
+    if not rows:
+        print("No valid candidate address (is the domain right?).")
+    for row in rows:
+        print(f"{row['probability']:6.1%}  {row['address']:<40} {row['explanation']}")
+
+
+@app.command()
+def verify(
+    addresses: Annotated[list[str], typer.Argument(help="One or more addresses.")],
+    smtp: Annotated[bool, typer.Option("--smtp", help="Probe the mail server (off by default).")] = False,
+    world: WorldOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check addresses: syntax, DNS MX, provider, and optionally SMTP."""
+    from lookup.verify import Verifier, verification_to_json
+
+    def run() -> list[Any]:
+        _check_world(world)
+        with world_settings(settings_for_run(world)) as settings:
+            async def go() -> list[Any]:
+                return await Verifier(settings).verify_many(addresses, smtp=True if smtp else None)
+            return asyncio.run(go())
+
+    results = guarded(run)
+    for v in results:
+        if as_json:
+            print(json.dumps(verification_to_json(v), ensure_ascii=False, default=str))
+        else:
+            print(f"{v.address}: {v.status}")
+            for reason in v.reasons:
+                print(f"  - {reason}")
+
+
+# -- stored people ----------------------------------------------------------
+
+
+def _store(settings: Any) -> Any:
+    from lookup.store import Store
+
+    return Store.open(settings.database_url)
+
+
+@app.command("list")
+def list_people(as_json: JsonOpt = False) -> None:
+    """List everyone researched, with their address and its latest status."""
+
+    def run() -> list[Any]:
+        with _store(settings_for_run()) as store:
+            return store.list_people()
+
+    people = guarded(run)
+    if as_json:
+        emit([_summary_json(p) for p in people])
+        return
+    if not people:
+        print("Nobody researched yet: try `lookup research NAME --company COMPANY`.")
+    for p in people:
+        address = p.address or "no address"
+        print(f"{p.slug:<32} {p.name} ({p.company}) {address} [{p.status or 'unchecked'}]")
+
+
+def _summary_json(p: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in asdict(p).items()}
+
+
+def _find(store: Any, person: str) -> Any:
+    found = store.find_person(person)
+    if found is None:
+        raise BadInputError(f"Nobody called {person!r} is stored; `lookup list` shows who is.")
+    return found
+
+
+@app.command()
+def show(person: Annotated[str, typer.Argument(help="The name as given to research, or the slug.")]) -> None:
+    """Print a person's briefing card."""
+
+    def run() -> str:
+        settings = settings_for_run()
+        with _store(settings) as store:
+            found = _find(store, person)
+        path = Path(found.card_path or settings.briefings_dir / f"{found.slug}.md")
+        if not path.is_file():
+            raise BadInputError(f"The card {path} is missing; run the research again to rewrite it.")
+        return path.read_text(encoding="utf-8")
+
+    print(guarded(run), end="")
+
+
+@app.command()
+def forget(
+    person: Annotated[str, typer.Argument(help="The name as given to research, or the slug.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete everything stored about a person: rows, card, cached pages and searches."""
+    from lookup.search import forget_cached
+    from lookup.store import forget_files
+
+    def run() -> dict[str, Any]:
+        settings = settings_for_run()
+        with _store(settings) as store:
+            found = _find(store, person)
+            report = store.forget(found.slug)
+        files = forget_files(settings.data_dir, found.slug, found.name)
+        cached = forget_cached(settings.cache_dir / "search", found.name)
+        return {"slug": found.slug, "name": found.name, "rows": _rows_json(report),
+                "files": [str(f) for f in files], "cached_searches": cached}
+
+    removed = guarded(run)
+    if as_json:
+        emit(removed)
+        return
+    rows = ", ".join(f"{n} {table}" for table, n in removed["rows"].items() if n)
+    print(f"Forgot {removed['name']} ({removed['slug']}): {rows or 'no rows'}; "
+          f"{len(removed['files'])} file(s); {removed['cached_searches']} cached search(es).")
+    for f in removed["files"]:
+        print(f"  removed {f}")
+
+
+def _rows_json(report: Any) -> dict[str, int]:
+    from dataclasses import asdict
+
+    return {k: v for k, v in asdict(report).items() if isinstance(v, int) and not isinstance(v, bool)}
+
+
+# -- re-verification, serving, import -------------------------------------
+
+
+@app.command()
+def reverify(
+    all_: Annotated[bool, typer.Option("--all", help="Re-check every stored contact.")] = False,
+    due: Annotated[bool, typer.Option("--due", help="Re-check contacts due (the default).")] = False,
+    research_again: Annotated[bool, typer.Option("--research", help="Also re-run the research.")] = False,
+    smtp: Annotated[bool, typer.Option("--smtp", help="Probe the mail servers too.")] = False,
+    world: WorldOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-check stored contacts and record what changed."""
+    if all_ and due:
+        fail("Choose --all or --due, not both.", 2)
+
+    def run() -> dict[str, Any]:
+        _check_world(world)
+        settings = settings_for_run(world)
+        if prefect_api(settings) is None:
+            stderr(FAST_RUNS_HINT)
+        from flows.reverify import reverify_contacts
+
+        return asyncio.run(reverify_contacts(
+            everything=all_, research=research_again, smtp=True if smtp else None, world=world
+        ))
+
+    report = guarded(run)
+    if as_json:
+        emit(report)
+        return
+    print(f"Checked {report['checked']} address(es); {len(report['changes'])} change(s); "
+          f"purged {len(report['purged'])} expired contact(s).")
+    for change in report["changes"]:
+        print(f"  - {change['address']}: {change['what']}")
+
+
+@server_app.command("start")
+def server_start() -> None:
+    """Start the local Prefect server (its data in the data folder) and wait until it answers."""
+    from lookup.server import start_server
+
+    info = guarded(lambda: start_server(settings_for_run()))
+    print(f"Prefect server up at {info.url} (pid {info.pid}); log: {info.log_path}")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the local Prefect server this tool started."""
+    from lookup.server import stop_server
+
+    stopped = guarded(lambda: stop_server(settings_for_run()))
+    print("Prefect server stopped." if stopped else "No local Prefect server was running.")
+
+
+@server_app.command("status")
+def server_status_cmd(as_json: JsonOpt = False) -> None:
+    """Say whether the local Prefect server is up."""
+    from lookup.server import server_status
+
+    info = guarded(lambda: server_status(settings_for_run()))
+    if as_json:
+        emit({"up": info is not None, "url": getattr(info, "url", None), "pid": getattr(info, "pid", None)})
+    elif info is None:
+        print("Prefect server: down (start it with `lookup server start`).")
+    else:
+        print(f"Prefect server: up at {info.url} (pid {info.pid})")
+
+
+@app.command()
+def serve() -> None:
+    """Serve the research and re-verification deployments (starting the local server if needed)."""
+    from flows.deployments import serve_deployments
+
+    guarded(lambda: serve_deployments(settings_for_run()))
+
+
+@app.command("import")
+def import_ics(
+    file: Annotated[Path, typer.Argument(help="A calendar export (.ics).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be researched.")] = False,
+    smtp: Annotated[bool, typer.Option("--smtp", help="Probe the mail servers too.")] = False,
+    world: WorldOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Start one research run per new interview found in a calendar export."""
+    report = guarded(lambda: _import(file, dry_run=dry_run, smtp=smtp, world=world))
+    if as_json:
+        emit(report)
+        return
+    for item in report["researched"]:
+        print(f"researched {item['name']} ({item['company']}): {item.get('card') or 'dry run'}")
+    for item in report["skipped"]:
+        print(f"skipped {item}")
+    for problem in report["problems"]:
+        print(f"could not parse: {problem}")
+
+
+def _import(file: Path, *, dry_run: bool, smtp: bool, world: str | None) -> dict[str, Any]:
+    from lookup.ics import parse_interviews
+
+    if not file.is_file():
+        raise BadInputError(f"The calendar file {file} does not exist.")
+    _check_world(world)
+    parsed = parse_interviews(file.read_text(encoding="utf-8", errors="replace"), today=dt.date.today())
+    settings = settings_for_run(world)
+    with _store(settings) as store:
+        new = [i for i in parsed.interviews if store.find_person(i.name) is None]
+        skipped = [f"{i.name} ({i.company}): already researched" for i in parsed.interviews if i not in new]
+    researched: list[dict[str, Any]] = []
+    if new and not dry_run:
+        if prefect_api(settings) is None:
+            stderr(FAST_RUNS_HINT)
+        from flows.research import research_interviewer
+
+        for i in new:
+            summary = asyncio.run(research_interviewer(
+                name=i.name, company=i.company, domain=i.domain, role=i.role,
+                interview_date=i.interview_date.isoformat() if i.interview_date else None,
+                recruiter=i.recruiter, notes=i.notes, smtp=True if smtp else None, world=world,
+            ))
+            researched.append({"name": i.name, "company": i.company, "card": summary["card"]})
+    elif dry_run:
+        researched = [{"name": i.name, "company": i.company, "card": None} for i in new]
+    return {"researched": researched, "skipped": skipped, "problems": list(parsed.problems)}
+
+
+@world_app.command("serve")
+def world_serve(directory: Annotated[Path, typer.Argument(help="The world directory.")]) -> None:
+    """Serve a world in the foreground and print its endpoints (Ctrl-C stops it)."""
+    from lookup.world import serve_forever
+
+    guarded(lambda: (_check_world(str(directory)), serve_forever(directory)))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except BrokenPipeError:  # `lookup list | head`
+        sys.stderr.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Scheduled re-verification of stored contacts. Thin: the library does the work.
+
+Contacts due are taken in batches; each batch is verified with one shared
+Verifier (so DNS answers are shared across the whole run) and every result is
+recorded as soon as its batch finishes. Interrupted half-way, the next run
+finds the rest still due and finishes them: nothing recorded is lost and
+nothing is checked twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import acreate_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows.runtime import world_settings
+from lookup.card import refresh_history
+from lookup.changes import Change, changes_markdown, describe_changes
+from lookup.search import forget_cached
+from lookup.settings import Settings, load_settings
+from lookup.store import Store, forget_files
+from lookup.verify import Verifier
+
+__all__ = ["reverify_contacts"]
+
+IO = {"cache_policy": NO_CACHE, "persist_result": False}
+
+
+@task(name="purge-expired", **IO)
+def purge_task(settings: Settings, now: dt.datetime) -> list[str]:
+    """Forget contacts whose interview is older than the retention period."""
+    purged: list[str] = []
+    with Store.open(settings.database_url) as store:
+        for slug in store.expired(now=now, retention_days=settings.store.retention_days):
+            person = store.find_person(slug)
+            store.forget(slug)
+            if person is not None:
+                forget_files(settings.data_dir, slug, person.name)
+                forget_cached(settings.cache_dir / "search", person.name)
+            purged.append(slug)
+    return purged
+
+
+@task(name="verify-batch", **IO)
+async def batch_task(
+    contacts: list, verifier: Verifier, settings: Settings, smtp: bool | None
+) -> list[dict[str, Any]]:
+    """Verify one batch, record every result, and return what changed."""
+    results = await verifier.verify_many([c.address for c in contacts], smtp=smtp)
+    changes: list[Change] = []
+    with Store.open(settings.database_url) as store:
+        for result in results:
+            history = store.verification_history(result.address)
+            before = history[0] if history else None
+            changes += describe_changes(before, result)
+            store.record_verification(result)
+    return [_change_json(c) for c in changes]
+
+
+def _change_json(c: Change) -> dict[str, Any]:
+    return {"address": c.address, "what": c.what, "kind": c.kind, "before": c.before, "after": c.after}
+
+
+@task(name="refresh-cards", **IO)
+def cards_task(slugs: list[str], settings: Settings, now: dt.datetime) -> int:
+    """Rewrite the verification section of each affected card."""
+    with Store.open(settings.database_url) as store:
+        return sum(refresh_history(store, slug, settings=settings) for slug in slugs)
+
+
+@flow(name="reverify-contacts")
+async def reverify_contacts(
+    everything: bool = False,
+    research: bool = False,
+    smtp: bool | None = None,
+    world: str | None = None,
+) -> dict[str, Any]:
+    """Re-check stored contacts (those due, or all), record results, report what changed."""
+    logger = get_run_logger()
+    settings = load_settings(overrides={"general": {"world": world}} if world else None)
+    now = dt.datetime.now(dt.UTC)
+    with world_settings(settings) as live:
+        purged = purge_task(live, now)
+        interval = dt.timedelta(0) if everything else dt.timedelta(days=live.reverify.interval_days)
+        with Store.open(live.database_url) as store:
+            due = store.due_for_reverification(now=now, interval=interval, limit=1_000_000)
+        logger.info("%d contact(s) due for re-verification", len(due))
+        verifier = Verifier(live)
+        changes: list[dict[str, Any]] = []
+        size = max(1, live.reverify.batch_size)
+        for start in range(0, len(due), size):
+            changes += await batch_task(due[start:start + size], verifier, live, smtp)
+        slugs = sorted({c.slug for c in due})
+        refreshed = cards_task(slugs, live, now)
+        if research:
+            await _research_again(slugs, live, smtp=smtp, world=world)
+    report = {
+        "checked": len(due),
+        "changes": [c for c in changes if c["kind"] != "first_check"],
+        "purged": purged,
+        "cards_refreshed": refreshed,
+    }
+    await acreate_markdown_artifact(
+        markdown=changes_markdown(
+            [Change(**c) for c in report["changes"]], checked=len(due), purged=purged
+        ),
+        key="reverification",
+        description="What the latest re-verification found",
+    )
+    return report
+
+
+async def _research_again(slugs: list[str], settings: Settings, *, smtp: bool | None,
+                          world: str | None) -> None:
+    """Re-run the research for each contact to catch job changes."""
+    from flows.research import research_interviewer
+
+    with Store.open(settings.database_url) as store:
+        people = [store.find_person(slug) for slug in slugs]
+    for person in people:
+        if person is not None:
+            await research_interviewer(
+                name=person.name, company=person.company, domain=person.domain, smtp=smtp, world=world
+            )

@@ -1,0 +1,67 @@
+"""Process-level set-up shared by the CLI and the flows: Prefect's API, worlds, settings.
+
+Prefect reads its settings when it is first imported, so everything here runs
+before ``import prefect`` and nothing here imports it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from lookup.settings import Settings, load_settings
+
+__all__ = ["FAST_RUNS_HINT", "prefect_api", "settings_for_run", "world_settings"]
+
+FAST_RUNS_HINT = (
+    "Tip: `lookup server start` keeps a local Prefect server running; "
+    "research then starts in seconds instead of half a minute."
+)
+
+
+def prefect_api(settings: Settings, *, start_timeout_s: float | None = None) -> str | None:
+    """Point Prefect at a reachable server, else at a temporary one; return the API URL used.
+
+    Order: an explicit ``PREFECT_API_URL``; the local server ``lookup server start``
+    recorded; otherwise Prefect's temporary server, with a start-up timeout long
+    enough for a cold 2-core machine (see PREFECT.md). ``None`` means temporary.
+    """
+    os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    from lookup.server import api_url, server_status
+
+    info = server_status(settings)
+    if info is not None:
+        os.environ["PREFECT_API_URL"] = api_url(info)
+        return os.environ["PREFECT_API_URL"]
+    timeout = start_timeout_s or settings.prefect.startup_timeout_s
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(int(timeout)))
+    return None
+
+
+def settings_for_run(world: str | None = None) -> Settings:
+    """Settings for one run: loaded once from files and LOOKUP_*; ``world`` overrides LOOKUP_WORLD."""
+    overrides = {"general": {"world": world}} if world else None
+    return load_settings(overrides=overrides)
+
+
+@contextlib.contextmanager
+def world_settings(settings: Settings) -> Iterator[Settings]:
+    """Serve ``settings.general.world`` on loopback for the duration, if one is set."""
+    if not settings.general.world or settings.world is not None:
+        yield settings
+        return
+    from lookup.world import serve_world
+
+    directory = Path(settings.general.world).expanduser().resolve()
+    with serve_world(directory) as running:
+        yield settings.in_world(running.endpoints)
+
+
+def stderr(message: str) -> None:
+    """One line for the person at the terminal, never on stdout (stdout may be JSON)."""
+    print(message, file=sys.stderr, flush=True)

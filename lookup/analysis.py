@@ -1,0 +1,157 @@
+"""From gathered facts to a research result: profile, evidence, candidates, summary. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from lookup.models import (
+    Candidate,
+    Evidence,
+    FoundEmail,
+    Interview,
+    PageFacts,
+    Profile,
+    ResearchResult,
+    ScoredCandidate,
+    SearchHit,
+    Source,
+    Verification,
+)
+from lookup.patterns import predict
+from lookup.profile import build_profile, colleague_evidence, published_address
+from lookup.scoring import score
+
+__all__ = ["Analysis", "analyse", "collect_sources", "finish", "research_json", "to_verify"]
+
+CANDIDATES_KEPT = 6
+CANDIDATES_VERIFIED = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    profile: Profile
+    evidence: tuple[Evidence, ...]
+    published: FoundEmail | None
+    candidates: tuple[Candidate, ...]
+
+
+def analyse(
+    interview: Interview,
+    domain: str | None,
+    pages: Sequence[PageFacts],
+    hits: Sequence[SearchHit],
+    *,
+    today: dt.date,
+    test_environment: bool = False,
+) -> Analysis:
+    """Build the profile, collect colleagues' addresses and rank the candidate addresses."""
+    profile = build_profile(interview, domain, pages, hits, today=today)
+    if not domain:
+        return Analysis(profile, (), None, ())
+    evidence = tuple(colleague_evidence(pages, domain, exclude_name=interview.name))
+    published = published_address(pages, domain, interview.name)
+    ranked = predict(
+        interview.name, domain, evidence, limit=CANDIDATES_KEPT, test_environment=test_environment
+    )
+    candidates = _with_published(ranked, published)
+    return Analysis(profile, evidence, published, tuple(candidates))
+
+
+def _with_published(ranked: list[Candidate], published: FoundEmail | None) -> list[Candidate]:
+    """Make sure an address published for the person is among the candidates."""
+    if published is None:
+        return ranked
+    if any(c.address.lower() == published.address.lower() for c in ranked):
+        return ranked
+    extra = Candidate(
+        address=published.address.lower(),
+        probability=0.0,
+        format="published",
+        explanation="Published for this person; no known format of the domain produces it.",
+    )
+    return [*ranked[: CANDIDATES_KEPT - 1], extra]
+
+
+def to_verify(analysis: Analysis) -> list[str]:
+    """The addresses worth a verification: the top few and any published one."""
+    chosen = [c.address for c in analysis.candidates[:CANDIDATES_VERIFIED]]
+    if analysis.published is not None:
+        chosen.append(analysis.published.address.lower())
+    return list(dict.fromkeys(chosen))
+
+
+def finish(
+    interview: Interview,
+    *,
+    domain: str | None,
+    domain_reasons: Sequence[str],
+    analysis: Analysis,
+    verifications: Sequence[Verification],
+    pages: Sequence[PageFacts],
+    failures: Iterable[str] = (),
+    stats: Mapping[str, int] | None = None,
+) -> ResearchResult:
+    """Score the candidates with their verdicts and assemble the result the card is made from."""
+    published: dict[str, Source] = {}
+    if analysis.published is not None:
+        published[analysis.published.address.lower()] = analysis.published.source
+    scored = score(analysis.candidates, {v.address: v for v in verifications}, published)
+    return ResearchResult(
+        interview=interview,
+        domain=domain,
+        domain_reasons=tuple(domain_reasons),
+        profile=analysis.profile,
+        candidates=tuple(scored),
+        sources=collect_sources(pages, analysis),
+        failures=tuple(failures),
+        stats=dict(stats or {}),
+    )
+
+
+def collect_sources(pages: Sequence[PageFacts], analysis: Analysis) -> tuple[Source, ...]:
+    """Every page and search result a fact of the card came from, once, in a stable order."""
+    found: dict[str, Source] = {}
+    profile = analysis.profile
+    facts: list[Source | None] = [profile.title_source, profile.bio_source]
+    facts += [t.source for t in profile.talking_points] + [w.source for w in profile.work]
+    facts += [e.source for e in analysis.evidence if e.source is not None]
+    if analysis.published is not None:
+        facts.append(analysis.published.source)
+    for source in facts:
+        if source is not None and source.url not in found:
+            found[source.url] = source
+    titles = {p.url: p.title for p in pages}
+    return tuple(
+        Source(s.url, s.title or titles.get(s.url, ""), s.snippet, s.kind) for s in found.values()
+    )
+
+
+def _candidate_json(c: ScoredCandidate) -> dict[str, Any]:
+    return {
+        "address": c.address,
+        "probability": round(c.probability, 4),
+        "status": c.status,
+        "reasons": list(c.reasons),
+    }
+
+
+def research_json(result: ResearchResult, card_path: str | None) -> dict[str, Any]:
+    """The one JSON object ``lookup research --json`` prints."""
+    best = result.candidates[0] if result.candidates else None
+    profile = result.profile
+    return {
+        "name": result.interview.name,
+        "company": result.interview.company,
+        "domain": result.domain,
+        "email": _candidate_json(best) if best else None,
+        "alternatives": [_candidate_json(c) for c in result.candidates[1:]],
+        "title": profile.title if profile else None,
+        "card": card_path,
+        "sources": [s.url for s in result.sources],
+        "set_aside": [s.source.url for s in profile.set_aside] if profile else [],
+        "failures": list(result.failures),
+        "stats": dict(result.stats),
+    }

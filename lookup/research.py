@@ -1,0 +1,219 @@
+"""The research run's I/O steps, composed from the edges (search, fetch, verify).
+
+Each step is an async function whose clients come in as keyword arguments; a
+Prefect task wraps each one (``flows/research.py``). One ``RunTools`` holds the
+run's clients so that robots.txt, budgets, rate limits and the DNS cache are
+shared across steps. Page bodies never leave ``gather_pages``: steps return
+extracted facts, not HTML.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+
+import httpx
+
+from lookup.company import DomainCandidate, candidate_homepages, choose_domain, rank_domains
+from lookup.errors import SearchError
+from lookup.extract import extract
+from lookup.fetch import Fetcher, make_client
+from lookup.models import FetchResult, Interview, PageFacts, SearchHit, Verification
+from lookup.plan import host_of, on_domain, rank_hits, same_site_links, select_follow_ups
+from lookup.search import SearchSession, make_search_backend
+from lookup.settings import Settings
+from lookup.verify import Verifier
+
+__all__ = [
+    "DomainOutcome",
+    "Gathered",
+    "RunTools",
+    "SearchOutcome",
+    "gather_pages",
+    "open_tools",
+    "resolve_domain",
+    "search_all",
+    "verify_addresses",
+    "world_transport",
+]
+
+log = logging.getLogger(__name__)
+
+# Share of the page budget spent on search hits before following company links.
+FIRST_ROUND_SHARE = 0.6
+HOMEPAGES_TRIED = 3
+DOMAINS_CHECKED = 4
+
+
+@dataclass(slots=True)
+class RunTools:
+    """One research run's clients; open with ``open_tools(settings)``."""
+
+    settings: Settings
+    search: SearchSession
+    fetcher: Fetcher
+    verifier: Verifier
+    client: httpx.AsyncClient
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOutcome:
+    hits: tuple[SearchHit, ...]
+    failures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DomainOutcome:
+    domain: str | None
+    reasons: tuple[str, ...]
+    candidates: tuple[DomainCandidate, ...] = ()
+    homepages: tuple[PageFacts, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    pages: tuple[PageFacts, ...]
+    failures: tuple[str, ...] = ()
+    fetched: tuple[str, ...] = field(default=())
+
+
+def world_transport(settings: Settings) -> httpx.AsyncBaseTransport | None:
+    """In world mode, the transport that routes every world host to the world's HTTP server."""
+    if settings.world is None:
+        return None
+    from lookup.world import WorldTransport
+
+    return WorldTransport.from_endpoints(settings.world)
+
+
+@contextlib.asynccontextmanager
+async def open_tools(settings: Settings) -> AsyncIterator[RunTools]:
+    """Build the run's clients from settings and close them at the end."""
+    client = make_client(settings, transport=world_transport(settings))
+    backend = make_search_backend(settings)
+    session = SearchSession(backend, settings=settings.search, cache_dir=settings.cache_dir / "search")
+    fetcher = Fetcher(client, settings)
+    verifier = Verifier(settings, http_client=client)
+    try:
+        yield RunTools(settings, session, fetcher, verifier, client)
+    finally:
+        await client.aclose()
+        closer = getattr(backend, "aclose", None)
+        if closer is not None:
+            await closer()
+
+
+async def search_all(queries: Sequence[str], *, search: SearchSession) -> SearchOutcome:
+    """Run the planned queries concurrently (the session spaces them); failures are recorded."""
+    answers = await asyncio.gather(*(search.search(q) for q in queries), return_exceptions=True)
+    hits: list[SearchHit] = []
+    failures: list[str] = []
+    seen: set[str] = set()
+    for query, answer in zip(queries, answers, strict=True):
+        if isinstance(answer, SearchError):
+            failures.append(f"Search for {query} failed: {answer}")
+            continue
+        if isinstance(answer, BaseException):
+            raise answer
+        for hit in answer:
+            if hit.url not in seen:
+                seen.add(hit.url)
+                hits.append(hit)
+    return SearchOutcome(tuple(hits), tuple(failures))
+
+
+async def resolve_domain(
+    interview: Interview,
+    hits: Sequence[SearchHit],
+    *,
+    fetcher: Fetcher,
+    verifier: Verifier,
+) -> DomainOutcome:
+    """The company's mail domain: the user's, else the best search candidate that takes mail."""
+    if interview.domain:
+        mail = await verifier.check_domain(interview.domain)
+        reasons = ("You gave this domain.", *mail.reasons)
+        return DomainOutcome(interview.domain, reasons)
+    first = rank_domains(interview.company, hits)
+    if not first:
+        return DomainOutcome(None, (f"No search result looked like {interview.company}'s own site.",))
+    urls = candidate_homepages(list(first[:HOMEPAGES_TRIED]))
+    fetched = await fetcher.fetch_many(urls)
+    homepages = _homepages(fetched)
+    ranked = rank_domains(interview.company, hits, homepages)
+    checked = ranked[:DOMAINS_CHECKED]
+    mails = await asyncio.gather(*(verifier.check_domain(c.domain) for c in checked))
+    accepts = {m.domain: m.status == "accepts" for m in mails}
+    chosen = choose_domain(checked, accepts)
+    mail_reasons = {m.domain: m.reasons for m in mails}
+    if chosen is None:
+        reasons = tuple(
+            f"{c.domain} was a candidate but does not take mail." for c in checked
+        ) or (f"No candidate domain for {interview.company} takes mail.",)
+        return DomainOutcome(None, reasons, tuple(ranked), tuple(homepages.values()))
+    reasons = (*chosen.reasons, *mail_reasons.get(chosen.domain, ()))
+    return DomainOutcome(chosen.domain, tuple(reasons), tuple(ranked), tuple(homepages.values()))
+
+
+def _homepages(results: Sequence[FetchResult]) -> dict[str, PageFacts]:
+    pages: dict[str, PageFacts] = {}
+    for result in results:
+        if result.ok and result.text:
+            facts = extract(result.text, result.final_url)
+            pages[host_of(result.final_url).removeprefix("www.")] = facts
+    return pages
+
+
+async def gather_pages(
+    hits: Sequence[SearchHit],
+    *,
+    interview: Interview,
+    domain: str | None,
+    fetcher: Fetcher,
+    already: Sequence[PageFacts] = (),
+) -> Gathered:
+    """Fetch the most useful pages the search found, then the company pages they link to."""
+    have = [p.url for p in already]
+    budget = fetcher.budget_left
+    first = [
+        u for u in rank_hits(hits, domain=domain, name=interview.name, company=interview.company,
+                             limit=budget)
+        if u not in have
+    ][: max(1, int(budget * FIRST_ROUND_SHARE))]
+    pages, links, failures = await _fetch_and_extract(first, fetcher, domain)
+    fetched = [*have, *first]
+    if domain and fetcher.budget_left > 0:
+        follow = select_follow_ups(
+            links, domain=domain, already=fetched, limit=max(0, fetcher.budget_left - 2)
+        )
+        more, _, more_failures = await _fetch_and_extract(follow, fetcher, domain)
+        pages += more
+        failures += more_failures
+        fetched += follow
+    return Gathered(tuple(pages), tuple(failures), tuple(fetched))
+
+
+async def _fetch_and_extract(
+    urls: Sequence[str], fetcher: Fetcher, domain: str | None
+) -> tuple[list[PageFacts], list[str], list[str]]:
+    pages: list[PageFacts] = []
+    links: list[str] = []
+    failures: list[str] = []
+    for result in await fetcher.fetch_many(urls):
+        if not result.ok or not result.text:
+            failures.append(f"{result.url}: {result.reason}")
+            continue
+        pages.append(extract(result.text, result.final_url))
+        if domain and on_domain(result.final_url, domain):
+            links.extend(same_site_links(result.text, result.final_url))
+    return pages, links, failures
+
+
+async def verify_addresses(
+    addresses: Sequence[str], *, verifier: Verifier, smtp: bool | None
+) -> list[Verification]:
+    """Verify the top candidates concurrently (they share one DNS answer per domain)."""
+    return await verifier.verify_many(list(dict.fromkeys(addresses)), smtp=smtp)

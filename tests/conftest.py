@@ -1,0 +1,38 @@
+"""Shared fixtures: an isolated data folder per test and one Prefect harness per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_WORLD = ROOT / "data" / "demo"
+HARBOR_WORLD = ROOT / "tests" / "worlds" / "harbor"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the user's settings or writes into the real data folder."""
+    for name in list(os.environ):
+        if name.startswith("LOOKUP_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("LOOKUP_CONFIG", "")
+    monkeypatch.setenv("LOOKUP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture()
+def data_dir(tmp_path: Path) -> Path:
+    """The data folder the test's settings point at."""
+    return tmp_path / "data"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect API for every flow test of the session (it costs 10-20 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield

@@ -1,0 +1,88 @@
+"""The `lookup` command line: exit codes, JSON output, and nothing written on bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from tests.conftest import DEMO_WORLD, ROOT
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["research", "", "--company", "Brightwater Analytics"], "name is empty"),
+        (["research", "x" * 5000, "--company", "Brightwater Analytics"], "characters long"),
+        (["research", "Dana\x07Okafor", "--company", "Brightwater Analytics"], "control characters"),
+        (["research", "Dana Okafor", "--company", ""], "company is empty"),
+        (["research", "Dana Okafor", "--company", "B", "--domain", "not a domain"], "not a valid domain"),
+        (["research", "Dana Okafor", "--company", "B", "--interview-date", "soon"], "YYYY-MM-DD"),
+        (["research", "Dana Okafor", "--company", "B", "--world", "/nonexistent/world"], "does not exist"),
+        (["guess", "", "--domain", "brightwater.test"], "name is empty"),
+        (["show", "Nobody Here"], "Nobody called"),
+        (["forget", "Nobody Here"], "Nobody called"),
+    ],
+)
+def test_bad_input_exits_2_with_one_sentence_and_writes_nothing(
+    args: list[str], words: str, data_dir: Path
+) -> None:
+    """Bad input: exit code 2, one 'Error:' line naming the problem, no data folder files."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and words in errors[0]
+    written = [p for p in data_dir.rglob("*") if p.is_file() and p.suffix != ".db"] if data_dir.exists() else []
+    assert written == []
+
+
+def test_guess_ranks_the_colleagues_format_first() -> None:
+    """`lookup guess --known` puts the format shown by colleagues' addresses first, as JSON."""
+    result = runner.invoke(app, [
+        "guess", "Dana Okafor", "--domain", "example.com", "--json",
+        "--known", "Priya Raman <praman@example.com>", "--known", "Jonas Weber <jweber@example.com>",
+        "--known", "Marcus Oyelaran <moyelaran@example.com>",
+    ])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert rows[0]["address"] == "dokafor@example.com"
+    assert 0 < rows[0]["probability"] <= 1 and sum(r["probability"] for r in rows) <= 1.0001
+
+
+def test_verify_against_the_demo_world_prints_one_json_object_per_address() -> None:
+    """`lookup verify --world --smtp --json`: a mailbox is deliverable, a wrong one undeliverable."""
+    result = runner.invoke(app, [
+        "verify", "dokafor@brightwater.test", "dana.okafor@brightwater.test",
+        "--smtp", "--world", str(DEMO_WORLD), "--json",
+    ])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [r["status"] for r in rows] == ["deliverable", "undeliverable"]
+    assert set(rows[0]) >= {"address", "status", "reasons", "mx", "provider", "smtp", "flags"}
+    assert rows[0]["mx"][0] == "mx1.brightwater.test"
+
+
+def test_list_on_an_empty_store_is_an_empty_json_list() -> None:
+    """`lookup list --json` on a fresh data folder prints []."""
+    result = runner.invoke(app, ["list", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == []
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    """Each CLI command (and sub-command) appears in README.md as `lookup <command>`."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    def name(c: object) -> str:
+        return c.name or c.callback.__name__.replace("_", "-")  # type: ignore[attr-defined]
+
+    commands = [name(c) for c in app.registered_commands]
+    commands += [f"{g.name} {name(c)}" for g in app.registered_groups
+                 for c in g.typer_instance.registered_commands]
+    missing = [c for c in commands if not re.search(rf"lookup {re.escape(c)}\b", readme)]
+    assert missing == []
