@@ -169,3 +169,10 @@ def test_every_world_toml_key_is_documented() -> None:
             *fmt.SEARCH_KEYS, *fmt.SMTP_KEYS, *(k for ks in fmt.FAULT_KEYS.values() for k in ks)}
     missing = sorted(k for k in keys if not any(f in docs for f in (f"`{k}", f"{k} =", f"[{k}")))
     assert missing == []
+
+
+def test_smtp_reply_must_look_like_a_reply(tmp_path: Path) -> None:
+    """An smtp fault reply that is not "CODE text" is refused."""
+    path = write_world(tmp_path, '[[fault]]\nservice = "smtp"\nreply = "mailbox full"\n')
+    with pytest.raises(WorldError, match="must be an SMTP reply line"):
+        load_world(path)

@@ -199,3 +199,11 @@ def test_transport_from_endpoints_alone(world: RunningWorld) -> None:
             return [page.status_code, found.status_code]
 
     assert asyncio.run(run()) == [200, 200]
+
+
+def test_status_fault_can_carry_retry_after(tmp_path) -> None:
+    """A fault with retry_after sends a Retry-After header with its status."""
+    toml = SMALL_WORLD + '\n[[fault]]\nhost = "blog.acme.test"\nstatus = 429\nretry_after = 30\n'
+    with serve_world(write_world(tmp_path, toml, sites=SMALL_SITES), latency=False) as running:
+        response = get(running, "https://blog.acme.test/")
+    assert (response.status_code, response.headers["retry-after"]) == (429, "30")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -109,7 +110,7 @@ class _Servers:
         self.web = HttpServer(SiteApp(world, logs, latency=latency), host=LOOPBACK, port=ports["http"])
         self.search = HttpServer(SearchApp(world, logs, latency=latency), host=LOOPBACK, port=ports["search"])
         self.dns = DnsServer(world, logs, latency=latency, host=LOOPBACK)
-        self.smtp = SmtpService(world, logs, latency=latency, host=LOOPBACK, tls_context=_tls(world))
+        self.smtp = SmtpService(world, logs, latency=latency, host=LOOPBACK, tls_context=_tls_context(world))
         self._ports = ports
 
     async def start(self, directory: Path) -> WorldEndpoints:
@@ -140,7 +141,7 @@ class _Servers:
             await asyncio.gather(*others, return_exceptions=True)
 
 
-def _tls(world: World):
+def _tls_context(world: World) -> ssl.SSLContext | None:
     if not world.smtp.starttls:
         return None
     from lookup.world._tls import self_signed_context  # cryptography is only needed here
@@ -227,7 +228,7 @@ def describe(running: RunningWorld) -> list[str]:
         f"  export LOOKUP_SEARCH__BACKEND=searxng LOOKUP_SEARCH__SEARXNG_URL={e.search_url}",
         f"  export LOOKUP_DNS__NAMESERVERS={e.host} LOOKUP_DNS__PORT={e.dns_port} "
         f"LOOKUP_SMTP__PORT={e.smtp_port}",
-        f"Or let lookup serve its own copy: lookup --world {e.directory} ... "
-        f"(or LOOKUP_WORLD={e.directory}).",
+        f"Or let each command serve its own copy: lookup research ... --world {e.directory}",
+        f"  (or export LOOKUP_WORLD={e.directory}).",
         "Press Ctrl-C to stop.",
     ]

@@ -9,6 +9,7 @@ RST instead of answering, which is how the world injects connection resets.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import struct
 from collections.abc import Awaitable, Callable, Mapping
@@ -17,6 +18,8 @@ from http import HTTPStatus
 from urllib.parse import parse_qsl, urlsplit
 
 __all__ = ["HttpRequest", "HttpResponse", "HttpServer", "text_response"]
+
+log = logging.getLogger(__name__)
 
 MAX_LINE = 16_384
 MAX_HEADERS = 100
@@ -122,7 +125,11 @@ class HttpServer:
             return False
         if request is None:
             return False
-        response = await self._app(request)
+        try:
+            response = await self._app(request)
+        except Exception:  # noqa: BLE001 - a bug in one answer must not kill the connection silently
+            log.exception("The world's HTTP server failed on %s %s", request.method, request.target)
+            response = text_response(500, "The world server failed; see its log.")
         if response.reset:
             _reset(writer)
             return False

@@ -30,6 +30,8 @@ REPLIES = {
     "need_rcpt": "503 5.5.1 Error: need RCPT command",
 }
 STAGE_OF = {"EHLO": "ehlo", "HELO": "ehlo", "MAIL": "mail", "RCPT": "rcpt"}
+# A 421 reply closes the connection (RFC 5321 3.8: "service not available").
+CLOSING_CODES = frozenset({"421"})
 
 
 def rcpt_reply(mail: Mapping[str, MailDomain], address: str, *, greylisted: bool) -> str:
@@ -176,32 +178,46 @@ class _WorldSMTP(SMTP):
         self.abort()
         await asyncio.Event().wait()
 
-    async def _faults(self, stage: str, domain: str | None = None) -> None:
+    async def _faults(self, stage: str, domain: str | None = None) -> str | None:
+        """Apply this stage's faults: sleep, maybe reset; return a reply that replaces the normal one."""
         faults = self._service.take_faults(stage, domain)
         for fault in faults:
             if fault.delay_ms:
                 await asyncio.sleep(fault.delay_ms / 1000)
         if any(f.reset for f in faults):
             await self._reset(stage)
+        return next((f.reply for f in faults if f.reply), None)
 
     async def push(self, status) -> None:
         text = status.decode() if isinstance(status, bytes) else status
         if not self._greeted:
             self._greeted = True
-            await self._faults("banner")
+            forced = await self._faults("banner")
+            if forced is not None:
+                await self._say(forced)
+                return
+        await self._say(text)
+
+    async def _say(self, text: str) -> None:
         final = len(text) < 4 or text[3] != "-"  # the last line of a multi-line reply
         if final and self._service.delay:
             await asyncio.sleep(self._service.delay)
         self._log("S", text)
-        await super().push(status)
+        await super().push(text)
+        if final and text[:3] in CLOSING_CODES and self.transport is not None:
+            self.transport.close()
 
     def _wrap(self, command: str, method):
         async def logged(arg: str | None) -> None:
             self._log("C", f"{command} {arg}" if arg else command)
             stage = STAGE_OF.get(command)
+            forced = None
             if stage is not None:
-                await self._faults(stage, _domain_of(arg) if stage == "rcpt" else None)
-            await method(arg)
+                forced = await self._faults(stage, _domain_of(arg) if stage == "rcpt" else None)
+            if forced is None:
+                await method(arg)
+            else:
+                await self._say(forced)
 
         return logged
 

@@ -66,7 +66,8 @@ async def _apply_faults(faults: tuple[Fault, ...]) -> tuple[HttpResponse | None,
         if fault.reset:
             return HttpResponse(0, reset=True), "reset"
         if fault.status:
-            return text_response(fault.status, "Fault injected by world.toml."), "status"
+            retry = (("Retry-After", str(fault.retry_after)),) if fault.retry_after is not None else ()
+            return text_response(fault.status, "Fault injected by world.toml.", *retry), "status"
     return None, kind
 
 

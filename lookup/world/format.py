@@ -48,10 +48,10 @@ REDIRECT_KEYS = ("host", "path", "to", "status")
 SEARCH_KEYS = ("max_results",)
 SMTP_KEYS = ("starttls", "hostname")
 FAULT_KEYS = {
-    "http": ("service", "host", "path", "status", "delay_ms", "reset", "times"),
-    "search": ("service", "query", "status", "delay_ms", "reset", "times"),
+    "http": ("service", "host", "path", "status", "retry_after", "delay_ms", "reset", "times"),
+    "search": ("service", "query", "status", "retry_after", "delay_ms", "reset", "times"),
     "dns": ("service", "host", "type", "rcode", "drop", "delay_ms", "times"),
-    "smtp": ("service", "host", "stage", "delay_ms", "reset", "times"),
+    "smtp": ("service", "host", "stage", "reply", "delay_ms", "reset", "times"),
 }
 
 
@@ -98,6 +98,8 @@ class Fault:
     type: str | None = None  # dns only: A, AAAA, MX or TXT
     stage: str = "banner"  # smtp only: banner, ehlo, mail or rcpt
     status: int | None = None  # http/search: answer with this status
+    retry_after: int | None = None  # http/search: seconds for a Retry-After header
+    reply: str | None = None  # smtp: answer the stage with this reply line instead
     rcode: str | None = None  # dns: answer with this rcode (e.g. SERVFAIL)
     delay_ms: int = 0
     reset: bool = False  # http/search/smtp: drop the connection
@@ -363,16 +365,20 @@ def _fault(where: str, index: int, item: Mapping[str, Any]) -> Fault:
         or ("rcpt" if "host" in item and service == "smtp" else "banner"),
         status=_status(where, f"{label} status", item["status"]) if "status" in item else None,
         rcode=_choice(where, f"{label} rcode", item.get("rcode"), DNS_RCODES),
+        retry_after=int(_non_negative(where, f"{label} retry_after", item["retry_after"]))
+        if "retry_after" in item
+        else None,
+        reply=_smtp_reply(where, f"{label} reply", item["reply"]) if "reply" in item else None,
         delay_ms=int(_non_negative(where, f"{label} delay_ms", item.get("delay_ms", 0))),
         reset=_typed(where, f"{label} reset", item.get("reset", False), bool),
         drop=_typed(where, f"{label} drop", item.get("drop", False), bool),
         times=int(_non_negative(where, f"{label} times", item["times"])) if "times" in item else None,
         index=index,
     )
-    if not (fault.status or fault.rcode or fault.delay_ms or fault.reset or fault.drop):
+    if not (fault.status or fault.rcode or fault.reply or fault.delay_ms or fault.reset or fault.drop):
         raise WorldError(
             f"{where}: {label} does nothing; give it status, delay_ms or reset "
-            f"(DNS faults: rcode, drop or delay_ms)."
+            f"(DNS faults: rcode, drop or delay_ms; SMTP faults: reply, delay_ms or reset)."
         )
     if fault.service == "smtp" and fault.host is not None and fault.stage != "rcpt":
         raise WorldError(
@@ -393,6 +399,16 @@ def _choice(where: str, key: str, value: Any, allowed: tuple[str, ...]) -> str |
     if normalised not in allowed:
         raise WorldError(f"{where}: {key} is {value!r}; use one of {', '.join(allowed)}.")
     return normalised
+
+
+def _smtp_reply(where: str, key: str, value: Any) -> str:
+    text = _typed(where, key, value, str).strip()
+    if len(text) < 5 or not text[:3].isdigit() or text[0] not in "2345" or text[3] != " ":
+        raise WorldError(
+            f'{where}: {key} must be an SMTP reply line such as "421 4.3.2 Service not available", '
+            f"not {value!r}."
+        )
+    return text
 
 
 def _status(where: str, key: str, value: Any) -> int:
