@@ -22,6 +22,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 import dns.asyncresolver
@@ -201,6 +202,7 @@ async def check_mail_domain(domain: str, *, cache: DnsCache) -> DomainMail:
     return await _implicit_mx(domain, cache)
 
 
+@lru_cache(maxsize=16_384)  # pure; a batch asks it again for every address at a domain
 def _from_mx(domain: str, records: tuple[tuple[int, str], ...]) -> DomainMail:
     real = [(pref, host) for pref, host in records if host not in ("", ".")]
     if not real:

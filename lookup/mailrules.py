@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
@@ -25,6 +25,7 @@ __all__ = [
     "classify_reply",
     "identify_provider",
     "parse_reply",
+    "provider_named",
 ]
 
 ReplyCategory = Literal[
@@ -124,12 +125,22 @@ def classify_reply(reply: Reply) -> ReplyCategory:
 
 def identify_provider(mx_hosts: Iterable[str], domain: str) -> Provider | None:
     """The provider running these MX hosts, a self-hosted marker, or None when unrecognised."""
-    hosts = [h.lower().rstrip(".") for h in mx_hosts]
-    for provider in _providers():
-        for host in hosts:
-            if any(host == s or host.endswith("." + s) for s in provider.mx_suffixes):
-                return provider
-    domain = domain.lower().rstrip(".")
+    return _identify(tuple(h.lower().rstrip(".") for h in mx_hosts), domain.lower().rstrip("."))
+
+
+def provider_named(name: str | None) -> Provider | None:
+    """The table's provider of that name (or the self-hosted marker), else None."""
+    if name == "self-hosted":
+        return Provider("self-hosted", (), "checks", "The domain runs its own mail servers.")
+    return next((p for p in _providers() if p.name == name), None)
+
+
+@lru_cache(maxsize=4096)
+def _identify(hosts: tuple[str, ...], domain: str) -> Provider | None:
+    by_suffix = _suffix_index()
+    found = [by_suffix[s] for h in hosts for s in _suffixes(h) if s in by_suffix]
+    if found:
+        return min(found, key=lambda pair: pair[0])[1]  # the first provider in file order
     if hosts and all(h == domain or h.endswith("." + domain) for h in hosts):
         return Provider("self-hosted", (domain,), "checks", "The domain runs its own mail servers.")
     return None
@@ -138,10 +149,13 @@ def identify_provider(mx_hosts: Iterable[str], domain: str) -> Provider | None:
 def address_flags(local: str, domain: str) -> tuple[str, ...]:
     """Flags from the tables: "role" local part, "disposable" or "free" domain."""
     base = local.lower().split("+", 1)[0]
-    domain = domain.lower().rstrip(".")
+    role = ("role",) if base in _word_list("role.txt") else ()
+    return role + _domain_flags(domain.lower().rstrip("."))
+
+
+@lru_cache(maxsize=16_384)
+def _domain_flags(domain: str) -> tuple[str, ...]:
     flags = []
-    if base in _word_list("role.txt"):
-        flags.append("role")
     if _in_domain_list(domain, "disposable.txt"):
         flags.append("disposable")
     if _in_domain_list(domain, "freemail.txt"):
@@ -176,6 +190,20 @@ def _rules() -> tuple[_Rule, ...]:
         )
         for row in data["rule"]
     )
+
+
+def _suffixes(host: str) -> list[str]:
+    labels = host.split(".")
+    return [".".join(labels[i:]) for i in range(len(labels))]
+
+
+@cache
+def _suffix_index() -> dict[str, tuple[int, Provider]]:
+    index: dict[str, tuple[int, Provider]] = {}
+    for rank, provider in enumerate(_providers()):
+        for suffix in provider.mx_suffixes:
+            index.setdefault(suffix, (rank, provider))
+    return index
 
 
 @cache

@@ -27,10 +27,10 @@ from typing import Any, Protocol
 
 import dns.asyncresolver
 import httpx
-from email_validator import EmailNotValidError, validate_email
 
 from lookup.dnscheck import DnsCache, DomainMail, check_mail_domain, host_addresses, make_resolver
-from lookup.mailrules import CATEGORY_MEANING, Provider, address_flags, identify_provider
+from lookup.mailrules import CATEGORY_MEANING, Provider, address_flags, provider_named
+from lookup.mailsyntax import check_syntax
 from lookup.models import SmtpStep, Status, Verification
 from lookup.settings import Settings
 from lookup.smtpprobe import ProbeResult, SmtpLimiter, probe_address, random_local_part
@@ -129,7 +129,7 @@ class Verifier:
         mail = await self.check_domain(domain)
         if mail.status != "accepts":
             return self._domain_verdict(address, mail, flags, checked_at)
-        provider = identify_provider(mail.mx, domain) if not mail.implicit_mx else None
+        provider = provider_named(mail.provider)
         probe = self.settings.smtp.enabled if smtp is None else smtp
         part = await self._smtp(address, domain, mail, provider) if probe else _Smtp("unknown", [NOT_PROBED])
         reasons = [*part.reasons, *mail.reasons, *_flag_reasons(flags)]
@@ -150,13 +150,29 @@ class Verifier:
     async def verify_many(
         self, addresses: Iterable[str], *, smtp: bool | None = None, concurrency: int = 50
     ) -> list[Verification]:
-        """Verify many addresses concurrently (sharing the DNS cache); results in input order."""
+        """Verify many addresses concurrently (sharing the DNS cache); results in input order.
+
+        Each distinct domain is looked up first, ``concurrency`` at a time, so the
+        DNS work is one query per domain however the addresses are ordered; the
+        addresses are then checked, again at most ``concurrency`` at a time.
+        """
+        addresses = list(addresses)
         gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def domain(name: str) -> None:
+            async with gate:
+                await self.check_domain(name)
 
         async def one(address: str) -> Verification:
             async with gate:
                 return await self.verify(address, smtp=smtp)
 
+        names = {a.strip().rpartition("@")[2].lower() for a in addresses if "@" in a}
+        await asyncio.gather(*(domain(n) for n in names if _looks_like_domain(n)))
+        probing = self.settings.smtp.enabled if smtp is None else smtp
+        if not probing and not self.settings.gravatar.enabled:
+            # Nothing left to wait for: every answer is cached, so tasks would only add overhead.
+            return [await self.verify(a, smtp=False) for a in addresses]
         return list(await asyncio.gather(*(one(a) for a in addresses)))
 
     # -- steps -----------------------------------------------------------
@@ -166,15 +182,8 @@ class Verifier:
 
     def _syntax(self, address: str) -> tuple[str, str, str] | str:
         """(normalized address, local part, ASCII domain), or the reason it is not an address."""
-        try:
-            valid = validate_email(
-                address.strip(),
-                check_deliverability=False,
-                test_environment=self.settings.world_mode,
-            )
-        except EmailNotValidError as exc:
-            return f"The address {address!r} is not valid: {exc}"
-        return f"{valid.local_part}@{valid.ascii_domain}", valid.local_part, valid.ascii_domain
+        parsed = check_syntax(address, test_environment=self.settings.world_mode)
+        return parsed if isinstance(parsed, str) else (parsed.address, parsed.local, parsed.domain)
 
     def _domain_verdict(
         self, address: str, mail: DomainMail, flags: list[str], checked_at: dt.datetime
@@ -331,6 +340,11 @@ _FLAG_TEXT = {
     "disposable": "The domain is a disposable (throw-away) mail service.",
     "free": "The domain is a free consumer mail service, not a company's own.",
 }
+
+
+def _looks_like_domain(name: str) -> bool:
+    # Only a prefetch hint: the real syntax check happens per address.
+    return "." in name and name.isascii() and " " not in name and not name.startswith("[")
 
 
 def _flag_reasons(flags: Iterable[str]) -> list[str]:

@@ -322,13 +322,26 @@ def test_smtp_off_by_default(world):
 
 
 def test_concurrent_lookups_share_one_query(world):
-    """Twenty concurrent verifications at one domain send one MX query for it."""
+    """Twenty concurrent verifications at one domain send one MX query for it (in-flight dedupe)."""
     before = world.dns_queries.by_name.get("acme.test", 0)
     verifier = Verifier(settings_for(world))
-    addresses = [f"person{i}@acme.test" for i in range(20)]
-    out = asyncio.run(verifier.verify_many(addresses, smtp=False, concurrency=20))
-    assert [v.address for v in out] == addresses
+
+    async def run():
+        return await asyncio.gather(*(verifier.verify(f"p{i}@acme.test", smtp=False) for i in range(20)))
+
+    out = asyncio.run(run())
+    assert {v.status for v in out} == {"unknown"}
     assert world.dns_queries.by_name.get("acme.test", 0) - before == 1
+    assert verifier.dns_cache.queries_sent == 1
+
+
+def test_verify_many_keeps_input_order(world):
+    """verify_many returns one verdict per address, in the order given, probing concurrently."""
+    addresses = ["nobody@acme.test", "jane.doe@acme.test", "jane.doe@nomail.test", "bad@@acme.test"]
+    verifier = Verifier(settings_for(world), rng=random.Random(2))
+    out = asyncio.run(verifier.verify_many(addresses, smtp=True, concurrency=3))
+    assert [v.status for v in out] == ["undeliverable", "deliverable", "undeliverable", "undeliverable"]
+    assert out[0].address == "nobody@acme.test"
 
 
 def test_dns_cache_shared_across_verifiers(world):
