@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import dns.asyncresolver
 import dns.exception
@@ -95,6 +95,10 @@ def make_resolver(settings: Settings) -> dns.asyncresolver.Resolver:
     return resolver
 
 
+class _Monotonic(Protocol):
+    def monotonic(self) -> float: ...
+
+
 class DnsCache:
     """Cached, deduplicated DNS answers shared by every check in a run or batch."""
 
@@ -102,11 +106,11 @@ class DnsCache:
         self,
         resolver: dns.asyncresolver.Resolver,
         *,
-        monotonic: Callable[[], float] = time.monotonic,
+        clock: _Monotonic | None = None,
         failure_ttl_s: float = FAILURE_TTL_S,
     ) -> None:
         self.resolver = resolver
-        self._monotonic = monotonic
+        self._monotonic: Callable[[], float] = clock.monotonic if clock else time.monotonic
         self._failure_ttl_s = failure_ttl_s
         self._answers: dict[tuple[str, str], tuple[float, DnsAnswer]] = {}
         self._inflight: dict[tuple[str, str], asyncio.Task[DnsAnswer]] = {}

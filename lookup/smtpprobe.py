@@ -18,8 +18,10 @@ import contextlib
 import random
 import ssl
 import string
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from lookup.mailrules import Reply, ReplyCategory, classify_reply, parse_reply
 from lookup.models import SmtpStep
@@ -50,6 +52,10 @@ class ProbeResult:
     failure: str = ""  # why no RCPT answer was obtained (or why the catch-all test failed)
 
 
+class _Monotonic(Protocol):
+    def monotonic(self) -> float: ...
+
+
 class _Dropped(Exception):
     """The dialogue ended early; the message says where and why."""
 
@@ -57,9 +63,9 @@ class _Dropped(Exception):
 class SmtpLimiter:
     """At most ``per_minute`` probes per domain in any 60-second window."""
 
-    def __init__(self, per_minute: int, *, monotonic: Callable[[], float]) -> None:
+    def __init__(self, per_minute: int, *, clock: _Monotonic | None = None) -> None:
         self.per_minute = max(1, per_minute)
-        self._monotonic = monotonic
+        self._monotonic: Callable[[], float] = clock.monotonic if clock else time.monotonic
         self._booked: dict[str, collections.deque[float]] = {}
 
     def reserve(self, key: str, *, max_wait_s: float) -> float | None:

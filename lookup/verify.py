@@ -102,10 +102,10 @@ class Verifier:
         self.settings = settings
         self.clock: Clock = clock or _SystemClock()
         self.dns_cache = dns_cache or DnsCache(
-            resolver or make_resolver(settings), monotonic=self.clock.monotonic
+            resolver or make_resolver(settings), clock=self.clock
         )
         self.smtp_limiter = smtp_limiter or SmtpLimiter(
-            settings.smtp.probes_per_domain_per_minute, monotonic=self.clock.monotonic
+            settings.smtp.probes_per_domain_per_minute, clock=self.clock
         )
         self.http_client = http_client
         self.rng = rng or random.Random()

@@ -1,0 +1,133 @@
+"""Verification parts on their own: the SMTP probe limiter, the DNS cache's TTL, the verdict JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import random
+
+import pytest
+
+from lookup.dnscheck import DnsCache, check_mail_domain, make_resolver
+from lookup.models import SmtpStep, Verification
+from lookup.settings import Settings
+from lookup.smtpprobe import SmtpLimiter, random_local_part
+from lookup.verify import verification_to_json
+from lookup.world import serve_world
+from tests.worldkit import write_world
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def monotonic(self) -> float:
+        return self.t
+
+
+def test_limiter_allows_budget_then_refuses():
+    """Within one minute the limiter grants the budget, then refuses when the wait is too long."""
+    clock = Clock()
+    limiter = SmtpLimiter(3, clock=clock)
+    assert [limiter.reserve("acme.test", max_wait_s=0) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.reserve("acme.test", max_wait_s=10) is None
+    assert limiter.next_free_in("acme.test") == pytest.approx(60.0)
+
+
+def test_limiter_books_a_later_slot_when_allowed_to_wait():
+    """With a long enough allowed wait the limiter books the slot that frees first."""
+    clock = Clock()
+    limiter = SmtpLimiter(1, clock=clock)
+    limiter.reserve("acme.test", max_wait_s=0)
+    clock.t = 45.0
+    assert limiter.reserve("acme.test", max_wait_s=20) == pytest.approx(15.0)
+
+
+def test_limiter_window_slides_and_domains_are_separate():
+    """Slots free after 60 s, and each domain has its own budget (case-insensitive)."""
+    clock = Clock()
+    limiter = SmtpLimiter(1, clock=clock)
+    assert limiter.reserve("Acme.test", max_wait_s=0) == 0.0
+    assert limiter.reserve("acme.test", max_wait_s=0) is None
+    assert limiter.reserve("other.test", max_wait_s=0) == 0.0
+    clock.t = 60.0
+    assert limiter.reserve("acme.test", max_wait_s=0) == 0.0
+
+
+def test_random_local_part_is_seeded():
+    """The catch-all probe's random local part comes from the rng passed in."""
+    assert random_local_part(random.Random(4)) == random_local_part(random.Random(4))
+    assert random_local_part(random.Random(4)) != random_local_part(random.Random(5))
+
+
+WORLD = """
+name = "ttl"
+[dns."acme.test"]
+mx = ["10 mx1.acme.test"]
+ttl = 120
+[dns."broken.test"]
+mx = ["10 mx1.broken.test"]
+[[fault]]
+service = "dns"
+host = "broken.test"
+rcode = "SERVFAIL"
+"""
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    with serve_world(write_world(tmp_path_factory.mktemp("ttl"), WORLD), latency=False) as running:
+        yield running
+
+
+def test_dns_answers_kept_for_their_ttl(world):
+    """An MX answer is reused until its TTL runs out, then asked again."""
+    clock = Clock()
+    cache = DnsCache(make_resolver(Settings().in_world(world.endpoints)), clock=clock)
+
+    async def ask_at(*times: float) -> None:
+        for t in times:
+            clock.t = t
+            await check_mail_domain("acme.test", cache=cache)
+
+    asyncio.run(ask_at(0.0, 60.0, 119.0, 121.0))
+    assert cache.queries_sent == 2
+    assert cache.hits == 2
+
+
+def test_server_failures_kept_briefly(world):
+    """A SERVFAIL is remembered for the short failure TTL only."""
+    clock = Clock()
+    base = Settings().in_world(world.endpoints)
+    settings = dataclasses.replace(base, dns=dataclasses.replace(base.dns, timeout_s=1.0))
+    cache = DnsCache(make_resolver(settings), clock=clock, failure_ttl_s=30.0)
+
+    async def ask_at(*times: float) -> list[str]:
+        out = []
+        for t in times:
+            clock.t = t
+            out.append((await check_mail_domain("broken.test", cache=cache)).status)
+        return out
+
+    assert asyncio.run(ask_at(0.0, 10.0, 31.0)) == ["unknown"] * 3
+    assert cache.queries_sent == 2
+
+
+def test_verification_json_without_smtp():
+    """A verdict without a probe has smtp null and ISO timestamps."""
+    when = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+    v = Verification("jane@acme.test", "unknown", ("why",), when, retry_after=when)
+    data = verification_to_json(v)
+    assert data["smtp"] is None
+    assert data["checked_at"] == "2026-03-02T10:00:00+00:00"
+    assert data["retry_after"] == data["checked_at"]
+
+
+def test_verification_json_steps():
+    """SMTP steps become command/code/enhanced/text dicts."""
+    when = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+    step = SmtpStep("RCPT TO:<jane@acme.test>", 550, "5.1.1", "no such user")
+    data = verification_to_json(Verification("jane@acme.test", "undeliverable", (), when, smtp=(step,)))
+    assert data["smtp"] == [{"command": "RCPT TO:<jane@acme.test>", "code": 550, "enhanced": "5.1.1",
+                             "text": "no such user"}]
