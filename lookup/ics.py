@@ -51,14 +51,14 @@ _DASH = r"\s*[—–:|]\s*|\s+-\s+"
 _KIND = r"(?:[\w-]+\s+){0,3}?"  # "technical ", "final round ", ...
 # Summary shapes, tried in order; each names the interviewer and/or company.
 SUMMARY_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for p in (
-    rf"\binterview(?:ing)?\s+with\s+(?P<name>[^()@]+?)\s*\((?P<company>[^()]+)\)\s*$",
-    rf"\binterview(?:ing)?\s+with\s+(?P<name>[^()@]+?)\s+(?:at|@|from)\s+(?P<company>.+?)\s*$",
+    r"\binterview(?:ing)?\s+with\s+(?P<name>[^()@]+?)\s*\((?P<company>[^()]+)\)\s*$",
+    r"\binterview(?:ing)?\s+with\s+(?P<name>[^()@]+?)\s+(?:at|@|from)\s+(?P<company>.+?)\s*$",
     rf"^(?P<company>[^—–:|]+?)(?:{_DASH}){_KIND}interview\s+with\s+(?P<name>.+?)\s*$",
     rf"^(?:{_KIND}(?:call|chat|interview|screen|screening|meeting))\s*(?:{_DASH})\s*"
     rf"(?P<name>[^@]+?)\s+(?:@|at)\s+(?P<company>.+?)\s*$",
     rf"^(?P<name>[^@()]+?)\s+(?:@|at)\s+(?P<company>.+?)(?:{_DASH}){_KIND}"
     rf"(?:call|chat|interview|screen|screening)\s*$",
-    rf"\binterview(?:ing)?\s+with\s+(?P<name>[^()@]+?)\s*$",
+    r"\binterview(?:ing)?\s+with\s+(?P<name>[^()@]+?)\s*$",
     rf"^(?P<company>.+?)\s+(?:{_KIND})?(?:interview|phone screen|screening call)\s*$",
     rf"^(?:{_KIND})?interview\s*(?:{_DASH})\s*(?P<company>.+?)\s*$",
 ))

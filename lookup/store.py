@@ -36,7 +36,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+)
 from sqlalchemy.pool import StaticPool
 
 from lookup.errors import StoreError
@@ -76,6 +82,7 @@ class PersonSummary:
     company: str
     domain: str | None
     title: str | None
+    role: str | None  # the role interviewed for
     address: str | None  # the chosen address, None when no usable one was found
     probability: float | None
     status: str | None  # latest verdict on the chosen address
@@ -189,7 +196,11 @@ def _translating(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 # -- engine ---------------------------------------------------------------------
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Python's sqlite3 opens transactions only before DML, so DDL (migrations)
+    # would autocommit; take over BEGIN so every transaction, DDL included, is
+    # atomic (the recipe in SQLAlchemy's pysqlite documentation).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     # Concurrent flow runs write from several threads/processes: wait, don't fail.
@@ -209,8 +220,15 @@ def _make_engine(url: str) -> Engine:
     else:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # IMMEDIATE takes the write lock up front: two writers queue on busy_timeout
+    # instead of one failing when both try to upgrade a read lock.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 # -- the store ------------------------------------------------------------------
@@ -245,8 +263,15 @@ class Store:
 
     @_translating("be opened or migrated")
     def _migrate(self, now: dt.datetime) -> None:
-        with self._engine.begin() as conn:
-            migrate(conn, now=_to_db(now))
+        for attempt in range(3):
+            try:
+                with self._engine.begin() as conn:
+                    migrate(conn, now=_to_db(now))
+                return
+            except (OperationalError, IntegrityError, ProgrammingError):
+                # Another process may have migrated at the same moment: look again.
+                if attempt == 2:
+                    raise
 
     def close(self) -> None:
         """Release every pooled connection."""
@@ -612,7 +637,8 @@ def _summaries(conn: Connection, person_id: int | None) -> list[PersonSummary]:
             PEOPLE.c.slug, PEOPLE.c.name, PEOPLE.c.title,
             COMPANIES.c.name.label("company"), COMPANIES.c.domain,
             chosen.c.address, chosen.c.probability, chosen.c.status,
-            INTERVIEWS.c.interview_date, INTERVIEWS.c.card_path, INTERVIEWS.c.updated_at,
+            INTERVIEWS.c.role, INTERVIEWS.c.interview_date, INTERVIEWS.c.card_path,
+            INTERVIEWS.c.updated_at,
         )
         .select_from(
             PEOPLE.join(COMPANIES, PEOPLE.c.company_id == COMPANIES.c.id)
@@ -635,6 +661,7 @@ def _summary(row: Any, check: Any) -> PersonSummary:
         company=row.company,
         domain=row.domain,
         title=row.title,
+        role=row.role,
         address=row.address,
         probability=row.probability,
         status=check.status if check is not None else row.status,

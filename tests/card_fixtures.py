@@ -1,4 +1,4 @@
-"""A fixed, fictional research result (Dana Okafor at Brightwater Analytics) for card and store tests."""
+"""A fixed, fictional research run (Dana Okafor at Brightwater Analytics) for card/store tests."""
 
 from __future__ import annotations
 

@@ -406,5 +406,14 @@ def test_models_used_by_fixture_are_the_shared_ones():
     """The fixture builds the shared records, so field names in FIELDS stay honest."""
     profile = dana_result().profile
     assert isinstance(profile.links[0], Link) and isinstance(profile.set_aside[0], SetAside)
-    assert isinstance(profile.work[0], TalkingPoint) and isinstance(dana_result().sources[0], Source)
+    assert isinstance(profile.work[0], TalkingPoint)
+    assert isinstance(dana_result().sources[0], Source)
     assert isinstance(dana_result().candidates[0], ScoredCandidate)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_reasons_in_a_bare_card_cannot_inject(hostile):
+    """Hostile domain reasons and failure messages stay inert in a card without an address."""
+    baseline = render(bare_result())
+    card = render(replace(bare_result(), domain_reasons=(hostile,), failures=(hostile,)))
+    assert_inert(card, baseline)

@@ -197,6 +197,7 @@ def test_list_people_summarises_chosen_address_and_latest_status(store):
         "dana.okafor@brightwater.test", 0.87, "risky")
     assert person.last_checked == CHECKED + dt.timedelta(days=3)
     assert person.interview_date == dt.date(2026, 3, 2) and person.title == "Head of Data Platform"
+    assert person.role == "Senior Data Engineer"
 
 
 def test_person_without_address_is_listed(store):
@@ -361,3 +362,41 @@ def test_default_sqlite_folder_is_created(tmp_path):
     url = f"sqlite:///{tmp_path / 'a' / 'b' / 'lookup.db'}"
     Store.open(url).close()
     assert Path(tmp_path / "a" / "b" / "lookup.db").is_file()
+
+
+def test_migrations_are_transactional_on_sqlite(tmp_path):
+    """A migration that fails half-way leaves no table behind (DDL runs inside the transaction)."""
+    from lookup.store import _make_engine
+
+    engine = _make_engine(f"sqlite:///{tmp_path / 'lookup.db'}")
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        migrate(conn, now=NOW.replace(tzinfo=None), target=1)
+        raise RuntimeError("crash after the first migration")
+    with engine.connect() as conn:
+        assert inspect(conn).get_table_names() == []
+    engine.dispose()
+
+
+def test_concurrent_opens_of_a_new_database_both_succeed(tmp_path):
+    """Two processes' worth of Store.open on one new SQLite file both end at the latest schema."""
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'lookup.db'}"
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def open_one():
+        barrier.wait()
+        try:
+            with Store.open(url, now=NOW) as store:
+                store.save_research(dana_result(), card_path=None, now=NOW)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert count(url, "people") == 1 and count(url, "schema_version") == LATEST
