@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 
 import httpx
@@ -207,3 +208,16 @@ def test_status_fault_can_carry_retry_after(tmp_path) -> None:
     with serve_world(write_world(tmp_path, toml, sites=SMALL_SITES), latency=False) as running:
         response = get(running, "https://blog.acme.test/")
     assert (response.status_code, response.headers["retry-after"]) == (429, "30")
+
+
+def test_malformed_request_gets_400(world: RunningWorld) -> None:
+    """A request line that is not HTTP answers 400 and the server keeps serving."""
+    assert raw(world, b"NONSENSE\r\n\r\n").startswith(b"HTTP/1.1 400")
+    assert get(world, "https://www.acme.test/").status_code == 200
+
+
+def test_overlong_request_line_is_dropped_without_harm(world: RunningWorld) -> None:
+    """A request line over the limit closes that connection and the server keeps serving."""
+    with contextlib.suppress(ConnectionError):  # the server may reset a connection it drops
+        raw(world, b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: www.acme.test\r\n\r\n")
+    assert get(world, "https://www.acme.test/").status_code == 200

@@ -110,8 +110,8 @@ class HttpServer:
         try:
             while await self._one(reader, writer):
                 pass
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            pass
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+            pass  # ValueError: StreamReader.readline's "line longer than the limit"
         finally:
             self._tasks.discard(task)
             writer.close()
@@ -159,8 +159,11 @@ async def _read_request(reader: asyncio.StreamReader) -> HttpRequest | None:
         raise _BadRequest("The request has too many headers.")
     if "chunked" in headers.get("transfer-encoding", "").lower():
         raise _BadRequest("Chunked request bodies are not supported by the world server.")
-    length = int(headers.get("content-length", "0") or 0)
-    if length > MAX_BODY:
+    try:
+        length = int(headers.get("content-length", "0") or 0)
+    except ValueError:
+        raise _BadRequest("The Content-Length header is not a number.") from None
+    if not 0 <= length <= MAX_BODY:
         raise _BadRequest("The request body is too large.")
     body = await reader.readexactly(length) if length else b""
     return HttpRequest(method.upper(), target, headers, body)

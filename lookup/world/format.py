@@ -8,7 +8,6 @@ line or key, so the author can fix it.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import tomllib
 from collections.abc import Mapping
@@ -19,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lookup.errors import WorldError
+from lookup.world import _values as check
 
 __all__ = [
     "DnsRecords",
@@ -186,25 +186,25 @@ def load_world(path: str | Path) -> World:
     toml_path = directory / "world.toml"
     config = _read_toml(toml_path)
     where = str(toml_path)
-    _check_keys(where, "the top level", config, TOP_KEYS)
+    check.check_keys(where, "the top level", config, TOP_KEYS)
     redirects = tuple(
-        _redirect(where, i, item) for i, item in enumerate(_list_of_tables(where, config, "redirect"))
+        _redirect(where, i, item) for i, item in enumerate(check.list_of_tables(where, config, "redirect"))
     )
     return World(
-        name=_typed(where, "name", config.get("name", directory.name), str),
-        description=_typed(where, "description", config.get("description", ""), str),
+        name=check.typed(where, "name", config.get("name", directory.name), str),
+        description=check.typed(where, "description", config.get("description", ""), str),
         directory=directory,
-        latency=_latency(where, _table(where, config, "latency_ms")),
-        dns=MappingProxyType(_dns(where, _table(where, config, "dns"))),
-        mail=MappingProxyType(_mail(where, _table(where, config, "mail"))),
+        latency=_latency(where, check.table(where, config, "latency_ms")),
+        dns=MappingProxyType(_dns(where, check.table(where, config, "dns"))),
+        mail=MappingProxyType(_mail(where, check.table(where, config, "mail"))),
         faults=tuple(
-            _fault(where, i, item) for i, item in enumerate(_list_of_tables(where, config, "fault"))
+            _fault(where, i, item) for i, item in enumerate(check.list_of_tables(where, config, "fault"))
         ),
         redirects=redirects,
         documents=_documents(directory / "search.jsonl"),
         site_hosts=_site_hosts(directory / "sites"),
-        max_results=_max_results(where, _table(where, config, "search")),
-        smtp=_smtp(where, _table(where, config, "smtp")),
+        max_results=_max_results(where, check.table(where, config, "search")),
+        smtp=_smtp(where, check.table(where, config, "smtp")),
     )
 
 
@@ -222,93 +222,32 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise WorldError(f"{path} could not be read: {exc}.") from exc
 
 
-def _check_keys(where: str, table: str, values: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = sorted(set(values) - set(allowed))
-    if unknown:
-        raise WorldError(
-            f"{where}: unknown key {unknown[0]!r} in {table}; "
-            f"the keys allowed there are {', '.join(allowed)}."
-        )
-
-
-def _table(where: str, config: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = config.get(key, {})
-    if not isinstance(value, Mapping):
-        raise WorldError(f"{where}: {key} must be a table, written [{key}].")
-    return value
-
-
-def _list_of_tables(where: str, config: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-    value = config.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
-        raise WorldError(f"{where}: {key} must be an array of tables, written [[{key}]].")
-    return value
-
-
-def _typed(where: str, key: str, value: Any, kind: type | tuple[type, ...]) -> Any:
-    # bool is an int subclass in Python; a number field must not accept true/false.
-    wrong_bool = isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,))
-    if wrong_bool or not isinstance(value, kind):
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise WorldError(f"{where}: {key} must be a {names}, not {value!r}.")
-    return value
-
-
-def _non_negative(where: str, key: str, value: Any) -> Any:
-    if _typed(where, key, value, (int, float)) < 0:
-        raise WorldError(f"{where}: {key} must not be negative, not {value!r}.")
-    return value
-
-
-def _strings(where: str, key: str, value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise WorldError(f"{where}: {key} must be a list of strings, not {value!r}.")
-    return tuple(value)
-
-
-def _host(where: str, key: str, value: Any) -> str:
-    host = _typed(where, key, value, str).strip().lower().rstrip(".")
-    if not host or any(c.isspace() or c in "/:@" for c in host):
-        raise WorldError(f"{where}: {key} must be a host name such as www.acme.test, not {value!r}.")
-    return host
-
-
 def _latency(where: str, table: Mapping[str, Any]) -> Latency:
-    _check_keys(where, "[latency_ms]", table, LATENCY_KEYS)
-    return Latency(**{k: _non_negative(where, f"latency_ms.{k}", v) for k, v in table.items()})
+    check.check_keys(where, "[latency_ms]", table, LATENCY_KEYS)
+    return Latency(**{k: check.non_negative(where, f"latency_ms.{k}", v) for k, v in table.items()})
 
 
 def _dns(where: str, table: Mapping[str, Any]) -> dict[str, DnsRecords]:
     zone: dict[str, DnsRecords] = {}
     for raw_name, records in table.items():
-        name = _host(where, f"the DNS name {raw_name!r}", raw_name)
+        name = check.host_name(where, f"the DNS name {raw_name!r}", raw_name)
         label = f'[dns."{raw_name}"]'
         if not isinstance(records, Mapping):
             raise WorldError(f"{where}: {label} must be a table of records.")
-        _check_keys(where, label, records, DNS_KEYS)
+        check.check_keys(where, label, records, DNS_KEYS)
         zone[name] = DnsRecords(
-            a=tuple(_ip(where, f"{label} a", v, 4) for v in _strings(where, f"{label} a", records["a"]))
+            a=tuple(check.ip(where, f"{label} a", v, 4) for v in check.strings(where, f"{label} a", records["a"]))
             if "a" in records
             else None,
             aaaa=tuple(
-                _ip(where, f"{label} aaaa", v, 6)
-                for v in _strings(where, f"{label} aaaa", records.get("aaaa", []))
+                check.ip(where, f"{label} aaaa", v, 6)
+                for v in check.strings(where, f"{label} aaaa", records.get("aaaa", []))
             ),
-            mx=tuple(_mx(where, label, v) for v in _strings(where, f"{label} mx", records.get("mx", []))),
-            txt=_strings(where, f"{label} txt", records.get("txt", [])),
-            ttl=int(_non_negative(where, f"{label} ttl", records.get("ttl", DEFAULT_TTL))),
+            mx=tuple(_mx(where, label, v) for v in check.strings(where, f"{label} mx", records.get("mx", []))),
+            txt=check.strings(where, f"{label} txt", records.get("txt", [])),
+            ttl=int(check.non_negative(where, f"{label} ttl", records.get("ttl", DEFAULT_TTL))),
         )
     return zone
-
-
-def _ip(where: str, key: str, value: str, version: int) -> str:
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        address = None
-    if address is None or address.version != version:
-        raise WorldError(f"{where}: {key} holds {value!r}, which is not an IPv{version} address.")
-    return str(address)
 
 
 def _mx(where: str, label: str, value: str) -> tuple[int, str]:
@@ -325,19 +264,19 @@ def _mx(where: str, label: str, value: str) -> tuple[int, str]:
 def _mail(where: str, table: Mapping[str, Any]) -> dict[str, MailDomain]:
     domains: dict[str, MailDomain] = {}
     for raw_domain, options in table.items():
-        domain = _host(where, f"the mail domain {raw_domain!r}", raw_domain)
+        domain = check.host_name(where, f"the mail domain {raw_domain!r}", raw_domain)
         label = f'[mail."{raw_domain}"]'
         if not isinstance(options, Mapping):
             raise WorldError(f"{where}: {label} must be a table.")
-        _check_keys(where, label, options, MAIL_KEYS)
-        boxes = _strings(where, f"{label} mailboxes", options.get("mailboxes", []))
+        check.check_keys(where, label, options, MAIL_KEYS)
+        boxes = check.strings(where, f"{label} mailboxes", options.get("mailboxes", []))
         domains[domain] = MailDomain(
             domain=domain,
             mailboxes=frozenset(_local_part(box, domain) for box in boxes),
-            catch_all=_typed(where, f"{label} catch_all", options.get("catch_all", False), bool),
-            greylist=_typed(where, f"{label} greylist", options.get("greylist", False), bool),
+            catch_all=check.typed(where, f"{label} catch_all", options.get("catch_all", False), bool),
+            greylist=check.typed(where, f"{label} greylist", options.get("greylist", False), bool),
             greylist_seconds=float(
-                _non_negative(where, f"{label} greylist_seconds", options.get("greylist_seconds", 0))
+                check.non_negative(where, f"{label} greylist_seconds", options.get("greylist_seconds", 0))
             ),
         )
     return domains
@@ -354,25 +293,25 @@ def _fault(where: str, index: int, item: Mapping[str, Any]) -> Fault:
     service = item.get("service", "http")
     if service not in SERVICES:
         raise WorldError(f"{where}: {label} has service {service!r}; use one of {', '.join(SERVICES)}.")
-    _check_keys(where, f"{label} (service {service!r})", item, FAULT_KEYS[service])
+    check.check_keys(where, f"{label} (service {service!r})", item, FAULT_KEYS[service])
     fault = Fault(
         service=service,
-        host=_host(where, f"{label} host", item["host"]) if "host" in item else None,
-        path=_typed(where, f"{label} path", item["path"], str) if "path" in item else None,
-        query=_typed(where, f"{label} query", item["query"], str) if "query" in item else None,
-        type=_choice(where, f"{label} type", item.get("type"), DNS_TYPES),
-        stage=_choice(where, f"{label} stage", item.get("stage"), SMTP_STAGES)
+        host=check.host_name(where, f"{label} host", item["host"]) if "host" in item else None,
+        path=check.typed(where, f"{label} path", item["path"], str) if "path" in item else None,
+        query=check.typed(where, f"{label} query", item["query"], str) if "query" in item else None,
+        type=check.choice(where, f"{label} type", item.get("type"), DNS_TYPES),
+        stage=check.choice(where, f"{label} stage", item.get("stage"), SMTP_STAGES)
         or ("rcpt" if "host" in item and service == "smtp" else "banner"),
-        status=_status(where, f"{label} status", item["status"]) if "status" in item else None,
-        rcode=_choice(where, f"{label} rcode", item.get("rcode"), DNS_RCODES),
-        retry_after=int(_non_negative(where, f"{label} retry_after", item["retry_after"]))
+        status=check.status(where, f"{label} status", item["status"]) if "status" in item else None,
+        rcode=check.choice(where, f"{label} rcode", item.get("rcode"), DNS_RCODES),
+        retry_after=int(check.non_negative(where, f"{label} retry_after", item["retry_after"]))
         if "retry_after" in item
         else None,
         reply=_smtp_reply(where, f"{label} reply", item["reply"]) if "reply" in item else None,
-        delay_ms=int(_non_negative(where, f"{label} delay_ms", item.get("delay_ms", 0))),
-        reset=_typed(where, f"{label} reset", item.get("reset", False), bool),
-        drop=_typed(where, f"{label} drop", item.get("drop", False), bool),
-        times=int(_non_negative(where, f"{label} times", item["times"])) if "times" in item else None,
+        delay_ms=int(check.non_negative(where, f"{label} delay_ms", item.get("delay_ms", 0))),
+        reset=check.typed(where, f"{label} reset", item.get("reset", False), bool),
+        drop=check.typed(where, f"{label} drop", item.get("drop", False), bool),
+        times=int(check.non_negative(where, f"{label} times", item["times"])) if "times" in item else None,
         index=index,
     )
     if not (fault.status or fault.rcode or fault.reply or fault.delay_ms or fault.reset or fault.drop):
@@ -391,18 +330,8 @@ def _fault(where: str, index: int, item: Mapping[str, Any]) -> Fault:
     return fault
 
 
-def _choice(where: str, key: str, value: Any, allowed: tuple[str, ...]) -> str | None:
-    if value is None:
-        return None
-    text = _typed(where, key, value, str)
-    normalised = text.upper() if allowed[0].isupper() else text.lower()
-    if normalised not in allowed:
-        raise WorldError(f"{where}: {key} is {value!r}; use one of {', '.join(allowed)}.")
-    return normalised
-
-
 def _smtp_reply(where: str, key: str, value: Any) -> str:
-    text = _typed(where, key, value, str).strip()
+    text = check.typed(where, key, value, str).strip()
     if len(text) < 5 or not text[:3].isdigit() or text[0] not in "2345" or text[3] != " ":
         raise WorldError(
             f'{where}: {key} must be an SMTP reply line such as "421 4.3.2 Service not available", '
@@ -411,42 +340,36 @@ def _smtp_reply(where: str, key: str, value: Any) -> str:
     return text
 
 
-def _status(where: str, key: str, value: Any) -> int:
-    if not 100 <= _typed(where, key, value, int) <= 599:
-        raise WorldError(f"{where}: {key} must be an HTTP status between 100 and 599, not {value!r}.")
-    return value
-
-
 def _redirect(where: str, index: int, item: Mapping[str, Any]) -> Redirect:
     label = f"[[redirect]] number {index + 1}"
-    _check_keys(where, label, item, REDIRECT_KEYS)
+    check.check_keys(where, label, item, REDIRECT_KEYS)
     for key in ("host", "to"):
         if key not in item:
             raise WorldError(f"{where}: {label} needs {key}.")
-    status = _status(where, f"{label} status", item.get("status", 301))
+    status = check.status(where, f"{label} status", item.get("status", 301))
     if status not in (301, 302, 303, 307, 308):
         raise WorldError(f"{where}: {label} status must be 301, 302, 303, 307 or 308, not {status}.")
     return Redirect(
-        host=_host(where, f"{label} host", item["host"]),
-        path=_typed(where, f"{label} path", item.get("path", "/"), str),
-        to=_typed(where, f"{label} to", item["to"], str),
+        host=check.host_name(where, f"{label} host", item["host"]),
+        path=check.typed(where, f"{label} path", item.get("path", "/"), str),
+        to=check.typed(where, f"{label} to", item["to"], str),
         status=status,
     )
 
 
 def _max_results(where: str, table: Mapping[str, Any]) -> int:
-    _check_keys(where, "[search]", table, SEARCH_KEYS)
-    value = _typed(where, "search.max_results", table.get("max_results", 10), int)
+    check.check_keys(where, "[search]", table, SEARCH_KEYS)
+    value = check.typed(where, "search.max_results", table.get("max_results", 10), int)
     if value < 1:
         raise WorldError(f"{where}: search.max_results must be at least 1, not {value}.")
     return value
 
 
 def _smtp(where: str, table: Mapping[str, Any]) -> SmtpOptions:
-    _check_keys(where, "[smtp]", table, SMTP_KEYS)
+    check.check_keys(where, "[smtp]", table, SMTP_KEYS)
     return SmtpOptions(
-        starttls=_typed(where, "smtp.starttls", table.get("starttls", False), bool),
-        hostname=_host(where, "smtp.hostname", table.get("hostname", "mx.world.test")),
+        starttls=check.typed(where, "smtp.starttls", table.get("starttls", False), bool),
+        hostname=check.host_name(where, "smtp.hostname", table.get("hostname", "mx.world.test")),
     )
 
 
