@@ -140,7 +140,8 @@ class DnsCache:
         try:
             self.queries_sent += 1
             answer = await _resolve(self.resolver, *key)
-            ttl = answer.ttl if answer.outcome in ("ok", "nodata", "nxdomain") else self._failure_ttl_s
+            settled = answer.outcome in ("ok", "nodata", "nxdomain")
+            ttl = answer.ttl if settled else self._failure_ttl_s
             self._answers[key] = (self._monotonic() + min(ttl, MAX_TTL_S), answer)
             return answer
         finally:
@@ -218,7 +219,8 @@ def _from_mx(domain: str, records: tuple[tuple[int, str], ...]) -> DomainMail:
     reasons = [f"{domain} receives mail through {listed}."]
     provider = identify_provider(hosts, domain)
     if provider is not None:
-        reasons.append(f"Mail provider: {provider.name}." + (f" {provider.note}" if provider.note else ""))
+        note = f" {provider.note}" if provider.note else ""
+        reasons.append(f"Mail provider: {provider.name}.{note}")
     return DomainMail(domain, "accepts", hosts, provider.name if provider else None, tuple(reasons))
 
 
@@ -263,4 +265,7 @@ def _failure_reason(name: str, rdtype: str, answer: DnsAnswer) -> str:
             f"The name server answered {answer.detail or 'SERVFAIL'} for {name} ({rdtype}), "
             "so whether it takes mail is unknown; the domain's DNS may be broken for now."
         )
-    return f"The DNS lookup of {name} ({rdtype}) failed ({answer.detail}), so whether it takes mail is unknown."
+    return (
+        f"The DNS lookup of {name} ({rdtype}) failed ({answer.detail}), "
+        "so whether it takes mail is unknown."
+    )

@@ -48,7 +48,9 @@ CATEGORY_MEANING: dict[str, str] = {
     "disabled": "said the mailbox is disabled",
     "mailbox_full": "said the mailbox is full",
     "greylisted": "greylisted the request (asked to come back later)",
-    "blocklisted": "refused us because our address is on a block list, which says nothing about the mailbox",
+    "blocklisted": (
+        "refused us because our address is on a block list, which says nothing about the mailbox"
+    ),
     "policy": "refused for a policy reason, which says nothing about the mailbox",
     "temporary": "answered with a temporary failure",
     "rejected": "refused the recipient without saying why (RFC 5321 allows 550 for policy too)",
@@ -172,14 +174,14 @@ def _in_domain_list(domain: str, name: str) -> bool:
 @cache
 def _word_list(name: str) -> frozenset[str]:
     text = resources.files("lookup").joinpath("data", name).read_text(encoding="utf-8")
-    return frozenset(
-        line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    )
+    lines = (line.strip().lower() for line in text.splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 @cache
 def _rules() -> tuple[_Rule, ...]:
-    data = tomllib.loads(resources.files("lookup").joinpath("data", "smtp_replies.toml").read_text())
+    text = resources.files("lookup").joinpath("data", "smtp_replies.toml").read_text("utf-8")
+    data = tomllib.loads(text)
     return tuple(
         _Rule(
             category=row["category"],

@@ -58,7 +58,9 @@ def _full(text: str, test_environment: bool) -> Parsed | str:
 @lru_cache(maxsize=16_384)
 def _domain(domain: str, test_environment: bool) -> str | None:
     try:
-        valid = validate_email(f"a@{domain}", check_deliverability=False, test_environment=test_environment)
+        valid = validate_email(
+            f"a@{domain}", check_deliverability=False, test_environment=test_environment
+        )
     except EmailNotValidError:
         return None
     return valid.ascii_domain

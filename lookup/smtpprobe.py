@@ -69,7 +69,7 @@ class SmtpLimiter:
         self._booked: dict[str, collections.deque[float]] = {}
 
     def reserve(self, key: str, *, max_wait_s: float) -> float | None:
-        """Book the next free slot if it is at most ``max_wait_s`` away; return the wait, or None."""
+        """Book the next slot if it is at most ``max_wait_s`` away; return the wait, or None."""
         now = self._monotonic()
         booked = self._booked.setdefault(key.lower(), collections.deque())
         while booked and booked[0] <= now - 60.0:
@@ -101,7 +101,7 @@ async def probe_address(
     settings: SmtpSettings,
     verify_tls: bool = True,
 ) -> ProbeResult:
-    """Probe ``address`` on (host name, IP) pairs in order; ``random_address`` None skips catch-all."""
+    """Probe ``address`` on (host, IP) pairs in order; ``random_address`` None skips catch-all."""
     steps: list[SmtpStep] = []
     failure = "no mail server address was found"
     for name, ip in list(hosts)[:MAX_HOSTS]:
@@ -134,7 +134,10 @@ class _Session:
             while len(lines) < MAX_REPLY_LINES:
                 raw = await asyncio.wait_for(self.reader.readline(), self.timeout_s)
                 if not raw:
-                    raise _Dropped(f"{self.host} closed the connection while we waited for the reply to {label}")
+                    raise _Dropped(
+                        f"{self.host} closed the connection while we waited for the reply "
+                        f"to {label}"
+                    )
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
                 lines.append(line)
                 if line[3:4] != "-":
@@ -154,7 +157,9 @@ class _Session:
             self.writer.write(line.encode("utf-8") + b"\r\n")
             await asyncio.wait_for(self.writer.drain(), self.timeout_s)
         except (TimeoutError, asyncio.TimeoutError) as exc:
-            raise _Dropped(f"{self.host} did not accept {line} within {self.timeout_s:g} s") from exc
+            raise _Dropped(
+                f"{self.host} did not accept {line} within {self.timeout_s:g} s"
+            ) from exc
         except (ConnectionError, OSError) as exc:
             raise _Dropped(f"{self.host} dropped the connection before {line} ({exc})") from exc
         return await self.read(line)
@@ -176,14 +181,20 @@ async def _dialogue(
 ) -> ProbeResult:
     label = f"CONNECT {name}:{settings.port}"
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(ip, settings.port), settings.timeout_s)
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(ip, settings.port), settings.timeout_s
+        )
     except (TimeoutError, asyncio.TimeoutError) as exc:
         steps.append(SmtpStep(label, None, None, "connection timed out"))
-        raise _Dropped(f"connecting to {name} port {settings.port} timed out after {settings.timeout_s:g} s "
-                       "(port 25 is often blocked by home and cloud networks)") from exc
+        raise _Dropped(
+            f"connecting to {name} port {settings.port} timed out after {settings.timeout_s:g} s "
+            "(port 25 is often blocked by home and cloud networks)"
+        ) from exc
     except OSError as exc:
         steps.append(SmtpStep(label, None, None, f"connection failed: {exc.strerror or exc}"))
-        raise _Dropped(f"connecting to {name} port {settings.port} failed ({exc.strerror or exc})") from exc
+        raise _Dropped(
+            f"connecting to {name} port {settings.port} failed ({exc.strerror or exc})"
+        ) from exc
     session = _Session(reader, writer, settings.timeout_s, steps, name)
     try:
         return await _converse(session, address, random_address, name, label, settings, verify_tls)
@@ -252,7 +263,9 @@ async def _catch_all(session: _Session, random_address: str, result: ProbeResult
                            f"the catch-all test could not finish: {exc}")
     kind = classify_reply(reply)
     catch_all = True if kind == "accepted" else (False if kind in REFUSALS else None)
-    return ProbeResult((), result.host, result.category, result.reply, catch_all, reply, result.failure)
+    return ProbeResult(
+        (), result.host, result.category, result.reply, catch_all, reply, result.failure
+    )
 
 
 async def _goodbye(session: _Session) -> None:

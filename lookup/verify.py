@@ -131,7 +131,10 @@ class Verifier:
             return self._domain_verdict(address, mail, flags, checked_at)
         provider = provider_named(mail.provider)
         probe = self.settings.smtp.enabled if smtp is None else smtp
-        part = await self._smtp(address, domain, mail, provider) if probe else _Smtp("unknown", [NOT_PROBED])
+        if probe:
+            part = await self._smtp(address, domain, mail, provider)
+        else:
+            part = _Smtp("unknown", [NOT_PROBED])
         reasons = [*part.reasons, *mail.reasons, *_flag_reasons(flags)]
         if self.settings.gravatar.enabled and self.http_client is not None:
             reasons.append(await self._gravatar(address, flags))
@@ -210,10 +213,12 @@ class Verifier:
             flags.append("gravatar")
             return "A Gravatar profile exists for this address, so someone has used it."
         if response.status_code == 404:
-            return "No Gravatar profile for this address (most people have none, so this proves little)."
+            return "No Gravatar profile for this address (most people have none; it proves little)."
         return f"The Gravatar check answered HTTP {response.status_code}, so it tells nothing."
 
-    async def _smtp(self, address: str, domain: str, mail: DomainMail, provider: Provider | None) -> _Smtp:
+    async def _smtp(
+        self, address: str, domain: str, mail: DomainMail, provider: Provider | None
+    ) -> _Smtp:
         hosts, missing = await self._mx_addresses(mail.mx)
         if not hosts:
             return _Smtp("unknown", [f"No SMTP probe was possible: {missing}"])
@@ -221,8 +226,9 @@ class Verifier:
         random_address = None if known is not None else f"{random_local_part(self.rng)}@{domain}"
         steps: list[SmtpStep] = []
         schedule = list(self.settings.smtp.greylist_retry_s)
+        max_wait_s = self.settings.smtp.max_inline_wait_s
         while True:
-            waited = self.smtp_limiter.reserve(domain, max_wait_s=self.settings.smtp.max_inline_wait_s)
+            waited = self.smtp_limiter.reserve(domain, max_wait_s=max_wait_s)
             if waited is None:
                 return self._rate_limited(domain, steps)
             if waited > 0:
@@ -235,7 +241,7 @@ class Verifier:
             if result.category != "greylisted":
                 break
             delay = schedule.pop(0) if schedule else None
-            if delay is None or delay > self.settings.smtp.max_inline_wait_s:
+            if delay is None or delay > max_wait_s:
                 return self._greylisted(result, steps, delay)
             await self.clock.sleep(delay)
         if result.catch_all is not None:
@@ -258,8 +264,8 @@ class Verifier:
         wait = self.smtp_limiter.next_free_in(domain)
         per_minute = self.settings.smtp.probes_per_domain_per_minute
         return _Smtp("unknown", [
-            f"Not probed now: the limit of {per_minute} SMTP probes a minute for {domain} is reached; "
-            f"try again in {wait:.0f} s."
+            f"Not probed now: the limit of {per_minute} SMTP probes a minute for {domain} "
+            f"is reached; try again in {wait:.0f} s."
         ], tuple(steps) or None, retry_after=self._later(wait))
 
     def _greylisted(self, result: ProbeResult, steps: list[SmtpStep], delay: float | None) -> _Smtp:
@@ -267,12 +273,12 @@ class Verifier:
         said = f"{reply.code} {reply.text}" if reply else "a greylisting reply"
         if delay is None:
             why = "the retries allowed by smtp.greylist_retry_s are used up"
-            delay = self.settings.smtp.greylist_retry_s[-1] if self.settings.smtp.greylist_retry_s else 300.0
+            delay = (self.settings.smtp.greylist_retry_s or (300.0,))[-1]
         else:
             why = f"the next retry is due in {delay:g} s, longer than smtp.max_inline_wait_s"
         return _Smtp("unknown", [
-            f"{result.host} greylisted the request ({said}); {why}, so the answer is not known yet. "
-            "Re-verify after the retry time."
+            f"{result.host} greylisted the request ({said}); {why}, so the answer is not known "
+            "yet. Re-verify after the retry time."
         ], tuple(steps), retry_after=self._later(delay))
 
     def _later(self, seconds: float) -> dt.datetime:
@@ -288,7 +294,8 @@ def _judge(
 ) -> _Smtp:
     """The verdict from a finished probe (pure)."""
     if result.category is None or result.reply is None:
-        return _Smtp("unknown", [f"The SMTP probe was inconclusive: {result.failure}."], steps or None)
+        why = f"The SMTP probe was inconclusive: {result.failure}."
+        return _Smtp("unknown", [why], steps or None)
     host = result.host
     said = f"{result.reply.code} {result.reply.text}".strip()
     category = result.category
@@ -361,7 +368,8 @@ def verification_to_json(v: Verification) -> dict[str, Any]:
         "mx": list(v.mx),
         "provider": v.provider,
         "smtp": None if v.smtp is None else [
-            {"command": s.command, "code": s.code, "enhanced": s.enhanced, "text": s.text} for s in v.smtp
+            {"command": s.command, "code": s.code, "enhanced": s.enhanced, "text": s.text}
+            for s in v.smtp
         ],
         "flags": list(v.flags),
         "retry_after": v.retry_after.isoformat() if v.retry_after else None,
