@@ -221,3 +221,11 @@ def test_overlong_request_line_is_dropped_without_harm(world: RunningWorld) -> N
     with contextlib.suppress(ConnectionError):  # the server may reset a connection it drops
         raw(world, b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: www.acme.test\r\n\r\n")
     assert get(world, "https://www.acme.test/").status_code == 200
+
+
+def test_log_entries_carry_arrival_times_in_order(world: RunningWorld) -> None:
+    """Each logged request has a monotonic arrival time, later requests later."""
+    get(world, "https://www.acme.test/about")
+    get(world, "https://www.acme.test/team")
+    hits = [h for h in world.http_log if h.path in ("/about", "/team")][-2:]
+    assert 0 < hits[0].at <= hits[1].at

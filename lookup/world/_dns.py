@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import socket
 import struct
+import time
 from collections.abc import Mapping
 
 import dns.flags
@@ -133,6 +134,7 @@ class DnsServer:
 
     async def respond(self, wire: bytes, transport: str) -> bytes | None:
         """The wire answer to a wire query, or None to stay silent."""
+        arrived = time.monotonic()
         try:
             query = dns.message.from_wire(wire)
         except Exception:  # noqa: BLE001 - any undecodable packet is simply ignored, like real servers
@@ -147,16 +149,16 @@ class DnsServer:
         faults = self._faults.take(lambda f: f.host in (None, name) and f.type in (None, kind))
         response = await self._faulty(query, faults)
         if response is None:
-            self._logs.add(DnsQuery(name, kind, transport, "DROPPED"))
+            self._logs.add(DnsQuery(name, kind, transport, "DROPPED", at=arrived))
             return None
         rcode = dns.rcode.to_text(response.rcode())
         if transport == "tcp":
-            self._logs.add(DnsQuery(name, kind, transport, rcode))
+            self._logs.add(DnsQuery(name, kind, transport, rcode, at=arrived))
             return response.to_wire()
         limit = max(UDP_DEFAULT_PAYLOAD, query.payload) if query.edns >= 0 else UDP_DEFAULT_PAYLOAD
         wire_out = response.to_wire(max_size=limit, prefer_truncation=True)
         truncated = bool(wire_out[2] & 0x02)  # the TC bit of the header's flags (RFC 1035 4.1.1)
-        self._logs.add(DnsQuery(name, kind, transport, rcode, truncated))
+        self._logs.add(DnsQuery(name, kind, transport, rcode, truncated, arrived))
         return wire_out
 
     async def _faulty(self, query: dns.message.Message, faults: tuple[Fault, ...]) -> dns.message.Message | None:

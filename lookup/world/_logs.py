@@ -21,6 +21,7 @@ class HttpHit:
     status: int
     method: str = "GET"
     fault: str = ""  # "", "status", "delay", "reset"
+    at: float = 0.0  # time.monotonic() when the request arrived
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class SearchQuery:
     query: str
     results: int
     status: int = 200
+    at: float = 0.0  # time.monotonic() when the query arrived
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class DnsQuery:
     transport: str  # "udp" or "tcp"
     rcode: str  # "NOERROR", "NXDOMAIN", "SERVFAIL", or "DROPPED"
     truncated: bool = False
+    at: float = 0.0  # time.monotonic() when the query arrived
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,7 @@ class SmtpLine:
     connection: int
     direction: str
     line: str
+    at: float = 0.0  # time.monotonic() when the line was read or sent
 
 
 class WorldLogs:

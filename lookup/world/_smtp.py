@@ -156,7 +156,7 @@ class _WorldSMTP(SMTP):
         return getattr(self, "_handler_coroutine", None)
 
     def _log(self, direction: str, line: str) -> None:
-        self._service.logs.add(SmtpLine(self._number, direction, line))
+        self._service.logs.add(SmtpLine(self._number, direction, line, time.monotonic()))
 
     def connection_made(self, transport) -> None:
         if not self._greeted:

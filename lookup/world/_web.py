@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import mimetypes
+import time
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -30,14 +31,15 @@ class SiteApp:
         self._redirects = {(r.host, r.path): r for r in world.redirects}
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
-        host, path = request.host, request.path
+        host, path, arrived = request.host, request.path, time.monotonic()
         if self._delay:
             await asyncio.sleep(self._delay)
         faults = self._faults.take(lambda f: f.host == host and f.path in (None, path))
         response, kind = await _apply_faults(faults)
         if response is None:
             response = self._answer(request, host, path)
-        self._logs.add(HttpHit(host, path, 0 if response.reset else response.status, request.method, kind))
+        status = 0 if response.reset else response.status
+        self._logs.add(HttpHit(host, path, status, request.method, kind, arrived))
         return response
 
     def _answer(self, request: HttpRequest, host: str, path: str) -> HttpResponse:
@@ -106,7 +108,7 @@ class SearchApp:
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         params = request.params()
-        query = params.get("q", "")
+        query, arrived = params.get("q", ""), time.monotonic()
         if self._delay:
             await asyncio.sleep(self._delay)
         if request.path.rstrip("/") not in ("/search", ""):
@@ -114,11 +116,11 @@ class SearchApp:
         faults = self._faults.take(lambda f: f.query is None or f.query.casefold() in query.casefold())
         forced, kind = await _apply_faults(faults)
         if forced is not None:
-            self._logs.add(SearchQuery(query, 0, 0 if forced.reset else forced.status))
+            self._logs.add(SearchQuery(query, 0, 0 if forced.reset else forced.status, arrived))
             return forced
-        return self._answer(params, query)
+        return self._answer(params, query, arrived)
 
-    def _answer(self, params: dict[str, str], query: str) -> HttpResponse:
+    def _answer(self, params: dict[str, str], query: str, arrived: float) -> HttpResponse:
         if params.get("format", "json") != "json":
             return text_response(400, "This search engine only answers format=json.")
         limit, page = self._max, 1
@@ -128,7 +130,7 @@ class SearchApp:
         except ValueError:
             return text_response(400, "max_results and pageno must be whole numbers.")
         hits = self._index.search(query, limit=limit, offset=(page - 1) * limit) if query.strip() else []
-        self._logs.add(SearchQuery(query, len(hits)))
+        self._logs.add(SearchQuery(query, len(hits), 200, arrived))
         body = {
             "query": query,
             "number_of_results": len(hits),
