@@ -27,14 +27,19 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-server_app = typer.Typer(help="Manage the local Prefect server that makes runs fast.", no_args_is_help=True)
-world_app = typer.Typer(help="Offline worlds: a web, search engine, DNS and mail on loopback.", no_args_is_help=True)
+server_app = typer.Typer(
+    help="Manage the local Prefect server that makes runs fast.", no_args_is_help=True
+)
+world_app = typer.Typer(
+    help="Offline worlds: a web, search engine, DNS and mail on loopback.", no_args_is_help=True
+)
 app.add_typer(server_app, name="server")
 app.add_typer(world_app, name="world")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 WorldOpt = Annotated[
-    str | None, typer.Option("--world", help="Run against an offline world directory (or LOOKUP_WORLD).")
+    str | None,
+    typer.Option("--world", help="Run against an offline world directory (or LOOKUP_WORLD)."),
 ]
 
 
@@ -70,20 +75,35 @@ def _check_world(world: str | None) -> None:
 def research(
     name: Annotated[str, typer.Argument(help="The interviewer's name, as written.")],
     company: Annotated[str, typer.Option("--company", "-c", help="The company they work for.")],
-    domain: Annotated[str | None, typer.Option(help="The company's mail domain, if you know it.")] = None,
+    domain: Annotated[
+        str | None, typer.Option(help="The company's mail domain, if you know it.")
+    ] = None,
     role: Annotated[str | None, typer.Option(help="The role you interviewed for.")] = None,
     interview_date: Annotated[str | None, typer.Option(help="Interview date, YYYY-MM-DD.")] = None,
     recruiter: Annotated[str | None, typer.Option(help="Your recruiter's name.")] = None,
     notes: Annotated[str | None, typer.Option(help="Your own notes from the interview.")] = None,
-    smtp: Annotated[bool, typer.Option("--smtp", help="Probe the mail server (off by default).")] = False,
+    smtp: Annotated[
+        bool, typer.Option("--smtp", help="Probe the mail server (off by default).")
+    ] = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Research one interviewer and write their briefing card."""
-    summary = guarded(lambda: _research(
-        dict(name=name, company=company, domain=domain, role=role, interview_date=interview_date,
-             recruiter=recruiter, notes=notes, smtp=True if smtp else None, world=world)
-    ))
+    summary = guarded(
+        lambda: _research(
+            dict(
+                name=name,
+                company=company,
+                domain=domain,
+                role=role,
+                interview_date=interview_date,
+                recruiter=recruiter,
+                notes=notes,
+                smtp=True if smtp else None,
+                world=world,
+            )
+        )
+    )
     if as_json:
         emit(summary)
     else:
@@ -94,8 +114,13 @@ def _research(params: dict[str, Any]) -> dict[str, Any]:
     from lookup.interview import make_interview
 
     make_interview(  # bad input stops here, before Prefect starts or anything is written
-        params["name"], params["company"], domain=params["domain"], role=params["role"],
-        interview_date=params["interview_date"], recruiter=params["recruiter"], notes=params["notes"],
+        params["name"],
+        params["company"],
+        domain=params["domain"],
+        role=params["role"],
+        interview_date=params["interview_date"],
+        recruiter=params["recruiter"],
+        notes=params["notes"],
     )
     _check_world(params["world"])
     settings = settings_for_run(params["world"])
@@ -143,13 +168,24 @@ def guess(
         settings = settings_for_run(world)
         evidence = [parse_known(k) for k in known or []]
         test_env = bool(settings.general.world)
-        return predict(clean_name(name), clean_domain(domain) or "", evidence, limit=limit,
-                       test_environment=test_env)
+        return predict(
+            clean_name(name),
+            clean_domain(domain) or "",
+            evidence,
+            limit=limit,
+            test_environment=test_env,
+        )
 
     candidates = guarded(run)
     rows = [
-        {"address": c.address, "probability": round(c.probability, 4), "format": c.format,
-         "support": c.support, "evidence": c.evidence_total, "explanation": c.explanation}
+        {
+            "address": c.address,
+            "probability": round(c.probability, 4),
+            "format": c.format,
+            "support": c.support,
+            "evidence": c.evidence_total,
+            "explanation": c.explanation,
+        }
         for c in candidates
     ]
     if as_json:
@@ -164,7 +200,9 @@ def guess(
 @app.command()
 def verify(
     addresses: Annotated[list[str], typer.Argument(help="One or more addresses.")],
-    smtp: Annotated[bool, typer.Option("--smtp", help="Probe the mail server (off by default).")] = False,
+    smtp: Annotated[
+        bool, typer.Option("--smtp", help="Probe the mail server (off by default).")
+    ] = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -174,8 +212,10 @@ def verify(
     def run() -> list[Any]:
         _check_world(world)
         with world_settings(settings_for_run(world)) as settings:
+
             async def go() -> list[Any]:
                 return await Verifier(settings).verify_many(addresses, smtp=True if smtp else None)
+
             return asyncio.run(go())
 
     results = guarded(run)
@@ -219,7 +259,10 @@ def list_people(as_json: JsonOpt = False) -> None:
 def _summary_json(p: Any) -> dict[str, Any]:
     from dataclasses import asdict
 
-    return {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in asdict(p).items()}
+    return {
+        k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v)
+        for k, v in asdict(p).items()
+    }
 
 
 def _find(store: Any, person: str) -> Any:
@@ -230,7 +273,9 @@ def _find(store: Any, person: str) -> Any:
 
 
 @app.command()
-def show(person: Annotated[str, typer.Argument(help="The name as given to research, or the slug.")]) -> None:
+def show(
+    person: Annotated[str, typer.Argument(help="The name as given to research, or the slug.")],
+) -> None:
     """Print a person's briefing card."""
 
     def run() -> str:
@@ -239,7 +284,9 @@ def show(person: Annotated[str, typer.Argument(help="The name as given to resear
             found = _find(store, person)
         path = Path(found.card_path or settings.briefings_dir / f"{found.slug}.md")
         if not path.is_file():
-            raise BadInputError(f"The card {path} is missing; run the research again to rewrite it.")
+            raise BadInputError(
+                f"The card {path} is missing; run the research again to rewrite it."
+            )
         return path.read_text(encoding="utf-8")
 
     print(guarded(run), end="")
@@ -261,16 +308,23 @@ def forget(
             report = store.forget(found.slug)
         files = forget_files(settings.data_dir, found.slug, found.name)
         cached = forget_cached(settings.cache_dir / "search", found.name)
-        return {"slug": found.slug, "name": found.name, "rows": _rows_json(report),
-                "files": [str(f) for f in files], "cached_searches": cached}
+        return {
+            "slug": found.slug,
+            "name": found.name,
+            "rows": _rows_json(report),
+            "files": [str(f) for f in files],
+            "cached_searches": cached,
+        }
 
     removed = guarded(run)
     if as_json:
         emit(removed)
         return
     rows = ", ".join(f"{n} {table}" for table, n in removed["rows"].items() if n)
-    print(f"Forgot {removed['name']} ({removed['slug']}): {rows or 'no rows'}; "
-          f"{len(removed['files'])} file(s); {removed['cached_searches']} cached search(es).")
+    print(
+        f"Forgot {removed['name']} ({removed['slug']}): {rows or 'no rows'}; "
+        f"{len(removed['files'])} file(s); {removed['cached_searches']} cached search(es)."
+    )
     for f in removed["files"]:
         print(f"  removed {f}")
 
@@ -278,7 +332,9 @@ def forget(
 def _rows_json(report: Any) -> dict[str, int]:
     from dataclasses import asdict
 
-    return {k: v for k, v in asdict(report).items() if isinstance(v, int) and not isinstance(v, bool)}
+    return {
+        k: v for k, v in asdict(report).items() if isinstance(v, int) and not isinstance(v, bool)
+    }
 
 
 # -- re-verification, serving, import -------------------------------------
@@ -287,8 +343,12 @@ def _rows_json(report: Any) -> dict[str, int]:
 @app.command()
 def reverify(
     all_: Annotated[bool, typer.Option("--all", help="Re-check every stored contact.")] = False,
-    due: Annotated[bool, typer.Option("--due", help="Re-check contacts due (the default).")] = False,
-    research_again: Annotated[bool, typer.Option("--research", help="Also re-run the research.")] = False,
+    due: Annotated[
+        bool, typer.Option("--due", help="Re-check contacts due (the default).")
+    ] = False,
+    research_again: Annotated[
+        bool, typer.Option("--research", help="Also re-run the research.")
+    ] = False,
     smtp: Annotated[bool, typer.Option("--smtp", help="Probe the mail servers too.")] = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
@@ -304,16 +364,20 @@ def reverify(
             stderr(FAST_RUNS_HINT)
         from flows.reverify import reverify_contacts
 
-        return asyncio.run(reverify_contacts(
-            everything=all_, research=research_again, smtp=True if smtp else None, world=world
-        ))
+        return asyncio.run(
+            reverify_contacts(
+                everything=all_, research=research_again, smtp=True if smtp else None, world=world
+            )
+        )
 
     report = guarded(run)
     if as_json:
         emit(report)
         return
-    print(f"Checked {report['checked']} address(es); {len(report['changes'])} change(s); "
-          f"purged {len(report['purged'])} expired contact(s).")
+    print(
+        f"Checked {report['checked']} address(es); {len(report['changes'])} change(s); "
+        f"purged {len(report['purged'])} expired contact(s)."
+    )
     for change in report["changes"]:
         print(f"  - {change['address']}: {change['what']}")
 
@@ -343,7 +407,13 @@ def server_status_cmd(as_json: JsonOpt = False) -> None:
 
     info = guarded(lambda: server_status(settings_for_run()))
     if as_json:
-        emit({"up": info is not None, "url": getattr(info, "url", None), "pid": getattr(info, "pid", None)})
+        emit(
+            {
+                "up": info is not None,
+                "url": getattr(info, "url", None),
+                "pid": getattr(info, "pid", None),
+            }
+        )
     elif info is None:
         print("Prefect server: down (start it with `lookup server start`).")
     else:
@@ -361,7 +431,9 @@ def serve() -> None:
 @app.command("import")
 def import_ics(
     file: Annotated[Path, typer.Argument(help="A calendar export (.ics).")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would be researched.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only show what would be researched.")
+    ] = False,
     smtp: Annotated[bool, typer.Option("--smtp", help="Probe the mail servers too.")] = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
@@ -385,11 +457,15 @@ def _import(file: Path, *, dry_run: bool, smtp: bool, world: str | None) -> dict
     if not file.is_file():
         raise BadInputError(f"The calendar file {file} does not exist.")
     _check_world(world)
-    parsed = parse_interviews(file.read_text(encoding="utf-8", errors="replace"), today=dt.date.today())
+    parsed = parse_interviews(
+        file.read_text(encoding="utf-8", errors="replace"), today=dt.date.today()
+    )
     settings = settings_for_run(world)
     with _store(settings) as store:
         new = [i for i in parsed.interviews if store.find_person(i.name) is None]
-        skipped = [f"{i.name} ({i.company}): already researched" for i in parsed.interviews if i not in new]
+        skipped = [
+            f"{i.name} ({i.company}): already researched" for i in parsed.interviews if i not in new
+        ]
     researched: list[dict[str, Any]] = []
     if new and not dry_run:
         if prefect_api(settings) is None:
@@ -397,11 +473,19 @@ def _import(file: Path, *, dry_run: bool, smtp: bool, world: str | None) -> dict
         from flows.research import research_interviewer
 
         for i in new:
-            summary = asyncio.run(research_interviewer(
-                name=i.name, company=i.company, domain=i.domain, role=i.role,
-                interview_date=i.interview_date.isoformat() if i.interview_date else None,
-                recruiter=i.recruiter, notes=i.notes, smtp=True if smtp else None, world=world,
-            ))
+            summary = asyncio.run(
+                research_interviewer(
+                    name=i.name,
+                    company=i.company,
+                    domain=i.domain,
+                    role=i.role,
+                    interview_date=i.interview_date.isoformat() if i.interview_date else None,
+                    recruiter=i.recruiter,
+                    notes=i.notes,
+                    smtp=True if smtp else None,
+                    world=world,
+                )
+            )
             researched.append({"name": i.name, "company": i.company, "card": summary["card"]})
     elif dry_run:
         researched = [{"name": i.name, "company": i.company, "card": None} for i in new]

@@ -70,7 +70,7 @@ def serve_deployments(settings: Settings) -> None:
     print(
         f"Serving on {os.environ['PREFECT_API_URL']}\n"
         f"  research:     prefect deployment run '{RESEARCH_DEPLOYMENT}' "
-        "--param name=\"NAME\" --param company=\"COMPANY\"\n"
+        '--param name="NAME" --param company="COMPANY"\n'
         f"  re-verify:    runs on cron '{settings.reverify.cron}' "
         f"({local_timezone(settings)}); now: prefect deployment run '{REVERIFY_DEPLOYMENT}'\n"
         "Ctrl-C stops serving (the server keeps running; `lookup server stop` stops it).",

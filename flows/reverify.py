@@ -61,7 +61,13 @@ async def batch_task(
 
 
 def _change_json(c: Change) -> dict[str, Any]:
-    return {"address": c.address, "what": c.what, "kind": c.kind, "before": c.before, "after": c.after}
+    return {
+        "address": c.address,
+        "what": c.what,
+        "kind": c.kind,
+        "before": c.before,
+        "after": c.after,
+    }
 
 
 @task(name="refresh-cards", **IO)
@@ -92,7 +98,7 @@ async def reverify_contacts(
         changes: list[dict[str, Any]] = []
         size = max(1, live.reverify.batch_size)
         for start in range(0, len(due), size):
-            changes += await batch_task(due[start:start + size], verifier, live, smtp)
+            changes += await batch_task(due[start : start + size], verifier, live, smtp)
         slugs = sorted({c.slug for c in due})
         refreshed = cards_task(slugs, live, now)
         if research:
@@ -113,8 +119,9 @@ async def reverify_contacts(
     return report
 
 
-async def _research_again(slugs: list[str], settings: Settings, *, smtp: bool | None,
-                          world: str | None) -> None:
+async def _research_again(
+    slugs: list[str], settings: Settings, *, smtp: bool | None, world: str | None
+) -> None:
     """Re-run the research for each contact to catch job changes."""
     from flows.research import research_interviewer
 
@@ -123,5 +130,9 @@ async def _research_again(slugs: list[str], settings: Settings, *, smtp: bool | 
     for person in people:
         if person is not None:
             await research_interviewer(
-                name=person.name, company=person.company, domain=person.domain, smtp=smtp, world=world
+                name=person.name,
+                company=person.company,
+                domain=person.domain,
+                smtp=smtp,
+                world=world,
             )

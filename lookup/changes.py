@@ -28,21 +28,50 @@ def describe_changes(before: Verification | None, after: Verification) -> list[C
         return [Change(address, f"first check: {after.status}", "first_check", None, after.status)]
     found: list[Change] = []
     if before.mx and not after.mx:
-        found.append(Change(address, "the domain lost its MX records (it may no longer take mail)",
-                            "mx_lost", ", ".join(before.mx), None))
+        found.append(
+            Change(
+                address,
+                "the domain lost its MX records (it may no longer take mail)",
+                "mx_lost",
+                ", ".join(before.mx),
+                None,
+            )
+        )
     elif after.mx and not before.mx:
-        found.append(Change(address, "the domain has MX records again", "mx_back", None,
-                            ", ".join(after.mx)))
+        found.append(
+            Change(address, "the domain has MX records again", "mx_back", None, ", ".join(after.mx))
+        )
     if before.provider != after.provider and before.provider and after.provider:
-        found.append(Change(address, f"mail provider changed from {before.provider} to {after.provider}",
-                            "provider", before.provider, after.provider))
+        found.append(
+            Change(
+                address,
+                f"mail provider changed from {before.provider} to {after.provider}",
+                "provider",
+                before.provider,
+                after.provider,
+            )
+        )
     if before.retry_after is not None and after.retry_after is None and after.status != "unknown":
-        found.append(Change(address, f"greylisting resolved: now {after.status}",
-                            "greylist_resolved", before.status, after.status))
+        found.append(
+            Change(
+                address,
+                f"greylisting resolved: now {after.status}",
+                "greylist_resolved",
+                before.status,
+                after.status,
+            )
+        )
     elif before.status != after.status:
-        found.append(Change(address, f"status changed from {before.status} to {after.status}"
-                            + (" — stop using this address" if after.status == "undeliverable" else ""),
-                            "status", before.status, after.status))
+        found.append(
+            Change(
+                address,
+                f"status changed from {before.status} to {after.status}"
+                + (" — stop using this address" if after.status == "undeliverable" else ""),
+                "status",
+                before.status,
+                after.status,
+            )
+        )
     return found
 
 

@@ -19,7 +19,9 @@ __all__ = ["MAX_FIELD", "MAX_NAME", "clean_domain", "make_interview"]
 MAX_NAME = 200
 MAX_FIELD = 300
 MAX_NOTES = 4000
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
+_DOMAIN = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$"
+)
 
 
 def _has_control(text: str, *, allow_newlines: bool = False) -> bool:
@@ -31,15 +33,25 @@ def _has_control(text: str, *, allow_newlines: bool = False) -> bool:
     return False
 
 
-def _clean_text(label: str, value: str | None, *, limit: int, required: bool = False,
-                allow_newlines: bool = False) -> str | None:
+def _clean_text(
+    label: str,
+    value: str | None,
+    *,
+    limit: int,
+    required: bool = False,
+    allow_newlines: bool = False,
+) -> str | None:
     text = " ".join((value or "").split()) if not allow_newlines else (value or "").strip()
     if not text:
         if required:
-            raise BadInputError(f"The {label} is empty; give it as written, e.g. on the invitation.")
+            raise BadInputError(
+                f"The {label} is empty; give it as written, e.g. on the invitation."
+            )
         return None
     if len(text) > limit:
-        raise BadInputError(f"The {label} is {len(text):,} characters long; at most {limit:,} are accepted.")
+        raise BadInputError(
+            f"The {label} is {len(text):,} characters long; at most {limit:,} are accepted."
+        )
     if _has_control(value or "", allow_newlines=allow_newlines or label == "notes"):
         raise BadInputError(f"The {label} contains control characters; type it as plain text.")
     return text
@@ -49,16 +61,22 @@ def clean_name(name: str | None) -> str:
     """The interviewer's name, whitespace-folded, or ``InvalidNameError`` with a reason."""
     raw = name or ""
     if _has_control(raw):
-        raise InvalidNameError("The interviewer's name contains control characters; type it as plain text.")
+        raise InvalidNameError(
+            "The interviewer's name contains control characters; type it as plain text."
+        )
     text = " ".join(raw.split())
     if not text:
-        raise InvalidNameError("The interviewer's name is empty; give it as written, e.g. Jane Doe.")
+        raise InvalidNameError(
+            "The interviewer's name is empty; give it as written, e.g. Jane Doe."
+        )
     if len(text) > MAX_NAME:
         raise InvalidNameError(
             f"The interviewer's name is {len(text):,} characters long; at most {MAX_NAME} are accepted."
         )
     if not any(ch.isalpha() for ch in text):
-        raise InvalidNameError("The interviewer's name has no letters; give it as written, e.g. Jane Doe.")
+        raise InvalidNameError(
+            "The interviewer's name has no letters; give it as written, e.g. Jane Doe."
+        )
     return text
 
 
@@ -75,7 +93,9 @@ def clean_domain(domain: str | None) -> str | None:
     except UnicodeError as exc:
         raise InvalidDomainError(f"The domain {domain!r} is not a valid domain name.") from exc
     if not _DOMAIN.match(text):
-        raise InvalidDomainError(f"The domain {domain!r} is not a valid domain name, e.g. acme.com.")
+        raise InvalidDomainError(
+            f"The domain {domain!r} is not a valid domain name, e.g. acme.com."
+        )
     return text
 
 
@@ -88,7 +108,9 @@ def parse_date(text: str | dt.date | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(text).strip())
     except ValueError as exc:
-        raise BadInputError(f"The interview date {text!r} is not a date in the form YYYY-MM-DD.") from exc
+        raise BadInputError(
+            f"The interview date {text!r} is not a date in the form YYYY-MM-DD."
+        ) from exc
 
 
 def make_interview(

@@ -11,19 +11,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import inspect
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
+from lookup import analysis
+from lookup.card import write_briefing
 from lookup.company import DomainCandidate, candidate_homepages, choose_domain, rank_domains
 from lookup.errors import SearchError
 from lookup.extract import extract
 from lookup.fetch import Fetcher, make_client
-from lookup.models import FetchResult, Interview, PageFacts, SearchHit, Verification
+from lookup.models import FetchResult, Interview, PageFacts, ResearchResult, SearchHit, Verification
 from lookup.plan import host_of, on_domain, rank_hits, same_site_links, select_follow_ups
-from lookup.search import SearchSession, make_search_backend
+from lookup.search import SearchSession, make_search_backend, plan_queries
 from lookup.settings import Settings
 from lookup.verify import Verifier
 
@@ -32,6 +37,8 @@ __all__ = [
     "Gathered",
     "RunTools",
     "SearchOutcome",
+    "Steps",
+    "run_pipeline",
     "gather_pages",
     "open_tools",
     "resolve_domain",
@@ -94,7 +101,9 @@ async def open_tools(settings: Settings) -> AsyncIterator[RunTools]:
     """Build the run's clients from settings and close them at the end."""
     client = make_client(settings, transport=world_transport(settings))
     backend = make_search_backend(settings)
-    session = SearchSession(backend, settings=settings.search, cache_dir=settings.cache_dir / "search")
+    session = SearchSession(
+        backend, settings=settings.search, cache_dir=settings.cache_dir / "search"
+    )
     fetcher = Fetcher(client, settings)
     verifier = Verifier(settings, http_client=client)
     try:
@@ -139,7 +148,9 @@ async def resolve_domain(
         return DomainOutcome(interview.domain, reasons)
     first = rank_domains(interview.company, hits)
     if not first:
-        return DomainOutcome(None, (f"No search result looked like {interview.company}'s own site.",))
+        return DomainOutcome(
+            None, (f"No search result looked like {interview.company}'s own site.",)
+        )
     urls = candidate_homepages(list(first[:HOMEPAGES_TRIED]))
     fetched = await fetcher.fetch_many(urls)
     homepages = _homepages(fetched)
@@ -150,9 +161,9 @@ async def resolve_domain(
     chosen = choose_domain(checked, accepts)
     mail_reasons = {m.domain: m.reasons for m in mails}
     if chosen is None:
-        reasons = tuple(
-            f"{c.domain} was a candidate but does not take mail." for c in checked
-        ) or (f"No candidate domain for {interview.company} takes mail.",)
+        reasons = tuple(f"{c.domain} was a candidate but does not take mail." for c in checked) or (
+            f"No candidate domain for {interview.company} takes mail.",
+        )
         return DomainOutcome(None, reasons, tuple(ranked), tuple(homepages.values()))
     reasons = (*chosen.reasons, *mail_reasons.get(chosen.domain, ()))
     return DomainOutcome(chosen.domain, tuple(reasons), tuple(ranked), tuple(homepages.values()))
@@ -179,8 +190,10 @@ async def gather_pages(
     have = [p.url for p in already]
     budget = fetcher.budget_left
     first = [
-        u for u in rank_hits(hits, domain=domain, name=interview.name, company=interview.company,
-                             limit=budget)
+        u
+        for u in rank_hits(
+            hits, domain=domain, name=interview.name, company=interview.company, limit=budget
+        )
         if u not in have
     ][: max(1, int(budget * FIRST_ROUND_SHARE))]
     pages, links, failures = await _fetch_and_extract(first, fetcher, domain)
@@ -217,3 +230,126 @@ async def verify_addresses(
 ) -> list[Verification]:
     """Verify the top candidates concurrently (they share one DNS answer per domain)."""
     return await verifier.verify_many(list(dict.fromkeys(addresses)), smtp=smtp)
+
+
+# -- the pipeline -------------------------------------------------------------
+# Each step has one signature; the Prefect flow passes task-wrapped versions of
+# these same functions, tests and benchmarks pass the plain ones.
+
+
+async def search_step(queries: list[str], tools: RunTools) -> SearchOutcome:
+    return await search_all(queries, search=tools.search)
+
+
+async def domain_step(interview: Interview, found: SearchOutcome, tools: RunTools) -> DomainOutcome:
+    return await resolve_domain(
+        interview, found.hits, fetcher=tools.fetcher, verifier=tools.verifier
+    )
+
+
+async def gather_step(
+    interview: Interview, hits: tuple[SearchHit, ...], domain: DomainOutcome, tools: RunTools
+) -> Gathered:
+    return await gather_pages(
+        hits,
+        interview=interview,
+        domain=domain.domain,
+        fetcher=tools.fetcher,
+        already=domain.homepages,
+    )
+
+
+def analyse_step(
+    interview: Interview,
+    domain: str | None,
+    pages: tuple[PageFacts, ...],
+    hits: tuple[SearchHit, ...],
+    today: dt.date,
+    test_environment: bool,
+) -> analysis.Analysis:
+    return analysis.analyse(
+        interview, domain, pages, hits, today=today, test_environment=test_environment
+    )
+
+
+async def verify_step(
+    addresses: list[str], tools: RunTools, smtp: bool | None
+) -> list[Verification]:
+    return await verify_addresses(addresses, verifier=tools.verifier, smtp=smtp)
+
+
+def write_step(result: ResearchResult, settings: Settings, now: dt.datetime) -> str:
+    return str(write_briefing(result, settings=settings, now=now))
+
+
+@dataclass(frozen=True, slots=True)
+class Steps:
+    """The pipeline's steps; the flow swaps in Prefect tasks wrapping these functions."""
+
+    search: Callable[..., Any] = search_step
+    domain: Callable[..., Any] = domain_step
+    gather: Callable[..., Any] = gather_step
+    analyse: Callable[..., Any] = analyse_step
+    verify: Callable[..., Any] = verify_step
+    write: Callable[..., Any] = write_step
+
+
+async def _call(step: Callable[..., Any], *args: Any) -> Any:
+    value = step(*args)
+    return await value if inspect.isawaitable(value) else value
+
+
+async def run_pipeline(
+    interview: Interview,
+    settings: Settings,
+    *,
+    smtp: bool | None,
+    steps: Steps = Steps(),
+    logger: logging.Logger | logging.LoggerAdapter = log,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+) -> tuple[ResearchResult, str]:
+    """Research one interviewer end to end; return the result and the card's path."""
+    async with open_tools(settings) as tools:
+        queries = plan_queries(interview.name, interview.company, interview.domain)
+        logger.info(
+            "Searching: %d queries for %s at %s", len(queries), interview.name, interview.company
+        )
+        found = await _call(steps.search, queries, tools)
+        domain = await _call(steps.domain, interview, found, tools)
+        logger.info("Company domain: %s", domain.domain or "not found")
+        if domain.domain and not interview.domain:
+            more = await _call(steps.search, [f'"@{domain.domain}"'], tools)
+            found = SearchOutcome((*found.hits, *more.hits), found.failures + more.failures)
+        gathered = await _call(steps.gather, interview, found.hits, domain, tools)
+        pages = (*domain.homepages, *gathered.pages)
+        logger.info("Read %d pages with %d requests", len(pages), tools.fetcher.requests_sent)
+        facts = await _call(
+            steps.analyse,
+            interview,
+            domain.domain,
+            pages,
+            found.hits,
+            now().date(),
+            settings.world is not None,
+        )
+        logger.info("Verifying %d candidate addresses", len(analysis.to_verify(facts)))
+        checks = await _call(steps.verify, analysis.to_verify(facts), tools, smtp)
+        stats = {
+            "search_queries": tools.search.queries_sent,
+            "search_cached": tools.search.queries_cached,
+            "http_requests": tools.fetcher.requests_sent,
+            "pages": len(pages),
+        }
+    result = analysis.finish(
+        interview,
+        domain=domain.domain,
+        domain_reasons=domain.reasons,
+        analysis=facts,
+        verifications=checks,
+        pages=pages,
+        failures=(*found.failures, *gathered.failures),
+        stats=stats,
+    )
+    card = await _call(steps.write, result, settings, now())
+    logger.info("Briefing card written to %s", card)
+    return result, card

@@ -250,7 +250,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     for name, value in env.items():
         if not name.startswith("LOOKUP_") or "__" not in name:
             continue
-        section, _, key = name[len("LOOKUP_"):].lower().partition("__")
+        section, _, key = name[len("LOOKUP_") :].lower().partition("__")
         found.setdefault(section, {})[key] = value
     return found
 
@@ -300,9 +300,11 @@ def _convert(where: str, hint: Any, value: Any) -> Any:
             items = value
             if isinstance(value, str):
                 text = value.strip()
-                items = json.loads(text) if text.startswith("[") else [
-                    part.strip() for part in text.split(",") if part.strip()
-                ]
+                items = (
+                    json.loads(text)
+                    if text.startswith("[")
+                    else [part.strip() for part in text.split(",") if part.strip()]
+                )
             inner = hint.__args__[0]
             return tuple(_convert(where, inner, item) for item in items)
     except (TypeError, ValueError, json.JSONDecodeError) as exc:

@@ -10,10 +10,22 @@ from lookup.models import Verification
 T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 
 
-def _v(status: str, mx: tuple[str, ...] = ("mx1.brightwater.test",), provider: str | None = "self-hosted",
-       retry: dt.datetime | None = None, when: dt.datetime = T0) -> Verification:
-    return Verification("dokafor@brightwater.test", status, ("r",), when, mx=mx, provider=provider,
-                        retry_after=retry)
+def _v(
+    status: str,
+    mx: tuple[str, ...] = ("mx1.brightwater.test",),
+    provider: str | None = "self-hosted",
+    retry: dt.datetime | None = None,
+    when: dt.datetime = T0,
+) -> Verification:
+    return Verification(
+        "dokafor@brightwater.test",
+        status,
+        ("r",),
+        when,
+        mx=mx,
+        provider=provider,
+        retry_after=retry,
+    )
 
 
 def test_status_change_to_undeliverable_is_reported() -> None:
@@ -36,4 +48,6 @@ def test_greylisting_resolved_and_no_change() -> None:
     assert change.kind == "greylist_resolved"
     assert describe_changes(_v("deliverable"), _v("deliverable")) == []
     md = changes_markdown([change], checked=3, purged=["old-contact"])
-    assert "Checked 3 address(es); 1 change(s); purged 1" in md and "`dokafor@brightwater.test`" in md
+    assert (
+        "Checked 3 address(es); 1 change(s); purged 1" in md and "`dokafor@brightwater.test`" in md
+    )

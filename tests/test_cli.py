@@ -20,11 +20,20 @@ runner = CliRunner()
     [
         (["research", "", "--company", "Brightwater Analytics"], "name is empty"),
         (["research", "x" * 5000, "--company", "Brightwater Analytics"], "characters long"),
-        (["research", "Dana\x07Okafor", "--company", "Brightwater Analytics"], "control characters"),
+        (
+            ["research", "Dana\x07Okafor", "--company", "Brightwater Analytics"],
+            "control characters",
+        ),
         (["research", "Dana Okafor", "--company", ""], "company is empty"),
-        (["research", "Dana Okafor", "--company", "B", "--domain", "not a domain"], "not a valid domain"),
+        (
+            ["research", "Dana Okafor", "--company", "B", "--domain", "not a domain"],
+            "not a valid domain",
+        ),
         (["research", "Dana Okafor", "--company", "B", "--interview-date", "soon"], "YYYY-MM-DD"),
-        (["research", "Dana Okafor", "--company", "B", "--world", "/nonexistent/world"], "does not exist"),
+        (
+            ["research", "Dana Okafor", "--company", "B", "--world", "/nonexistent/world"],
+            "does not exist",
+        ),
         (["guess", "", "--domain", "brightwater.test"], "name is empty"),
         (["show", "Nobody Here"], "Nobody called"),
         (["forget", "Nobody Here"], "Nobody called"),
@@ -38,17 +47,32 @@ def test_bad_input_exits_2_with_one_sentence_and_writes_nothing(
     assert result.exit_code == 2, result.output
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and words in errors[0]
-    written = [p for p in data_dir.rglob("*") if p.is_file() and p.suffix != ".db"] if data_dir.exists() else []
+    written = (
+        [p for p in data_dir.rglob("*") if p.is_file() and p.suffix != ".db"]
+        if data_dir.exists()
+        else []
+    )
     assert written == []
 
 
 def test_guess_ranks_the_colleagues_format_first() -> None:
     """`lookup guess --known` puts the format shown by colleagues' addresses first, as JSON."""
-    result = runner.invoke(app, [
-        "guess", "Dana Okafor", "--domain", "example.com", "--json",
-        "--known", "Priya Raman <praman@example.com>", "--known", "Jonas Weber <jweber@example.com>",
-        "--known", "Marcus Oyelaran <moyelaran@example.com>",
-    ])
+    result = runner.invoke(
+        app,
+        [
+            "guess",
+            "Dana Okafor",
+            "--domain",
+            "example.com",
+            "--json",
+            "--known",
+            "Priya Raman <praman@example.com>",
+            "--known",
+            "Jonas Weber <jweber@example.com>",
+            "--known",
+            "Marcus Oyelaran <moyelaran@example.com>",
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert rows[0]["address"] == "dokafor@example.com"
@@ -57,10 +81,18 @@ def test_guess_ranks_the_colleagues_format_first() -> None:
 
 def test_verify_against_the_demo_world_prints_one_json_object_per_address() -> None:
     """`lookup verify --world --smtp --json`: a mailbox is deliverable, a wrong one undeliverable."""
-    result = runner.invoke(app, [
-        "verify", "dokafor@brightwater.test", "dana.okafor@brightwater.test",
-        "--smtp", "--world", str(DEMO_WORLD), "--json",
-    ])
+    result = runner.invoke(
+        app,
+        [
+            "verify",
+            "dokafor@brightwater.test",
+            "dana.okafor@brightwater.test",
+            "--smtp",
+            "--world",
+            str(DEMO_WORLD),
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [r["status"] for r in rows] == ["deliverable", "undeliverable"]
@@ -78,11 +110,15 @@ def test_list_on_an_empty_store_is_an_empty_json_list() -> None:
 def test_every_command_is_documented_in_the_readme() -> None:
     """Each CLI command (and sub-command) appears in README.md as `lookup <command>`."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
+
     def name(c: object) -> str:
         return c.name or c.callback.__name__.replace("_", "-")  # type: ignore[attr-defined]
 
     commands = [name(c) for c in app.registered_commands]
-    commands += [f"{g.name} {name(c)}" for g in app.registered_groups
-                 for c in g.typer_instance.registered_commands]
+    commands += [
+        f"{g.name} {name(c)}"
+        for g in app.registered_groups
+        for c in g.typer_instance.registered_commands
+    ]
     missing = [c for c in commands if not re.search(rf"lookup {re.escape(c)}\b", readme)]
     assert missing == []

@@ -62,8 +62,13 @@ def test_invalid_domains_are_refused(bad: str) -> None:
 def test_a_good_interview_is_cleaned() -> None:
     """Whitespace is folded and every field lands in the Interview record."""
     interview = make_interview(
-        "  Dana   Okafor ", "Brightwater Analytics", domain="www.brightwater.test",
-        role="Data Engineer", interview_date="2026-11-20", recruiter="Sam Lee", notes="Kafka\nFlink",
+        "  Dana   Okafor ",
+        "Brightwater Analytics",
+        domain="www.brightwater.test",
+        role="Data Engineer",
+        interview_date="2026-11-20",
+        recruiter="Sam Lee",
+        notes="Kafka\nFlink",
     )
     assert interview.name == "Dana Okafor"
     assert interview.domain == "brightwater.test"

@@ -13,18 +13,37 @@ def _hit(url: str, title: str = "", snippet: str = "", rank: int = 0) -> SearchH
 def test_company_team_page_ranks_above_namesake() -> None:
     """The company's team page outranks a namesake's page; unrelated pages are dropped."""
     hits = [
-        _hit("https://okafor-reyes.test/team/dana", "Dana Okafor — Managing Partner", "Dana Okafor"),
-        _hit("https://www.brightwater.test/team", "Team — Brightwater Analytics", "Dana Okafor, Director"),
+        _hit(
+            "https://okafor-reyes.test/team/dana", "Dana Okafor — Managing Partner", "Dana Okafor"
+        ),
+        _hit(
+            "https://www.brightwater.test/team",
+            "Team — Brightwater Analytics",
+            "Dana Okafor, Director",
+        ),
         _hit("https://unrelated.test/", "Pools", "Nothing here"),
         _hit("https://www.linkedin.com/in/x", "Dana Okafor - Brightwater Analytics", "Dana Okafor"),
     ]
-    urls = rank_hits(hits, domain="brightwater.test", name="Dana Okafor",
-                     company="Brightwater Analytics", limit=10)
+    urls = rank_hits(
+        hits,
+        domain="brightwater.test",
+        name="Dana Okafor",
+        company="Brightwater Analytics",
+        limit=10,
+    )
     assert urls[0] == "https://www.brightwater.test/team"
     assert "https://unrelated.test/" not in urls
     assert all("linkedin" not in u for u in urls)
-    assert rank_hits(hits, domain="brightwater.test", name="Dana Okafor",
-                     company="Brightwater Analytics", limit=1) == urls[:1]
+    assert (
+        rank_hits(
+            hits,
+            domain="brightwater.test",
+            name="Dana Okafor",
+            company="Brightwater Analytics",
+            limit=1,
+        )
+        == urls[:1]
+    )
 
 
 def test_same_site_links_and_follow_ups() -> None:
@@ -36,8 +55,9 @@ def test_same_site_links_and_follow_ups() -> None:
     assert "https://www.brightwater.test/team" in links
     assert "https://www.brightwater.test/contact" in links
     assert all("other.test" not in u and "javascript" not in u for u in links)
-    follow = select_follow_ups(links, domain="brightwater.test",
-                               already=["https://www.brightwater.test/contact"], limit=5)
+    follow = select_follow_ups(
+        links, domain="brightwater.test", already=["https://www.brightwater.test/contact"], limit=5
+    )
     assert follow == ["https://www.brightwater.test/team"]
 
 

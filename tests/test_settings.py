@@ -24,8 +24,14 @@ def test_user_file_then_environment_override(tmp_path: Path) -> None:
     """A user file overrides the defaults and LOOKUP_* variables override the file."""
     user = tmp_path / "mine.toml"
     user.write_text('[search]\nmax_results = 7\nregion = "de-de"\n[smtp]\nenabled = true\n')
-    s = load_settings({"LOOKUP_CONFIG": str(user), "LOOKUP_SEARCH__MAX_RESULTS": "3",
-                       "LOOKUP_DATA_DIR": str(tmp_path / "d"), "LOOKUP_DNS__NAMESERVERS": "127.0.0.1,::1"})
+    s = load_settings(
+        {
+            "LOOKUP_CONFIG": str(user),
+            "LOOKUP_SEARCH__MAX_RESULTS": "3",
+            "LOOKUP_DATA_DIR": str(tmp_path / "d"),
+            "LOOKUP_DNS__NAMESERVERS": "127.0.0.1,::1",
+        }
+    )
     assert (s.search.max_results, s.search.region, s.smtp.enabled) == (3, "de-de", True)
     assert s.data_dir == (tmp_path / "d").resolve()
     assert s.dns.nameservers == ("127.0.0.1", "::1")
@@ -42,7 +48,10 @@ def test_settings_are_immutable() -> None:
 @pytest.mark.parametrize(
     ("env", "words"),
     [
-        ({"LOOKUP_SEARCH__MAX_RESULTS": "many"}, "search.max_results has a value of the wrong type"),
+        (
+            {"LOOKUP_SEARCH__MAX_RESULTS": "many"},
+            "search.max_results has a value of the wrong type",
+        ),
         ({"LOOKUP_SMTP__ENABLED": "perhaps"}, "smtp.enabled has a value of the wrong type"),
         ({"LOOKUP_SEARCH__COLOUR": "blue"}, "Unknown setting"),
         ({"LOOKUP_NOPE__X": "1"}, "Unknown settings section"),
@@ -57,8 +66,9 @@ def test_wrong_settings_say_what_is_wrong(env: dict[str, str], words: str) -> No
 
 def test_world_mode_points_every_edge_at_the_world() -> None:
     """in_world() sends search, DNS and SMTP to the world's loopback servers."""
-    ends = WorldEndpoints("/w", http_port=1001, dns_port=1002, smtp_port=1003,
-                          search_url="http://127.0.0.1:1004")
+    ends = WorldEndpoints(
+        "/w", http_port=1001, dns_port=1002, smtp_port=1003, search_url="http://127.0.0.1:1004"
+    )
     s = load_settings({}).in_world(ends)
     assert s.world_mode
     assert (s.search.backend, s.search.searxng_url) == ("searxng", "http://127.0.0.1:1004")

@@ -1,0 +1,124 @@
+"""The flows end to end on offline worlds, under one Prefect test harness per session.
+
+Logic is tested below the flows; these few tests prove the whole path runs
+for real: CLI -> flow -> tasks -> world servers -> store -> card -> artifact.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from tests.conftest import DEMO_WORLD, HARBOR_WORLD
+
+pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
+runner = CliRunner()
+
+
+def _expected(world: Path) -> dict:
+    return tomllib.loads((world / "expected.toml").read_text())["interview"][0]
+
+
+def _research(world: Path, *extra: str) -> dict:
+    case = _expected(world)
+    result = runner.invoke(
+        app,
+        [
+            "research",
+            case["name"],
+            "--company",
+            case["company"],
+            "--world",
+            str(world),
+            "--smtp",
+            "--json",
+            *extra,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout[result.stdout.index("{") :])
+
+
+def test_demo_research_finds_the_expected_address_and_writes_a_sourced_card(data_dir: Path) -> None:
+    """`lookup research --world data/demo --json` picks expected.toml's domain, title and address."""
+    case = _expected(DEMO_WORLD)
+    summary = _research(
+        DEMO_WORLD, "--role", "Senior Data Engineer", "--interview-date", "2026-11-20"
+    )
+    assert summary["domain"] == case["expect"]["domain"]
+    assert summary["email"]["address"] == case["expect"]["email"]
+    assert summary["email"]["status"] == case["expect"]["email_status"]
+    assert summary["title"] == case["expect"]["title"]
+    assert set(summary) >= {
+        "name",
+        "company",
+        "domain",
+        "email",
+        "alternatives",
+        "title",
+        "card",
+        "sources",
+    }
+    card = Path(summary["card"]).read_text(encoding="utf-8")
+    assert case["expect"]["email"] in card
+    assert all(url in card for url in summary["sources"]) and summary["sources"]
+    assert "okafor-reyes.test" in card  # the namesake is listed as set aside, not used
+    assert "/internal/" not in card  # robots.txt kept that page out
+    assert Path(summary["card"]).parent == data_dir / "briefings"
+
+
+def test_running_the_same_interview_twice_updates_and_never_duplicates() -> None:
+    """A second run of the same interview keeps one person, one card, and a longer history."""
+    first = _research(DEMO_WORLD)
+    second = _research(DEMO_WORLD)
+    assert first["card"] == second["card"]
+    listed = json.loads(runner.invoke(app, ["list", "--json"]).stdout)
+    assert len(listed) == 1 and listed[0]["address"] == first["email"]["address"]
+
+
+def test_any_world_works_and_catch_all_is_risky() -> None:
+    """The harbor world (another format, a catch-all server) gives its expected address as risky."""
+    case = _expected(HARBOR_WORLD)
+    summary = _research(HARBOR_WORLD)
+    assert summary["email"]["address"] == case["expect"]["email"]
+    assert summary["email"]["status"] == "risky"
+
+
+def test_reverify_detects_a_change_made_to_the_world(tmp_path: Path) -> None:
+    """After the mailbox is removed from the world, `lookup reverify --all` reports it undeliverable."""
+    world = tmp_path / "world"
+    shutil.copytree(DEMO_WORLD, world)
+    summary = _research(world)
+    address = summary["email"]["address"]
+    toml = (world / "world.toml").read_text()
+    local = address.split("@")[0]
+    (world / "world.toml").write_text(re.sub(rf'"{local}",?', "", toml))
+    result = runner.invoke(app, ["reverify", "--all", "--smtp", "--world", str(world), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout[result.stdout.index("{") :])
+    assert report["checked"] >= 1
+    assert any(c["address"] == address and c["after"] == "undeliverable" for c in report["changes"])
+    card = Path(summary["card"]).read_text(encoding="utf-8")
+    assert "undeliverable" in card.split("## Verification history", 1)[1]
+
+
+def test_forget_leaves_nothing_behind(data_dir: Path) -> None:
+    """`lookup forget` removes the rows, the card and cached searches naming the person."""
+    summary = _research(DEMO_WORLD)
+    result = runner.invoke(app, ["forget", summary["name"], "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(runner.invoke(app, ["list", "--json"]).stdout) == []
+    needles = ("okafor",)
+    leftovers = [
+        p
+        for p in data_dir.rglob("*")
+        if p.is_file() and any(n.encode() in p.read_bytes().lower() for n in needles)
+    ]
+    assert leftovers == []
