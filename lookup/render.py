@@ -35,9 +35,11 @@ __all__ = [
     "mdlink",
     "pick_address",
     "render_card",
+    "render_history",
 ]
 
 TEMPLATE_NAME = "briefing.md.j2"
+HISTORY_TEMPLATE = "history.md.j2"  # the last section, re-rendered alone by re-verification
 SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "config" / "templates"
 
 MD_LIMIT = 300
@@ -297,10 +299,18 @@ def build_context(
         "body": body,
         "mailto": _mailto(chosen.address if chosen else None, subject, body),
         "timing": _timing(result, generated_at),
-        "history": sorted(history, key=lambda v: v.checked_at),
+        "history": _newest_first(history),
         "generated_at": generated_at,
         "long_date": _long_date,
     }
+
+
+def _newest_first(history: Sequence[Verification]) -> list[Verification]:
+    return sorted(history, key=lambda v: _as_utc(v.checked_at), reverse=True)
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _cite(sources: _SourceIndex, source: Source | None) -> Safe:
@@ -334,6 +344,26 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
+def _render(templates_dir: Path, name: str, context: dict[str, Any]) -> str:
+    env = _environment(Path(templates_dir))
+    try:
+        text = env.get_template(name).render(context)
+    except jinja2.TemplateError as exc:
+        where = getattr(exc, "filename", None) or name
+        line = getattr(exc, "lineno", None)
+        at = f" at line {line}" if line else ""
+        raise ConfigError(
+            f"The briefing template {where}{at} could not be rendered: {exc}. "
+            "Fix it or copy config/templates/ again."
+        ) from exc
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def render_history(history: Sequence[Verification], *, templates_dir: Path) -> str:
+    """The "## Verification history" section alone, newest check first (ends the card)."""
+    return _render(templates_dir, HISTORY_TEMPLATE, {"history": _newest_first(history)})
+
+
 def render_card(
     result: ResearchResult,
     *,
@@ -343,18 +373,7 @@ def render_card(
     sender_name: str | None = None,
 ) -> str:
     """The briefing card for one research run, as Markdown."""
-    env = _environment(Path(templates_dir))
     context = build_context(result, history=history, generated_at=generated_at,
                             sender_name=sender_name)
-    try:
-        text = env.get_template(TEMPLATE_NAME).render(context)
-    except jinja2.TemplateError as exc:
-        where = getattr(exc, "filename", None) or TEMPLATE_NAME
-        line = getattr(exc, "lineno", None)
-        at = f" at line {line}" if line else ""
-        raise ConfigError(
-            f"The briefing template {where}{at} could not be rendered: {exc}. "
-            "Fix it or copy config/templates/ again."
-        ) from exc
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return _render(templates_dir, TEMPLATE_NAME, context)
 

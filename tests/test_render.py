@@ -14,7 +14,16 @@ import pytest
 
 from lookup.errors import ConfigError
 from lookup.models import Link, ScoredCandidate, SetAside, Source, TalkingPoint
-from lookup.render import code, link, md, mdlink, percent, pick_address, render_card
+from lookup.render import (
+    code,
+    link,
+    md,
+    mdlink,
+    percent,
+    pick_address,
+    render_card,
+    render_history,
+)
 from tests.card_fixtures import (
     GENERATED,
     bare_result,
@@ -167,10 +176,19 @@ def test_every_source_url_is_listed_once_and_cited():
 
 
 def test_history_table_lists_each_check():
-    """The verification history is a table row per check, in time order."""
-    text = render(dana_result(), history=HISTORY[::-1])
+    """The verification history is a table row per check, newest first."""
+    text = render(dana_result(), history=HISTORY)
     rows = [line for line in text.splitlines() if line.startswith("| 2026")]
-    assert [r.split(" | ")[0] for r in rows] == ["| 2026-03-03 15:30", "| 2026-03-17 08:00"]
+    assert [r.split(" | ")[0] for r in rows] == ["| 2026-03-17 08:00", "| 2026-03-03 15:30"]
+
+
+def test_render_history_is_the_cards_last_section():
+    """render_history gives exactly the card's closing history section, for in-place refresh."""
+    card = render(dana_result(), history=HISTORY)
+    section = render_history(HISTORY[::-1], templates_dir=SHIPPED)
+    assert section.startswith("## Verification history\n")
+    assert card.endswith(section) and card[: -len(section)].endswith("\n\n")
+    assert render_history((), templates_dir=SHIPPED).endswith("No earlier checks are recorded.\n")
 
 
 # -- templates ------------------------------------------------------------------

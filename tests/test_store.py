@@ -25,6 +25,8 @@ from tests.card_fixtures import (
 )
 
 NOW = dt.datetime(2026, 3, 3, 16, 0, tzinfo=dt.UTC)
+# Read at import: conftest clears LOOKUP_* variables for each test.
+POSTGRES_URL = os.environ.get("LOOKUP_TEST_POSTGRES_URL", "")
 
 
 @pytest.fixture
@@ -400,3 +402,32 @@ def test_concurrent_opens_of_a_new_database_both_succeed(tmp_path):
         thread.join()
     assert errors == []
     assert count(url, "people") == 1 and count(url, "schema_version") == LATEST
+
+
+@pytest.mark.skipif(not POSTGRES_URL,
+                    reason="set LOOKUP_TEST_POSTGRES_URL (postgresql+psycopg://…) to run")
+def test_postgresql_round_trip():
+    """On PostgreSQL: migrate, save twice, list, history, due, expire and forget all work."""
+    url = POSTGRES_URL
+    engine = create_engine(url)
+    with engine.begin() as conn:  # start from an empty database
+        for table in ("verifications", "sources", "candidate_addresses", "interviews",
+                      "people", "companies", "schema_version"):
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
+    engine.dispose()
+    with Store.open(url, now=NOW) as store:
+        store.save_research(dana_result(), card_path="a.md", now=NOW)
+        store.save_research(dana_result(), card_path="b.md", now=NOW)
+        store.save_research(bare_result(), card_path=None, now=NOW)
+        assert [p.slug for p in store.list_people()] == ["dana-okafor", "robin-vale"]
+        assert store.find_person("DANA okafor").card_path == "b.md"
+        assert len(store.history_for_person("dana-okafor")) == 2
+        later = CHECKED + dt.timedelta(days=15)
+        assert [d.slug for d in store.due_for_reverification(
+            now=later, interval=dt.timedelta(days=14), limit=5)] == ["dana-okafor"]
+        assert store.expired(now=NOW + dt.timedelta(days=181), retention_days=180) == [
+            "dana-okafor", "robin-vale"]
+        report = store.forget("dana-okafor")
+        assert (report.people, report.candidates, report.verifications) == (1, 3, 2)
+    with Store.open(url, now=NOW) as store:  # reopening an up-to-date schema is a no-op
+        assert [p.slug for p in store.list_people()] == ["robin-vale"]
