@@ -151,7 +151,7 @@ def test_site_folder_must_be_lower_case(tmp_path: Path) -> None:
         load_world(path)
 
 
-@pytest.mark.skipif(not (DEMO / "world.toml").is_file(), reason="data/demo is not written yet")
+@pytest.mark.skipif(not DEMO.is_dir(), reason="data/demo is not written yet")
 def test_demo_world_loads() -> None:
     """The committed demo world follows the format and has sites, documents and mail."""
     world = load_world(DEMO)
@@ -176,3 +176,12 @@ def test_smtp_reply_must_look_like_a_reply(tmp_path: Path) -> None:
     path = write_world(tmp_path, '[[fault]]\nservice = "smtp"\nreply = "mailbox full"\n')
     with pytest.raises(WorldError, match="must be an SMTP reply line"):
         load_world(path)
+
+
+SHIPPED = sorted(p.parent for p in (Path(__file__).resolve().parent / "worlds").glob("*/world.toml"))
+
+
+@pytest.mark.parametrize("directory", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_shipped_test_worlds_load(directory: Path) -> None:
+    """Every world under tests/worlds/ follows the format."""
+    assert load_world(directory).site_hosts

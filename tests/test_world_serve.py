@@ -129,7 +129,7 @@ def test_serve_forever_prints_and_stops_on_ctrl_c(small: Path) -> None:
     assert printed[-1] == "Stopping the world."
 
 
-@pytest.mark.skipif(not (DEMO / "world.toml").is_file(), reason="data/demo is not written yet")
+@pytest.mark.skipif(not DEMO.is_dir(), reason="data/demo is not written yet")
 def test_demo_world_serves_its_sites() -> None:
     """Every site of the demo world answers its home page through the transport."""
     with serve_world(DEMO, latency=False) as running:
@@ -140,3 +140,22 @@ def test_demo_world_serves_its_sites() -> None:
 
         codes = asyncio.run(homes())
     assert codes and all(code in (200, 404) for code in codes)
+
+
+@pytest.mark.skipif(not DEMO.is_dir(), reason="data/demo is not written yet")
+def test_demo_expected_addresses_agree_with_its_dns_and_mail() -> None:
+    """Each expected deliverable address of the demo has an MX and is accepted at RCPT TO."""
+    import smtplib
+    import tomllib
+
+    expected = tomllib.loads((DEMO / "expected.toml").read_text())["interview"]
+    deliverable = [i["expect"]["email"] for i in expected if i["expect"].get("email_status") == "deliverable"]
+    with serve_world(DEMO, latency=False) as running:
+        resolver = dns.resolver.Resolver(configure=False)
+        resolver.nameservers, resolver.port = ["127.0.0.1"], running.endpoints.dns_port
+        for address in deliverable:
+            assert resolver.resolve(address.rpartition("@")[2], "MX")
+            with smtplib.SMTP("127.0.0.1", running.endpoints.smtp_port, timeout=5) as client:
+                client.ehlo("checker.test")
+                client.mail("verify@checker.test")
+                assert client.rcpt(address)[0] == 250
