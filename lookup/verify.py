@@ -325,16 +325,16 @@ def _judge_accepted(
             f"{host} accepts any address at {domain} (a random address was accepted too), "
             f"so its {said} says nothing about this one."
         ], steps, ["catch_all"])
+    if catch_all is False:  # the server's own answer outranks what the table expects of it
+        return _Smtp("deliverable", [
+            f"{host} accepted the recipient ({said}) and refused a random address at {domain}, "
+            "so this mailbox exists."
+        ], steps)
     if provider is not None and provider.rcpt == "accepts_any":
         return _Smtp("risky", [
             f"{host} accepted the recipient ({said}), but {provider.name} accepts every recipient "
             f"at this stage. {provider.note}"
         ], steps, ["accepts_any"])
-    if catch_all is False:
-        return _Smtp("deliverable", [
-            f"{host} accepted the recipient ({said}) and refused a random address at {domain}, "
-            "so this mailbox exists."
-        ], steps)
     why = result.failure or "the random address got an answer that tells neither way"
     return _Smtp("risky", [
         f"{host} accepted the recipient ({said}), but whether it accepts every address could not "

@@ -124,3 +124,34 @@ def test_total_never_exceeds_one(rows):
     out = score(cands, vs, pub)
     assert all(0.0 <= s.probability <= 1.0 for s in out)
     assert sum(s.probability for s in out) <= 1.0 + 1e-9
+
+
+@given(
+    st.floats(0.01, 1), st.lists(st.tuples(st.floats(0, 1), STATUSES), max_size=4),
+    st.sampled_from(["catch_all", "accepts_any", "catch_all_unknown"]),
+)
+def test_catch_all_never_raises_property(prior, others, flag):
+    """Whatever happens to the other candidates, a risky catch-all answer never raises a guess."""
+    total = prior + sum(p for p, _ in others)
+    scale = max(1.0, total)
+    cands = [cand("main", prior / scale)] + [cand(f"o{i}", p / scale) for i, (p, _) in enumerate(others)]
+    vs = {cands[0].address: ver("main", "risky", flag)}
+    vs.update({c.address: ver(f"o{i}", s) for i, (c, (_, s)) in enumerate(zip(cands[1:], others)) if s})
+    out = by_address(score(cands, vs, {}))
+    assert out["main"].probability <= cands[0].probability + 1e-12
+
+
+def test_scoring_imports_no_io():
+    """lookup.scoring is core: it imports only the standard library and lookup.models."""
+    import ast
+    import inspect
+
+    import lookup.scoring
+
+    tree = ast.parse(inspect.getsource(lookup.scoring))
+    imported = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert imported <= {"__future__", "collections.abc", "dataclasses", "urllib.parse", "lookup.models"}

@@ -131,3 +131,56 @@ def test_verification_json_steps():
     data = verification_to_json(Verification("jane@acme.test", "undeliverable", (), when, smtp=(step,)))
     assert data["smtp"] == [{"command": "RCPT TO:<jane@acme.test>", "code": 550, "enhanced": "5.1.1",
                              "text": "no such user"}]
+
+
+# -- verdicts from probe results (pure) ------------------------------------
+
+from lookup.mailrules import Provider, parse_reply  # noqa: E402
+from lookup.smtpprobe import ProbeResult  # noqa: E402
+from lookup.verify import _judge  # noqa: E402
+
+ACCEPTS_ANY = Provider("Yahoo", ("yahoodns.net",), "accepts_any", "Rejections come after DATA.")
+MAY_ACCEPT = Provider("Microsoft 365", ("outlook.com",), "may_accept")
+
+
+def probe(line: str, category: str, catch_all=None, failure="") -> ProbeResult:
+    return ProbeResult((), "mx1.acme.test", category, parse_reply([line]), catch_all, None, failure)
+
+
+@pytest.mark.parametrize(
+    ("result", "catch_all", "provider", "status", "flag"),
+    [
+        (probe("250 2.1.5 OK", "accepted"), False, None, "deliverable", None),
+        (probe("250 2.1.5 OK", "accepted"), True, None, "risky", "catch_all"),
+        (probe("250 2.1.5 OK", "accepted"), False, ACCEPTS_ANY, "deliverable", None),
+        (probe("250 2.1.5 OK", "accepted"), None, ACCEPTS_ANY, "risky", "accepts_any"),
+        (probe("250 2.1.5 OK", "accepted"), None, MAY_ACCEPT, "risky", "catch_all_unknown"),
+        (probe("250 2.1.5 OK", "accepted"), False, MAY_ACCEPT, "deliverable", None),
+        (probe("550 5.1.1 no such user", "no_such_user"), None, None, "undeliverable", None),
+        (probe("550 5.2.1 account disabled", "disabled"), None, None, "undeliverable", None),
+        (probe("452 4.2.2 mailbox full", "mailbox_full"), None, None, "risky", "mailbox_full"),
+        (probe("554 5.7.1 blocked using zen.spamhaus.org", "blocklisted"), None, None, "unknown", None),
+        (probe("550 5.7.1 policy", "policy"), None, None, "unknown", None),
+        (probe("421 4.3.2 try later", "temporary"), None, None, "unknown", None),
+        (probe("550 Requested action not taken", "rejected"), None, None, "unknown", "smtp_rejected"),
+    ],
+)
+def test_verdict_from_probe(result, catch_all, provider, status, flag):
+    """Each RCPT answer, catch-all finding and provider trust level maps to its verdict."""
+    out = _judge(result, catch_all, provider, "acme.test", ())
+    assert out.status == status
+    assert (flag in out.flags) if flag else not out.flags
+
+
+def test_accept_any_provider_wins_over_unknown_catch_all():
+    """Yahoo-style providers are risky even when a random address could not be tested."""
+    out = _judge(probe("250 ok", "accepted"), None, ACCEPTS_ANY, "acme.test", ())
+    assert "accepts every recipient" in out.reasons[0]
+
+
+def test_probe_without_answer_is_unknown_with_reason():
+    """A probe that never got a RCPT answer is unknown and says why."""
+    result = ProbeResult((), failure="connecting to mx1.acme.test port 25 timed out after 10 s")
+    out = _judge(result, None, None, "acme.test", ())
+    assert out.status == "unknown"
+    assert "timed out" in out.reasons[0]
