@@ -40,7 +40,13 @@ __all__ = [
 
 TEMPLATE_NAME = "briefing.md.j2"
 HISTORY_TEMPLATE = "history.md.j2"  # the last section, re-rendered alone by re-verification
-SHIPPED_TEMPLATES = Path(__file__).resolve().parent.parent / "config" / "templates"
+_HERE = Path(__file__).resolve().parent
+# The source tree keeps templates in config/; an installed wheel in lookup/_config/.
+SHIPPED_TEMPLATES = next(
+    (p for p in (_HERE.parent / "config" / "templates", _HERE / "_config" / "templates")
+     if (p / TEMPLATE_NAME).is_file()),
+    _HERE.parent / "config" / "templates",
+)
 
 MD_LIMIT = 300
 URL_LIMIT = 2000

@@ -186,12 +186,14 @@ def _wait_healthy(
     """Poll /api/health until it answers (True), the process dies or time runs out (False)."""
     deadline = time.monotonic() + timeout
     while True:
-        if _healthy(info.url):
-            return True
+        # Liveness first: a health answer from some other server on the port must not
+        # pass for ours when ours has already exited (e.g. "address already in use").
         if process is not None and process.poll() is not None:
             return False
         if process is None and not _alive(info.pid):
             return False
+        if _healthy(info.url):
+            return True
         if time.monotonic() >= deadline:
             return False
         time.sleep(POLL_S)
