@@ -160,3 +160,15 @@ def test_query_log_records_queries(world: RunningWorld) -> None:
     """Every query lands in search_log with its result count."""
     search(world, q="pasta tomatoes")
     assert any(q.query == "pasta tomatoes" and q.results == 1 for q in world.search_log)
+
+
+def test_other_formats_are_forbidden_like_searxng(world: RunningWorld) -> None:
+    """format=html answers 403, as a SearXNG without that format does."""
+    assert search(world, q="jane", format="html").status_code == 403
+
+
+def test_pageno_returns_the_next_page(world: RunningWorld) -> None:
+    """pageno=2 continues where page 1 stopped, without repeating results."""
+    first = [r["url"] for r in search(world, q="jane acme robots", max_results="2").json()["results"]]
+    second = [r["url"] for r in search(world, q="jane acme robots", max_results="2", pageno="2").json()["results"]]
+    assert second and not set(first) & set(second)

@@ -122,7 +122,8 @@ class SearchApp:
 
     def _answer(self, params: dict[str, str], query: str, arrived: float) -> HttpResponse:
         if params.get("format", "json") != "json":
-            return text_response(400, "This search engine only answers format=json.")
+            # What a SearXNG without that output format answers.
+            return text_response(403, "This search engine only answers format=json.")
         limit, page = self._max, 1
         try:
             limit = max(1, min(self._max, int(params.get("max_results", self._max))))
