@@ -134,6 +134,8 @@ def test_bad_search_documents(tmp_path: Path, line: str, message: str) -> None:
         ('[[redirect]]\nhost = "a.test"', "[[redirect]] number 1 needs to"),
         ('[[redirect]]\nhost = "a.test"\nto = "https://b.test/"\nstatus = 200', "must be 301, 302"),
         ("[search]\nmax_results = 0", "max_results must be at least 1"),
+        ('[mail.acme.test]\nmailboxes = ["x"]', 'write the name in double quotes: [mail."acme.test"]'),
+        ('[dns.www.acme.test]\na = ["127.0.0.1"]', '[dns."www.acme.test"]'),
     ],
 )
 def test_world_toml_mistakes_are_named(tmp_path: Path, toml: str, message: str) -> None:

@@ -234,6 +234,7 @@ def _dns(where: str, table: Mapping[str, Any]) -> dict[str, DnsRecords]:
         label = f'[dns."{raw_name}"]'
         if not isinstance(records, Mapping):
             raise WorldError(f"{where}: {label} must be a table of records.")
+        _no_dotted_name(where, "dns", raw_name, records)
         check.check_keys(where, label, records, DNS_KEYS)
         zone[name] = DnsRecords(
             a=tuple(check.ip(where, f"{label} a", v, 4) for v in check.strings(where, f"{label} a", records["a"]))
@@ -248,6 +249,24 @@ def _dns(where: str, table: Mapping[str, Any]) -> dict[str, DnsRecords]:
             ttl=int(check.non_negative(where, f"{label} ttl", records.get("ttl", DEFAULT_TTL))),
         )
     return zone
+
+
+def _no_dotted_name(where: str, section: str, name: str, values: Mapping[str, Any]) -> None:
+    """Catch [mail.acme.test]: TOML reads the unquoted dots as nested tables."""
+    if not any(isinstance(value, Mapping) for value in values.values()):
+        return
+    dotted = _first_leaf_path(name, values)
+    raise WorldError(
+        f"{where}: [{section}.{dotted}] is read by TOML as nested tables; write the name in "
+        f'double quotes: [{section}."{dotted}"].'
+    )
+
+
+def _first_leaf_path(name: str, values: Mapping[str, Any]) -> str:
+    for key, value in values.items():
+        if isinstance(value, Mapping):
+            return _first_leaf_path(f"{name}.{key}", value)
+    return name
 
 
 def _mx(where: str, label: str, value: str) -> tuple[int, str]:
@@ -268,6 +287,7 @@ def _mail(where: str, table: Mapping[str, Any]) -> dict[str, MailDomain]:
         label = f'[mail."{raw_domain}"]'
         if not isinstance(options, Mapping):
             raise WorldError(f"{where}: {label} must be a table.")
+        _no_dotted_name(where, "mail", raw_domain, options)
         check.check_keys(where, label, options, MAIL_KEYS)
         boxes = check.strings(where, f"{label} mailboxes", options.get("mailboxes", []))
         domains[domain] = MailDomain(
