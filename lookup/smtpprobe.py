@@ -148,6 +148,8 @@ class _Session:
             ) from exc
         except (ConnectionError, OSError, asyncio.IncompleteReadError, ssl.SSLError) as exc:
             raise _Dropped(f"{self.host} dropped the connection during {label} ({exc})") from exc
+        except ValueError as exc:  # a line longer than the stream limit (64 KiB)
+            raise _Dropped(f"{self.host} sent an over-long reply to {label}") from exc
         reply = parse_reply(lines)
         self.steps.append(SmtpStep(label, reply.code, reply.enhanced, reply.text))
         return reply, lines
@@ -213,12 +215,12 @@ async def _converse(
 ) -> ProbeResult:
     banner, _ = await session.read(label)
     if banner.code is None or banner.code // 100 != 2:
-        raise _Dropped(f"{name} refused the connection: {banner.code} {banner.text}")
+        raise _Dropped(f"{name} refused the connection: {_said(banner)}")
     await _hello(session, name, settings, verify_tls)
     sender, _ = await session.command(f"MAIL FROM:<{settings.mail_from}>")
     if sender.code is None or sender.code // 100 != 2:
         await _goodbye(session)
-        raise _Dropped(f"{name} refused our sender address: {sender.code} {sender.text}")
+        raise _Dropped(f"{name} refused our sender address: {_said(sender)}")
     reply, _ = await session.command(f"RCPT TO:<{address}>")
     category = classify_reply(reply)
     result = ProbeResult((), name, category, reply)
@@ -234,7 +236,7 @@ async def _hello(session: _Session, name: str, settings: SmtpSettings, verify_tl
     if reply.code is None or reply.code // 100 != 2:
         reply, lines = await session.command(f"HELO {settings.helo_name}")
         if reply.code is None or reply.code // 100 != 2:
-            raise _Dropped(f"{name} refused our greeting: {reply.code} {reply.text}")
+            raise _Dropped(f"{name} refused our greeting: {_said(reply)}")
         return
     offered = any(line[4:].strip().upper().startswith("STARTTLS") for line in lines)
     if not (offered and settings.starttls):
@@ -274,3 +276,9 @@ async def _goodbye(session: _Session) -> None:
             await session.command(line)
         except _Dropped:
             return
+
+
+def _said(reply: Reply) -> str:
+    if reply.code is None:
+        return f"an unreadable reply {reply.text!r}"
+    return f"{reply.code} {reply.text}"

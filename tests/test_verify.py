@@ -91,6 +91,32 @@ mx = ["10 mx.closed.test"]
 [dns."mx.closed.test"]
 a = ["127.0.0.2"]
 
+[dns."blocked.test"]
+mx = ["10 mx.blocked.test"]
+[dns."mx.blocked.test"]
+a = ["127.0.0.1"]
+[mail."blocked.test"]
+mailboxes = ["jane.doe"]
+
+[dns."full.test"]
+mx = ["10 mx.full.test"]
+[dns."mx.full.test"]
+a = ["127.0.0.1"]
+[mail."full.test"]
+mailboxes = ["jane.doe"]
+
+[[fault]]
+service = "smtp"
+host = "blocked.test"
+stage = "rcpt"
+reply = "554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org"
+
+[[fault]]
+service = "smtp"
+host = "full.test"
+stage = "rcpt"
+reply = "452 4.2.2 Mailbox full"
+
 [[fault]]
 service = "dns"
 host = "broken.test"
@@ -292,6 +318,20 @@ def test_connection_dropped_mid_dialogue_is_unknown(world):
     assert "RCPT TO:<jane.doe@dropper.test>" in v.reasons[0]
     assert "closed the connection" in v.reasons[0] or "dropped" in v.reasons[0]
     assert v.smtp[-1].command == "RCPT TO:<jane.doe@dropper.test>" and v.smtp[-1].code is None
+
+
+def test_blocklist_refusal_is_unknown(world):
+    """A Spamhaus refusal is about us, not the mailbox: unknown, with the server's words."""
+    v = verify(world, "jane.doe@blocked.test")
+    assert v.status == "unknown"
+    assert "block list" in v.reasons[0] and "zen.spamhaus.org" in v.reasons[0]
+
+
+def test_mailbox_full_is_risky(world):
+    """A 452 4.2.2 mailbox-full answer means the mailbox exists but may bounce: risky."""
+    v = verify(world, "jane.doe@full.test")
+    assert v.status == "risky"
+    assert "mailbox_full" in v.flags
 
 
 def test_next_mx_tried_when_first_refuses(world):

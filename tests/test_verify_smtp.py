@@ -46,3 +46,14 @@ def test_starttls_used_when_offered(tmp_path):
     commands = [s.command.split(" ")[0] for s in v.smtp]
     assert commands[:4] == ["CONNECT", "EHLO", "STARTTLS", "EHLO"]
     assert any(s.command == "STARTTLS" and s.code == 220 for s in v.smtp)
+
+
+def test_refusing_banner_is_unknown(tmp_path):
+    """A 421 greeting that hangs up leaves the verdict unknown, quoting the greeting."""
+    busy = 'name = "busy"\n' + MAIL + (
+        '[[fault]]\nservice = "smtp"\nstage = "banner"\n'
+        'reply = "421 4.7.0 Try again later, closing connection"\n'
+    )
+    v, _ = verify(write_world(tmp_path, busy), "jane.doe@acme.test")
+    assert v.status == "unknown"
+    assert "refused the connection: 421 4.7.0 Try again later" in v.reasons[0]
