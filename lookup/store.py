@@ -12,14 +12,10 @@ as UTC, and every datetime read back is aware (UTC).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
-import json
 import logging
-import os
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -28,12 +24,9 @@ from sqlalchemy import (
     Connection,
     Engine,
     create_engine,
-    delete,
     event,
     func,
-    insert,
     select,
-    update,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
@@ -45,11 +38,33 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.pool import StaticPool
 
+from lookup._store_sql import (
+    CANDIDATES,
+    COMPANIES,
+    INTERVIEWS,
+    PEOPLE,
+    SOURCES,
+    VERIFICATIONS,
+    addresses_of,
+    append_verification,
+    choose_slug,
+    delete_rows,
+    find_person_id,
+    from_db,
+    latest_verifications,
+    replace_candidates,
+    replace_sources,
+    to_db,
+    tracked_addresses,
+    upsert_company,
+    upsert_interview,
+    upsert_person,
+    verification_from,
+)
+from lookup.cardfiles import forget_files, write_card_atomic
 from lookup.errors import StoreError
-from lookup.migrations import TABLES, migrate
-from lookup.models import ResearchResult, SmtpStep, Verification
-from lookup.render import pick_address
-from lookup.slug import name_key, slugify
+from lookup.migrations import migrate
+from lookup.models import ResearchResult, Verification
 
 __all__ = [
     "DueContact",
@@ -61,13 +76,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-COMPANIES = TABLES.tables["companies"]
-PEOPLE = TABLES.tables["people"]
-INTERVIEWS = TABLES.tables["interviews"]
-CANDIDATES = TABLES.tables["candidate_addresses"]
-VERIFICATIONS = TABLES.tables["verifications"]
-SOURCES = TABLES.tables["sources"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -114,55 +122,6 @@ class ForgetReport:
     sources: int = 0
     verifications: int = 0
     card_path: str | None = None
-
-
-# -- time and JSON helpers ------------------------------------------------------
-
-
-def _to_db(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def _from_db(value: dt.datetime | None) -> dt.datetime | None:
-    return None if value is None else value.replace(tzinfo=dt.UTC)
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _verification_row(v: Verification) -> dict[str, Any]:
-    smtp = None if v.smtp is None else [dataclasses.asdict(step) for step in v.smtp]
-    return {
-        "address": v.address,
-        "status": v.status,
-        "reasons_json": _dumps(list(v.reasons)),
-        "mx_json": _dumps(list(v.mx)),
-        "provider": v.provider,
-        "smtp_json": None if smtp is None else _dumps(smtp),
-        "flags_json": _dumps(list(v.flags)),
-        "checked_at": _to_db(v.checked_at),
-        "retry_after": _to_db(v.retry_after),
-    }
-
-
-def _verification_from(row: Any) -> Verification:
-    smtp = None if row.smtp_json is None else tuple(
-        SmtpStep(**step) for step in json.loads(row.smtp_json)
-    )
-    return Verification(
-        address=row.address,
-        status=row.status,
-        reasons=tuple(json.loads(row.reasons_json)),
-        checked_at=_from_db(row.checked_at),
-        mx=tuple(json.loads(row.mx_json)),
-        provider=row.provider,
-        smtp=smtp,
-        flags=tuple(json.loads(row.flags_json)),
-        retry_after=_from_db(row.retry_after),
-    )
 
 
 def _redacted(url: str) -> str:
@@ -266,7 +225,7 @@ class Store:
         for attempt in range(3):
             try:
                 with self._engine.begin() as conn:
-                    migrate(conn, now=_to_db(now))
+                    migrate(conn, now=to_db(now))
                 return
             except (OperationalError, IntegrityError, ProgrammingError):
                 # Another process may have migrated at the same moment: look again.
@@ -289,7 +248,7 @@ class Store:
     def slug_for(self, name: str, company: str) -> str:
         """The slug ``save_research`` will use for this person (existing or a new free one)."""
         with self._engine.connect() as conn:
-            return _slug_for(conn, name, company)
+            return choose_slug(conn, name, company)
 
     @_translating("save the research")
     def save_research(
@@ -298,21 +257,21 @@ class Store:
         """Write one research run in one transaction and return the person's id."""
         interview = result.interview
         with self._engine.begin() as conn:
-            company_id = _upsert_company(conn, interview.company, result.domain)
-            person_id = _upsert_person(conn, result, company_id)
-            _upsert_interview(conn, result, person_id, company_id, card_path, _to_db(now))
-            _replace_candidates(conn, result, person_id)
-            _replace_sources(conn, result, person_id)
+            company_id = upsert_company(conn, interview.company, result.domain)
+            person_id = upsert_person(conn, result, company_id)
+            upsert_interview(conn, result, person_id, company_id, card_path, to_db(now))
+            replace_candidates(conn, result, person_id)
+            replace_sources(conn, result, person_id)
             for candidate in result.candidates:
                 if candidate.verification is not None:
-                    _append_verification(conn, candidate.verification)
+                    append_verification(conn, candidate.verification)
         return person_id
 
     @_translating("record the verification")
     def record_verification(self, v: Verification) -> None:
         """Append one verdict to the history (an identical one already there is kept once)."""
         with self._engine.begin() as conn:
-            _append_verification(conn, v)
+            append_verification(conn, v)
 
     # -- reading ------------------------------------------------------------
 
@@ -325,13 +284,13 @@ class Store:
             .order_by(VERIFICATIONS.c.checked_at, VERIFICATIONS.c.id)
         )
         with self._engine.connect() as conn:
-            return [_verification_from(row) for row in conn.execute(query)]
+            return [verification_from(row) for row in conn.execute(query)]
 
     @_translating("read the person's history")
     def history_for_person(self, slug: str) -> list[Verification]:
         """Every verdict on any of the person's candidate addresses, oldest first."""
         with self._engine.connect() as conn:
-            addresses = _addresses_of(conn, slug)
+            addresses = addresses_of(conn, slug)
             if not addresses:
                 return []
             query = (
@@ -339,7 +298,7 @@ class Store:
                 .where(VERIFICATIONS.c.address.in_(addresses))
                 .order_by(VERIFICATIONS.c.checked_at, VERIFICATIONS.c.id)
             )
-            return [_verification_from(row) for row in conn.execute(query)]
+            return [verification_from(row) for row in conn.execute(query)]
 
     @_translating("list the stored people")
     def list_people(self) -> list[PersonSummary]:
@@ -351,7 +310,7 @@ class Store:
     def find_person(self, name_or_slug: str) -> PersonSummary | None:
         """The person with this slug, or with this name (case and spacing ignored)."""
         with self._engine.connect() as conn:
-            person_id = _find_person_id(conn, name_or_slug)
+            person_id = find_person_id(conn, name_or_slug)
             if person_id is None:
                 return None
             found = _summaries(conn, person_id)
@@ -367,26 +326,26 @@ class Store:
         older than ``interval``, or when that check asked to be retried (a
         greylisting ``retry_after``) and the time has come. Oldest first.
         """
-        now_db = _to_db(now)
+        now_db = to_db(now)
         cutoff = now_db - interval
         due: list[tuple[dt.datetime | None, DueContact]] = []
         with self._engine.connect() as conn:
-            pairs = _tracked_addresses(conn)
-            latest = _latest_verifications(conn, [address for _, address in pairs])
+            pairs = tracked_addresses(conn)
+            latest = latest_verifications(conn, [address for _, address in pairs])
         for slug, address in pairs:
             row = latest.get(address.lower())
             checked = row.checked_at if row else None
             retry = row.retry_after if row else None
             if checked is None or checked < cutoff or (retry is not None and retry <= now_db):
                 domain = address.rpartition("@")[2].lower()
-                due.append((checked, DueContact(slug, address, domain, _from_db(checked))))
+                due.append((checked, DueContact(slug, address, domain, from_db(checked))))
         due.sort(key=lambda item: (item[0] is not None, item[0] or dt.datetime.min))
         return [contact for _, contact in due[: max(limit, 0)]]
 
     @_translating("list the expired interviews")
     def expired(self, *, now: dt.datetime, retention_days: int) -> list[str]:
         """Slugs whose interview date (or, without one, first record) is past retention."""
-        cutoff = _to_db(now) - dt.timedelta(days=retention_days)
+        cutoff = to_db(now) - dt.timedelta(days=retention_days)
         query = (
             select(PEOPLE.c.slug, INTERVIEWS.c.interview_date, INTERVIEWS.c.created_at)
             .select_from(PEOPLE.join(INTERVIEWS, INTERVIEWS.c.person_id == PEOPLE.c.id))
@@ -408,14 +367,14 @@ class Store:
     def forget(self, name_or_slug: str) -> ForgetReport:
         """Delete every row about one person; verdicts on addresses others share are kept."""
         with self._engine.begin() as conn:
-            person_id = _find_person_id(conn, name_or_slug)
+            person_id = find_person_id(conn, name_or_slug)
             if person_id is None:
                 return ForgetReport(found=False)
             person = conn.execute(select(PEOPLE).where(PEOPLE.c.id == person_id)).one()
             card = conn.execute(
                 select(INTERVIEWS.c.card_path).where(INTERVIEWS.c.person_id == person_id)
             ).scalars().first()
-            own = _addresses_of(conn, person.slug)
+            own = addresses_of(conn, person.slug)
             shared = set(conn.execute(
                 select(func.lower(CANDIDATES.c.address))
                 .where(CANDIDATES.c.person_id != person_id)
@@ -423,211 +382,15 @@ class Store:
             ).scalars())
             private = [a for a in own if a not in shared]
             counts = {
-                "verifications": _delete(conn, VERIFICATIONS,
+                "verifications": delete_rows(conn, VERIFICATIONS,
                                          func.lower(VERIFICATIONS.c.address).in_(private)),
-                "candidates": _delete(conn, CANDIDATES, CANDIDATES.c.person_id == person_id),
-                "sources": _delete(conn, SOURCES, SOURCES.c.person_id == person_id),
-                "interviews": _delete(conn, INTERVIEWS, INTERVIEWS.c.person_id == person_id),
-                "people": _delete(conn, PEOPLE, PEOPLE.c.id == person_id),
+                "candidates": delete_rows(conn, CANDIDATES, CANDIDATES.c.person_id == person_id),
+                "sources": delete_rows(conn, SOURCES, SOURCES.c.person_id == person_id),
+                "interviews": delete_rows(conn, INTERVIEWS, INTERVIEWS.c.person_id == person_id),
+                "people": delete_rows(conn, PEOPLE, PEOPLE.c.id == person_id),
             }
         return ForgetReport(found=True, slug=person.slug, name=person.name, card_path=card,
                             **counts)
-
-
-# -- private query helpers --------------------------------------------------------
-
-
-def _delete(conn: Connection, table: Any, where: Any) -> int:
-    return conn.execute(delete(table).where(where)).rowcount or 0
-
-
-def _slug_taken(conn: Connection, slug: str) -> bool:
-    return conn.execute(select(PEOPLE.c.id).where(PEOPLE.c.slug == slug)).first() is not None
-
-
-def _slug_for(conn: Connection, name: str, company: str) -> str:
-    existing = conn.execute(
-        select(PEOPLE.c.slug)
-        .select_from(PEOPLE.join(COMPANIES, PEOPLE.c.company_id == COMPANIES.c.id))
-        .where(PEOPLE.c.name_key == name_key(name))
-        .where(COMPANIES.c.name_key == name_key(company))
-    ).scalar()
-    if existing:
-        return existing
-    # A namesake at another company keeps "jane-doe"; this one becomes "jane-doe-acme".
-    base = slugify(name)
-    for candidate in (base, f"{base}-{slugify(company)}"):
-        if not _slug_taken(conn, candidate):
-            return candidate
-    number = 2
-    while _slug_taken(conn, f"{base}-{number}"):
-        number += 1
-    return f"{base}-{number}"
-
-
-def _upsert_company(conn: Connection, name: str, domain: str | None) -> int:
-    key = name_key(name)
-    row = conn.execute(select(COMPANIES).where(COMPANIES.c.name_key == key)).first()
-    if row is None:
-        return conn.execute(
-            insert(COMPANIES).values(name=name.strip(), name_key=key, domain=domain)
-        ).inserted_primary_key[0]
-    if domain and domain != row.domain:
-        conn.execute(update(COMPANIES).where(COMPANIES.c.id == row.id).values(domain=domain))
-    return row.id
-
-
-def _profile_json(result: ResearchResult) -> str | None:
-    return None if result.profile is None else _dumps(dataclasses.asdict(result.profile))
-
-
-def _upsert_person(conn: Connection, result: ResearchResult, company_id: int) -> int:
-    interview = result.interview
-    values = {
-        "name": interview.name.strip(),
-        "name_key": name_key(interview.name),
-        "title": result.profile.title if result.profile else None,
-        "company_id": company_id,
-        "profile_json": _profile_json(result),
-    }
-    existing = conn.execute(
-        select(PEOPLE.c.id)
-        .where(PEOPLE.c.name_key == values["name_key"])
-        .where(PEOPLE.c.company_id == company_id)
-    ).scalar()
-    if existing is not None:
-        conn.execute(update(PEOPLE).where(PEOPLE.c.id == existing).values(**values))
-        return existing
-    slug = _slug_for(conn, interview.name, interview.company)
-    return conn.execute(insert(PEOPLE).values(slug=slug, **values)).inserted_primary_key[0]
-
-
-def _upsert_interview(
-    conn: Connection,
-    result: ResearchResult,
-    person_id: int,
-    company_id: int,
-    card_path: str | None,
-    now: dt.datetime,
-) -> None:
-    interview = result.interview
-    values = {
-        "company_id": company_id,
-        "role": interview.role,
-        "interview_date": interview.interview_date,
-        "recruiter": interview.recruiter,
-        "notes": interview.notes,
-        "updated_at": now,
-        "card_path": card_path,
-    }
-    existing = conn.execute(
-        select(INTERVIEWS.c.id).where(INTERVIEWS.c.person_id == person_id)
-    ).scalar()
-    if existing is None:
-        conn.execute(insert(INTERVIEWS).values(person_id=person_id, created_at=now, **values))
-    else:
-        conn.execute(update(INTERVIEWS).where(INTERVIEWS.c.id == existing).values(**values))
-
-
-def _replace_candidates(conn: Connection, result: ResearchResult, person_id: int) -> None:
-    conn.execute(delete(CANDIDATES).where(CANDIDATES.c.person_id == person_id))
-    chosen = pick_address(result.candidates)
-    rows = [
-        {
-            "person_id": person_id,
-            "address": c.address,
-            "probability": c.probability,
-            "inference_probability": c.inference_probability,
-            "format": c.format,
-            "status": c.status,
-            "reasons_json": _dumps(list(c.reasons)),
-            "chosen": c is chosen,
-            "published_source": c.published.url if c.published else None,
-        }
-        for c in result.candidates
-    ]
-    if rows:
-        conn.execute(insert(CANDIDATES), rows)
-
-
-def _replace_sources(conn: Connection, result: ResearchResult, person_id: int) -> None:
-    conn.execute(delete(SOURCES).where(SOURCES.c.person_id == person_id))
-    seen: set[str] = set()
-    rows = []
-    for source in result.sources:
-        if source.url in seen:
-            continue
-        seen.add(source.url)
-        rows.append({"person_id": person_id, "url": source.url, "title": source.title,
-                     "snippet": source.snippet, "kind": source.kind})
-    if rows:
-        conn.execute(insert(SOURCES), rows)
-
-
-def _append_verification(conn: Connection, v: Verification) -> None:
-    row = _verification_row(v)
-    duplicate = conn.execute(
-        select(VERIFICATIONS.c.id)
-        .where(VERIFICATIONS.c.address == row["address"])
-        .where(VERIFICATIONS.c.checked_at == row["checked_at"])
-        .where(VERIFICATIONS.c.status == row["status"])
-    ).first()
-    if duplicate is None:
-        conn.execute(insert(VERIFICATIONS).values(**row))
-
-
-def _find_person_id(conn: Connection, name_or_slug: str) -> int | None:
-    text = name_or_slug.strip()
-    recent = select(PEOPLE.c.id).select_from(
-        PEOPLE.outerjoin(INTERVIEWS, INTERVIEWS.c.person_id == PEOPLE.c.id)
-    ).order_by(INTERVIEWS.c.updated_at.desc(), PEOPLE.c.id.desc())
-    for where in (
-        PEOPLE.c.slug == text,
-        PEOPLE.c.name_key == name_key(text),
-        PEOPLE.c.slug == slugify(text),
-    ):
-        found = conn.execute(recent.where(where)).scalar()
-        if found is not None:
-            return found
-    return None
-
-
-def _addresses_of(conn: Connection, slug: str) -> list[str]:
-    query = (
-        select(func.lower(CANDIDATES.c.address))
-        .select_from(CANDIDATES.join(PEOPLE, CANDIDATES.c.person_id == PEOPLE.c.id))
-        .where(PEOPLE.c.slug == slug)
-    )
-    return list(dict.fromkeys(conn.execute(query).scalars()))
-
-
-def _latest_verifications(conn: Connection, addresses: Iterable[str]) -> dict[str, Any]:
-    """The most recent history row per address (keys lower-cased)."""
-    wanted = sorted({a.lower() for a in addresses})
-    latest: dict[str, Any] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        query = (
-            select(VERIFICATIONS)
-            .where(func.lower(VERIFICATIONS.c.address).in_(chunk))
-            .order_by(VERIFICATIONS.c.checked_at, VERIFICATIONS.c.id)
-        )
-        for row in conn.execute(query):
-            latest[row.address.lower()] = row
-    return latest
-
-
-def _tracked_addresses(conn: Connection) -> list[tuple[str, str]]:
-    """(slug, address) of each person's chosen address, else their top candidate."""
-    query = (
-        select(PEOPLE.c.slug, CANDIDATES.c.address, CANDIDATES.c.chosen)
-        .select_from(PEOPLE.join(CANDIDATES, CANDIDATES.c.person_id == PEOPLE.c.id))
-        .order_by(PEOPLE.c.slug, CANDIDATES.c.chosen.desc(), CANDIDATES.c.id)
-    )
-    picked: dict[str, str] = {}
-    for row in conn.execute(query):
-        picked.setdefault(row.slug, row.address)
-    return list(picked.items())
 
 
 def _summaries(conn: Connection, person_id: int | None) -> list[PersonSummary]:
@@ -650,7 +413,7 @@ def _summaries(conn: Connection, person_id: int | None) -> list[PersonSummary]:
     if person_id is not None:
         query = query.where(PEOPLE.c.id == person_id)
     rows = list(conn.execute(query))
-    latest = _latest_verifications(conn, [r.address for r in rows if r.address])
+    latest = latest_verifications(conn, [r.address for r in rows if r.address])
     return [_summary(row, latest.get((row.address or "").lower())) for row in rows]
 
 
@@ -665,76 +428,7 @@ def _summary(row: Any, check: Any) -> PersonSummary:
         address=row.address,
         probability=row.probability,
         status=check.status if check is not None else row.status,
-        last_checked=_from_db(check.checked_at) if check is not None else None,
+        last_checked=from_db(check.checked_at) if check is not None else None,
         interview_date=row.interview_date,
         card_path=row.card_path,
     )
-
-
-# -- files ----------------------------------------------------------------------
-
-
-def write_card_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so a crash half-way leaves the previous card intact."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # Windows cannot open folders; the rename is still atomic there
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def forget_files(data_dir: Path, slug: str, name: str) -> list[Path]:
-    """Delete the person's card and every cached file naming them; return what was removed."""
-    data_dir = Path(data_dir)
-    removed: list[Path] = []
-    card = data_dir / "briefings" / f"{slug}.md"
-    if card.is_file():
-        card.unlink()
-        removed.append(card)
-    cache = data_dir / "cache"
-    needles = _name_needles(name)
-    if cache.is_dir() and needles:
-        for path in sorted(p for p in cache.rglob("*") if p.is_file()):
-            if _mentions(path, needles):
-                path.unlink()
-                removed.append(path)
-    return removed
-
-
-def _name_needles(name: str) -> tuple[str, ...]:
-    """The name as plain text and as JSON escapes it (caches are often JSON)."""
-    plain = " ".join(name.split()).casefold()
-    if not plain:
-        return ()
-    escaped = json.dumps(plain)[1:-1]
-    return tuple(dict.fromkeys((plain, escaped)))
-
-
-def _mentions(path: Path, needles: Sequence[str]) -> bool:
-    try:
-        text = path.read_bytes().decode("utf-8", errors="ignore")
-    except OSError:
-        return False
-    folded = " ".join(text.split()).casefold()
-    return any(needle in folded for needle in needles)

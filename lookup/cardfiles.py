@@ -1,0 +1,77 @@
+"""Card files on disk: written atomically, and removed (with cached mentions) on request."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["forget_files", "write_card_atomic"]
+
+
+def write_card_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so a crash half-way leaves the previous card intact."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # Windows cannot open folders; the rename is still atomic there
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def forget_files(data_dir: Path, slug: str, name: str) -> list[Path]:
+    """Delete the person's card and every cached file naming them; return what was removed."""
+    data_dir = Path(data_dir)
+    removed: list[Path] = []
+    card = data_dir / "briefings" / f"{slug}.md"
+    if card.is_file():
+        card.unlink()
+        removed.append(card)
+    cache = data_dir / "cache"
+    needles = _name_needles(name)
+    if cache.is_dir() and needles:
+        for path in sorted(p for p in cache.rglob("*") if p.is_file()):
+            if _mentions(path, needles):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
+def _name_needles(name: str) -> tuple[str, ...]:
+    """The name as plain text and as JSON escapes it (caches are often JSON)."""
+    plain = " ".join(name.split()).casefold()
+    if not plain:
+        return ()
+    escaped = json.dumps(plain)[1:-1]
+    return tuple(dict.fromkeys((plain, escaped)))
+
+
+def _mentions(path: Path, needles: Sequence[str]) -> bool:
+    try:
+        text = path.read_bytes().decode("utf-8", errors="ignore")
+    except OSError:
+        return False
+    folded = " ".join(text.split()).casefold()
+    return any(needle in folded for needle in needles)
