@@ -229,3 +229,10 @@ def test_log_entries_carry_arrival_times_in_order(world: RunningWorld) -> None:
     get(world, "https://www.acme.test/team")
     hits = [h for h in world.http_log if h.path in ("/about", "/team")][-2:]
     assert 0 < hits[0].at <= hits[1].at
+
+
+def test_redirect_only_host_answers_404_on_other_paths(world: RunningWorld) -> None:
+    """A host known only from a [[redirect]] answers a plain 404 elsewhere."""
+    response = get(world, "https://acme.test/elsewhere")
+    assert response.status_code == 404
+    assert "unknown host" not in response.text

@@ -29,6 +29,7 @@ class SiteApp:
         self._delay = world.latency.http / 1000 if latency else 0.0
         self._faults = FaultBook(world.faults_for("http"))
         self._redirects = {(r.host, r.path): r for r in world.redirects}
+        self._hosts = world.http_hosts
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         host, path, arrived = request.host, request.path, time.monotonic()
@@ -49,9 +50,9 @@ class SiteApp:
         if redirect is not None:
             return text_response(redirect.status, f"Moved to {redirect.to}", ("Location", redirect.to))
         site = self._world.site_dir(host)
-        if site is None:
+        if host not in self._hosts:
             return text_response(404, f"unknown host: {host or '(no Host header)'} is not in this world.")
-        file = resolve_site_file(site, path)
+        file = resolve_site_file(site, path) if site is not None else None
         if file is None:
             return text_response(404, f"Not found: {path}")
         return HttpResponse(200, (("Content-Type", _content_type(file)),), file.read_bytes())
