@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import contextlib
 import random
 import ssl
@@ -58,6 +59,10 @@ class _Monotonic(Protocol):
 
 class _Dropped(Exception):
     """The dialogue ended early; the message says where and why."""
+
+
+class _TlsFailed(_Dropped):
+    """The STARTTLS handshake failed; the host may still be asked without TLS."""
 
 
 class SmtpLimiter:
@@ -106,7 +111,16 @@ async def probe_address(
     failure = "no mail server address was found"
     for name, ip in list(hosts)[:MAX_HOSTS]:
         try:
-            return await _dialogue(address, random_address, name, ip, settings, steps, verify_tls)
+            try:
+                return await _dialogue(
+                    address, random_address, name, ip, settings, steps, verify_tls
+                )
+            except _TlsFailed:
+                # Opportunistic TLS (RFC 7435): a server whose certificate does not verify
+                # is asked again in the clear rather than not at all; the failed
+                # handshake stays in the steps.
+                plain = dataclasses.replace(settings, starttls=False)
+                return await _dialogue(address, random_address, name, ip, plain, steps, verify_tls)
         except _Dropped as exc:
             failure = str(exc)
     return ProbeResult(tuple(steps), failure=failure)
@@ -253,7 +267,8 @@ async def _hello(session: _Session, name: str, settings: SmtpSettings, verify_tl
             session.writer.start_tls(context, server_hostname=name), settings.timeout_s
         )
     except (TimeoutError, asyncio.TimeoutError, ssl.SSLError, OSError) as exc:
-        raise _Dropped(f"the TLS handshake with {name} failed ({exc})") from exc
+        session.steps.append(SmtpStep("TLS handshake", None, None, f"failed: {exc}"))
+        raise _TlsFailed(f"the TLS handshake with {name} failed ({exc})") from exc
     await session.command(f"EHLO {settings.helo_name}")
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import random
 
 from lookup.settings import Settings
+from lookup.smtpprobe import probe_address
 from lookup.verify import Verifier
 from lookup.world import serve_world
 from tests.worldkit import write_world
@@ -57,3 +58,19 @@ def test_refusing_banner_is_unknown(tmp_path):
     v, _ = verify(write_world(tmp_path, busy), "jane.doe@acme.test")
     assert v.status == "unknown"
     assert "refused the connection: 421 4.7.0 Try again later" in v.reasons[0]
+
+
+def test_unverifiable_certificate_falls_back_to_plain(tmp_path):
+    """When the certificate does not verify, the same host is asked again without TLS."""
+    tls = 'name = "tls"\n[smtp]\nstarttls = true\nhostname = "mx1.acme.test"\n' + MAIL
+    with serve_world(write_world(tmp_path, tls), latency=False) as world:
+        smtp = dataclasses.replace(Settings().in_world(world.endpoints).smtp, timeout_s=2.0)
+        result = asyncio.run(probe_address(
+            "jane.doe@acme.test", "nx-random@acme.test",
+            hosts=[("mx1.acme.test", "127.0.0.1")], settings=smtp, verify_tls=True,
+        ))
+    assert result.category == "accepted"
+    assert result.catch_all is False
+    failed = [s for s in result.steps if s.command == "TLS handshake"]
+    assert failed and "certificate" in failed[0].text.lower()
+    assert [s.command for s in result.steps].count("STARTTLS") == 1
