@@ -236,3 +236,10 @@ def test_redirect_only_host_answers_404_on_other_paths(world: RunningWorld) -> N
     response = get(world, "https://acme.test/elsewhere")
     assert response.status_code == 404
     assert "unknown host" not in response.text
+
+
+def test_explicit_port_in_the_url_still_reaches_the_site(world: RunningWorld) -> None:
+    """A URL with a port keeps it in the URL while the server strips it from the Host header."""
+    response = get(world, "https://www.acme.test:8443/team")
+    assert response.status_code == 200
+    assert str(response.url) == "https://www.acme.test:8443/team"

@@ -212,7 +212,11 @@ def serve_forever(
 def describe(running: RunningWorld) -> list[str]:
     """Human instructions for a running world: endpoints, settings, sample commands."""
     e, w = running.endpoints, running.world
-    host = next(iter(sorted(w.site_hosts)), "www.example.test")
+    homes = sorted(
+        (h for h in w.site_hosts if (w.sites_dir / h / "index.html").is_file()),
+        key=lambda h: (not h.startswith("www."), h),
+    )
+    host = next(iter(homes or sorted(w.site_hosts)), "www.example.test")
     mail = next(iter(sorted(w.mail)), host)
     return [
         f'World "{w.name}" ({e.directory}) is being served on {e.host}:',
