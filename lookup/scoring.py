@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from lookup.models import Candidate, ScoredCandidate, Source, Status, Verification
 
-__all__ = ["LIKELIHOOD", "score"]
+__all__ = ["LIKELIHOOD", "PUBLISHED_PRIOR", "score"]
 
 # Likelihood ratios P(result | right address) / P(result | wrong address).
 # Rough, deliberately conservative figures: a 550 5.1.1 is wrong perhaps 1 time
@@ -45,12 +45,18 @@ LIKELIHOOD: Mapping[str, float] = {
     "role": 0.5,
 }
 
+# An address seen published for the person is a real hypothesis even when no
+# format explains it (the inference then gives it 0): it starts from this
+# prior before its publication evidence counts.
+PUBLISHED_PRIOR = 0.05
+
 
 @dataclass(frozen=True, slots=True)
 class _Judged:
     """One candidate's likelihood ratio, whether it joins renormalisation, and why."""
 
     candidate: Candidate
+    prior: float  # the inference probability, raised to a floor for published addresses
     factor: float
     held: bool  # domain-wide refutation: mass stays in the denominator
     capped: bool  # catch-all style answer: never above the inference probability
@@ -70,7 +76,7 @@ def score(
     judged = [
         _judge(c, verified.get(c.address.lower()), seen.get(c.address.lower())) for c in candidates
     ]
-    total = sum(max(0.0, j.candidate.probability) for j in judged)
+    total = sum(j.prior for j in judged)
     leftover = max(0.0, 1.0 - total)
     denominator = leftover + sum(_weight(j) for j in judged)
     scored = [_finish(j, denominator) for j in judged]
@@ -78,24 +84,24 @@ def score(
 
 
 def _weight(j: _Judged) -> float:
-    prior = max(0.0, j.candidate.probability)
-    return prior if j.held else prior * j.factor
+    return j.prior if j.held else j.prior * j.factor
 
 
 def _finish(j: _Judged, denominator: float) -> ScoredCandidate:
-    prior = max(0.0, j.candidate.probability)
+    prior = j.prior
     final = prior * j.factor / denominator if denominator > 0 else 0.0
     reasons = list(j.reasons)
     if j.capped and final > prior:
         final = prior
         reasons.append("Kept at the inference probability: the server's answer cannot confirm it.")
     final = min(1.0, max(0.0, final))
-    reasons.append(f"Final probability {_pct(final)} (inferred {_pct(prior)}).")
+    inferred = max(0.0, j.candidate.probability)
+    reasons.append(f"Final probability {_pct(final)} (inferred {_pct(inferred)}).")
     status: Status = j.verification.status if j.verification else "unknown"
     return ScoredCandidate(
         address=j.candidate.address,
         probability=final,
-        inference_probability=prior,
+        inference_probability=inferred,
         status=status,
         reasons=tuple(reasons),
         format=j.candidate.format,
@@ -107,17 +113,23 @@ def _finish(j: _Judged, denominator: float) -> ScoredCandidate:
 def _judge(c: Candidate, v: Verification | None, source: Source | None) -> _Judged:
     factor, reasons = 1.0, []
     held = capped = False
+    prior = max(0.0, c.probability)
     if source is not None:
         kind, why = _published_kind(c.address, source)
         factor *= LIKELIHOOD[kind]
         reasons.append(why)
+        if prior < PUBLISHED_PRIOR:
+            prior = PUBLISHED_PRIOR
+            reasons.append(
+                f"No known format of the domain produces it, so it starts from {_pct(prior)}."
+            )
     if v is None:
         reasons.append("Not verified: the probability rests on the inference alone.")
-        return _Judged(c, factor, held, capped, tuple(reasons), source, v)
+        return _Judged(c, prior, factor, held, capped, tuple(reasons), source, v)
     flags = set(v.flags)
     if "no_mail" in flags:
         return _Judged(
-            c, LIKELIHOOD["no_mail_domain"], True, False,
+            c, prior, LIKELIHOOD["no_mail_domain"], True, False,
             (*reasons, "The domain takes no mail, so no address there can work."), source, v,
         )
     verdict_factor, verdict_reason, capped = _verdict_factor(v, flags)
@@ -129,7 +141,7 @@ def _judge(c: Candidate, v: Verification | None, source: Source | None) -> _Judg
             reasons.append(_FLAG_REASONS[flag])
     if capped and ("gravatar" in flags or source is not None):
         capped = False  # other evidence speaks for it; only the SMTP answer was empty
-    return _Judged(c, factor, held, capped, tuple(reasons), source, v)
+    return _Judged(c, prior, factor, held, capped, tuple(reasons), source, v)
 
 
 _FLAG_REASONS = {

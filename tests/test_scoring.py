@@ -155,3 +155,14 @@ def test_scoring_imports_no_io():
         for alias in node.names
     }
     assert imported <= {"__future__", "collections.abc", "dataclasses", "urllib.parse", "lookup.models"}
+
+
+def test_published_address_outside_every_format_still_wins():
+    """An address published on the company's site ranks first even when inference gave it 0."""
+    cands = [*THREE, Candidate("dana.o@acmerobotics.test", 0.0, "published")]
+    pub = {"dana.o@acmerobotics.test": Source("https://www.acmerobotics.test/team")}
+    ranked = score(cands, {}, pub)
+    assert ranked[0].address == "dana.o@acmerobotics.test"
+    assert ranked[0].probability > 0.9
+    assert ranked[0].inference_probability == 0.0
+    assert sum(s.probability for s in ranked) <= 1.0 + 1e-9
