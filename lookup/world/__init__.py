@@ -228,7 +228,7 @@ def describe(running: RunningWorld) -> list[str]:
         "Try it:",
         f"  curl -H 'Host: {host}' http://{e.host}:{e.http_port}/",
         f"  dig @{e.host} -p {e.dns_port} {mail} MX",
-        "Point lookup at these servers from another shell (web pages still need --world):",
+        "Settings for search, DNS and SMTP clients (a full run still needs --world, for pages and .test):",
         f"  export LOOKUP_SEARCH__BACKEND=searxng LOOKUP_SEARCH__SEARXNG_URL={e.search_url}",
         f"  export LOOKUP_DNS__NAMESERVERS={e.host} LOOKUP_DNS__PORT={e.dns_port} "
         f"LOOKUP_SMTP__PORT={e.smtp_port}",
