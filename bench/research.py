@@ -55,11 +55,12 @@ async def one(interview: dict, world_dir: Path, smtp: bool) -> dict:
         settings = load_settings({"LOOKUP_DATA_DIR": data}).in_world(running.endpoints)
         start = len(running.http_log)
         began = time.perf_counter()
-        result, _card = await run_pipeline(
+        run = await run_pipeline(
             make_interview(interview["name"], interview["company"]), settings, smtp=smtp
         )
         elapsed = time.perf_counter() - began
         served = list(running.http_log)[start:]
+    result = run.result
     best = result.candidates[0] if result.candidates else None
     title = result.profile.title if result.profile else None
     row = {

@@ -63,13 +63,13 @@ async def research_interviewer(
     )
     settings = load_settings(overrides={"general": {"world": world}} if world else None)
     with world_settings(settings) as live:
-        result, card = await research.run_pipeline(
+        run = await research.run_pipeline(
             interview, live, smtp=smtp, steps=STEPS, logger=get_run_logger()
         )
-    with open(card, encoding="utf-8") as handle:
+    with open(run.card, encoding="utf-8") as handle:
         await acreate_markdown_artifact(
             markdown=handle.read(),
-            key=_artifact_key(card),
+            key=_artifact_key(run.card),
             description=f"Briefing on {interview.name} ({interview.company})",
         )
-    return research_json(result, card)
+    return {**research_json(run.result, run.card), "timings": run.timings}

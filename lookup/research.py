@@ -36,6 +36,7 @@ __all__ = [
     "DomainOutcome",
     "Gathered",
     "RunTools",
+    "PipelineRun",
     "SearchOutcome",
     "Steps",
     "run_pipeline",
@@ -283,6 +284,15 @@ def write_step(result: ResearchResult, settings: Settings, now: dt.datetime) -> 
 
 
 @dataclass(frozen=True, slots=True)
+class PipelineRun:
+    """One pipeline run: the result, the card's path, epoch seconds at which phases ended."""
+
+    result: ResearchResult
+    card: str
+    timings: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
 class Steps:
     """The pipeline's steps; the flow swaps in Prefect tasks wrapping these functions."""
 
@@ -307,8 +317,9 @@ async def run_pipeline(
     steps: Steps = Steps(),
     logger: logging.Logger | logging.LoggerAdapter = log,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-) -> tuple[ResearchResult, str]:
-    """Research one interviewer end to end; return the result and the card's path."""
+) -> PipelineRun:
+    """Research one interviewer end to end: the result, the card's path, and when each phase ended."""
+    started = now()
     async with open_tools(settings) as tools:
         queries = plan_queries(interview.name, interview.company, interview.domain)
         logger.info(
@@ -350,6 +361,8 @@ async def run_pipeline(
         failures=(*found.failures, *gathered.failures),
         stats=stats,
     )
-    card = await _call(steps.write, result, settings, now())
+    researched = now()
+    card = await _call(steps.write, result, settings, researched)
     logger.info("Briefing card written to %s", card)
-    return result, card
+    timings = {"started": started, "researched": researched, "written": now()}
+    return PipelineRun(result, card, {k: v.timestamp() for k, v in timings.items()})

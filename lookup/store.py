@@ -164,6 +164,9 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     # Concurrent flow runs write from several threads/processes: wait, don't fail.
     cursor.execute("PRAGMA busy_timeout=10000")
+    # `lookup forget` must leave nothing behind: overwrite deleted rows with
+    # zeros instead of leaving them readable in free pages of the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
