@@ -20,10 +20,9 @@ import asyncio
 import datetime as dt
 import hashlib
 import random
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import dns.asyncresolver
 import httpx
@@ -32,6 +31,7 @@ from lookup.dnscheck import DnsCache, DomainMail, check_mail_domain, host_addres
 from lookup.mailrules import CATEGORY_MEANING, Provider, address_flags, provider_named
 from lookup.mailsyntax import check_syntax
 from lookup.models import SmtpStep, Status, Verification
+from lookup.ratelimit import Clock, SystemClock
 from lookup.settings import Settings
 from lookup.smtpprobe import ProbeResult, SmtpLimiter, probe_address, random_local_part
 
@@ -50,27 +50,6 @@ NOT_PROBED = (
     "The mailbox itself was not checked: SMTP probing is off (turn it on with --smtp or "
     "smtp.enabled), so whether this exact address exists is unknown."
 )
-
-
-class Clock(Protocol):
-    """Monotonic time for intervals, wall time for timestamps, and an awaitable sleep."""
-
-    def monotonic(self) -> float: ...
-
-    def time(self) -> float: ...
-
-    async def sleep(self, seconds: float) -> None: ...
-
-
-class _SystemClock:
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def time(self) -> float:
-        return time.time()
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds))
 
 
 @dataclass(slots=True)
@@ -100,7 +79,7 @@ class Verifier:
         gravatar_url: str = GRAVATAR_URL,
     ) -> None:
         self.settings = settings
-        self.clock: Clock = clock or _SystemClock()
+        self.clock: Clock = clock or SystemClock()
         self.dns_cache = dns_cache or DnsCache(
             resolver or make_resolver(settings), clock=self.clock
         )

@@ -11,6 +11,7 @@ import random
 import httpx
 import pytest
 
+from lookup.ratelimit import FakeClock
 from lookup.settings import Settings
 from lookup.verify import Verifier, verification_to_json
 from lookup.world import serve_world
@@ -135,25 +136,6 @@ reset = true
 """
 
 AVATAR = hashlib.sha256(b"jane.doe@acme.test").hexdigest()
-
-
-class FakeClock:
-    """Virtual time: sleep moves it forward at once."""
-
-    def __init__(self) -> None:
-        self.t = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.t
-
-    def time(self) -> float:
-        return 1_800_000_000.0 + self.t
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
-        await asyncio.sleep(0)
 
 
 @pytest.fixture(scope="module")
