@@ -28,6 +28,7 @@ import dns.asyncresolver
 import httpx
 
 from lookup.dnscheck import DnsCache, DomainMail, check_mail_domain, host_addresses, make_resolver
+from lookup.hosts import address_problem
 from lookup.mailrules import CATEGORY_MEANING, Provider, address_flags, provider_named
 from lookup.mailsyntax import check_syntax
 from lookup.models import SmtpStep, Status, Verification
@@ -233,8 +234,13 @@ class Verifier:
         problems: list[str] = []
         for host in mx[:3]:
             addresses, failure = await host_addresses(host, cache=self.dns_cache)
-            if addresses:
-                hosts.append((host, addresses[0]))
+            usable, refused = _public(addresses, allow_private=self.settings.world_mode)
+            if usable:
+                hosts.append((host, usable[0]))
+            elif refused:
+                problems.append(
+                    f"the mail server {host} has only a {refused}, which the probe does not contact"
+                )
             else:
                 problems.append(failure or f"the mail server {host} has no address in the DNS")
         return hosts, "; ".join(problems) + "."
@@ -262,6 +268,23 @@ class Verifier:
 
     def _later(self, seconds: float) -> dt.datetime:
         return self._now() + dt.timedelta(seconds=seconds)
+
+
+def _public(addresses: Iterable[str], *, allow_private: bool) -> tuple[list[str], str]:
+    """The addresses a probe may contact, and why the others were left out.
+
+    An MX pointing at 127.0.0.1 or a private network must not turn the probe
+    against the user's own machine or network; worlds live on loopback, so
+    world mode allows it.
+    """
+    usable, refused = [], ""
+    for address in addresses:
+        problem = None if allow_private else address_problem(address)
+        if problem is None:
+            usable.append(address)
+        else:
+            refused = refused or problem
+    return usable, refused
 
 
 def _judge(

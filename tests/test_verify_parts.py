@@ -184,3 +184,16 @@ def test_probe_without_answer_is_unknown_with_reason():
     out = _judge(result, None, None, "acme.test", ())
     assert out.status == "unknown"
     assert "timed out" in out.reasons[0]
+
+
+def test_probe_never_contacts_private_addresses_live():
+    """Outside world mode an MX on loopback or a private network is not contacted."""
+    from lookup.verify import _public
+
+    usable, refused = _public(["127.0.0.1", "10.1.2.3", "192.0.2.10"], allow_private=False)
+    assert usable == []
+    assert refused == "non-public address: 127.0.0.1"
+    assert _public(["127.0.0.1"], allow_private=True) == (["127.0.0.1"], "")
+    assert _public(["9.9.9.9", "127.0.0.1"], allow_private=False) == (
+        ["9.9.9.9"], "non-public address: 127.0.0.1"
+    )
