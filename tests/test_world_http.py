@@ -69,7 +69,8 @@ def test_http_and_https_both_reach_the_site_and_keep_the_url(world: RunningWorld
 
 def test_html_content_type_has_charset(world: RunningWorld) -> None:
     """HTML is served as text/html with a charset."""
-    assert get(world, "https://www.acme.test/").headers["content-type"] == "text/html; charset=utf-8"
+    content_type = get(world, "https://www.acme.test/").headers["content-type"]
+    assert content_type == "text/html; charset=utf-8"
 
 
 def test_json_file_has_json_content_type(world: RunningWorld) -> None:
@@ -119,7 +120,12 @@ def test_server_answers_unknown_host_with_404(world: RunningWorld) -> None:
 
 @pytest.mark.parametrize(
     "target",
-    ["/../../world.toml", "/%2e%2e/%2e%2e/world.toml", "/..%2f..%2fworld.toml", "/%2e%2e%5cworld.toml"],
+    [
+        "/../../world.toml",
+        "/%2e%2e/%2e%2e/world.toml",
+        "/..%2f..%2fworld.toml",
+        "/%2e%2e%5cworld.toml",
+    ],
 )
 def test_paths_cannot_escape_the_site_folder(world: RunningWorld, target: str) -> None:
     """Dot-dot paths, plain or percent-encoded, never reach files outside the site."""

@@ -66,7 +66,8 @@ def test_more_matching_words_rank_higher() -> None:
     """A document matching more query words outranks one matching fewer."""
     ranked = urls("jane doe director engineering")
     assert ranked[0] == "https://www.acme.test/team"
-    assert ranked.index("https://www.acme.test/team") < ranked.index("https://blog.acme.test/robots")
+    team, blog = "https://www.acme.test/team", "https://blog.acme.test/robots"
+    assert ranked.index(team) < ranked.index(blog)
 
 
 def test_title_counts_more_than_snippet() -> None:
@@ -169,6 +170,9 @@ def test_other_formats_are_forbidden_like_searxng(world: RunningWorld) -> None:
 
 def test_pageno_returns_the_next_page(world: RunningWorld) -> None:
     """pageno=2 continues where page 1 stopped, without repeating results."""
-    first = [r["url"] for r in search(world, q="jane acme robots", max_results="2").json()["results"]]
-    second = [r["url"] for r in search(world, q="jane acme robots", max_results="2", pageno="2").json()["results"]]
+    def page(number: str) -> list[str]:
+        body = search(world, q="jane acme robots", max_results="2", pageno=number).json()
+        return [r["url"] for r in body["results"]]
+
+    first, second = page("1"), page("2")
     assert second and not set(first) & set(second)

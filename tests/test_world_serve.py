@@ -33,7 +33,8 @@ def port_is_open(port: int) -> bool:
 def test_public_api_is_pinned() -> None:
     """lookup.world exports exactly the documented names, sorted."""
     assert lookup.world.__all__ == sorted(lookup.world.__all__)
-    assert set(lookup.world.__all__) >= {"serve_world", "serve_forever", "WorldTransport", "load_world"}
+    needed = {"serve_world", "serve_forever", "WorldTransport", "load_world"}
+    assert set(lookup.world.__all__) >= needed
 
 
 def test_endpoints_describe_the_running_servers(small: Path) -> None:
@@ -136,7 +137,8 @@ def test_demo_world_serves_its_sites() -> None:
 
         async def homes() -> list[int]:
             async with httpx.AsyncClient(transport=running.transport(), follow_redirects=True) as c:
-                return [(await c.get(f"https://{h}/")).status_code for h in sorted(running.world.site_hosts)]
+                hosts = sorted(running.world.site_hosts)
+                return [(await c.get(f"https://{h}/")).status_code for h in hosts]
 
         codes = asyncio.run(homes())
     assert codes and all(code in (200, 404) for code in codes)
@@ -149,7 +151,9 @@ def test_demo_expected_addresses_agree_with_its_dns_and_mail() -> None:
     import tomllib
 
     expected = tomllib.loads((DEMO / "expected.toml").read_text())["interview"]
-    deliverable = [i["expect"]["email"] for i in expected if i["expect"].get("email_status") == "deliverable"]
+    deliverable = [
+        i["expect"]["email"] for i in expected if i["expect"].get("email_status") == "deliverable"
+    ]
     with serve_world(DEMO, latency=False) as running:
         resolver = dns.resolver.Resolver(configure=False)
         resolver.nameservers, resolver.port = ["127.0.0.1"], running.endpoints.dns_port

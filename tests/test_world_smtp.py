@@ -184,7 +184,8 @@ def test_starttls_is_not_offered_by_default(world: RunningWorld) -> None:
 
 def test_reply_fault_replaces_the_rcpt_answer(tmp_path) -> None:
     """An smtp fault with reply answers RCPT for its domain with that line."""
-    toml = SMALL_WORLD + '\n[[fault]]\nservice = "smtp"\nhost = "acme.test"\nreply = "452 4.2.2 Mailbox full"\n'
+    fault = 'service = "smtp"\nhost = "acme.test"\nreply = "452 4.2.2 Mailbox full"\n'
+    toml = SMALL_WORLD + "\n[[fault]]\n" + fault
     with serve_world(write_world(tmp_path, toml), latency=False) as running:
         assert rcpt(running, "jane.doe@acme.test") == (452, "4.2.2 Mailbox full")
         assert rcpt(running, "whoever@catchall.test")[0] == 250
@@ -192,7 +193,8 @@ def test_reply_fault_replaces_the_rcpt_answer(tmp_path) -> None:
 
 def test_421_banner_fault_closes_the_connection(tmp_path) -> None:
     """A 421 reply fault at the banner refuses the session and hangs up."""
-    toml = SMALL_WORLD + '\n[[fault]]\nservice = "smtp"\nreply = "421 4.3.2 Service not available"\n'
+    fault = 'service = "smtp"\nreply = "421 4.3.2 Service not available"\n'
+    toml = SMALL_WORLD + "\n[[fault]]\n" + fault
     with serve_world(write_world(tmp_path, toml), latency=False) as running:
         with pytest.raises(smtplib.SMTPConnectError) as caught:
             smtplib.SMTP("127.0.0.1", running.endpoints.smtp_port, timeout=5)

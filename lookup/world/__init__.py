@@ -106,11 +106,17 @@ class RunningWorld:
 class _Servers:
     """The four servers of one world, started and stopped inside the world's event loop."""
 
-    def __init__(self, world: World, logs: WorldLogs, *, latency: bool, ports: dict[str, int]) -> None:
-        self.web = HttpServer(SiteApp(world, logs, latency=latency), host=LOOPBACK, port=ports["http"])
-        self.search = HttpServer(SearchApp(world, logs, latency=latency), host=LOOPBACK, port=ports["search"])
+    def __init__(
+        self, world: World, logs: WorldLogs, *, latency: bool, ports: dict[str, int]
+    ) -> None:
+        sites = SiteApp(world, logs, latency=latency)
+        self.web = HttpServer(sites, host=LOOPBACK, port=ports["http"])
+        search = SearchApp(world, logs, latency=latency)
+        self.search = HttpServer(search, host=LOOPBACK, port=ports["search"])
         self.dns = DnsServer(world, logs, latency=latency, host=LOOPBACK)
-        self.smtp = SmtpService(world, logs, latency=latency, host=LOOPBACK, tls_context=_tls_context(world))
+        self.smtp = SmtpService(
+            world, logs, latency=latency, host=LOOPBACK, tls_context=_tls_context(world)
+        )
         self._ports = ports
 
     async def start(self, directory: Path) -> WorldEndpoints:
@@ -128,9 +134,8 @@ class _Servers:
         )
 
     async def stop(self) -> None:
-        await asyncio.gather(
-            self.web.stop(), self.search.stop(), self.dns.stop(), self.smtp.stop(), return_exceptions=True
-        )
+        servers = (self.web, self.search, self.dns, self.smtp)
+        await asyncio.gather(*(server.stop() for server in servers), return_exceptions=True)
         # The loop belongs to this world alone: end whatever is left, such as a
         # connection accepted in the same instant the servers closed.
         for _ in range(3):
@@ -182,7 +187,9 @@ def serve_world(
         try:
             _, endpoints = asyncio.run_coroutine_threadsafe(build(), loop).result(START_TIMEOUT_S)
         except OSError as exc:
-            raise WorldError(f"The world {world.name!r} could not listen on {LOOPBACK}: {exc}.") from exc
+            raise WorldError(
+                f"The world {world.name!r} could not listen on {LOOPBACK}: {exc}."
+            ) from exc
         yield RunningWorld(world, endpoints, logs)
     finally:
         if servers is not None:
@@ -228,7 +235,8 @@ def describe(running: RunningWorld) -> list[str]:
         "Try it:",
         f"  curl -H 'Host: {host}' http://{e.host}:{e.http_port}/",
         f"  dig @{e.host} -p {e.dns_port} {mail} MX",
-        "Settings for search, DNS and SMTP clients (a full run still needs --world, for pages and .test):",
+        "Settings for search, DNS and SMTP clients "
+        "(a full run still needs --world, for pages and .test):",
         f"  export LOOKUP_SEARCH__BACKEND=searxng LOOKUP_SEARCH__SEARXNG_URL={e.search_url}",
         f"  export LOOKUP_DNS__NAMESERVERS={e.host} LOOKUP_DNS__PORT={e.dns_port} "
         f"LOOKUP_SMTP__PORT={e.smtp_port}",

@@ -66,10 +66,13 @@ def _rrset(name: dns.name.Name, rdtype: int, records: DnsRecords) -> dns.rrset.R
         rdatas = [dns.rdtypes.IN.AAAA.AAAA(IN, T.AAAA, a) for a in records.aaaa]
     elif rdtype == T.MX:
         rdatas = [
-            dns.rdtypes.ANY.MX.MX(IN, T.MX, pref, dns.name.from_text(host)) for pref, host in records.mx
+            dns.rdtypes.ANY.MX.MX(IN, T.MX, pref, dns.name.from_text(host))
+            for pref, host in records.mx
         ]
     elif rdtype == T.TXT:
-        rdatas = [dns.rdtypes.ANY.TXT.TXT(IN, T.TXT, _chunks(text.encode())) for text in records.txt]
+        rdatas = [
+            dns.rdtypes.ANY.TXT.TXT(IN, T.TXT, _chunks(text.encode())) for text in records.txt
+        ]
     else:
         return None
     if not rdatas:
@@ -85,7 +88,9 @@ def _chunks(data: bytes) -> list[bytes]:
 class DnsServer:
     """UDP and TCP on the same port, answering from the world's zone."""
 
-    def __init__(self, world: World, logs: WorldLogs, *, latency: bool, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, world: World, logs: WorldLogs, *, latency: bool, host: str = "127.0.0.1"
+    ) -> None:
         self._zone = world.zone()
         self._logs = logs
         self._delay = world.latency.dns / 1000 if latency else 0.0
@@ -137,7 +142,7 @@ class DnsServer:
         arrived = time.monotonic()
         try:
             query = dns.message.from_wire(wire)
-        except Exception:  # noqa: BLE001 - any undecodable packet is simply ignored, like real servers
+        except Exception:  # noqa: BLE001 - real servers ignore undecodable packets too
             return None
         if not query.question:
             return None
@@ -161,7 +166,9 @@ class DnsServer:
         self._logs.add(DnsQuery(name, kind, transport, rcode, truncated, arrived))
         return wire_out
 
-    async def _faulty(self, query: dns.message.Message, faults: tuple[Fault, ...]) -> dns.message.Message | None:
+    async def _faulty(
+        self, query: dns.message.Message, faults: tuple[Fault, ...]
+    ) -> dns.message.Message | None:
         for fault in faults:
             if fault.delay_ms:
                 await asyncio.sleep(fault.delay_ms / 1000)

@@ -127,7 +127,7 @@ class HttpServer:
             return False
         try:
             response = await self._app(request)
-        except Exception:  # noqa: BLE001 - a bug in one answer must not kill the connection silently
+        except Exception:  # noqa: BLE001 - a bug in one answer must not drop the connection
             log.exception("The world's HTTP server failed on %s %s", request.method, request.target)
             response = text_response(500, "The world server failed; see its log.")
         if response.reset:
@@ -169,7 +169,9 @@ async def _read_request(reader: asyncio.StreamReader) -> HttpRequest | None:
     return HttpRequest(method.upper(), target, headers, body)
 
 
-async def _write(writer: asyncio.StreamWriter, method: str, response: HttpResponse, *, close: bool) -> None:
+async def _write(
+    writer: asyncio.StreamWriter, method: str, response: HttpResponse, *, close: bool
+) -> None:
     try:
         reason = HTTPStatus(response.status).phrase
     except ValueError:

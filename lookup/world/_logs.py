@@ -72,7 +72,9 @@ class WorldLogs:
         self.smtp: list[SmtpLine] = []
 
     def add(self, entry: HttpHit | SearchQuery | DnsQuery | SmtpLine) -> None:
-        target = {HttpHit: self.http, SearchQuery: self.search, DnsQuery: self.dns, SmtpLine: self.smtp}
+        target = {
+            HttpHit: self.http, SearchQuery: self.search, DnsQuery: self.dns, SmtpLine: self.smtp
+        }
         with self._lock:
             target[type(entry)].append(entry)
 

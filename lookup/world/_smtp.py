@@ -98,7 +98,9 @@ class SmtpService:
 
     async def start(self, port: int = 0) -> None:
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(self._new_session, self._host, port, reuse_address=True)
+        self._server = await loop.create_server(
+            self._new_session, self._host, port, reuse_address=True
+        )
 
     async def stop(self) -> None:
         if self._server is not None:
@@ -121,7 +123,9 @@ class SmtpService:
     def take_faults(self, stage: str, domain: str | None = None) -> tuple[Fault, ...]:
         return self.faults.take(lambda f: f.stage == stage and f.host in (None, domain))
 
-    async def handle_RCPT(self, server, session, envelope, address: str, rcpt_options) -> str:  # noqa: N802
+    async def handle_RCPT(  # noqa: N802 - the hook name aiosmtpd looks for
+        self, server, session, envelope, address: str, rcpt_options
+    ) -> str:
         """aiosmtpd hook: decide the RCPT reply from the world's [mail] tables."""
         domain = address.lower().rpartition("@")[2]
         config = self.world.mail.get(domain)
@@ -179,7 +183,7 @@ class _WorldSMTP(SMTP):
         await asyncio.Event().wait()
 
     async def _faults(self, stage: str, domain: str | None = None) -> str | None:
-        """Apply this stage's faults: sleep, maybe reset; return a reply that replaces the normal one."""
+        """Apply this stage's faults: sleep, maybe reset; return a reply to send instead."""
         faults = self._service.take_faults(stage, domain)
         for fault in faults:
             if fault.delay_ms:

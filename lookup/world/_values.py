@@ -47,7 +47,8 @@ def list_of_tables(where: str, config: Mapping[str, Any], key: str) -> list[Mapp
 
 def typed(where: str, key: str, value: Any, kind: type | tuple[type, ...]) -> Any:
     # bool is an int subclass in Python; a number field must not accept true/false.
-    wrong_bool = isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,))
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    wrong_bool = isinstance(value, bool) and bool not in kinds
     if wrong_bool or not isinstance(value, kind):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise WorldError(f"{where}: {key} must be a {names}, not {value!r}.")
@@ -69,7 +70,9 @@ def strings(where: str, key: str, value: Any) -> tuple[str, ...]:
 def host_name(where: str, key: str, value: Any) -> str:
     host = typed(where, key, value, str).strip().lower().rstrip(".")
     if not host or any(c.isspace() or c in "/:@" for c in host):
-        raise WorldError(f"{where}: {key} must be a host name such as www.acme.test, not {value!r}.")
+        raise WorldError(
+            f"{where}: {key} must be a host name such as www.acme.test, not {value!r}."
+        )
     return host
 
 
@@ -95,5 +98,7 @@ def choice(where: str, key: str, value: Any, allowed: tuple[str, ...]) -> str | 
 
 def status(where: str, key: str, value: Any) -> int:
     if not 100 <= typed(where, key, value, int) <= 599:
-        raise WorldError(f"{where}: {key} must be an HTTP status between 100 and 599, not {value!r}.")
+        raise WorldError(
+            f"{where}: {key} must be an HTTP status between 100 and 599, not {value!r}."
+        )
     return value

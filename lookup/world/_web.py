@@ -18,6 +18,7 @@ __all__ = ["SearchApp", "SiteApp", "resolve_site_file"]
 
 # Types mimetypes may not know on a bare system, and charsets for text.
 EXTRA_TYPES = {".md": "text/markdown", ".jsonld": "application/ld+json", ".ics": "text/calendar"}
+TEXTUAL_TYPES = ("application/json", "application/ld+json", "application/xml")
 
 
 class SiteApp:
@@ -48,10 +49,12 @@ class SiteApp:
             return text_response(405, "Only GET and HEAD are served.", ("Allow", "GET, HEAD"))
         redirect = self._redirects.get((host, path))
         if redirect is not None:
-            return text_response(redirect.status, f"Moved to {redirect.to}", ("Location", redirect.to))
+            location = ("Location", redirect.to)
+            return text_response(redirect.status, f"Moved to {redirect.to}", location)
         site = self._world.site_dir(host)
         if host not in self._hosts:
-            return text_response(404, f"unknown host: {host or '(no Host header)'} is not in this world.")
+            shown = host or "(no Host header)"
+            return text_response(404, f"unknown host: {shown} is not in this world.")
         file = resolve_site_file(site, path) if site is not None else None
         if file is None:
             return text_response(404, f"Not found: {path}")
@@ -69,7 +72,7 @@ async def _apply_faults(faults: tuple[Fault, ...]) -> tuple[HttpResponse | None,
         if fault.reset:
             return HttpResponse(0, reset=True), "reset"
         if fault.status:
-            retry = (("Retry-After", str(fault.retry_after)),) if fault.retry_after is not None else ()
+            retry = () if fault.retry_after is None else (("Retry-After", str(fault.retry_after)),)
             return text_response(fault.status, "Fault injected by world.toml.", *retry), "status"
     return None, kind
 
@@ -82,7 +85,9 @@ def resolve_site_file(site: Path, path: str) -> Path | None:
         return None
     root = site.resolve()
     base = root.joinpath(*parts)
-    candidates = [base / "index.html"] if not parts else [base, base / "index.html", base.with_name(base.name + ".html")]
+    candidates = [base / "index.html"]
+    if parts:
+        candidates = [base, base / "index.html", base.with_name(base.name + ".html")]
     for candidate in candidates:
         resolved = candidate.resolve()
         if resolved.is_file() and resolved.is_relative_to(root):
@@ -93,7 +98,7 @@ def resolve_site_file(site: Path, path: str) -> Path | None:
 def _content_type(file: Path) -> str:
     kind = EXTRA_TYPES.get(file.suffix.lower()) or mimetypes.guess_type(file.name)[0]
     kind = kind or "application/octet-stream"
-    textual = kind.startswith("text/") or kind in ("application/json", "application/ld+json", "application/xml")
+    textual = kind.startswith("text/") or kind in TEXTUAL_TYPES
     return f"{kind}; charset=utf-8" if textual else kind
 
 
@@ -113,8 +118,9 @@ class SearchApp:
         if self._delay:
             await asyncio.sleep(self._delay)
         if request.path.rstrip("/") not in ("/search", ""):
-            return text_response(404, "The world's search engine answers /search?q=...&format=json.")
-        faults = self._faults.take(lambda f: f.query is None or f.query.casefold() in query.casefold())
+            return text_response(404, "This search engine answers /search?q=...&format=json.")
+        folded = query.casefold()
+        faults = self._faults.take(lambda f: f.query is None or f.query.casefold() in folded)
         forced, kind = await _apply_faults(faults)
         if forced is not None:
             self._logs.add(SearchQuery(query, 0, 0 if forced.reset else forced.status, arrived))
@@ -131,7 +137,8 @@ class SearchApp:
             page = max(1, int(params.get("pageno", "1")))
         except ValueError:
             return text_response(400, "max_results and pageno must be whole numbers.")
-        hits = self._index.search(query, limit=limit, offset=(page - 1) * limit) if query.strip() else []
+        offset = (page - 1) * limit
+        hits = self._index.search(query, limit=limit, offset=offset) if query.strip() else []
         self._logs.add(SearchQuery(query, len(hits), 200, arrived))
         body = {
             "query": query,
@@ -144,6 +151,5 @@ class SearchApp:
             "answers": [], "corrections": [], "infoboxes": [], "suggestions": [],
             "unresponsive_engines": [],
         }
-        return HttpResponse(
-            200, (("Content-Type", "application/json"),), json.dumps(body, ensure_ascii=False).encode()
-        )
+        data = json.dumps(body, ensure_ascii=False).encode()
+        return HttpResponse(200, (("Content-Type", "application/json"),), data)

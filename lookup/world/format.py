@@ -12,6 +12,7 @@ import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -40,7 +41,9 @@ DEFAULT_TTL = 300
 SITE_ADDRESS = "127.0.0.1"
 
 # Which keys each table may hold; anything else is a typo worth reporting.
-TOP_KEYS = ("name", "description", "latency_ms", "dns", "mail", "fault", "redirect", "search", "smtp")
+TOP_KEYS = (
+    "name", "description", "latency_ms", "dns", "mail", "fault", "redirect", "search", "smtp"
+)
 LATENCY_KEYS = ("http", "search", "dns", "smtp")
 DNS_KEYS = ("a", "aaaa", "mx", "txt", "ttl")
 MAIL_KEYS = ("mailboxes", "catch_all", "greylist", "greylist_seconds")
@@ -187,9 +190,8 @@ def load_world(path: str | Path) -> World:
     config = _read_toml(toml_path)
     where = str(toml_path)
     check.check_keys(where, "the top level", config, TOP_KEYS)
-    redirects = tuple(
-        _redirect(where, i, item) for i, item in enumerate(check.list_of_tables(where, config, "redirect"))
-    )
+    redirects = check.list_of_tables(where, config, "redirect")
+    faults = check.list_of_tables(where, config, "fault")
     return World(
         name=check.typed(where, "name", config.get("name", directory.name), str),
         description=check.typed(where, "description", config.get("description", ""), str),
@@ -197,10 +199,8 @@ def load_world(path: str | Path) -> World:
         latency=_latency(where, check.table(where, config, "latency_ms")),
         dns=MappingProxyType(_dns(where, check.table(where, config, "dns"))),
         mail=MappingProxyType(_mail(where, check.table(where, config, "mail"))),
-        faults=tuple(
-            _fault(where, i, item) for i, item in enumerate(check.list_of_tables(where, config, "fault"))
-        ),
-        redirects=redirects,
+        faults=tuple(_fault(where, i, item) for i, item in enumerate(faults)),
+        redirects=tuple(_redirect(where, i, item) for i, item in enumerate(redirects)),
         documents=_documents(directory / "search.jsonl"),
         site_hosts=_site_hosts(directory / "sites"),
         max_results=_max_results(where, check.table(where, config, "search")),
@@ -236,19 +236,25 @@ def _dns(where: str, table: Mapping[str, Any]) -> dict[str, DnsRecords]:
             raise WorldError(f"{where}: {label} must be a table of records.")
         _no_dotted_name(where, "dns", raw_name, records)
         check.check_keys(where, label, records, DNS_KEYS)
+        listed = partial(_listed, where, label, records)
         zone[name] = DnsRecords(
-            a=tuple(check.ip(where, f"{label} a", v, 4) for v in check.strings(where, f"{label} a", records["a"]))
+            a=tuple(check.ip(where, f"{label} a", v, 4) for v in listed("a"))
             if "a" in records
             else None,
-            aaaa=tuple(
-                check.ip(where, f"{label} aaaa", v, 6)
-                for v in check.strings(where, f"{label} aaaa", records.get("aaaa", []))
-            ),
-            mx=tuple(_mx(where, label, v) for v in check.strings(where, f"{label} mx", records.get("mx", []))),
-            txt=check.strings(where, f"{label} txt", records.get("txt", [])),
+            aaaa=tuple(check.ip(where, f"{label} aaaa", v, 6) for v in listed("aaaa")),
+            mx=tuple(_mx(where, label, v) for v in listed("mx")),
+            txt=listed("txt"),
             ttl=int(check.non_negative(where, f"{label} ttl", records.get("ttl", DEFAULT_TTL))),
         )
     return zone
+
+
+def _listed(where: str, label: str, table: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    return check.strings(where, f"{label} {key}", table.get(key, []))
+
+
+def _flag(where: str, label: str, table: Mapping[str, Any], key: str) -> bool:
+    return check.typed(where, f"{label} {key}", table.get(key, False), bool)
 
 
 def _no_dotted_name(where: str, section: str, name: str, values: Mapping[str, Any]) -> None:
@@ -274,8 +280,8 @@ def _mx(where: str, label: str, value: str) -> tuple[int, str]:
     host = host.strip().lower()
     if not preference.isdigit() or not host or int(preference) > 65535:
         raise WorldError(
-            f'{where}: {label} mx holds {value!r}; write "PREFERENCE HOST", e.g. "10 mx1.acme.test" '
-            f'(or "0 ." for a null MX).'
+            f'{where}: {label} mx holds {value!r}; write "PREFERENCE HOST", '
+            f'e.g. "10 mx1.acme.test" (or "0 ." for a null MX).'
         )
     return int(preference), host if host == "." else host.rstrip(".")
 
@@ -290,14 +296,14 @@ def _mail(where: str, table: Mapping[str, Any]) -> dict[str, MailDomain]:
         _no_dotted_name(where, "mail", raw_domain, options)
         check.check_keys(where, label, options, MAIL_KEYS)
         boxes = check.strings(where, f"{label} mailboxes", options.get("mailboxes", []))
+        flag = partial(_flag, where, label, options)
+        wait = options.get("greylist_seconds", 0)
         domains[domain] = MailDomain(
             domain=domain,
             mailboxes=frozenset(_local_part(box, domain) for box in boxes),
-            catch_all=check.typed(where, f"{label} catch_all", options.get("catch_all", False), bool),
-            greylist=check.typed(where, f"{label} greylist", options.get("greylist", False), bool),
-            greylist_seconds=float(
-                check.non_negative(where, f"{label} greylist_seconds", options.get("greylist_seconds", 0))
-            ),
+            catch_all=flag("catch_all"),
+            greylist=flag("greylist"),
+            greylist_seconds=float(check.non_negative(where, f"{label} greylist_seconds", wait)),
         )
     return domains
 
@@ -312,7 +318,9 @@ def _fault(where: str, index: int, item: Mapping[str, Any]) -> Fault:
     label = f"[[fault]] number {index + 1}"
     service = item.get("service", "http")
     if service not in SERVICES:
-        raise WorldError(f"{where}: {label} has service {service!r}; use one of {', '.join(SERVICES)}.")
+        raise WorldError(
+            f"{where}: {label} has service {service!r}; use one of {', '.join(SERVICES)}."
+        )
     check.check_keys(where, f"{label} (service {service!r})", item, FAULT_KEYS[service])
     fault = Fault(
         service=service,
@@ -331,10 +339,13 @@ def _fault(where: str, index: int, item: Mapping[str, Any]) -> Fault:
         delay_ms=int(check.non_negative(where, f"{label} delay_ms", item.get("delay_ms", 0))),
         reset=check.typed(where, f"{label} reset", item.get("reset", False), bool),
         drop=check.typed(where, f"{label} drop", item.get("drop", False), bool),
-        times=int(check.non_negative(where, f"{label} times", item["times"])) if "times" in item else None,
+        times=int(check.non_negative(where, f"{label} times", item["times"]))
+        if "times" in item
+        else None,
         index=index,
     )
-    if not (fault.status or fault.rcode or fault.reply or fault.delay_ms or fault.reset or fault.drop):
+    effects = (fault.status, fault.rcode, fault.reply, fault.delay_ms, fault.reset, fault.drop)
+    if not any(effects):
         raise WorldError(
             f"{where}: {label} does nothing; give it status, delay_ms or reset "
             f"(DNS faults: rcode, drop or delay_ms; SMTP faults: reply, delay_ms or reset)."
@@ -368,7 +379,9 @@ def _redirect(where: str, index: int, item: Mapping[str, Any]) -> Redirect:
             raise WorldError(f"{where}: {label} needs {key}.")
     status = check.status(where, f"{label} status", item.get("status", 301))
     if status not in (301, 302, 303, 307, 308):
-        raise WorldError(f"{where}: {label} status must be 301, 302, 303, 307 or 308, not {status}.")
+        raise WorldError(
+            f"{where}: {label} status must be 301, 302, 303, 307 or 308, not {status}."
+        )
     return Redirect(
         host=check.host_name(where, f"{label} host", item["host"]),
         path=check.typed(where, f"{label} path", item.get("path", "/"), str),
@@ -403,7 +416,8 @@ def _documents(path: Path) -> tuple[SearchDocument, ...]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise WorldError(f"{path} could not be read: {exc}.") from exc
-    return tuple(_document(path, number, line) for number, line in enumerate(lines, 1) if line.strip())
+    numbered = enumerate(lines, 1)
+    return tuple(_document(path, number, line) for number, line in numbered if line.strip())
 
 
 def _document(path: Path, number: int, line: str) -> SearchDocument:
@@ -416,7 +430,9 @@ def _document(path: Path, number: int, line: str) -> SearchDocument:
         raise WorldError(f"{where} must be a JSON object with title, url and snippet.")
     unknown = sorted(set(item) - {"title", "url", "snippet"})
     if unknown:
-        raise WorldError(f"{where}: unknown key {unknown[0]!r}; a document has title, url and snippet.")
+        raise WorldError(
+            f"{where}: unknown key {unknown[0]!r}; a document has title, url and snippet."
+        )
     for key in ("title", "url"):
         if not isinstance(item.get(key), str) or not item[key].strip():
             raise WorldError(f"{where}: {key} must be a non-empty string.")
