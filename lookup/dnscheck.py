@@ -157,8 +157,8 @@ async def _resolve(resolver: dns.asyncresolver.Resolver, name: str, rdtype: str)
     try:
         qname = dns.name.from_text(name)  # absolute: no search-list expansion
         answer = await resolver.resolve(qname, rdtype, raise_on_no_answer=False)
-    except dns.resolver.NXDOMAIN:
-        return DnsAnswer(name, rdtype, "nxdomain", ttl=NEGATIVE_TTL_S)
+    except dns.resolver.NXDOMAIN as exc:
+        return DnsAnswer(name, rdtype, "nxdomain", ttl=_nxdomain_ttl(exc))
     except dns.resolver.NoNameservers as exc:
         return DnsAnswer(name, rdtype, "servfail", detail=_rcode_in(str(exc)))
     except dns.exception.Timeout as exc:
@@ -179,7 +179,17 @@ def _records(rrset: Any, rdtype: str) -> tuple[Any, ...]:
 
 
 def _negative_ttl(answer: Any) -> float:
-    for rrset in answer.response.authority:
+    return _soa_ttl(answer.response)
+
+
+def _nxdomain_ttl(exc: dns.resolver.NXDOMAIN) -> float:
+    responses = list(exc.responses().values())
+    return _soa_ttl(responses[0]) if responses else NEGATIVE_TTL_S
+
+
+def _soa_ttl(response: Any) -> float:
+    """RFC 2308 §5: a negative answer lives for min(SOA TTL, SOA MINIMUM)."""
+    for rrset in getattr(response, "authority", ()):
         if rrset.rdtype == dns.rdatatype.SOA:
             return float(min(rrset.ttl, rrset[0].minimum))
     return NEGATIVE_TTL_S

@@ -197,3 +197,19 @@ def test_probe_never_contacts_private_addresses_live():
     assert _public(["9.9.9.9", "127.0.0.1"], allow_private=False) == (
         ["9.9.9.9"], "non-public address: 127.0.0.1"
     )
+
+
+def test_negative_answers_live_for_the_soa_minimum():
+    """A negative answer carrying an SOA is cached for min(SOA TTL, SOA minimum) (RFC 2308)."""
+    import dns.message
+    import dns.rrset
+
+    from lookup.dnscheck import NEGATIVE_TTL_S, _soa_ttl
+
+    query = dns.message.make_query("ghost.acme.test", "MX")
+    response = dns.message.make_response(query)
+    assert _soa_ttl(response) == NEGATIVE_TTL_S
+    response.authority.append(dns.rrset.from_text(
+        "acme.test.", 3600, "IN", "SOA", "ns1.acme.test. admin.acme.test. 1 7200 900 1209600 60"
+    ))
+    assert _soa_ttl(response) == 60.0
