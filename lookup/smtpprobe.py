@@ -241,8 +241,7 @@ async def _converse(
     if random_address and category in ("accepted", "greylisted"):
         result = await _catch_all(session, random_address, result)
     await _goodbye(session)
-    return ProbeResult(tuple(session.steps), result.host, result.category, result.reply,
-                       result.catch_all, result.catch_all_reply, result.failure)
+    return dataclasses.replace(result, steps=tuple(session.steps))
 
 
 async def _hello(session: _Session, name: str, settings: SmtpSettings, verify_tls: bool) -> None:
@@ -276,13 +275,10 @@ async def _catch_all(session: _Session, random_address: str, result: ProbeResult
     try:
         reply, _ = await session.command(f"RCPT TO:<{random_address}>")
     except _Dropped as exc:
-        return ProbeResult((), result.host, result.category, result.reply, None, None,
-                           f"the catch-all test could not finish: {exc}")
+        return dataclasses.replace(result, failure=f"the catch-all test could not finish: {exc}")
     kind = classify_reply(reply)
     catch_all = True if kind == "accepted" else (False if kind in REFUSALS else None)
-    return ProbeResult(
-        (), result.host, result.category, result.reply, catch_all, reply, result.failure
-    )
+    return dataclasses.replace(result, catch_all=catch_all, catch_all_reply=reply)
 
 
 async def _goodbye(session: _Session) -> None:
