@@ -1,0 +1,456 @@
+"""People on a page: who is named, with which job title, and whose address is whose. Pure.
+
+Private to ``lookup.extract``. A "name" must look like a person's name (two to
+four capitalised words, none of them a common word or a job word), so that
+navigation text ("Contact Us", "Read More") and headlines stay out.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+__all__ = [
+    "Person",
+    "attach_emails",
+    "consistent",
+    "context_of",
+    "find_people",
+    "fold_space",
+    "is_title",
+    "jsonld_types",
+    "looks_like_name",
+    "name_for",
+    "name_near",
+    "walk_jsonld",
+]
+
+MAX_ELEMENTS = 3_000
+MAX_CONTEXT = 400
+
+_SPACE = re.compile(r"\s+")
+PARTICLES = frozenset("van von de der den da das dos du del della di la le bin ibn al ten ter "
+                      "y e st".split())
+HONORIFICS = frozenset("dr dr. prof prof. mr mr. ms ms. mrs mrs. mx mx. sir dame".split())
+SUFFIXES = frozenset("jr jr. sr sr. ii iii iv phd ph.d. md mba esq esq.".split())
+# Capitalised words that are not parts of names: navigation, headings, places, org words.
+STOPWORDS = frozenset("""
+a about access accessibility account all an and any app apply april are as at august back
+based best blog board book by call careers case center centre city click co college community
+company contact contents cookie cookies copyright corporate customer customers data day december
+demo department details digital directions directory donate download email english engineering
+events explore faq february features find follow for friday from get global group guide help
+here home how in inc info insights international investors is it january join july june keep
+latest learn leadership legal limited llc llp ltd main manage march may me media meet menu
+monday more my national network new news newsletter next no north not november now october of
+office on online open or our out overview page partners people platform please policy posted
+press previous pricing privacy product products program programme projects read register
+related reserved resources results rights road saturday science search see september services
+share show sign site sitemap skip solutions south spring start states street subscribe summer
+sunday support team teams terms the this thursday to today top tuesday twitter university up
+us use view vision we wednesday west east welcome what when where who why with winter work you
+your analytics systems technologies technology labs solutions software consulting capital
+ventures partners holdings foundation institute association society conference summit meetup
+festival room hall street avenue lane united kingdom america europe african asia world
+jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun januar februar
+märz juni juli oktober dezember author autor autorin authors archives updated editor editors
+sponsored desk redaktion themes links navigation social image header footer comments comment
+jobs woche week reply antworten veröffentlicht analyse von par por door und der die das mit für was wie nach
+neue neues über unter ihr wir sie du er es ein eine einer zum zur bei aus auf dem den des im am
+""".split())
+# Letters that may be followed by a capital inside one name: McDonald, MacKenzie, DeShawn, O'Neil.
+_CAMEL_OK = re.compile(r"^(?:Mc|Mac|O['’]|D['’]|De|Di|Da|La|Le|Van|Von|St)?[^\W\d_][^\W\dA-ZÀ-ÖØ-ÞĀ-Ž_]*$")
+# Words that make a phrase a job title (matched as whole words, case-insensitively).
+TITLE_WORDS = re.compile(
+    r"\b(?:engineer(?:ing)?|developer|programmer|manager|director|head|lead|leader|chief|officer|"
+    r"president|vp|svp|evp|founder|co-?founder|partner|scientist|analyst|designer|architect|"
+    r"consultant|specialist|coordinator|recruiter|editor|writer|journalist|reporter|researcher|"
+    r"professor|lecturer|principal|staff|senior|junior|associate|intern|advisor|adviser|counsel|"
+    r"attorney|lawyer|solicitor|owner|administrator|ceo|cto|cfo|coo|cmo|cio|ciso|cpo|cro|chair|"
+    r"chairman|chairwoman|chairperson|secretary|treasurer|evangelist|advocate|strategist|producer|"
+    r"accountant|technician|executive|supervisor|assistant|sre|devops|representative|fellow|"
+    r"trustee|curator|librarian|teacher|physician|nurse|manager|marketing|operations|product|"
+    r"sales|recruiting|people|talent|communications|success)\b",
+    re.I,
+)
+_CUT_TITLE = re.compile(
+    r"\s*(?:[·•|—–()]|\s-\s|,\s|:\s|\s(?:at|@|in|on the|for)\s|;|\.\s|\.$)\s*"
+)
+_DETERMINER = re.compile(r"^(?:(?:the|a|an|our|its|their|his|her)\s+)?(?:\S+['’]s\s+)?", re.I)
+_SEPARATOR = r"\s*(?:,|·|•|—|–|-|\||:)\s*"
+_CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž](?:\.|[\w'’-]*)"
+_PART = "|".join(sorted(PARTICLES))
+NAME_RUN = re.compile(
+    rf"(?<![\w'’-]){_CAP}(?:[ \t](?:(?:{_PART})[ \t])*{_CAP}){{1,4}}(?![\w'’-])"
+)
+_BYLINE = re.compile(
+    r"^(?:(?:written|posted|words|story|text|published|eine analyse|ein kommentar|"
+    r"veröffentlicht|publié)\s+)?(?:by|von|par|por|door|av|af)\s+", re.I
+)
+_BAD_TITLE_START = re.compile(r"^(?:whose|who|which|that|and|or|but|is|was|has|had|will|with|"
+                              r"when|where|while|as|so|if)\b", re.I)
+_LINE_PERSON = re.compile(
+    rf"^(?P<name>{NAME_RUN.pattern})(?:{_SEPARATOR}|\s+\(|\s+is\s+(?:a|an|the|our)\s+)"
+    r"(?P<title>[^·•|—–(;]{3,120})"
+)
+_INLINE_PERSON = re.compile(rf"(?P<name>{NAME_RUN.pattern}),\s+(?P<title>[^,.;·•|—–()]{{3,80}})")
+_NAME_COLUMN = re.compile(r"\b(?:name|person|speaker|member|who|employee|staff|contact)\b", re.I)
+_TITLE_COLUMN = re.compile(r"\b(?:title|role|position|job|function|designation)\b", re.I)
+_PLACE_COLUMN = re.compile(r"\b(?:location|based|city|office)\b", re.I)
+_TITLE_CLASS = re.compile(r"title|role|position|job|designation|function", re.I)
+_CARD_NAMES = ("h1,h2,h3,h4,h5,h6,strong,b,dt,[itemprop=name],[class*=name],"
+               "[class*=Name]")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A person found on a page before it becomes a PersonMention."""
+
+    name: str
+    title: str | None
+    context: str
+    how: str
+    email: str | None = None
+    url: str | None = None
+
+
+# ------------------------------------------------------------------ words
+
+
+def fold_space(text: str) -> str:
+    """Collapse runs of whitespace (and non-breaking spaces) into one space."""
+    return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for comparing names."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _name_token(word: str, last: bool) -> bool:
+    core = word.strip("'’")
+    if not core or not core[0].isupper():
+        return False
+    if len(core) == 1 or (len(core) == 2 and core.endswith(".")):
+        return not last  # an initial, never the family name
+    letters = core.replace("-", "").replace("'", "").replace("’", "").rstrip(".")
+    if not letters.isalpha() or (letters.isupper() and len(letters) <= 3):
+        return False
+    if not letters.isupper() and not all(_CAMEL_OK.match(p) for p in re.split(r"-", core) if p):
+        return False  # "YorkMarch": two words run together
+    return fold(letters) not in STOPWORDS and not TITLE_WORDS.fullmatch(letters)
+
+
+def looks_like_name(text: str) -> bool:
+    """True for text shaped like a person's name: 2-4 capitalised words, no common words."""
+    words = text.split()
+    if not 2 <= len(words) <= 7 or len(text) > 60 or any(c.isdigit() for c in text):
+        return False
+    while words and words[0].lower() in HONORIFICS:
+        words = words[1:]
+    while words and words[-1].lower().strip(",") in SUFFIXES:
+        words = words[:-1]
+    core = [w for w in words if w not in PARTICLES]
+    if not 2 <= len(core) <= 4 or words[0] in PARTICLES:
+        return False
+    if len({fold(w) for w in core}) < len(core):
+        return False  # "Jane Roe Jane Roe": a name written twice
+    return all(_name_token(w, i == len(core) - 1) for i, w in enumerate(core))
+
+
+def is_title(text: str) -> bool:
+    """True for text shaped like a job title ("Director of Data Platform")."""
+    return 2 < len(text) <= 100 and len(text.split()) <= 12 and bool(TITLE_WORDS.search(text)) \
+        and "@" not in text and not looks_like_name(text)
+
+
+def clean_title(text: str) -> str | None:
+    """The job title at the start of a phrase, cut before a company, place or separator."""
+    head = _CUT_TITLE.split(fold_space(text), maxsplit=1)[0].strip(" ,.:;-")
+    head = _DETERMINER.sub("", head)
+    return head if is_title(head) and not _BAD_TITLE_START.match(head) else None
+
+
+def names_in(text: str) -> Iterator[tuple[int, str]]:
+    """(position, name) for every name-shaped run of words in ``text``."""
+    for m in NAME_RUN.finditer(text):
+        words = m.group(0).split()
+        start = m.start()
+        while len(words) > 2 and not looks_like_name(" ".join(words)):
+            start += len(words[0]) + 1
+            words = words[1:]
+        candidate = " ".join(words).rstrip(".")
+        if looks_like_name(candidate):
+            yield start, candidate
+
+
+def consistent(address: str, name: str) -> bool:
+    """True when the local part plausibly spells the name (a name part or the initials)."""
+    local = re.sub(r"[^a-z]", "", fold(address.split("@", 1)[0]))
+    parts = [re.sub(r"[^a-z]", "", fold(w)) for w in name.split() if w.lower() not in HONORIFICS]
+    parts = [p for p in parts if p]
+    if not local or not parts:
+        return False
+    initials = "".join(p[0] for p in parts)
+    return any(len(p) >= 3 and p in local for p in parts) or local in (initials, initials[::-1]) \
+        or (len(parts[0]) >= 3 and local.startswith(parts[0][:3]) and local[-1] == parts[-1][0])
+
+
+# ------------------------------------------------------------------ JSON-LD
+
+
+def jsonld_types(obj: dict) -> set[str]:
+    """The schema.org types of a JSON-LD object, without their URL prefix."""
+    kind = obj.get("@type", ())
+    kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+    return {k.rsplit("/", 1)[-1] for k in kinds if isinstance(k, str)}
+
+
+def walk_jsonld(objs: Sequence, depth: int = 0) -> Iterator[dict]:
+    """Every JSON-LD object, nested ones included (authors, performers, employers)."""
+    if depth > 6:
+        return
+    for obj in objs:
+        if isinstance(obj, dict):
+            yield obj
+            for value in obj.values():
+                if isinstance(value, dict | list):
+                    yield from walk_jsonld(value if isinstance(value, list) else [value],
+                                           depth + 1)
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str | dict)), None)
+    if isinstance(value, dict):
+        value = value.get("name")
+    return fold_space(value) if isinstance(value, str) and value.strip() else None
+
+
+def _jsonld_people(jsonld: Sequence[dict]) -> Iterator[Person]:
+    authors = {id(a) for obj in walk_jsonld(jsonld) for key in ("author", "creator")
+               for a in (obj.get(key) if isinstance(obj.get(key), list) else [obj.get(key)])
+               if isinstance(a, dict)}
+    for obj in walk_jsonld(jsonld):
+        name = _text(obj.get("name"))
+        if "Person" not in jsonld_types(obj) or not name or len(name.split()) < 2:
+            continue
+        title, org = _text(obj.get("jobTitle")), _text(obj.get("worksFor") or obj.get("affiliation"))
+        email = _text(obj.get("email"))
+        url = _text(obj.get("url")) or _text(obj.get("sameAs"))
+        context = ", ".join(p for p in (name, title, org) if p)
+        how = "byline" if id(obj) in authors else "jsonld"
+        yield Person(name, title, context, how,
+                     email.removeprefix("mailto:").lower() if email else None, url)
+
+
+# ------------------------------------------------------------------ the HTML
+
+
+def _node_text(node: LexborNode) -> str:
+    return fold_space(node.text(deep=True))
+
+
+def context_of(node: LexborNode, minimum: int = 40) -> str:
+    """The text of the nearest enclosing block with something to say (at most 400 chars)."""
+    current: LexborNode | None = node
+    text = ""
+    for _ in range(4):
+        if current is None:
+            break
+        text = _node_text(current)
+        if len(text) >= minimum:
+            break
+        current = current.parent
+    return text[:MAX_CONTEXT]
+
+
+def _siblings(node: LexborNode, limit: int = 3) -> Iterator[LexborNode]:
+    sibling, seen = node.next, 0
+    while sibling is not None and seen < limit:
+        if sibling.is_element_node:
+            seen += 1
+            yield sibling
+        sibling = sibling.next
+
+
+def _card_title(node: LexborNode) -> tuple[str | None, LexborNode]:
+    """A title-like element right after the name (or after its wrapper), and the card."""
+    current = node
+    for _ in range(3):
+        for sibling in _siblings(current):
+            text = _node_text(sibling)
+            classy = bool(_TITLE_CLASS.search(sibling.attributes.get("class") or "")) or \
+                (sibling.attributes.get("itemprop") or "") == "jobTitle"
+            title = clean_title(text)
+            if title and (classy or len(text) <= 120):
+                return title, current.parent or current
+        parent = current.parent
+        if parent is None or len(_node_text(parent)) > len(_node_text(node)) + 2:
+            break
+        current = parent
+    return None, node
+
+
+def _card_url(card: LexborNode) -> str | None:
+    for link in card.css("a[href]")[:6]:
+        href = link.attributes.get("href") or ""
+        if href.startswith(("http://", "https://")):
+            return href
+    return None
+
+
+def _cards(tree: LexborHTMLParser) -> Iterator[Person]:
+    for node in tree.css(_CARD_NAMES)[:MAX_ELEMENTS]:
+        name = _node_text(node).strip(" ,:;")
+        if not looks_like_name(name):
+            continue
+        title, card = _card_title(node)
+        if title:
+            yield Person(name, title, _node_text(card)[:MAX_CONTEXT], "card", url=_card_url(card))
+
+
+def _columns(table: LexborNode) -> tuple[int | None, int | None, int | None]:
+    head = table.css_first("tr")
+    cells = [_node_text(c) for c in head.css("th,td")] if head else []
+    find = lambda rx: next((i for i, c in enumerate(cells) if rx.search(c)), None)  # noqa: E731
+    return find(_NAME_COLUMN), find(_TITLE_COLUMN), find(_PLACE_COLUMN)
+
+
+def _tables(tree: LexborHTMLParser) -> Iterator[Person]:
+    for table in tree.css("table")[:50]:
+        name_col, title_col, place_col = _columns(table)
+        if name_col is None or title_col is None:
+            continue
+        for row in table.css("tr")[1:500]:
+            cells = [_node_text(c) for c in row.css("td,th")]
+            if max(name_col, title_col) >= len(cells) or not looks_like_name(cells[name_col]):
+                continue
+            name, title = cells[name_col], cells[title_col] or None
+            context = ", ".join(c for c in (name, title) if c)
+            if place_col is not None and place_col < len(cells) and cells[place_col]:
+                context += f", based in {cells[place_col]}"
+            yield Person(name, title, context, "table")
+
+
+def _bylines(tree: LexborHTMLParser, lines: Sequence[str]) -> Iterator[Person]:
+    selector = "[rel~=author],[class*=author],[class*=byline],[itemprop=author],meta[name=author]"
+    texts = [n.attributes.get("content") or "" if n.tag == "meta" else _node_text(n)
+             for n in tree.css(selector)[:200]]
+    texts = [t for t in texts if len(t) <= 80 or _BYLINE.match(t)]  # not whole author boxes
+    texts += [line for line in lines if _BYLINE.match(line) and len(line) < 200]
+    for text in texts:
+        text = _BYLINE.sub("", fold_space(html.unescape(text)))
+        for start, name in names_in(text[:80]):
+            if start == 0:
+                rest = text[len(name):]
+                title = clean_title(rest.lstrip(" ,·—–-|")) if rest[:3].strip(" ") in {",", "·",
+                                                                                      "—", "–",
+                                                                                      "|", "-"}\
+                    or rest.startswith(",") else None
+                yield Person(name, title, text[:MAX_CONTEXT], "byline")
+            break
+
+
+def _lines(lines: Sequence[str]) -> Iterator[Person]:
+    for line in lines[:MAX_ELEMENTS]:
+        if len(line) > 600:
+            continue
+        m = _LINE_PERSON.match(line) if len(line) <= 250 else None
+        if m and looks_like_name(m.group("name")) and (title := clean_title(m.group("title"))):
+            yield Person(m.group("name"), title, line[:MAX_CONTEXT], "list")
+            continue
+        for m in _INLINE_PERSON.finditer(line):
+            name = next((n for s, n in names_in(m.group("name")) if
+                         s + len(n) == len(m.group("name"))), None)
+            if name and (title := clean_title(m.group("title"))):
+                yield Person(name, title, _window(line, m.start(), m.end()), "text")
+
+
+def _window(line: str, start: int, end: int, width: int = 120) -> str:
+    return line[max(0, start - width): end + width].strip()
+
+
+_RANK = {"jsonld": 0, "card": 1, "table": 2, "list": 3, "byline": 4, "text": 5}
+
+
+def _merge(found: Iterator[Person]) -> list[Person]:
+    people: dict[str, Person] = {}
+    for person in found:
+        key = fold(person.name)
+        old = people.get(key)
+        if old is None:
+            people[key] = person
+            continue
+        better = person if old.title is None and person.title else old
+        people[key] = replace(
+            better,
+            how="byline" if "byline" in (old.how, person.how) else min(
+                (old.how, person.how), key=lambda h: _RANK.get(h, 9)),
+            email=old.email or person.email,
+            url=old.url or person.url,
+        )
+    return list(people.values())
+
+
+def find_people(tree: LexborHTMLParser, lines: Sequence[str], jsonld: Sequence[dict],
+                base: str) -> list[Person]:
+    """Everyone the page names as a person: JSON-LD, cards, tables, lists, bylines, prose."""
+    del base  # card links are kept as written; callers resolve them
+    return _merge(_chain(_jsonld_people(jsonld), _cards(tree), _tables(tree),
+                         _bylines(tree, lines), _lines(lines)))
+
+
+def _chain(*iterators: Iterator[Person]) -> Iterator[Person]:
+    for iterator in iterators:
+        yield from iterator
+
+
+# ------------------------------------------------------------------ whose address
+
+
+def name_for(address: str, line: str, at: int, people: Sequence[Person],
+             written: str = "") -> str | None:
+    """The person an address in ``line`` belongs to: their card, or the nearest name before it."""
+    written = (written or address).lower()
+    cards = [p for p in people if written in p.context.lower() and len(p.context) <= MAX_CONTEXT]
+    for person in sorted(cards, key=lambda p: len(p.context)):
+        if consistent(address, person.name):
+            return person.name
+    before = [(at - s, n) for s, n in names_in(line[max(0, at - 200):at])]
+    after = [(s, n) for s, n in names_in(line[at: at + 120])]
+    for _, name in sorted(before) + sorted(after):
+        if consistent(address, name):
+            return name
+    return None
+
+
+def name_near(node: LexborNode, address: str, people: Sequence[Person]) -> str | None:
+    """The person whose card or paragraph holds this address link."""
+    current: LexborNode | None = node.parent
+    for _ in range(4):
+        if current is None:
+            return None
+        text = _node_text(current)
+        if len(text) > 2 * MAX_CONTEXT:
+            return None
+        known = [p.name for p in people if p.name in text and consistent(address, p.name)]
+        if len(set(known)) == 1:
+            return known[0]
+        at = text.lower().find(address)
+        if at >= 0 and (name := name_for(address, text, at, ())):
+            return name
+        current = current.parent
+    return None
+
+
+def attach_emails(people: Sequence[Person], emails: Sequence) -> list[Person]:
+    """Give each person the address the page links to their name."""
+    by_name = {fold(e.name): e.address for e in emails if e.name}
+    return [p if p.email else replace(p, email=by_name.get(fold(p.name))) for p in people]
