@@ -113,6 +113,7 @@ class PersonMention:
     title: str | None = None
     email: str | None = None
     url: str | None = None
+    how: str = "text"  # "card" | "table" | "list" | "text" | "byline" | "jsonld"
 
 
 @dataclass(frozen=True, slots=True)
