@@ -307,13 +307,15 @@ def _mailto(href: str) -> str | None:
 
 # ------------------------------------------------------------------ links
 
+# A user or project on a code forge, not one of the forge's own pages.
+_FORGE_PATH = (r"^/(?!(?:features|pricing|about|login|logout|join|signup|sign_in|site|topics|"
+               r"explore|marketplace|enterprise|solutions|sponsors|settings|search|help|terms|"
+               r"privacy|orgs/[^/]+/people)(?:/|$))[^/]+")
 # Which kind of link a URL is: (kind, host suffixes or (), path pattern or None).
 # The first row that matches wins; hosts match exactly or as a parent domain.
 LINK_KINDS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("github", ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "sr.ht",
-                "sourcehut.org", "gitea.com"),
-     r"^/(?!(?:features|pricing|about|login|join|signup|site|topics|explore|marketplace|"
-     r"enterprise|solutions|sponsors|orgs/[^/]+/people)(?:/|$))[^/]+"),
+                "sourcehut.org", "gitea.com"), _FORGE_PATH),
     ("github", ("pypi.org", "npmjs.com", "crates.io", "rubygems.org"), r"^/(?:project|package|"
      r"crates|gems|~)/"),
     ("linkedin", ("linkedin.com",), r"^/(?:in|pub)/[^/]+"),
@@ -334,13 +336,15 @@ LINK_KINDS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     # Path conventions on any host: a code forge's /user, a network's /in/slug, a talk page,
     # a paper's DOI, a blog post's slug.
     ("linkedin", (), r"^/in/[\w%.-]+/?$"),
-    ("talk", (), r"/(?:talks?|speakers?|sessions?|presentations?|slides|webinars?)/[\w%.-]+"),
+    ("talk", (), r"/(?:talks?|speakers?|sessions?|presentations?|slides|webinars?|episodes?|"
+                 r"podcasts?)/[\w%.-]+"),
     ("paper", (), r"/(?:papers?|publications?|doi)/[\w%.-]+|\.pdf$"),
     ("post", (), r"/(?:blog|posts?|articles?|writing|notes)/(?:\d{4}/(?:\d{2}/)?)?[\w%-]{3,}"),
 )
 _LINK_RULES = tuple((kind, hosts, re.compile(path, re.I) if path else None)
                     for kind, hosts, path in LINK_KINDS)
 _CODE_HOST_LABEL = re.compile(r"^(?:git|gitea|forgejo)[\w-]*$")  # self-hosted forges
+_FORGE = re.compile(_FORGE_PATH)
 _PERSONAL_TEXT = frozenset({"website", "homepage", "home page", "personal website",
                             "personal site", "my website", "my blog"})
 
@@ -356,7 +360,7 @@ def classify_link(url: str, text: str = "", rel: str = "") -> str:
         known = known or bool(hosts)
         if pattern is None or pattern.search(path):
             return kind
-    if not known and _CODE_HOST_LABEL.match(host.split(".", 1)[0]) and path.strip("/"):
+    if not known and _CODE_HOST_LABEL.match(host.split(".", 1)[0]) and _FORGE.search(path):
         return "github"
     if "me" in rel.lower().split() or text.strip().lower() in _PERSONAL_TEXT:
         return "personal"

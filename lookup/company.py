@@ -1,0 +1,248 @@
+"""Which domain is the company's own: rank the candidates search results point to. Pure.
+
+``rank_domains`` turns search hits (and, once fetched, the candidates' homepages)
+into ``DomainCandidate`` records with a score and the reasons for it, in
+sentences. ``candidate_homepages`` says which pages to fetch to confirm a
+candidate; ``choose_domain`` takes the best candidate whose domain accepts mail
+(the MX check itself is done at the edge).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+from lookup.models import PageFacts, SearchHit, Source
+
+__all__ = [
+    "COMPANY_SUFFIXES",
+    "NON_COMPANY_HOSTS",
+    "SECOND_LEVEL_SUFFIXES",
+    "DomainCandidate",
+    "candidate_homepages",
+    "choose_domain",
+    "company_key",
+    "rank_domains",
+    "registrable_domain",
+]
+
+# Public suffixes under which companies register a third label (a small table, not the
+# whole Public Suffix List: these cover most company domains outside .com and ccTLDs).
+SECOND_LEVEL_SUFFIXES = frozenset(
+    "co.uk org.uk ac.uk gov.uk ltd.uk plc.uk me.uk com.au net.au org.au edu.au co.nz org.nz "
+    "co.jp ne.jp or.jp co.kr com.br com.mx com.ar com.co com.tr com.cn com.hk com.sg com.my "
+    "com.tw co.in net.in org.in co.za co.il com.pl com.ua com.ph co.id co.th com.vn com.ng "
+    "com.eg com.pe com.sa".split()
+)
+# Hosts that are never a company's own site: networks, code hosts, conference and event
+# platforms, news, encyclopaedias, company directories and job boards.
+NON_COMPANY_HOSTS = frozenset(
+    """linkedin.com facebook.com twitter.com x.com instagram.com youtube.com youtu.be tiktok.com
+    threads.net bsky.app mastodon.social reddit.com medium.com substack.com github.com gitlab.com
+    bitbucket.org stackoverflow.com wikipedia.org wikimedia.org wikidata.org crunchbase.com
+    bloomberg.com reuters.com forbes.com techcrunch.com businessinsider.com nytimes.com
+    theguardian.com bbc.co.uk ft.com wsj.com cnbc.com glassdoor.com glassdoor.co.uk indeed.com
+    monster.com ziprecruiter.com welcometothejungle.com levels.fyi builtin.com angel.co
+    wellfound.com zoominfo.com dnb.com opencorporates.com companieshouse.gov.uk
+    find-and-update.company-information.service.gov.uk yelp.com trustpilot.com g2.com
+    capterra.com sessionize.com eventbrite.com meetup.com lu.ma papercall.io slideshare.net
+    speakerdeck.com vimeo.com google.com apple.com amazon.com microsoft.com bing.com
+    duckduckgo.com yahoo.com pitchbook.com owler.com""".split()
+)
+COMPANY_SUFFIXES = frozenset(
+    "inc incorporated corp corporation co company ltd limited llc llp lp plc gmbh ag kg ug sa "
+    "sas sarl srl spa bv nv oy oyj ab as asa aps pty pte kk group holdings".split()
+)
+_TITLE_SPLIT = re.compile(r"\s+[|–—:·•-]\s+|\s*[|–—·•]\s*")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class DomainCandidate:
+    """A domain that may be the company's, how strongly, and why (in sentences)."""
+
+    domain: str
+    score: float
+    reasons: tuple[str, ...]
+    source: Source
+
+
+def registrable_domain(host: str) -> str:
+    """The part of a host name a company registers: brightwater.test, example.co.uk."""
+    labels = host.lower().strip(".").removeprefix("www.").split(".")
+    if len(labels) >= 3 and ".".join(labels[-2:]) in SECOND_LEVEL_SUFFIXES:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("&", " and "))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def company_key(name: str) -> str:
+    """A company name without case, accents, punctuation or legal suffix: "brightwater analytics"."""
+    words = _NON_WORD.sub(" ", _fold(name)).split()
+    while len(words) > 1 and words[-1] in COMPANY_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+def _names_company(text: str, key: str) -> str:
+    """"exact" when a part of ``text`` is the company, "contains" when one includes it, else ""."""
+    parts = [company_key(p) for p in _TITLE_SPLIT.split(text) if p.strip()]
+    if key in parts:
+        return "exact"
+    padded = f" {key} "
+    return "contains" if any(padded in f" {p} " for p in parts) else ""
+
+
+def _label_match(domain: str, key: str) -> str:
+    label = domain.split(".", 1)[0].replace("-", "")
+    compact = key.replace(" ", "")
+    first = key.split(" ", 1)[0]
+    if label == compact:
+        return "exact"
+    if label == first or (compact.startswith(label) and len(label) >= 4):
+        return "prefix"
+    return ""
+
+
+def _slug(url: str) -> str:
+    """The URL's path spelled like a slug: /c/Brightwater_Analytics -> /c/brightwater-analytics."""
+    return re.sub(r"[^a-z0-9/]+", "-", _fold(urlsplit(url).path))
+
+
+def _is_country(domain: str) -> bool:
+    tld = domain.rsplit(".", 1)[-1]
+    return domain.count(".") >= 2 or (len(tld) == 2 and tld not in {"io", "ai", "co"})
+
+
+def _country_below_main(ranked: list[DomainCandidate]) -> list[DomainCandidate]:
+    """A country domain (acme.co.uk, acme.de) ranks below the same name's main domain."""
+    mains = {c.domain.split(".", 1)[0] for c in ranked if not _is_country(c.domain)}
+    return [
+        replace(c, score=round(c.score - 2.0, 3), reasons=(
+            *c.reasons, f"{c.domain} looks like a country domain of the company; the main "
+            "domain ranks above it."))
+        if _is_country(c.domain) and c.domain.split(".", 1)[0] in mains else c
+        for c in ranked
+    ]
+
+
+@dataclass(slots=True)
+class _Tally:
+    domain: str
+    hits: list[SearchHit]
+
+
+def _tallies(hits: Sequence[SearchHit]) -> list[_Tally]:
+    tallies: dict[str, _Tally] = {}
+    for hit in hits:
+        host = (urlsplit(hit.url).hostname or "").lower()
+        if not host or "." not in host:
+            continue
+        domain = registrable_domain(host)
+        if domain in NON_COMPANY_HOSTS or registrable_domain(domain) in NON_COMPANY_HOSTS:
+            continue
+        tallies.setdefault(domain, _Tally(domain, [])).hits.append(hit)
+    return list(tallies.values())
+
+
+def _homepage_for(domain: str, homepages: Mapping[str, PageFacts]) -> PageFacts | None:
+    for key, facts in homepages.items():
+        host = urlsplit(key).hostname if "/" in key else key
+        if host and registrable_domain(host) == domain:
+            return facts
+    return None
+
+
+def _homepage_names(page: PageFacts) -> list[tuple[str, str]]:
+    return [(what, value) for what, value in (
+        ("Its homepage's organisation name", page.organization or ""),
+        ("Its og:site_name", dict(page.opengraph).get("og:site_name", "")),
+        ("Its homepage title", page.title),
+    ) if value]
+
+
+def _score(tally: _Tally, company: str, key: str, page: PageFacts | None
+           ) -> tuple[float, list[str]] | None:
+    score, reasons = 0.0, []
+    matched = ""
+    if page is not None:
+        for what, value in _homepage_names(page):
+            if how := _names_company(value, key):
+                score += 4.0 if how == "exact" else 2.0
+                matched = how
+                reasons.append(f"{what} “{value}” {'is' if how == 'exact' else 'includes'} "
+                               f"{company}.")
+                break
+    label = _label_match(tally.domain, key)
+    titled = [h for h in tally.hits if _names_company(h.title, key)]
+    if not label:  # a directory's or network's page *about* the company has it in its path
+        titled = [h for h in titled if key.replace(" ", "-") not in _slug(h.url)]
+    if titled and page is None:
+        score += 1.5
+        matched = matched or "hit"
+        reasons.append(f"{len(titled)} search result title(s) on {tally.domain} name {company}.")
+    if label:
+        score += 2.0 if label == "exact" else 1.0
+        reasons.append(f"The domain name {'spells' if label == 'exact' else 'starts like'} "
+                       f"the company name.")
+    if not matched and not (label == "exact" and page is None):
+        return None  # the company's name must match the page (or, before fetching, a hit)
+    score += min(len(tally.hits), 5) * 0.2 + 1.0 / (1 + min(h.rank for h in tally.hits))
+    reasons.append(f"{len(tally.hits)} search result(s) point to {tally.domain}.")
+    if matched == "contains":
+        reasons.append("The name there is longer than the company's (a subsidiary or a "
+                       "different business?).")
+    return score, reasons
+
+
+def rank_domains(company: str, hits: Sequence[SearchHit],
+                 homepages: Mapping[str, PageFacts] | None = None) -> list[DomainCandidate]:
+    """The domains search results point to that carry the company's name, best first."""
+    key = company_key(company)
+    if not key:
+        return []
+    ranked: list[DomainCandidate] = []
+    for tally in _tallies(hits):
+        page = _homepage_for(tally.domain, homepages or {})
+        scored = _score(tally, company, key, page)
+        if scored is None:
+            continue
+        best = min(tally.hits, key=lambda h: h.rank)
+        source = Source(best.url, best.title, best.snippet, "search")
+        ranked.append(DomainCandidate(tally.domain, round(scored[0], 3), tuple(scored[1]), source))
+    return sorted(_country_below_main(ranked), key=lambda c: (-c.score, c.domain))
+
+
+def candidate_homepages(candidates: Sequence[DomainCandidate]) -> list[str]:
+    """The homepage URL to fetch for each candidate: the hit's own host root, else www."""
+    urls: list[str] = []
+    for candidate in candidates:
+        parts = urlsplit(candidate.source.url)
+        host = (parts.hostname or "").lower()
+        if host in (candidate.domain, f"www.{candidate.domain}"):
+            url = f"{parts.scheme or 'https'}://{host}/"
+        else:
+            url = f"https://www.{candidate.domain}/"
+        if url not in urls:
+            urls.append(url)
+    return urls
+
+
+def choose_domain(candidates: Sequence[DomainCandidate],
+                  accepts_mail: Mapping[str, bool]) -> DomainCandidate | None:
+    """The best-ranked candidate whose domain accepts mail, with the reasons for the choice."""
+    passed: list[str] = []
+    for candidate in candidates:
+        if accepts_mail.get(candidate.domain):
+            notes = tuple(f"{d} ranked higher but does not accept mail." for d in passed)
+            return replace(candidate, reasons=(*candidate.reasons, *notes,
+                                               f"{candidate.domain} accepts mail."))
+        passed.append(candidate.domain)
+    return None
