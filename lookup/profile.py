@@ -370,7 +370,7 @@ def _event(obj: dict, page: PageFacts, ctx: _Context) -> TalkingPoint | None:
     """A JSON-LD talk: a Person who performs in an Event, or an Event with them as performer."""
     if ctx.matcher.matches(str(obj.get("name", ""))) and isinstance(obj.get("performerIn"), dict):
         event = obj["performerIn"]
-    elif "Event" in str(obj.get("@type")) and _performs(obj, ctx):
+    elif "Event" in str(obj.get("@type")) and (_performs(obj, ctx) or _is_profile(page, ctx)):
         event = obj
     else:
         return None
