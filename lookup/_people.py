@@ -60,11 +60,14 @@ festival room hall street avenue lane united kingdom america europe african asia
 jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun januar februar
 märz juni juli oktober dezember author autor autorin authors archives updated editor editors
 sponsored desk redaktion themes links navigation social image header footer comments comment
-jobs woche week reply antworten veröffentlicht analyse von par por door und der die das mit für was wie nach
+jobs woche week reply antworten veröffentlicht analyse von par por door und der die das mit
+für was wie nach
 neue neues über unter ihr wir sie du er es ein eine einer zum zur bei aus auf dem den des im am
 """.split())
 # Letters that may be followed by a capital inside one name: McDonald, MacKenzie, DeShawn, O'Neil.
-_CAMEL_OK = re.compile(r"^(?:Mc|Mac|O['’]|D['’]|De|Di|Da|La|Le|Van|Von|St)?[^\W\d_][^\W\dA-ZÀ-ÖØ-ÞĀ-Ž_]*$")
+_CAMEL_OK = re.compile(
+    r"^(?:Mc|Mac|O['’]|D['’]|De|Di|Da|La|Le|Van|Von|St)?[^\W\d_][^\W\dA-ZÀ-ÖØ-ÞĀ-Ž_]*$"
+)
 # Words that make a phrase a job title (matched as whole words, case-insensitively).
 TITLE_WORDS = re.compile(
     r"\b(?:engineer(?:ing)?|developer|programmer|manager|director|head|lead|leader|chief|officer|"
@@ -241,7 +244,8 @@ def _jsonld_people(jsonld: Sequence[dict]) -> Iterator[Person]:
         name = _text(obj.get("name"))
         if "Person" not in jsonld_types(obj) or not name or len(name.split()) < 2:
             continue
-        title, org = _text(obj.get("jobTitle")), _text(obj.get("worksFor") or obj.get("affiliation"))
+        title = _text(obj.get("jobTitle"))
+        org = _text(obj.get("worksFor") or obj.get("affiliation"))
         email = _text(obj.get("email"))
         url = _text(obj.get("url")) or _text(obj.get("sameAs"))
         context = ", ".join(p for p in (name, title, org) if p)

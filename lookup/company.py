@@ -84,7 +84,7 @@ def _fold(text: str) -> str:
 
 
 def company_key(name: str) -> str:
-    """A company name without case, accents, punctuation or legal suffix: "brightwater analytics"."""
+    """The company name without case, accents, punctuation or legal suffix ("acme robotics")."""
     words = _NON_WORD.sub(" ", _fold(name)).split()
     while len(words) > 1 and words[-1] in COMPANY_SUFFIXES:
         words.pop()

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser
 
 from lookup import _people
 from lookup._people import Person, fold_space, jsonld_types, looks_like_name, walk_jsonld
@@ -197,7 +197,8 @@ def _iso_date(value: object) -> str | None:
     return "-".join(match.groups()) if match else None
 
 
-def _published(meta: dict[str, str], jsonld: tuple[dict, ...], tree: LexborHTMLParser) -> str | None:
+def _published(meta: dict[str, str], jsonld: tuple[dict, ...],
+               tree: LexborHTMLParser) -> str | None:
     for key in _PUBLISHED_META:
         if date := _iso_date(meta.get(key)):
             return date

@@ -78,8 +78,10 @@ _TEAM = re.compile(r"\b(?:on|in|of|leads?|runs?|joins?|with) the ([A-Z][\w&-]*(?
 _TITLE_TEAM = re.compile(r"^(?:director|head|vp|vice president|lead|manager)\b.*?\b(?:of|for)\s+"
                          r"(.+)$", re.I)
 _BASED = re.compile(r"\bbased in ([A-Z][a-zà-ÿ]+(?:[ -][A-Z][a-zà-ÿ]+)?)")
-_NETWORK_PLACE = re.compile(r"^([A-Z][a-zà-ÿ]+(?:[ -][A-Z][a-zà-ÿ]+)?), [A-Z][\w ]+(?:, [A-Z][\w ]+)?"
-                            r" ·")
+# A network profile's snippet starts with the place: "Bristol, England, United Kingdom · ..."
+_NETWORK_PLACE = re.compile(
+    r"^([A-Z][a-zà-ÿ]+(?:[ -][A-Z][a-zà-ÿ]+)?), [A-Z][\w ]+(?:, [A-Z][\w ]+)? ·"
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
 _TITLE_SPLIT = re.compile(r"\s+[|–—·]\s+|\s+-\s+|: ")
 

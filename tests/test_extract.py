@@ -45,7 +45,8 @@ def test_published_date_from_article_meta():
 
 def test_published_date_from_time_element():
     """A <time datetime> is used when the head says nothing."""
-    facts = extract('<p>Posted <time datetime="2025-07-01T10:00">1 July</time></p>', "https://a.test/")
+    html = '<p>Posted <time datetime="2025-07-01T10:00">1 July</time></p>'
+    facts = extract(html, "https://a.test/")
     assert facts.published == "2025-07-01"
 
 
@@ -69,7 +70,8 @@ def test_visible_text_leaves_out_scripts_styles_and_templates():
 
 def test_visible_text_keeps_blocks_apart_and_inline_words_together():
     """Block elements are separated by a space; inline markup does not split words."""
-    facts = extract("<div>Dana</div><div>Okafor</div><p>dok<b>afor</b>@x.test</p>", "https://a.test/")
+    html = "<div>Dana</div><div>Okafor</div><p>dok<b>afor</b>@x.test</p>"
+    facts = extract(html, "https://a.test/")
     assert facts.text == "Dana Okafor dokafor@x.test"
 
 

@@ -84,7 +84,8 @@ def test_namesake_page_is_set_aside_with_reason():
 def test_page_on_company_domain_is_tied():
     """A page on the company's domain (or a subdomain) counts without naming the company."""
     facts = html_page("https://www.brightwater.test/team",
-                      '<div><h3>Dana Okafor</h3><p class="role">Director of Data Platform</p></div>')
+                      '<div><h3>Dana Okafor</h3>'
+                      '<p class="role">Director of Data Platform</p></div>')
     result = profile([facts])
     assert result.title == "Director of Data Platform"
     assert result.title_source.url == "https://www.brightwater.test/team"
@@ -152,7 +153,8 @@ def test_unrelated_people_are_ignored():
 def test_current_title_beats_older_dated_mention():
     """A current listing's title beats an older press release's title."""
     press = html_page("https://www.brightwater.test/press/series-b",
-                      "<p>That work is led by Dana Okafor, the company's Data Engineering Lead.</p>",
+                      "<p>That work is led by Dana Okafor, the company's Data Engineering "
+                      "Lead.</p>",
                       "Series B", published="2025-11-03")
     team = html_page("https://www.brightwater.test/leadership",
                      "<table><tr><th>Name</th><th>Role</th><th>Based in</th></tr>"
