@@ -339,8 +339,9 @@ def _page_work(page: PageFacts, ctx: _Context) -> list[TalkingPoint]:
         work.append(TalkingPoint(f"Post “{_headline(page)}”{where}{_show(date)}", source,
                                  _iso(date)))
     elif date and _quoted(page.text, ctx):
-        where = page.organization or _host(page.url)
-        work.append(TalkingPoint(f"Quoted in “{_headline(page)}” ({where}){_show(date)}", source,
+        where = "the press release" if _on_domain(page.url, ctx.domain) else \
+            (page.organization or _host(page.url))
+        work.append(TalkingPoint(f"Quoted in {where}: “{_headline(page)}”{_show(date)}", source,
                                  _iso(date)))
     return work
 
@@ -393,16 +394,25 @@ def _iso(date: dt.date | None) -> str | None:
     return date.isoformat() if date else None
 
 
+_GENERIC_PARTS = re.compile(r"^(?:speakers?|profile|talks?|sessions?|bio|about|home|blog)$", re.I)
+
+
 def _hit_work(hit: SearchHit, ctx: _Context) -> TalkingPoint | None:
+    """A talk, podcast, post or paper known only from a search result's title and snippet."""
     kind = classify_link(hit.url)
     if kind not in ("talk", "post", "paper"):
         return None
-    label = {"talk": "Talk or podcast", "post": "Post", "paper": "Paper"}[kind]
-    title = _main_part(hit.title)
     date = parse_date(hit.snippet)
     source = Source(hit.url, hit.title, hit.snippet, "search")
-    return TalkingPoint(f"{label} “{title.strip()}” ({_host(hit.url)}){_show(date)}", source,
-                        _iso(date))
+    parts = [p.strip() for p in _TITLE_SPLIT.split(hit.title) if p.strip()]
+    about = [p for p in parts if not ctx.matcher.matches(p) and not _GENERIC_PARTS.match(p)]
+    if kind == "talk" and parts and ctx.matcher.matches(parts[0]) and about:
+        # "Name – Speaker – Conference": their speaker page; the talk's own title is not given.
+        return TalkingPoint(f"Speaker at {about[-1]}{_show(date)}", source, _iso(date))
+    podcast = re.search(r"podcast|episode", hit.url + hit.title, re.I)
+    label = "Podcast" if podcast else {"talk": "Talk", "post": "Post", "paper": "Paper"}[kind]
+    title = _main_part(" – ".join(about) if about else hit.title)
+    return TalkingPoint(f"{label} “{title}” ({_host(hit.url)}){_show(date)}", source, _iso(date))
 
 
 def _project_links(tied: Sequence[PageFacts], ctx: _Context) -> list[TalkingPoint]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lookup.extract import classify_link, decode_html, extract, find_addresses, looks_like_name
 from lookup.models import PageFacts
@@ -372,3 +374,30 @@ def test_demo_world_colleague_addresses():
     assert named["rkowalski@brightwater.test"] == "Rafael Kowalski"
     assert named["abrennan@brightwater.test"] == "Aiko Brennan"
     assert named["dana@okafor-reyes.test"] == "Dana Okafor"
+
+
+# ------------------------------------------------------------------ invariants
+
+_MARKUP = st.lists(st.sampled_from(
+    ["<div>", "</div>", "<p>", "<b>", "</i>", "<a href='mailto:x@y.test'>", "</a>", "<li>",
+     "Dana Okafor", ", ", "Head of Data", " [at] ", " dot ", "@", ".test", "&#64;", "<script>",
+     "</script>", "<table><tr><th>Name</th><th>Title</th></tr>", "<td>", "é", "\x00", "<!--"]),
+    max_size=60).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(_MARKUP, st.text(max_size=300)))
+def test_extract_never_raises(html):
+    """Any text at all, markup soup included, extracts without an exception."""
+    facts = extract(html, "https://soup.test/")
+    assert len(facts.text) <= 20_000
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(_MARKUP, st.text(max_size=300)))
+def test_found_addresses_are_well_formed(text):
+    """Every address found is lower-case local@domain with a dotted, alphabetic-TLD domain."""
+    for found in find_addresses(text):
+        local, _, domain = found.address.partition("@")
+        assert local and "." in domain and domain == domain.lower()
+        assert domain.rsplit(".", 1)[-1].isalpha()

@@ -193,6 +193,31 @@ def test_talking_points_prefer_recent_and_stay_professional():
     assert points == ["Post “Streaming joins", "Post “Data contracts", "Post “Counting water"]
 
 
+def test_press_quote_is_work():
+    """A dated press release quoting the person is a talking point."""
+    press = html_page("https://www.brightwater.test/press/deal",
+                      "<p>“It works,” said Dana Okafor, Director of Data Platform.</p>",
+                      "Severn Vale selects Brightwater | Brightwater Analytics",
+                      published="2026-09-22")
+    (point,) = profile([press]).talking_points
+    assert point.text == "Quoted in the press release: “Severn Vale selects Brightwater” (22 Sep 2026)"
+
+
+def test_work_from_tied_search_results():
+    """Tied search results for talks and podcasts become dated work items."""
+    hits = [
+        SearchHit("Dana Okafor – Speaker – DataCon Europe 2026",
+                  "https://datacon.test/2026/speakers/dana-okafor",
+                  "Dana Okafor, Director of Data Platform, Brightwater Analytics. 8 October 2026."),
+        SearchHit("#112 – Dual-running a migration, with Dana Okafor – The Pipeline Podcast",
+                  "https://pod.test/episodes/112", "9 July 2026 · Dana Okafor of Brightwater "
+                  "Analytics on dual-running."),
+    ]
+    texts = [t.text for t in profile(hits=hits).talking_points]
+    assert texts == ["Speaker at DataCon Europe 2026 (8 Oct 2026)",
+                     "Podcast “Dual-running a migration, with Dana Okafor” (pod.test) (9 Jul 2026)"]
+
+
 def test_links_tied_to_the_person():
     """Links whose address spells the person's name are kept; other people's are not."""
     team = html_page("https://www.brightwater.test/team",
