@@ -200,7 +200,8 @@ def test_press_quote_is_work():
                       "Severn Vale selects Brightwater | Brightwater Analytics",
                       published="2026-09-22")
     (point,) = profile([press]).talking_points
-    assert point.text == "Quoted in the press release: “Severn Vale selects Brightwater” (22 Sep 2026)"
+    assert point.text == ("Quoted in the press release: “Severn Vale selects Brightwater” "
+                          "(22 Sep 2026)")
 
 
 def test_work_from_tied_search_results():
