@@ -96,10 +96,9 @@ def decode_html(body: bytes, content_type: str = "") -> str:
 
 # ------------------------------------------------------------------ taming the markup
 
-_TAG = re.compile(
-    r"<!--.*?-->|<(script|style|textarea|title|xmp)\b.*?</\1\s*>|<(/?)([a-zA-Z][\w:-]*)[^>]*>",
-    re.S | re.I,
-)
+# [^<>] keeps every attempt from running past the next "<": linear even on tag soup.
+_TAG = re.compile(r"<!--|<(/?)([a-zA-Z][\w:-]*)[^<>]*>", re.I)
+_RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp"})  # no tags inside
 # Tags that never nest or that the parser closes on its own: not counted as depth.
 _FLAT = frozenset(
     "area base br col embed hr img input link meta param source track wbr p li dt dd tr td th "
@@ -112,18 +111,37 @@ _BLOCK = re.compile(
 )
 
 
+def _skip(html: str, start: int, name: str) -> int:
+    """Where scanning resumes after a comment or a raw-text element: its end, or the end."""
+    closing = "-->" if name == "!--" else f"</{name}"
+    match = re.compile(re.escape(closing), re.I).search(html, start)
+    return match.end() if match else len(html)
+
+
 def _flatten(html: str) -> str:
-    """Drop the tags that nest deeper than MAX_DEPTH, keeping their text."""
+    """Drop the tags that nest deeper than MAX_DEPTH, keeping their text.
+
+    One left-to-right pass: comments and raw-text elements (script, style...) are
+    skipped to their end with one search each, so unclosed ones cost linear time.
+    """
     if html.count("<") < MAX_DEPTH:
         return html
     stack: list[str] = []
     dropped: dict[str, int] = {}
     cuts: list[tuple[int, int]] = []
-    for m in _TAG.finditer(html):
-        name = (m.group(3) or "").lower()
+    pos = 0
+    while (m := _TAG.search(html, pos)) is not None:
+        pos = m.end()
+        opener, name = m.group(1), (m.group(2) or "").lower()
+        if m.group(0) == "<!--":
+            pos = _skip(html, pos, "!--")
+            continue
         if not name or name in _FLAT or m.group(0).endswith("/>"):
             continue
-        if not m.group(2):
+        if opener != "/" and name in _RAW_TEXT:
+            pos = _skip(html, pos, name)
+            continue
+        if opener != "/":
             if len(stack) >= MAX_DEPTH:
                 dropped[name] = dropped.get(name, 0) + 1
                 cuts.append(m.span())
