@@ -329,6 +329,23 @@ def forget(
         print(f"  removed {f}")
 
 
+def _forget_prefect(settings: Any, name: str, slug: str) -> dict[str, Any]:
+    """Remove Prefect's flow runs and artifacts about the person, where Prefect kept any."""
+    has_local_db = any(settings.prefect_home.glob("*.db"))
+    if prefect_api(settings) is None and not has_local_db:
+        return {"flow_runs": 0, "artifacts": 0}
+    if prefect_api(settings) is None:
+        stderr("Removing Prefect's records of the runs (starting its temporary server)...")
+    from flows.privacy import forget_in_prefect
+
+    try:
+        return asyncio.run(forget_in_prefect(name, slug))
+    except Exception as exc:  # Prefect unreachable: say so, keep what was already removed
+        stderr(f"Prefect's records could not be removed ({exc}); "
+               "start the server and run forget again.")
+        return {"error": str(exc)}
+
+
 def _rows_json(report: Any) -> dict[str, int]:
     from dataclasses import asdict
 

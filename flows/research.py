@@ -8,10 +8,13 @@ by reference, hence no cache policy on these tasks.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.privacy import RESEARCH_FLOW, artifact_key
 from flows.runtime import world_settings
 from lookup import research
 from lookup.analysis import research_json
@@ -32,14 +35,7 @@ STEPS = research.Steps(
 )
 
 
-def _artifact_key(card_path: str) -> str:
-    """Artifact keys allow lower-case letters, digits and dashes only."""
-    stem = card_path.rsplit("/", 1)[-1].removesuffix(".md")
-    key = "".join(ch if ch.isalnum() else "-" for ch in stem.lower()).strip("-")
-    return f"briefing-{key or 'card'}"[:100]
-
-
-@flow(name="research-interviewer")
+@flow(name=RESEARCH_FLOW)
 async def research_interviewer(
     name: str,
     company: str,
@@ -69,7 +65,7 @@ async def research_interviewer(
     with open(run.card, encoding="utf-8") as handle:
         await acreate_markdown_artifact(
             markdown=handle.read(),
-            key=_artifact_key(run.card),
+            key=artifact_key(Path(run.card).stem),
             description=f"Briefing on {interview.name} ({interview.company})",
         )
     return {**research_json(run.result, run.card), "timings": run.timings}
