@@ -122,8 +122,11 @@ def evaluate_domain(domain, pairs, obs, prior, tallies, weights, *, draws, seed)
         return [(c.address, c.probability) for c in candidates(names[i], domain, post, limit=3)]
 
     cold = posterior_from_groups({}, prior)
+    keys = [full_name.casefold() for full_name, _ in pairs]
     for i, (_, email) in enumerate(pairs):
-        others = [j for j in range(len(pairs)) if j != i]
+        # colleagues are other people: the same name's other address is left out
+        others = [j for j in range(len(pairs)) if keys[j] != keys[i]]
+        same = Counter(rows[j] for j in range(len(pairs)) if keys[j] == keys[i])
         cands = [] if names[i] is None else candidates(names[i], domain, cold, limit=3)
         tallies["cold"].add(domain, email, [(c.address, c.probability) for c in cands])
         weights["cold"].append(1.0)
@@ -132,7 +135,7 @@ def evaluate_domain(domain, pairs, obs, prior, tallies, weights, *, draws, seed)
                 pick = rng.sample(others, min(k, len(others)))
                 tallies[f"k{k}"].add(domain, email, ranked(i, Counter(rows[j] for j in pick)), 1 / draws)
                 weights[f"k{k}"].append(1 / draws)
-        tallies["loo"].add(domain, email, ranked(i, everyone - Counter([rows[i]])))
+        tallies["loo"].add(domain, email, ranked(i, everyone - same))
         weights["loo"].append(1.0)
 
 

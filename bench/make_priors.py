@@ -70,21 +70,36 @@ def domain_counts(observations: dict[str, list[Observation]]) -> dict[str, Count
 
 
 def prior_counts(per_domain: dict[str, Counter], exclude: str | None = None) -> dict:
-    """Aggregate counts over domains (optionally leaving one out), as the priors file holds."""
+    """Aggregate counts over domains (optionally leaving one out), as the priors file holds.
+
+    ``formats``: pairs each format writes; ``main``: domains whose most common format
+    it is; ``background``: pairs written by a format other than their domain's main one.
+    """
     merged: Counter = Counter()
+    main: Counter = Counter()
+    background: Counter = Counter()
     seen: Counter = Counter()
     for domain, counts in per_domain.items():
-        if domain == exclude:
+        if domain == exclude or not counts:
             continue
         merged.update(counts)
         seen.update(s for s, c in counts.items() if c >= 0.5)
-    unexplained = merged.pop("__unexplained__", 0.0)
-    formats = {s: round(c, 1) for s, c in merged.most_common() if seen[s] >= MIN_DOMAINS}
-    dropped = sum(c for s, c in merged.items() if s not in formats)
+        top = max(counts, key=counts.get)
+        main[top] += 1
+        background.update({s: c for s, c in counts.items() if s != top})
+    keep = {s for s in merged if seen[s] >= MIN_DOMAINS and s != "__unexplained__"}
+
+    def table(counter: Counter) -> dict:
+        return {s: round(c, 1) for s, c in counter.most_common() if s in keep and c > 0}
+
+    def rest(counter: Counter) -> float:
+        return round(sum(c for s, c in counter.items() if s not in keep), 1)
+
     return {
-        "formats": formats,
-        "unexplained": round(unexplained + dropped, 1),
-        "domains": len(per_domain) - (exclude in per_domain),
+        "formats": table(merged), "unexplained": rest(merged),
+        "main": table(main), "main_unexplained": rest(main),
+        "background": table(background), "background_unexplained": rest(background),
+        "domains": sum(main.values()),
     }
 
 

@@ -124,8 +124,8 @@ def render(spelling: str, form: NameForm) -> str | None:
     local = _collapse(pieces)
     if fmt.cut:
         local = local[: fmt.cut].rstrip(SEPARATORS)
-    if not any(role in ("first", "last") and _part(form, role) for role, _ in fmt.tokens):
-        return None
+    if any(role in ("first", "last") and not _part(form, role) for role, _ in fmt.tokens):
+        return None  # a one-word name cannot fill a format that needs both names
     return local or None
 
 

@@ -67,6 +67,8 @@ _W_SWAPPED = 0.15  # the name was written family-first
 _W_SWAPPED_LIKELY = 0.6  # ... and its first word is a common family name
 _W_NICKNAME = 0.04
 _W_GIVEN_PART = 0.3  # "Jean-Pierre" -> "jean"
+_W_JOINED_GIVEN = 0.25  # "Ashok Kumar Rao": given "ashokkumar"
+_PARTICLE_JOINS = (("-", 0.3), ("_", 0.15))  # "le-berre", "le_berre"
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +291,9 @@ def _family_options(name: ParsedName) -> list[tuple[str, float, str]]:
     if name.particles:
         opts += [(s, w, "as written") for s, w in _spellings("".join((*name.particles, fam)), 1.0)]
         opts += [(s, w, "without particle") for s, w in _spellings(fam, _W_NO_PARTICLE)]
+        for sep, weight in _PARTICLE_JOINS:
+            opts += [(s, w, "particle joined") for s, w in
+                     _spellings(sep.join((*name.particles, fam)), weight)]
     else:
         opts += [(s, w, "as written") for s, w in _spellings(fam, 1.0)]
     if "-" in fam:
@@ -316,6 +321,8 @@ def _forms(name: ParsedName, *, first_is_family: bool) -> tuple[NameForm, ...]:
     if middles and name.family:
         joined = fold("".join((*name.middle[-1:], name.family)))
         add(fold(name.given), middles[:-1], joined, _W_JOINED_MIDDLE, "double surname")
+        given = fold("".join((name.given, name.middle[0])))
+        add(given, middles[1:], fold(name.family), _W_JOINED_GIVEN, "double given name")
     if name.family:
         swap = _W_SWAPPED_LIKELY if first_is_family else _W_SWAPPED
         for g, gw, _ in _spellings_only(name.given):
