@@ -144,10 +144,18 @@ def _near(text: str, ctx: _Context) -> bool:
     folded = _fold(text)
     spots = ctx.matcher.positions(text)
     for term in ctx.terms:
-        for m in re.finditer(re.escape(term), folded):
+        for m in _term_pattern(term).finditer(folded):
             if any(abs(m.start() - s) <= NEAR_CHARS for s in spots):
                 return True
     return False
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    """A company key as it may be written: "okafor and reyes" also matches "Okafor & Reyes"."""
+    if "." in term:  # a domain
+        return re.compile(re.escape(term))
+    words = ["(?:and|&)" if w == "and" else re.escape(w) for w in term.split()]
+    return re.compile(r"\b" + r"[\W_]*".join(words) + r"\b")
 
 
 def _mentions(page: PageFacts, ctx: _Context) -> list[PersonMention]:

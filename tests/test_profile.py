@@ -110,6 +110,16 @@ def test_company_far_from_the_name_does_not_tie():
     assert [a.source.url for a in result.set_aside] == ["https://lawnews.test/a"]
 
 
+def test_company_written_with_ampersand_and_suffix_ties():
+    """"Okafor & Reyes LLP" near the name ties a page for the company "Okafor and Reyes"."""
+    facts = html_page("https://news.test/a",
+                      "<p>Dana Okafor, Managing Partner at Okafor &amp; Reyes LLP, won.</p>")
+    interview = Interview("Dana Okafor", "Okafor and Reyes")
+    result = profile([facts], interview=interview, domain="okafor-reyes.test")
+    assert result.set_aside == ()
+    assert result.title == "Managing Partner"
+
+
 def test_profile_linked_from_tied_page_is_tied():
     """A profile page linked from a tied page counts even if it never names the company."""
     team = html_page("https://www.brightwater.test/team",
