@@ -343,23 +343,25 @@ def _tables(tree: LexborHTMLParser) -> Iterator[Person]:
             yield Person(name, title, context, "table")
 
 
-def _bylines(tree: LexborHTMLParser, lines: Sequence[str]) -> Iterator[Person]:
-    selector = "[rel~=author],[class*=author],[class*=byline],[itemprop=author],meta[name=author]"
-    texts = [n.attributes.get("content") or "" if n.tag == "meta" else _node_text(n)
-             for n in tree.css(selector)[:200]]
-    texts = [t for t in texts if len(t) <= 80 or _BYLINE.match(t)]  # not whole author boxes
+_BYLINE_SEPARATOR = re.compile(r"^\s*[,·—–|-]\s*")
+
+
+def _bylines(tree: LexborHTMLParser, lines: Sequence[str], author: str | None
+             ) -> Iterator[Person]:
+    """Authors: rel=author links, .author/.byline elements, "By Name" lines, <meta name=author>."""
+    nodes = tree.css("[rel~=author],[class*=author],[class*=byline],[itemprop=author]")[:200]
+    texts = [t for t in (_node_text(n) for n in nodes) if len(t) <= 80 or _BYLINE.match(t)]
     texts += [line for line in lines if _BYLINE.match(line) and len(line) < 200]
+    texts += [author] if author else []
     for text in texts:
         text = _BYLINE.sub("", fold_space(html.unescape(text)))
-        for start, name in names_in(text[:80]):
-            if start == 0:
-                rest = text[len(name):]
-                title = clean_title(rest.lstrip(" ,·—–-|")) if rest[:3].strip(" ") in {",", "·",
-                                                                                      "—", "–",
-                                                                                      "|", "-"}\
-                    or rest.startswith(",") else None
-                yield Person(name, title, text[:MAX_CONTEXT], "byline")
-            break
+        start, name = next(names_in(text[:80]), (-1, ""))
+        if start != 0:
+            continue
+        rest = text[len(name):]
+        title = clean_title(_BYLINE_SEPARATOR.sub("", rest)) if _BYLINE_SEPARATOR.match(rest) \
+            else None
+        yield Person(name, title, text[:MAX_CONTEXT], "byline")
 
 
 def _lines(lines: Sequence[str]) -> Iterator[Person]:
@@ -404,11 +406,10 @@ def _merge(found: Iterator[Person]) -> list[Person]:
 
 
 def find_people(tree: LexborHTMLParser, lines: Sequence[str], jsonld: Sequence[dict],
-                base: str) -> list[Person]:
+                author: str | None = None) -> list[Person]:
     """Everyone the page names as a person: JSON-LD, cards, tables, lists, bylines, prose."""
-    del base  # card links are kept as written; callers resolve them
     return _merge(_chain(_jsonld_people(jsonld), _cards(tree), _tables(tree),
-                         _bylines(tree, lines), _lines(lines)))
+                         _bylines(tree, lines, author), _lines(lines)))
 
 
 def _chain(*iterators: Iterator[Person]) -> Iterator[Person]:

@@ -431,7 +431,7 @@ def extract(html: str, url: str) -> PageFacts:
     lines = _lines(_visible_text(tree))
     text = " ".join(lines)
     page = Source(url=url, title=title)
-    people = _people.find_people(tree, lines, jsonld, base)
+    people = _people.find_people(tree, lines, jsonld, meta.get("author"))
     emails = _emails(tree, lines, jsonld, html, people, base)
     people = _people.attach_emails(people, emails)
     return PageFacts(

@@ -120,6 +120,13 @@ def test_byline_names_the_author():
         "Dana Okafor", "Director of Data Platform", "byline")
 
 
+def test_meta_author_is_a_byline():
+    """<meta name="author"> names the author when the body has no byline."""
+    facts = extract('<head><meta name="author" content="Dana Okafor"></head><p>Text.</p>',
+                    "https://a.test/post")
+    assert [(p.name, p.how) for p in facts.people] == [("Dana Okafor", "byline")]
+
+
 def test_jsonld_person_with_employer_in_snippet():
     """A JSON-LD Person gives name, jobTitle, email and profile; worksFor goes in the snippet."""
     facts = page("speaker-jsonld.html")
