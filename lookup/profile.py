@@ -366,9 +366,10 @@ def _is_profile(page: PageFacts, ctx: _Context) -> bool:
 
 
 def _quoted(text: str, ctx: _Context) -> bool:
-    folded = _fold(text)
-    names = [re.escape(ctx.matcher.family)]
-    return any(re.search(rf"{_QUOTED}\s+(?:\w+\s+)?{n}\b|\b{n}\s+{_QUOTED}", folded) for n in names)
+    """True when the page quotes the person: "said Dana Okafor", "Okafor told ..."."""
+    family = re.escape(ctx.matcher.family)
+    pattern = rf"{_QUOTED}\s+(?:\w+\s+)?{family}\b|\b{family}\s+{_QUOTED}"
+    return bool(family) and re.search(pattern, _fold(text)) is not None
 
 
 def _venue(page: PageFacts) -> str:
@@ -402,6 +403,7 @@ def _iso(date: dt.date | None) -> str | None:
     return date.isoformat() if date else None
 
 
+_TALK_TITLE = re.compile(r"\b(?:Talk|Session|Keynote):\s*(.{8,160}?)(?:\.\s|\.$|$)")
 _GENERIC_PARTS = re.compile(r"^(?:speakers?|profile|talks?|sessions?|bio|about|home|blog)$", re.I)
 
 
@@ -415,7 +417,11 @@ def _hit_work(hit: SearchHit, ctx: _Context) -> TalkingPoint | None:
     parts = [p.strip() for p in _TITLE_SPLIT.split(hit.title) if p.strip()]
     about = [p for p in parts if not ctx.matcher.matches(p) and not _GENERIC_PARTS.match(p)]
     if kind == "talk" and parts and ctx.matcher.matches(parts[0]) and about:
-        # "Name – Speaker – Conference": their speaker page; the talk's own title is not given.
+        # "Name – Speaker – Conference": their speaker page; the snippet may name the talk.
+        talk = _TALK_TITLE.search(hit.snippet)
+        if talk:
+            return TalkingPoint(f"Talk “{talk.group(1).strip()}” at {about[-1]}{_show(date)}",
+                                source, _iso(date))
         return TalkingPoint(f"Speaker at {about[-1]}{_show(date)}", source, _iso(date))
     podcast = re.search(r"podcast|episode", hit.url + hit.title, re.I)
     label = "Podcast" if podcast else {"talk": "Talk", "post": "Post", "paper": "Paper"}[kind]
