@@ -21,11 +21,12 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from lookup import _people
+from lookup._addresses import cloudflare, find_addresses, mailto, parse_address
 from lookup._people import Person, fold_space, jsonld_types, looks_like_name, walk_jsonld
 from lookup.models import FoundEmail, Link, PageFacts, PersonMention, Source
 
@@ -257,73 +258,6 @@ def _absolute(href: str, base: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
-# ------------------------------------------------------------------ addresses
-
-_LOCAL = r"[A-Za-z0-9][A-Za-z0-9._%+'-]{0,63}"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_PLAIN = re.compile(rf"(?<![\w.%+-])({_LOCAL})@((?:{_LABEL}\.)+[A-Za-z]{{2,24}})(?![\w-])")
-# Bare " AT " / " DOT " count only in capitals: "writes occasionally at example.test" is prose.
-_AT = r"(?:\s*[\[\(\{<]\s*(?:at|@)\s*[\]\)\}>]\s*|\s+(?-i:AT)\s+)"
-_DOT = r"(?:\s*[\[\(\{<]\s*(?:dot|\.)\s*[\]\)\}>]\s*|\s+(?-i:DOT)\s+|\.)"
-_OBFUSCATED = re.compile(
-    rf"(?<![\w.%+-])({_LOCAL}){_AT}((?:{_LABEL}{_DOT})+[A-Za-z]{{2,24}})(?![\w-])", re.I
-)
-_OBF_DOT = re.compile(_DOT, re.I)
-# File names that look like addresses: logo@2x.png, icon@3x.webp.
-_NOT_TLDS = frozenset("png jpg jpeg gif svg webp avif bmp ico css js json xml pdf mp4 webm".split())
-
-
-@dataclass(frozen=True, slots=True)
-class Address:
-    """An address found in text, with where it sits."""
-
-    address: str
-    how: str
-    start: int
-    end: int
-
-
-def normalise_address(local: str, domain: str) -> str | None:
-    """``local@domain`` lower-cased and trimmed, or None when it cannot be an address."""
-    local, domain = local.strip(".'-").lower(), domain.strip(".-").lower()
-    tld = domain.rsplit(".", 1)[-1]
-    if not local or ".." in local or "." not in domain or tld in _NOT_TLDS or tld.isdigit():
-        return None
-    return f"{local}@{domain}"
-
-
-def find_addresses(text: str) -> list[Address]:
-    """Addresses written plainly or obfuscated (``name [at] domain [dot] com``) in text."""
-    found: list[Address] = []
-    for m in _PLAIN.finditer(text):
-        if address := normalise_address(m.group(1), m.group(2)):
-            found.append(Address(address, "text", m.start(), m.end()))
-    for m in _OBFUSCATED.finditer(text):
-        if "@" in m.group(0) and not re.search(r"[\[\(\{<]\s*@", m.group(0)):
-            continue  # a plain address, already found
-        domain = _OBF_DOT.sub(".", m.group(2))
-        if address := normalise_address(m.group(1), domain):
-            found.append(Address(address, "obfuscated", m.start(), m.end()))
-    return sorted(found, key=lambda a: a.start)
-
-
-def _cloudflare(hexed: str) -> str | None:
-    """Decode Cloudflare's email protection: the first byte is the XOR key of the rest."""
-    try:
-        data = bytes.fromhex(hexed)
-        text = bytes(b ^ data[0] for b in data[1:]).decode("utf-8")
-    except (ValueError, IndexError, UnicodeDecodeError):
-        return None
-    match = _PLAIN.fullmatch(text.strip())
-    return normalise_address(match.group(1), match.group(2)) if match else None
-
-
-def _mailto(href: str) -> str | None:
-    target = unquote(href.split(":", 1)[1]).split("?", 1)[0].split(",", 1)[0].strip()
-    match = _PLAIN.fullmatch(target)
-    return normalise_address(match.group(1), match.group(2)) if match else None
-
-
 # ------------------------------------------------------------------ links
 
 # A user or project on a code forge, not one of the forge's own pages.
@@ -500,11 +434,10 @@ def _emails(tree: LexborHTMLParser, lines: list[str], jsonld: tuple[dict, ...], 
             add(_Found(addr.address, how, _around(line, addr.start, addr.end), name))
     for obj in walk_jsonld(jsonld):
         email = obj.get("email")
-        if isinstance(email, str) and (m := _PLAIN.search(unquote(email))):
-            if address := normalise_address(m.group(1), m.group(2)):
-                name = obj.get("name") if "Person" in jsonld_types(obj) else None
-                name = fold_space(name) if isinstance(name, str) else None
-                add(_Found(address, "jsonld", f"{name or ''} {address}".strip(), name))
+        if isinstance(email, str) and (address := parse_address(email)):
+            name = obj.get("name") if "Person" in jsonld_types(obj) else None
+            name = fold_space(name) if isinstance(name, str) else None
+            add(_Found(address, "jsonld", f"{name or ''} {address}".strip(), name))
     return list(found.values())
 
 
@@ -521,11 +454,11 @@ def _node_addresses(tree: LexborHTMLParser, people: list[Person]) -> Iterator[_F
     for node in tree.css('a[href], [data-cfemail]')[:MAX_ELEMENTS]:
         href = node.attributes.get("href") or ""
         if href[:7].lower() == "mailto:":
-            address, how = _mailto(href), "mailto"
+            address, how = mailto(href), "mailto"
         elif node.attributes.get("data-cfemail"):
-            address, how = _cloudflare(node.attributes.get("data-cfemail") or ""), "obfuscated"
+            address, how = cloudflare(node.attributes.get("data-cfemail") or ""), "obfuscated"
         elif "/cdn-cgi/l/email-protection#" in href:
-            address, how = _cloudflare(href.rsplit("#", 1)[-1]), "obfuscated"
+            address, how = cloudflare(href.rsplit("#", 1)[-1]), "obfuscated"
         else:
             continue
         if not address:
