@@ -9,6 +9,8 @@ DEMO_COMPANY := Brightwater Analytics
 
 # Prefect's temporary server needs more than its default start-up time on a cold 2-core machine.
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 180
+# No Prefect telemetry: nothing here talks to the internet but the research itself.
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
 .PHONY: demo test lint bench clean help
 

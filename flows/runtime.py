@@ -30,6 +30,8 @@ def prefect_api(settings: Settings, *, start_timeout_s: float | None = None) -> 
     enough for a cold 2-core machine (see PREFECT.md). ``None`` means temporary.
     """
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    # The tool promises no traffic beyond the research itself: no Prefect telemetry.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if os.environ.get("PREFECT_API_URL"):
         return os.environ["PREFECT_API_URL"]
     from lookup.server import api_url, server_status

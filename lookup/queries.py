@@ -90,6 +90,7 @@ def plan_queries(name: object, company: str, domain: str | None = None) -> list[
         f'"@{site}"' if site else "",  # published addresses at the company's domain
         f"{person} {org} linkedin OR github OR profile",  # professional profiles
         f"{person} {org_words} talk OR conference OR podcast OR paper",  # talks, publications
+        person,  # the bare name: own pages that omit the company, and namesakes to set aside
     ]
     unique = dict.fromkeys(" ".join(q.split()) for q in planned if q.strip())
     return [q for q in unique if q][:MAX_PLANNED_QUERIES]

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import jinja2
 
 from lookup.errors import ConfigError
-from lookup.models import ResearchResult, ScoredCandidate, Source, Verification
+from lookup.models import ResearchResult, ScoredCandidate, Source, TalkingPoint, Verification
 
 __all__ = [
     "SHIPPED_TEMPLATES",
@@ -206,6 +206,22 @@ def _fact_sources(result: ResearchResult) -> list[Source]:
     return found
 
 
+_OWN_WORK = re.compile(r"^(Talk|Post|Podcast|Paper|Project) (“[^”]+”.*)$")
+_POSSESSIVE = re.compile(r"^(Her|His|Their) ")
+
+
+def _mention(points: Sequence[TalkingPoint]) -> str | None:
+    """A phrase for the draft from the first talking point that reads well after "came across"."""
+    for point in points:
+        text = clean_text(point.text).rstrip(".")[:200]
+        own = _OWN_WORK.match(text)
+        if own:
+            return f"your {own.group(1).lower()} {own.group(2)}"
+        if _POSSESSIVE.match(text):
+            return text[0].lower() + text[1:]
+    return None
+
+
 def _draft(result: ResearchResult, sender_name: str | None) -> tuple[str, list[str]]:
     """A short follow-up: subject and body lines, personal but not presumptuous."""
     interview, profile = result.interview, result.profile
@@ -222,9 +238,9 @@ def _draft(result: ResearchResult, sender_name: str | None) -> tuple[str, list[s
         f" at {company}. I enjoyed our conversation and learning more about the team's work.",
     ]
     points = profile.talking_points if profile else ()
-    if points:
-        point = clean_text(points[0].text).rstrip(".")[:160]
-        body += ["", f"Since then I came across “{point}”, and I would enjoy hearing more "
+    mention = _mention(points)
+    if mention:
+        body += ["", f"Since then I came across {mention}, and I would enjoy hearing more "
                      "about it if there is a chance."]
     body += [
         "",

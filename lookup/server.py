@@ -128,6 +128,8 @@ def _prefect_bin() -> Path:
 def _server_env(settings: Settings, env: Mapping[str, str]) -> dict[str, str]:
     child = {k: v for k, v in env.items() if k not in _DROP_ENV}
     child["PREFECT_HOME"] = str(settings.prefect_home)
+    # No anonymous telemetry from the server this tool starts, unless the user asks.
+    child.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     return child
 
 

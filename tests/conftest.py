@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Prefect's server sends anonymous telemetry to the internet by default; no test may.
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_WORLD = ROOT / "data" / "demo"
 HARBOR_WORLD = ROOT / "tests" / "worlds" / "harbor"
@@ -32,6 +35,8 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def prefect_harness():
     """One temporary Prefect API for every flow test of the session (it costs 10-20 s to start)."""
+    # Importing Prefect here binds its console log handler to pytest's stream, not
+    # to the short-lived streams of CliRunner invocations inside the tests.
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=180):

@@ -70,7 +70,9 @@ def test_demo_research_finds_the_expected_address_and_writes_a_sourced_card(data
     assert case["expect"]["email"] in card
     assert all(url in card for url in summary["sources"]) and summary["sources"]
     assert "okafor-reyes.test" in card  # the namesake is listed as set aside, not used
-    assert "/internal/" not in card  # robots.txt kept that page out
+    # robots.txt kept /internal/ out: its phone number and old-format addresses never appear
+    assert "7700 900418" not in card and "helena.marsh@" not in card
+    assert "disallowed by robots.txt" in card
     assert Path(summary["card"]).parent == data_dir / "briefings"
 
 
