@@ -1,0 +1,91 @@
+"""`lookup serve` against a real Prefect server: both deployments register and a run goes through."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from lookup.server import api_url, start_server, stop_server
+from lookup.settings import load_settings
+from tests.conftest import HARBOR_WORLD
+
+pytestmark = [pytest.mark.server, pytest.mark.timeout(420)]
+LOOKUP = Path(sys.executable).with_name("lookup")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(check, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _deployment(api: str, name: str) -> dict | None:
+    response = httpx.get(f"{api}/deployments/name/{name}", timeout=10, trust_env=False)
+    return response.json() if response.status_code == 200 else None
+
+
+def _finished(api: str, run_id: str) -> dict | None:
+    run = httpx.get(f"{api}/flow_runs/{run_id}", timeout=10, trust_env=False).json()
+    return run if run["state"]["type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"} else None
+
+
+def test_serve_registers_both_deployments_and_runs_research_on_demand(tmp_path: Path) -> None:
+    """`lookup serve` registers research (on demand) and re-verification (Mondays 08:00); a triggered run completes."""
+    data = tmp_path / "data"
+    settings = load_settings(env={}, overrides={
+        "general": {"data_dir": str(data)},
+        "prefect": {"server_port": _free_port(), "startup_timeout_s": 180},
+    })
+    log = (tmp_path / "serve.log").open("w")
+    serving = None
+    try:
+        api = api_url(start_server(settings))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "LOOKUP_"))}
+        env |= {"PREFECT_API_URL": api, "LOOKUP_DATA_DIR": str(data),
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "TZ": "Europe/Berlin"}
+        serving = subprocess.Popen([str(LOOKUP), "serve"], env=env, stdout=log, stderr=log,
+                                   start_new_session=True)
+        research = _wait_for(lambda: _deployment(api, "research-interviewer/on-demand"), 120,
+                             "the research deployment")
+        reverify = _wait_for(lambda: _deployment(api, "reverify-contacts/scheduled"), 30,
+                             "the re-verification deployment")
+        (schedule,) = reverify["schedules"]
+        assert schedule["schedule"]["cron"] == "0 8 * * 1"
+        assert schedule["schedule"]["timezone"] == "Europe/Berlin"
+        assert research["schedules"] == []
+        created = httpx.post(
+            f"{api}/deployments/{research['id']}/create_flow_run",
+            json={"parameters": {"name": "Tomasz Wierzbicki", "company": "Harbor Lane Logistics",
+                                 "world": str(HARBOR_WORLD)}},
+            timeout=10, trust_env=False,
+        ).json()
+        run = _wait_for(lambda: _finished(api, created["id"]), 240, "the research run")
+        assert run["state"]["type"] == "COMPLETED", (tmp_path / "serve.log").read_text()[-3000:]
+        assert (data / "briefings" / "tomasz-wierzbicki.md").is_file()
+    finally:
+        if serving is not None:
+            os.killpg(serving.pid, signal.SIGINT)
+            try:
+                serving.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(serving.pid, signal.SIGKILL)
+        stop_server(settings)
+        log.close()
