@@ -38,6 +38,7 @@ from lookup.patterns import (  # noqa: E402
     Prior,
     candidates,
     posterior_from_groups,
+    spelling_preferences,
     prior_from_counts,
 )
 
@@ -113,29 +114,28 @@ def evaluate_domain(domain, pairs, obs, prior, tallies, weights, *, draws, seed)
             names.append(None)
     rng = random.Random(f"{seed}:{domain}")
 
-    everyone = Counter(rows)
-
-    def ranked(i: int, groups: Counter) -> list[tuple[str, float]]:
+    def ranked(i: int, pick: list[int]) -> list[tuple[str, float]]:
         if names[i] is None:
             return []
-        post = posterior_from_groups(groups, prior)
-        return [(c.address, c.probability) for c in candidates(names[i], domain, post, limit=3)]
+        post = posterior_from_groups(Counter(rows[j] for j in pick), prior)
+        seen = [obs[j] for j in pick]
+        cands = candidates(names[i], domain, post, limit=3,
+                           preferences=spelling_preferences(seen, post),
+                           taken={pairs[j][1] for j in pick})
+        return [(c.address, c.probability) for c in cands]
 
-    cold = posterior_from_groups({}, prior)
     keys = [full_name.casefold() for full_name, _ in pairs]
     for i, (_, email) in enumerate(pairs):
         # colleagues are other people: the same name's other address is left out
         others = [j for j in range(len(pairs)) if keys[j] != keys[i]]
-        same = Counter(rows[j] for j in range(len(pairs)) if keys[j] == keys[i])
-        cands = [] if names[i] is None else candidates(names[i], domain, cold, limit=3)
-        tallies["cold"].add(domain, email, [(c.address, c.probability) for c in cands])
+        tallies["cold"].add(domain, email, ranked(i, []))
         weights["cold"].append(1.0)
         for k in (1, 3):
             for _ in range(draws):
                 pick = rng.sample(others, min(k, len(others)))
-                tallies[f"k{k}"].add(domain, email, ranked(i, Counter(rows[j] for j in pick)), 1 / draws)
+                tallies[f"k{k}"].add(domain, email, ranked(i, pick), 1 / draws)
                 weights[f"k{k}"].append(1 / draws)
-        tallies["loo"].add(domain, email, ranked(i, everyone - same))
+        tallies["loo"].add(domain, email, ranked(i, others))
         weights["loo"].append(1.0)
 
 

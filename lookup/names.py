@@ -113,8 +113,8 @@ class ParsedName:
 
 def _fold_char(ch: str) -> list[str]:
     low = ch.lower()
-    if low == "-":
-        return ["-"]
+    if low in "-_":
+        return [low]
     if low in _LETTERS:
         return _LETTERS[low]
     if low in _SCRIPTS:
@@ -132,7 +132,7 @@ def fold_variants(text: str) -> tuple[str, ...]:
         options = _fold_char(ch)
         plain.append(options[0])
         expanded.append(options[-1])
-    first, second = ("".join(p).strip("-") for p in (plain, expanded))
+    first, second = ("".join(p).strip("-_") for p in (plain, expanded))
     return (first,) if first == second else (first, second)
 
 
@@ -266,21 +266,22 @@ def parse_name(text: str) -> ParsedName:
 # --------------------------------------------------------------------------- forms
 
 
-def _spellings(word: str, weight: float) -> list[tuple[str, float]]:
+def _spellings(word: str, weight: float, kind: str = "as written") -> list[tuple[str, float, str]]:
+    """The plain spelling with ``kind``, and the expanded one (ü→ue) as "alt spelling"."""
     variants = fold_variants(word)
-    out = [(variants[0], weight)]
+    out = [(variants[0], weight, kind)]
     if len(variants) > 1:
-        out.append((variants[1], weight * _W_ALT_SPELLING))
-    return [(s, w) for s, w in out if s]
+        out.append((variants[1], weight * _W_ALT_SPELLING, "alt spelling"))
+    return [o for o in out if o[0]]
 
 
 def _given_options(name: ParsedName) -> list[tuple[str, float, str]]:
-    opts = [(s, w, "as written") for s, w in _spellings(name.given, 1.0)]
+    opts = _spellings(name.given, 1.0, "as written")
     if "-" in name.given:
         joined = name.given.replace("-", "")
-        opts += [(s, w, "hyphen dropped") for s, w in _spellings(joined, 0.8)]
+        opts += _spellings(joined, 0.8, "hyphen dropped")
         head = name.given.split("-")[0]
-        opts += [(s, w, "part of given name") for s, w in _spellings(head, _W_GIVEN_PART)]
+        opts += _spellings(head, _W_GIVEN_PART, "part of given name")
     opts += [(n, _W_NICKNAME, "nickname") for n in name.nicknames]
     return opts
 
@@ -289,17 +290,16 @@ def _family_options(name: ParsedName) -> list[tuple[str, float, str]]:
     fam = name.family
     opts: list[tuple[str, float, str]] = []
     if name.particles:
-        opts += [(s, w, "as written") for s, w in _spellings("".join((*name.particles, fam)), 1.0)]
-        opts += [(s, w, "without particle") for s, w in _spellings(fam, _W_NO_PARTICLE)]
+        opts += _spellings("".join((*name.particles, fam)), 1.0, "as written")
+        opts += _spellings(fam, _W_NO_PARTICLE, "without particle")
         for sep, weight in _PARTICLE_JOINS:
-            opts += [(s, w, "particle joined") for s, w in
-                     _spellings(sep.join((*name.particles, fam)), weight)]
+            opts += _spellings(sep.join((*name.particles, fam)), weight, "particle joined")
     else:
-        opts += [(s, w, "as written") for s, w in _spellings(fam, 1.0)]
+        opts += _spellings(fam, 1.0, "as written")
     if "-" in fam:
-        opts += [(s, w, "hyphen dropped") for s, w in _spellings(fam.replace("-", ""), 0.8)]
+        opts += _spellings(fam.replace("-", ""), 0.8, "hyphen dropped")
         for part in fam.split("-"):
-            opts += [(s, w, "part of surname") for s, w in _spellings(part, _W_PART_SURNAME)]
+            opts += _spellings(part, _W_PART_SURNAME, "part of surname")
     return opts
 
 
@@ -316,8 +316,7 @@ def _forms(name: ParsedName, *, first_is_family: bool) -> tuple[NameForm, ...]:
             forms[key] = NameForm(first, middle, last, weight, kind)
 
     for (g, gw, gk), (f, fw, fk) in product(givens, families):
-        kind = gk if gk != "as written" else fk
-        add(g, middles, f, gw * fw, kind)
+        add(g, middles, f, gw * fw, fk if gk == "as written" else gk)
     if middles and name.family:
         joined = fold("".join((*name.middle[-1:], name.family)))
         add(fold(name.given), middles[:-1], joined, _W_JOINED_MIDDLE, "double surname")
@@ -332,4 +331,4 @@ def _forms(name: ParsedName, *, first_is_family: bool) -> tuple[NameForm, ...]:
 
 
 def _spellings_only(word: str) -> list[tuple[str, float, str]]:
-    return [(s, w, "") for s, w in _spellings(word, 1.0)]
+    return _spellings(word, 1.0)
