@@ -133,13 +133,15 @@ def _research(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
+    from lookup.render import percent
+
     email = summary.get("email")
     print(f"{summary['name']} — {summary.get('title') or 'title not found'}, {summary['company']}")
     print(f"Domain: {summary.get('domain') or 'not found'}")
     if email:
-        print(f"Address: {email['address']} ({email['probability']:.0%}, {email['status']})")
+        print(f"Address: {email['address']} ({percent(email['probability'])}, {email['status']})")
         for alt in summary.get("alternatives", [])[:3]:
-            print(f"  or {alt['address']} ({alt['probability']:.0%}, {alt['status']})")
+            print(f"  or {alt['address']} ({percent(alt['probability'])}, {alt['status']})")
     else:
         print("Address: none found (the card says why)")
     print(f"Card: {summary['card']}")
@@ -163,6 +165,7 @@ def guess(
     """Rank likely addresses for a name at a domain (no network)."""
     from lookup.interview import clean_domain, clean_name
     from lookup.patterns import parse_known, predict
+    from lookup.render import percent
 
     def run() -> list[Any]:
         settings = settings_for_run(world)
@@ -194,7 +197,7 @@ def guess(
     if not rows:
         print("No valid candidate address (is the domain right?).")
     for row in rows:
-        print(f"{row['probability']:6.1%}  {row['address']:<40} {row['explanation']}")
+        print(f"{percent(row['probability']):>5}  {row['address']:<36} {row['explanation']}")
 
 
 @app.command()

@@ -138,12 +138,14 @@ def code(value: Any, limit: int = 320) -> Safe:
 
 
 def percent(value: float | None) -> str:
-    """0.873 -> "87%" (never "100%" unless certain, never "0%" unless impossible)."""
+    """0.873 -> "87%"; 0.002 -> "<1%", 0.998 -> ">99%": "0%" and "100%" only when certain."""
     if value is None:
         return "?"
     shown = round(value * 100)
-    if 0 < value < 1:
-        shown = min(max(shown, 1), 99)
+    if 0 < value < 1 and shown < 1:
+        return "<1%"
+    if 0 < value < 1 and shown > 99:
+        return ">99%"
     return f"{shown}%"
 
 

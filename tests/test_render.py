@@ -281,7 +281,7 @@ def test_code_and_percent():
     """code() strips backticks and pipes; percent() never rounds to 0% or 100% when unsure."""
     assert code("a`b|c@x.test") == "`abc@x.test`"
     assert (percent(0.873), percent(0.001), percent(0.9996), percent(1.0)) == (
-        "87%", "1%", "99%", "100%")
+        "87%", "<1%", ">99%", "100%")
 
 
 # -- hostile web text in every field ----------------------------------------------------
