@@ -194,7 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
     print(f"prior: {result['prior']}")
-    print(f"{'protocol':8} {'top1':>7} {'top3':>7} {'top1_mac':>9} {'top3_mac':>9} {'ece':>7} {'n':>6}")
+    head = ("protocol", "top1", "top3", "top1_mac", "top3_mac", "ece", "n")
+    print(f"{head[0]:8} {head[1]:>7} {head[2]:>7} {head[3]:>9} {head[4]:>9} {head[5]:>7} "
+          f"{head[6]:>6}")
     for p in PROTOCOLS:
         r = result[p]
         print(f"{p:8} {r['top1']:7.3f} {r['top3']:7.3f} {r['top1_macro']:9.3f} "

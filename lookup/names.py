@@ -309,6 +309,8 @@ def _forms(name: ParsedName, *, first_is_family: bool) -> tuple[NameForm, ...]:
     givens = _given_options(name)
     families = _family_options(name) if name.family else [("", 1.0, "as written")]
     forms: dict[tuple, NameForm] = {}
+    alts = (any(k == "alt spelling" for *_, k in givens),
+            any(k == "alt spelling" for *_, k in families))
 
     def add(first: str, middle: tuple[str, ...], last: str, weight: float, kind: str) -> None:
         key = (first, middle, last)
@@ -316,7 +318,7 @@ def _forms(name: ParsedName, *, first_is_family: bool) -> tuple[NameForm, ...]:
             forms[key] = NameForm(first, middle, last, weight, kind)
 
     for (g, gw, gk), (f, fw, fk) in product(givens, families):
-        add(g, middles, f, gw * fw, fk if gk == "as written" else gk)
+        add(g, middles, f, *_combine(gw, gk, fw, fk, alts))
     if middles and name.family:
         joined = fold("".join((*name.middle[-1:], name.family)))
         add(fold(name.given), middles[:-1], joined, _W_JOINED_MIDDLE, "double surname")
@@ -328,6 +330,16 @@ def _forms(name: ParsedName, *, first_is_family: bool) -> tuple[NameForm, ...]:
             for f, fw, _ in _spellings_only(name.family):
                 add(f, middles, g, swap * gw * fw, "swapped")
     return tuple(sorted(forms.values(), key=lambda form: -form.weight))
+
+
+def _combine(gw: float, gk: str, fw: float, fk: str, alts: tuple[bool, bool]):
+    """Weight and kind of a (given, family) pair: ü→ue is written alike in both or neither."""
+    alt = "alt spelling"
+    if gk == fk == alt:
+        return gw * fw / _W_ALT_SPELLING, alt
+    if (gk == alt and alts[1]) or (fk == alt and alts[0]):
+        return gw * fw * _W_ALT_SPELLING, "mixed spelling"
+    return gw * fw, fk if gk == "as written" else gk
 
 
 def _spellings_only(word: str) -> list[tuple[str, float, str]]:

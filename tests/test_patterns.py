@@ -11,7 +11,7 @@ from lookup.errors import BadInputError, InvalidNameError
 from lookup.formats import induce, parse_format, render
 from lookup.models import Evidence
 from lookup.names import NameForm, parse_name
-from lookup.patterns import infer_formats, parse_known, predict
+from lookup.patterns import DEFAULT_PRIOR, infer_formats, observe, parse_known, posterior, predict
 
 DOMAIN = "example.test"
 ADA = NameForm("ada", ("byron",), "lovelace")
@@ -200,3 +200,74 @@ def test_generated_evidence_makes_its_format_top(colleagues, spelling):
     local = {render(top_format, f) for n in colleagues for f in parse_name(n).forms[:1]}
     assert top_format == spelling or local == {render(spelling, parse_name(n).primary)
                                                 for n in colleagues}
+
+
+# --------------------------------------------------------------------------- model details
+
+
+def test_no_evidence_gives_the_prior():
+    """With no colleagues the format shares are the shipped prior, first.last first."""
+    formats = infer_formats(DOMAIN)
+    assert formats[0][0].spelling == "{first}.{last}"
+    assert 0.3 < formats[0][1] < 0.6
+    assert sum(p for _, p in formats) <= 1.0 + 1e-9
+
+
+def test_mixed_domain_gets_low_loyalty():
+    """Colleagues split between two formats lower the loyalty and keep both formats."""
+    names = ["Quentin Fairweather", "Mara Quillon", "Otto Brackwater", "Ines Tallow",
+             "Petra Oddling", "Hugo Varnish"]
+    evidence = [_ev(n, "{first}.{last}" if i % 2 else "{f}{last}") for i, n in enumerate(names)]
+    ranked = infer_formats(DOMAIN, evidence)
+    assert {f.spelling for f, _ in ranked[:2]} == {"{first}.{last}", "{f}{last}"}
+    assert ranked[1][1] > 0.15
+    post = posterior([observe(e) for e in evidence])
+    assert post.loyalty < DEFAULT_PRIOR.loyalty
+
+
+def test_spelling_preference_is_learned():
+    """Colleagues whose addresses spell ü as ue make ue the first guess for the target."""
+    evidence = [Evidence("Jürgen Großmann", f"juergen.grossmann@{DOMAIN}"),
+                Evidence("Lukas Böhm", f"lukas.boehm@{DOMAIN}"),
+                Evidence("Anna Schäfer", f"anna.schaefer@{DOMAIN}")]
+    top = predict("Björn Müller", DOMAIN, evidence, test_environment=True)[0]
+    assert top.address == f"bjoern.mueller@{DOMAIN}"
+
+
+def test_plain_spelling_without_such_colleagues():
+    """Without colleagues who write ue, ü is written u first."""
+    top = predict("Björn Müller", DOMAIN, [_ev("Quentin Fairweather", "{first}.{last}")],
+                  test_environment=True)[0]
+    assert top.address == f"bjorn.muller@{DOMAIN}"
+
+
+def test_colleagues_addresses_are_not_candidates():
+    """An address a colleague already holds is not offered for the target."""
+    evidence = [_ev(n, "{f}{last}") for n in COLLEAGUES] + [
+        Evidence("Alan Lovelace", f"alovelace@{DOMAIN}")]
+    addresses = [c.address for c in predict("Ada Lovelace", DOMAIN, evidence,
+                                            test_environment=True)]
+    assert f"alovelace@{DOMAIN}" not in addresses
+
+
+def test_address_given_for_the_same_name_comes_first():
+    """A known address for the very same name is the top candidate."""
+    evidence = [_ev(n, "{f}{last}") for n in COLLEAGUES] + [
+        Evidence("Lovelace, Ada", f"countess@{DOMAIN}")]
+    top = predict("Ada Lovelace", DOMAIN, evidence, test_environment=True)[0]
+    assert (top.address, top.format) == (f"countess@{DOMAIN}", "known")
+    assert top.probability == pytest.approx(0.9)
+
+
+def test_one_word_name_needs_a_one_part_format():
+    """A one-word name gets no address from a format that needs a family name."""
+    cands = predict("Cher", DOMAIN, [_ev(n, "{f}{last}") for n in COLLEAGUES],
+                    test_environment=True)
+    assert all(c.format in ("{first}", "{first}~8") or "last" not in c.format for c in cands)
+
+
+def test_evidence_explanation_counts_colleagues():
+    """The explanation says how many colleagues follow the format."""
+    evidence = [_ev(n, "{f}{last}") for n in COLLEAGUES[:3]] + [_ev("Ines Tallow", "{first}")]
+    top = predict("Ada Lovelace", DOMAIN, evidence, test_environment=True)[0]
+    assert top.explanation == "3 of 4 colleagues' addresses follow {f}{last}."
