@@ -54,7 +54,7 @@ async def batch_task(
     with Store.open(settings.database_url) as store:
         for result in results:
             history = store.verification_history(result.address)
-            before = history[0] if history else None
+            before = history[-1] if history else None  # the history is oldest first
             changes += describe_changes(before, result)
             store.record_verification(result)
     return [_change_json(c) for c in changes]

@@ -67,7 +67,8 @@ def refresh_history(store: Store, slug: str, *, settings: Settings) -> bool:
     if not path.is_file():
         return False
     text = path.read_text(encoding="utf-8")
-    section = render_history(store.history_for_person(slug), templates_dir=settings.templates_dir)
+    history = _merged_history(store.history_for_person(slug), [])
+    section = render_history(history, templates_dir=settings.templates_dir)
     head, found, _ = text.partition(HISTORY_HEADING)
     updated = (head if found else text.rstrip() + "\n\n") + section
     if updated != text:

@@ -109,6 +109,11 @@ def test_reverify_detects_a_change_made_to_the_world(tmp_path: Path) -> None:
     assert any(c["address"] == address and c["after"] == "undeliverable" for c in report["changes"])
     card = Path(summary["card"]).read_text(encoding="utf-8")
     assert "undeliverable" in card.split("## Verification history", 1)[1]
+    (world / "world.toml").write_text(toml)  # the mailbox is back: compared with the latest check
+    again = runner.invoke(app, ["reverify", "--all", "--smtp", "--world", str(world), "--json"])
+    report = json.loads(again.stdout[again.stdout.index("{") :])
+    assert any(c["address"] == address and (c["before"], c["after"]) == ("undeliverable", "deliverable")
+               for c in report["changes"])
 
 
 def test_forget_leaves_nothing_behind(data_dir: Path) -> None:
