@@ -8,6 +8,7 @@ A format is spelled as a string, e.g. ``{first}.{last}``, ``{f}{last}~8``,
     {first:3} {last:2}           its first N letters
     . _ -                        separators, between parts
     ext- quic_                   a literal prefix, before the first part
+    .ext .os                     a literal suffix, after the last part
     {#}                          digits at the end (a user id or a collision number)
     ~8                           the whole local part cut to 8 characters
 
@@ -32,6 +33,7 @@ _ROLE = {"first": "first", "f": "first", "middle": "middle", "m": "middle", "las
          "l": "last"}
 _INITIAL = {"first": "f", "middle": "m", "last": "l"}
 _PREFIX = re.compile(r"([a-z0-9]{1,8}[._-])")
+_SUFFIX = re.compile(r"[a-z]{2,5}")
 MIN_TRUNCATION = 5  # shorter cuts are read as {first:N}/{last:N} parts, not a length limit
 
 
@@ -164,6 +166,12 @@ def _parse(local: str, pos: int, parts, used: frozenset[str], after_part: bool) 
         for rest, cut in _parse(local, pos + 1, parts, used, False):
             if rest:
                 out.append((local[pos] + rest, cut))
+        tail = local[pos + 1:]
+        if tail.isdigit():  # "yang_1"
+            out.append((local[pos] + "{#}", False))
+        elif _SUFFIX.fullmatch(tail) and not any(
+                text.startswith(tail) or tail.startswith(text) for _, text in parts):
+            out.append((local[pos:], False))  # a literal suffix: ".ext", ".os"
     if after_part and local[pos:].isdigit():
         out.append(("{#}", False))
     for piece, nxt, role, cutable in _steps(local, pos, parts, used):

@@ -39,6 +39,7 @@ _TRANSLIT = _load("transliterations.json")
 _PARTICLES = frozenset(_AFFIX["particles"])
 _TITLES = frozenset(_AFFIX["titles"])
 _SUFFIXES = frozenset(_AFFIX["suffixes"])
+_ANY_SUFFIX = _SUFFIXES | frozenset(_AFFIX["ambiguous_suffixes"])
 _SURNAME_FIRST = frozenset(_AFFIX["surname_first"])
 _LETTERS: dict[str, list[str]] = _TRANSLIT["letters"]
 _SCRIPTS: dict[str, str] = {**_TRANSLIT["cyrillic"], **_TRANSLIT["greek"]}
@@ -120,6 +121,7 @@ def _fold_char(ch: str) -> list[str]:
     if low in _SCRIPTS:
         return [_SCRIPTS[low]]
     base = "".join(c for c in unicodedata.normalize("NFKD", low) if not unicodedata.combining(c))
+    base = base.lower()
     return [base if base.isascii() and base.isalnum() else ""]
 
 
@@ -192,7 +194,7 @@ def _split_comma(text: str) -> tuple[str, str]:
     """'Last, First' → ('First Last', suffix); 'First Last, PhD' keeps its order."""
     head, _, tail = text.partition(",")
     tail_words = tail.replace(",", " ").split()
-    if tail_words and all(_key(w) in _SUFFIXES for w in tail_words):
+    if tail_words and all(_key(w) in _ANY_SUFFIX for w in tail_words):
         return head, " ".join(tail_words)
     if not head.strip() or not tail.strip():
         return text.replace(",", " "), ""

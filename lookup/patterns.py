@@ -100,8 +100,10 @@ class Observation:
         return self.kinds.get(spelling) or self.kinds.get(spelling.partition("~")[0], "")
 
 
-def _has_prefix(spelling: str) -> bool:
-    return not spelling.startswith("{")
+def _has_literal(spelling: str) -> bool:
+    """True for formats with a literal prefix or suffix (``ext-``, ``.os``)."""
+    body = spelling.partition("~")[0]
+    return not body.startswith("{") or not body.endswith("}")
 
 
 def observe(evidence: Evidence) -> Observation:
@@ -125,8 +127,8 @@ def observe(evidence: Evidence) -> Observation:
                 note(spelling[: -len("{#}")].rstrip("._-"), form.weight * 0.3, form.kind)
             else:
                 note(spelling, form.weight, form.kind)
-    if any(not _has_prefix(s) for s in found):
-        found = {s: w for s, w in found.items() if not _has_prefix(s)}
+    if any(not _has_literal(s) for s in found):
+        found = {s: w for s, w in found.items() if not _has_literal(s)}
     eligible = frozenset(f.kind for f in name.forms) - {"as written"}
     return Observation(evidence.name, evidence.address, local, found,
                        {s: kinds[s] for s in found}, eligible)

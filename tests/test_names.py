@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lookup.errors import InvalidNameError
 from lookup.names import fold, fold_variants, nicknames_of, parse_name
@@ -128,3 +132,18 @@ def test_invalid_names(text, words):
     """Unusable names raise InvalidNameError with a sentence saying why."""
     with pytest.raises(InvalidNameError, match=words):
         parse_name(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_parses_or_is_refused(text):
+    """Any text either parses into ASCII spellings or raises InvalidNameError."""
+    try:
+        name = parse_name(text)
+    except InvalidNameError as exc:
+        assert str(exc).endswith(".")
+        return
+    assert name.forms
+    for form in name.forms:
+        for part in (form.first, form.last, *form.middle):
+            assert part == "" or re.fullmatch(r"[a-z0-9][a-z0-9_-]*", part), part

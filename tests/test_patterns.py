@@ -169,11 +169,13 @@ FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 
 @FAST
-@given(ANY_NAME)
-def test_every_candidate_is_a_valid_address(text):
-    """Whatever the name, every candidate is a valid address (or the name is refused)."""
+@given(st.one_of(ANY_NAME, NAMES), st.lists(st.tuples(NAMES, st.sampled_from(SIMPLE)),
+                                            max_size=3))
+def test_every_candidate_is_a_valid_address(text, colleagues):
+    """Whatever the name and colleagues, every candidate is a valid address (or none)."""
+    evidence = [_ev(n, spelling) for n, spelling in colleagues]
     try:
-        cands = predict(text, DOMAIN, test_environment=True)
+        cands = predict(text, DOMAIN, evidence, test_environment=True)
     except InvalidNameError:
         return
     for cand in cands:
