@@ -57,6 +57,10 @@ def guarded(action: Callable[[], Any]) -> Any:
         fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         fail("Interrupted; nothing more was written.", 1)
+    except (typer.Exit, SystemExit):
+        raise
+    except Exception as exc:  # a crash: one sentence here, the traceback in Prefect's log
+        fail(f"The run failed: {type(exc).__name__}: {exc}", 1)
 
 
 def emit(data: Any) -> None:
@@ -454,12 +458,17 @@ def import_ics(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only show what would be researched.")
     ] = False,
+    max_age_days: Annotated[
+        int, typer.Option("--max-age-days", help="Skip interviews older than this many days.")
+    ] = 30,
     smtp: Annotated[bool, typer.Option("--smtp", help="Probe the mail servers too.")] = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Start one research run per new interview found in a calendar export."""
-    report = guarded(lambda: _import(file, dry_run=dry_run, smtp=smtp, world=world))
+    report = guarded(
+        lambda: _import(file, dry_run=dry_run, smtp=smtp, world=world, max_age_days=max_age_days)
+    )
     if as_json:
         emit(report)
         return
@@ -471,14 +480,18 @@ def import_ics(
         print(f"could not parse: {problem}")
 
 
-def _import(file: Path, *, dry_run: bool, smtp: bool, world: str | None) -> dict[str, Any]:
+def _import(
+    file: Path, *, dry_run: bool, smtp: bool, world: str | None, max_age_days: int
+) -> dict[str, Any]:
     from lookup.ics import parse_interviews
 
     if not file.is_file():
         raise BadInputError(f"The calendar file {file} does not exist.")
     _check_world(world)
     parsed = parse_interviews(
-        file.read_text(encoding="utf-8", errors="replace"), today=dt.date.today()
+        file.read_text(encoding="utf-8", errors="replace"),
+        today=dt.date.today(),
+        max_age_days=max_age_days,
     )
     settings = settings_for_run(world)
     with _store(settings) as store:

@@ -69,7 +69,10 @@ log = logging.getLogger(__name__)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 RETRY_STATUS = frozenset({429, 502, 503, 504})
-MAX_RETRIES = 2
+# One retry after a short backoff: a research run is interactive and a page is never
+# essential; a page still failing is reported with its reason and the run goes on.
+MAX_RETRIES = 1
+RETRY_BASE_S = 0.3
 RETRY_WAIT_CAP_S = 5.0  # a Retry-After longer than this is not waited for inside a run
 ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 2.5: parse at least the first 500 KiB
 ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2
@@ -365,7 +368,7 @@ class Fetcher:
             if wait is None:
                 return answer
             await self.clock.sleep(
-                max(wait, backoff_delay(attempt, rng=self.rng, base_s=0.5, cap_s=RETRY_WAIT_CAP_S))
+                max(wait, backoff_delay(attempt, rng=self.rng, base_s=RETRY_BASE_S, cap_s=RETRY_WAIT_CAP_S))
             )
         raise AssertionError("unreachable")  # pragma: no cover - the last attempt always returns
 

@@ -117,7 +117,7 @@ def parse_interviews(
     if too_old:
         problems.append(
             f"{too_old} interview(s) more than {max_age_days} days before {today.isoformat()} "
-            "were left out; raise max_age_days to include them."
+            "were left out; raise --max-age-days to include them."
         )
     ordered = sorted(found.values(), key=lambda i: (i.interview_date or dt.date.max, i.name))
     return ParseReport(interviews=ordered, problems=problems, skipped=skipped)

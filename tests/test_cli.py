@@ -122,3 +122,16 @@ def test_every_command_is_documented_in_the_readme() -> None:
     ]
     missing = [c for c in commands if not re.search(rf"lookup {re.escape(c)}\b", readme)]
     assert missing == []
+
+
+def test_import_dry_run_lists_the_interviews_and_the_problems(tmp_path: Path) -> None:
+    """`lookup import --dry-run` names each new interview found and each event it could not read."""
+    calendars = ROOT / "tests" / "calendars"
+    ics = next(p for p in sorted(calendars.glob("*.ics")) if "broken" not in p.name)
+    result = runner.invoke(app, ["import", str(ics), "--dry-run", "--max-age-days", "100000", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["researched"] and all(r["card"] is None for r in report["researched"])
+    assert all(r["name"] and r["company"] for r in report["researched"])
+    missing = runner.invoke(app, ["import", str(tmp_path / "none.ics")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output

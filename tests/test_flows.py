@@ -6,6 +6,7 @@ for real: CLI -> flow -> tasks -> world servers -> store -> card -> artifact.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import shutil
@@ -16,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from flows.privacy import forget_in_prefect
 from tests.conftest import DEMO_WORLD, HARBOR_WORLD
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
@@ -129,3 +131,12 @@ def test_forget_leaves_nothing_behind(data_dir: Path) -> None:
         if p.is_file() and any(n.encode() in p.read_bytes().lower() for n in needles)
     ]
     assert leftovers == []
+
+
+def test_forget_also_removes_the_runs_and_card_artifacts_prefect_kept() -> None:
+    """Prefect's flow runs (parameters, logs) and the card artifact about a person can be deleted."""
+    summary = _research(HARBOR_WORLD)
+    slug = Path(summary["card"]).stem
+    removed = asyncio.run(forget_in_prefect(summary["name"], slug))
+    assert removed["flow_runs"] >= 1 and removed["artifacts"] >= 1
+    assert asyncio.run(forget_in_prefect(summary["name"], slug)) == {"flow_runs": 0, "artifacts": 0}

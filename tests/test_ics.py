@@ -104,7 +104,7 @@ def test_broken_events_each_get_one_sentence():
         "The event “Interview with Morgan Blake” names Morgan Blake but not the company; "
         "add a line “Company: Name” to its description.",
         "The event “Interview with Kai Moreno (Tidewell)” was cancelled, so it was skipped.",
-        "1 interview(s) more than 30 days before 2026-03-05 were left out; raise max_age_days "
+        "1 interview(s) more than 30 days before 2026-03-05 were left out; raise --max-age-days "
         "to include them.",
     ]
 
