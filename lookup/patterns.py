@@ -21,7 +21,7 @@ from importlib import resources
 
 from email_validator import EmailNotValidError, validate_email
 
-from lookup.errors import BadInputError, InvalidNameError
+from lookup.errors import BadInputError, InvalidDomainError, InvalidNameError
 from lookup.formats import Format, explains, induce, parse_format, render
 from lookup.inference import (
     Posterior,
@@ -67,6 +67,7 @@ AGREE_SOME = 0.85  # ... and one only some of a few colleagues follow (0.41 vs 0
 FEW_COLLEAGUES = 5
 SIMPLE_NAME = 1.1
 COMPLEX_NAME = 0.75
+CUT_SHARE = 0.3  # a cut this common at a domain applies to all its formats (ids of 8 letters)
 MAX_TOTAL = 0.99  # the rest is always "none of these"
 
 
@@ -193,6 +194,19 @@ def _form_shares(
     return [(f, w / total) for f, w in zip(name.forms, weights, strict=True) if w / total > 1e-3]
 
 
+def _domain_cut(post: Posterior) -> int | None:
+    """The length a domain cuts its user ids to, when its likely formats show one."""
+    cuts: Counter = Counter()
+    for spelling, share in post.shares.items():
+        body, sep, n = spelling.partition("~")
+        if sep:
+            cuts[int(n)] += share
+    if not cuts:
+        return None
+    length, share = cuts.most_common(1)[0]
+    return length if share >= CUT_SHARE * sum(post.shares.values()) else None
+
+
 def _agreement(spelling: str, post: Posterior) -> float:
     """Calibration factor from how many known colleagues follow ``spelling``."""
     n = post.evidence_total
@@ -253,11 +267,13 @@ def candidates(
     scores: dict[str, float] = {}
     best: dict[str, tuple[float, str]] = {}
     forms = _form_shares(name, preferences)
+    cut = _domain_cut(post)
     for spelling, share in post.shares.items():
         if share < MIN_SHARE:
             continue
+        written = spelling if "~" in spelling or not cut else f"{spelling}~{cut}"
         for form, fshare in forms:
-            local = render(spelling, form)
+            local = render(written, form)
             if not local:
                 continue
             p = share * fshare * _agreement(spelling, post)
@@ -294,7 +310,7 @@ def predict(
 ) -> list[Candidate]:
     """Ranked candidate addresses for ``name`` at ``domain``, probabilities summing to ≤ 1."""
     parsed = parse_name(name)
-    domain = domain.lower().strip(".")
+    domain = _check_domain(domain)
     own = [e for e in evidence if _same_person(e.name, parsed)]
     others = [e for e in evidence if e not in own]
     observations = [observe(e) for e in others]
@@ -303,6 +319,18 @@ def predict(
                         preferences=spelling_preferences(observations, post),
                         taken={e.address.lower() for e in others})
     return _with_own(own, ranked, post, limit=limit, test_environment=test_environment)
+
+
+def _check_domain(domain: str) -> str:
+    """The domain in lower case, or InvalidDomainError saying why it cannot be used."""
+    clean = domain.strip().lower().strip(".")
+    try:
+        validate_email(f"x@{clean}", check_deliverability=False, test_environment=True)
+    except EmailNotValidError as exc:
+        raise InvalidDomainError(
+            f"{domain!r} is not a domain an address can use ({exc}); give it like 'example.com'."
+        ) from exc
+    return clean
 
 
 def _same_person(other: str, parsed: ParsedName) -> bool:

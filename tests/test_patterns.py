@@ -7,7 +7,7 @@ from email_validator import validate_email
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lookup.errors import BadInputError, InvalidNameError
+from lookup.errors import BadInputError, InvalidDomainError, InvalidNameError
 from lookup.formats import induce, parse_format, render
 from lookup.models import Evidence
 from lookup.names import NameForm, parse_name
@@ -134,6 +134,13 @@ def test_cold_prediction_prefers_first_dot_last():
 def test_test_domain_needs_test_environment():
     """A .test domain yields no candidates unless test_environment is set."""
     assert predict("Ada Lovelace", DOMAIN) == []
+
+
+@pytest.mark.parametrize("bad", ["", "no spaces.test", "nodot", "-bad-.test", "a..test"])
+def test_invalid_domain_is_refused(bad):
+    """A domain an address cannot use raises InvalidDomainError with a sentence."""
+    with pytest.raises(InvalidDomainError, match="is not a domain"):
+        predict("Ada Lovelace", bad, test_environment=True)
 
 
 def test_limit():
