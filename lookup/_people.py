@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from lookup.text import fold
 
 __all__ = [
     "Person",
@@ -128,12 +129,6 @@ class Person:
 def fold_space(text: str) -> str:
     """Collapse runs of whitespace (and non-breaking spaces) into one space."""
     return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, for comparing names."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _name_token(word: str, last: bool) -> bool:

@@ -10,12 +10,12 @@ candidate; ``choose_domain`` takes the best candidate whose domain accepts mail
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from lookup.models import PageFacts, SearchHit, Source
+from lookup.text import fold
 
 __all__ = [
     "COMPANY_SUFFIXES",
@@ -79,8 +79,7 @@ def registrable_domain(host: str) -> str:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("&", " and "))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return fold(text.replace("&", " and "))
 
 
 def company_key(name: str) -> str:

@@ -50,6 +50,7 @@ from lookup.hosts import (
 from lookup.models import FetchResult
 from lookup.ratelimit import Clock, RateLimiter, SystemClock, backoff_delay
 from lookup.settings import Settings
+from lookup.text import host_of
 
 __all__ = [
     "Fetcher",
@@ -431,8 +432,7 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+_host = host_of
 
 
 def _with(answer: _Answer, **changes: object) -> _Answer:

@@ -9,15 +9,15 @@ then anything else the search surfaced.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from lookup.models import SearchHit
+from lookup.text import fold, host_of
 
-__all__ = ["fold", "host_of", "on_domain", "rank_hits", "same_site_links", "select_follow_ups"]
+__all__ = ["on_domain", "rank_hits", "same_site_links", "select_follow_ups"]
 
 # Paths on a company site that tend to list people, titles and addresses.
 # Weights are relative priorities; the first path segment is matched.
@@ -40,16 +40,8 @@ COMPANY_PATH_WEIGHTS: tuple[tuple[str, float], ...] = (
 SNIPPET_ONLY_HOSTS: tuple[str, ...] = ("linkedin.com", "facebook.com", "x.com", "twitter.com")
 
 
-def fold(text: str) -> str:
-    """Lowercase, strip accents and fold whitespace, for comparisons."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.casefold().split())
-
-
-def host_of(url: str) -> str:
-    """The lowercased host of a URL, without a port ('' when there is none)."""
-    return (urlsplit(url).hostname or "").lower().rstrip(".")
+def _folded(text: str) -> str:
+    return " ".join(fold(text).split())
 
 
 def on_domain(url: str, domain: str) -> bool:
@@ -68,9 +60,9 @@ def _path_weight(url: str) -> float:
 
 
 def _hit_score(hit: SearchHit, *, domain: str | None, name: str, company: str) -> float:
-    text = fold(f"{hit.title} {hit.snippet} {hit.url}")
-    name_hit = fold(name) in text
-    company_hit = fold(company) in text
+    text = _folded(f"{hit.title} {hit.snippet} {hit.url}")
+    name_hit = _folded(name) in text
+    company_hit = _folded(company) in text
     score = 0.0
     if domain and on_domain(hit.url, domain):
         score += 4.0 + _path_weight(hit.url)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -33,6 +32,7 @@ from lookup.models import (
     TalkingPoint,
 )
 from lookup.names import nicknames_of
+from lookup.text import fold, host_of
 
 __all__ = [
     "PERSONAL_WORDS",
@@ -90,8 +90,7 @@ _TITLE_SPLIT = re.compile(r"\s+[|–—·]\s+|\s+-\s+|: ")
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+    return fold(text).replace("’", "'")
 
 
 class NameMatcher:
@@ -130,8 +129,7 @@ class _Context:
     today: dt.date
 
 
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+_host = host_of
 
 
 def _on_domain(url: str, domain: str | None) -> bool:

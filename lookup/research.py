@@ -27,7 +27,8 @@ from lookup.errors import SearchError
 from lookup.extract import extract
 from lookup.fetch import Fetcher, make_client
 from lookup.models import FetchResult, Interview, PageFacts, ResearchResult, SearchHit, Verification
-from lookup.plan import host_of, on_domain, rank_hits, same_site_links, select_follow_ups
+from lookup.plan import on_domain, rank_hits, same_site_links, select_follow_ups
+from lookup.text import host_of
 from lookup.search import SearchSession, make_search_backend, plan_queries
 from lookup.settings import Settings
 from lookup.verify import Verifier
