@@ -16,6 +16,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.privacy import forget_in_prefect
 from flows.runtime import world_settings
 from lookup.card import refresh_history
 from lookup.changes import Change, changes_markdown, describe_changes
@@ -30,8 +31,8 @@ IO = {"cache_policy": NO_CACHE, "persist_result": False}
 
 
 @task(name="purge-expired", **IO)
-def purge_task(settings: Settings, now: dt.datetime) -> list[str]:
-    """Forget contacts whose interview is older than the retention period."""
+async def purge_task(settings: Settings, now: dt.datetime) -> list[str]:
+    """Forget contacts whose interview is older than the retention period, here and in Prefect."""
     purged: list[str] = []
     with Store.open(settings.database_url) as store:
         for slug in store.expired(now=now, retention_days=settings.store.retention_days):
@@ -40,6 +41,7 @@ def purge_task(settings: Settings, now: dt.datetime) -> list[str]:
             if person is not None:
                 forget_files(settings.data_dir, slug, person.name)
                 forget_cached(settings.cache_dir / "search", person.name)
+                await forget_in_prefect(person.name, slug)
             purged.append(slug)
     return purged
 
@@ -89,7 +91,7 @@ async def reverify_contacts(
     settings = load_settings(overrides={"general": {"world": world}} if world else None)
     now = dt.datetime.now(dt.UTC)
     with world_settings(settings) as live:
-        purged = purge_task(live, now)
+        purged = await purge_task(live, now)
         interval = dt.timedelta(0) if everything else dt.timedelta(days=live.reverify.interval_days)
         with Store.open(live.database_url) as store:
             due = store.due_for_reverification(now=now, interval=interval, limit=1_000_000)
