@@ -140,3 +140,14 @@ def test_forget_also_removes_the_runs_and_card_artifacts_prefect_kept() -> None:
     removed = asyncio.run(forget_in_prefect(summary["name"], slug))
     assert removed["flow_runs"] >= 1 and removed["artifacts"] >= 1
     assert asyncio.run(forget_in_prefect(summary["name"], slug)) == {"flow_runs": 0, "artifacts": 0}
+
+
+def test_reverify_purges_contacts_past_retention(data_dir: Path) -> None:
+    """A contact whose interview is older than store.retention_days is forgotten by reverify."""
+    summary = _research(HARBOR_WORLD, "--interview-date", "2025-01-06")
+    result = runner.invoke(app, ["reverify", "--world", str(HARBOR_WORLD), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout[result.stdout.index("{") :])
+    assert report["purged"] == [Path(summary["card"]).stem]
+    assert not Path(summary["card"]).exists()
+    assert json.loads(runner.invoke(app, ["list", "--json"]).stdout) == []
