@@ -69,7 +69,7 @@ _W_SWAPPED_LIKELY = 0.6  # ... and its first word is a common family name
 _W_NICKNAME = 0.04
 _W_GIVEN_PART = 0.3  # "Jean-Pierre" -> "jean"
 _W_JOINED_GIVEN = 0.25  # "Ashok Kumar Rao": given "ashokkumar"
-_PARTICLE_JOINS = (("-", 0.3), ("_", 0.15))  # "le-berre", "le_berre"
+_PARTICLE_JOINS = (("-", 0.3), ("_", 0.15), (".", 0.15))  # "le-berre", "le_berre", "van.vugt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +295,8 @@ def _family_options(name: ParsedName) -> list[tuple[str, float, str]]:
         opts += _spellings("".join((*name.particles, fam)), 1.0, "as written")
         opts += _spellings(fam, _W_NO_PARTICLE, "without particle")
         for sep, weight in _PARTICLE_JOINS:
-            opts += _spellings(sep.join((*name.particles, fam)), weight, "particle joined")
+            joined = sep.join(fold(p) for p in (*name.particles, fam))
+            opts.append((joined, weight, "particle joined"))
     else:
         opts += _spellings(fam, 1.0, "as written")
     if "-" in fam:
