@@ -34,12 +34,11 @@ from lookup.formats import render  # noqa: E402
 from lookup.names import parse_name  # noqa: E402
 from lookup.patterns import (  # noqa: E402
     DEFAULT_PRIOR,
-    Observation,
-    Prior,
     candidates,
+    evidence_rows,
     posterior_from_groups,
-    spelling_preferences,
     prior_from_counts,
+    spelling_preferences,
 )
 
 SIMPLE = ("{first}.{last}", "{first}", "{f}{last}", "{first}{l}", "{first}_{last}",
@@ -96,16 +95,9 @@ def ece(probs: list[float], hits: list[float], weights: list[float], bins: int =
     return sum(abs(v[0] - v[1]) for v in acc.values()) / total if total else 0.0
 
 
-def _rows(obs: list[Observation], prior: Prior) -> list[tuple]:
-    universe = dict.fromkeys(prior.shares)
-    for o in obs:
-        universe.update(dict.fromkeys(o.induced))
-    return [tuple(sorted((s, m) for s in universe if (m := o.match(s)) > 0)) for o in obs]
-
-
 def evaluate_domain(domain, pairs, obs, prior, tallies, weights, *, draws, seed) -> None:
     """Run the four protocols for every person at one domain."""
-    rows = _rows(obs, prior)
+    rows = evidence_rows(obs, prior)
     names = []
     for full_name, _ in pairs:
         try:

@@ -24,6 +24,7 @@ from email_validator import EmailNotValidError, validate_email
 from lookup.errors import BadInputError, InvalidDomainError, InvalidNameError
 from lookup.formats import Format, explains, induce, parse_format, render
 from lookup.inference import (
+    Key,
     Posterior,
     Prior,
     posterior_from_groups,
@@ -38,6 +39,7 @@ __all__ = [
     "Posterior",
     "Prior",
     "candidates",
+    "evidence_rows",
     "infer_formats",
     "observe",
     "parse_known",
@@ -156,22 +158,21 @@ def spelling_preferences(
             for k, n in eligible.items()}
 
 
-def _matrix(observations: Sequence[Observation], prior: Prior) -> tuple[list[str], list[dict]]:
+def evidence_rows(
+    observations: Sequence[Observation], prior: Prior = DEFAULT_PRIOR
+) -> list[Key]:
+    """Each observation as sorted (format, match) pairs over the prior's and seen formats."""
     universe = dict.fromkeys(prior.shares)
     for obs in observations:
         universe.update(dict.fromkeys(obs.induced))
-    spellings = list(universe)
-    rows = []
-    for obs in observations:
-        row = {s: m for s in spellings if (m := obs.match(s)) > 0}
-        rows.append(row)
-    return spellings, rows
+    return [tuple(sorted((s, m) for s in universe if (m := obs.match(s)) > 0))
+            for obs in observations]
 
 
 def posterior(observations: Sequence[Observation], prior: Prior = DEFAULT_PRIOR) -> Posterior:
     """The posterior over formats given observed colleagues' addresses."""
-    _, rows = _matrix(observations, prior)
-    return posterior_from_rows(rows, prior, evidence_total=len(observations))
+    groups = Counter(evidence_rows(observations, prior))
+    return posterior_from_groups(groups, prior, evidence_total=len(observations))
 
 
 def infer_formats(
