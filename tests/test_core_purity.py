@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = ["names", "formats", "patterns", "extract", "profile", "render", "scoring"]
+CORE = ["names", "formats", "inference", "patterns", "extract", "profile", "render", "scoring"]
 CORE_FILES = [ROOT / "lookup" / f"{m}.py" for m in CORE if (ROOT / "lookup" / f"{m}.py").exists()]
+# Shared records and errors are pure by construction; the walk does not need to enter them.
+ALLOWED_INTERNAL = {"lookup.models", "lookup.errors"}
 
 FORBIDDEN_MODULES = {
     "socket", "ssl", "http", "httpx", "requests", "urllib.request", "urllib3", "dns", "smtplib",
@@ -28,9 +30,11 @@ def _imports(tree: ast.AST) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = ("lookup." if node.level else "") + (node.module or "")
+            module = module.rstrip(".")
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
     return names
 
 
@@ -50,6 +54,30 @@ def _uses(tree: ast.AST) -> set[str]:
     return used
 
 
+def _internal_file(module: str) -> Path | None:
+    """The file of a ``lookup.*`` module, or None for third-party and stdlib modules."""
+    if not module.startswith("lookup.") or module in ALLOWED_INTERNAL:
+        return None
+    rel = Path(*module.split("."))
+    for candidate in (ROOT / rel.with_suffix(".py"), ROOT / rel / "__init__.py"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _walk(path: Path) -> dict[Path, ast.AST]:
+    """The module at ``path`` and every ``lookup`` module it imports, transitively."""
+    seen: dict[Path, ast.AST] = {}
+    todo = [path]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen[current] = tree = ast.parse(current.read_text("utf-8"))
+        todo += [f for name in _imports(tree) if (f := _internal_file(name))]
+    return seen
+
+
 def _forbidden_import(name: str) -> bool:
     return any(name == bad or name.startswith(bad + ".") for bad in FORBIDDEN_MODULES)
 
@@ -60,21 +88,29 @@ def _forbidden_use(name: str) -> bool:
 
 def test_core_modules_exist():
     """The walk covers at least the name and pattern modules."""
-    assert {p.stem for p in CORE_FILES} >= {"names", "formats", "patterns"}
+    assert {p.stem for p in CORE_FILES} >= {"names", "formats", "inference", "patterns"}
 
 
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: p.stem)
 def test_core_module_imports_no_io(path):
-    """A core module imports no network, process, database, clock or randomness module."""
-    tree = ast.parse(path.read_text("utf-8"))
-    assert sorted(n for n in _imports(tree) if _forbidden_import(n)) == []
+    """A core module, and the lookup modules it imports, import no I/O, clock or randomness."""
+    bad = {f"{p.stem}: {n}" for p, tree in _walk(path).items()
+           for n in _imports(tree) if _forbidden_import(n)}
+    assert sorted(bad) == []
 
 
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: p.stem)
 def test_core_module_calls_no_io(path):
-    """A core module reads no environment, files, clock or randomness."""
-    tree = ast.parse(path.read_text("utf-8"))
-    assert sorted(n for n in _uses(tree) if _forbidden_use(n)) == []
+    """A core module, and the lookup modules it imports, read no environment, files or clock."""
+    bad = {f"{p.stem}: {n}" for p, tree in _walk(path).items()
+           for n in _uses(tree) if _forbidden_use(n)}
+    assert sorted(bad) == []
+
+
+def test_the_walk_follows_lookup_imports():
+    """The walk enters the lookup modules a core module imports."""
+    assert {p.stem for p in _walk(ROOT / "lookup" / "patterns.py")} >= {
+        "patterns", "names", "formats", "inference"}
 
 
 @pytest.mark.parametrize("bad", ["import socket", "from urllib.request import urlopen",
