@@ -15,7 +15,7 @@ import datetime as dt
 import inspect
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -53,6 +53,10 @@ log = logging.getLogger(__name__)
 
 # Share of the page budget spent on search hits before following company links.
 FIRST_ROUND_SHARE = 0.6
+# Requests kept for pages that only the '"@domain"' search finds.
+ADDRESS_PAGES = 5
+# Requests kept back from follow-up pages (robots.txt of hosts not seen yet).
+FOLLOW_UP_RESERVE = 2
 HOMEPAGES_TRIED = 3
 DOMAINS_CHECKED = 4
 
@@ -187,44 +191,52 @@ async def gather_pages(
     domain: str | None,
     fetcher: Fetcher,
     already: Sequence[PageFacts] = (),
+    reserve: int = 0,
 ) -> Gathered:
-    """Fetch the most useful pages the search found, then the company pages they link to."""
-    have = [p.url for p in already]
-    budget = fetcher.budget_left
-    first = [
-        u
-        for u in rank_hits(
-            hits, domain=domain, name=interview.name, company=interview.company, limit=budget
-        )
-        if u not in have
-    ][: max(1, int(budget * FIRST_ROUND_SHARE))]
-    pages, links, failures = await _fetch_and_extract(first, fetcher, domain)
-    fetched = [*have, *first]
-    if domain and fetcher.budget_left > 0:
-        follow = select_follow_ups(
-            links, domain=domain, already=fetched, limit=max(0, fetcher.budget_left - 2)
-        )
-        more, _, more_failures = await _fetch_and_extract(follow, fetcher, domain)
-        pages += more
-        failures += more_failures
-        fetched += follow
-    return Gathered(tuple(pages), tuple(failures), tuple(fetched))
+    """Fetch the most useful pages the search found, and the company pages they link to.
 
+    ``reserve`` requests of the run's budget are left for a later call.
 
-async def _fetch_and_extract(
-    urls: Sequence[str], fetcher: Fetcher, domain: str | None
-) -> tuple[list[PageFacts], list[str], list[str]]:
-    pages: list[PageFacts] = []
-    links: list[str] = []
-    failures: list[str] = []
-    for result in await fetcher.fetch_many(urls):
+    Pages stream: as soon as a company page arrives, the team, about, contact and
+    press pages it links to are queued, while slower pages (a retry, a slow host)
+    are still on their way. Results come back in the order the URLs were queued.
+    """
+    have = {p.url for p in already}
+    budget = max(0, fetcher.budget_left - reserve)
+    ranked = rank_hits(
+        hits, domain=domain, name=interview.name, company=interview.company, limit=budget
+    )
+    first = [u for u in ranked if u not in have][: max(1, int(budget * FIRST_ROUND_SHARE))]
+    queued: list[str] = []
+    done: dict[str, PageFacts | str] = {}  # url -> facts, or the reason it failed
+    running: set[asyncio.Task[None]] = set()
+
+    def queue(urls: Sequence[str]) -> None:
+        for url in urls:
+            if url not in have and url not in queued:
+                queued.append(url)
+                running.add(asyncio.create_task(one(url)))
+
+    async def one(url: str) -> None:
+        (result,) = await fetcher.fetch_many([url])
         if not result.ok or not result.text:
-            failures.append(f"{result.url}: {result.reason}")
-            continue
-        pages.append(extract(result.text, result.final_url))
+            done[url] = f"{result.url}: {result.reason}"
+            return
+        done[url] = extract(result.text, result.final_url)
         if domain and on_domain(result.final_url, domain):
-            links.extend(same_site_links(result.text, result.final_url))
-    return pages, links, failures
+            links = same_site_links(result.text, result.final_url)
+            room = max(0, budget - len(queued) - FOLLOW_UP_RESERVE)
+            queue(select_follow_ups(links, domain=domain, already=[*have, *queued], limit=room))
+
+    queue(first)
+    while running:
+        finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        running.difference_update(finished)
+        for task in finished:
+            task.result()  # a bug in extraction surfaces here, not silently
+    pages = tuple(v for u in queued if isinstance(v := done[u], PageFacts))
+    failures = tuple(v for u in queued if isinstance(v := done[u], str))
+    return Gathered(pages, failures, tuple([*have, *queued]))
 
 
 async def verify_addresses(
@@ -250,7 +262,11 @@ async def domain_step(interview: Interview, found: SearchOutcome, tools: RunTool
 
 
 async def gather_step(
-    interview: Interview, hits: tuple[SearchHit, ...], domain: DomainOutcome, tools: RunTools
+    interview: Interview,
+    hits: tuple[SearchHit, ...],
+    domain: DomainOutcome,
+    tools: RunTools,
+    reserve: int = 0,
 ) -> Gathered:
     return await gather_pages(
         hits,
@@ -258,6 +274,7 @@ async def gather_step(
         domain=domain.domain,
         fetcher=tools.fetcher,
         already=domain.homepages,
+        reserve=reserve,
     )
 
 
@@ -305,6 +322,26 @@ class Steps:
     write: Callable[..., Any] = write_step
 
 
+async def _gather_with_addresses(
+    steps: Steps, interview: Interview, found: SearchOutcome, domain: DomainOutcome,
+    tools: RunTools,
+) -> tuple[Gathered, SearchOutcome]:
+    """Read pages while the '"@domain"' search runs, then the new pages that search found."""
+    if not domain.domain or interview.domain:  # a given domain was in the first queries
+        return await _call(steps.gather, interview, found.hits, domain, tools), found
+    search = asyncio.ensure_future(_call(steps.search, [f'"@{domain.domain}"'], tools))
+    first = await _call(steps.gather, interview, found.hits, domain, tools, ADDRESS_PAGES)
+    more = await search
+    read = replace(domain, homepages=(*domain.homepages, *first.pages))
+    extra = await _call(steps.gather, interview, more.hits, read, tools)
+    gathered = Gathered(
+        first.pages + extra.pages,
+        tuple(dict.fromkeys(first.failures + extra.failures)),
+        tuple(dict.fromkeys(first.fetched + extra.fetched)),
+    )
+    return gathered, SearchOutcome((*found.hits, *more.hits), found.failures + more.failures)
+
+
 async def _call(step: Callable[..., Any], *args: Any) -> Any:
     value = step(*args)
     return await value if inspect.isawaitable(value) else value
@@ -329,10 +366,7 @@ async def run_pipeline(
         found = await _call(steps.search, queries, tools)
         domain = await _call(steps.domain, interview, found, tools)
         logger.info("Company domain: %s", domain.domain or "not found")
-        if domain.domain and not interview.domain:
-            more = await _call(steps.search, [f'"@{domain.domain}"'], tools)
-            found = SearchOutcome((*found.hits, *more.hits), found.failures + more.failures)
-        gathered = await _call(steps.gather, interview, found.hits, domain, tools)
+        gathered, found = await _gather_with_addresses(steps, interview, found, domain, tools)
         pages = (*domain.homepages, *gathered.pages)
         logger.info("Read %d pages with %d requests", len(pages), tools.fetcher.requests_sent)
         facts = await _call(
