@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from itertools import product
 
@@ -261,8 +261,7 @@ def parse_name(text: str) -> ParsedName:
         raise InvalidNameError(
             f"{text!r} has no letters an address could use; give the name in Latin letters."
         )
-    return ParsedName(**{f: getattr(base, f) for f in base.__dataclass_fields__ if f != "forms"},
-                      forms=forms)
+    return replace(base, forms=forms)
 
 
 # --------------------------------------------------------------------------- forms
