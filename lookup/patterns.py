@@ -32,7 +32,7 @@ from lookup.inference import (
     prior_from_counts,
 )
 from lookup.names import NameForm, ParsedName, parse_name
-from lookup.models import Candidate, Evidence
+from lookup.models import Candidate, Evidence, Source
 
 __all__ = [
     "Observation",
@@ -366,4 +366,5 @@ def parse_known(text: str) -> Evidence:
         raise InvalidNameError(
             f"{text!r} has no name; write a known colleague as 'Full Name <name@domain>'."
         )
-    return Evidence(name=name.strip(), address=address.strip().lower())
+    return Evidence(name=name.strip(), address=address.strip().lower(),
+                    source=Source(url="", title="given by the user", snippet=text, kind="user"))

@@ -154,7 +154,9 @@ def test_limit():
 ])
 def test_parse_known(text, name, address):
     """A known colleague written as 'Full Name <address>' becomes evidence."""
-    assert parse_known(text) == Evidence(name, address)
+    known = parse_known(text)
+    assert (known.name, known.address) == (name, address)
+    assert known.source is not None and known.source.kind == "user"
 
 
 @pytest.mark.parametrize(("text", "error"), [("Ada Lovelace", BadInputError),
