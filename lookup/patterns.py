@@ -208,6 +208,18 @@ def _domain_cut(post: Posterior) -> int | None:
     return length if share >= CUT_SHARE * sum(post.shares.values()) else None
 
 
+def _with_cut(spelling: str, cut: int | None) -> str:
+    """A login-like format (no separator) cut to the domain's id length, when it has one."""
+    if not cut or "~" in spelling or any(sep in spelling for sep in "._-"):
+        return spelling
+    return f"{spelling}~{cut}"
+
+
+def _support(spelling: str, post: Posterior) -> int:
+    """Colleagues who follow ``spelling`` (or it without the domain's cut)."""
+    return max(post.support.get(spelling, 0), post.support.get(spelling.partition("~")[0], 0))
+
+
 def _agreement(spelling: str, post: Posterior) -> float:
     """Calibration factor from how many known colleagues follow ``spelling``."""
     n = post.evidence_total
@@ -229,7 +241,7 @@ def _name_factor(name: ParsedName) -> float:
 
 
 def _explain(spelling: str, post: Posterior) -> str:
-    n, k = post.evidence_total, post.support.get(spelling, 0)
+    n, k = post.evidence_total, _support(spelling, post)
     if n == 0:
         share = post.shares.get(spelling, 0.0)
         return (f"No colleague's address is known; {spelling} writes {share:.0%} "
@@ -272,7 +284,7 @@ def candidates(
     for spelling, share in post.shares.items():
         if share < MIN_SHARE:
             continue
-        written = spelling if "~" in spelling or not cut else f"{spelling}~{cut}"
+        written = _with_cut(spelling, cut)
         for form, fshare in forms:
             local = render(written, form)
             if not local:
@@ -280,7 +292,7 @@ def candidates(
             p = share * fshare * _agreement(spelling, post)
             scores[local] = scores.get(local, 0.0) + p
             if p > best.get(local, (0.0, ""))[0]:
-                best[local] = (p, spelling)
+                best[local] = (p, written)
     scale = _name_factor(name)
     total = sum(scores.values()) * scale
     if total > MAX_TOTAL:
@@ -293,7 +305,7 @@ def candidates(
             continue
         spelling = best[local][1]
         out.append(Candidate(address, min(1.0, max(0.0, p)), spelling,
-                             post.support.get(spelling, 0), post.evidence_total,
+                             _support(spelling, post), post.evidence_total,
                              _explain(spelling, post)))
         if len(out) >= limit:
             break
