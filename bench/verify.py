@@ -54,7 +54,7 @@ def build_world(
 ) -> tuple[list[str], dict[str, str]]:
     """Write world.toml for ``domains`` domains; return the addresses and each domain's kind."""
     names = [f"co{i:04d}-bench.test" for i in range(domains)]
-    kinds = dict(zip(names, rng.choices([k for k, _ in KINDS], [w for _, w in KINDS], k=domains)))
+    kinds = dict(zip(names, rng.choices([k for k, _ in KINDS], [w for _, w in KINDS], k=domains), strict=True))
     lines = ['name = "verify bench"', "[latency_ms]", "dns = 20", ""]
     for name, kind in kinds.items():
         if kind == "mx":

@@ -9,7 +9,12 @@ artifact keyed ``briefing-<slug>``.
 from __future__ import annotations
 
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowFilter, FlowFilterName
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterKey,
+    FlowFilter,
+    FlowFilterName,
+)
 
 from lookup.slug import name_key
 

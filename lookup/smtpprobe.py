@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import dataclasses
 import contextlib
+import dataclasses
 import random
 import ssl
 import string
@@ -156,7 +156,7 @@ class _Session:
                 lines.append(line)
                 if line[3:4] != "-":
                     break
-        except (TimeoutError, asyncio.TimeoutError) as exc:
+        except TimeoutError as exc:
             raise _Dropped(
                 f"{self.host} did not answer {label} within {self.timeout_s:g} s"
             ) from exc
@@ -172,7 +172,7 @@ class _Session:
         try:
             self.writer.write(line.encode("utf-8") + b"\r\n")
             await asyncio.wait_for(self.writer.drain(), self.timeout_s)
-        except (TimeoutError, asyncio.TimeoutError) as exc:
+        except TimeoutError as exc:
             raise _Dropped(
                 f"{self.host} did not accept {line} within {self.timeout_s:g} s"
             ) from exc
@@ -200,7 +200,7 @@ async def _dialogue(
         reader, writer = await asyncio.wait_for(
             asyncio.open_connection(ip, settings.port), settings.timeout_s
         )
-    except (TimeoutError, asyncio.TimeoutError) as exc:
+    except TimeoutError as exc:
         steps.append(SmtpStep(label, None, None, "connection timed out"))
         raise _Dropped(
             f"connecting to {name} port {settings.port} timed out after {settings.timeout_s:g} s "
@@ -265,7 +265,7 @@ async def _hello(session: _Session, name: str, settings: SmtpSettings, verify_tl
         await asyncio.wait_for(
             session.writer.start_tls(context, server_hostname=name), settings.timeout_s
         )
-    except (TimeoutError, asyncio.TimeoutError, ssl.SSLError, OSError) as exc:
+    except (TimeoutError, ssl.SSLError, OSError) as exc:
         session.steps.append(SmtpStep("TLS handshake", None, None, f"failed: {exc}"))
         raise _TlsFailed(f"the TLS handshake with {name} failed ({exc})") from exc
     await session.command(f"EHLO {settings.helo_name}")

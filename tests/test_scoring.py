@@ -119,8 +119,8 @@ def test_total_never_exceeds_one(rows):
     """Whatever the evidence, final probabilities stay in [0, 1] and sum to at most 1."""
     scale = max(1.0, sum(r[0] for r in rows))
     cands = [cand(f"p{i}", r[0] / scale) for i, r in enumerate(rows)]
-    vs = {c.address: ver(f"p{i}", r[1], *r[2]) for i, (c, r) in enumerate(zip(cands, rows)) if r[1]}
-    pub = {c.address: Source(f"https://{DOMAIN}/") for c, r in zip(cands, rows) if r[3]}
+    vs = {c.address: ver(f"p{i}", r[1], *r[2]) for i, (c, r) in enumerate(zip(cands, rows, strict=False)) if r[1]}
+    pub = {c.address: Source(f"https://{DOMAIN}/") for c, r in zip(cands, rows, strict=False) if r[3]}
     out = score(cands, vs, pub)
     assert all(0.0 <= s.probability <= 1.0 for s in out)
     assert sum(s.probability for s in out) <= 1.0 + 1e-9
@@ -136,7 +136,7 @@ def test_catch_all_never_raises_property(prior, others, flag):
     scale = max(1.0, total)
     cands = [cand("main", prior / scale)] + [cand(f"o{i}", p / scale) for i, (p, _) in enumerate(others)]
     vs = {cands[0].address: ver("main", "risky", flag)}
-    vs.update({c.address: ver(f"o{i}", s) for i, (c, (_, s)) in enumerate(zip(cands[1:], others)) if s})
+    vs.update({c.address: ver(f"o{i}", s) for i, (c, (_, s)) in enumerate(zip(cands[1:], others, strict=False)) if s})
     out = by_address(score(cands, vs, {}))
     assert out["main"].probability <= cands[0].probability + 1e-12
 

@@ -17,7 +17,7 @@ __all__ = ["self_signed_context"]
 
 def self_signed_context(hostname: str, *, now: datetime.datetime | None = None) -> ssl.SSLContext:
     """A server SSLContext holding a fresh one-day certificate for ``hostname``."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.UTC)
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)])
     cert = (
