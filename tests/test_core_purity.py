@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = ["names", "formats", "inference", "patterns", "extract", "profile", "render", "scoring"]
+CORE = [
+    "names", "formats", "inference", "patterns", "extract", "_people", "_addresses", "profile",
+    "company", "queries", "plan", "interview", "analysis", "changes", "text", "render", "scoring",
+]
 CORE_FILES = [ROOT / "lookup" / f"{m}.py" for m in CORE if (ROOT / "lookup" / f"{m}.py").exists()]
 # Shared records and errors are pure by construction; the walk does not need to enter them.
 ALLOWED_INTERNAL = {"lookup.models", "lookup.errors"}
