@@ -29,6 +29,7 @@ def prefect_api(settings: Settings, *, start_timeout_s: float | None = None) -> 
     recorded; otherwise Prefect's temporary server, with a start-up timeout long
     enough for a cold 2-core machine (see PREFECT.md). ``None`` means temporary.
     """
+    settings.prefect_home.mkdir(parents=True, exist_ok=True)  # Prefect's SQLite needs the folder
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
     # The tool promises no traffic beyond the research itself: no Prefect telemetry.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

@@ -364,6 +364,12 @@ async def run_pipeline(
             "Searching: %d queries for %s at %s", len(queries), interview.name, interview.company
         )
         found = await _call(steps.search, queries, tools)
+        if not found.hits and len(found.failures) == len(queries):
+            raise SearchError(
+                f"Every search failed, so there is nothing to research; the first said: "
+                f"{found.failures[0]} Check the network connection or the search settings "
+                "(search.backend), or run offline against a world with --world DIR."
+            )
         domain = await _call(steps.domain, interview, found, tools)
         logger.info("Company domain: %s", domain.domain or "not found")
         gathered, found = await _gather_with_addresses(steps, interview, found, domain, tools)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from protego import Protego
 
+from lookup.errors import SearchError
 from lookup.interview import make_interview
 from lookup.research import PipelineRun, run_pipeline
 from lookup.settings import load_settings
@@ -77,3 +78,16 @@ def test_unknown_company_gives_a_card_that_says_why(tmp_path: Path) -> None:
     assert run.result.domain is None and run.result.candidates == ()
     card = Path(run.card).read_text(encoding="utf-8")
     assert "Quiet Harbour Ventures" in card and run.result.domain_reasons
+
+
+def test_every_search_failing_is_an_error_not_an_empty_card(tmp_path: Path) -> None:
+    """When the search engine answers 503 to everything, the run stops with SearchError and no card."""
+    world = write_world(
+        tmp_path / "w",
+        '[[fault]]\nservice = "search"\nstatus = 503\n',
+        [{"title": "Acme", "url": "https://acme.test/", "snippet": "Acme"}],
+        {"acme.test/index.html": "<title>Acme</title>"},
+    )
+    with serve_world(world, latency=False) as running, pytest.raises(SearchError, match="Every search failed"):
+        _run(running, tmp_path / "data", "Jane Roe", "Acme")
+    assert not (tmp_path / "data" / "briefings").exists()
