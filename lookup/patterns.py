@@ -31,8 +31,8 @@ from lookup.inference import (
     posterior_from_rows,
     prior_from_counts,
 )
-from lookup.names import NameForm, ParsedName, parse_name
 from lookup.models import Candidate, Evidence, Source
+from lookup.names import NameForm, ParsedName, parse_name
 
 __all__ = [
     "Observation",
