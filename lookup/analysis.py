@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lookup.evidence import colleague_evidence, published_address
 from lookup.models import (
     Candidate,
     Evidence,
@@ -21,7 +22,7 @@ from lookup.models import (
     Verification,
 )
 from lookup.patterns import predict
-from lookup.profile import build_profile, colleague_evidence, published_address
+from lookup.profile import build_profile
 from lookup.scoring import score
 
 __all__ = ["Analysis", "analyse", "collect_sources", "finish", "research_json", "to_verify"]

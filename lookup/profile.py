@@ -1,4 +1,4 @@
-"""Who the interviewer is, from facts tied to their company; colleagues' addresses. Pure.
+"""Who the interviewer is, from facts tied to their company. Pure.
 
 A fact about "Dana Okafor" counts only when its page (or search snippet) ties
 that name to this company: the page is on the company's domain, the company's
@@ -19,8 +19,6 @@ from urllib.parse import urlsplit
 from lookup.company import company_key
 from lookup.extract import classify_link
 from lookup.models import (
-    Evidence,
-    FoundEmail,
     Interview,
     Link,
     PageFacts,
@@ -31,30 +29,11 @@ from lookup.models import (
     Source,
     TalkingPoint,
 )
-from lookup.names import nicknames_of
+from lookup.namematch import NameMatcher
 from lookup.text import fold, host_of
 
-__all__ = [
-    "PERSONAL_WORDS",
-    "ROLE_LOCALPARTS",
-    "NameMatcher",
-    "build_profile",
-    "colleague_evidence",
-    "is_role_address",
-    "published_address",
-]
+__all__ = ["PERSONAL_WORDS", "build_profile"]
 
-# Shared mailboxes, not a person's (RFC 2142 names plus what company sites publish).
-ROLE_LOCALPARTS = frozenset(
-    """info hello hi contact contacts enquiries enquiry inquiries inquiry office mail email
-    admin administrator webmaster hostmaster postmaster abuse security noc root noreply no-reply
-    donotreply do-not-reply bounce bounces mailer-daemon press media pr news newsletter marketing
-    sales support help helpdesk service services customerservice care billing accounts accounting
-    finance invoices payments legal privacy dpo gdpr compliance jobs careers career recruiting
-    recruitment talent hr people team staff all everyone partners partnerships events speakers
-    feedback orders shop store tips editor editors editorial redaktion community investors ir
-    office-manager reception""".split()
-)
 # Talking points stay professional: items mentioning these are never suggested.
 PERSONAL_WORDS = re.compile(
     r"\b(?:wife|husband|partner's|daughter|son|kids?|children|baby|pregnan\w*|wedding|married|"
@@ -86,35 +65,8 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
 _TITLE_SPLIT = re.compile(r"\s+[|–—·]\s+|\s+-\s+|: ")
 
 
-# ------------------------------------------------------------------ names
-
-
 def _fold(text: str) -> str:
     return fold(text).replace("’", "'")
-
-
-class NameMatcher:
-    """Finds a person's name in text: any case or accents, with middle names or initials."""
-
-    __slots__ = ("family", "given", "pattern")
-
-    def __init__(self, name: str) -> None:
-        words = [w.strip(".,") for w in _fold(name).split() if w.strip(".,")]
-        self.given, self.family = words[0], words[-1] if len(words) > 1 else ""
-        givens = {self.given, *(_fold(n) for n in nicknames_of(self.given))}
-        first = "|".join(sorted(map(re.escape, givens), key=len, reverse=True))
-        first += f"|{re.escape(self.given[0])}\\.?"
-        self.pattern = re.compile(
-            rf"\b(?:{first})(?:\s+[a-z]\.?|\s+[a-z'-]+){{0,2}}?\s+{re.escape(self.family)}\b"
-        )
-
-    def positions(self, text: str) -> list[int]:
-        """Where the name starts in ``text`` (offsets into the folded text)."""
-        return [m.start() for m in self.pattern.finditer(_fold(text))] if self.family else []
-
-    def matches(self, name: str) -> bool:
-        """True when ``name`` is this person's name written some way."""
-        return bool(self.family) and self.pattern.fullmatch(_fold(name).strip()) is not None
 
 
 # ------------------------------------------------------------------ ties
@@ -522,51 +474,3 @@ def _hit_title(hits: Sequence[SearchHit], ctx: _Context) -> tuple[str | None, So
                 any(company_key(p) in ctx.terms for p in parts[2:]):
             return parts[1], Source(hit.url, hit.title, hit.snippet, "search")
     return None, None
-
-
-# ------------------------------------------------------------------ addresses
-
-
-def is_role_address(address: str) -> bool:
-    """True for shared mailboxes (info@, press@, jobs@, noreply@, ...), not a person's."""
-    local = address.split("@", 1)[0].lower()
-    return local in ROLE_LOCALPARTS or local.split("+", 1)[0] in ROLE_LOCALPARTS
-
-
-def _at(address: str, domain: str) -> bool:
-    host = address.rsplit("@", 1)[-1].lower()
-    return host == domain.lower() or host.endswith("." + domain.lower())
-
-
-def _named_addresses(pages: Sequence[PageFacts], domain: str) -> Iterable[tuple[str, str, Source]]:
-    for page in pages:
-        for email in page.emails:
-            if email.name and _at(email.address, domain):
-                yield email.name, email.address.lower(), email.source
-        for person in page.people:
-            if person.email and _at(person.email, domain):
-                yield person.name, person.email.lower(), person.source
-
-
-def colleague_evidence(pages: Sequence[PageFacts], domain: str, *,
-                       exclude_name: str) -> list[Evidence]:
-    """Named, personal addresses at the domain (not role mailboxes, not the interviewer's)."""
-    me = NameMatcher(exclude_name)
-    found: dict[str, Evidence] = {}
-    for name, address, source in _named_addresses(pages, domain):
-        if not is_role_address(address) and not me.matches(name) and address not in found:
-            found[address] = Evidence(name, address, source)
-    return list(found.values())
-
-
-def published_address(pages: Sequence[PageFacts], domain: str, name: str) -> FoundEmail | None:
-    """The interviewer's own address when a page publishes it next to their name."""
-    me = NameMatcher(name)
-    for page in pages:
-        for email in page.emails:
-            if email.name and me.matches(email.name) and _at(email.address, domain):
-                return email
-        for person in page.people:
-            if person.email and me.matches(person.name) and _at(person.email, domain):
-                return FoundEmail(person.email.lower(), person.source, "text", person.name)
-    return None

@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CORE = [
     "names", "formats", "inference", "patterns", "extract", "_people", "_addresses", "profile",
+    "namematch", "evidence",
     "company", "queries", "plan", "interview", "analysis", "changes", "text", "render", "scoring",
 ]
 CORE_FILES = [ROOT / "lookup" / f"{m}.py" for m in CORE if (ROOT / "lookup" / f"{m}.py").exists()]
