@@ -162,17 +162,28 @@ async def resolve_domain(
     homepages = _homepages(fetched)
     ranked = rank_domains(interview.company, hits, homepages)
     checked = ranked[:DOMAINS_CHECKED]
-    mails = await asyncio.gather(*(verifier.check_domain(c.domain) for c in checked))
-    accepts = {m.domain: m.status == "accepts" for m in mails}
-    chosen = choose_domain(checked, accepts)
-    mail_reasons = {m.domain: m.reasons for m in mails}
+    mails = {
+        m.domain: m
+        for m in await asyncio.gather(*(verifier.check_domain(c.domain) for c in checked))
+    }
+    chosen = choose_domain(checked, {d: m.status == "accepts" for d, m in mails.items()})
+    if chosen is None:  # a DNS failure is not a refusal: keep the best candidate we could not check
+        chosen = choose_domain(checked, {d: m.status == "unknown" for d, m in mails.items()})
+        if chosen is not None:
+            unchecked = f"Whether {chosen.domain} takes mail could not be checked."
+            chosen = replace(chosen, reasons=(*chosen.reasons[:-1], unchecked))
     if chosen is None:
-        reasons = tuple(f"{c.domain} was a candidate but does not take mail." for c in checked) or (
-            f"No candidate domain for {interview.company} takes mail.",
-        )
+        reasons = tuple(
+            f"{c.domain} was a candidate but does not take mail: {_first(mails[c.domain].reasons)}"
+            for c in checked
+        ) or (f"No candidate domain for {interview.company} takes mail.",)
         return DomainOutcome(None, reasons, tuple(ranked), tuple(homepages.values()))
-    reasons = (*chosen.reasons, *mail_reasons.get(chosen.domain, ()))
+    reasons = (*chosen.reasons, *mails[chosen.domain].reasons)
     return DomainOutcome(chosen.domain, tuple(reasons), tuple(ranked), tuple(homepages.values()))
+
+
+def _first(reasons: Sequence[str]) -> str:
+    return reasons[0] if reasons else "no reason was given."
 
 
 def _homepages(results: Sequence[FetchResult]) -> dict[str, PageFacts]:
@@ -323,7 +334,10 @@ class Steps:
 
 
 async def _gather_with_addresses(
-    steps: Steps, interview: Interview, found: SearchOutcome, domain: DomainOutcome,
+    steps: Steps,
+    interview: Interview,
+    found: SearchOutcome,
+    domain: DomainOutcome,
     tools: RunTools,
 ) -> tuple[Gathered, SearchOutcome]:
     """Read pages while the '"@domain"' search runs, then the new pages that search found."""

@@ -91,3 +91,26 @@ def test_every_search_failing_is_an_error_not_an_empty_card(tmp_path: Path) -> N
     with serve_world(world, latency=False) as running, pytest.raises(SearchError, match="Every search failed"):
         _run(running, tmp_path / "data", "Jane Roe", "Acme")
     assert not (tmp_path / "data" / "briefings").exists()
+
+
+def test_a_dns_failure_does_not_reject_the_company_domain(tmp_path: Path) -> None:
+    """When the company's MX lookup fails (SERVFAIL), its domain is kept with that caveat."""
+    world = write_world(
+        tmp_path / "w",
+        """
+        [dns."quietharbour.test"]
+        mx = ["10 mx.quietharbour.test"]
+        [[fault]]
+        service = "dns"
+        host = "quietharbour.test"
+        rcode = "SERVFAIL"
+        """,
+        [{"title": "Quiet Harbour Ventures", "url": "https://www.quietharbour.test/",
+          "snippet": "Quiet Harbour Ventures: Jane Roe, Partner"}],
+        {"www.quietharbour.test/index.html":
+            "<title>Quiet Harbour Ventures</title><h1>Quiet Harbour Ventures</h1>"},
+    )
+    with serve_world(world, latency=False) as running:
+        run = _run(running, tmp_path / "data", "Jane Roe", "Quiet Harbour Ventures")
+    assert run.result.domain == "quietharbour.test"
+    assert "could not be checked" in " ".join(run.result.domain_reasons)
