@@ -116,7 +116,9 @@ def collect_sources(pages: Sequence[PageFacts], analysis: Analysis) -> tuple[Sou
     """Every page and search result a fact of the card came from, once, in a stable order."""
     found: dict[str, Source] = {}
     profile = analysis.profile
-    facts: list[Source | None] = [profile.title_source, profile.bio_source]
+    facts: list[Source | None] = [
+        profile.title_source, profile.team_source, profile.location_source, profile.bio_source
+    ]
     facts += [t.source for t in profile.talking_points] + [w.source for w in profile.work]
     facts += [e.source for e in analysis.evidence if e.source is not None]
     if analysis.published is not None:

@@ -221,7 +221,9 @@ class Profile:
     title: str | None = None
     title_source: Source | None = None
     team: str | None = None
+    team_source: Source | None = None
     location: str | None = None  # city level only
+    location_source: Source | None = None
     bio: str | None = None
     bio_source: Source | None = None
     links: tuple[Link, ...] = ()

@@ -233,27 +233,33 @@ def _title(tied: Sequence[PageFacts], ctx: _Context) -> tuple[str | None, Source
     return title, source
 
 
-def _team(title: str | None, texts: Iterable[str]) -> str | None:
-    for text in texts:
-        if m := _TEAM.search(text):
-            return m.group(1)
+def _team(
+    title: str | None, title_source: Source | None, mentions: Iterable[PersonMention]
+) -> tuple[str | None, Source | None]:
+    """The team, said near the name ("leads the Data Platform team") or read off the title."""
+    for mention in mentions:
+        if m := _TEAM.search(mention.source.snippet):
+            return m.group(1), mention.source
     m = _TITLE_TEAM.match(title or "")
-    return m.group(1).strip() if m else None
+    return (m.group(1).strip(), title_source) if m else (None, None)
 
 
-def _location(tied: Sequence[PageFacts], hits: Sequence[SearchHit], ctx: _Context) -> str | None:
+def _location(
+    tied: Sequence[PageFacts], hits: Sequence[SearchHit], ctx: _Context
+) -> tuple[str | None, Source | None]:
+    """The city, from a tied page ("based in Bristol", JSON-LD) or a network profile's snippet."""
     for page in tied:
         for mention in _mentions(page, ctx):
             if m := _BASED.search(mention.source.snippet):
-                return m.group(1)
+                return m.group(1), mention.source
         for obj in page.jsonld:
             address = obj.get("address") if ctx.matcher.matches(str(obj.get("name", ""))) else None
             if isinstance(address, dict) and isinstance(address.get("addressLocality"), str):
-                return address["addressLocality"]
+                return address["addressLocality"], Source(page.url, page.title, "JSON-LD address")
     for hit in hits:
         if m := _NETWORK_PLACE.match(hit.snippet):
-            return m.group(1)
-    return None
+            return m.group(1), Source(hit.url, hit.title, hit.snippet, "search")
+    return None, None
 
 
 def _bio(tied: Sequence[PageFacts], ctx: _Context) -> tuple[str | None, Source | None]:
@@ -449,14 +455,17 @@ def build_profile(interview: Interview, domain: str | None, pages: Sequence[Page
     work += [w for h in tied_hits if _strip(h.url) not in fetched and (w := _hit_work(h, ctx))]
     work += _project_links(tied, ctx)
     work = _dedupe(work)
-    snippets = [m.source.snippet for p in tied for m in _mentions(p, ctx)]
+    team, team_source = _team(title, title_source, [m for p in tied for m in _mentions(p, ctx)])
+    location, location_source = _location(tied, tied_hits, ctx)
     return Profile(
         name=interview.name,
         company=interview.company,
         title=title,
         title_source=title_source,
-        team=_team(title, snippets),
-        location=_location(tied, tied_hits, ctx),
+        team=team,
+        team_source=team_source,
+        location=location,
+        location_source=location_source,
         bio=bio,
         bio_source=bio_source,
         links=_links(tied, ctx),

@@ -201,7 +201,10 @@ def _fact_sources(result: ResearchResult) -> list[Source]:
     profile = result.profile
     found: list[Source] = []
     if profile is not None:
-        found += [s for s in (profile.title_source, profile.bio_source) if s is not None]
+        found += [
+            s for s in (profile.title_source, profile.team_source, profile.location_source,
+                        profile.bio_source) if s is not None
+        ]
         found += [p.source for p in (*profile.talking_points, *profile.work)]
         found += [s.source for s in profile.set_aside]
     found += [c.published for c in result.candidates if c.published is not None]

@@ -59,6 +59,8 @@ def test_namesake_is_set_aside_and_colleagues_are_evidence(demo: RunningWorld, t
     best = run.result.candidates[0]
     assert (best.address, best.status) == ("dokafor@brightwater.test", "deliverable")
     assert 3 <= len(profile.talking_points) <= 5
+    # every fact of the "Who" table carries its source
+    assert profile.title_source and profile.team_source and profile.location_source
 
 
 def test_a_given_domain_wins(demo: RunningWorld, tmp_path: Path) -> None:
