@@ -37,6 +37,9 @@ app.add_typer(server_app, name="server")
 app.add_typer(world_app, name="world")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+SmtpOpt = Annotated[
+    bool, typer.Option("--smtp", help="Probe the mail servers over SMTP (off by default).")
+]
 WorldOpt = Annotated[
     str | None,
     typer.Option("--world", help="Run against an offline world directory (or LOOKUP_WORLD)."),
@@ -86,9 +89,7 @@ def research(
     interview_date: Annotated[str | None, typer.Option(help="Interview date, YYYY-MM-DD.")] = None,
     recruiter: Annotated[str | None, typer.Option(help="Your recruiter's name.")] = None,
     notes: Annotated[str | None, typer.Option(help="Your own notes from the interview.")] = None,
-    smtp: Annotated[
-        bool, typer.Option("--smtp", help="Probe the mail server (off by default).")
-    ] = False,
+    smtp: SmtpOpt = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -207,9 +208,7 @@ def guess(
 @app.command()
 def verify(
     addresses: Annotated[list[str], typer.Argument(help="One or more addresses.")],
-    smtp: Annotated[
-        bool, typer.Option("--smtp", help="Probe the mail server (off by default).")
-    ] = False,
+    smtp: SmtpOpt = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -373,7 +372,7 @@ def reverify(
     research_again: Annotated[
         bool, typer.Option("--research", help="Also re-run the research.")
     ] = False,
-    smtp: Annotated[bool, typer.Option("--smtp", help="Probe the mail servers too.")] = False,
+    smtp: SmtpOpt = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -461,7 +460,7 @@ def import_ics(
     max_age_days: Annotated[
         int, typer.Option("--max-age-days", help="Skip interviews older than this many days.")
     ] = 30,
-    smtp: Annotated[bool, typer.Option("--smtp", help="Probe the mail servers too.")] = False,
+    smtp: SmtpOpt = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
