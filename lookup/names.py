@@ -80,7 +80,7 @@ class NameForm:
     middle: tuple[str, ...]
     last: str
     weight: float = 1.0
-    kind: str = "as written"  # "as written" | "swapped" | "nickname" | spelling notes
+    kind: str = "as written"  # "as written" | "swapped..." | "nickname" | spelling notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +210,13 @@ def _camel_split(words: list[str]) -> list[str]:
     return words
 
 
+def _capitalised_family_first(words: list[str]) -> bool:
+    """True for 'KATO Tomoyuki': a first word in capitals marks the family name, written first."""
+    head, rest = words[0], words[1:]
+    return (bool(rest) and len(head) > 1 and head.isupper() and any(c in "AEIOUY" for c in head)
+            and all(any(c.islower() for c in w) for w in rest))
+
+
 def _family_split(words: list[str]) -> tuple[list[str], list[str], str]:
     """Split the words after the given name into middles, particles and family."""
     family = words[-1]
@@ -239,11 +246,14 @@ def parse_name(text: str) -> ParsedName:
     words, title, suffix = _strip_affixes(words)
     suffix = " ".join(s for s in (suffix, suffix_from_comma) if s)
     words = _camel_split(words)
+    capital_first = _capitalised_family_first(words)
+    if capital_first:
+        words = words[1:] + words[:1]
     given = words[0]
     middle, particles, family = _family_split(words[1:]) if len(words) > 1 else ([], [], "")
-    ambiguous = len(words) >= 2 and not suffix_from_comma and "," not in text and (
-        _key(words[0]) in _SURNAME_FIRST or _key(words[-1]) in _SURNAME_FIRST
-    )
+    ambiguous = (len(words) >= 2 and not suffix_from_comma and "," not in text
+                 and not capital_first
+                 and (_key(words[0]) in _SURNAME_FIRST or _key(words[-1]) in _SURNAME_FIRST))
     base = ParsedName(
         original=text,
         given=given,
@@ -328,10 +338,19 @@ def _forms(name: ParsedName, *, first_is_family: bool) -> tuple[NameForm, ...]:
         add(given, middles[1:], fold(name.family), _W_JOINED_GIVEN, "double given name")
     if name.family:
         swap = _W_SWAPPED_LIKELY if first_is_family else _W_SWAPPED
+        kind = _swap_kind(name, first_is_family=first_is_family)
         for g, gw, _ in _spellings_only(name.given):
             for f, fw, _ in _spellings_only(name.family):
-                add(f, middles, g, swap * gw * fw, "swapped")
+                add(f, middles, g, swap * gw * fw, kind)
     return tuple(sorted(forms.values(), key=lambda form: -form.weight))
+
+
+def _swap_kind(name: ParsedName, *, first_is_family: bool) -> str:
+    """Which kind of swap: of a name written family-first, of one from a family-first
+    culture written given-first, or of any other name (domains treat each differently)."""
+    if first_is_family:
+        return "swapped family-first"
+    return "swapped surname-first culture" if name.order_ambiguous else "swapped"
 
 
 def _combine(gw: float, gk: str, fw: float, fk: str, alts: tuple[bool, bool]):

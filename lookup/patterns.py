@@ -235,7 +235,8 @@ def _agreement(spelling: str, post: Posterior) -> float:
 
 def _name_factor(name: ParsedName) -> float:
     """Calibration factor: names with one obvious spelling are easier to get right."""
-    kinds = {f.kind for f in name.forms} - {"as written", "swapped", "nickname"}
+    kinds = {f.kind for f in name.forms if not f.kind.startswith("swapped")}
+    kinds -= {"as written", "nickname"}
     simple = not kinds and not name.middle and not name.order_ambiguous and name.family
     return SIMPLE_NAME if simple else COMPLEX_NAME
 

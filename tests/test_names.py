@@ -84,8 +84,28 @@ def test_surname_first_order_is_ambiguous():
     """A name starting with a common East Asian family name may be written either way."""
     name = parse_name("Zhang Wenjie")
     assert name.order_ambiguous
-    swapped = [f for f in name.forms if f.kind == "swapped"]
+    swapped = [f for f in name.forms if f.kind == "swapped family-first"]
     assert swapped and swapped[0].weight >= 0.5
+
+
+def test_swap_of_a_given_first_east_asian_name_is_its_own_kind():
+    """'Wenjie Zhang' swapped is a separate kind, so a domain learns it apart from other swaps."""
+    kinds = {f.kind for f in parse_name("Wenjie Zhang").forms}
+    assert "swapped surname-first culture" in kinds
+    assert "swapped" in {f.kind for f in parse_name("Ada Lovelace").forms}
+
+
+@pytest.mark.parametrize(("text", "given", "family"), [
+    ("OKUBARA Mitsuru", "Mitsuru", "OKUBARA"),
+    ("VASSEUR Ana\u00efs", "Ana\u00efs", "VASSEUR"),
+    ("Ada LOVELACE", "Ada", "LOVELACE"),
+    ("JP Morgan", "JP", "Morgan"),
+])
+def test_capitalised_first_word_is_the_family_name(text, given, family):
+    """A first word in capitals (not bare initials) is the family name written first."""
+    name = parse_name(text)
+    assert (name.given, name.family) == (given, family)
+    assert not name.order_ambiguous
 
 
 def test_western_order_is_not_ambiguous():

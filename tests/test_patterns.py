@@ -245,6 +245,23 @@ def test_spelling_preference_is_learned():
     assert top.address == f"bjoern.mueller@{DOMAIN}"
 
 
+def test_origin_swap_is_learned_apart_from_other_swaps():
+    """Colleagues with East Asian names written family-first in addresses raise the swap
+    for such a target only, not for a target with a western name."""
+    pairs = [("Mingxia Zhou", "zhou.mingxia"), ("Lanfen Gao", "gao.lanfen"),
+             ("Qiaolin Xu", "xu.qiaolin"), ("Quentin Fairweather", "quentin.fairweather"),
+             ("Ada Lovelace", "ada.lovelace"), ("Grace Hopper", "grace.hopper"),
+             ("Alan Turing", "alan.turing"), ("Edsger Dijkstra", "edsger.dijkstra")]
+    evidence = [Evidence(n, f"{local}@{DOMAIN}") for n, local in pairs]
+
+    def prob(target: str, address: str) -> float:
+        ranked = predict(target, DOMAIN, evidence, test_environment=True)
+        return next(c.probability for c in ranked if c.address == f"{address}@{DOMAIN}")
+
+    assert prob("Wenjie Sun", "sun.wenjie") > 0.1
+    assert prob("Barbara Liskov", "liskov.barbara") < 0.05
+
+
 def test_plain_spelling_without_such_colleagues():
     """Without colleagues who write ue, ü is written u first."""
     top = predict("Björn Müller", DOMAIN, [_ev("Quentin Fairweather", "{first}.{last}")],
