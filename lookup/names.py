@@ -67,6 +67,7 @@ _W_JOINED_MIDDLE = 0.3  # "Antonio Nino Diaz": family "ninodiaz"
 _W_SWAPPED = 0.15  # the name was written family-first
 _W_SWAPPED_LIKELY = 0.6  # ... and its first word is a common family name
 _W_NICKNAME = 0.04
+_W_FORMAL = 0.1  # "Bob" written, "robert" in the address (domains that use legal names)
 _W_GIVEN_PART = 0.3  # "Jean-Pierre" -> "jean"
 _W_JOINED_GIVEN = 0.25  # "Ashok Kumar Rao": given "ashokkumar"
 _PARTICLE_JOINS = (("-", 0.3), ("_", 0.15), (".", 0.15))  # "le-berre", "le_berre", "van.vugt"
@@ -293,8 +294,14 @@ def _given_options(name: ParsedName) -> list[tuple[str, float, str]]:
         opts += _spellings(joined, 0.8, "hyphen dropped")
         head = name.given.split("-")[0]
         opts += _spellings(head, _W_GIVEN_PART, "part of given name")
-    opts += [(n, _W_NICKNAME, "nickname") for n in name.nicknames]
+    opts += [(n, _W_FORMAL, "formal name") if _is_formal_of(n, name.given)
+             else (n, _W_NICKNAME, "nickname") for n in name.nicknames]
     return opts
+
+
+def _is_formal_of(formal: str, given: str) -> bool:
+    """True when ``formal`` is the full name ``given`` shortens (Bob -> Robert)."""
+    return fold(given) in _NICK.get(formal, ())
 
 
 def _family_options(name: ParsedName) -> list[tuple[str, float, str]]:

@@ -234,10 +234,12 @@ def _agreement(spelling: str, post: Posterior) -> float:
 
 
 def _name_factor(name: ParsedName) -> float:
-    """Calibration factor: names with one obvious spelling are easier to get right."""
+    """Calibration factor: names with one obvious spelling are easier to get right.
+
+    Name order is not counted against a name: colleagues teach the domain's swaps."""
     kinds = {f.kind for f in name.forms if not f.kind.startswith("swapped")}
     kinds -= {"as written", "nickname"}
-    simple = not kinds and not name.middle and not name.order_ambiguous and name.family
+    simple = not kinds and not name.middle and name.family
     return SIMPLE_NAME if simple else COMPLEX_NAME
 
 

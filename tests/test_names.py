@@ -95,6 +95,19 @@ def test_swap_of_a_given_first_east_asian_name_is_its_own_kind():
     assert "swapped" in {f.kind for f in parse_name("Ada Lovelace").forms}
 
 
+def test_formal_name_is_its_own_kind():
+    """'Bob' written with 'robert' in the address is a formal-name spelling, not a nickname."""
+    kinds = {f.first: f.kind for f in parse_name("Bob Quillfeather").forms}
+    assert kinds["robert"] == "formal name"
+    assert {f.first: f.kind for f in parse_name("Robert Quillfeather").forms}["bob"] == "nickname"
+
+
+def test_less_common_chinese_family_name_written_first():
+    """'Hou Zhenwu' starts with a Chinese family name, so its swap is a likely spelling."""
+    swapped = [f for f in parse_name("Hou Zhenwu").forms if f.kind == "swapped family-first"]
+    assert swapped and (swapped[0].first, swapped[0].last) == ("zhenwu", "hou")
+
+
 @pytest.mark.parametrize(("text", "given", "family"), [
     ("OKUBARA Mitsuru", "Mitsuru", "OKUBARA"),
     ("VASSEUR Ana\u00efs", "Ana\u00efs", "VASSEUR"),
