@@ -7,6 +7,7 @@ for real: CLI -> flow -> tasks -> world servers -> store -> card -> artifact.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import re
 import shutil
@@ -151,3 +152,25 @@ def test_reverify_purges_contacts_past_retention(data_dir: Path) -> None:
     assert report["purged"] == [Path(summary["card"]).stem]
     assert not Path(summary["card"]).exists()
     assert json.loads(runner.invoke(app, ["list", "--json"]).stdout) == []
+
+
+def test_import_starts_one_research_run_per_new_interview(tmp_path: Path) -> None:
+    """`lookup import` researches each new interview of a calendar once; a second import skips it."""
+    day = dt.date.today().strftime("%Y%m%d")
+    ics = tmp_path / "invite.ics"
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:1@test\r\nDTSTAMP:{day}T080000Z\r\nDTSTART:{day}T140000Z\r\n"
+        "SUMMARY:Interview with Tomasz Wierzbicki (Harbor Lane Logistics)\r\n"
+        "DESCRIPTION:Role: Fleet Analyst\\nRecruiter: Sam Lee\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    args = ["import", str(ics), "--world", str(HARBOR_WORLD), "--json"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout[first.stdout.index("{") :])
+    (done,) = report["researched"]
+    assert done["name"] == "Tomasz Wierzbicki" and Path(done["card"]).is_file()
+    assert "Fleet Analyst" in Path(done["card"]).read_text(encoding="utf-8")
+    again = json.loads(runner.invoke(app, args).stdout)
+    assert again["researched"] == [] and len(again["skipped"]) == 1
