@@ -55,8 +55,8 @@ MIN_SHARE = 1e-3  # formats below this posterior share are not rendered
 # Spelling weights are for explaining colleagues; a target's own address uses the
 # name as written far more often (about 95% of dev pairs whose format was right).
 FORM_SHARPNESS = 2.0
-KIND_BASE = 0.05  # usual share of colleagues whose address uses a given non-standard spelling
-KIND_PSEUDO = 2.0  # pseudo-colleagues behind that usual share
+KIND_PSEUDO = 1.0  # pseudo-colleagues behind a kind of spelling's usual share
+KIND_EPS = 0.05  # keeps the odds finite when every colleague used a kind
 OWN_ADDRESS = 0.9  # probability that an address given for the very same name is theirs
 # Calibration, measured with bench/accuracy.py on the dev pairs: a format every known
 # colleague follows hits more often than the posterior says (0.77 vs 0.70 with one
@@ -88,6 +88,7 @@ class Observation:
     induced: Mapping[str, float]  # format spelling -> weight of the best name spelling
     kinds: Mapping[str, str] = field(default_factory=dict)  # spelling -> that spelling's kind
     eligible: frozenset[str] = frozenset()  # kinds of spelling the name has besides as written
+    usual: Mapping[str, float] = field(default_factory=dict)  # kind -> its share a priori
 
     def match(self, spelling: str) -> float:
         """How well ``spelling`` explains this address (0 when it does not)."""
@@ -134,7 +135,16 @@ def observe(evidence: Evidence) -> Observation:
         found = {s: w for s, w in found.items() if not _has_literal(s)}
     eligible = frozenset(f.kind for f in name.forms) - {"as written"}
     return Observation(evidence.name, evidence.address, local, found,
-                       {s: kinds[s] for s in found}, eligible)
+                       {s: kinds[s] for s in found}, eligible, _usual_shares(name))
+
+
+def _usual_shares(name: ParsedName) -> dict[str, float]:
+    """Each kind of spelling's share against the name as written, before any colleague."""
+    weight: Counter = Counter()
+    for form in name.forms:
+        weight[form.kind] += form.weight**FORM_SHARPNESS
+    plain = weight.pop("as written", 0.0)
+    return {k: w / (w + plain) for k, w in weight.items() if w + plain > 0}
 
 
 def spelling_preferences(
@@ -143,19 +153,28 @@ def spelling_preferences(
     """How much more (or less) than usual colleagues use each kind of spelling.
 
     For each colleague, the best format under the posterior tells which spelling
-    of their name the address used (as written, swapped, nickname, ü→ue, ...);
-    a kind used by many who could have used it is boosted for the target.
+    of their name the address used (as written, swapped, nickname, ü→ue, ...).
+    Each kind's rate among colleagues who could have used it is shrunk toward its
+    usual share (from the name weights), and returned as an odds ratio against
+    that usual share: a kind every such colleague used can win over the name as
+    written, one nobody used fades.
     """
     used: Counter = Counter()
     eligible: Counter = Counter()
+    usual: Counter = Counter()
     for obs in observations:
         if not obs.induced:
             continue
         best = max(obs.induced, key=lambda s: (post.shares.get(s, 0.0) * obs.induced[s], s))
         used[obs.kind(best)] += 1
         eligible.update(obs.eligible)
-    return {k: (used[k] + KIND_PSEUDO * KIND_BASE) / ((n + KIND_PSEUDO) * KIND_BASE)
-            for k, n in eligible.items()}
+        usual.update({k: obs.usual.get(k, 0.0) for k in obs.eligible})
+    out = {}
+    for kind, n in eligible.items():
+        base = min(max(usual[kind] / n, 1e-4), 0.9)
+        rate = (used[kind] + KIND_PSEUDO * base) / (n + KIND_PSEUDO)
+        out[kind] = (rate / (1 - rate + KIND_EPS)) / (base / (1 - base))
+    return out
 
 
 def evidence_rows(

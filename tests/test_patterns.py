@@ -262,6 +262,16 @@ def test_origin_swap_is_learned_apart_from_other_swaps():
     assert prob("Barbara Liskov", "liskov.barbara") < 0.05
 
 
+def test_formal_names_used_by_every_such_colleague_win():
+    """At a domain whose addresses use legal names (Bob -> robert), 'Bill' becomes 'william'."""
+    pairs = [("Bob Quillfeather", "robert.quillfeather"), ("Jim Wexley", "james.wexley"),
+             ("Tom Farrowdale", "thomas.farrowdale"), ("Ada Lovelace", "ada.lovelace"),
+             ("Grace Hopper", "grace.hopper")]
+    evidence = [Evidence(n, f"{local}@{DOMAIN}") for n, local in pairs]
+    top = predict("Bill Ashcombe", DOMAIN, evidence, test_environment=True)[0]
+    assert top.address == f"william.ashcombe@{DOMAIN}"
+
+
 def test_plain_spelling_without_such_colleagues():
     """Without colleagues who write ue, ü is written u first."""
     top = predict("Björn Müller", DOMAIN, [_ev("Quentin Fairweather", "{first}.{last}")],
