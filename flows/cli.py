@@ -304,7 +304,7 @@ def forget(
     as_json: JsonOpt = False,
 ) -> None:
     """Delete everything stored about a person: rows, card, cached pages and searches."""
-    from lookup.search import forget_cached
+    from lookup.searchsession import forget_cached
     from lookup.store import forget_files
 
     def run() -> dict[str, Any]:

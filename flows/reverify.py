@@ -20,7 +20,7 @@ from flows.privacy import forget_in_prefect
 from flows.runtime import world_settings
 from lookup.card import refresh_history
 from lookup.changes import Change, changes_markdown, describe_changes
-from lookup.search import forget_cached
+from lookup.searchsession import forget_cached
 from lookup.settings import Settings, load_settings
 from lookup.store import Store, forget_files
 from lookup.verify import Verifier

@@ -28,7 +28,9 @@ from lookup.extract import extract
 from lookup.fetch import Fetcher, make_client
 from lookup.models import FetchResult, Interview, PageFacts, ResearchResult, SearchHit, Verification
 from lookup.plan import on_domain, rank_hits, same_site_links, select_follow_ups
-from lookup.search import SearchSession, make_search_backend, plan_queries
+from lookup.queries import plan_queries
+from lookup.search import make_search_backend
+from lookup.searchsession import SearchSession
 from lookup.settings import Settings
 from lookup.text import host_of
 from lookup.verify import Verifier

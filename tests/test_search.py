@@ -17,17 +17,10 @@ from hypothesis import strategies as st
 
 from lookup.errors import InvalidDomainError, InvalidNameError, SearchError
 from lookup.models import SearchHit
+from lookup.queries import plan_queries, quote_phrase
 from lookup.ratelimit import FakeClock, RateLimiter
-from lookup.search import (
-    DdgsBackend,
-    SearchSession,
-    SearxngBackend,
-    forget_cached,
-    make_search_backend,
-    normalize_query,
-    plan_queries,
-    quote_phrase,
-)
+from lookup.search import DdgsBackend, SearxngBackend, make_search_backend
+from lookup.searchsession import SearchSession, forget_cached, normalize_query
 from lookup.settings import SearchSettings, Settings
 from lookup.world import RunningWorld, serve_world
 from tests.worldkit import write_world
