@@ -86,6 +86,8 @@ def test_running_the_same_interview_twice_updates_and_never_duplicates() -> None
     assert first["card"] == second["card"]
     listed = json.loads(runner.invoke(app, ["list", "--json"]).stdout)
     assert len(listed) == 1 and listed[0]["address"] == first["email"]["address"]
+    shown = runner.invoke(app, ["show", listed[0]["slug"]])
+    assert shown.exit_code == 0 and shown.stdout == Path(first["card"]).read_text(encoding="utf-8")
 
 
 def test_any_world_works_and_catch_all_is_risky() -> None:
