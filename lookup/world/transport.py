@@ -9,6 +9,7 @@ not resolve, just as an unknown name fails on the real internet.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, Self
 
 import httpx
 
@@ -62,11 +63,13 @@ def _router_for(endpoints: WorldEndpoints) -> _Router:
     )
 
 
-class WorldTransport(httpx.AsyncBaseTransport):
-    """An async transport for ``httpx.AsyncClient`` that reaches only the world."""
+class _Routed:
+    """What both transports share: the router, built from ports or from running endpoints."""
+
+    _inner_class: Any = None
 
     @classmethod
-    def from_endpoints(cls, endpoints: WorldEndpoints) -> WorldTransport:
+    def from_endpoints(cls, endpoints: WorldEndpoints) -> Self:
         """The transport for a running world known only by its endpoints (``settings.world``)."""
         router = _router_for(endpoints)
         return cls(http_port=router.http_port, hosts=router.hosts, host=router.host,
@@ -83,11 +86,17 @@ class WorldTransport(httpx.AsyncBaseTransport):
         self._router = _Router(
             http_port=http_port, hosts=hosts, host=host, passthrough_ports=passthrough_ports
         )
-        self._inner = httpx.AsyncHTTPTransport()
+        self._inner = self._inner_class()
 
     @property
     def hosts(self) -> frozenset[str]:
         return self._router.hosts
+
+
+class WorldTransport(_Routed, httpx.AsyncBaseTransport):
+    """An async transport for ``httpx.AsyncClient`` that reaches only the world."""
+
+    _inner_class = httpx.AsyncHTTPTransport
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         return await self._inner.handle_async_request(self._router.route(request))
@@ -96,32 +105,10 @@ class WorldTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-class WorldSyncTransport(httpx.BaseTransport):
+class WorldSyncTransport(_Routed, httpx.BaseTransport):
     """The synchronous twin of ``WorldTransport`` for ``httpx.Client``."""
 
-    @classmethod
-    def from_endpoints(cls, endpoints: WorldEndpoints) -> WorldSyncTransport:
-        """The transport for a running world known only by its endpoints (``settings.world``)."""
-        router = _router_for(endpoints)
-        return cls(http_port=router.http_port, hosts=router.hosts, host=router.host,
-                   passthrough_ports=router.passthrough)
-
-    def __init__(
-        self,
-        *,
-        http_port: int,
-        hosts: Iterable[str],
-        host: str = "127.0.0.1",
-        passthrough_ports: Iterable[int] = (),
-    ) -> None:
-        self._router = _Router(
-            http_port=http_port, hosts=hosts, host=host, passthrough_ports=passthrough_ports
-        )
-        self._inner = httpx.HTTPTransport()
-
-    @property
-    def hosts(self) -> frozenset[str]:
-        return self._router.hosts
+    _inner_class = httpx.HTTPTransport
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         return self._inner.handle_request(self._router.route(request))
