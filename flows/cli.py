@@ -11,68 +11,16 @@ import asyncio
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
+from flows._cli import JsonOpt, SmtpOpt, WorldOpt, app, check_world, emit, fail, guarded, open_store
 from flows.runtime import FAST_RUNS_HINT, prefect_api, settings_for_run, stderr, world_settings
-from lookup.errors import BadInputError, LookupToolError
+from lookup.errors import BadInputError
 
-app = typer.Typer(
-    name="lookup",
-    help="Research an interviewer, infer and verify their work address, write a briefing card.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-server_app = typer.Typer(
-    help="Manage the local Prefect server that makes runs fast.", no_args_is_help=True
-)
-world_app = typer.Typer(
-    help="Offline worlds: a web, search engine, DNS and mail on loopback.", no_args_is_help=True
-)
-app.add_typer(server_app, name="server")
-app.add_typer(world_app, name="world")
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-SmtpOpt = Annotated[
-    bool, typer.Option("--smtp", help="Probe the mail servers over SMTP (off by default).")
-]
-WorldOpt = Annotated[
-    str | None,
-    typer.Option("--world", help="Run against an offline world directory (or LOOKUP_WORLD)."),
-]
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    """One clear sentence on stderr, then exit."""
-    stderr(f"Error: {message}")
-    raise typer.Exit(code)
-
-
-def guarded(action: Callable[[], Any]) -> Any:
-    """Run ``action`` translating the project's errors into their exit codes."""
-    try:
-        return action()
-    except LookupToolError as exc:
-        fail(str(exc), exc.exit_code)
-    except KeyboardInterrupt:
-        fail("Interrupted; nothing more was written.", 1)
-    except (typer.Exit, SystemExit):
-        raise
-    except Exception as exc:  # a crash: one sentence here, the traceback in Prefect's log
-        fail(f"The run failed: {type(exc).__name__}: {exc}", 1)
-
-
-def emit(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-def _check_world(world: str | None) -> None:
-    if world and not Path(world).expanduser().is_dir():
-        raise BadInputError(f"The world directory {world} does not exist.")
+__all__ = ["app", "main"]
 
 
 # -- research ---------------------------------------------------------------
@@ -127,9 +75,9 @@ def _research(params: dict[str, Any]) -> dict[str, Any]:
         recruiter=params["recruiter"],
         notes=params["notes"],
     )
-    _check_world(params["world"])
+    check_world(params["world"])
     settings = settings_for_run(params["world"])
-    _check_world(settings.general.world or None)
+    check_world(settings.general.world or None)
     if prefect_api(settings) is None:
         stderr(FAST_RUNS_HINT)
     from flows.research import research_interviewer
@@ -216,7 +164,7 @@ def verify(
     from lookup.verify import Verifier, verification_to_json
 
     def run() -> list[Any]:
-        _check_world(world)
+        check_world(world)
         with world_settings(settings_for_run(world)) as settings:
 
             async def go() -> list[Any]:
@@ -237,18 +185,12 @@ def verify(
 # -- stored people ----------------------------------------------------------
 
 
-def _store(settings: Any) -> Any:
-    from lookup.store import Store
-
-    return Store.open(settings.database_url)
-
-
 @app.command("list")
 def list_people(as_json: JsonOpt = False) -> None:
     """List everyone researched, with their address and its latest status."""
 
     def run() -> list[Any]:
-        with _store(settings_for_run()) as store:
+        with open_store(settings_for_run()) as store:
             return store.list_people()
 
     people = guarded(run)
@@ -286,7 +228,7 @@ def show(
 
     def run() -> str:
         settings = settings_for_run()
-        with _store(settings) as store:
+        with open_store(settings) as store:
             found = _find(store, person)
         path = Path(found.card_path or settings.briefings_dir / f"{found.slug}.md")
         if not path.is_file():
@@ -309,7 +251,7 @@ def forget(
 
     def run() -> dict[str, Any]:
         settings = settings_for_run()
-        with _store(settings) as store:
+        with open_store(settings) as store:
             found = _find(store, person)
             report = store.forget(found.slug)
         files = forget_files(settings.data_dir, found.slug, found.name)
@@ -347,8 +289,10 @@ def _forget_prefect(settings: Any, name: str, slug: str) -> dict[str, Any]:
     try:
         return asyncio.run(forget_in_prefect(name, slug))
     except Exception as exc:  # Prefect unreachable: say so, keep what was already removed
-        stderr(f"Prefect's records could not be removed ({exc}); "
-               "start the server and run forget again.")
+        stderr(
+            f"Prefect's records could not be removed ({exc}); "
+            "start the server and run forget again."
+        )
         return {"error": str(exc)}
 
 
@@ -381,7 +325,7 @@ def reverify(
         fail("Choose --all or --due, not both.", 2)
 
     def run() -> dict[str, Any]:
-        _check_world(world)
+        check_world(world)
         settings = settings_for_run(world)
         if prefect_api(settings) is None:
             stderr(FAST_RUNS_HINT)
@@ -405,131 +349,8 @@ def reverify(
         print(f"  - {change['address']}: {change['what']}")
 
 
-@server_app.command("start")
-def server_start() -> None:
-    """Start the local Prefect server (its data in the data folder) and wait until it answers."""
-    from lookup.server import start_server
-
-    info = guarded(lambda: start_server(settings_for_run()))
-    print(f"Prefect server up at {info.url} (pid {info.pid}); log: {info.log_path}")
-
-
-@server_app.command("stop")
-def server_stop() -> None:
-    """Stop the local Prefect server this tool started."""
-    from lookup.server import stop_server
-
-    stopped = guarded(lambda: stop_server(settings_for_run()))
-    print("Prefect server stopped." if stopped else "No local Prefect server was running.")
-
-
-@server_app.command("status")
-def server_status_cmd(as_json: JsonOpt = False) -> None:
-    """Say whether the local Prefect server is up."""
-    from lookup.server import server_status
-
-    info = guarded(lambda: server_status(settings_for_run()))
-    if as_json:
-        emit(
-            {
-                "up": info is not None,
-                "url": getattr(info, "url", None),
-                "pid": getattr(info, "pid", None),
-            }
-        )
-    elif info is None:
-        print("Prefect server: down (start it with `lookup server start`).")
-    else:
-        print(f"Prefect server: up at {info.url} (pid {info.pid})")
-
-
-@app.command()
-def serve() -> None:
-    """Serve the research and re-verification deployments (starting the local server if needed)."""
-    from flows.deployments import serve_deployments
-
-    guarded(lambda: serve_deployments(settings_for_run()))
-
-
-@app.command("import")
-def import_ics(
-    file: Annotated[Path, typer.Argument(help="A calendar export (.ics).")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Only show what would be researched.")
-    ] = False,
-    max_age_days: Annotated[
-        int, typer.Option("--max-age-days", help="Skip interviews older than this many days.")
-    ] = 30,
-    smtp: SmtpOpt = False,
-    world: WorldOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Start one research run per new interview found in a calendar export."""
-    report = guarded(
-        lambda: _import(file, dry_run=dry_run, smtp=smtp, world=world, max_age_days=max_age_days)
-    )
-    if as_json:
-        emit(report)
-        return
-    for item in report["researched"]:
-        print(f"researched {item['name']} ({item['company']}): {item.get('card') or 'dry run'}")
-    for item in report["skipped"]:
-        print(f"skipped {item}")
-    for problem in report["problems"]:
-        print(f"could not parse: {problem}")
-
-
-def _import(
-    file: Path, *, dry_run: bool, smtp: bool, world: str | None, max_age_days: int
-) -> dict[str, Any]:
-    from lookup.ics import parse_interviews
-
-    if not file.is_file():
-        raise BadInputError(f"The calendar file {file} does not exist.")
-    _check_world(world)
-    parsed = parse_interviews(
-        file.read_text(encoding="utf-8", errors="replace"),
-        today=dt.date.today(),
-        max_age_days=max_age_days,
-    )
-    settings = settings_for_run(world)
-    with _store(settings) as store:
-        new = [i for i in parsed.interviews if store.find_person(i.name) is None]
-        skipped = [
-            f"{i.name} ({i.company}): already researched" for i in parsed.interviews if i not in new
-        ]
-    researched: list[dict[str, Any]] = []
-    if new and not dry_run:
-        if prefect_api(settings) is None:
-            stderr(FAST_RUNS_HINT)
-        from flows.research import research_interviewer
-
-        for i in new:
-            summary = asyncio.run(
-                research_interviewer(
-                    name=i.name,
-                    company=i.company,
-                    domain=i.domain,
-                    role=i.role,
-                    interview_date=i.interview_date.isoformat() if i.interview_date else None,
-                    recruiter=i.recruiter,
-                    notes=i.notes,
-                    smtp=True if smtp else None,
-                    world=world,
-                )
-            )
-            researched.append({"name": i.name, "company": i.company, "card": summary["card"]})
-    elif dry_run:
-        researched = [{"name": i.name, "company": i.company, "card": None} for i in new]
-    return {"researched": researched, "skipped": skipped, "problems": list(parsed.problems)}
-
-
-@world_app.command("serve")
-def world_serve(directory: Annotated[Path, typer.Argument(help="The world directory.")]) -> None:
-    """Serve a world in the foreground and print its endpoints (Ctrl-C stops it)."""
-    from lookup.world import serve_forever
-
-    guarded(lambda: (_check_world(str(directory)), serve_forever(directory)))
+# The server, serve, import and world commands, registered after these to keep --help's order.
+import flows.cli_ops  # noqa: E402, F401
 
 
 def main() -> None:

@@ -1,0 +1,80 @@
+"""Shared pieces of the `lookup` command line: the Typer apps, options, errors and output.
+
+``flows.cli`` holds the commands about people; ``flows.cli_ops`` the ones that
+run the machinery (server, serve, import, worlds). Both register on ``app``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from flows.runtime import stderr
+from lookup.errors import BadInputError, LookupToolError
+
+app = typer.Typer(
+    name="lookup",
+    help="Research an interviewer, infer and verify their work address, write a briefing card.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+server_app = typer.Typer(
+    help="Manage the local Prefect server that makes runs fast.", no_args_is_help=True
+)
+world_app = typer.Typer(
+    help="Offline worlds: a web, search engine, DNS and mail on loopback.", no_args_is_help=True
+)
+app.add_typer(server_app, name="server")
+app.add_typer(world_app, name="world")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+SmtpOpt = Annotated[
+    bool, typer.Option("--smtp", help="Probe the mail servers over SMTP (off by default).")
+]
+WorldOpt = Annotated[
+    str | None,
+    typer.Option("--world", help="Run against an offline world directory (or LOOKUP_WORLD)."),
+]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """One clear sentence on stderr, then exit."""
+    stderr(f"Error: {message}")
+    raise typer.Exit(code)
+
+
+def guarded(action: Callable[[], Any]) -> Any:
+    """Run ``action`` translating the project's errors into their exit codes."""
+    try:
+        return action()
+    except LookupToolError as exc:
+        fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        fail("Interrupted; nothing more was written.", 1)
+    except (typer.Exit, SystemExit):
+        raise
+    except Exception as exc:  # a crash: one sentence here, the traceback in Prefect's log
+        fail(f"The run failed: {type(exc).__name__}: {exc}", 1)
+
+
+def emit(data: Any) -> None:
+    """Print ``data`` as indented JSON on stdout."""
+    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def check_world(world: str | None) -> None:
+    """BadInputError when ``--world`` names a directory that does not exist."""
+    if world and not Path(world).expanduser().is_dir():
+        raise BadInputError(f"The world directory {world} does not exist.")
+
+
+def open_store(settings: Any) -> Any:
+    """The store at the configured database (imported lazily: it pulls in SQLAlchemy)."""
+    from lookup.store import Store
+
+    return Store.open(settings.database_url)

@@ -1,0 +1,152 @@
+"""`lookup` commands that run the machinery: the Prefect server, serving, calendar import, worlds."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from flows._cli import (
+    JsonOpt,
+    SmtpOpt,
+    WorldOpt,
+    app,
+    check_world,
+    emit,
+    guarded,
+    open_store,
+    server_app,
+    world_app,
+)
+from flows.runtime import FAST_RUNS_HINT, prefect_api, settings_for_run, stderr
+from lookup.errors import BadInputError
+
+
+@server_app.command("start")
+def server_start() -> None:
+    """Start the local Prefect server (its data in the data folder) and wait until it answers."""
+    from lookup.server import start_server
+
+    info = guarded(lambda: start_server(settings_for_run()))
+    print(f"Prefect server up at {info.url} (pid {info.pid}); log: {info.log_path}")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the local Prefect server this tool started."""
+    from lookup.server import stop_server
+
+    stopped = guarded(lambda: stop_server(settings_for_run()))
+    print("Prefect server stopped." if stopped else "No local Prefect server was running.")
+
+
+@server_app.command("status")
+def server_status_cmd(as_json: JsonOpt = False) -> None:
+    """Say whether the local Prefect server is up."""
+    from lookup.server import server_status
+
+    info = guarded(lambda: server_status(settings_for_run()))
+    if as_json:
+        emit(
+            {
+                "up": info is not None,
+                "url": getattr(info, "url", None),
+                "pid": getattr(info, "pid", None),
+            }
+        )
+    elif info is None:
+        print("Prefect server: down (start it with `lookup server start`).")
+    else:
+        print(f"Prefect server: up at {info.url} (pid {info.pid})")
+
+
+@app.command()
+def serve() -> None:
+    """Serve the research and re-verification deployments (starting the local server if needed)."""
+    from flows.deployments import serve_deployments
+
+    guarded(lambda: serve_deployments(settings_for_run()))
+
+
+@app.command("import")
+def import_ics(
+    file: Annotated[Path, typer.Argument(help="A calendar export (.ics).")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only show what would be researched.")
+    ] = False,
+    max_age_days: Annotated[
+        int, typer.Option("--max-age-days", help="Skip interviews older than this many days.")
+    ] = 30,
+    smtp: SmtpOpt = False,
+    world: WorldOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Start one research run per new interview found in a calendar export."""
+    report = guarded(
+        lambda: _import(file, dry_run=dry_run, smtp=smtp, world=world, max_age_days=max_age_days)
+    )
+    if as_json:
+        emit(report)
+        return
+    for item in report["researched"]:
+        print(f"researched {item['name']} ({item['company']}): {item.get('card') or 'dry run'}")
+    for item in report["skipped"]:
+        print(f"skipped {item}")
+    for problem in report["problems"]:
+        print(f"could not parse: {problem}")
+
+
+def _import(
+    file: Path, *, dry_run: bool, smtp: bool, world: str | None, max_age_days: int
+) -> dict[str, Any]:
+    from lookup.ics import parse_interviews
+
+    if not file.is_file():
+        raise BadInputError(f"The calendar file {file} does not exist.")
+    check_world(world)
+    parsed = parse_interviews(
+        file.read_text(encoding="utf-8", errors="replace"),
+        today=dt.date.today(),
+        max_age_days=max_age_days,
+    )
+    settings = settings_for_run(world)
+    with open_store(settings) as store:
+        new = [i for i in parsed.interviews if store.find_person(i.name) is None]
+        skipped = [
+            f"{i.name} ({i.company}): already researched" for i in parsed.interviews if i not in new
+        ]
+    researched: list[dict[str, Any]] = []
+    if new and not dry_run:
+        if prefect_api(settings) is None:
+            stderr(FAST_RUNS_HINT)
+        from flows.research import research_interviewer
+
+        for i in new:
+            summary = asyncio.run(
+                research_interviewer(
+                    name=i.name,
+                    company=i.company,
+                    domain=i.domain,
+                    role=i.role,
+                    interview_date=i.interview_date.isoformat() if i.interview_date else None,
+                    recruiter=i.recruiter,
+                    notes=i.notes,
+                    smtp=True if smtp else None,
+                    world=world,
+                )
+            )
+            researched.append({"name": i.name, "company": i.company, "card": summary["card"]})
+    elif dry_run:
+        researched = [{"name": i.name, "company": i.company, "card": None} for i in new]
+    return {"researched": researched, "skipped": skipped, "problems": list(parsed.problems)}
+
+
+@world_app.command("serve")
+def world_serve(directory: Annotated[Path, typer.Argument(help="The world directory.")]) -> None:
+    """Serve a world in the foreground and print its endpoints (Ctrl-C stops it)."""
+    from lookup.world import serve_forever
+
+    guarded(lambda: (check_world(str(directory)), serve_forever(directory)))
