@@ -9,7 +9,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = [
-    "names", "formats", "inference", "patterns", "extract", "_people", "_addresses", "profile",
+    "names", "formats", "inference", "patterns", "extract", "_markup", "_people", "_addresses",
+    "profile",
     "namematch", "evidence",
     "company", "queries", "plan", "interview", "analysis", "changes", "text", "render", "scoring",
 ]
