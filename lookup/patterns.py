@@ -12,6 +12,7 @@ and keeps only valid addresses. Pure: the priors file is read once, at import.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -57,6 +58,8 @@ MIN_SHARE = 1e-3  # formats below this posterior share are not rendered
 FORM_SHARPNESS = 2.0
 KIND_PSEUDO = 1.0  # pseudo-colleagues behind a kind of spelling's usual share
 KIND_EPS = 0.05  # keeps the odds finite when every colleague used a kind
+DIGIT_MATCH = 0.3  # an address with trailing digits explains its formats this well
+COLLISION_DIGITS = 2  # trailing digits this short are a collision number ("wang2", "_1"), kept
 OWN_ADDRESS = 0.9  # probability that an address given for the very same name is theirs
 # Calibration, measured with bench/accuracy.py on the dev pairs: a format every known
 # colleague follows hits more often than the posterior says (0.77 vs 0.70 with one
@@ -70,6 +73,7 @@ FEW_COLLEAGUES = 5
 SIMPLE_NAME = 1.1
 COMPLEX_NAME = 0.75
 CUT_SHARE = 0.3  # a cut this common at a domain applies to all its formats (ids of 8 letters)
+COLLISION_PSEUDO = 4.0  # pseudo-colleagues without a number; measured on the dev pairs (2 lifts k1 ECE)
 MAX_TOTAL = 0.99  # the rest is always "none of these"
 
 
@@ -105,8 +109,8 @@ class Observation:
 
 
 def _has_literal(spelling: str) -> bool:
-    """True for formats with a literal prefix or suffix (``ext-``, ``.os``)."""
-    body = spelling.partition("~")[0]
+    """True for formats with a literal prefix or suffix (``ext-``, ``.os``); not a number."""
+    body = spelling.partition("~")[0].rstrip("0123456789").rstrip("._-")
     return not body.startswith("{") or not body.endswith("}")
 
 
@@ -127,8 +131,11 @@ def observe(evidence: Evidence) -> Observation:
     for form in name.forms:
         for spelling in induce(form, local):
             if spelling.endswith("{#}"):  # a user id, or a collision number on a plain format
-                note(spelling, form.weight * 0.3, form.kind)
-                note(spelling[: -len("{#}")].rstrip("._-"), form.weight * 0.3, form.kind)
+                note(spelling, form.weight * DIGIT_MATCH, form.kind)
+                note(spelling[: -len("{#}")].rstrip("._-"), form.weight * DIGIT_MATCH, form.kind)
+                number = _collision_number(local)
+                if number:  # the same number, written as it is: a domain's usual "_1"
+                    note(spelling[: -len("{#}")] + number, form.weight * DIGIT_MATCH, form.kind)
             else:
                 note(spelling, form.weight, form.kind)
     if any(not _has_literal(s) for s in found):
@@ -136,6 +143,12 @@ def observe(evidence: Evidence) -> Observation:
     eligible = frozenset(f.kind for f in name.forms) - {"as written"}
     return Observation(evidence.name, evidence.address, local, found,
                        {s: kinds[s] for s in found}, eligible, _usual_shares(name))
+
+
+def _collision_number(local: str) -> str:
+    """The short number ending ``local`` ("2" of "wang2"), or "" for none or a long id."""
+    digits = local[len(local.rstrip("0123456789")):]
+    return digits if 0 < len(digits) <= COLLISION_DIGITS else ""
 
 
 def _usual_shares(name: ParsedName) -> dict[str, float]:
@@ -234,6 +247,20 @@ def _with_cut(spelling: str, cut: int | None) -> str:
     return f"{spelling}~{cut}"
 
 
+_NUMBERED = re.compile(r"(.*\})([._-]?[0-9]{1,%d})" % COLLISION_DIGITS)
+
+
+def _collisions(post: Posterior) -> dict[str, list[tuple[str, float]]]:
+    """Per format, the collision numbers colleagues carry on it ("_1") and their rate."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for spelling, k in post.support.items():
+        match = _NUMBERED.fullmatch(spelling)
+        if match and k:
+            rate = k / (post.evidence_total + COLLISION_PSEUDO)
+            out.setdefault(match.group(1), []).append((match.group(2), rate))
+    return out
+
+
 def _support(spelling: str, post: Posterior) -> int:
     """Colleagues who follow ``spelling`` (or it without the domain's cut)."""
     return max(post.support.get(spelling, 0), post.support.get(spelling.partition("~")[0], 0))
@@ -303,18 +330,23 @@ def candidates(
     best: dict[str, tuple[float, str]] = {}
     forms = _form_shares(name, preferences)
     cut = _domain_cut(post)
+    numbers = _collisions(post)
     for spelling, share in post.shares.items():
         if share < MIN_SHARE:
             continue
         written = _with_cut(spelling, cut)
+        numbered = numbers.get(spelling, [])
+        plain = 1.0 - sum(rate for _, rate in numbered)
+        variants = [(written, plain)] + [(spelling + n, rate) for n, rate in numbered]
         for form, fshare in forms:
-            local = render(written, form)
-            if not local:
-                continue
-            p = share * fshare * _agreement(spelling, post)
-            scores[local] = scores.get(local, 0.0) + p
-            if p > best.get(local, (0.0, ""))[0]:
-                best[local] = (p, written)
+            for variant, part in variants:
+                local = render(variant, form)
+                if not local:
+                    continue
+                p = share * fshare * part * _agreement(spelling, post)
+                scores[local] = scores.get(local, 0.0) + p
+                if p > best.get(local, (0.0, ""))[0]:
+                    best[local] = (p, variant)
     scale = _name_factor(name)
     total = sum(scores.values()) * scale
     if total > MAX_TOTAL:

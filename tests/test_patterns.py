@@ -309,3 +309,21 @@ def test_evidence_explanation_counts_colleagues():
     evidence = [_ev(n, "{f}{last}") for n in COLLEAGUES[:3]] + [_ev("Ines Tallow", "{first}")]
     top = predict("Ada Lovelace", DOMAIN, evidence, test_environment=True)[0]
     assert top.explanation == "3 of 4 colleagues' addresses follow {f}{last}."
+
+
+def test_collision_number_is_offered_after_the_plain_address():
+    """Colleagues with "_1" after the usual format make "_1" the target's second candidate."""
+    evidence = [_ev(n, "{first}.{last}") for n in COLLEAGUES] + [
+        Evidence(n, f"{render('{first}.{last}', parse_name(n).primary)}_1@{DOMAIN}")
+        for n in ["Petra Oddling", "Hugo Varnish"]]
+    top = predict("Ada Lovelace", DOMAIN, evidence, test_environment=True)[:2]
+    assert [c.address for c in top] == [f"ada.lovelace@{DOMAIN}", f"ada.lovelace_1@{DOMAIN}"]
+    assert top[1].format == "{first}.{last}_1"
+    assert top[0].probability > 2 * top[1].probability
+
+
+def test_no_collision_number_without_such_colleagues():
+    """A domain whose colleagues carry no number gets no numbered candidate."""
+    evidence = [_ev(n, "{first}.{last}") for n in COLLEAGUES]
+    cands = predict("Ada Lovelace", DOMAIN, evidence, test_environment=True)
+    assert not any(c.address.partition("@")[0][-1].isdigit() for c in cands)
