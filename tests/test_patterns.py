@@ -272,6 +272,15 @@ def test_formal_names_used_by_every_such_colleague_win():
     assert top.address == f"william.ashcombe@{DOMAIN}"
 
 
+def test_particle_separator_is_learned():
+    """Colleagues whose particles are joined by '_' make '_' (not the usual '-') the first guess."""
+    evidence = [Evidence("Yannick Le Quellec", f"yannick.le_quellec@{DOMAIN}"),
+                Evidence("Soizic Du Plessard", f"soizic.du_plessard@{DOMAIN}"),
+                Evidence("Ada Lovelace", f"ada.lovelace@{DOMAIN}")]
+    top = predict("Maelle Le Corvaisier", DOMAIN, evidence, test_environment=True)[0]
+    assert top.address == f"maelle.le_corvaisier@{DOMAIN}"
+
+
 def test_plain_spelling_without_such_colleagues():
     """Without colleagues who write ue, ü is written u first."""
     top = predict("Björn Müller", DOMAIN, [_ev("Quentin Fairweather", "{first}.{last}")],
