@@ -12,6 +12,7 @@ and keeps only valid addresses. Pure: the priors file is read once, at import.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -71,6 +72,7 @@ SIMPLE_NAME = 1.1
 COMPLEX_NAME = 0.75
 CUT_SHARE = 0.3  # a cut this common at a domain applies to all its formats (ids of 8 letters)
 MAX_TOTAL = 0.99  # the rest is always "none of these"
+MIDDLE_KEPT = "middle kept"  # pseudo-kind: a colleague's middle name is in their address
 
 
 DEFAULT_PRIOR = prior_from_counts(
@@ -89,6 +91,7 @@ class Observation:
     kinds: Mapping[str, str] = field(default_factory=dict)  # spelling -> that spelling's kind
     eligible: frozenset[str] = frozenset()  # kinds of spelling the name has besides as written
     usual: Mapping[str, float] = field(default_factory=dict)  # kind -> its share a priori
+    has_middle: bool = False  # the name has a middle name a format could keep or leave out
 
     def match(self, spelling: str) -> float:
         """How well ``spelling`` explains this address (0 when it does not)."""
@@ -102,6 +105,14 @@ class Observation:
     def kind(self, spelling: str) -> str:
         """Which spelling of the name (as written, swapped, ...) ``spelling`` used here."""
         return self.kinds.get(spelling) or self.kinds.get(spelling.partition("~")[0], "")
+
+
+_MIDDLE = re.compile(r"^\{(?:middle|m)(?::\d+)?\}[._-]?|[._-]?\{(?:middle|m)(?::\d+)?\}")
+
+
+def _without_middle(spelling: str) -> str:
+    """The format with its middle name left out: ``{first}.{middle}.{last}`` -> ``{first}.{last}``."""
+    return _MIDDLE.sub("", spelling)
 
 
 def _has_literal(spelling: str) -> bool:
@@ -135,7 +146,8 @@ def observe(evidence: Evidence) -> Observation:
         found = {s: w for s, w in found.items() if not _has_literal(s)}
     eligible = frozenset(f.kind for f in name.forms) - {"as written"}
     return Observation(evidence.name, evidence.address, local, found,
-                       {s: kinds[s] for s in found}, eligible, _usual_shares(name))
+                       {s: kinds[s] for s in found}, eligible, _usual_shares(name),
+                       has_middle=bool(name.middle))
 
 
 def _usual_shares(name: ParsedName) -> dict[str, float]:
@@ -157,11 +169,13 @@ def spelling_preferences(
     Each kind's rate among colleagues who could have used it is shrunk toward its
     usual share (from the name weights), and returned as an odds ratio against
     that usual share: a kind every such colleague used can win over the name as
-    written, one nobody used fades.
+    written, one nobody used fades. ``MIDDLE_KEPT`` is the same for colleagues
+    with a middle name whose address keeps it, against the posterior's own share.
     """
     used: Counter = Counter()
     eligible: Counter = Counter()
     usual: Counter = Counter()
+    middle_usual = _middle_share(post.shares) if any(o.has_middle for o in observations) else 0
     for obs in observations:
         if not obs.induced:
             continue
@@ -169,12 +183,25 @@ def spelling_preferences(
         used[obs.kind(best)] += 1
         eligible.update(obs.eligible)
         usual.update({k: obs.usual.get(k, 0.0) for k in obs.eligible})
+        if obs.has_middle:
+            used[MIDDLE_KEPT] += _without_middle(best) != best
+            eligible[MIDDLE_KEPT] += 1
+            usual[MIDDLE_KEPT] += middle_usual
     out = {}
     for kind, n in eligible.items():
         base = min(max(usual[kind] / n, 1e-4), 0.9)
         rate = (used[kind] + KIND_PSEUDO * base) / (n + KIND_PSEUDO)
         out[kind] = (rate / (1 - rate + KIND_EPS)) / (base / (1 - base))
     return out
+
+
+def _middle_share(shares: Mapping[str, float]) -> float:
+    """The share of formats keeping a middle name, against them and the formats without it."""
+    kept = {s: p for s, p in shares.items() if _without_middle(s) != s
+            and _without_middle(s) in shares}
+    dropped = sum(shares[b] for b in {_without_middle(s) for s in kept})
+    total = sum(kept.values()) + dropped
+    return sum(kept.values()) / total if total > 0 else 0.0
 
 
 def evidence_rows(
@@ -212,6 +239,22 @@ def _form_shares(
     weights = [f.weight**FORM_SHARPNESS * prefs.get(f.kind, 1.0) for f in name.forms]
     total = sum(weights)
     return [(f, w / total) for f, w in zip(name.forms, weights, strict=True) if w / total > 1e-3]
+
+
+def _middle_reweighed(shares: Mapping[str, float], odds: float) -> dict[str, float]:
+    """Shares for a target with a middle name: each format keeping the middle against the one
+    leaving it out, by the odds colleagues with middle names show (their sum unchanged)."""
+    groups: dict[str, list[str]] = {}
+    for s in shares:
+        groups.setdefault(_without_middle(s), []).append(s)
+    out = dict(shares)
+    for base, members in groups.items():
+        if base not in shares or len(members) < 2:
+            continue
+        weights = {s: shares[s] * (1.0 if s == base else odds) for s in members}
+        total, new = sum(shares[s] for s in members), sum(weights.values())
+        out.update({s: total * w / new for s, w in weights.items()})
+    return out
 
 
 def _domain_cut(post: Posterior) -> int | None:
@@ -303,7 +346,10 @@ def candidates(
     best: dict[str, tuple[float, str]] = {}
     forms = _form_shares(name, preferences)
     cut = _domain_cut(post)
-    for spelling, share in post.shares.items():
+    shares = post.shares
+    if name.middle and preferences and MIDDLE_KEPT in preferences:
+        shares = _middle_reweighed(shares, preferences[MIDDLE_KEPT])
+    for spelling, share in shares.items():
         if share < MIN_SHARE:
             continue
         written = _with_cut(spelling, cut)

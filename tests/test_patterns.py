@@ -281,6 +281,19 @@ def test_particle_separator_is_learned():
     assert top.address == f"maelle.le_corvaisier@{DOMAIN}"
 
 
+def test_middle_name_kept_by_colleagues_with_one():
+    """Colleagues with middle names that keep them make {first}.{middle}.{last} the first guess
+    for a target with a middle name, though most colleagues (without one) write {first}.{last}."""
+    pairs = [("Ada Byron Lovelace", "ada.byron.lovelace"), ("Ivo Tamsin Quarrel", "ivo.tamsin.quarrel"),
+             ("Grace Hopper", "grace.hopper"), ("Alan Turing", "alan.turing"),
+             ("Edsger Dijkstra", "edsger.dijkstra"), ("Quentin Fairweather", "quentin.fairweather")]
+    evidence = [Evidence(n, f"{local}@{DOMAIN}") for n, local in pairs]
+    top = predict("Barbara Jane Liskov", DOMAIN, evidence, test_environment=True)[0]
+    assert top.address == f"barbara.jane.liskov@{DOMAIN}"
+    top = predict("Barbara Liskov", DOMAIN, evidence, test_environment=True)[0]
+    assert top.address == f"barbara.liskov@{DOMAIN}"
+
+
 def test_plain_spelling_without_such_colleagues():
     """Without colleagues who write ue, ü is written u first."""
     top = predict("Björn Müller", DOMAIN, [_ev("Quentin Fairweather", "{first}.{last}")],
