@@ -196,12 +196,9 @@ def spelling_preferences(
 
 
 def _middle_share(shares: Mapping[str, float]) -> float:
-    """The share of formats keeping a middle name, against them and the formats without it."""
-    kept = {s: p for s, p in shares.items() if _without_middle(s) != s
-            and _without_middle(s) in shares}
-    dropped = sum(shares[b] for b in {_without_middle(s) for s in kept})
-    total = sum(kept.values()) + dropped
-    return sum(kept.values()) / total if total > 0 else 0.0
+    """The share of formats that keep a middle name."""
+    total = sum(shares.values())
+    return sum(p for s, p in shares.items() if _without_middle(s) != s) / total if total else 0.0
 
 
 def evidence_rows(
@@ -242,19 +239,11 @@ def _form_shares(
 
 
 def _middle_reweighed(shares: Mapping[str, float], odds: float) -> dict[str, float]:
-    """Shares for a target with a middle name: each format keeping the middle against the one
-    leaving it out, by the odds colleagues with middle names show (their sum unchanged)."""
-    groups: dict[str, list[str]] = {}
-    for s in shares:
-        groups.setdefault(_without_middle(s), []).append(s)
-    out = dict(shares)
-    for base, members in groups.items():
-        if base not in shares or len(members) < 2:
-            continue
-        weights = {s: shares[s] * (1.0 if s == base else odds) for s in members}
-        total, new = sum(shares[s] for s in members), sum(weights.values())
-        out.update({s: total * w / new for s, w in weights.items()})
-    return out
+    """Shares for a target with a middle name: formats keeping the middle reweighed by the
+    odds colleagues with middle names show, against the rest (the sum unchanged)."""
+    weights = {s: p * (odds if _without_middle(s) != s else 1.0) for s, p in shares.items()}
+    scale = sum(shares.values()) / (sum(weights.values()) or 1.0)
+    return {s: w * scale for s, w in weights.items()}
 
 
 def _domain_cut(post: Posterior) -> int | None:
