@@ -273,9 +273,9 @@ def test_formal_names_used_by_every_such_colleague_win():
 
 
 def test_particle_separator_is_learned():
-    """Colleagues whose particles are joined by '_' make '_' (not the usual '-') the first guess."""
+    """One colleague whose particle is joined by '_' makes '_' (not the usual '-') the first
+    guess: the separator is the domain's rule, not a person's choice."""
     evidence = [Evidence("Yannick Le Quellec", f"yannick.le_quellec@{DOMAIN}"),
-                Evidence("Soizic Du Plessard", f"soizic.du_plessard@{DOMAIN}"),
                 Evidence("Ada Lovelace", f"ada.lovelace@{DOMAIN}")]
     top = predict("Maelle Le Corvaisier", DOMAIN, evidence, test_environment=True)[0]
     assert top.address == f"maelle.le_corvaisier@{DOMAIN}"
