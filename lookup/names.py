@@ -70,9 +70,10 @@ _W_NICKNAME = 0.04
 _W_FORMAL = 0.1  # "Bob" written, "robert" in the address (domains that use legal names)
 _W_GIVEN_PART = 0.3  # "Jean-Pierre" -> "jean"
 _W_JOINED_GIVEN = 0.25  # "Ashok Kumar Rao": given "ashokkumar"
-# "le-berre", "le_berre", "van.vugt": each separator is its own kind, as domains pick one
-_PARTICLE_JOINS = (("-", 0.3, "particle hyphenated"), ("_", 0.15, "particle underscored"),
-                   (".", 0.15, "particle dotted"))
+# "le-berre", "le_berre", "van.vugt": each separator is its own kind, as domains pick one;
+# on the dev pairs "." joined a particle six times as often as "-", "_" twice as often
+_PARTICLE_JOINS = (("-", 0.15, "particle hyphenated"), ("_", 0.15, "particle underscored"),
+                   (".", 0.3, "particle dotted"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -273,7 +273,7 @@ def test_formal_names_used_by_every_such_colleague_win():
 
 
 def test_particle_separator_is_learned():
-    """One colleague whose particle is joined by '_' makes '_' (not the usual '-') the first
+    """One colleague whose particle is joined by '_' makes '_' (not the usual '.') the first
     guess: the separator is the domain's rule, not a person's choice."""
     evidence = [Evidence("Yannick Le Quellec", f"yannick.le_quellec@{DOMAIN}"),
                 Evidence("Ada Lovelace", f"ada.lovelace@{DOMAIN}")]
