@@ -331,3 +331,11 @@ def test_evidence_explanation_counts_colleagues():
     evidence = [_ev(n, "{f}{last}") for n in COLLEAGUES[:3]] + [_ev("Ines Tallow", "{first}")]
     top = predict("Ada Lovelace", DOMAIN, evidence, test_environment=True)[0]
     assert top.explanation == "3 of 4 colleagues' addresses follow {f}{last}."
+
+
+def test_middle_name_lowers_confidence():
+    """Without colleagues, a name with a middle name (kept, dropped or joined) is less than
+    half as likely to be guessed right as the same name without it."""
+    with_middle = predict("Ada Byron Lovelace", DOMAIN, test_environment=True)[0]
+    plain = predict("Ada Lovelace", DOMAIN, test_environment=True)[0]
+    assert with_middle.probability < 0.5 * plain.probability
