@@ -71,7 +71,7 @@ _W_FORMAL = 0.1  # "Bob" written, "robert" in the address (domains that use lega
 _W_GIVEN_PART = 0.3  # "Jean-Pierre" -> "jean"
 _W_JOINED_GIVEN = 0.25  # "Ashok Kumar Rao": given "ashokkumar"
 # "le-berre", "le_berre", "van.vugt": each separator is its own kind, as domains pick one;
-# on the dev pairs "." joined a particle six times as often as "-", "_" twice as often
+# on the dev pairs "." joined a particle six times as often as "-", twice as often as "_"
 _PARTICLE_JOINS = (("-", 0.15, "particle hyphenated"), ("_", 0.15, "particle underscored"),
                    (".", 0.3, "particle dotted"))
 

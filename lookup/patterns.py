@@ -120,6 +120,7 @@ class Observation:
 _MIDDLE = re.compile(r"^\{(?:middle|m)(?::\d+)?\}[._-]?|[._-]?\{(?:middle|m)(?::\d+)?\}")
 
 
+@lru_cache(maxsize=8192)
 def _without_middle(spelling: str) -> str:
     """The format with its middle name left out: ``{first}.{middle}.{last}`` -> ``{first}.{last}``."""
     return _MIDDLE.sub("", spelling)
