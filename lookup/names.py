@@ -70,7 +70,10 @@ _W_NICKNAME = 0.04
 _W_FORMAL = 0.1  # "Bob" written, "robert" in the address (domains that use legal names)
 _W_GIVEN_PART = 0.3  # "Jean-Pierre" -> "jean"
 _W_JOINED_GIVEN = 0.25  # "Ashok Kumar Rao": given "ashokkumar"
-_PARTICLE_JOINS = (("-", 0.3), ("_", 0.15), (".", 0.15))  # "le-berre", "le_berre", "van.vugt"
+# "le-berre", "le_berre", "van.vugt": each separator is its own kind, as domains pick one;
+# on the dev pairs "." joined a particle six times as often as "-", twice as often as "_"
+_PARTICLE_JOINS = (("-", 0.15, "particle hyphenated"), ("_", 0.15, "particle underscored"),
+                   (".", 0.3, "particle dotted"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,9 +313,9 @@ def _family_options(name: ParsedName) -> list[tuple[str, float, str]]:
     if name.particles:
         opts += _spellings("".join((*name.particles, fam)), 1.0, "as written")
         opts += _spellings(fam, _W_NO_PARTICLE, "without particle")
-        for sep, weight in _PARTICLE_JOINS:
+        for sep, weight, kind in _PARTICLE_JOINS:
             joined = sep.join(fold(p) for p in (*name.particles, fam))
-            opts.append((joined, weight, "particle joined"))
+            opts.append((joined, weight, kind))
     else:
         opts += _spellings(fam, 1.0, "as written")
     if "-" in fam:

@@ -272,6 +272,28 @@ def test_formal_names_used_by_every_such_colleague_win():
     assert top.address == f"william.ashcombe@{DOMAIN}"
 
 
+def test_particle_separator_is_learned():
+    """One colleague whose particle is joined by '_' makes '_' (not the usual '.') the first
+    guess: the separator is the domain's rule, not a person's choice."""
+    evidence = [Evidence("Yannick Le Quellec", f"yannick.le_quellec@{DOMAIN}"),
+                Evidence("Ada Lovelace", f"ada.lovelace@{DOMAIN}")]
+    top = predict("Maelle Le Corvaisier", DOMAIN, evidence, test_environment=True)[0]
+    assert top.address == f"maelle.le_corvaisier@{DOMAIN}"
+
+
+def test_middle_name_kept_by_colleagues_with_one():
+    """Colleagues with middle names that keep them make {first}.{middle}.{last} the first guess
+    for a target with a middle name, though most colleagues (without one) write {first}.{last}."""
+    pairs = [("Ada Byron Lovelace", "ada.byron.lovelace"), ("Ivo Tamsin Quarrel", "ivo.tamsin.quarrel"),
+             ("Grace Hopper", "grace.hopper"), ("Alan Turing", "alan.turing"),
+             ("Edsger Dijkstra", "edsger.dijkstra"), ("Quentin Fairweather", "quentin.fairweather")]
+    evidence = [Evidence(n, f"{local}@{DOMAIN}") for n, local in pairs]
+    top = predict("Barbara Jane Liskov", DOMAIN, evidence, test_environment=True)[0]
+    assert top.address == f"barbara.jane.liskov@{DOMAIN}"
+    top = predict("Barbara Liskov", DOMAIN, evidence, test_environment=True)[0]
+    assert top.address == f"barbara.liskov@{DOMAIN}"
+
+
 def test_plain_spelling_without_such_colleagues():
     """Without colleagues who write ue, ü is written u first."""
     top = predict("Björn Müller", DOMAIN, [_ev("Quentin Fairweather", "{first}.{last}")],
@@ -327,3 +349,11 @@ def test_no_collision_number_without_such_colleagues():
     evidence = [_ev(n, "{first}.{last}") for n in COLLEAGUES]
     cands = predict("Ada Lovelace", DOMAIN, evidence, test_environment=True)
     assert not any(c.address.partition("@")[0][-1].isdigit() for c in cands)
+
+
+def test_middle_name_lowers_confidence():
+    """Without colleagues, a name with a middle name (kept, dropped or joined) is less than
+    half as likely to be guessed right as the same name without it."""
+    with_middle = predict("Ada Byron Lovelace", DOMAIN, test_environment=True)[0]
+    plain = predict("Ada Lovelace", DOMAIN, test_environment=True)[0]
+    assert with_middle.probability < 0.5 * plain.probability
