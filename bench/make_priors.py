@@ -28,6 +28,7 @@ from lookup.patterns import Observation, observe  # noqa: E402
 DOMAIN_CAP = 40  # pairs: a bigger domain counts as this many
 MIN_DOMAINS = 3
 EM_ROUNDS = 30
+TIE = 0.9  # formats within 10% of a domain's most common one share its "main" vote
 
 
 def read_pairs(path: str) -> dict[str, list[tuple[str, str]]]:
@@ -84,9 +85,12 @@ def prior_counts(per_domain: dict[str, Counter], exclude: str | None = None) -> 
             continue
         merged.update(counts)
         seen.update(s for s, c in counts.items() if c >= 0.5)
-        top = max(counts, key=counts.get)
-        main[top] += 1
-        background.update({s: c for s, c in counts.items() if s != top})
+        # a near tie (often a format and its name-order twin) shares the domain's vote,
+        # so one pair more or less at one domain cannot flip a format in or out of "main"
+        best = max(counts.values())
+        tops = [s for s, c in counts.items() if c >= TIE * best]
+        main.update({s: 1 / len(tops) for s in tops})
+        background.update({s: c for s, c in counts.items() if s not in tops})
     keep = {s for s in merged if seen[s] >= MIN_DOMAINS and s != "__unexplained__"}
 
     def table(counter: Counter) -> dict:
