@@ -52,6 +52,7 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/accuracy.py ../shared/data/email_pairs_dev.tsv
+	$(BIN)/python bench/ceiling.py ../shared/data/email_pairs_dev.tsv
 	$(BIN)/python bench/extract.py data/demo/sites
 	$(BIN)/python bench/research.py --world data/demo
 	$(BIN)/python bench/verify.py

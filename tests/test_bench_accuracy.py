@@ -1,0 +1,64 @@
+"""bench/accuracy.py and bench/ceiling.py on a small fictional pairs file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+sys.path.insert(0, str(BENCH))
+
+import accuracy  # noqa: E402
+import ceiling  # noqa: E402
+
+PURE = ["Ada Quill", "Bram Oster", "Cleo Varga", "Dario Lunde", "Elke Marsh", "Farid Nolan"]
+MIXED = ["Gina Holt", "Hugo Brenner", "Iris Falk", "Jonas Pell", "Kira Dunmore", "Lars Ekdal"]
+
+
+def _write(tmp_path: Path, *, mixed: bool = True) -> Path:
+    rows = ["domain\tcompany\tfull_name\temail"]
+    for name in PURE:
+        first, last = name.lower().split()
+        rows.append(f"pure.test\tPure\t{name}\t{first}.{last}@pure.test")
+    for i, name in enumerate(MIXED if mixed else []):
+        first, last = name.lower().split()
+        local = f"{first[0]}{last}" if i % 2 else first
+        rows.append(f"mixed.test\tMixed\t{name}\t{local}@mixed.test")
+    path = tmp_path / "pairs.tsv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_accuracy_json_has_every_protocol_and_baseline(tmp_path, capsys):
+    """--json prints the four protocols with the issue's keys, plus the baselines."""
+    assert accuracy.main([str(_write(tmp_path)), "--json", "--draws", "2"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == {"cold", "k1", "k3", "loo", "baselines"}
+    for protocol in ("cold", "k1", "k3", "loo"):
+        row = result[protocol]
+        assert set(row) == {"top1", "top3", "top1_macro", "top3_macro", "ece", "n"}
+        assert row["n"] == 12
+        assert 0.0 <= row["top1"] <= row["top3"] <= 1.0
+        assert 0.0 <= row["ece"] <= 1.0
+
+
+def test_accuracy_learns_a_pure_domain_from_colleagues(tmp_path):
+    """With every colleague known, each person at the one-format domain is guessed first."""
+    result = accuracy.run(str(_write(tmp_path, mixed=False)), cv=False, draws=1, seed=0)
+    assert result["loo"]["top1"] == 1.0
+    assert result["k3"]["top1"] == 1.0
+
+
+@pytest.mark.parametrize("draws", [1, 3])
+def test_ceiling_bounds_a_mixed_domain(tmp_path, draws):
+    """One format per domain can explain the pure domain fully but only half the mixed one."""
+    result = ceiling.run(str(_write(tmp_path)), draws=draws, seed=0)
+    assert result["explained"] == 1.0
+    assert result["best_format"] == pytest.approx((6 + 3) / 12, abs=1e-4)
+    assert result["best_3_formats"] == 1.0
+    assert result["shown_by_loo"] == 1.0
+    assert result["shown_by_k1"] <= result["shown_by_k3"] <= result["shown_by_loo"]
+    assert result["shown_by_k1"] < 1.0  # one random colleague at the mixed domain often differs
