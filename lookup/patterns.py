@@ -1,8 +1,8 @@
 """Predict a person's work address from their name, the domain and known colleagues.
 
-``observe`` explains each known (name, address) pair by every format of the
-grammar (``lookup.formats``) that writes it from some spelling of the name
-(``lookup.names``); ``lookup.inference`` turns those explanations into a
+``observe`` (``lookup.observations``) explains each known (name, address) pair
+by every format of the grammar (``lookup.formats``) that writes it from some
+spelling of the name (``lookup.names``); ``lookup.inference`` turns those explanations into a
 posterior over the domain's formats; ``candidates`` renders the target's name
 in each format, learns from colleagues which spellings the domain prefers
 (ü→ue, surname first, ...), leaves out addresses other people hold, calibrates,
@@ -15,7 +15,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from email.utils import parseaddr
 from functools import lru_cache
 from importlib import resources
@@ -23,7 +23,7 @@ from importlib import resources
 from email_validator import EmailNotValidError, validate_email
 
 from lookup.errors import BadInputError, InvalidDomainError, InvalidNameError
-from lookup.formats import Format, explains, induce, parse_format, render
+from lookup.formats import Format, parse_format, render
 from lookup.inference import (
     Key,
     Posterior,
@@ -34,6 +34,15 @@ from lookup.inference import (
 )
 from lookup.models import Candidate, Evidence, Source
 from lookup.names import NameForm, ParsedName, parse_name
+from lookup.observations import (
+    COLLISION_DIGITS,
+    FORM_SHARPNESS,
+    MIDDLE_KEPT,
+    Observation,
+    observe,
+    spelling_preferences,
+    without_middle,
+)
 
 __all__ = [
     "Observation",
@@ -53,19 +62,6 @@ __all__ = [
 ]
 
 MIN_SHARE = 1e-3  # formats below this posterior share are not rendered
-# Spelling weights are for explaining colleagues; a target's own address uses the
-# name as written far more often (about 95% of dev pairs whose format was right).
-FORM_SHARPNESS = 2.0
-KIND_PSEUDO = 1.0  # pseudo-colleagues behind a kind of spelling's usual share
-# ... fewer (0.3 and 0.1 measured alike on the dev pairs) for kinds a domain's address builder
-# applies to everyone: most dev domains using one used it for all their names it fits, so
-# one colleague can show it
-SYSTEM_KIND_PSEUDO = 0.3
-SYSTEM_KINDS = frozenset({"alt spelling", "particle hyphenated", "particle underscored",
-                          "particle dotted"})
-KIND_EPS = 0.05  # keeps the odds finite when every colleague used a kind
-DIGIT_MATCH = 0.3  # an address with trailing digits explains its formats this well
-COLLISION_DIGITS = 2  # trailing digits this short are a collision number ("wang2", "_1"), kept
 OWN_ADDRESS = 0.9  # probability that an address given for the very same name is theirs
 # Calibration, measured with bench/accuracy.py on the dev pairs: a format every known
 # colleague follows hits more often than the posterior says (0.77 vs 0.70 with one
@@ -85,144 +81,12 @@ MIDDLE_NAME = 0.6
 CUT_SHARE = 0.3  # a cut this common at a domain applies to all its formats (ids of 8 letters)
 COLLISION_PSEUDO = 4.0  # pseudo-colleagues without a number; measured on the dev pairs (2 lifts k1 ECE)
 MAX_TOTAL = 0.99  # the rest is always "none of these"
-MIDDLE_KEPT = "middle kept"  # pseudo-kind: a colleague's middle name is in their address
+
 
 
 DEFAULT_PRIOR = prior_from_counts(
     json.loads(resources.files("lookup.data").joinpath("format_priors.json").read_text("utf-8"))
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Observation:
-    """A known address and the formats that write it, each with a match weight."""
-
-    name: str
-    address: str
-    local: str
-    induced: Mapping[str, float]  # format spelling -> weight of the best name spelling
-    kinds: Mapping[str, str] = field(default_factory=dict)  # spelling -> that spelling's kind
-    eligible: frozenset[str] = frozenset()  # kinds of spelling the name has besides as written
-    usual: Mapping[str, float] = field(default_factory=dict)  # kind -> its share a priori
-    has_middle: bool = False  # the name has a middle name a format could keep or leave out
-
-    def match(self, spelling: str) -> float:
-        """How well ``spelling`` explains this address (0 when it does not)."""
-        if spelling in self.induced:
-            return self.induced[spelling]
-        body, sep, _ = spelling.partition("~")
-        if sep and body in self.induced and explains(spelling, frozenset((body,)), self.local):
-            return self.induced[body]
-        return 0.0
-
-    def kind(self, spelling: str) -> str:
-        """Which spelling of the name (as written, swapped, ...) ``spelling`` used here."""
-        return self.kinds.get(spelling) or self.kinds.get(spelling.partition("~")[0], "")
-
-
-_MIDDLE = re.compile(r"^\{(?:middle|m)(?::\d+)?\}[._-]?|[._-]?\{(?:middle|m)(?::\d+)?\}")
-
-
-@lru_cache(maxsize=8192)
-def _without_middle(spelling: str) -> str:
-    """The format with its middle name left out: ``{first}.{middle}.{last}`` -> ``{first}.{last}``."""
-    return _MIDDLE.sub("", spelling)
-
-
-def _has_literal(spelling: str) -> bool:
-    """True for formats with a literal prefix or suffix (``ext-``, ``.os``); not a number."""
-    body = spelling.partition("~")[0].rstrip("0123456789").rstrip("._-")
-    return not body.startswith("{") or not body.endswith("}")
-
-
-def observe(evidence: Evidence) -> Observation:
-    """Explain one known (name, address) pair by every format that writes it."""
-    local = evidence.address.rpartition("@")[0].lower()
-    try:
-        name = parse_name(evidence.name)
-    except InvalidNameError:
-        return Observation(evidence.name, evidence.address, local, {})
-    found: dict[str, float] = {}
-    kinds: dict[str, str] = {}
-
-    def note(spelling: str, weight: float, kind: str) -> None:
-        if weight > found.get(spelling, 0.0):
-            found[spelling], kinds[spelling] = weight, kind
-
-    for form in name.forms:
-        for spelling in induce(form, local):
-            if spelling.endswith("{#}"):  # a user id, or a collision number on a plain format
-                note(spelling, form.weight * DIGIT_MATCH, form.kind)
-                note(spelling[: -len("{#}")].rstrip("._-"), form.weight * DIGIT_MATCH, form.kind)
-                number = _collision_number(local)
-                if number:  # the same number, written as it is: a domain's usual "_1"
-                    note(spelling[: -len("{#}")] + number, form.weight * DIGIT_MATCH, form.kind)
-            else:
-                note(spelling, form.weight, form.kind)
-    if any(not _has_literal(s) for s in found):
-        found = {s: w for s, w in found.items() if not _has_literal(s)}
-    eligible = frozenset(f.kind for f in name.forms) - {"as written"}
-    return Observation(evidence.name, evidence.address, local, found,
-                       {s: kinds[s] for s in found}, eligible, _usual_shares(name),
-                       has_middle=bool(name.middle))
-
-
-def _collision_number(local: str) -> str:
-    """The short number ending ``local`` ("2" of "wang2"), or "" for none or a long id."""
-    digits = local[len(local.rstrip("0123456789")):]
-    return digits if 0 < len(digits) <= COLLISION_DIGITS else ""
-
-
-def _usual_shares(name: ParsedName) -> dict[str, float]:
-    """Each kind of spelling's share against the name as written, before any colleague."""
-    weight: Counter = Counter()
-    for form in name.forms:
-        weight[form.kind] += form.weight**FORM_SHARPNESS
-    plain = weight.pop("as written", 0.0)
-    return {k: w / (w + plain) for k, w in weight.items() if w + plain > 0}
-
-
-def spelling_preferences(
-    observations: Sequence[Observation], post: Posterior
-) -> dict[str, float]:
-    """How much more (or less) than usual colleagues use each kind of spelling.
-
-    For each colleague, the best format under the posterior tells which spelling
-    of their name the address used (as written, swapped, nickname, ü→ue, ...).
-    Each kind's rate among colleagues who could have used it is shrunk toward its
-    usual share (from the name weights), and returned as an odds ratio against
-    that usual share: a kind every such colleague used can win over the name as
-    written, one nobody used fades. ``MIDDLE_KEPT`` is the same for colleagues
-    with a middle name whose address keeps it, against the posterior's own share.
-    """
-    used: Counter = Counter()
-    eligible: Counter = Counter()
-    usual: Counter = Counter()
-    middle_usual = _middle_share(post.shares) if any(o.has_middle for o in observations) else 0
-    for obs in observations:
-        if not obs.induced:
-            continue
-        best = max(obs.induced, key=lambda s: (post.shares.get(s, 0.0) * obs.induced[s], s))
-        used[obs.kind(best)] += 1
-        eligible.update(obs.eligible)
-        usual.update({k: obs.usual.get(k, 0.0) for k in obs.eligible})
-        if obs.has_middle:
-            used[MIDDLE_KEPT] += _without_middle(best) != best
-            eligible[MIDDLE_KEPT] += 1
-            usual[MIDDLE_KEPT] += middle_usual
-    out = {}
-    for kind, n in eligible.items():
-        base = min(max(usual[kind] / n, 1e-4), 0.9)
-        pseudo = SYSTEM_KIND_PSEUDO if kind in SYSTEM_KINDS else KIND_PSEUDO
-        rate = (used[kind] + pseudo * base) / (n + pseudo)
-        out[kind] = (rate / (1 - rate + KIND_EPS)) / (base / (1 - base))
-    return out
-
-
-def _middle_share(shares: Mapping[str, float]) -> float:
-    """The share of formats that keep a middle name."""
-    total = sum(shares.values())
-    return sum(p for s, p in shares.items() if _without_middle(s) != s) / total if total else 0.0
 
 
 def evidence_rows(
@@ -265,7 +129,7 @@ def _form_shares(
 def _middle_reweighed(shares: Mapping[str, float], odds: float) -> dict[str, float]:
     """Shares for a target with a middle name: formats keeping the middle reweighed by the
     odds colleagues with middle names show, against the rest (the sum unchanged)."""
-    weights = {s: p * (odds if _without_middle(s) != s else 1.0) for s, p in shares.items()}
+    weights = {s: p * (odds if without_middle(s) != s else 1.0) for s, p in shares.items()}
     scale = sum(shares.values()) / (sum(weights.values()) or 1.0)
     return {s: w * scale for s, w in weights.items()}
 

@@ -9,10 +9,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE = [
-    "names", "formats", "inference", "patterns", "extract", "_markup", "_people", "_addresses",
-    "profile",
-    "namematch", "evidence",
-    "company", "queries", "plan", "interview", "analysis", "changes", "text", "render", "scoring",
+    "names", "formats", "inference", "observations", "patterns", "extract", "_markup",
+    "_people", "_addresses", "profile", "namematch", "evidence", "company", "queries", "plan",
+    "interview", "analysis", "changes", "text", "render", "scoring",
 ]
 CORE_FILES = [ROOT / "lookup" / f"{m}.py" for m in CORE if (ROOT / "lookup" / f"{m}.py").exists()]
 # Shared records and errors are pure by construction; the walk does not need to enter them.
