@@ -138,7 +138,9 @@ def posterior_from_groups(
     """The posterior from grouped evidence rows (row key -> how many addresses)."""
     rows = [(_with_noise(k), m) for k, m in groups.items() if m > 0]
     seen = {s for key, _ in rows for s, _ in key}
-    main = {f: prior.main.get(f, prior.novel_main) for f in [*prior.main, *sorted(seen)]}
+    main = {f: prior.main.get(f, 0.0) for f in prior.main}
+    for f in sorted(seen):  # a format the evidence shows is never less likely than a novel one
+        main[f] = max(prior.main.get(f, 0.0), prior.novel_main)
     base = {f: prior.background.get(f, prior.novel_background) for f in main}
     fit = _Fit(main, base, prior)
     for _ in range(EM_ROUNDS if rows else 1):

@@ -357,3 +357,17 @@ def test_middle_name_lowers_confidence():
     with_middle = predict("Ada Byron Lovelace", DOMAIN, test_environment=True)[0]
     plain = predict("Ada Lovelace", DOMAIN, test_environment=True)[0]
     assert with_middle.probability < 0.5 * plain.probability
+
+
+def test_a_rare_prior_format_is_not_worse_than_an_unknown_one():
+    """A format the prior has seen only rarely gains from evidence at least as much as a novel one."""
+    from lookup.inference import NOISE, Prior, posterior_from_rows
+
+    shares = {"{first}.{last}": 0.9, NOISE: 0.1}
+    rare = Prior({**shares, "{f}{last}": 1e-4}, {**shares, "{f}{last}": 1e-4})
+    unknown = Prior(shares, shares)
+    rows = [{"{f}{last}": 1.0}]
+    with_rare = posterior_from_rows(rows, rare).shares["{f}{last}"]
+    with_unknown = posterior_from_rows(rows, unknown).shares["{f}{last}"]
+    assert with_rare >= with_unknown * 0.99
+    assert with_rare > posterior_from_rows([], rare).shares.get("{f}{last}", 0.0) * 10
