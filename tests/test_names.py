@@ -62,6 +62,7 @@ SPELLINGS = [
     ("Anne-Sophie Brightwater", ("annesophie", "brightwater")),
     ("Anne-Sophie Brightwater", ("anne", "brightwater")),
     ("Lucia Marin Ortega", ("lucia", "marinortega")),
+    ("Lucia Marin Ortega", ("lucia", "marin")),
     ("Wei Zhangsun", ("zhangsun", "wei")),
     ("Robert Quayle", ("bob", "quayle")),
     ("Илья Котов", ("ilya", "kotov")),

@@ -294,6 +294,16 @@ def test_middle_name_kept_by_colleagues_with_one():
     assert top.address == f"barbara.liskov@{DOMAIN}"
 
 
+def test_first_of_two_surnames_comes_second():
+    """A target with two surnames may go by the first one: it is the second guess in the
+    domain's format, after the last word as family name."""
+    pairs = [("Ada Lovelace", "alovelace"), ("Grace Hopper", "ghopper"), ("Alan Turing", "aturing")]
+    evidence = [Evidence(n, f"{local}@{DOMAIN}") for n, local in pairs]
+    ranked = [c.address for c in predict("Ines Arrieta Valdes", DOMAIN, evidence,
+                                         test_environment=True)]
+    assert ranked[:2] == [f"ivaldes@{DOMAIN}", f"iarrieta@{DOMAIN}"]
+
+
 def test_plain_spelling_without_such_colleagues():
     """Without colleagues who write ue, ü is written u first."""
     top = predict("Björn Müller", DOMAIN, [_ev("Quentin Fairweather", "{first}.{last}")],
