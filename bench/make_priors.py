@@ -3,8 +3,10 @@
     python bench/make_priors.py FILE.tsv [--out lookup/data/format_priors.json]
 
 Reads (domain, full_name, email) pairs, explains each address by the formats of
-the grammar that write it, shares each pair between its formats by global EM,
-and writes counts per format. No name, address or domain is written: only
+the grammar that write it, shares each pair between its formats by global EM
+(a format and its cut versions, "~8", by the domain's own EM, so a domain that
+cuts its long names counts its short ones for the cut format too), and writes
+counts per format; a cut format too rare to ship counts for its uncut form. No name, address or domain is written: only
 format spellings with counts, the unexplained count, and how many pairs and
 domains they came from. A format must be seen at ``MIN_DOMAINS`` domains to
 ship, and each domain's weight is capped so one big company does not decide
@@ -18,6 +20,7 @@ import csv
 import json
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -28,6 +31,7 @@ from lookup.patterns import Observation, observe  # noqa: E402
 DOMAIN_CAP = 40  # pairs: a bigger domain counts as this many
 MIN_DOMAINS = 3
 EM_ROUNDS = 30
+LOCAL_PRIOR = 0.1  # pull of the global weights in a domain's cut groups (0.1-1 alike on dev)
 TIE = 0.9  # formats within 10% of a domain's most common one share its "main" vote
 
 
@@ -49,25 +53,64 @@ def observe_all(pairs: dict[str, list[tuple[str, str]]]) -> dict[str, list[Obser
 def domain_counts(observations: dict[str, list[Observation]]) -> dict[str, Counter]:
     """Per domain, the (capped, EM-shared) count of pairs each format explains."""
     weights: dict[str, float] = defaultdict(lambda: 1.0)
-    result: dict[str, Counter] = {}
     for _ in range(EM_ROUNDS):
-        result = {}
-        for domain, obs in observations.items():
-            cap = min(1.0, DOMAIN_CAP / len(obs))
-            counts: Counter = Counter()
-            for o in obs:
-                scores = {s: weights[s] * m for s, m in o.induced.items()}
-                total = sum(scores.values())
-                if not total:
-                    counts["__unexplained__"] += cap
-                    continue
-                for s, v in scores.items():
-                    counts[s] += cap * v / total
-            result[domain] = counts
-        merged = sum(result.values(), Counter())
+        merged = sum((_shared(obs, [o.induced for o in obs], weights)
+                      for obs in observations.values()), Counter())
         norm = sum(merged.values())
         weights = defaultdict(lambda: 1e-3, {s: c / norm for s, c in merged.items()})
-    return result
+    cuts = {s for obs in observations.values() for o in obs for s in o.induced if "~" in s}
+    return {d: _local_counts(obs, [_matches(o, cuts) for o in obs], weights)
+            for d, obs in observations.items()}
+
+
+def _shared(obs: list[Observation], rows: list[Mapping[str, float]],
+            weights: Mapping[str, float]) -> Counter:
+    """A domain's pairs, each shared between the formats writing it in proportion to weights."""
+    cap = min(1.0, DOMAIN_CAP / len(obs))
+    counts: Counter = Counter()
+    for row in rows:
+        scores = {s: weights.get(s, 1e-3) * m for s, m in row.items()}
+        total = sum(scores.values())
+        if not total:
+            counts["__unexplained__"] += cap
+            continue
+        for s, v in scores.items():
+            counts[s] += cap * v / total
+    return counts
+
+
+def _matches(o: Observation, cuts: set[str]) -> dict[str, float]:
+    """The formats writing an address: those induced from it, and cut ones its length fits."""
+    found = dict(o.induced)
+    found.update({s: m for s in cuts if s not in found and (m := o.match(s)) > 0})
+    return found
+
+
+def _local_counts(obs: list[Observation], rows: list[Mapping[str, float]],
+                  weights: Mapping[str, float]) -> Counter:
+    """A domain's counts, a format and its cut versions sharing their weight by local EM."""
+    # A cut format ("~8") writes a short name as its uncut form does: globally the
+    # uncut form is far commoner, but where the long names are cut the short ones
+    # go to the cut format too, so it can be the domain's main format.
+    local = dict(weights)
+    counts: Counter = Counter()
+    for _ in range(EM_ROUNDS):
+        counts = _shared(obs, rows, local)
+        local = dict(weights)
+        for group in _cut_groups(counts):
+            mass = sum(weights[s] for s in group)
+            norm = sum(counts[s] for s in group) or 1.0
+            local.update({s: mass * (counts[s] / norm + LOCAL_PRIOR * weights[s] / mass)
+                          / (1 + LOCAL_PRIOR) for s in group})
+    return counts
+
+
+def _cut_groups(counts: Mapping[str, float]) -> list[set[str]]:
+    """Formats grouped with their cut versions (``{f}{last}``, ``{f}{last}~8``, ...)."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for s in counts:
+        groups[s.partition("~")[0]].add(s)
+    return [g for g in groups.values() if len(g) > 1]
 
 
 def prior_counts(per_domain: dict[str, Counter], exclude: str | None = None) -> dict:
@@ -92,6 +135,16 @@ def prior_counts(per_domain: dict[str, Counter], exclude: str | None = None) -> 
         main.update({s: 1 / len(tops) for s in tops})
         background.update({s: c for s, c in counts.items() if s not in tops})
     keep = {s for s in merged if seen[s] >= MIN_DOMAINS and s != "__unexplained__"}
+
+    def fold(counter: Counter) -> Counter:
+        """A cut format too rare to ship counts for its uncut form."""
+        out: Counter = Counter()
+        for s, c in counter.items():
+            body = s.partition("~")[0]
+            out[body if s not in keep and body in keep else s] += c
+        return out
+
+    merged, main, background = fold(merged), fold(main), fold(background)
 
     def table(counter: Counter) -> dict:
         return {s: round(c, 1) for s, c in counter.most_common() if s in keep and c > 0}
