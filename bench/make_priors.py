@@ -118,8 +118,6 @@ def prior_counts(per_domain: dict[str, Counter], exclude: str | None = None) -> 
 
     ``formats``: pairs each format writes; ``main``: domains whose most common format
     it is; ``background``: pairs written by a format other than their domain's main one.
-    ``main_unexplained`` counts only domains whose addresses mostly no format writes: a
-    main format too rare to ship is novel to inference, which gives it its own main prior.
     """
     merged: Counter = Counter()
     main: Counter = Counter()
@@ -156,7 +154,7 @@ def prior_counts(per_domain: dict[str, Counter], exclude: str | None = None) -> 
 
     return {
         "formats": table(merged), "unexplained": rest(merged),
-        "main": table(main), "main_unexplained": round(main["__unexplained__"], 1),
+        "main": table(main), "main_unexplained": rest(main),
         "background": table(background), "background_unexplained": rest(background),
         "domains": sum(main.values()),
     }

@@ -44,14 +44,3 @@ def test_a_cut_format_too_rare_to_ship_counts_for_its_uncut_form():
     data = make_priors.prior_counts(per_domain)
     assert data["main"] == {"{f}{last}": 4.0}
     assert data["main_unexplained"] == 0
-
-
-def test_a_domain_with_a_rare_main_format_does_not_vote_for_noise():
-    """A main format too rare to ship is a novel format to inference (its own main prior),
-    so only domains whose addresses mostly no format writes count as noise's main votes."""
-    per_domain = {f"d{i}.test": Counter({"{f}{last}": 10.0}) for i in range(3)}
-    per_domain["rare.test"] = Counter({"{last}{f}{m}": 10.0, "{f}{last}": 2.0})
-    per_domain["noise.test"] = Counter({"__unexplained__": 10.0, "{f}{last}": 2.0})
-    data = make_priors.prior_counts(per_domain)
-    assert data["main_unexplained"] == 1.0
-    assert data["main"] == {"{f}{last}": 3.0}
