@@ -95,9 +95,17 @@ def ece(probs: list[float], hits: list[float], weights: list[float], bins: int =
     return sum(abs(v[0] - v[1]) for v in acc.values()) / total if total else 0.0
 
 
+def picked_groups(rows: list, obs: list, pick: list[int], known: set[str]) -> Counter:
+    """The picked colleagues' evidence rows as predict() sees them: over the prior's formats
+    and those the picked colleagues show, not those only other people's addresses show."""
+    universe = known.union(*(obs[j].induced for j in pick))
+    return Counter(tuple(m for m in rows[j] if m[0] in universe) for j in pick)
+
+
 def evaluate_domain(domain, pairs, obs, prior, tallies, weights, *, draws, seed) -> None:
     """Run the four protocols for every person at one domain."""
     rows = evidence_rows(obs, prior)
+    known = set(prior.shares)
     names = []
     for full_name, _ in pairs:
         try:
@@ -109,7 +117,7 @@ def evaluate_domain(domain, pairs, obs, prior, tallies, weights, *, draws, seed)
     def ranked(i: int, pick: list[int]) -> list[tuple[str, float]]:
         if names[i] is None:
             return []
-        post = posterior_from_groups(Counter(rows[j] for j in pick), prior)
+        post = posterior_from_groups(picked_groups(rows, obs, pick, known), prior)
         seen = [obs[j] for j in pick]
         cands = candidates(names[i], domain, post, limit=3, test_environment=True,
                            preferences=spelling_preferences(seen, post),

@@ -172,6 +172,12 @@ def _collisions(post: Posterior) -> dict[str, list[tuple[str, float]]]:
     return out
 
 
+def _is_numbered(spelling: str, numbers: Mapping[str, list[tuple[str, float]]]) -> bool:
+    """True for a format that is another's collision number, offered with that format."""
+    match = _NUMBERED.fullmatch(spelling)
+    return bool(match) and match.group(1) in numbers
+
+
 def _support(spelling: str, post: Posterior) -> int:
     """Colleagues who follow ``spelling`` (or it without the domain's cut)."""
     return max(post.support.get(spelling, 0), post.support.get(spelling.partition("~")[0], 0))
@@ -247,7 +253,7 @@ def candidates(
     if name.middle and preferences and MIDDLE_KEPT in preferences:
         shares = _middle_reweighed(shares, preferences[MIDDLE_KEPT])
     for spelling, share in shares.items():
-        if share < MIN_SHARE:
+        if share < MIN_SHARE or _is_numbered(spelling, numbers):
             continue
         written = _with_cut(spelling, cut)
         numbered = numbers.get(spelling, [])

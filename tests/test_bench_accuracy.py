@@ -62,3 +62,19 @@ def test_ceiling_bounds_a_mixed_domain(tmp_path, draws):
     assert result["shown_by_loo"] == 1.0
     assert result["shown_by_k1"] <= result["shown_by_k3"] <= result["shown_by_loo"]
     assert result["shown_by_k1"] < 1.0  # one random colleague at the mixed domain often differs
+
+
+def test_picked_colleagues_are_seen_as_predict_sees_them():
+    """A format only the target's own address shows (a cut at 7) is not in the picked
+    colleagues' evidence, as in predict(), which never sees the target's address."""
+    from collections import Counter
+
+    from lookup.models import Evidence
+    from lookup.patterns import DEFAULT_PRIOR, evidence_rows, observe
+
+    obs = [observe(Evidence("Gina Holtzmann", "gholtzm@cut.test")),
+           observe(Evidence("Ada Quill", "aquill@cut.test"))]
+    rows = evidence_rows(obs, DEFAULT_PRIOR)
+    assert "{f}{last}~7" in dict(rows[1])
+    picked = accuracy.picked_groups(rows, obs, [1], set(DEFAULT_PRIOR.shares))
+    assert picked == Counter(evidence_rows(obs[1:], DEFAULT_PRIOR))

@@ -381,3 +381,21 @@ def test_a_rare_prior_format_is_not_worse_than_an_unknown_one():
     with_unknown = posterior_from_rows(rows, unknown).shares["{f}{last}"]
     assert with_rare >= with_unknown * 0.99
     assert with_rare > posterior_from_rows([], rare).shares.get("{f}{last}", 0.0) * 10
+
+
+def test_collision_format_is_not_counted_twice():
+    """A numbered format ("{first}.{last}_1") is offered as its plain format's collision
+    number only, not also as a format of its own."""
+    from lookup.patterns import Posterior, candidates
+
+    support = {"{first}.{last}": 3, "{first}.{last}_1": 1}
+    base = {"{first}.{last}": 0.5, "{first}": 0.1}
+    numbered = dict(base, **{"{first}.{last}_1": 0.2})
+    name = parse_name("Ada Lovelace")
+
+    def prob(shares):
+        post = Posterior(shares, 0.1, support, 4)
+        cands = candidates(name, DOMAIN, post, test_environment=True)
+        return next(c.probability for c in cands if c.address.startswith("ada.lovelace_1@"))
+
+    assert prob(numbered) == pytest.approx(prob(base))
