@@ -7,7 +7,7 @@ A format is spelled as a string, e.g. ``{first}.{last}``, ``{f}{last}~8``,
     {f} {m} {l}                  its initial
     {first:3} {last:2}           its first N letters
     . _ -                        separators, between parts
-    ext- quic_                   a literal prefix, before the first part
+    ext- contractor_             a literal prefix, before the first part
     .ext .os                     a literal suffix, after the last part
     {#}                          digits at the end (a user id or a collision number)
     ~8                           the whole local part cut to 8 characters
