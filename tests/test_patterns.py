@@ -381,3 +381,18 @@ def test_a_rare_prior_format_is_not_worse_than_an_unknown_one():
     with_unknown = posterior_from_rows(rows, unknown).shares["{f}{last}"]
     assert with_rare >= with_unknown * 0.99
     assert with_rare > posterior_from_rows([], rare).shares.get("{f}{last}", 0.0) * 10
+
+
+def test_a_format_writing_a_much_longer_address_than_colleagues_is_less_likely():
+    """Between two formats colleagues show, one that writes this name far longer than any
+    colleague's address loses ground; a name of the colleagues' length keeps the usual odds."""
+    evidence = [_ev("Ines Tallow", "{first}.{last}"), _ev("Hugo Varnish", "{f}{last}")]
+
+    def odds(name: str) -> float:
+        probs = {c.format: c.probability
+                 for c in predict(name, DOMAIN, evidence, test_environment=True)}
+        return probs["{f}{last}"] / probs["{first}.{last}"]
+
+    assert odds("Maximiliane Rotherhithe") > 1.5 * odds("Ada Lovelace")
+    alone = predict("Maximiliane Rotherhithe", DOMAIN, evidence[:1], test_environment=True)
+    assert alone[0].address == f"maximiliane.rotherhithe@{DOMAIN}"
