@@ -399,3 +399,18 @@ def test_collision_format_is_not_counted_twice():
         return next(c.probability for c in cands if c.address.startswith("ada.lovelace_1@"))
 
     assert prob(numbered) == pytest.approx(prob(base))
+
+
+def test_a_format_writing_a_much_longer_address_than_colleagues_is_less_likely():
+    """Between two formats colleagues show, one that writes this name far longer than any
+    colleague's address loses ground; a name of the colleagues' length keeps the usual odds."""
+    evidence = [_ev("Ines Tallow", "{first}.{last}"), _ev("Hugo Varnish", "{f}{last}")]
+
+    def odds(name: str) -> float:
+        probs = {c.format: c.probability
+                 for c in predict(name, DOMAIN, evidence, test_environment=True)}
+        return probs["{f}{last}"] / probs["{first}.{last}"]
+
+    assert odds("Maximiliane Rotherhithe") > 1.5 * odds("Ada Lovelace")
+    alone = predict("Maximiliane Rotherhithe", DOMAIN, evidence[:1], test_environment=True)
+    assert alone[0].address == f"maximiliane.rotherhithe@{DOMAIN}"
