@@ -88,6 +88,19 @@ def test_broken_toml_names_file_and_line(tmp_path: Path) -> None:
         load_world(path)
 
 
+@pytest.mark.parametrize(("toml", "message"), [
+    ('[dns]\n"acme.test" = "10 mx1.acme.test"\n', r'\[dns\."acme\.test"\] must be a table of records'),
+    ('[mail]\n"acme.test" = ["jane.doe"]\n', r'\[mail\."acme\.test"\] must be a table\.'),
+    ('[mail."acme.test"]\nboxes = ["jane.doe"]\n', r'\[mail\."acme\.test"\]'),
+    ('[dns."bad host!"]\na = ["127.0.0.1"]\n', r"the DNS name 'bad host!'"),
+])
+def test_a_bad_dns_or_mail_entry_is_named(tmp_path: Path, toml: str, message: str) -> None:
+    """A [dns."…"] or [mail."…"] entry that is not a table, has unknown keys or a bad name is named."""
+    path = write_world(tmp_path, f'name = "x"\n{toml}')
+    with pytest.raises(WorldError, match=message):
+        load_world(path)
+
+
 def test_broken_search_line_names_file_and_line(tmp_path: Path) -> None:
     """A bad JSON line in search.jsonl names the file and its line number."""
     path = write_world(tmp_path, 'name = "x"\n', SMALL_DOCS[:1])

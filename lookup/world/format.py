@@ -230,12 +230,7 @@ def _latency(where: str, table: Mapping[str, Any]) -> Latency:
 def _dns(where: str, table: Mapping[str, Any]) -> dict[str, DnsRecords]:
     zone: dict[str, DnsRecords] = {}
     for raw_name, records in table.items():
-        name = check.host_name(where, f"the DNS name {raw_name!r}", raw_name)
-        label = f'[dns."{raw_name}"]'
-        if not isinstance(records, Mapping):
-            raise WorldError(f"{where}: {label} must be a table of records.")
-        _no_dotted_name(where, "dns", raw_name, records)
-        check.check_keys(where, label, records, DNS_KEYS)
+        name, label = _entry(where, "dns", raw_name, records, DNS_KEYS)
         listed = partial(_listed, where, label, records)
         zone[name] = DnsRecords(
             a=tuple(check.ip(where, f"{label} a", v, 4) for v in listed("a"))
@@ -247,6 +242,19 @@ def _dns(where: str, table: Mapping[str, Any]) -> dict[str, DnsRecords]:
             ttl=int(check.non_negative(where, f"{label} ttl", records.get("ttl", DEFAULT_TTL))),
         )
     return zone
+
+
+def _entry(where: str, section: str, raw_name: str, values: Any, keys: Any) -> tuple[str, str]:
+    """Check one ``[section."name"]`` table; its host name and the label errors quote."""
+    what = "DNS name" if section == "dns" else "mail domain"
+    name = check.host_name(where, f"the {what} {raw_name!r}", raw_name)
+    label = f'[{section}."{raw_name}"]'
+    if not isinstance(values, Mapping):
+        kind = "a table of records" if section == "dns" else "a table"
+        raise WorldError(f"{where}: {label} must be {kind}.")
+    _no_dotted_name(where, section, raw_name, values)
+    check.check_keys(where, label, values, keys)
+    return name, label
 
 
 def _listed(where: str, label: str, table: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -289,12 +297,7 @@ def _mx(where: str, label: str, value: str) -> tuple[int, str]:
 def _mail(where: str, table: Mapping[str, Any]) -> dict[str, MailDomain]:
     domains: dict[str, MailDomain] = {}
     for raw_domain, options in table.items():
-        domain = check.host_name(where, f"the mail domain {raw_domain!r}", raw_domain)
-        label = f'[mail."{raw_domain}"]'
-        if not isinstance(options, Mapping):
-            raise WorldError(f"{where}: {label} must be a table.")
-        _no_dotted_name(where, "mail", raw_domain, options)
-        check.check_keys(where, label, options, MAIL_KEYS)
+        domain, label = _entry(where, "mail", raw_domain, options, MAIL_KEYS)
         boxes = check.strings(where, f"{label} mailboxes", options.get("mailboxes", []))
         flag = partial(_flag, where, label, options)
         wait = options.get("greylist_seconds", 0)
