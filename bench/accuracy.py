@@ -29,10 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_priors import domain_counts, observe_all, prior_counts, read_pairs  # noqa: E402
 
-from lookup.errors import InvalidNameError  # noqa: E402
-from lookup.formats import render  # noqa: E402
-from lookup.names import parse_name  # noqa: E402
-from lookup.patterns import (  # noqa: E402
+from lookup.address.formats import render  # noqa: E402
+from lookup.address.names import parse_name  # noqa: E402
+from lookup.address.patterns import (  # noqa: E402
     DEFAULT_PRIOR,
     candidates,
     evidence_rows,
@@ -40,6 +39,7 @@ from lookup.patterns import (  # noqa: E402
     prior_from_counts,
     spelling_preferences,
 )
+from lookup.errors import InvalidNameError  # noqa: E402
 
 SIMPLE = ("{first}.{last}", "{first}", "{f}{last}", "{first}{l}", "{first}_{last}",
           "{first}{last}", "{f}.{last}", "{last}.{first}", "{last}{f}", "{last}",

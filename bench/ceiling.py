@@ -3,7 +3,7 @@
     python bench/ceiling.py FILE.tsv [--json] [--draws 5] [--seed 0]
 
 Every address is explained by the formats of the grammar that write it from
-some spelling of the name (``lookup.patterns.observe``; "any spelling" is
+some spelling of the name (``lookup.address.patterns.observe``; "any spelling" is
 generous: nickname, swapped order, ü→ue all count). From that alone it prints:
 
 * ``explained``: pairs some format writes at all (a bound on any top-k);

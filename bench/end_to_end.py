@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lookup.server import api_url, start_server, stop_server  # noqa: E402
+from flows.server import api_url, start_server, stop_server  # noqa: E402
 from lookup.settings import load_settings  # noqa: E402
 
 LOOKUP = Path(sys.executable).with_name("lookup")

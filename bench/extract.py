@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lookup.extract import decode_html, extract  # noqa: E402
+from lookup.web.extract import decode_html, extract  # noqa: E402
 
 
 def _url_for(path: Path, root: Path) -> str:

@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from lookup.address.patterns import Observation, observe  # noqa: E402
 from lookup.models import Evidence  # noqa: E402
-from lookup.patterns import Observation, observe  # noqa: E402
 
 DOMAIN_CAP = 40  # pairs: a bigger domain counts as this many
 MIN_DOMAINS = 3

@@ -56,7 +56,10 @@ async def one(interview: dict, world_dir: Path, smtp: bool) -> dict:
         start = len(running.http_log)
         began = time.perf_counter()
         run = await run_pipeline(
-            make_interview(interview["name"], interview["company"]), settings, smtp=smtp
+            make_interview(interview["name"], interview["company"]),
+            settings,
+            smtp=smtp,
+            transport=running.transport(),
         )
         elapsed = time.perf_counter() - began
         served = list(running.http_log)[start:]

@@ -40,8 +40,8 @@ import dns.name
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from lookup.mail.verify import Verifier, make_resolver  # noqa: E402
 from lookup.settings import Settings  # noqa: E402
-from lookup.verify import Verifier, make_resolver  # noqa: E402
 from lookup.world import serve_world  # noqa: E402
 
 KINDS = (("mx", 0.7), ("null_mx", 0.1), ("a_only", 0.1), ("nxdomain", 0.1))

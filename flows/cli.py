@@ -86,7 +86,7 @@ def _research(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
-    from lookup.render import percent
+    from lookup.card.render import percent
 
     email = summary.get("email")
     print(f"{summary['name']} — {summary.get('title') or 'title not found'}, {summary['company']}")
@@ -116,9 +116,9 @@ def guess(
     as_json: JsonOpt = False,
 ) -> None:
     """Rank likely addresses for a name at a domain (no network)."""
+    from lookup.address.patterns import parse_known, predict
+    from lookup.card.render import percent
     from lookup.interview import clean_domain, clean_name
-    from lookup.patterns import parse_known, predict
-    from lookup.render import percent
 
     def run() -> list[Any]:
         settings = settings_for_run(world)
@@ -161,7 +161,7 @@ def verify(
     as_json: JsonOpt = False,
 ) -> None:
     """Check addresses: syntax, DNS MX, provider, and optionally SMTP."""
-    from lookup.verify import Verifier, verification_to_json
+    from lookup.mail.verify import Verifier, verification_to_json
 
     def run() -> list[Any]:
         check_world(world)
@@ -246,8 +246,8 @@ def forget(
     as_json: JsonOpt = False,
 ) -> None:
     """Delete everything stored about a person: rows, card, cached pages and searches."""
-    from lookup.searchsession import forget_cached
     from lookup.store import forget_files
+    from lookup.web.session import forget_cached
 
     def run() -> dict[str, Any]:
         settings = settings_for_run()

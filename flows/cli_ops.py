@@ -28,7 +28,7 @@ from lookup.errors import BadInputError
 @server_app.command("start")
 def server_start() -> None:
     """Start the local Prefect server (its data in the data folder) and wait until it answers."""
-    from lookup.server import start_server
+    from flows.server import start_server
 
     info = guarded(lambda: start_server(settings_for_run()))
     print(f"Prefect server up at {info.url} (pid {info.pid}); log: {info.log_path}")
@@ -37,7 +37,7 @@ def server_start() -> None:
 @server_app.command("stop")
 def server_stop() -> None:
     """Stop the local Prefect server this tool started."""
-    from lookup.server import stop_server
+    from flows.server import stop_server
 
     stopped = guarded(lambda: stop_server(settings_for_run()))
     print("Prefect server stopped." if stopped else "No local Prefect server was running.")
@@ -46,7 +46,7 @@ def server_stop() -> None:
 @server_app.command("status")
 def server_status_cmd(as_json: JsonOpt = False) -> None:
     """Say whether the local Prefect server is up."""
-    from lookup.server import server_status
+    from flows.server import server_status
 
     info = guarded(lambda: server_status(settings_for_run()))
     if as_json:

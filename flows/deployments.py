@@ -59,7 +59,7 @@ def build_deployments(settings: Settings) -> list:
 
 def serve_deployments(settings: Settings) -> None:
     """Start the local server if needed, then serve both deployments until interrupted."""
-    from lookup.server import api_url, server_status, start_server
+    from flows.server import api_url, server_status, start_server
 
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
     if not os.environ.get("PREFECT_API_URL"):

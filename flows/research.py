@@ -18,7 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from flows.privacy import RESEARCH_FLOW, artifact_key
-from flows.runtime import world_settings
+from flows.runtime import world_settings, world_transport
 from lookup import research
 from lookup.analysis import research_json
 from lookup.interview import make_interview
@@ -74,7 +74,12 @@ async def research_interviewer(
     settings = load_settings(overrides={"general": {"world": world}} if world else None)
     with world_settings(settings) as live:
         run = await research.run_pipeline(
-            interview, live, smtp=smtp, steps=STEPS, logger=get_run_logger()
+            interview,
+            live,
+            smtp=smtp,
+            steps=STEPS,
+            logger=get_run_logger(),
+            transport=world_transport(live),
         )
     with open(run.card, encoding="utf-8") as handle:
         await acreate_markdown_artifact(

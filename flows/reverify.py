@@ -19,11 +19,11 @@ from prefect.cache_policies import NO_CACHE
 from flows.privacy import forget_in_prefect
 from flows.runtime import world_settings
 from lookup.card import refresh_history
-from lookup.changes import Change, changes_markdown, describe_changes
-from lookup.searchsession import forget_cached
+from lookup.mail.changes import Change, changes_markdown, describe_changes
+from lookup.mail.verify import Verifier
 from lookup.settings import Settings, load_settings
 from lookup.store import Store, forget_files
-from lookup.verify import Verifier
+from lookup.web.session import forget_cached
 
 __all__ = ["reverify_contacts"]
 

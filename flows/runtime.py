@@ -11,10 +11,16 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lookup.settings import Settings, load_settings
 
-__all__ = ["FAST_RUNS_HINT", "prefect_api", "settings_for_run", "world_settings"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "FAST_RUNS_HINT", "prefect_api", "settings_for_run", "world_settings", "world_transport",
+]
 
 FAST_RUNS_HINT = (
     "Tip: `lookup server start` keeps a local Prefect server running; "
@@ -35,7 +41,7 @@ def prefect_api(settings: Settings, *, start_timeout_s: float | None = None) -> 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if os.environ.get("PREFECT_API_URL"):
         return os.environ["PREFECT_API_URL"]
-    from lookup.server import api_url, server_status
+    from flows.server import api_url, server_status
 
     info = server_status(settings)
     if info is not None:
@@ -63,6 +69,15 @@ def world_settings(settings: Settings) -> Iterator[Settings]:
     directory = Path(settings.general.world).expanduser().resolve()
     with serve_world(directory) as running:
         yield settings.in_world(running.endpoints)
+
+
+def world_transport(settings: Settings) -> httpx.AsyncBaseTransport | None:
+    """In world mode, the transport that routes every world host to the world's HTTP server."""
+    if settings.world is None:
+        return None
+    from lookup.world import WorldTransport
+
+    return WorldTransport.from_endpoints(settings.world)
 
 
 def stderr(message: str) -> None:

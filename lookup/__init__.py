@@ -1,50 +1,49 @@
 """interviewer-lookup: research an interviewer, infer and verify their work address.
 
-The library's public API, importable from ``lookup`` directly::
+The library reads like the pipeline, one package per stage:
+
+- ``lookup.web``: a name and company → search hits, pages, sourced facts, the company's domain;
+- ``lookup.address``: a name, a domain and colleagues' addresses → ranked candidates (pure);
+- ``lookup.mail``: an address → a verdict with reasons (syntax, DNS, provider, SMTP) and a score;
+- ``lookup.store``: results → rows, history and card files; forgetting a person;
+- ``lookup.card``: a result → the Markdown briefing card;
+- ``lookup.world``: a folder → loopback servers standing in for the internet.
+
+At the top: records (``models``), errors, settings, helpers, and the pipeline
+(``research`` runs the I/O steps in ``steps``; ``analysis`` is its pure middle).
+The public API, importable from ``lookup`` directly::
 
     from lookup import predict, parse_name, extract, Verifier, load_settings
 
-Names are resolved lazily (PEP 562), so ``import lookup.settings`` stays cheap
-for the command line; submodules remain importable as before.
+Names are resolved lazily, so ``import lookup.settings`` stays cheap for the
+command line.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from lookup._exports import lazy_exports
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
-    "Candidate": "lookup.models",
-    "Evidence": "lookup.models",
-    "Interview": "lookup.models",
-    "LookupToolError": "lookup.errors",
-    "ResearchResult": "lookup.models",
-    "Settings": "lookup.settings",
-    "Verification": "lookup.models",
-    "Verifier": "lookup.verify",
-    "extract": "lookup.extract",
-    "load_settings": "lookup.settings",
-    "make_interview": "lookup.interview",
-    "parse_name": "lookup.names",
-    "predict": "lookup.patterns",
-    "render_card": "lookup.render",
-    "run_pipeline": "lookup.research",
-    "serve_world": "lookup.world",
-}
-
-__all__ = sorted([*_EXPORTS, "__version__"])
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'lookup' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "Candidate": "lookup.models",
+        "Evidence": "lookup.models",
+        "Interview": "lookup.models",
+        "LookupToolError": "lookup.errors",
+        "ResearchResult": "lookup.models",
+        "Settings": "lookup.settings",
+        "Verification": "lookup.models",
+        "Verifier": "lookup.mail.verify",
+        "extract": "lookup.web.extract",
+        "load_settings": "lookup.settings",
+        "make_interview": "lookup.interview",
+        "parse_name": "lookup.address.names",
+        "predict": "lookup.address.patterns",
+        "render_card": "lookup.card.render",
+        "run_pipeline": "lookup.research",
+        "serve_world": "lookup.world",
+    },
+    "__version__",
+)

@@ -7,7 +7,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lookup.evidence import colleague_evidence, published_address
+from lookup.address.evidence import colleague_evidence, published_address
+from lookup.address.patterns import predict
+from lookup.mail.scoring import score
 from lookup.models import (
     Candidate,
     Evidence,
@@ -21,9 +23,7 @@ from lookup.models import (
     Source,
     Verification,
 )
-from lookup.patterns import predict
-from lookup.profile import build_profile
-from lookup.scoring import score
+from lookup.web.profile import build_profile
 
 __all__ = ["Analysis", "analyse", "collect_sources", "finish", "research_json", "to_verify"]
 

@@ -10,9 +10,9 @@ import datetime as dt
 import re
 import unicodedata
 
+from lookup.address.names import parse_name
 from lookup.errors import BadInputError, InvalidDomainError, InvalidNameError
 from lookup.models import Interview
-from lookup.names import parse_name
 
 __all__ = ["MAX_FIELD", "MAX_NAME", "clean_domain", "make_interview"]
 

@@ -69,8 +69,8 @@ def test_picked_colleagues_are_seen_as_predict_sees_them():
     colleagues' evidence, as in predict(), which never sees the target's address."""
     from collections import Counter
 
+    from lookup.address.patterns import DEFAULT_PRIOR, evidence_rows, observe
     from lookup.models import Evidence
-    from lookup.patterns import DEFAULT_PRIOR, evidence_rows, observe
 
     obs = [observe(Evidence("Gina Holtzmann", "gholtzm@cut.test")),
            observe(Evidence("Ada Quill", "aquill@cut.test"))]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lookup.changes import changes_markdown, describe_changes
+from lookup.mail.changes import changes_markdown, describe_changes
 from lookup.models import Verification
 
 T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lookup.company import (
+from lookup.models import PageFacts, SearchHit, Source
+from lookup.web.company import (
     DomainCandidate,
     candidate_homepages,
     choose_domain,
@@ -15,8 +16,7 @@ from lookup.company import (
     rank_domains,
     registrable_domain,
 )
-from lookup.extract import extract
-from lookup.models import PageFacts, SearchHit, Source
+from lookup.web.extract import extract
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lookup.extract import classify_link, decode_html, extract, find_addresses, looks_like_name
 from lookup.models import PageFacts
+from lookup.web.extract import classify_link, decode_html, extract, find_addresses, looks_like_name
 
 PAGES = Path(__file__).parent / "pages"
 DEMO_SITES = Path(__file__).resolve().parent.parent / "data" / "demo" / "sites"

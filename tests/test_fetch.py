@@ -14,7 +14,10 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from lookup.fetch import (
+from lookup.models import FetchResult
+from lookup.ratelimit import FakeClock
+from lookup.settings import FetchSettings, Settings
+from lookup.web.fetch import (
     Fetcher,
     address_problem,
     decode_html,
@@ -23,9 +26,6 @@ from lookup.fetch import (
     make_resolver,
     url_problem,
 )
-from lookup.models import FetchResult
-from lookup.ratelimit import FakeClock
-from lookup.settings import FetchSettings, Settings
 from lookup.world import RunningWorld, serve_world
 from tests.worldkit import write_world
 

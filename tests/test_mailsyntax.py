@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lookup.mailsyntax import check_syntax
+from lookup.mail.syntax import check_syntax
 
 
 def reference(address: str, test_environment: bool):

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lookup.address.names import fold, fold_variants, nicknames_of, parse_name
 from lookup.errors import InvalidNameError
-from lookup.names import fold, fold_variants, nicknames_of, parse_name
 
 PARTS = [
     # text, given, middle, particles, family, title, suffix

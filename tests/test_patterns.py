@@ -7,11 +7,18 @@ from email_validator import validate_email
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lookup.address.formats import induce, parse_format, render
+from lookup.address.names import NameForm, parse_name
+from lookup.address.patterns import (
+    DEFAULT_PRIOR,
+    infer_formats,
+    observe,
+    parse_known,
+    posterior,
+    predict,
+)
 from lookup.errors import BadInputError, InvalidDomainError, InvalidNameError
-from lookup.formats import induce, parse_format, render
 from lookup.models import Evidence
-from lookup.names import NameForm, parse_name
-from lookup.patterns import DEFAULT_PRIOR, infer_formats, observe, parse_known, posterior, predict
 
 DOMAIN = "example.test"
 ADA = NameForm("ada", ("byron",), "lovelace")
@@ -371,7 +378,7 @@ def test_middle_name_lowers_confidence():
 
 def test_a_rare_prior_format_is_not_worse_than_an_unknown_one():
     """A format the prior has seen only rarely gains from evidence at least as much as a novel one."""
-    from lookup.inference import NOISE, Prior, posterior_from_rows
+    from lookup.address.inference import NOISE, Prior, posterior_from_rows
 
     shares = {"{first}.{last}": 0.9, NOISE: 0.1}
     rare = Prior({**shares, "{f}{last}": 1e-4}, {**shares, "{f}{last}": 1e-4})
@@ -386,7 +393,7 @@ def test_a_rare_prior_format_is_not_worse_than_an_unknown_one():
 def test_collision_format_is_not_counted_twice():
     """A numbered format ("{first}.{last}_1") is offered as its plain format's collision
     number only, not also as a format of its own."""
-    from lookup.patterns import Posterior, candidates
+    from lookup.address.patterns import Posterior, candidates
 
     support = {"{first}.{last}": 3, "{first}.{last}_1": 1}
     base = {"{first}.{last}": 0.5, "{first}": 0.1}

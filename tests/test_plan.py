@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lookup.models import SearchHit
-from lookup.plan import on_domain, rank_hits, same_site_links, select_follow_ups
+from lookup.web.plan import on_domain, rank_hits, same_site_links, select_follow_ups
 
 
 def _hit(url: str, title: str = "", snippet: str = "", rank: int = 0) -> SearchHit:

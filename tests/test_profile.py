@@ -8,11 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from lookup.evidence import ROLE_LOCALPARTS, colleague_evidence, is_role_address, published_address
-from lookup.extract import decode_html, extract
+from lookup.address.evidence import (
+    ROLE_LOCALPARTS,
+    colleague_evidence,
+    is_role_address,
+    published_address,
+)
+from lookup.address.namematch import NameMatcher
 from lookup.models import FoundEmail, Interview, PageFacts, PersonMention, SearchHit, Source
-from lookup.namematch import NameMatcher
-from lookup.profile import build_profile
+from lookup.web.extract import decode_html, extract
+from lookup.web.profile import build_profile
 
 PAGES = Path(__file__).parent / "pages"
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"

@@ -12,9 +12,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from lookup.errors import ConfigError
-from lookup.models import Link, ScoredCandidate, SetAside, Source, TalkingPoint
-from lookup.render import (
+from lookup.card.render import (
     code,
     link,
     md,
@@ -24,6 +22,8 @@ from lookup.render import (
     render_card,
     render_history,
 )
+from lookup.errors import ConfigError
+from lookup.models import Link, ScoredCandidate, SetAside, Source, TalkingPoint
 from tests.card_fixtures import (
     GENERATED,
     bare_result,

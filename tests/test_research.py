@@ -26,7 +26,7 @@ def demo() -> RunningWorld:
 def _run(world: RunningWorld, data: Path, name: str, company: str, **fields: str) -> PipelineRun:
     settings = load_settings({"LOOKUP_DATA_DIR": str(data)}).in_world(world.endpoints)
     interview = make_interview(name, company, **fields)
-    return asyncio.run(run_pipeline(interview, settings, smtp=True))
+    return asyncio.run(run_pipeline(interview, settings, smtp=True, transport=world.transport()))
 
 
 def test_demo_run_is_polite_and_within_budget(demo: RunningWorld, tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lookup.mail.scoring import score
 from lookup.models import Candidate, Source, Verification
-from lookup.scoring import score
 
 WHEN = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 DOMAIN = "acmerobotics.test"
@@ -142,13 +142,13 @@ def test_catch_all_never_raises_property(prior, others, flag):
 
 
 def test_scoring_imports_no_io():
-    """lookup.scoring is core: it imports only the standard library and lookup.models."""
+    """lookup.mail.scoring is core: it imports only the standard library and lookup.models."""
     import ast
     import inspect
 
-    import lookup.scoring
+    import lookup.mail.scoring
 
-    tree = ast.parse(inspect.getsource(lookup.scoring))
+    tree = ast.parse(inspect.getsource(lookup.mail.scoring))
     imported = {
         node.module if isinstance(node, ast.ImportFrom) else alias.name
         for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)

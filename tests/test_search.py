@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 
 from lookup.errors import InvalidDomainError, InvalidNameError, SearchError
 from lookup.models import SearchHit
-from lookup.queries import plan_queries, quote_phrase
 from lookup.ratelimit import FakeClock, RateLimiter
-from lookup.search import DdgsBackend, SearxngBackend, make_search_backend
-from lookup.searchsession import SearchSession, forget_cached, normalize_query
 from lookup.settings import SearchSettings, Settings
+from lookup.web.queries import plan_queries, quote_phrase
+from lookup.web.search import DdgsBackend, SearxngBackend, make_search_backend
+from lookup.web.session import SearchSession, forget_cached, normalize_query
 from lookup.world import RunningWorld, serve_world
 from tests.worldkit import write_world
 
@@ -102,7 +102,7 @@ def test_plan_refuses_a_bad_domain() -> None:
 
 def test_plan_accepts_a_parsed_name_record() -> None:
     """A parsed-name record is searched by its full name."""
-    from lookup.names import parse_name
+    from lookup.address.names import parse_name
 
     queries = plan_queries(parse_name("Dr. Jane Doe"), "Acme", None)
     assert queries[0] == '"Jane Doe" "Acme"'

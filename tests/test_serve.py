@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from lookup.server import api_url, start_server, stop_server
+from flows.server import api_url, start_server, stop_server
 from lookup.settings import load_settings
 from tests.conftest import HARBOR_WORLD
 

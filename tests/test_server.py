@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from flows.server import ServerInfo, api_url, server_status, start_server, stop_server
 from lookup.errors import ServerError
-from lookup.server import ServerInfo, api_url, server_status, start_server, stop_server
 from lookup.settings import load_settings
 
 FAKE_SERVER = textwrap.dedent(

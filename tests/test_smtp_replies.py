@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lookup.mailrules import address_flags, classify_reply, identify_provider, parse_reply
+from lookup.mail.rules import address_flags, classify_reply, identify_provider, parse_reply
 
 # (reply as the server sends it, expected category). Texts follow what the
 # providers publish or what is widely reported; addresses are fictional.

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from lookup.errors import StoreError
-from lookup.migrations import LATEST, MIGRATIONS, current_version, migrate
 from lookup.models import SmtpStep, Verification
 from lookup.store import Store, forget_files, write_card_atomic
+from lookup.store.migrations import LATEST, MIGRATIONS, current_version, migrate
 from tests.card_fixtures import (
     CHECKED,
     bare_result,
@@ -368,7 +368,7 @@ def test_default_sqlite_folder_is_created(tmp_path):
 
 def test_migrations_are_transactional_on_sqlite(tmp_path):
     """A migration that fails half-way leaves no table behind (DDL runs inside the transaction)."""
-    from lookup.store import _make_engine
+    from lookup.store.engine import make_engine as _make_engine
 
     engine = _make_engine(f"sqlite:///{tmp_path / 'lookup.db'}")
     with pytest.raises(RuntimeError), engine.begin() as conn:

@@ -11,9 +11,9 @@ import random
 import httpx
 import pytest
 
+from lookup.mail.verify import Verifier, verification_to_json
 from lookup.ratelimit import FakeClock
 from lookup.settings import Settings
-from lookup.verify import Verifier, verification_to_json
 from lookup.world import serve_world
 from tests.worldkit import write_world
 

@@ -9,11 +9,11 @@ import random
 
 import pytest
 
-from lookup.dnscheck import DnsCache, check_mail_domain, make_resolver
+from lookup.mail.dnscheck import DnsCache, check_mail_domain, make_resolver
+from lookup.mail.smtpprobe import SmtpLimiter, random_local_part
+from lookup.mail.verify import verification_to_json
 from lookup.models import SmtpStep, Verification
 from lookup.settings import Settings
-from lookup.smtpprobe import SmtpLimiter, random_local_part
-from lookup.verify import verification_to_json
 from lookup.world import serve_world
 from tests.worldkit import write_world
 
@@ -135,9 +135,9 @@ def test_verification_json_steps():
 
 # -- verdicts from probe results (pure) ------------------------------------
 
-from lookup.mailrules import Provider, parse_reply  # noqa: E402
-from lookup.smtpprobe import ProbeResult  # noqa: E402
-from lookup.verify import _judge  # noqa: E402
+from lookup.mail.rules import Provider, parse_reply  # noqa: E402
+from lookup.mail.smtpprobe import ProbeResult  # noqa: E402
+from lookup.mail.verify import _judge  # noqa: E402
 
 ACCEPTS_ANY = Provider("Yahoo", ("yahoodns.net",), "accepts_any", "Rejections come after DATA.")
 MAY_ACCEPT = Provider("Microsoft 365", ("outlook.com",), "may_accept")
@@ -188,7 +188,7 @@ def test_probe_without_answer_is_unknown_with_reason():
 
 def test_probe_never_contacts_private_addresses_live():
     """Outside world mode an MX on loopback or a private network is not contacted."""
-    from lookup.verify import _public
+    from lookup.mail.verify import _public
 
     usable, refused = _public(["127.0.0.1", "10.1.2.3", "192.0.2.10"], allow_private=False)
     assert usable == []
@@ -204,7 +204,7 @@ def test_negative_answers_live_for_the_soa_minimum():
     import dns.message
     import dns.rrset
 
-    from lookup.dnscheck import NEGATIVE_TTL_S, _soa_ttl
+    from lookup.mail.dnscheck import NEGATIVE_TTL_S, _soa_ttl
 
     query = dns.message.make_query("ghost.acme.test", "MX")
     response = dns.message.make_response(query)

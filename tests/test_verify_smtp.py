@@ -6,9 +6,9 @@ import asyncio
 import dataclasses
 import random
 
+from lookup.mail.smtpprobe import probe_address
+from lookup.mail.verify import Verifier
 from lookup.settings import Settings
-from lookup.smtpprobe import probe_address
-from lookup.verify import Verifier
 from lookup.world import serve_world
 from tests.worldkit import write_world
 

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lookup.names import NameForm
+from lookup.address.names import NameForm
 
 __all__ = ["Format", "explains", "induce", "parse_format", "render"]
 

@@ -13,8 +13,8 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
+from lookup.card.render import render_card, render_history
 from lookup.models import ResearchResult, Verification
-from lookup.render import render_card, render_history
 from lookup.settings import Settings
 from lookup.store import Store, write_card_atomic
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from lookup.migrations import TABLES
+from lookup.card.render import pick_address
 from lookup.models import ResearchResult, SmtpStep, Verification
-from lookup.render import pick_address
 from lookup.slug import name_key, slugify
+from lookup.store.migrations import TABLES
 
 COMPANIES = TABLES.tables["companies"]
 PEOPLE = TABLES.tables["people"]

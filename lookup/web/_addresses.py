@@ -1,6 +1,6 @@
 """Addresses written in text: plain, obfuscated, Cloudflare-protected, mailto. Pure.
 
-Private to ``lookup.extract``. Every address comes out lower-cased, with the
+Private to ``lookup.web.extract``. Every address comes out lower-cased, with the
 trailing punctuation of its sentence removed; file names that look like
 addresses (``logo@2x.png``) are not addresses.
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from lookup.names import nicknames_of
+from lookup.address.names import nicknames_of
 from lookup.text import fold
 
 __all__ = ["NameMatcher"]

@@ -1,6 +1,6 @@
 """A polite per-run search session: rate limit, query budget and an on-disk cache.
 
-``SearchSession`` wraps a backend (``lookup.search``) for one research run:
+``SearchSession`` wraps a backend (``lookup.web.search``) for one research run:
 a process-wide minimum interval between queries, a query budget per run, and
 a cache keyed by the normalized query, so a re-run does not search again.
 When the budget is spent, ``search`` returns ``[]`` and records the query as
@@ -23,8 +23,8 @@ from pathlib import Path
 from lookup.errors import SearchError
 from lookup.models import SearchHit
 from lookup.ratelimit import Clock, RateLimiter, SystemClock, shared_limiter
-from lookup.search import SearchBackend
 from lookup.settings import SearchSettings
+from lookup.web.search import SearchBackend
 
 __all__ = ["QueryRecord", "SearchSession", "forget_cached", "normalize_query"]
 

@@ -40,12 +40,12 @@ __all__ = [
 
 TEMPLATE_NAME = "briefing.md.j2"
 HISTORY_TEMPLATE = "history.md.j2"  # the last section, re-rendered alone by re-verification
-_HERE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # lookup/
 # The source tree keeps templates in config/; an installed wheel in lookup/_config/.
 SHIPPED_TEMPLATES = next(
-    (p for p in (_HERE.parent / "config" / "templates", _HERE / "_config" / "templates")
+    (p for p in (_PACKAGE.parent / "config" / "templates", _PACKAGE / "_config" / "templates")
      if (p / TEMPLATE_NAME).is_file()),
-    _HERE.parent / "config" / "templates",
+    _PACKAGE.parent / "config" / "templates",
 )
 
 MD_LIMIT = 300

@@ -6,8 +6,8 @@ failures (timeouts, rate limits, 5xx) with exponential backoff and jitter, then
 raise ``SearchError``. An empty result list is a result, not an error.
 
 The polite per-run wrapper (rate limit, budget, cache) is
-``lookup.searchsession.SearchSession``; the queries come from
-``lookup.queries.plan_queries``.
+``lookup.web.session.SearchSession``; the queries come from
+``lookup.web.queries.plan_queries``.
 """
 
 from __future__ import annotations
@@ -242,7 +242,7 @@ def make_search_backend(
 
     A SearXNG backend built without ``client`` creates and owns one: call
     ``await backend.aclose()`` when done. Do not pass the fetch client built by
-    ``lookup.fetch.make_client``: a self-hosted SearXNG usually lives on a
+    ``lookup.web.fetch.make_client``: a self-hosted SearXNG usually lives on a
     private address that the fetcher refuses on purpose.
     """
     s = settings.search

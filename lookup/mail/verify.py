@@ -27,14 +27,20 @@ from typing import Any
 import dns.asyncresolver
 import httpx
 
-from lookup.dnscheck import DnsCache, DomainMail, check_mail_domain, host_addresses, make_resolver
-from lookup.hosts import address_problem
-from lookup.mailrules import CATEGORY_MEANING, Provider, address_flags, provider_named
-from lookup.mailsyntax import check_syntax
+from lookup.mail.dnscheck import (
+    DnsCache,
+    DomainMail,
+    check_mail_domain,
+    host_addresses,
+    make_resolver,
+)
+from lookup.mail.rules import CATEGORY_MEANING, Provider, address_flags, provider_named
+from lookup.mail.smtpprobe import ProbeResult, SmtpLimiter, probe_address, random_local_part
+from lookup.mail.syntax import check_syntax
 from lookup.models import SmtpStep, Status, Verification
 from lookup.ratelimit import Clock, SystemClock
 from lookup.settings import Settings
-from lookup.smtpprobe import ProbeResult, SmtpLimiter, probe_address, random_local_part
+from lookup.web.hosts import address_problem
 
 __all__ = [
     "GRAVATAR_URL",

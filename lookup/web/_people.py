@@ -1,6 +1,6 @@
 """People on a page: who is named, with which job title, and whose address is whose. Pure.
 
-Private to ``lookup.extract``. A "name" must look like a person's name (two to
+Private to ``lookup.web.extract``. A "name" must look like a person's name (two to
 four capitalised words, none of them a common word or a job word), so that
 navigation text ("Contact Us", "Read More") and headlines stay out.
 """

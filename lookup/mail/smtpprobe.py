@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from lookup.mailrules import Reply, ReplyCategory, classify_reply, parse_reply
+from lookup.mail.rules import Reply, ReplyCategory, classify_reply, parse_reply
 from lookup.models import SmtpStep
 from lookup.settings import SmtpSettings
 

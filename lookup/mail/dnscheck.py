@@ -31,7 +31,7 @@ import dns.name
 import dns.rdatatype
 import dns.resolver
 
-from lookup.mailrules import identify_provider
+from lookup.mail.rules import identify_provider
 from lookup.settings import Settings
 
 __all__ = [

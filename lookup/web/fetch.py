@@ -38,7 +38,11 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 from protego import Protego
 
-from lookup.hosts import (
+from lookup.models import FetchResult
+from lookup.ratelimit import Clock, RateLimiter, SystemClock, backoff_delay
+from lookup.settings import Settings
+from lookup.text import host_of
+from lookup.web.hosts import (
     Resolver,
     address_problem,
     dns_resolver,
@@ -47,10 +51,6 @@ from lookup.hosts import (
     system_resolver,
     url_problem,
 )
-from lookup.models import FetchResult
-from lookup.ratelimit import Clock, RateLimiter, SystemClock, backoff_delay
-from lookup.settings import Settings
-from lookup.text import host_of
 
 __all__ = [
     "Fetcher",

@@ -1,8 +1,8 @@
 """Explain known addresses: the formats that write each one, and a domain's spelling habits.
 
 ``observe`` explains one known (name, address) pair by every format of the
-grammar (``lookup.formats``) that writes it from some spelling of the name
-(``lookup.names``), each with a match weight. ``spelling_preferences`` reads
+grammar (``lookup.address.formats``) that writes it from some spelling of the name
+(``lookup.address.names``), each with a match weight. ``spelling_preferences`` reads
 from colleagues which kinds of spelling a domain uses more or less than usual
 (ü→ue, surname first, a particle joined with "_", a middle name kept, ...).
 Pure.
@@ -16,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from lookup.address.formats import explains, induce
+from lookup.address.inference import Posterior
+from lookup.address.names import ParsedName, parse_name
 from lookup.errors import InvalidNameError
-from lookup.formats import explains, induce
-from lookup.inference import Posterior
 from lookup.models import Evidence
-from lookup.names import ParsedName, parse_name
 
 __all__ = [
     "COLLISION_DIGITS",

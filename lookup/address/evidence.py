@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from lookup.address.namematch import NameMatcher
 from lookup.models import Evidence, FoundEmail, PageFacts, Source
-from lookup.namematch import NameMatcher
 
 __all__ = ["ROLE_LOCALPARTS", "colleague_evidence", "is_role_address", "published_address"]
 

@@ -1,8 +1,8 @@
 """Predict a person's work address from their name, the domain and known colleagues.
 
-``observe`` (``lookup.observations``) explains each known (name, address) pair
-by every format of the grammar (``lookup.formats``) that writes it from some
-spelling of the name (``lookup.names``); ``lookup.inference`` turns those explanations into a
+``observe`` (``lookup.address.observations``) explains each known (name, address) pair
+by every format of the grammar (``lookup.address.formats``) that writes it from some
+spelling of the name (``lookup.address.names``); ``lookup.address.inference`` turns those explanations into a
 posterior over the domain's formats; ``candidates`` renders the target's name
 in each format, learns from colleagues which spellings the domain prefers
 (ü→ue, surname first, ...), leaves out addresses other people hold, calibrates,
@@ -22,9 +22,8 @@ from importlib import resources
 
 from email_validator import EmailNotValidError, validate_email
 
-from lookup.errors import BadInputError, InvalidDomainError, InvalidNameError
-from lookup.formats import Format, parse_format, render
-from lookup.inference import (
+from lookup.address.formats import Format, parse_format, render
+from lookup.address.inference import (
     Key,
     Posterior,
     Prior,
@@ -32,9 +31,8 @@ from lookup.inference import (
     posterior_from_rows,
     prior_from_counts,
 )
-from lookup.models import Candidate, Evidence, Source
-from lookup.names import NameForm, ParsedName, parse_name
-from lookup.observations import (
+from lookup.address.names import NameForm, ParsedName, parse_name
+from lookup.address.observations import (
     COLLISION_DIGITS,
     FORM_SHARPNESS,
     MIDDLE_KEPT,
@@ -43,6 +41,8 @@ from lookup.observations import (
     spelling_preferences,
     without_middle,
 )
+from lookup.errors import BadInputError, InvalidDomainError, InvalidNameError
+from lookup.models import Candidate, Evidence, Source
 
 __all__ = [
     "Observation",

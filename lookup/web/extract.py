@@ -7,7 +7,7 @@ obfuscated, entity-encoded, Cloudflare-protected, JSON-LD) and its links to
 profiles, talks, papers and posts. ``decode_html(body, content_type)`` turns
 fetched bytes into text the way a browser picks the charset.
 
-Real pages are hostile, so work is capped (``lookup._markup``): the markup is cut at
+Real pages are hostile, so work is capped (``lookup.web._markup``): the markup is cut at
 ``MAX_HTML_CHARS``, nesting deeper than ``MAX_DEPTH`` is flattened before
 parsing (lexbor's tree builder is quadratic in depth: 20,000 nested divs took
 0.4 s, 400,000 took 500 s when measured here), and each pass looks at no more
@@ -24,11 +24,11 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from lookup import _people
-from lookup._addresses import cloudflare, find_addresses, mailto, parse_address
-from lookup._markup import decode_html, tame
-from lookup._people import Person, fold_space, jsonld_types, looks_like_name, walk_jsonld
 from lookup.models import FoundEmail, Link, PageFacts, PersonMention, Source
+from lookup.web import _people
+from lookup.web._addresses import cloudflare, find_addresses, mailto, parse_address
+from lookup.web._markup import decode_html, tame
+from lookup.web._people import Person, fold_space, jsonld_types, looks_like_name, walk_jsonld
 
 __all__ = [
     "LINK_KINDS",

@@ -16,8 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from lookup.company import company_key
-from lookup.extract import classify_link
+from lookup.address.namematch import NameMatcher
 from lookup.models import (
     Interview,
     Link,
@@ -29,8 +28,9 @@ from lookup.models import (
     Source,
     TalkingPoint,
 )
-from lookup.namematch import NameMatcher
 from lookup.text import fold, host_of
+from lookup.web.company import company_key
+from lookup.web.extract import classify_link
 
 __all__ = ["PERSONAL_WORDS", "build_profile"]
 
