@@ -12,10 +12,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CORE = {
     "address": ["names", "formats", "inference", "observations", "patterns", "evidence",
                 "namematch"],
-    "web": ["extract", "_markup", "_people", "_addresses", "profile", "company", "plan",
-            "queries"],
+    "web": ["extract", "_markup", "_people", "_words", "_addresses", "profile", "_ties", "_work",
+            "company", "plan", "queries", "robots", "_http"],
     "mail": ["rules", "syntax", "scoring", "changes"],
-    "card": ["render"],
+    "card": ["render", "markdown"],
     "": ["interview", "analysis", "text"],
 }
 CORE_FILES = [ROOT / "lookup" / stage / f"{m}.py" for stage, modules in CORE.items()

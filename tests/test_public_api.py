@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 
@@ -20,9 +21,11 @@ def test_all_is_sorted_and_pinned() -> None:
 
 
 def test_every_public_name_resolves() -> None:
-    """Each exported name imports and is the object of its home module."""
-    for name in lookup.__all__:
-        assert getattr(lookup, name) is not None
+    """Each exported name imports and is the very object its home module defines."""
+    for name in (n for n in lookup.__all__ if n != "__version__"):
+        value = getattr(lookup, name)
+        home = importlib.import_module(value.__module__)
+        assert getattr(home, name) is value and value.__module__.startswith("lookup."), name
 
 
 def test_importing_settings_does_not_import_the_heavy_modules() -> None:

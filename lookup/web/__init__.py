@@ -22,7 +22,6 @@ __all__, __getattr__, __dir__ = lazy_exports(
         "build_profile": "profile",
         "candidate_homepages": "company",
         "choose_domain": "company",
-        "extract": "extract",
         "make_client": "fetch",
         "make_search_backend": "search",
         "plan_queries": "queries",

@@ -26,22 +26,26 @@ loopback on purpose.
 from __future__ import annotations
 
 import asyncio
-import codecs
-import email.utils
 import logging
 import random
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 import httpx
-from protego import Protego
 
 from lookup.models import FetchResult
 from lookup.ratelimit import Clock, RateLimiter, SystemClock, backoff_delay
 from lookup.settings import Settings
 from lookup.text import host_of
+from lookup.web._http import (
+    decode_html,
+    dedupe_key,
+    looks_like_html,
+    media_type,
+    origin,
+    retry_after,
+)
 from lookup.web.hosts import (
     Resolver,
     address_problem,
@@ -51,6 +55,7 @@ from lookup.web.hosts import (
     system_resolver,
     url_problem,
 )
+from lookup.web.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, RobotsRules, robots_rules
 
 __all__ = [
     "Fetcher",
@@ -75,15 +80,6 @@ RETRY_STATUS = frozenset({429, 502, 503, 504})
 MAX_RETRIES = 1
 RETRY_BASE_S = 0.3
 RETRY_WAIT_CAP_S = 5.0  # a Retry-After longer than this is not waited for inside a run
-ROBOTS_MAX_BYTES = 500 * 1024  # RFC 9309 2.5: parse at least the first 500 KiB
-ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2
-CRAWL_DELAY_CAP_S = 10.0  # a longer Crawl-delay is honoured only up to this, per request
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 # -- the client ------------------------------------------------------
@@ -111,63 +107,6 @@ def make_client(
     )
 
 
-def dedupe_key(url: str) -> str:
-    """The URL without its fragment: two links to one page fetch it once."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return url  # malformed: fetch() reports why
-    return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
-    )
-
-
-def decode_html(body: bytes, content_type: str) -> str:
-    """Bytes to text: byte-order mark, then the header's charset, then <meta>, then UTF-8."""
-    for bom, encoding in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom) :].decode(encoding, errors="replace")
-    charset = _header_charset(content_type)
-    if charset is None:
-        match = _META_CHARSET.search(body[:4096])
-        charset = match.group(1).decode("ascii", "replace") if match else None
-    try:
-        encoding = codecs.lookup(charset).name if charset else "utf-8"
-    except LookupError:
-        encoding = "utf-8"
-    return body.decode(encoding, errors="replace")
-
-
-def _header_charset(content_type: str) -> str | None:
-    for param in content_type.split(";")[1:]:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None
-
-
-def _media_type(content_type: str) -> str:
-    return content_type.split(";")[0].strip().lower()
-
-
-def _looks_like_html(body: bytes) -> bool:
-    head = body[:512].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--", b"<meta"))
-
-
-def _retry_after(value: str | None, now: float) -> float | None:
-    """Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - now)
-
-
 # -- the fetcher -------------------------------------------------------------------
 
 
@@ -182,16 +121,6 @@ class _Answer:
     location: str | None = None
     truncated: bool = False
     reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class _Robots:
-    """What one origin's robots.txt allows for this run."""
-
-    parser: Protego | None  # None: allow or disallow everything, as ``allow_all`` says
-    allow_all: bool
-    why: str = ""  # appended to "disallowed by robots.txt"
-    failure: str = ""  # robots.txt could not be requested at all: the page's reason instead
 
 
 class Fetcher:
@@ -217,7 +146,7 @@ class Fetcher:
         self.requests_sent = 0
         self.pages_fetched = 0
         self.robots_fetches = 0
-        self._robots: dict[str, _Robots] = {}
+        self._robots: dict[str, RobotsRules] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._hosts: dict[str, str | None] = {}  # host -> address problem, resolved once
         self._memo: dict[str, asyncio.Future[FetchResult]] = {}
@@ -318,42 +247,23 @@ class Fetcher:
     # -- robots.txt ----------------------------------------------------------
     def _crawl_delay(self, url: str) -> float | None:
         """The Crawl-delay robots.txt asks of us for this origin (capped), once it is known."""
-        robots = self._robots.get(_origin(url))
-        if robots is None or robots.parser is None:
-            return None
-        asked = robots.parser.crawl_delay(self._agent)
-        return min(float(asked), CRAWL_DELAY_CAP_S) if asked else None
+        robots = self._robots.get(origin(url))
+        return None if robots is None else robots.crawl_delay(self._agent)
 
-    async def _robots_for(self, url: str) -> _Robots:
-        origin = _origin(url)
-        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+    async def _robots_for(self, url: str) -> RobotsRules:
+        site = origin(url)
+        lock = self._robots_locks.setdefault(site, asyncio.Lock())
         async with lock:
-            if origin not in self._robots:
-                self._robots[origin] = await self._load_robots(origin)
-        return self._robots[origin]
+            if site not in self._robots:
+                self._robots[site] = await self._load_robots(site)
+        return self._robots[site]
 
-    async def _load_robots(self, origin: str) -> _Robots:
+    async def _load_robots(self, site: str) -> RobotsRules:
         self.robots_fetches += 1
         answer = await self._follow(
-            f"{origin}/robots.txt", robots_check=False, max_redirects=ROBOTS_MAX_REDIRECTS
+            f"{site}/robots.txt", robots_check=False, max_redirects=ROBOTS_MAX_REDIRECTS
         )
-        status = answer.status
-        if answer.reason.startswith("too many redirects"):
-            return _Robots(None, True)  # RFC 9309 2.3.1.2: may be treated as unavailable
-        if status is None:  # no answer at all (budget, refused, no connection): RFC "unreachable"
-            failure = answer.reason
-            if not failure.startswith("budget spent"):
-                failure += " (while reading robots.txt)"
-            return _Robots(None, False, failure=failure)
-        if status is not None and 200 <= status < 300 and answer.body is not None:
-            text = answer.body.decode("utf-8", errors="replace")
-            return _Robots(Protego.parse(text), False)
-        if status is not None and 400 <= status < 500 and status != 429:
-            return _Robots(None, True)  # "unavailable": allow everything
-        why = answer.reason or f"HTTP {status}"
-        return _Robots(
-            None, False, f" (robots.txt unreachable: {why}; RFC 9309 says assume disallow)"
-        )
+        return robots_rules(answer.status, answer.body, answer.reason)
 
     # -- one request, with retries ---------------------------------------------
     async def _request(self, url: str, *, page: bool) -> _Answer:
@@ -408,28 +318,23 @@ class Fetcher:
         if 300 <= status < 400 and location:
             return _Answer(url, status=status, location=location), None
         if status in RETRY_STATUS:
-            asked = _retry_after(response.headers.get("retry-after"), self.clock.time())
+            asked = retry_after(response.headers.get("retry-after"), self.clock.time())
             if last or (asked is not None and asked > RETRY_WAIT_CAP_S):
                 tries = " after retries" if last else f"; it asked to retry after {asked:g} s"
                 return _with(base, reason=f"HTTP {status} {response.reason_phrase}{tries}"), None
             return base, asked or 0.0
         if status >= 400:
             return _with(base, reason=f"HTTP {status} {response.reason_phrase}"), None
-        media = _media_type(content_type)
+        media = media_type(content_type)
         if page and media and media not in HTML_TYPES:
             return _with(base, reason=f"not HTML: {media}"), None
         limit = self.settings.fetch.max_bytes if page else ROBOTS_MAX_BYTES
         body, truncated = await _read_capped(response, limit)
         if page and truncated:
             return _with(base, reason=f"too large: more than {limit} bytes"), None
-        if page and not media and not _looks_like_html(body):
+        if page and not media and not looks_like_html(body):
             return _with(base, reason="not HTML: no content type and no HTML markup"), None
         return _with(base, body=body, truncated=truncated), None
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 _host = host_of

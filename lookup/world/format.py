@@ -8,20 +8,51 @@ line or key, so the author can fix it.
 
 from __future__ import annotations
 
-import json
-import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-from urllib.parse import urlsplit
 
 from lookup.errors import WorldError
 from lookup.world import _values as check
+from lookup.world._model import (
+    DNS_KEYS,
+    FAULT_KEYS,
+    LATENCY_KEYS,
+    MAIL_KEYS,
+    REDIRECT_KEYS,
+    SEARCH_KEYS,
+    SMTP_KEYS,
+    TOP_KEYS,
+    DnsRecords,
+    Fault,
+    Latency,
+    MailDomain,
+    Redirect,
+    SearchDocument,
+    SmtpOptions,
+    World,
+)
+from lookup.world._sections import (
+    parse_dns,
+    parse_fault,
+    parse_latency,
+    parse_mail,
+    parse_max_results,
+    parse_redirect,
+    parse_smtp,
+    read_documents,
+    read_toml,
+    site_hosts,
+)
 
 __all__ = [
+    "DNS_KEYS",
+    "FAULT_KEYS",
+    "LATENCY_KEYS",
+    "MAIL_KEYS",
+    "REDIRECT_KEYS",
+    "SEARCH_KEYS",
+    "SMTP_KEYS",
+    "TOP_KEYS",
     "DnsRecords",
     "Fault",
     "Latency",
@@ -33,153 +64,6 @@ __all__ = [
     "load_world",
 ]
 
-SERVICES = ("http", "search", "dns", "smtp")
-SMTP_STAGES = ("banner", "ehlo", "mail", "rcpt")
-DNS_RCODES = ("SERVFAIL", "REFUSED", "NXDOMAIN", "FORMERR", "NOTIMP")
-DNS_TYPES = ("A", "AAAA", "MX", "TXT")
-DEFAULT_TTL = 300
-SITE_ADDRESS = "127.0.0.1"
-
-# Which keys each table may hold; anything else is a typo worth reporting.
-TOP_KEYS = (
-    "name", "description", "latency_ms", "dns", "mail", "fault", "redirect", "search", "smtp"
-)
-LATENCY_KEYS = ("http", "search", "dns", "smtp")
-DNS_KEYS = ("a", "aaaa", "mx", "txt", "ttl")
-MAIL_KEYS = ("mailboxes", "catch_all", "greylist", "greylist_seconds")
-REDIRECT_KEYS = ("host", "path", "to", "status")
-SEARCH_KEYS = ("max_results",)
-SMTP_KEYS = ("starttls", "hostname")
-FAULT_KEYS = {
-    "http": ("service", "host", "path", "status", "retry_after", "delay_ms", "reset", "times"),
-    "search": ("service", "query", "status", "retry_after", "delay_ms", "reset", "times"),
-    "dns": ("service", "host", "type", "rcode", "drop", "delay_ms", "times"),
-    "smtp": ("service", "host", "stage", "reply", "delay_ms", "reset", "times"),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Latency:
-    """Milliseconds each service waits before answering a request."""
-
-    http: int = 0
-    search: int = 0
-    dns: int = 0
-    smtp: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class DnsRecords:
-    """The records one DNS name answers with; ``mx`` holds (preference, host) pairs."""
-
-    a: tuple[str, ...] | None = None  # None: not given (a web host then gets 127.0.0.1)
-    aaaa: tuple[str, ...] = ()
-    mx: tuple[tuple[int, str], ...] = ()
-    txt: tuple[str, ...] = ()
-    ttl: int = DEFAULT_TTL
-
-
-@dataclass(frozen=True, slots=True)
-class MailDomain:
-    """How the world's SMTP server answers RCPT TO for one domain."""
-
-    domain: str
-    mailboxes: frozenset[str] = frozenset()  # lower-case local parts
-    catch_all: bool = False
-    greylist: bool = False
-    greylist_seconds: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class Fault:
-    """One injected failure; ``service`` says which server applies it."""
-
-    service: str = "http"
-    host: str | None = None  # http: site host; dns: query name; smtp: mail domain
-    path: str | None = None  # http only: exact request path
-    query: str | None = None  # search only: a substring of the query text
-    type: str | None = None  # dns only: A, AAAA, MX or TXT
-    stage: str = "banner"  # smtp only: banner, ehlo, mail or rcpt
-    status: int | None = None  # http/search: answer with this status
-    retry_after: int | None = None  # http/search: seconds for a Retry-After header
-    reply: str | None = None  # smtp: answer the stage with this reply line instead
-    rcode: str | None = None  # dns: answer with this rcode (e.g. SERVFAIL)
-    delay_ms: int = 0
-    reset: bool = False  # http/search/smtp: drop the connection
-    drop: bool = False  # dns: never answer
-    times: int | None = None  # apply to the first N matching requests only; None = always
-    index: int = 0  # position in world.toml, so counters can tell faults apart
-
-
-@dataclass(frozen=True, slots=True)
-class Redirect:
-    """A request for host+path answered with ``status`` and ``Location: to``."""
-
-    host: str
-    path: str
-    to: str
-    status: int = 301
-
-
-@dataclass(frozen=True, slots=True)
-class SearchDocument:
-    """One document the world's search engine knows (a line of search.jsonl)."""
-
-    title: str
-    url: str
-    snippet: str
-
-
-@dataclass(frozen=True, slots=True)
-class SmtpOptions:
-    """Server-wide SMTP options from the ``[smtp]`` table."""
-
-    starttls: bool = False
-    hostname: str = "mx.world.test"
-
-
-@dataclass(frozen=True, slots=True)
-class World:
-    """A whole world directory, read and checked."""
-
-    name: str
-    directory: Path
-    latency: Latency = field(default_factory=Latency)
-    dns: Mapping[str, DnsRecords] = field(default_factory=lambda: MappingProxyType({}))
-    mail: Mapping[str, MailDomain] = field(default_factory=lambda: MappingProxyType({}))
-    faults: tuple[Fault, ...] = ()
-    redirects: tuple[Redirect, ...] = ()
-    documents: tuple[SearchDocument, ...] = ()
-    site_hosts: frozenset[str] = frozenset()
-    max_results: int = 10
-    smtp: SmtpOptions = field(default_factory=SmtpOptions)
-    description: str = ""
-
-    @property
-    def sites_dir(self) -> Path:
-        return self.directory / "sites"
-
-    @property
-    def http_hosts(self) -> frozenset[str]:
-        """Hosts the world's web answers for: site folders and redirect sources."""
-        return self.site_hosts | {r.host for r in self.redirects}
-
-    def site_dir(self, host: str) -> Path | None:
-        """The folder serving ``host``, or None when the world has no such site."""
-        return self.sites_dir / host if host in self.site_hosts else None
-
-    def zone(self) -> Mapping[str, DnsRecords]:
-        """Every DNS name: world.toml records, and A 127.0.0.1 for web hosts that give no A."""
-        zone = {name: replace(records, a=records.a or ()) for name, records in self.dns.items()}
-        for host in self.http_hosts:
-            given = self.dns.get(host, DnsRecords())
-            if given.a is None:
-                zone[host] = replace(given, a=(SITE_ADDRESS,))
-        return MappingProxyType(zone)
-
-    def faults_for(self, service: str) -> tuple[Fault, ...]:
-        return tuple(f for f in self.faults if f.service == service)
-
 
 def load_world(path: str | Path) -> World:
     """Read a world directory, or raise WorldError naming the file and line or key."""
@@ -187,7 +71,7 @@ def load_world(path: str | Path) -> World:
     if not directory.is_dir():
         raise WorldError(f"The world directory {directory} does not exist.")
     toml_path = directory / "world.toml"
-    config = _read_toml(toml_path)
+    config = read_toml(toml_path)
     where = str(toml_path)
     check.check_keys(where, "the top level", config, TOP_KEYS)
     redirects = check.list_of_tables(where, config, "redirect")
@@ -196,263 +80,13 @@ def load_world(path: str | Path) -> World:
         name=check.typed(where, "name", config.get("name", directory.name), str),
         description=check.typed(where, "description", config.get("description", ""), str),
         directory=directory,
-        latency=_latency(where, check.table(where, config, "latency_ms")),
-        dns=MappingProxyType(_dns(where, check.table(where, config, "dns"))),
-        mail=MappingProxyType(_mail(where, check.table(where, config, "mail"))),
-        faults=tuple(_fault(where, i, item) for i, item in enumerate(faults)),
-        redirects=tuple(_redirect(where, i, item) for i, item in enumerate(redirects)),
-        documents=_documents(directory / "search.jsonl"),
-        site_hosts=_site_hosts(directory / "sites"),
-        max_results=_max_results(where, check.table(where, config, "search")),
-        smtp=_smtp(where, check.table(where, config, "smtp")),
+        latency=parse_latency(where, check.table(where, config, "latency_ms")),
+        dns=MappingProxyType(parse_dns(where, check.table(where, config, "dns"))),
+        mail=MappingProxyType(parse_mail(where, check.table(where, config, "mail"))),
+        faults=tuple(parse_fault(where, i, item) for i, item in enumerate(faults)),
+        redirects=tuple(parse_redirect(where, i, item) for i, item in enumerate(redirects)),
+        documents=read_documents(directory / "search.jsonl"),
+        site_hosts=site_hosts(directory / "sites"),
+        max_results=parse_max_results(where, check.table(where, config, "search")),
+        smtp=parse_smtp(where, check.table(where, config, "smtp")),
     )
-
-
-# -- world.toml ----------------------------------------------------------
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise WorldError(f"The world has no {path.name}: expected the file {path}.")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise WorldError(f"{path} is not valid TOML: {exc}.") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WorldError(f"{path} could not be read: {exc}.") from exc
-
-
-def _latency(where: str, table: Mapping[str, Any]) -> Latency:
-    check.check_keys(where, "[latency_ms]", table, LATENCY_KEYS)
-    return Latency(**{k: check.non_negative(where, f"latency_ms.{k}", v) for k, v in table.items()})
-
-
-def _dns(where: str, table: Mapping[str, Any]) -> dict[str, DnsRecords]:
-    zone: dict[str, DnsRecords] = {}
-    for raw_name, records in table.items():
-        name, label = _entry(where, "dns", raw_name, records, DNS_KEYS)
-        listed = partial(_listed, where, label, records)
-        zone[name] = DnsRecords(
-            a=tuple(check.ip(where, f"{label} a", v, 4) for v in listed("a"))
-            if "a" in records
-            else None,
-            aaaa=tuple(check.ip(where, f"{label} aaaa", v, 6) for v in listed("aaaa")),
-            mx=tuple(_mx(where, label, v) for v in listed("mx")),
-            txt=listed("txt"),
-            ttl=int(check.non_negative(where, f"{label} ttl", records.get("ttl", DEFAULT_TTL))),
-        )
-    return zone
-
-
-def _entry(where: str, section: str, raw_name: str, values: Any, keys: Any) -> tuple[str, str]:
-    """Check one ``[section."name"]`` table; its host name and the label errors quote."""
-    what = "DNS name" if section == "dns" else "mail domain"
-    name = check.host_name(where, f"the {what} {raw_name!r}", raw_name)
-    label = f'[{section}."{raw_name}"]'
-    if not isinstance(values, Mapping):
-        kind = "a table of records" if section == "dns" else "a table"
-        raise WorldError(f"{where}: {label} must be {kind}.")
-    _no_dotted_name(where, section, raw_name, values)
-    check.check_keys(where, label, values, keys)
-    return name, label
-
-
-def _listed(where: str, label: str, table: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    return check.strings(where, f"{label} {key}", table.get(key, []))
-
-
-def _flag(where: str, label: str, table: Mapping[str, Any], key: str) -> bool:
-    return check.typed(where, f"{label} {key}", table.get(key, False), bool)
-
-
-def _no_dotted_name(where: str, section: str, name: str, values: Mapping[str, Any]) -> None:
-    """Catch [mail.acme.test]: TOML reads the unquoted dots as nested tables."""
-    if not any(isinstance(value, Mapping) for value in values.values()):
-        return
-    dotted = _first_leaf_path(name, values)
-    raise WorldError(
-        f"{where}: [{section}.{dotted}] is read by TOML as nested tables; write the name in "
-        f'double quotes: [{section}."{dotted}"].'
-    )
-
-
-def _first_leaf_path(name: str, values: Mapping[str, Any]) -> str:
-    for key, value in values.items():
-        if isinstance(value, Mapping):
-            return _first_leaf_path(f"{name}.{key}", value)
-    return name
-
-
-def _mx(where: str, label: str, value: str) -> tuple[int, str]:
-    preference, _, host = value.strip().partition(" ")
-    host = host.strip().lower()
-    if not preference.isdigit() or not host or int(preference) > 65535:
-        raise WorldError(
-            f'{where}: {label} mx holds {value!r}; write "PREFERENCE HOST", '
-            f'e.g. "10 mx1.acme.test" (or "0 ." for a null MX).'
-        )
-    return int(preference), host if host == "." else host.rstrip(".")
-
-
-def _mail(where: str, table: Mapping[str, Any]) -> dict[str, MailDomain]:
-    domains: dict[str, MailDomain] = {}
-    for raw_domain, options in table.items():
-        domain, label = _entry(where, "mail", raw_domain, options, MAIL_KEYS)
-        boxes = check.strings(where, f"{label} mailboxes", options.get("mailboxes", []))
-        flag = partial(_flag, where, label, options)
-        wait = options.get("greylist_seconds", 0)
-        domains[domain] = MailDomain(
-            domain=domain,
-            mailboxes=frozenset(_local_part(box, domain) for box in boxes),
-            catch_all=flag("catch_all"),
-            greylist=flag("greylist"),
-            greylist_seconds=float(check.non_negative(where, f"{label} greylist_seconds", wait)),
-        )
-    return domains
-
-
-def _local_part(box: str, domain: str) -> str:
-    # "jane.doe" and "jane.doe@acme.test" both name the same mailbox.
-    local, at, box_domain = box.strip().lower().rpartition("@")
-    return local if at and box_domain == domain else box.strip().lower()
-
-
-def _fault(where: str, index: int, item: Mapping[str, Any]) -> Fault:
-    label = f"[[fault]] number {index + 1}"
-    service = item.get("service", "http")
-    if service not in SERVICES:
-        raise WorldError(
-            f"{where}: {label} has service {service!r}; use one of {', '.join(SERVICES)}."
-        )
-    check.check_keys(where, f"{label} (service {service!r})", item, FAULT_KEYS[service])
-    fault = Fault(
-        service=service,
-        host=check.host_name(where, f"{label} host", item["host"]) if "host" in item else None,
-        path=check.typed(where, f"{label} path", item["path"], str) if "path" in item else None,
-        query=check.typed(where, f"{label} query", item["query"], str) if "query" in item else None,
-        type=check.choice(where, f"{label} type", item.get("type"), DNS_TYPES),
-        stage=check.choice(where, f"{label} stage", item.get("stage"), SMTP_STAGES)
-        or ("rcpt" if "host" in item and service == "smtp" else "banner"),
-        status=check.status(where, f"{label} status", item["status"]) if "status" in item else None,
-        rcode=check.choice(where, f"{label} rcode", item.get("rcode"), DNS_RCODES),
-        retry_after=int(check.non_negative(where, f"{label} retry_after", item["retry_after"]))
-        if "retry_after" in item
-        else None,
-        reply=_smtp_reply(where, f"{label} reply", item["reply"]) if "reply" in item else None,
-        delay_ms=int(check.non_negative(where, f"{label} delay_ms", item.get("delay_ms", 0))),
-        reset=check.typed(where, f"{label} reset", item.get("reset", False), bool),
-        drop=check.typed(where, f"{label} drop", item.get("drop", False), bool),
-        times=int(check.non_negative(where, f"{label} times", item["times"]))
-        if "times" in item
-        else None,
-        index=index,
-    )
-    effects = (fault.status, fault.rcode, fault.reply, fault.delay_ms, fault.reset, fault.drop)
-    if not any(effects):
-        raise WorldError(
-            f"{where}: {label} does nothing; give it status, delay_ms or reset "
-            f"(DNS faults: rcode, drop or delay_ms; SMTP faults: reply, delay_ms or reset)."
-        )
-    if fault.service == "smtp" and fault.host is not None and fault.stage != "rcpt":
-        raise WorldError(
-            f"{where}: {label} names the mail domain {fault.host!r}, so it can only act at "
-            f'stage "rcpt" (the server learns the domain from RCPT TO); drop host to break '
-            f"the {fault.stage} stage for every domain."
-        )
-    if fault.service == "http" and fault.host is None:
-        raise WorldError(f"{where}: {label} needs a host (the site it breaks).")
-    return fault
-
-
-def _smtp_reply(where: str, key: str, value: Any) -> str:
-    text = check.typed(where, key, value, str).strip()
-    if len(text) < 5 or not text[:3].isdigit() or text[0] not in "2345" or text[3] != " ":
-        raise WorldError(
-            f'{where}: {key} must be an SMTP reply line such as "421 4.3.2 Service not available", '
-            f"not {value!r}."
-        )
-    return text
-
-
-def _redirect(where: str, index: int, item: Mapping[str, Any]) -> Redirect:
-    label = f"[[redirect]] number {index + 1}"
-    check.check_keys(where, label, item, REDIRECT_KEYS)
-    for key in ("host", "to"):
-        if key not in item:
-            raise WorldError(f"{where}: {label} needs {key}.")
-    status = check.status(where, f"{label} status", item.get("status", 301))
-    if status not in (301, 302, 303, 307, 308):
-        raise WorldError(
-            f"{where}: {label} status must be 301, 302, 303, 307 or 308, not {status}."
-        )
-    return Redirect(
-        host=check.host_name(where, f"{label} host", item["host"]),
-        path=check.typed(where, f"{label} path", item.get("path", "/"), str),
-        to=check.typed(where, f"{label} to", item["to"], str),
-        status=status,
-    )
-
-
-def _max_results(where: str, table: Mapping[str, Any]) -> int:
-    check.check_keys(where, "[search]", table, SEARCH_KEYS)
-    value = check.typed(where, "search.max_results", table.get("max_results", 10), int)
-    if value < 1:
-        raise WorldError(f"{where}: search.max_results must be at least 1, not {value}.")
-    return value
-
-
-def _smtp(where: str, table: Mapping[str, Any]) -> SmtpOptions:
-    check.check_keys(where, "[smtp]", table, SMTP_KEYS)
-    return SmtpOptions(
-        starttls=check.typed(where, "smtp.starttls", table.get("starttls", False), bool),
-        hostname=check.host_name(where, "smtp.hostname", table.get("hostname", "mx.world.test")),
-    )
-
-
-# -- search.jsonl and sites/ ---------------------------------------------
-
-
-def _documents(path: Path) -> tuple[SearchDocument, ...]:
-    if not path.exists():
-        return ()
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WorldError(f"{path} could not be read: {exc}.") from exc
-    numbered = enumerate(lines, 1)
-    return tuple(_document(path, number, line) for number, line in numbered if line.strip())
-
-
-def _document(path: Path, number: int, line: str) -> SearchDocument:
-    where = f"{path} line {number}"
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise WorldError(f"{where} is not valid JSON: {exc.msg} (column {exc.colno}).") from exc
-    if not isinstance(item, dict):
-        raise WorldError(f"{where} must be a JSON object with title, url and snippet.")
-    unknown = sorted(set(item) - {"title", "url", "snippet"})
-    if unknown:
-        raise WorldError(
-            f"{where}: unknown key {unknown[0]!r}; a document has title, url and snippet."
-        )
-    for key in ("title", "url"):
-        if not isinstance(item.get(key), str) or not item[key].strip():
-            raise WorldError(f"{where}: {key} must be a non-empty string.")
-    snippet = item.get("snippet", "")
-    if not isinstance(snippet, str):
-        raise WorldError(f"{where}: snippet must be a string.")
-    parts = urlsplit(item["url"])
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WorldError(f"{where}: url {item['url']!r} must be an absolute http(s) URL.")
-    return SearchDocument(title=item["title"], url=item["url"], snippet=snippet)
-
-
-def _site_hosts(sites: Path) -> frozenset[str]:
-    if not sites.is_dir():
-        return frozenset()
-    hosts = {entry.name for entry in sites.iterdir() if entry.is_dir()}
-    upper = sorted(h for h in hosts if h != h.lower())
-    if upper:
-        raise WorldError(f"{sites}: site folder {upper[0]!r} must be written in lower case.")
-    return frozenset(hosts)

@@ -1,0 +1,161 @@
+"""Is this text a person's name, or a job title? Word-level tests for reading pages. Pure.
+
+Private to ``lookup.web``. A "name" must look like a person's name (two to
+four capitalised words, none of them a common word or a job word), so that
+navigation text ("Contact Us", "Read More") and headlines stay out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lookup.text import fold
+
+__all__ = [
+    "HONORIFICS",
+    "NAME_RUN",
+    "PARTICLES",
+    "STOPWORDS",
+    "SUFFIXES",
+    "TITLE_WORDS",
+    "clean_title",
+    "consistent",
+    "fold_space",
+    "is_title",
+    "looks_like_name",
+    "names_in",
+]
+
+_SPACE = re.compile(r"\s+")
+PARTICLES = frozenset("van von de der den da das dos du del della di la le bin ibn al ten ter "
+                      "y e st".split())
+HONORIFICS = frozenset("dr dr. prof prof. mr mr. ms ms. mrs mrs. mx mx. sir dame".split())
+SUFFIXES = frozenset("jr jr. sr sr. ii iii iv phd ph.d. md mba esq esq.".split())
+# Capitalised words that are not parts of names: navigation, headings, places, org words.
+STOPWORDS = frozenset("""
+a about access accessibility account all an and any app apply april are as at august back
+based best blog board book by call careers case center centre city click co college community
+company contact contents cookie cookies copyright corporate customer customers data day december
+demo department details digital directions directory donate download email english engineering
+events explore faq february features find follow for friday from get global group guide help
+here home how in inc info insights international investors is it january join july june keep
+latest learn leadership legal limited llc llp ltd main manage march may me media meet menu
+monday more my national network new news newsletter next no north not november now october of
+office on online open or our out overview page partners people platform please policy posted
+press previous pricing privacy product products program programme projects read register
+related reserved resources results rights road saturday science search see september services
+share show sign site sitemap skip solutions south spring start states street subscribe summer
+sunday support team teams terms the this thursday to today top tuesday twitter university up
+us use view vision we wednesday west east welcome what when where who why with winter work you
+your analytics systems technologies technology labs solutions software consulting capital
+ventures partners holdings foundation institute association society conference summit meetup
+festival room hall street avenue lane united kingdom america europe african asia world
+jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun januar februar
+märz juni juli oktober dezember author autor autorin authors archives updated editor editors
+sponsored desk redaktion themes links navigation social image header footer comments comment
+jobs woche week reply antworten veröffentlicht analyse von par por door und der die das mit
+für was wie nach
+neue neues über unter ihr wir sie du er es ein eine einer zum zur bei aus auf dem den des im am
+""".split())
+# Letters that may be followed by a capital inside one name: McDonald, MacKenzie, DeShawn, O'Neil.
+_CAMEL_OK = re.compile(
+    r"^(?:Mc|Mac|O['’]|D['’]|De|Di|Da|La|Le|Van|Von|St)?[^\W\d_][^\W\dA-ZÀ-ÖØ-ÞĀ-Ž_]*$"
+)
+# Words that make a phrase a job title (matched as whole words, case-insensitively).
+TITLE_WORDS = re.compile(
+    r"\b(?:engineer(?:ing)?|developer|programmer|manager|director|head|lead|leader|chief|officer|"
+    r"president|vp|svp|evp|founder|co-?founder|partner|scientist|analyst|designer|architect|"
+    r"consultant|specialist|coordinator|recruiter|editor|writer|journalist|reporter|researcher|"
+    r"professor|lecturer|principal|staff|senior|junior|associate|intern|advisor|adviser|counsel|"
+    r"attorney|lawyer|solicitor|owner|administrator|ceo|cto|cfo|coo|cmo|cio|ciso|cpo|cro|chair|"
+    r"chairman|chairwoman|chairperson|secretary|treasurer|evangelist|advocate|strategist|producer|"
+    r"accountant|technician|executive|supervisor|assistant|sre|devops|representative|fellow|"
+    r"trustee|curator|librarian|teacher|physician|nurse|manager|marketing|operations|product|"
+    r"sales|recruiting|people|talent|communications|success)\b",
+    re.I,
+)
+_CUT_TITLE = re.compile(
+    r"\s*(?:[·•|—–()]|\s-\s|,\s|:\s|\s(?:at|@|in|on the|for)\s|;|\.\s|\.$)\s*"
+)
+_DETERMINER = re.compile(r"^(?:(?:the|a|an|our|its|their|his|her)\s+)?(?:\S+['’]s\s+)?", re.I)
+_CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž](?:\.|[\w'’-]*)"
+_PART = "|".join(sorted(PARTICLES))
+NAME_RUN = re.compile(
+    rf"(?<![\w'’-]){_CAP}(?:[ \t](?:(?:{_PART})[ \t])*{_CAP}){{1,4}}(?![\w'’-])"
+)
+_BAD_TITLE_START = re.compile(r"^(?:whose|who|which|that|and|or|but|is|was|has|had|will|with|"
+                              r"when|where|while|as|so|if)\b", re.I)
+
+def fold_space(text: str) -> str:
+    """Collapse runs of whitespace (and non-breaking spaces) into one space."""
+    return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
+
+
+def _name_token(word: str, last: bool) -> bool:
+    core = word.strip("'’")
+    if not core or not core[0].isupper():
+        return False
+    if len(core) == 1 or (len(core) == 2 and core.endswith(".")):
+        return not last  # an initial, never the family name
+    letters = core.replace("-", "").replace("'", "").replace("’", "").rstrip(".")
+    if not letters.isalpha() or (letters.isupper() and len(letters) <= 3):
+        return False
+    if not letters.isupper() and not all(_CAMEL_OK.match(p) for p in re.split(r"-", core) if p):
+        return False  # "YorkMarch": two words run together
+    return fold(letters) not in STOPWORDS and not TITLE_WORDS.fullmatch(letters)
+
+
+def looks_like_name(text: str) -> bool:
+    """True for text shaped like a person's name: 2-4 capitalised words, no common words."""
+    words = text.split()
+    if not 2 <= len(words) <= 7 or len(text) > 60 or any(c.isdigit() for c in text):
+        return False
+    while words and words[0].lower() in HONORIFICS:
+        words = words[1:]
+    while words and words[-1].lower().strip(",") in SUFFIXES:
+        words = words[:-1]
+    core = [w for w in words if w not in PARTICLES]
+    if not 2 <= len(core) <= 4 or words[0] in PARTICLES:
+        return False
+    if len({fold(w) for w in core}) < len(core):
+        return False  # "Jane Roe Jane Roe": a name written twice
+    return all(_name_token(w, i == len(core) - 1) for i, w in enumerate(core))
+
+
+def is_title(text: str) -> bool:
+    """True for text shaped like a job title ("Director of Data Platform")."""
+    return 2 < len(text) <= 100 and len(text.split()) <= 12 and bool(TITLE_WORDS.search(text)) \
+        and "@" not in text and not looks_like_name(text)
+
+
+def clean_title(text: str) -> str | None:
+    """The job title at the start of a phrase, cut before a company, place or separator."""
+    head = _CUT_TITLE.split(fold_space(text), maxsplit=1)[0].strip(" ,.:;-")
+    head = _DETERMINER.sub("", head)
+    return head if is_title(head) and not _BAD_TITLE_START.match(head) else None
+
+
+def names_in(text: str) -> Iterator[tuple[int, str]]:
+    """(position, name) for every name-shaped run of words in ``text``."""
+    for m in NAME_RUN.finditer(text):
+        words = m.group(0).split()
+        start = m.start()
+        while len(words) > 2 and not looks_like_name(" ".join(words)):
+            start += len(words[0]) + 1
+            words = words[1:]
+        candidate = " ".join(words).rstrip(".")
+        if looks_like_name(candidate):
+            yield start, candidate
+
+
+def consistent(address: str, name: str) -> bool:
+    """True when the local part plausibly spells the name (a name part or the initials)."""
+    local = re.sub(r"[^a-z]", "", fold(address.split("@", 1)[0]))
+    parts = [re.sub(r"[^a-z]", "", fold(w)) for w in name.split() if w.lower() not in HONORIFICS]
+    parts = [p for p in parts if p]
+    if not local or not parts:
+        return False
+    initials = "".join(p[0] for p in parts)
+    return any(len(p) >= 3 and p in local for p in parts) or local in (initials, initials[::-1]) \
+        or (len(parts[0]) >= 3 and local.startswith(parts[0][:3]) and local[-1] == parts[-1][0])

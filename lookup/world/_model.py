@@ -1,0 +1,183 @@
+"""What a world is, as frozen records: latency, DNS records, mail domains, faults, redirects.
+
+Also the keys each ``world.toml`` table may hold, for the checks in ``_sections``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+
+__all__ = [
+    "DEFAULT_TTL",
+    "DNS_KEYS",
+    "DNS_RCODES",
+    "DNS_TYPES",
+    "DnsRecords",
+    "FAULT_KEYS",
+    "Fault",
+    "LATENCY_KEYS",
+    "Latency",
+    "MAIL_KEYS",
+    "MailDomain",
+    "REDIRECT_KEYS",
+    "Redirect",
+    "SEARCH_KEYS",
+    "SERVICES",
+    "SITE_ADDRESS",
+    "SMTP_KEYS",
+    "SMTP_STAGES",
+    "SearchDocument",
+    "SmtpOptions",
+    "TOP_KEYS",
+    "World",
+]
+
+SERVICES = ("http", "search", "dns", "smtp")
+SMTP_STAGES = ("banner", "ehlo", "mail", "rcpt")
+DNS_RCODES = ("SERVFAIL", "REFUSED", "NXDOMAIN", "FORMERR", "NOTIMP")
+DNS_TYPES = ("A", "AAAA", "MX", "TXT")
+DEFAULT_TTL = 300
+SITE_ADDRESS = "127.0.0.1"
+
+# Which keys each table may hold; anything else is a typo worth reporting.
+TOP_KEYS = (
+    "name", "description", "latency_ms", "dns", "mail", "fault", "redirect", "search", "smtp"
+)
+LATENCY_KEYS = ("http", "search", "dns", "smtp")
+DNS_KEYS = ("a", "aaaa", "mx", "txt", "ttl")
+MAIL_KEYS = ("mailboxes", "catch_all", "greylist", "greylist_seconds")
+REDIRECT_KEYS = ("host", "path", "to", "status")
+SEARCH_KEYS = ("max_results",)
+SMTP_KEYS = ("starttls", "hostname")
+FAULT_KEYS = {
+    "http": ("service", "host", "path", "status", "retry_after", "delay_ms", "reset", "times"),
+    "search": ("service", "query", "status", "retry_after", "delay_ms", "reset", "times"),
+    "dns": ("service", "host", "type", "rcode", "drop", "delay_ms", "times"),
+    "smtp": ("service", "host", "stage", "reply", "delay_ms", "reset", "times"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Latency:
+    """Milliseconds each service waits before answering a request."""
+
+    http: int = 0
+    search: int = 0
+    dns: int = 0
+    smtp: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DnsRecords:
+    """The records one DNS name answers with; ``mx`` holds (preference, host) pairs."""
+
+    a: tuple[str, ...] | None = None  # None: not given (a web host then gets 127.0.0.1)
+    aaaa: tuple[str, ...] = ()
+    mx: tuple[tuple[int, str], ...] = ()
+    txt: tuple[str, ...] = ()
+    ttl: int = DEFAULT_TTL
+
+
+@dataclass(frozen=True, slots=True)
+class MailDomain:
+    """How the world's SMTP server answers RCPT TO for one domain."""
+
+    domain: str
+    mailboxes: frozenset[str] = frozenset()  # lower-case local parts
+    catch_all: bool = False
+    greylist: bool = False
+    greylist_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One injected failure; ``service`` says which server applies it."""
+
+    service: str = "http"
+    host: str | None = None  # http: site host; dns: query name; smtp: mail domain
+    path: str | None = None  # http only: exact request path
+    query: str | None = None  # search only: a substring of the query text
+    type: str | None = None  # dns only: A, AAAA, MX or TXT
+    stage: str = "banner"  # smtp only: banner, ehlo, mail or rcpt
+    status: int | None = None  # http/search: answer with this status
+    retry_after: int | None = None  # http/search: seconds for a Retry-After header
+    reply: str | None = None  # smtp: answer the stage with this reply line instead
+    rcode: str | None = None  # dns: answer with this rcode (e.g. SERVFAIL)
+    delay_ms: int = 0
+    reset: bool = False  # http/search/smtp: drop the connection
+    drop: bool = False  # dns: never answer
+    times: int | None = None  # apply to the first N matching requests only; None = always
+    index: int = 0  # position in world.toml, so counters can tell faults apart
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """A request for host+path answered with ``status`` and ``Location: to``."""
+
+    host: str
+    path: str
+    to: str
+    status: int = 301
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDocument:
+    """One document the world's search engine knows (a line of search.jsonl)."""
+
+    title: str
+    url: str
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpOptions:
+    """Server-wide SMTP options from the ``[smtp]`` table."""
+
+    starttls: bool = False
+    hostname: str = "mx.world.test"
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """A whole world directory, read and checked."""
+
+    name: str
+    directory: Path
+    latency: Latency = field(default_factory=Latency)
+    dns: Mapping[str, DnsRecords] = field(default_factory=lambda: MappingProxyType({}))
+    mail: Mapping[str, MailDomain] = field(default_factory=lambda: MappingProxyType({}))
+    faults: tuple[Fault, ...] = ()
+    redirects: tuple[Redirect, ...] = ()
+    documents: tuple[SearchDocument, ...] = ()
+    site_hosts: frozenset[str] = frozenset()
+    max_results: int = 10
+    smtp: SmtpOptions = field(default_factory=SmtpOptions)
+    description: str = ""
+
+    @property
+    def sites_dir(self) -> Path:
+        return self.directory / "sites"
+
+    @property
+    def http_hosts(self) -> frozenset[str]:
+        """Hosts the world's web answers for: site folders and redirect sources."""
+        return self.site_hosts | {r.host for r in self.redirects}
+
+    def site_dir(self, host: str) -> Path | None:
+        """The folder serving ``host``, or None when the world has no such site."""
+        return self.sites_dir / host if host in self.site_hosts else None
+
+    def zone(self) -> Mapping[str, DnsRecords]:
+        """Every DNS name: world.toml records, and A 127.0.0.1 for web hosts that give no A."""
+        zone = {name: replace(records, a=records.a or ()) for name, records in self.dns.items()}
+        for host in self.http_hosts:
+            given = self.dns.get(host, DnsRecords())
+            if given.a is None:
+                zone[host] = replace(given, a=(SITE_ADDRESS,))
+        return MappingProxyType(zone)
+
+    def faults_for(self, service: str) -> tuple[Fault, ...]:
+        return tuple(f for f in self.faults if f.service == service)
