@@ -54,9 +54,9 @@ def analyse(
         return Analysis(profile, (), None, ())
     evidence = tuple(colleague_evidence(pages, domain, exclude_name=interview.name))
     published = published_address(pages, domain, interview.name)
-    ranked = predict(
-        interview.name, domain, evidence, limit=CANDIDATES_KEPT, test_environment=test_environment
-    )
+    # The company's own writing of the name drives the address (Robert, not Bob).
+    name = profile.written_name or interview.name
+    ranked = predict(name, domain, evidence, limit=CANDIDATES_KEPT, test_environment=test_environment)
     candidates = _with_published(ranked, published)
     return Analysis(profile, evidence, published, tuple(candidates))
 

@@ -24,7 +24,7 @@ from lookup.text import host_of
 from lookup.web.company import DomainCandidate, candidate_homepages, choose_domain, rank_domains
 from lookup.web.extract import extract
 from lookup.web.fetch import Fetcher, make_client
-from lookup.web.plan import on_domain, rank_hits, same_site_links, select_follow_ups
+from lookup.web.plan import on_domain, rank_hits, select_follow_ups
 from lookup.web.search import make_search_backend
 from lookup.web.session import SearchSession
 
@@ -220,18 +220,24 @@ async def gather_pages(
                 queued.append(url)
                 running.add(asyncio.create_task(one(url)))
 
+    def follow(page: PageFacts) -> None:
+        """Queue the company pages this page links to that likely list people."""
+        if domain and on_domain(page.url, domain):
+            room = max(0, budget - len(queued) - FOLLOW_UP_RESERVE)
+            queue(select_follow_ups(page.site_links, domain=domain, already=[*have, *queued],
+                                    limit=room))
+
     async def one(url: str) -> None:
         (result,) = await fetcher.fetch_many([url])
         if not result.ok or not result.text:
             done[url] = f"{result.url}: {result.reason}"
             return
-        done[url] = extract(result.text, result.final_url)
-        if domain and on_domain(result.final_url, domain):
-            links = same_site_links(result.text, result.final_url)
-            room = max(0, budget - len(queued) - FOLLOW_UP_RESERVE)
-            queue(select_follow_ups(links, domain=domain, already=[*have, *queued], limit=room))
+        done[url] = facts = extract(result.text, result.final_url)
+        follow(facts)
 
     queue(first)
+    for page in already:  # the homepages read while choosing the domain: their menus count
+        follow(page)
     while running:
         finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
         running.difference_update(finished)
