@@ -242,10 +242,11 @@ class ResearchResult:
     """Everything one research run found, ready to score, render and store."""
 
     interview: Interview
-    domain: str | None
+    domain: str | None  # where the company's addresses are (the mail domain)
     domain_reasons: tuple[str, ...] = ()
     profile: Profile | None = None
     candidates: tuple[ScoredCandidate, ...] = ()
     sources: tuple[Source, ...] = ()
     failures: tuple[str, ...] = ()
     stats: dict[str, int] = field(default_factory=dict)
+    site_domain: str | None = None  # the company's web site, when not at the mail domain
