@@ -90,7 +90,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
     email = summary.get("email")
     print(f"{summary['name']} — {summary.get('title') or 'title not found'}, {summary['company']}")
-    print(f"Domain: {summary.get('domain') or 'not found'}")
+    if summary.get("site_domain"):
+        print(f"Web site: {summary['site_domain']}; mail domain: {summary.get('domain') or 'not found'}")
+    else:
+        print(f"Domain: {summary.get('domain') or 'not found'}")
     if email:
         print(f"Address: {email['address']} ({percent(email['probability'])}, {email['status']})")
         for alt in summary.get("alternatives", [])[:3]:

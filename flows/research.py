@@ -43,6 +43,7 @@ STEPS = research.Steps(
     search=_quoted(task(name="search", **IO)(research.search_step)),
     domain=_quoted(task(name="resolve-company-domain", **IO)(research.domain_step)),
     gather=_quoted(task(name="gather-pages", **IO)(research.gather_step)),
+    mail=_quoted(task(name="choose-mail-domain", **IO)(research.mail_step)),
     analyse=_quoted(task(name="profile-and-infer", **IO)(research.analyse_step)),
     verify=_quoted(task(name="verify-candidates", **IO)(research.verify_step)),
     write=_quoted(task(name="store-and-write-card", **IO)(research.write_step)),

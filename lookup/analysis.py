@@ -47,16 +47,21 @@ def analyse(
     *,
     today: dt.date,
     test_environment: bool = False,
+    site: str | None = None,
 ) -> Analysis:
-    """Build the profile, collect colleagues' addresses and rank the candidate addresses."""
-    profile = build_profile(interview, domain, pages, hits, today=today)
+    """Build the profile, collect colleagues' addresses and rank the candidate addresses.
+
+    ``domain`` is where the company's addresses are; ``site`` its web site's domain when
+    that differs (facts are tied to the person through pages on the site).
+    """
+    profile = build_profile(interview, site or domain, pages, hits, today=today)
     if not domain:
         return Analysis(profile, (), None, ())
     evidence = tuple(colleague_evidence(pages, domain, exclude_name=interview.name))
     published = published_address(pages, domain, interview.name)
-    ranked = predict(
-        interview.name, domain, evidence, limit=CANDIDATES_KEPT, test_environment=test_environment
-    )
+    # The company's own writing of the name drives the address (Robert, not Bob).
+    name = profile.written_name or interview.name
+    ranked = predict(name, domain, evidence, limit=CANDIDATES_KEPT, test_environment=test_environment)
     candidates = _with_published(ranked, published)
     return Analysis(profile, evidence, published, tuple(candidates))
 
@@ -90,6 +95,7 @@ def finish(
     domain: str | None,
     domain_reasons: Sequence[str],
     analysis: Analysis,
+    site_domain: str | None = None,
     verifications: Sequence[Verification],
     pages: Sequence[PageFacts],
     failures: Iterable[str] = (),
@@ -104,6 +110,7 @@ def finish(
         interview=interview,
         domain=domain,
         domain_reasons=tuple(domain_reasons),
+        site_domain=site_domain if site_domain != domain else None,
         profile=analysis.profile,
         candidates=tuple(scored),
         sources=collect_sources(pages, analysis),
@@ -149,6 +156,7 @@ def research_json(result: ResearchResult, card_path: str | None) -> dict[str, An
         "name": result.interview.name,
         "company": result.interview.company,
         "domain": result.domain,
+        "site_domain": result.site_domain,
         "email": _candidate_json(best) if best else None,
         "alternatives": [_candidate_json(c) for c in result.candidates[1:]],
         "title": profile.title if profile else None,

@@ -132,6 +132,7 @@ class PageFacts:
     emails: tuple[FoundEmail, ...] = ()
     links: tuple[Link, ...] = ()
     organization: str | None = None  # the organisation the page says it belongs to
+    site_links: tuple[Link, ...] = ()  # links to the page's own site (kind "site"), with text
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +231,10 @@ class Profile:
     work: tuple[TalkingPoint, ...] = ()  # talks, posts, papers, projects
     talking_points: tuple[TalkingPoint, ...] = ()
     set_aside: tuple[SetAside, ...] = ()
+    # The name as the company's own pages write it, when that differs from the name given
+    # ("Robert Kaminski" for Bob; "Hiroshi Tanaka" for TANAKA Hiroshi): addresses follow it.
+    written_name: str | None = None
+    written_name_source: Source | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,10 +242,11 @@ class ResearchResult:
     """Everything one research run found, ready to score, render and store."""
 
     interview: Interview
-    domain: str | None
+    domain: str | None  # where the company's addresses are (the mail domain)
     domain_reasons: tuple[str, ...] = ()
     profile: Profile | None = None
     candidates: tuple[ScoredCandidate, ...] = ()
     sources: tuple[Source, ...] = ()
     failures: tuple[str, ...] = ()
     stats: dict[str, int] = field(default_factory=dict)
+    site_domain: str | None = None  # the company's web site, when not at the mail domain

@@ -26,11 +26,13 @@ from lookup.settings import Settings
 from lookup.steps import (
     DomainOutcome,
     Gathered,
+    MailOutcome,
     RunTools,
     SearchOutcome,
     gather_pages,
     open_tools,
     resolve_domain,
+    resolve_mail_domain,
     search_all,
     verify_addresses,
 )
@@ -71,6 +73,12 @@ async def gather_step(
     )
 
 
+async def mail_step(
+    domain: DomainOutcome, pages: tuple[PageFacts, ...], tools: RunTools
+) -> MailOutcome:
+    return await resolve_mail_domain(domain, pages, verifier=tools.verifier)
+
+
 def analyse_step(
     interview: Interview,
     domain: str | None,
@@ -78,9 +86,10 @@ def analyse_step(
     hits: tuple[SearchHit, ...],
     today: dt.date,
     test_environment: bool,
+    site: str | None = None,
 ) -> analysis.Analysis:
     return analysis.analyse(
-        interview, domain, pages, hits, today=today, test_environment=test_environment
+        interview, domain, pages, hits, today=today, test_environment=test_environment, site=site
     )
 
 
@@ -110,6 +119,7 @@ class Steps:
     search: Callable[..., Any] = search_step
     domain: Callable[..., Any] = domain_step
     gather: Callable[..., Any] = gather_step
+    mail: Callable[..., Any] = mail_step
     analyse: Callable[..., Any] = analyse_step
     verify: Callable[..., Any] = verify_step
     write: Callable[..., Any] = write_step
@@ -121,13 +131,26 @@ async def _gather_with_addresses(
     found: SearchOutcome,
     domain: DomainOutcome,
     tools: RunTools,
-) -> tuple[Gathered, SearchOutcome]:
-    """Read pages while the '"@domain"' search runs, then the new pages that search found."""
+) -> tuple[Gathered, SearchOutcome, MailOutcome]:
+    """Read the company's pages, settle its mail domain, then read what '"@domain"' finds.
+
+    When the site's domain has MX records of its own, the '"@domain"' search runs while
+    the first pages are read; otherwise it waits until those pages say where the mail goes.
+    """
     if not domain.domain or interview.domain:  # a given domain was in the first queries
-        return await _call(steps.gather, interview, found.hits, domain, tools), found
-    search = asyncio.ensure_future(_call(steps.search, [f'"@{domain.domain}"'], tools))
+        gathered = await _call(steps.gather, interview, found.hits, domain, tools)
+        return gathered, found, MailOutcome(domain.domain, domain.reasons)
+    site_mail = domain.checks.get(domain.domain)
+    early = domain.takes_mail and site_mail is not None and not site_mail.implicit_mx
+    search = (asyncio.ensure_future(_call(steps.search, [f'"@{domain.domain}"'], tools))
+              if early else None)
     first = await _call(steps.gather, interview, found.hits, domain, tools, ADDRESS_PAGES)
-    more = await search
+    mail = await _call(steps.mail, domain, (*domain.homepages, *first.pages), tools)
+    outcomes = [await search] if search is not None else []
+    if mail.domain and (search is None or mail.domain != domain.domain):
+        outcomes.append(await _call(steps.search, [f'"@{mail.domain}"'], tools))
+    more = SearchOutcome(tuple(h for o in outcomes for h in o.hits),
+                         tuple(f for o in outcomes for f in o.failures))
     read = replace(domain, homepages=(*domain.homepages, *first.pages))
     extra = await _call(steps.gather, interview, more.hits, read, tools)
     gathered = Gathered(
@@ -135,7 +158,8 @@ async def _gather_with_addresses(
         tuple(dict.fromkeys(first.failures + extra.failures)),
         tuple(dict.fromkeys(first.fetched + extra.fetched)),
     )
-    return gathered, SearchOutcome((*found.hits, *more.hits), found.failures + more.failures)
+    searched = SearchOutcome((*found.hits, *more.hits), found.failures + more.failures)
+    return gathered, searched, mail
 
 
 async def _call(step: Callable[..., Any], *args: Any) -> Any:
@@ -172,17 +196,20 @@ async def run_pipeline(
             )
         domain = await _call(steps.domain, interview, found, tools)
         logger.info("Company domain: %s", domain.domain or "not found")
-        gathered, found = await _gather_with_addresses(steps, interview, found, domain, tools)
+        gathered, found, mail = await _gather_with_addresses(steps, interview, found, domain, tools)
+        if mail.domain != domain.domain:
+            logger.info("Mail domain: %s", mail.domain or "not found")
         pages = (*domain.homepages, *gathered.pages)
         logger.info("Read %d pages with %d requests", len(pages), tools.fetcher.requests_sent)
         facts = await _call(
             steps.analyse,
             interview,
-            domain.domain,
+            mail.domain,
             pages,
             found.hits,
             now().date(),
             settings.world is not None,
+            domain.domain,
         )
         logger.info("Verifying %d candidate addresses", len(analysis.to_verify(facts)))
         checks = await _call(steps.verify, analysis.to_verify(facts), tools, smtp)
@@ -194,8 +221,9 @@ async def run_pipeline(
         }
     result = analysis.finish(
         interview,
-        domain=domain.domain,
-        domain_reasons=domain.reasons,
+        domain=mail.domain,
+        site_domain=domain.domain,
+        domain_reasons=mail.reasons,
         analysis=facts,
         verifications=checks,
         pages=pages,

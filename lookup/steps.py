@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import httpx
 
 from lookup.errors import ConfigError, SearchError
+from lookup.mail.dnscheck import DomainMail
 from lookup.mail.verify import Verifier
 from lookup.models import FetchResult, Interview, PageFacts, SearchHit, Verification
 from lookup.settings import Settings
@@ -24,18 +25,21 @@ from lookup.text import host_of
 from lookup.web.company import DomainCandidate, candidate_homepages, choose_domain, rank_domains
 from lookup.web.extract import extract
 from lookup.web.fetch import Fetcher, make_client
-from lookup.web.plan import on_domain, rank_hits, same_site_links, select_follow_ups
+from lookup.web.maildomain import choose_mail_domain, published_domains, worth_checking
+from lookup.web.plan import on_domain, rank_hits, select_follow_ups
 from lookup.web.search import make_search_backend
 from lookup.web.session import SearchSession
 
 __all__ = [
     "DomainOutcome",
     "Gathered",
+    "MailOutcome",
     "RunTools",
     "SearchOutcome",
     "gather_pages",
     "open_tools",
     "resolve_domain",
+    "resolve_mail_domain",
     "search_all",
     "verify_addresses",
 ]
@@ -69,10 +73,23 @@ class SearchOutcome:
 
 @dataclass(frozen=True, slots=True)
 class DomainOutcome:
+    """The company's site domain, why, and what was learnt choosing it."""
+
     domain: str | None
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # ownership, then (when the site takes the mail) its mail checks
     candidates: tuple[DomainCandidate, ...] = ()
     homepages: tuple[PageFacts, ...] = ()
+    ownership: tuple[str, ...] = ()  # why the domain is the company's, without the mail part
+    checks: Mapping[str, DomainMail] = field(default_factory=dict)  # mail checks done so far
+    takes_mail: bool = True  # False: the site was chosen although it takes no mail
+
+
+@dataclass(frozen=True, slots=True)
+class MailOutcome:
+    """The domain the company's addresses are at (maybe not the site's), and why."""
+
+    domain: str | None
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,14 +181,45 @@ async def resolve_domain(
         if chosen is not None:
             unchecked = f"Whether {chosen.domain} takes mail could not be checked."
             chosen = replace(chosen, reasons=(*chosen.reasons[:-1], unchecked))
+    pages = tuple(homepages.values())
     if chosen is None:
         reasons = tuple(
             f"{c.domain} was a candidate but does not take mail: {_first(mails[c.domain].reasons)}"
             for c in checked
         ) or (f"No candidate domain for {interview.company} takes mail.",)
-        return DomainOutcome(None, reasons, tuple(ranked), tuple(homepages.values()))
+        # The company's own site may still be known: its pages may say where the mail goes.
+        site = next((c for c in checked if c.confirmed), None)
+        if site is None:
+            return DomainOutcome(None, reasons, tuple(ranked), pages, checks=mails)
+        return DomainOutcome(site.domain, (*site.reasons, *reasons), tuple(ranked), pages,
+                             site.reasons, mails, takes_mail=False)
     reasons = (*chosen.reasons, *mails[chosen.domain].reasons)
-    return DomainOutcome(chosen.domain, tuple(reasons), tuple(ranked), tuple(homepages.values()))
+    ownership = next(c.reasons for c in ranked if c.domain == chosen.domain)
+    return DomainOutcome(chosen.domain, tuple(reasons), tuple(ranked), pages, ownership, mails)
+
+
+async def resolve_mail_domain(
+    domain: DomainOutcome, pages: Sequence[PageFacts], *, verifier: Verifier
+) -> MailOutcome:
+    """Where the company's addresses are: the site's domain, or the one its own pages publish.
+
+    Checks the mail of the domains the company's own pages publish addresses at (the site's
+    pages, read so far) and keeps the site's domain unless one of them wins (``maildomain``).
+    """
+    site = domain.domain
+    if site is None:
+        return MailOutcome(None, domain.reasons)
+    published = published_domains(pages, site)
+    checks = dict(domain.checks)
+    wanted = [d for d in worth_checking(site, published) if d not in checks]
+    for mail in await asyncio.gather(*(verifier.check_domain(d) for d in wanted)):
+        checks[mail.domain] = mail
+    chosen, why = choose_mail_domain(site, published, checks)
+    if chosen != site and (chosen is not None or not domain.takes_mail):
+        return MailOutcome(chosen, (*domain.ownership, *why))
+    if domain.takes_mail:
+        return MailOutcome(site, domain.reasons)  # the site takes the mail, as found above
+    return MailOutcome(site, (*domain.ownership, *why))
 
 
 def _first(reasons: Sequence[str]) -> str:
@@ -220,18 +268,24 @@ async def gather_pages(
                 queued.append(url)
                 running.add(asyncio.create_task(one(url)))
 
+    def follow(page: PageFacts) -> None:
+        """Queue the company pages this page links to that likely list people."""
+        if domain and on_domain(page.url, domain):
+            room = max(0, budget - len(queued) - FOLLOW_UP_RESERVE)
+            queue(select_follow_ups(page.site_links, domain=domain, already=[*have, *queued],
+                                    limit=room))
+
     async def one(url: str) -> None:
         (result,) = await fetcher.fetch_many([url])
         if not result.ok or not result.text:
             done[url] = f"{result.url}: {result.reason}"
             return
-        done[url] = extract(result.text, result.final_url)
-        if domain and on_domain(result.final_url, domain):
-            links = same_site_links(result.text, result.final_url)
-            room = max(0, budget - len(queued) - FOLLOW_UP_RESERVE)
-            queue(select_follow_ups(links, domain=domain, already=[*have, *queued], limit=room))
+        done[url] = facts = extract(result.text, result.final_url)
+        follow(facts)
 
     queue(first)
+    for page in already:  # the homepages read while choosing the domain: their menus count
+        follow(page)
     while running:
         finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
         running.difference_update(finished)

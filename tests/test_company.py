@@ -179,3 +179,54 @@ def test_demo_world_domain():
     ranked = rank_domains("Brightwater Analytics", hits, homepages)
     assert ranked[0].domain == "brightwater.test"
     assert "brightwaterpools.test" not in [c.domain for c in ranked]
+
+
+def test_another_site_naming_the_company_s_domain_is_a_pointer_to_it():
+    """A fair's exhibitor page saying "Website: www.kestrelvalves.test" makes that domain a candidate,
+    to be confirmed by its homepage; the fair's own domain is not the company's."""
+    hits = [hit("https://www.valveworld-expo.test/exhibitors/kestrel-valves-gmbh",
+                "Kestrel Valves GmbH – Exhibitor – Valve World Expo 2026",
+                "Hall 4, Stand B12. Website: www.kestrelvalves.test")]
+    ranked = rank_domains("Kestrel Valves", hits)
+    assert [c.domain for c in ranked] == ["kestrelvalves.test"]
+    assert ranked[0].homepage == "https://www.kestrelvalves.test/"
+    assert candidate_homepages(ranked) == ["https://www.kestrelvalves.test/"]
+    assert any("other site(s) name kestrelvalves.test" in r for r in ranked[0].reasons)
+
+
+def test_an_address_in_a_snippet_points_to_its_domain_only_when_it_spells_the_company():
+    """jane.doe@acmerobotics.test names the company's domain; tips@newsdesk.test does not."""
+    hits = [hit("https://news.test/a", "Acme Robotics hires a CTO | News",
+                "Contact jane.doe@acmerobotics.test or tips@newsdesk.test")]
+    domains = [c.domain for c in rank_domains("Acme Robotics", hits)]
+    assert "acmerobotics.test" in domains and "newsdesk.test" not in domains
+
+
+def test_a_third_party_page_is_never_ownership_after_the_homepages_are_read():
+    """Once homepages are read, a domain whose homepage was not confirmed keeps a candidacy
+    only if its name spells the company's or its result titles carry the company where a
+    site puts its own name."""
+    fair = hit("https://fair.test/2026/programme", "Programme: Kestrel Valves and others | Fair")
+    own = hit("https://nfhs.test/about", "About us | Kestrel Valves")
+    first = {c.domain for c in rank_domains("Kestrel Valves", [fair, own])}
+    assert first == {"fair.test", "nfhs.test"}
+    second = {c.domain for c in rank_domains("Kestrel Valves", [fair, own], homepages={})}
+    assert second == {"nfhs.test"}
+
+
+@pytest.mark.parametrize(
+    "domain, company, match",
+    [
+        ("hpe.test", "Hewlett Packard Enterprise", "prefix"),
+        ("examplehs.test", "Example Health Systems", "prefix"),
+        ("mgh.test", "Massachusetts General Hospital", "prefix"),
+        ("kestrelvalves.test", "Kestrel Valves GmbH", "exact"),
+        ("kv.test", "Kestrel Valves", ""),  # two letters say too little
+        ("valveworld-expo.test", "Kestrel Valves", ""),
+    ],
+)
+def test_domain_names_that_abbreviate_the_company(domain, company, match):
+    """A domain spelling each word's start, in order, counts like one starting like the name."""
+    from lookup.web.company import _label_match
+
+    assert _label_match(domain, company_key(company)) == match

@@ -435,3 +435,21 @@ def test_hostile_reasons_in_a_bare_card_cannot_inject(hostile):
     baseline = render(bare_result())
     card = render(replace(bare_result(), domain_reasons=(hostile,), failures=(hostile,)))
     assert_inert(card, baseline)
+
+
+def test_the_card_names_the_web_site_and_the_mail_domain_when_they_differ() -> None:
+    """A company whose site and mail live apart: the Who table says which is which."""
+    result = replace(dana_result(), domain="bwmail.test", site_domain="brightwater.test")
+    text = render(result)
+    assert "(web site `brightwater.test`, mail domain `bwmail.test`)" in text
+    assert "mail domain" not in render(dana_result())
+
+
+def test_the_card_shows_the_company_s_own_spelling_of_the_name() -> None:
+    """When the company writes the name differently, the card says so, with its source."""
+    source = Source("https://www.brightwater.test/team", "Team", "Dana Okafor-Reyes, Director")
+    profile = replace(dana_result().profile, written_name="Dana Okafor-Reyes",
+                      written_name_source=source)
+    text = render(replace(dana_result(), profile=profile))
+    assert "| **Written as** | Dana Okafor\\-Reyes [\\[" in text
+    assert "the company's own spelling, which the address follows" in text

@@ -15,7 +15,13 @@ def _fold(text: str) -> str:
 
 
 class NameMatcher:
-    """Finds a person's name in text: any case or accents, with middle names or initials."""
+    """Finds a person's name in text: any case or accents, with middle names or initials.
+
+    Also the usual other writings of the same person: a nickname or formal given name
+    ("Bob" for Robert and back), and the two names in the other order ("TANAKA Hiroshi",
+    "Sato Yuki" for Yuki Sato), as family-name-first cultures and many directories write
+    them. Swapped order is matched without middle names, and not with a bare initial.
+    """
 
     __slots__ = ("family", "given", "pattern")
 
@@ -23,10 +29,12 @@ class NameMatcher:
         words = [w.strip(".,") for w in _fold(name).split() if w.strip(".,")]
         self.given, self.family = words[0], words[-1] if len(words) > 1 else ""
         givens = {self.given, *(_fold(n) for n in nicknames_of(self.given))}
-        first = "|".join(sorted(map(re.escape, givens), key=len, reverse=True))
-        first += f"|{re.escape(self.given[0])}\\.?"
+        full = "|".join(sorted(map(re.escape, givens), key=len, reverse=True))
+        first = full + f"|{re.escape(self.given[0])}\\.?"
+        family = re.escape(self.family)
         self.pattern = re.compile(
-            rf"\b(?:{first})(?:\s+[a-z]\.?|\s+[a-z'-]+){{0,2}}?\s+{re.escape(self.family)}\b"
+            rf"\b(?:{first})(?:\s+[a-z]\.?|\s+[a-z'-]+){{0,2}}?\s+{family}\b"
+            rf"|\b{family},?\s+(?:{full})\b"
         )
 
     def positions(self, text: str) -> list[int]:

@@ -28,7 +28,7 @@ __all__, __getattr__, __dir__ = lazy_exports(
         "rank_domains": "company",
         "rank_hits": "plan",
         "registrable_domain": "company",
-        "same_site_links": "plan",
         "select_follow_ups": "plan",
+        "site_links": "plan",
     },
 )

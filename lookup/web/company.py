@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from lookup.models import PageFacts, SearchHit, Source
@@ -58,6 +58,12 @@ COMPANY_SUFFIXES = frozenset(
 )
 _TITLE_SPLIT = re.compile(r"\s+[|–—:·•-]\s+|\s*[|–—·•]\s*")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+# A host name written in text ("Website: www.acme.test", "jane@acme.test"): a pointer.
+_HOST_IN_TEXT = re.compile(
+    r"(?<![\w.-])(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?![\w-])",
+    re.I,
+)
+POINTER_WEIGHT = 1.0  # per distinct site naming the domain, at most two sites counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +74,8 @@ class DomainCandidate:
     score: float
     reasons: tuple[str, ...]
     source: Source
+    homepage: str | None = None  # the host another site names for it, when that is all we have
+    confirmed: bool = False  # its homepage names the company
 
 
 def registrable_domain(host: str) -> str:
@@ -107,7 +115,20 @@ def _label_match(domain: str, key: str) -> str:
         return "exact"
     if label == first or (compact.startswith(label) and len(label) >= 4):
         return "prefix"
+    if _abbreviates(label, key.split()):
+        return "prefix"  # "hpe" for Hewlett Packard Enterprise, "examplehs" for Example Health Systems
     return ""
+
+
+def _abbreviates(label: str, words: list[str]) -> bool:
+    """True when ``label`` is, in order, a non-empty prefix of every word ("mgh", "acmehs")."""
+    if len(words) < 2 or len(label) < 3:
+        return False
+    ends = {0}  # how much of the label the words so far can spell
+    for word in words:
+        ends = {end + cut for end in ends for cut in range(1, len(word) + 1)
+                if label[end:end + cut] == word[:cut] and end + cut <= len(label)}
+    return len(label) in ends
 
 
 def _slug(url: str) -> str:
@@ -136,9 +157,11 @@ def _country_below_main(ranked: list[DomainCandidate]) -> list[DomainCandidate]:
 class _Tally:
     domain: str
     hits: list[SearchHit]
+    # other sites' results that name this domain ("Website: www.acme.test"): (hit, host named)
+    pointers: list[tuple[SearchHit, str]] = field(default_factory=list)
 
 
-def _tallies(hits: Sequence[SearchHit]) -> list[_Tally]:
+def _tallies(hits: Sequence[SearchHit], key: str) -> list[_Tally]:
     tallies: dict[str, _Tally] = {}
     for hit in hits:
         host = (urlsplit(hit.url).hostname or "").lower()
@@ -148,7 +171,28 @@ def _tallies(hits: Sequence[SearchHit]) -> list[_Tally]:
         if domain in NON_COMPANY_HOSTS or registrable_domain(domain) in NON_COMPANY_HOSTS:
             continue
         tallies.setdefault(domain, _Tally(domain, [])).hits.append(hit)
+    for domain, pointers in _pointers(hits, key).items():
+        tallies.setdefault(domain, _Tally(domain, [])).pointers.extend(pointers)
     return list(tallies.values())
+
+
+def _pointers(hits: Sequence[SearchHit], key: str) -> dict[str, list[tuple[SearchHit, str]]]:
+    """Domains spelling the company's name that results on *other* sites name, with the host."""
+    found: dict[str, list[tuple[SearchHit, str]]] = {}
+    for hit in hits:
+        here = registrable_domain((urlsplit(hit.url).hostname or "").lower())
+        for match in _HOST_IN_TEXT.finditer(f"{hit.title} {hit.snippet}"):
+            host = match.group(1).lower().rstrip(".")
+            domain = registrable_domain(host)
+            if domain != here and domain not in NON_COMPANY_HOSTS and _label_match(domain, key):
+                found.setdefault(domain, []).append((hit, host))
+    return found
+
+
+def _names_site(title: str, key: str) -> bool:
+    """True when the company is the title's last part, where a site puts its own name."""
+    parts = [p for p in _TITLE_SPLIT.split(title) if p.strip()]
+    return len(parts) > 1 and company_key(parts[-1]) == key
 
 
 def _homepage_for(domain: str, homepages: Mapping[str, PageFacts]) -> PageFacts | None:
@@ -167,8 +211,15 @@ def _homepage_names(page: PageFacts) -> list[tuple[str, str]]:
     ) if value]
 
 
-def _score(tally: _Tally, company: str, key: str, page: PageFacts | None
-           ) -> tuple[float, list[str]] | None:
+def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, confirming: bool
+           ) -> tuple[float, list[str], bool] | None:
+    """The candidate's score and reasons, or None when nothing says the domain is the company's.
+
+    Pages on other sites that name the company (a trade fair's exhibitor page, a directory,
+    a news story) are pointers, never ownership: ownership comes from the homepage's
+    organisation name, the domain's own spelling, or result titles carrying the company's
+    name where a site puts its own. ``confirming`` is the second look, with homepages read.
+    """
     score, reasons = 0.0, []
     matched = ""
     if page is not None:
@@ -183,6 +234,8 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None
     titled = [h for h in tally.hits if _names_company(h.title, key)]
     if not label:  # a directory's or network's page *about* the company has it in its path
         titled = [h for h in titled if key.replace(" ", "-") not in _slug(h.url)]
+    if confirming and page is None and not label:
+        titled = [h for h in titled if _names_site(h.title, key)]
     if titled and page is None:
         score += 1.5
         matched = matched or "hit"
@@ -191,14 +244,21 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None
         score += 2.0 if label == "exact" else 1.0
         reasons.append(f"The domain name {'spells' if label == 'exact' else 'starts like'} "
                        f"the company name.")
-    if not matched and not (label == "exact" and page is None):
+    sites = sorted({registrable_domain(urlsplit(h.url).hostname or "") for h, _ in tally.pointers})
+    if sites:
+        score += POINTER_WEIGHT * min(len(sites), 2)
+        reasons.append(f"{len(sites)} other site(s) name {tally.domain} for {company} "
+                       f"({', '.join(sites[:3])}).")
+    if not matched and not ((label == "exact" or sites) and page is None):
         return None  # the company's name must match the page (or, before fetching, a hit)
-    score += min(len(tally.hits), 5) * 0.2 + 1.0 / (1 + min(h.rank for h in tally.hits))
-    reasons.append(f"{len(tally.hits)} search result(s) point to {tally.domain}.")
+    ranks = [h.rank for h in tally.hits] or [h.rank for h, _ in tally.pointers]
+    score += min(len(tally.hits), 5) * 0.2 + 1.0 / (1 + min(ranks))
+    if tally.hits:
+        reasons.append(f"{len(tally.hits)} search result(s) point to {tally.domain}.")
     if matched == "contains":
         reasons.append("The name there is longer than the company's (a subsidiary or a "
                        "different business?).")
-    return score, reasons
+    return score, reasons, page is not None and matched in ("exact", "contains")
 
 
 def rank_domains(company: str, hits: Sequence[SearchHit],
@@ -208,14 +268,16 @@ def rank_domains(company: str, hits: Sequence[SearchHit],
     if not key:
         return []
     ranked: list[DomainCandidate] = []
-    for tally in _tallies(hits):
+    for tally in _tallies(hits, key):
         page = _homepage_for(tally.domain, homepages or {})
-        scored = _score(tally, company, key, page)
+        scored = _score(tally, company, key, page, confirming=homepages is not None)
         if scored is None:
             continue
-        best = min(tally.hits, key=lambda h: h.rank)
+        named = [(h, f"https://{host}/") for h, host in tally.pointers]
+        best, homepage = min([(h, None) for h in tally.hits] or named, key=lambda x: x[0].rank)
         source = Source(best.url, best.title, best.snippet, "search")
-        ranked.append(DomainCandidate(tally.domain, round(scored[0], 3), tuple(scored[1]), source))
+        ranked.append(DomainCandidate(tally.domain, round(scored[0], 3), tuple(scored[1]), source,
+                                      homepage, scored[2]))
     return sorted(_country_below_main(ranked), key=lambda c: (-c.score, c.domain))
 
 
@@ -225,7 +287,9 @@ def candidate_homepages(candidates: Sequence[DomainCandidate]) -> list[str]:
     for candidate in candidates:
         parts = urlsplit(candidate.source.url)
         host = (parts.hostname or "").lower()
-        if host in (candidate.domain, f"www.{candidate.domain}"):
+        if candidate.homepage:  # known only from another site naming it
+            url = candidate.homepage
+        elif host in (candidate.domain, f"www.{candidate.domain}"):
             url = f"{parts.scheme or 'https'}://{host}/"
         else:
             url = f"https://www.{candidate.domain}/"

@@ -29,6 +29,7 @@ from lookup.web import _people
 from lookup.web._addresses import cloudflare, find_addresses, mailto, parse_address
 from lookup.web._markup import decode_html, tame
 from lookup.web._people import Person, fold_space, jsonld_types, looks_like_name, walk_jsonld
+from lookup.web.plan import site_links
 
 __all__ = [
     "LINK_KINDS",
@@ -260,6 +261,7 @@ def extract(html: str, url: str) -> PageFacts:
                      for e in emails[:MAX_ITEMS]),
         links=tuple(_links(tree, base, _selves(url, canonical))),
         organization=_organization(meta, jsonld),
+        site_links=tuple(site_links(tree, base)),
     )
 
 

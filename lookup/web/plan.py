@@ -14,26 +14,32 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from lookup.models import SearchHit
+from lookup.models import Link, SearchHit
 from lookup.text import fold, host_of
 
-__all__ = ["on_domain", "rank_hits", "same_site_links", "select_follow_ups"]
+__all__ = ["PEOPLE_WORDS", "on_domain", "rank_hits", "select_follow_ups", "site_links"]
 
-# Paths on a company site that tend to list people, titles and addresses.
-# Weights are relative priorities; the first path segment is matched.
-COMPANY_PATH_WEIGHTS: tuple[tuple[str, float], ...] = (
-    ("team", 5.0),
-    ("people", 5.0),
-    ("leadership", 4.5),
-    ("about", 4.0),
-    ("contact", 3.5),
-    ("press", 3.5),
-    ("news", 3.0),
-    ("newsroom", 3.0),
-    ("blog", 2.5),
-    ("company", 2.5),
-    ("careers", 1.0),
+# Words in a company link's path or anchor text that say the page lists people, titles or
+# addresses, with relative priorities (the best word of a link counts). Several languages,
+# because company sites put their team under /ueber-uns/, /equipe/ or /impressum as often as
+# under /team. Whole words, after accents are folded (Über uns -> uber uns).
+PEOPLE_WORDS: tuple[tuple[float, str], ...] = (
+    (5.0, "team teams ourteam staff people employees mitarbeiter mitarbeitende ansprechpartner "
+          "equipe equipes equipo medewerkers"),
+    (4.5, "leadership leaders management executive executives board founders directors "
+          "direction geschaeftsfuehrung geschaftsfuhrung geschaeftsleitung geschaftsleitung "
+          "vorstand leitung directie ledning ledelse bestuur"),
+    (4.0, "about aboutus ueber uber propos nosotros quienes over om"),
+    (3.5, "contact contacts kontakt contacto contactez imprint impressum legal mentions aviso "
+          "colofon press presse prensa pers media newsroom partners partner speakers"),
+    (3.0, "news aktuelles actualites noticias nieuws"),
+    (2.5, "company unternehmen firma entreprise empresa bedrijf blog careers career jobs "
+          "karriere carriere recrutement empleo vacatures"),
 )
+_PEOPLE_WORD = {w: weight for weight, words in PEOPLE_WORDS for w in words.split()}
+_LANGUAGE = re.compile(r"^[a-z]{2}(?:[-_][a-z]{2})?$")  # /en/, /de-at/: not a topic
+FOLLOW_UP_MIN_WEIGHT = 2.5
+FOLLOW_UP_MAX_DEPTH = 3  # path segments, a language prefix not counted
 
 # Hosts whose pages are often disallowed or behind logins: a search snippet
 # is all we use from them.
@@ -51,12 +57,24 @@ def on_domain(url: str, domain: str) -> bool:
     return host == domain or host.endswith("." + domain)
 
 
-def _path_weight(url: str) -> float:
-    segment = urlsplit(url).path.strip("/").split("/", 1)[0].lower()
-    segment = segment.rsplit(".", 1)[0]
-    if not segment:
+def _segments(url: str) -> list[str]:
+    """The URL's path segments without extensions or a leading language code."""
+    parts = [p.rsplit(".", 1)[0].lower() for p in urlsplit(url).path.split("/") if p]
+    return parts[1:] if parts and _LANGUAGE.match(parts[0]) else parts
+
+
+def _word_weight(text: str) -> float:
+    words = re.split(r"[^a-z0-9]+", fold(text))
+    return max((_PEOPLE_WORD.get(word, 0.0) for word in words), default=0.0)
+
+
+def _path_weight(url: str, text: str = "") -> float:
+    """How likely a company page lists people: its path's best word, or its link text's."""
+    segments = _segments(url)
+    if not segments:
         return 2.0  # the home page
-    return max((w for key, w in COMPANY_PATH_WEIGHTS if segment.startswith(key)), default=0.5)
+    weight = max((_word_weight(s) for s in segments), default=0.0)
+    return max(weight, _word_weight(text), 0.5)
 
 
 def _hit_score(hit: SearchHit, *, domain: str | None, name: str, company: str) -> float:
@@ -98,48 +116,49 @@ def rank_hits(
     return ranked[: max(limit, 0)]
 
 
-def same_site_links(html: str, base_url: str, *, max_links: int = 400) -> list[str]:
-    """Absolute http(s) links from a page to its own site, in page order."""
-    try:
-        tree = LexborHTMLParser(html)
-    except Exception:  # selectolax raises on pathological input; no links then
-        return []
-    base_host = host_of(base_url)
-    site = base_host.removeprefix("www.")
-    found: list[str] = []
+def site_links(tree: LexborHTMLParser, base_url: str, *, max_links: int = 200) -> list[Link]:
+    """Links from a parsed page to its own site (its host or subdomains), with their text."""
+    site = host_of(base_url).removeprefix("www.")
+    found: dict[str, Link] = {}
     for node in tree.css("a[href]")[: max_links * 4]:
         url = _normalise(urljoin(base_url, node.attributes.get("href") or ""))
         host = host_of(url)
         if url and (host == site or host.endswith("." + site)) and url not in found:
-            found.append(url)
+            text = " ".join((node.text(deep=True) or "").split())[:120]
+            found[url] = Link(url, text, "site")
             if len(found) >= max_links:
                 break
-    return found
+    return list(found.values())
 
 
 def select_follow_ups(
-    links: Iterable[str],
+    links: Iterable[Link | str],
     *,
     domain: str,
     already: Sequence[str],
     limit: int,
 ) -> list[str]:
-    """Company pages linked from fetched pages that likely list people or addresses."""
+    """Company pages linked from fetched pages that likely list people or addresses.
+
+    A link counts by the best word of its path or of its text, in several languages
+    (PEOPLE_WORDS): a menu entry "Über uns" or a path /en/company/management/ both say it.
+    """
     seen = {_normalise(u) for u in already}
     scored: dict[str, float] = {}
     for link in links:
-        url = _normalise(link)
+        url, text = (link, "") if isinstance(link, str) else (link.url, link.text)
+        url = _normalise(url)
         if not url or url in seen or not on_domain(url, domain):
             continue
-        weight = _path_weight(url)
-        if weight >= 2.5 and _depth(url) <= 2:
-            scored[url] = weight
+        weight = _path_weight(url, text)
+        if weight >= FOLLOW_UP_MIN_WEIGHT and _depth(url) <= FOLLOW_UP_MAX_DEPTH:
+            scored[url] = max(weight, scored.get(url, 0.0))
     ranked = sorted(scored, key=lambda u: (-scored[u], _depth(u), u))
     return ranked[: max(limit, 0)]
 
 
 def _depth(url: str) -> int:
-    return len([p for p in urlsplit(url).path.split("/") if p])
+    return len(_segments(url))
 
 
 _SCHEMES = re.compile(r"^https?$")

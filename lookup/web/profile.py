@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from lookup.address.namematch import NameMatcher
 from lookup.models import Interview, Link, PageFacts, PersonMention, Profile, SearchHit, Source
+from lookup.text import fold
 from lookup.web._ties import (
     TITLE_SPLIT,
     Context,
@@ -165,7 +166,33 @@ def build_profile(interview: Interview, domain: str | None, pages: Sequence[Page
         work=tuple(work),
         talking_points=talking_points(work, today),
         set_aside=tuple({(a.source.url): a for a in asides}.values()),
+        **_written_name(tied, ctx),
     )
+
+
+# How reliably a kind of mention gives the name as the organisation writes it.
+_WRITTEN_RANK = {"jsonld": 0, "card": 0, "table": 0, "list": 1, "byline": 2, "text": 3}
+
+
+def _written_name(tied: Sequence[PageFacts], ctx: Context) -> dict[str, object]:
+    """The name as the company's own pages write it, when it is not the name given.
+
+    A family name in capitals ("TANAKA Hiroshi") marks family-name-first writing and is
+    put last ("Hiroshi Tanaka"); otherwise the company's order and spelling are kept.
+    """
+    found = [(not on_domain(page.url, ctx.domain), _WRITTEN_RANK.get(m.how, 4), i, m)
+             for i, page in enumerate(tied) for m in mentions(page, ctx)]
+    if not found:
+        return {}
+    mention = min(found, key=lambda f: f[:3])[3]
+    words = mention.name.split()
+    capitals = [w for w in words if len(w) > 1 and w.isupper()]
+    if len(capitals) == 1 and len(words) > 1:
+        words = [w for w in words if w is not capitals[0]] + [capitals[0].title()]
+    written = " ".join(words)
+    if fold(written) == fold(ctx.interview.name):
+        return {}
+    return {"written_name": written, "written_name_source": mention.source}
 
 
 def _hit_title(hits: Sequence[SearchHit], ctx: Context) -> tuple[str | None, Source | None]:
