@@ -17,7 +17,15 @@ from typing import Annotated, Any
 import typer
 
 from flows._cli import JsonOpt, SmtpOpt, WorldOpt, app, check_world, emit, fail, guarded, open_store
-from flows.runtime import FAST_RUNS_HINT, prefect_api, settings_for_run, stderr, world_settings
+from flows.runtime import (
+    FAST_RUNS_HINT,
+    prefect_api,
+    quiet_expected_failures,
+    require_network,
+    settings_for_run,
+    stderr,
+    world_settings,
+)
 from lookup.errors import BadInputError
 
 __all__ = ["app", "main"]
@@ -78,10 +86,12 @@ def _research(params: dict[str, Any]) -> dict[str, Any]:
     check_world(params["world"])
     settings = settings_for_run(params["world"])
     check_world(settings.general.world or None)
+    require_network(settings)
     if prefect_api(settings) is None:
         stderr(FAST_RUNS_HINT)
     from flows.research import research_interviewer
 
+    quiet_expected_failures()
     return asyncio.run(research_interviewer(**params))
 
 

@@ -21,7 +21,14 @@ from flows._cli import (
     server_app,
     world_app,
 )
-from flows.runtime import FAST_RUNS_HINT, prefect_api, settings_for_run, stderr
+from flows.runtime import (
+    FAST_RUNS_HINT,
+    prefect_api,
+    quiet_expected_failures,
+    require_network,
+    settings_for_run,
+    stderr,
+)
 from lookup.errors import BadInputError
 
 
@@ -120,10 +127,12 @@ def _import(
         ]
     researched: list[dict[str, Any]] = []
     if new and not dry_run:
+        require_network(settings)
         if prefect_api(settings) is None:
             stderr(FAST_RUNS_HINT)
         from flows.research import research_interviewer
 
+        quiet_expected_failures()
         for i in new:
             summary = asyncio.run(
                 research_interviewer(
