@@ -39,13 +39,13 @@ from lookup.ratelimit import Clock, RateLimiter, SystemClock, backoff_delay
 from lookup.settings import Settings
 from lookup.text import host_of
 from lookup.web._http import (
-    decode_html,
     dedupe_key,
     looks_like_html,
     media_type,
     origin,
     retry_after,
 )
+from lookup.web._markup import decode_html
 from lookup.web.hosts import (
     Resolver,
     address_problem,
