@@ -65,13 +65,15 @@ def prefect_api(settings: Settings, *, start_timeout_s: float | None = None) -> 
 
 def _require_prefect(url: str, timeout_s: float = 3.0) -> None:
     """ServerError, in one sentence, when the Prefect API named by PREFECT_API_URL does not answer."""
-    import httpx
+    from flows.prefect_api import prefect_request
 
     try:
-        httpx.get(f"{url.rstrip('/')}/health", timeout=timeout_s, trust_env=False)
-    except httpx.HTTPError as exc:
+        prefect_request("GET", f"{url.rstrip('/')}/health", timeout_s=timeout_s, retries=1,
+                        backoff_s=0.5)
+    except ServerError as exc:
+        why = type(exc.__cause__).__name__ if exc.__cause__ else str(exc).split(" with ", 1)[-1]
         raise ServerError(
-            f"Prefect's API at {url} (PREFECT_API_URL) does not answer ({type(exc).__name__}). "
+            f"Prefect's API at {url} (PREFECT_API_URL) does not answer ({why}). "
             "Start that server, or unset PREFECT_API_URL to let lookup use its own."
         ) from exc
 
