@@ -130,10 +130,53 @@ def is_title(text: str) -> bool:
 
 
 def clean_title(text: str) -> str | None:
-    """The job title at the start of a phrase, cut before a company, place or separator."""
-    head = _CUT_TITLE.split(fold_space(text), maxsplit=1)[0].strip(" ,.:;-")
+    """The job title at the start of a phrase, cut before a company, place or separator.
+
+    A bare rank followed by a comma keeps what its comma introduces when that is a
+    function or a region ("VP, Marketing", "Director, Customer Success", "General
+    Manager, Overseas Sales"); "Director of Sales, Acme Corp" still ends at the comma.
+    """
+    text = fold_space(text)
+    cut = _CUT_TITLE.search(text)
+    head = (text[: cut.start()] if cut else text).strip(" ,.:;-")
     head = _DETERMINER.sub("", head)
+    if cut and cut.group(0).strip() == "," and _BARE_RANK.match(head):
+        rest = text[cut.end():]
+        end = _CUT_TITLE.search(rest)
+        more = (rest[: end.start()] if end else rest).strip(" ,.:;-")
+        if _continues(more):
+            head = f"{head}, {more}"
     return head if is_title(head) and not _BAD_TITLE_START.match(head) else None
+
+
+# A rank that says nothing of what its holder does: the comma after it usually says it.
+_BARE_RANK = re.compile(
+    r"^(?:(?:senior|executive|associate|assistant|deputy|global|regional|group|general|"
+    r"managing|interim|acting|area|country|first)\s+)*(?:vice\s+president|president|vp|svp|"
+    r"evp|avp|director|head|manager|lead|leader|chief|officer|partner|principal|counsel|"
+    r"consultant|specialist|engineer|architect|analyst|coordinator|administrator|"
+    r"representative|advisor|adviser)$",
+    re.I,
+)
+# Functions and regions a comma after a bare rank introduces ("VP, EMEA Sales").
+_FUNCTION = re.compile(
+    r"\b(?:finance|financial|legal|hr|human resources|research|data|platform|infrastructure|"
+    r"security|partnerships?|business development|strategy|strategic|design|customers?|"
+    r"clinical|it|growth|revenue|brand|supply chain|procurement|"
+    r"quality|compliance|risk|investor relations|public affairs|policy|support|"
+    r"emea|apac|americas|north america|latin america|latam|europe|dach|nordics|benelux|"
+    r"overseas|international|global|asia|africa|middle east|uk|us|worldwide)\b",
+    re.I,
+)
+_LEGAL_FORM = re.compile(r"\b(?:inc|ltd|llc|llp|gmbh|ag|plc|corp|s\.?a|b\.?v|co)\b\.?", re.I)
+
+
+def _continues(segment: str) -> bool:
+    """True when ``segment`` reads as the function or region of the rank before its comma."""
+    words = segment.split()
+    return (0 < len(words) <= 6 and len(segment) <= 60 and segment[:1].isupper()
+            and not looks_like_name(segment) and not _LEGAL_FORM.search(segment)
+            and bool(TITLE_WORDS.search(segment) or _FUNCTION.search(segment)))
 
 
 def names_in(text: str) -> Iterator[tuple[int, str]]:

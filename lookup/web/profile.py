@@ -56,7 +56,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
 
 def _title(tied: Sequence[PageFacts], ctx: Context) -> tuple[str | None, Source | None]:
     """The current title: listings (undated, on the company site) beat older dated mentions."""
-    rank = {"card": 0, "table": 0, "jsonld": 1, "byline": 2, "list": 2, "text": 3}
+    rank = {"card": 0, "table": 0, "data": 0, "jsonld": 1, "byline": 2, "list": 2, "text": 3}
     options = []
     for page in tied:
         when = parse_date(page.published) or ctx.today
@@ -67,7 +67,13 @@ def _title(tied: Sequence[PageFacts], ctx: Context) -> tuple[str | None, Source 
     if not options:
         return None, None
     _, title, source = min(options, key=lambda o: o[0])
-    return title, source
+    return _without_company(title, ctx), source
+
+
+def _without_company(title: str, ctx: Context) -> str:
+    """"Director, Acme Data" for Acme Data is "Director": the company is not the function."""
+    head, comma, tail = title.rpartition(", ")
+    return head if comma and company_key(tail) in ctx.terms else title
 
 
 def _team(
@@ -171,7 +177,7 @@ def build_profile(interview: Interview, domain: str | None, pages: Sequence[Page
 
 
 # How reliably a kind of mention gives the name as the organisation writes it.
-_WRITTEN_RANK = {"jsonld": 0, "card": 0, "table": 0, "list": 1, "byline": 2, "text": 3}
+_WRITTEN_RANK = {"jsonld": 0, "data": 0, "card": 0, "table": 0, "list": 1, "byline": 2, "text": 3}
 
 
 def _written_name(tied: Sequence[PageFacts], ctx: Context) -> dict[str, object]:
