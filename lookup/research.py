@@ -212,7 +212,12 @@ async def run_pipeline(
             domain.domain,
         )
         logger.info("Verifying %d candidate addresses", len(analysis.to_verify(facts)))
-        checks = await _call(steps.verify, analysis.to_verify(facts), tools, smtp)
+        checks = list(await _call(steps.verify, analysis.to_verify(facts), tools, smtp))
+        probing = settings.smtp.enabled if smtp is None else smtp
+        budget = settings.smtp.max_probes_per_domain
+        while probing and (more := analysis.probe_next(facts, checks, budget=budget)):
+            logger.info("Every address probed was refused: probing %d more", len(more))
+            checks += await _call(steps.verify, more, tools, smtp)
         stats = {
             "search_queries": tools.search.queries_sent,
             "search_cached": tools.search.queries_cached,
