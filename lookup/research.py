@@ -214,7 +214,8 @@ async def run_pipeline(
         logger.info("Verifying %d candidate addresses", len(analysis.to_verify(facts)))
         checks = list(await _call(steps.verify, analysis.to_verify(facts), tools, smtp))
         probing = settings.smtp.enabled if smtp is None else smtp
-        budget = settings.smtp.max_probes_per_domain
+        # never more than the per-minute limit lets through: a run must not wait it out
+        budget = min(settings.smtp.max_probes_per_domain, settings.smtp.probes_per_domain_per_minute)
         while probing and (more := analysis.probe_next(facts, checks, budget=budget)):
             logger.info("Every address probed was refused: probing %d more", len(more))
             checks += await _call(steps.verify, more, tools, smtp)

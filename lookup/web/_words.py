@@ -175,7 +175,7 @@ def _continues(segment: str) -> bool:
     """True when ``segment`` reads as the function or region of the rank before its comma."""
     words = segment.split()
     return (0 < len(words) <= 6 and len(segment) <= 60 and segment[:1].isupper()
-            and not looks_like_name(segment) and not _LEGAL_FORM.search(segment)
+            and not _LEGAL_FORM.search(segment)
             and bool(TITLE_WORDS.search(segment) or _FUNCTION.search(segment)))
 
 
@@ -192,13 +192,33 @@ def names_in(text: str) -> Iterator[tuple[int, str]]:
             yield start, candidate
 
 
+# Letters that addresses also write expanded (Jäger -> jaeger, Søren -> soeren).
+_EXPANDED = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ø": "oe", "å": "aa",
+                           "æ": "ae", "œ": "oe"})
+
+
 def consistent(address: str, name: str) -> bool:
-    """True when the local part plausibly spells the name (a name part or the initials)."""
-    local = re.sub(r"[^a-z]", "", fold(address.split("@", 1)[0]))
-    parts = [re.sub(r"[^a-z]", "", fold(w)) for w in name.split() if w.lower() not in HONORIFICS]
-    parts = [p for p in parts if p]
-    if not local or not parts:
-        return False
+    """True when the local part plausibly spells the name (a name part or the initials).
+
+    Either spelling of an umlaut counts: t.jaeger@ spells Till Jäger as t.jager@ would.
+    """
+    raw = fold(address.split("@", 1)[0])
+    local = re.sub(r"[^a-z]", "", raw)
+    tokens = {t for t in re.split(r"[^a-z]+", raw) if t}
+    # particles ("van", "de") say nothing on their own: "daan_vanderberg" is not Pieter van Dijk
+    words = [w for w in name.split() if w.lower() not in HONORIFICS and w.lower() not in PARTICLES]
+    for spelled in ([fold(w) for w in words], [fold(w.lower().translate(_EXPANDED)) for w in words]):
+        parts = [p for p in (re.sub(r"[^a-z]", "", w) for w in spelled) if p]
+        if local and parts and _spells(local, tokens, parts):
+            return True
+    return False
+
+
+def _spells(local: str, tokens: set[str], parts: list[str]) -> bool:
+    """A name part (3+ letters) is a token of the local part, or begins or ends it
+    (jdoe, johnd, doe.j), or the local part is the initials; "ben" inside "norabennett" is not."""
     initials = "".join(p[0] for p in parts)
-    return any(len(p) >= 3 and p in local for p in parts) or local in (initials, initials[::-1]) \
+    whole = any(len(p) >= 3 and (p in tokens or local.startswith(p) or local.endswith(p))
+                for p in parts)
+    return whole or local in (initials, initials[::-1]) \
         or (len(parts[0]) >= 3 and local.startswith(parts[0][:3]) and local[-1] == parts[-1][0])
