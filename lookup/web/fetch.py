@@ -51,6 +51,7 @@ from lookup.web.hosts import (
     address_problem,
     dns_resolver,
     ip_literal,
+    loopback_problem,
     make_resolver,
     system_resolver,
     url_problem,
@@ -223,8 +224,8 @@ class Fetcher:
         """Why the URL's host is off limits (a non-public address), or None. World mode: None."""
         host = _host(url)
         literal = ip_literal(host)
-        if self.world_mode:
-            return None
+        if self.world_mode:  # world hosts go to the world's loopback server; literals must too
+            return loopback_problem(literal) if literal is not None else None
         if literal is not None:
             return address_problem(literal)
         if host not in self._hosts:
@@ -263,7 +264,7 @@ class Fetcher:
         answer = await self._follow(
             f"{site}/robots.txt", robots_check=False, max_redirects=ROBOTS_MAX_REDIRECTS
         )
-        return robots_rules(answer.status, answer.body, answer.reason)
+        return robots_rules(answer.status, answer.body, answer.reason, answer.truncated)
 
     # -- one request, with retries ---------------------------------------------
     async def _request(self, url: str, *, page: bool) -> _Answer:
@@ -329,7 +330,8 @@ class Fetcher:
         if page and media and media not in HTML_TYPES:
             return _with(base, reason=f"not HTML: {media}"), None
         limit = self.settings.fetch.max_bytes if page else ROBOTS_MAX_BYTES
-        body, truncated = await _read_capped(response, limit)
+        # a page over the cap is refused at once; robots.txt is read up to its cap and parsed
+        body, truncated = await _read_capped(response, limit, refuse_declared=page)
         if page and truncated:
             return _with(base, reason=f"too large: more than {limit} bytes"), None
         if page and not media and not looks_like_html(body):
@@ -344,10 +346,16 @@ def _with(answer: _Answer, **changes: object) -> _Answer:
     return replace(answer, **changes)  # type: ignore[arg-type]
 
 
-async def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
-    """At most ``limit`` bytes of the body, and whether there was more (then reading stops)."""
+async def _read_capped(
+    response: httpx.Response, limit: int, *, refuse_declared: bool = True
+) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of the body, and whether there was more (then reading stops).
+
+    ``refuse_declared``: a Content-Length over the limit returns nothing at once (a page
+    too large to use); otherwise the first ``limit`` bytes are read whatever is declared.
+    """
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if refuse_declared and declared.isdigit() and int(declared) > limit:
         return b"", True
     chunks: list[bytes] = []
     size = 0
