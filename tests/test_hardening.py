@@ -99,3 +99,79 @@ def test_the_suite_fails_any_connection_beyond_loopback() -> None:
     """The audit hook in conftest refuses a connect to a private address before it happens."""
     with socket.socket() as sock, pytest.raises(RuntimeError, match="beyond loopback"):
         sock.connect(("10.255.255.1", 25))
+
+
+@pytest.mark.parametrize(("url", "kind"), [
+    ("https://linkedin.com.li-evil.test/in/dana", "other"),  # a look-alike host
+    ("https://www.linkedin.com/in/dana", "linkedin"),
+    ("https://de.linkedin.com/in/dana", "linkedin"),
+    ("https://acme.test/in/dana", "other"),  # /in/ on any other host is not a network profile
+    ("https://github.com.evil.test/dana/tool", "other"),
+    ("https://github.evil.test/dana/tool", "other"),
+    ("https://github.com/dana/tool", "github"),
+])
+def test_profile_links_match_the_platform_s_own_domain_exactly(url: str, kind: str) -> None:
+    """A link is the person's LinkedIn or GitHub only on that platform's registrable domain."""
+    from lookup.web.extract import classify_link
+
+    assert classify_link(url) == kind
+
+
+def test_a_personal_site_is_shown_only_when_it_names_the_person() -> None:
+    """A team card linking to a site is not "their site" until a page there names them."""
+    import datetime as dt
+
+    from lookup.models import Interview
+    from lookup.web.profile import build_profile
+
+    team = extract('<div class="card"><h3>Dana Okafor</h3><p class="role">Director of Data</p>'
+                   '<a href="https://evil-mirror.test/">site</a></div>'
+                   '<div class="card"><h3>Ken Ito</h3><p class="role">CEO</p>'
+                   '<a href="https://kenito.test/">site</a></div>', "https://www.acme.test/team")
+    own = extract("<title>Dana Okafor</title><p>Dana Okafor, Director of Data at Acme.</p>",
+                  "https://danaokafor.test/")
+    me = Interview("Dana Okafor", "Acme")
+    links = build_profile(me, "acme.test", [team], [], today=dt.date(2026, 12, 1)).links
+    assert [link.url for link in links if link.kind == "personal"] == []
+    team2 = extract('<div class="card"><h3>Dana Okafor</h3><p class="role">Director of Data</p>'
+                    '<a href="https://danaokafor.test/">site</a></div>', "https://www.acme.test/team")
+    links = build_profile(me, "acme.test", [team2, own], [], today=dt.date(2026, 12, 1)).links
+    assert [link.url for link in links if link.kind == "personal"] == ["https://danaokafor.test/"]
+
+
+def test_escapes_control_and_bidi_characters_never_reach_the_terminal_or_json(tmp_path: Path) -> None:
+    """A scraped title with ANSI colours, an OSC 8 hyperlink, C1 controls and U+202E is stored
+    clean, printed clean by `lookup research` and by --json."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    evil = "Head of \x1b[31mSales\x1b]8;;http://evil.test\x07!\x1b]8;;\x07 \u202eevil\u202c \x9b2J"
+    world = write_world(tmp_path, '''
+[dns."acme.test"]
+mx = ["10 mx.acme.test"]
+a = ["127.0.0.1"]
+[dns."mx.acme.test"]
+a = ["127.0.0.1"]
+[mail."acme.test"]
+mailboxes = ["jane.roe", "ken.ito"]
+''', [{"title": "Team | Acme", "url": "https://acme.test/team", "snippet": "Jane Roe"}],
+        {"acme.test/team.html": f'<title>Team | Acme</title><div class="card"><h3>Jane Roe</h3>'
+                                f'<p class="role">{evil}</p></div><p>Ken Ito, ken.ito@acme.test</p>',
+         "acme.test/index.html": "<title>Acme</title>"})
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "LOOKUP_"))}
+    env |= {"LOOKUP_DATA_DIR": str(tmp_path / "data"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
+    lookup = Path(sys.executable).with_name("lookup")
+    done = subprocess.run([str(lookup), "research", "Jane Roe", "--company", "Acme", "--world",
+                           str(world), "--json"], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = json.loads(done.stdout)
+    shown = done.stdout + json.dumps(data, ensure_ascii=False)
+    for bad in ("\x1b", "\u202e", "\u202c", "\x9b", "\x07"):
+        assert bad not in shown
+    assert data["title"].startswith("Head of Sales")

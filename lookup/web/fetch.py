@@ -37,7 +37,7 @@ import httpx
 from lookup.models import FetchResult
 from lookup.ratelimit import Clock, RateLimiter, SystemClock, backoff_delay
 from lookup.settings import Settings
-from lookup.text import host_of
+from lookup.text import host_of, inert
 from lookup.web._http import (
     dedupe_key,
     looks_like_html,
@@ -181,7 +181,7 @@ class Fetcher:
         )
         elapsed = (self.clock.monotonic() - started) * 1000
         if answer.reason:
-            log.info("not fetched %s: %s", url, answer.reason)
+            log.info("not fetched %s: %s", inert(url), answer.reason)
             return FetchResult(
                 url,
                 answer.url,
