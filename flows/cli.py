@@ -281,12 +281,18 @@ def forget(
             report = store.forget(found.slug)
         files = forget_files(settings.data_dir, found.slug, found.name)
         cached = forget_cached(settings.cache_dir / "search", found.name)
+        api = prefect_api(settings)
+        if api is None and (settings.prefect_home / "prefect.db").is_file():
+            stderr("Removing Prefect's records of the runs (starting its temporary server)...")
+        from flows.privacy import forget_prefect
+
         return {
             "slug": found.slug,
             "name": found.name,
             "rows": _rows_json(report),
             "files": [str(f) for f in files],
             "cached_searches": cached,
+            "prefect": forget_prefect(settings, found.name, found.slug, api=api),
         }
 
     removed = guarded(run)
@@ -300,25 +306,14 @@ def forget(
     )
     for f in removed["files"]:
         out(f"  removed {f}")
-
-
-def _forget_prefect(settings: Any, name: str, slug: str) -> dict[str, Any]:
-    """Remove Prefect's flow runs and artifacts about the person, where Prefect kept any."""
-    has_local_db = any(settings.prefect_home.glob("*.db"))
-    if prefect_api(settings) is None and not has_local_db:
-        return {"flow_runs": 0, "artifacts": 0}
-    if prefect_api(settings) is None:
-        stderr("Removing Prefect's records of the runs (starting its temporary server)...")
-    from flows.privacy import forget_in_prefect
-
-    try:
-        return asyncio.run(forget_in_prefect(name, slug))
-    except Exception as exc:  # Prefect unreachable: say so, keep what was already removed
-        stderr(
-            f"Prefect's records could not be removed ({exc}); "
-            "start the server and run forget again."
-        )
-        return {"error": str(exc)}
+    prefect = removed["prefect"]
+    if prefect.get("flow_runs") or prefect.get("artifacts") or prefect.get("scrubbed"):
+        scrubbed = sum((prefect.get("scrubbed") or {}).values())
+        out(f"  Prefect: {prefect.get('flow_runs', 0)} flow run(s), {prefect.get('artifacts', 0)} "
+            f"artifact(s), {scrubbed} log line(s) and event(s) removed")
+    for problem in (prefect.get("error"), prefect.get("not_removed")):
+        if problem:
+            stderr(problem)
 
 
 def _rows_json(report: Any) -> dict[str, int]:

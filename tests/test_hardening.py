@@ -175,3 +175,37 @@ mailboxes = ["jane.roe", "ken.ito"]
     for bad in ("\x1b", "\u202e", "\u202c", "\x9b", "\x07"):
         assert bad not in shown
     assert data["title"].startswith("Head of Sales")
+
+
+@pytest.mark.server
+@pytest.mark.timeout(600)
+def test_forget_leaves_no_trace_of_the_name_in_the_data_folder(tmp_path: Path) -> None:
+    """research, reverify, forget (as a user types them, Prefect's temporary server in the data
+    folder), then no file under the data folder, Prefect's home included, holds the name."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import DEMO_WORLD, ROOT
+
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "LOOKUP_"))}
+    env |= {"LOOKUP_DATA_DIR": str(data), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180", "LOOKUP_CONFIG": ""}
+    lookup = str(Path(sys.executable).with_name("lookup"))
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        done = subprocess.run([lookup, *args], capture_output=True, text=True, env=env,
+                              cwd=ROOT, timeout=300)
+        assert done.returncode == 0, (args, done.stderr[-2000:])
+        return done
+
+    run("research", "Dana Okafor", "--company", "Brightwater Analytics", "--world", str(DEMO_WORLD))
+    run("reverify", "--all", "--world", str(DEMO_WORLD))
+    assert any(b"okafor" in p.read_bytes().lower() for p in (data / "prefect").rglob("*")
+               if p.is_file())  # Prefect did keep the name: the test can fail
+    forgot = run("forget", "Dana Okafor")
+    assert "Prefect: 1 flow run(s), 1 artifact(s)" in forgot.stdout
+    naming = [str(p.relative_to(data)) for p in data.rglob("*")
+              if p.is_file() and b"okafor" in p.read_bytes().lower()]
+    assert naming == []
