@@ -262,7 +262,7 @@ def show(
             )
         return path.read_text(encoding="utf-8")
 
-    out(guarded(run), end="")
+    print(guarded(run), end="")  # the card is inert Markdown already (its zero-width marks kept)
 
 
 @app.command()
