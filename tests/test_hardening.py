@@ -209,3 +209,37 @@ def test_forget_leaves_no_trace_of_the_name_in_the_data_folder(tmp_path: Path) -
     naming = [str(p.relative_to(data)) for p in data.rglob("*")
               if p.is_file() and b"okafor" in p.read_bytes().lower()]
     assert naming == []
+
+
+def test_live_fetches_connect_to_the_vetted_address_not_a_second_dns_answer(tmp_path: Path) -> None:
+    """DNS rebinding: the name answers 127.0.0.1 (allowed by this test's policy) to the check
+    and 10.0.0.1 to any later question; the connection goes to the vetted 127.0.0.1 and the
+    name is asked once. (Before, httpx resolved again on its own at connect time.)"""
+    import ipaddress
+
+    world = write_world(tmp_path, '[dns."rebind.test"]\na = ["127.0.0.1"]\n', [],
+                        {"rebind.test/page.html": "<title>Page</title><p>hello</p>"})
+    answers = [["127.0.0.1"], ["10.0.0.1"]]
+    asked: list[str] = []
+
+    async def rebinding(host: str) -> list[str]:
+        asked.append(host)
+        return answers[min(len(asked), 2) - 1]
+
+    def loopback_allowed(address: str) -> str | None:
+        return None if ipaddress.ip_address(address).is_loopback else f"non-public address: {address}"
+
+    settings = replace(Settings(), fetch=FetchSettings(timeout_s=2.0, per_host_delay_s=0.0))
+    with serve_world(world, latency=False) as running:
+        url = f"http://rebind.test:{running.endpoints.http_port}/page"
+
+        async def go():
+            async with make_client(settings, resolver=rebinding, vet=loopback_allowed) as client:
+                fetcher = Fetcher(client, settings, resolver=rebinding, clock=FakeClock(),
+                                  rng=random.Random(0), vet=loopback_allowed)
+                return await fetcher.fetch(url)
+
+        result = asyncio.run(go())
+        served = [h.path for h in running.http_log if h.host == "rebind.test"]
+    assert result.ok, result.reason
+    assert asked == ["rebind.test"] and "/page" in served
