@@ -243,3 +243,57 @@ def test_live_fetches_connect_to_the_vetted_address_not_a_second_dns_answer(tmp_
         served = [h.path for h in running.http_log if h.host == "rebind.test"]
     assert result.ok, result.reason
     assert asked == ["rebind.test"] and "/page" in served
+
+
+BIG = "<html><body>" + "<p>filler text</p>" * 200_000 + "</body></html>"  # ~3.6 MB
+
+
+@pytest.mark.parametrize(("fault", "reason"), [
+    ("chunked = true", "too large: more than 2000000 bytes"),  # no length: the cap counts bytes
+    ("content_length = 1000", None),  # a short lie: a page of 1000 bytes or a read error, never more
+    ("content_length = 50000000", "too large: more than 2000000 bytes"),  # refused at once
+])
+def test_the_2_mb_cap_holds_whatever_the_body_s_framing(tmp_path: Path, fault: str,
+                                                        reason: str | None) -> None:
+    """Chunked bodies and lying Content-Lengths cannot get more than 2 MB past the fetcher."""
+    world = write_world(tmp_path, f'''
+[dns."big.test"]
+a = ["127.0.0.1"]
+[[fault]]
+host = "big.test"
+path = "/page"
+{fault}
+''', [], {"big.test/page.html": BIG})
+    settings = replace(Settings(), fetch=FetchSettings(timeout_s=5.0, per_host_delay_s=0.0))
+    with serve_world(world, latency=False) as running:
+        (result,) = _fetch(running, ["https://big.test/page"], settings)
+    if reason is not None:
+        assert not result.ok and result.reason == reason
+    else:
+        assert (result.ok and len(result.text or "") <= 1000) or not result.ok
+
+
+def test_a_slow_drip_is_cut_by_the_page_deadline(tmp_path: Path) -> None:
+    """A body dripped at 50 bytes a second ends as a timeout, not a run held for minutes."""
+    world = write_world(tmp_path, '''
+[dns."slow.test"]
+a = ["127.0.0.1"]
+[[fault]]
+host = "slow.test"
+path = "/page"
+drip_bytes_per_s = 50
+''', [], {"slow.test/page.html": "<p>" + "x" * 5000 + "</p>"})
+    settings = replace(Settings(), fetch=FetchSettings(timeout_s=0.5, per_host_delay_s=0.0))
+    with serve_world(world, latency=False) as running:
+        (result,) = _fetch(running, ["https://slow.test/page"], settings)
+    assert not result.ok and result.reason.startswith("timed out")
+
+
+def test_a_non_ascii_smtp_fault_reply_is_a_clear_world_error(tmp_path: Path) -> None:
+    """The world file is refused with a sentence instead of the server answering 500 later."""
+    from lookup.errors import WorldError
+    from lookup.world import load_world
+
+    world = write_world(tmp_path, '[[fault]]\nservice = "smtp"\nreply = "550 5.1.1 Empfänger unbekannt"\n')
+    with pytest.raises(WorldError, match="is not ASCII"):
+        load_world(world)
