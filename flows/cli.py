@@ -170,7 +170,7 @@ def guess(
         emit({"candidates": rows, "steps": step_rows(steps)} if explain else rows)
         return
     if explain:
-        print("\n".join(explain_lines(steps)) + "\n\nRanked:")
+        out("\n".join(explain_lines(steps)) + "\n\nRanked:")
     if not rows:
         out("No valid candidate address (is the domain right?).")
     for row in rows:

@@ -70,8 +70,8 @@ def test_ceiling_bounds_a_mixed_domain(tmp_path, draws):
 
 FIRST = ["Ada", "Bram", "Cleo", "Dario", "Elke", "Farid", "Gina", "Hugo", "Iris", "Jonas"]
 LAST = ["Quill", "Oster", "Varga", "Lunde", "Marsh", "Nolan", "Holt", "Brenner", "Falk", "Pell"]
-SHAPES = {"first.last": lambda f, l: f"{f}.{l}", "flast": lambda f, l: f"{f[0]}{l}",
-          "first": lambda f, l: f}
+SHAPES = {"first.last": lambda g, s: f"{g}.{s}", "flast": lambda g, s: f"{g[0]}{s}",
+          "first": lambda g, s: g}
 
 
 def _companies(tmp_path: Path) -> Path:
