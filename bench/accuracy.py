@@ -1,23 +1,29 @@
 """Measure address inference on real (domain, name, address) pairs.
 
-    python bench/accuracy.py FILE.tsv [--json] [--cv] [--draws 5] [--seed 0]
+    python bench/accuracy.py FILE.tsv [--json] [--cv] [--folds 10] [--draws 5] [--seed 0]
 
 For each person, predict their address under four protocols: cold (no
 evidence), k=1 and k=3 random colleagues as evidence (seeded, averaged over
 ``--draws`` draws) and leave-one-out (every colleague). Prints top-1/top-3
-accuracy (micro over pairs, macro over domains) and the expected calibration
-error of the top-1 probability (10 bins), beside two baselines: always
-``{first}.{last}``, and the leave-one-out majority of 13 simple templates.
+accuracy (micro over pairs, macro over companies), the expected calibration
+error (ECE, 10 bins) and the Brier score (micro and macro) of the top-1
+probability, and a reliability table per protocol (mean probability said vs
+share right, per tenth), beside two baselines: always ``{first}.{last}``, and the
+leave-one-out majority of 13 simple templates.
 
-``--cv`` recomputes the prior without the evaluated domain (cross-validated),
-so cold figures are not flattered by a prior built from the same file.
+Without ``--cv`` the shipped model (``lookup/data/``) is scored on the file,
+which flatters it when the file is the one it was fitted on. ``--cv`` is grouped,
+nested cross-validation by company: the companies are split into ``--folds``
+folds (stratified by their main format, ``protocols.company_folds``), and for each
+fold the whole model is fitted on the other folds alone (the prior's counts, and
+the calibration map on out-of-fold predictions within them: ``make_priors.fit``
+with one fold fewer), then scored on the held-out companies it never saw.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 import time
 from collections import Counter, defaultdict
@@ -27,116 +33,92 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_priors import domain_counts, observe_all, prior_counts, read_pairs  # noqa: E402
+from make_priors import (  # noqa: E402
+    FIT_DRAWS,
+    FOLDS,
+    domain_counts,
+    fit,
+    observe_all,
+    read_pairs,
+    strata,
+)
+from protocols import PROTOCOLS, Prediction, company_folds, picked_groups, predictions  # noqa: E402
 
+from lookup.address.calibration import Calibration  # noqa: E402
 from lookup.address.formats import render  # noqa: E402
 from lookup.address.names import parse_name  # noqa: E402
 from lookup.address.patterns import (  # noqa: E402
+    DEFAULT_CALIBRATION,
     DEFAULT_PRIOR,
-    candidates,
-    evidence_rows,
-    posterior_from_groups,
+    calibrated,
     prior_from_counts,
-    spelling_preferences,
 )
 from lookup.errors import InvalidNameError  # noqa: E402
+
+__all__ = ["PROTOCOLS", "Tally", "picked_groups", "reliability", "run"]
 
 SIMPLE = ("{first}.{last}", "{first}", "{f}{last}", "{first}{l}", "{first}_{last}",
           "{first}{last}", "{f}.{last}", "{last}.{first}", "{last}{f}", "{last}",
           "{first}-{last}", "{f}{l}", "{first}.{l}")
-PROTOCOLS = ("cold", "k1", "k3", "loo")
+BINS = 10
 
 
 @dataclass
 class Tally:
-    """Hits and top-1 probabilities for one protocol."""
+    """Per prediction of one protocol: weight, top-1 and top-3 hits, top-1 probability."""
 
-    top1: list[float] = field(default_factory=list)
-    top3: list[float] = field(default_factory=list)
-    prob: list[float] = field(default_factory=list)
+    rows: list[tuple[float, bool, bool, float]] = field(default_factory=list)
     domain: list[str] = field(default_factory=list)
 
     def add(self, domain: str, truth: str, ranked: list[tuple[str, float]], weight: float = 1.0):
-        """Record one prediction (weight < 1 for one of several random draws)."""
+        """Record one prediction (weight 1/draws for one of several random draws)."""
         addrs = [a for a, _ in ranked]
-        self.top1.append(weight * (addrs[:1] == [truth]))
-        self.top3.append(weight * (truth in addrs[:3]))
-        self.prob.append(ranked[0][1] if ranked else 0.0)
+        self.rows.append((weight, addrs[:1] == [truth], truth in addrs[:3],
+                          ranked[0][1] if ranked else 0.0))
         self.domain.append(domain)
 
-    def summary(self, weights: list[float] | None = None) -> dict:
-        """top1, top3 (micro and macro), ECE and n."""
-        w = weights or [1.0] * len(self.top1)
-        n = sum(w)
-        by_dom: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-        for d, t1, t3, wi in zip(self.domain, self.top1, self.top3, w, strict=True):
-            by_dom[d][0] += t1
-            by_dom[d][1] += t3
-            by_dom[d][2] += wi
+    def summary(self) -> dict:
+        """top1, top3 (micro and macro), ECE, Brier (micro and macro), reliability and n."""
+        by_dom: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+        for d, (w, t1, t3, p) in zip(self.domain, self.rows, strict=True):
+            acc = by_dom[d]
+            acc[0] += w * t1
+            acc[1] += w * t3
+            acc[2] += w * (p - t1) ** 2
+            acc[3] += w
+        n = sum(v[3] for v in by_dom.values())
+
+        def micro(i: int) -> float:
+            return round(sum(v[i] for v in by_dom.values()) / n, 4)
+
+        def macro(i: int) -> float:
+            return round(sum(v[i] / v[3] for v in by_dom.values()) / len(by_dom), 4)
+
+        table = reliability(self.rows)
         return {
-            "top1": round(sum(self.top1) / n, 4),
-            "top3": round(sum(self.top3) / n, 4),
-            "top1_macro": round(sum(v[0] / v[2] for v in by_dom.values()) / len(by_dom), 4),
-            "top3_macro": round(sum(v[1] / v[2] for v in by_dom.values()) / len(by_dom), 4),
-            "ece": round(ece(self.prob, self.top1, w), 4),
-            "n": round(n),
+            "top1": micro(0), "top3": micro(1), "top1_macro": macro(0), "top3_macro": macro(1),
+            "ece": round(sum(abs(b["said"] - b["right"]) * b["n"] for b in table) / n, 4),
+            "brier": micro(2), "brier_macro": macro(2), "reliability": table, "n": round(n),
         }
 
 
-def ece(probs: list[float], hits: list[float], weights: list[float], bins: int = 10) -> float:
-    """Expected calibration error of probabilities against (weighted) hits."""
+def reliability(rows: list[tuple[float, bool, bool, float]]) -> list[dict]:
+    """Per tenth of top-1 probability: mean probability said, share right, weighted count."""
     acc: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-    for p, h, w in zip(probs, hits, weights, strict=True):
-        b = min(bins - 1, int(p * bins))
+    for w, t1, _, p in rows:
+        b = min(BINS - 1, int(p * BINS))
         acc[b][0] += w * p
-        acc[b][1] += h
+        acc[b][1] += w * t1
         acc[b][2] += w
-    total = sum(v[2] for v in acc.values())
-    return sum(abs(v[0] - v[1]) for v in acc.values()) / total if total else 0.0
+    return [{"bin": f"{b / BINS:.1f}-{(b + 1) / BINS:.1f}", "said": round(v[0] / v[2], 4),
+             "right": round(v[1] / v[2], 4), "n": round(v[2], 1)}
+            for b, v in sorted(acc.items()) if v[2]]
 
 
-def picked_groups(rows: list, obs: list, pick: list[int], known: set[str]) -> Counter:
-    """The picked colleagues' evidence rows as predict() sees them: over the prior's formats
-    and those the picked colleagues show, not those only other people's addresses show."""
-    universe = known.union(*(obs[j].induced for j in pick))
-    return Counter(tuple(m for m in rows[j] if m[0] in universe) for j in pick)
-
-
-def evaluate_domain(domain, pairs, obs, prior, tallies, weights, *, draws, seed) -> None:
-    """Run the four protocols for every person at one domain."""
-    rows = evidence_rows(obs, prior)
-    known = set(prior.shares)
-    names = []
-    for full_name, _ in pairs:
-        try:
-            names.append(parse_name(full_name))
-        except InvalidNameError:
-            names.append(None)
-    rng = random.Random(f"{seed}:{domain}")
-
-    def ranked(i: int, pick: list[int]) -> list[tuple[str, float]]:
-        if names[i] is None:
-            return []
-        post = posterior_from_groups(picked_groups(rows, obs, pick, known), prior)
-        seen = [obs[j] for j in pick]
-        cands = candidates(names[i], domain, post, limit=3, test_environment=True,
-                           preferences=spelling_preferences(seen, post),
-                           taken={pairs[j][1] for j in pick})
-        return [(c.address, c.probability) for c in cands]
-
-    keys = [full_name.casefold() for full_name, _ in pairs]
-    for i, (_, email) in enumerate(pairs):
-        # colleagues are other people: the same name's other address is left out
-        others = [j for j in range(len(pairs)) if keys[j] != keys[i]]
-        tallies["cold"].add(domain, email, ranked(i, []))
-        weights["cold"].append(1.0)
-        for k in (1, 3):
-            for _ in range(draws):
-                pick = rng.sample(others, min(k, len(others)))
-                tallies[f"k{k}"].add(domain, email, ranked(i, pick), 1 / draws)
-                weights[f"k{k}"].append(1 / draws)
-        tallies["loo"].add(domain, email, ranked(i, others))
-        weights["loo"].append(1.0)
+def score(pred: Prediction, calibration: Calibration, tallies: dict[str, Tally]) -> None:
+    """Calibrate one prediction's addresses and record it."""
+    ranked = [(s.local, p) for s, p in calibrated(pred.kept, pred.rest, calibration)[:3]]
+    tallies[pred.protocol].add(pred.domain, pred.truth, ranked, pred.weight)
 
 
 def baselines(pairs_by_domain: dict) -> dict:
@@ -162,19 +144,33 @@ def baselines(pairs_by_domain: dict) -> dict:
     return {"first.last_top1": round(fl / n, 4), "loo_majority_top1": round(maj / n, 4), "n": n}
 
 
-def run(path: str, *, cv: bool, draws: int, seed: int) -> dict:
+def run(path: str, *, cv: bool, draws: int, seed: int, folds: int = FOLDS,
+        fit_draws: int = FIT_DRAWS) -> dict:
     """Every protocol over the file; returns the JSON-able result."""
     pairs = read_pairs(path)
     observations = observe_all(pairs)
-    per_domain = domain_counts(observations) if cv else {}
     tallies = {p: Tally() for p in PROTOCOLS}
-    weights: dict[str, list[float]] = {p: [] for p in PROTOCOLS}
-    for domain in sorted(pairs):
-        prior = prior_from_counts(prior_counts(per_domain, exclude=domain)) if cv else DEFAULT_PRIOR
-        evaluate_domain(domain, pairs[domain], observations[domain], prior, tallies, weights,
-                        draws=draws, seed=seed)
-    result = {p: tallies[p].summary(weights[p]) for p in PROTOCOLS}
+    sizes = {d: len(v) for d, v in pairs.items()}
+    if cv:
+        outer = company_folds(pairs, folds, seed, sizes, strata(domain_counts(observations)))
+        inner = max(2, len(outer) - 1)  # inner priors from (K-2)/K of the companies
+    else:
+        outer = [sorted(pairs)]
+    for held in outer:
+        if cv:
+            train = sorted(set(pairs) - set(held))
+            counts, calibration = fit(pairs, observations, train, folds=inner,
+                                      draws=fit_draws, seed=seed)
+            prior = prior_from_counts(counts)
+        else:
+            prior, calibration = DEFAULT_PRIOR, DEFAULT_CALIBRATION
+        for domain in held:
+            for pred in predictions(domain, pairs[domain], observations[domain], prior,
+                                    draws=draws, seed=seed):
+                score(pred, calibration, tallies)
+    result: dict = {p: tallies[p].summary() for p in PROTOCOLS}
     result["baselines"] = baselines(pairs)
+    result["model"] = f"nested {len(outer)}-fold by company" if cv else "shipped"
     return result
 
 
@@ -183,28 +179,50 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("file")
     ap.add_argument("--json", action="store_true")
-    ap.add_argument("--cv", action="store_true", help="leave the evaluated domain out of the prior")
+    ap.add_argument("--cv", action="store_true",
+                    help="grouped, nested cross-validation by company (the honest figures)")
+    ap.add_argument("--folds", type=int, default=FOLDS, help="folds of companies (--cv)")
+    ap.add_argument("--fit-draws", type=int, default=FIT_DRAWS,
+                    help="draws per person in the predictions the calibration is fitted on")
     ap.add_argument("--draws", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     start = time.perf_counter()
-    result = run(args.file, cv=args.cv, draws=args.draws, seed=args.seed)
+    result = run(args.file, cv=args.cv, draws=args.draws, seed=args.seed, folds=args.folds,
+                 fit_draws=args.fit_draws)
     if args.json:
         print(json.dumps(result))
         return 0
-    print("prior: " + ("cross-validated (each domain left out of it)" if args.cv else "shipped"))
-    head = ("protocol", "top1", "top3", "top1_mac", "top3_mac", "ece", "n")
-    print(f"{head[0]:8} {head[1]:>7} {head[2]:>7} {head[3]:>9} {head[4]:>9} {head[5]:>7} "
-          f"{head[6]:>6}")
-    for p in PROTOCOLS:
-        r = result[p]
-        print(f"{p:8} {r['top1']:7.3f} {r['top3']:7.3f} {r['top1_macro']:9.3f} "
-              f"{r['top3_macro']:9.3f} {r['ece']:7.3f} {r['n']:6d}")
-    b = result["baselines"]
-    print(f"baselines: always {{first}}.{{last}} top1 {b['first.last_top1']:.3f}; "
-          f"leave-one-out majority of 13 templates top1 {b['loo_majority_top1']:.3f}")
+    print(_report(result))
     print(f"({time.perf_counter() - start:.1f} s)")
     return 0
+
+
+def _report(result: dict) -> str:
+    """The figures as text: one row per protocol, then the reliability tables."""
+    model = result["model"]
+    lines = [f"model: {model}" + (" (every fitted part fitted without the scored companies)"
+                                  if model != "shipped" else " (fitted on this file, if it is the dev file)")]
+    keys = ("top1", "top3", "top1_macro", "top3_macro", "ece", "brier", "brier_macro")
+    head = ("top1", "top3", "top1_mac", "top3_mac", "ece", "brier", "brier_mac", "n")
+    lines.append(f"{'protocol':8} " + " ".join(f"{h:>9}" for h in head))
+    for p in PROTOCOLS:
+        r = result[p]
+        lines.append(f"{p:8} " + " ".join(f"{r[k]:9.3f}" for k in keys) + f" {r['n']:9d}")
+    b = result["baselines"]
+    lines.append(f"baselines: always {{first}}.{{last}} top1 {b['first.last_top1']:.3f}; "
+                 f"leave-one-out majority of 13 templates top1 {b['loo_majority_top1']:.3f}")
+    lines.append("reliability of the top-1 probability (said / right / predictions per bin):")
+    lines.append(f"{'bin':9} " + " ".join(f"{p:>17}" for p in PROTOCOLS))
+    for i in range(BINS):
+        label = f"{i / BINS:.1f}-{(i + 1) / BINS:.1f}"
+        cells = []
+        for p in PROTOCOLS:
+            row = next((r for r in result[p]["reliability"] if r["bin"] == label), None)
+            cells.append(f"{row['said']:.2f}/{row['right']:.2f}/{row['n']:5.0f}" if row
+                         else f"{'-':>17}")
+        lines.append(f"{label:9} " + " ".join(f"{c:>17}" for c in cells))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

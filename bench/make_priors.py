@@ -1,6 +1,7 @@
-"""Compute the shipped format prior: aggregate format counts, nothing else.
+"""Fit the shipped model: the format prior (aggregate counts) and the calibration map.
 
     python bench/make_priors.py FILE.tsv [--out lookup/data/format_priors.json]
+        [--calibration-out lookup/data/calibration.json] [--folds 10] [--draws 2] [--seed 0]
 
 Reads (domain, full_name, email) pairs, explains each address by the formats of
 the grammar that write it, shares each pair between its formats by global EM
@@ -11,6 +12,11 @@ format spellings with counts, the unexplained count, and how many pairs and
 domains they came from. A format must be seen at ``MIN_DOMAINS`` domains to
 ship, and each domain's weight is capped so one big company does not decide
 the prior for everyone.
+
+The calibration map (``lookup.address.calibration``) is fitted on out-of-fold
+predictions: the companies are split into ``--folds`` folds and each fold is
+predicted with a prior built from the others (``fit``). Its file holds a handful
+of weights, nothing else.
 """
 
 from __future__ import annotations
@@ -20,12 +26,16 @@ import csv
 import json
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lookup.address.patterns import Observation, observe  # noqa: E402
+from protocols import FitRows, company_folds, fit_calibration, predictions  # noqa: E402
+
+from lookup.address.calibration import Calibration  # noqa: E402
+from lookup.address.patterns import Observation, observe, prior_from_counts  # noqa: E402
 from lookup.models import Evidence  # noqa: E402
 
 DOMAIN_CAP = 40  # pairs: a bigger domain counts as this many
@@ -33,6 +43,8 @@ MIN_DOMAINS = 3
 EM_ROUNDS = 30
 LOCAL_PRIOR = 0.1  # pull of the global weights in a domain's cut groups (0.1-1 alike on dev)
 TIE = 0.9  # formats within 10% of a domain's most common one share its "main" vote
+FOLDS = 10  # folds of companies for the out-of-fold predictions the calibration is fitted on
+FIT_DRAWS = 2  # draws of k random colleagues per person for those predictions
 
 
 def read_pairs(path: str) -> dict[str, list[tuple[str, str]]]:
@@ -160,19 +172,63 @@ def prior_counts(per_domain: dict[str, Counter], exclude: str | None = None) -> 
     }
 
 
+def fitted_counts(observations: dict[str, list[Observation]], domains: Iterable[str]) -> dict:
+    """The prior counts of ``domains`` alone (their pairs shared between formats by their EM)."""
+    return prior_counts(domain_counts({d: observations[d] for d in domains}))
+
+
+def fit(pairs: dict[str, list[tuple[str, str]]], observations: dict[str, list[Observation]],
+        domains: Sequence[str], *, folds: int, draws: int, seed: int) -> tuple[dict, Calibration]:
+    """The prior counts and the calibration map, fitted on ``domains`` only.
+
+    The map is fitted on out-of-fold predictions: ``domains`` are split into ``folds``
+    folds of companies, and each fold is predicted with a prior built from the others.
+    """
+    rows = FitRows()
+    sizes = {d: len(pairs[d]) for d in domains}
+    per_domain = domain_counts({d: observations[d] for d in domains})
+    for held in company_folds(domains, folds, seed, sizes, strata(per_domain)):
+        prior = prior_from_counts(fitted_counts(observations, set(domains) - set(held)))
+        for d in held:
+            for pred in predictions(d, pairs[d], observations[d], prior, draws=draws, seed=seed):
+                rows.add(pred)
+    return prior_counts(per_domain), fit_calibration(rows)
+
+
+def strata(per_domain: Mapping[str, Counter], least: int = 5) -> dict[str, str]:
+    """Each domain's main format, or "other" for one fewer than ``least`` domains have:
+    the strata that keep the folds of companies alike (``protocols.company_folds``)."""
+    main = {d: max(sorted(c), key=c.__getitem__) if c else "" for d, c in per_domain.items()}
+    common = Counter(main.values())
+    return {d: m if common[m] >= least else "other" for d, m in main.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Write the priors file from a pairs TSV."""
+    """Write the priors file and the calibration file from a pairs TSV."""
+    data_dir = Path(__file__).resolve().parents[1] / "lookup/data"
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("file")
-    ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1]
-                                         / "lookup/data/format_priors.json"))
+    ap.add_argument("--out", default=str(data_dir / "format_priors.json"))
+    ap.add_argument("--calibration-out", default=str(data_dir / "calibration.json"))
+    ap.add_argument("--folds", type=int, default=FOLDS)
+    ap.add_argument("--draws", type=int, default=FIT_DRAWS,
+                    help="random draws of 1 and 3 colleagues per person when fitting")
+    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    per_domain = domain_counts(observe_all(read_pairs(args.file)))
+    pairs = read_pairs(args.file)
+    observations = observe_all(pairs)
+    counts, calibration = fit(pairs, observations, sorted(pairs), folds=args.folds,
+                              draws=args.draws, seed=args.seed)
     data = {"_comment": "Aggregate counts of address formats (capped per domain), written by "
-            "bench/make_priors.py. Counts only: no names, addresses or domains.",
-            **prior_counts(per_domain)}
+            "bench/make_priors.py. Counts only: no names, addresses or domains.", **counts}
     Path(args.out).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {len(data['formats'])} formats to {args.out}")
+    cal = {"_comment": "Weights of the logistic calibration map (lookup/address/calibration.py), "
+           f"fitted by bench/make_priors.py on out-of-fold predictions ({args.folds} folds of "
+           f"companies, {len(pairs)} domains). Weights only.",
+           "weights": dict(calibration.weights)}
+    Path(args.calibration_out).write_text(json.dumps(cal, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {len(calibration.weights)} calibration weights to {args.calibration_out}")
     return 0
 
 

@@ -136,42 +136,41 @@ def guess(
         list[str] | None,
         typer.Option("--known", "-k", help='A colleague\'s address, "Full Name <addr>"; repeat.'),
     ] = None,
+    hint: Annotated[
+        list[str] | None,
+        typer.Option(help="A format a directory site gives, 'first.last' or its snippet; repeat."),
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show how each piece of evidence moved the odds.")
+    ] = False,
     limit: Annotated[int, typer.Option(help="How many candidates to show.")] = 5,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Rank likely addresses for a name at a domain (no network)."""
-    from lookup.address.patterns import parse_known, predict
+    from flows._guess import candidate_rows, explain_lines, parse_hint, step_rows
+    from lookup.address import patterns
     from lookup.card.render import percent
     from lookup.interview import clean_domain, clean_name
 
-    def run() -> list[Any]:
+    def run() -> tuple[list[Any], list[Any]]:
         settings = settings_for_run(world)
-        evidence = [parse_known(k) for k in known or []]
+        where = clean_domain(domain) or ""
+        evidence = [patterns.parse_known(k) for k in known or []]
+        hints = [h for text in hint or [] for h in parse_hint(text, where)]
+        args = (clean_name(name), where, evidence)
         test_env = bool(settings.general.world)
-        return predict(
-            clean_name(name),
-            clean_domain(domain) or "",
-            evidence,
-            limit=limit,
-            test_environment=test_env,
-        )
+        ranked = patterns.predict(*args, hints=hints, limit=limit, test_environment=test_env)
+        steps = patterns.explain(*args, hints=hints, test_environment=test_env) if explain else []
+        return ranked, steps
 
-    candidates = guarded(run)
-    rows = [
-        {
-            "address": c.address,
-            "probability": round(c.probability, 4),
-            "format": c.format,
-            "support": c.support,
-            "evidence": c.evidence_total,
-            "explanation": c.explanation,
-        }
-        for c in candidates
-    ]
+    candidates, steps = guarded(run)
+    rows = candidate_rows(candidates)
     if as_json:
-        emit(rows)
+        emit({"candidates": rows, "steps": step_rows(steps)} if explain else rows)
         return
+    if explain:
+        out("\n".join(explain_lines(steps)) + "\n\nRanked:")
     if not rows:
         out("No valid candidate address (is the domain right?).")
     for row in rows:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lookup.address.evidence import colleague_evidence, published_address
+from lookup.address.hints import FormatHint, claims, read_hints
 from lookup.address.patterns import predict
 from lookup.mail.scoring import score
 from lookup.models import (
@@ -37,6 +38,7 @@ class Analysis:
     evidence: tuple[Evidence, ...]
     published: FoundEmail | None
     candidates: tuple[Candidate, ...]
+    hints: tuple[FormatHint, ...] = ()  # directory sites' claims about the format, one a site
 
 
 def analyse(
@@ -59,11 +61,14 @@ def analyse(
         return Analysis(profile, (), None, ())
     evidence = tuple(colleague_evidence(pages, domain, exclude_name=interview.name))
     published = published_address(pages, domain, interview.name)
+    # Directory sites' snippets (never their pages) saying how the company writes addresses.
+    hints = tuple(claims(read_hints(hits, domain, interview.company)))
     # The company's own writing of the name drives the address (Robert, not Bob).
     name = profile.written_name or interview.name
-    ranked = predict(name, domain, evidence, limit=CANDIDATES_KEPT, test_environment=test_environment)
+    ranked = predict(name, domain, evidence, hints=hints, limit=CANDIDATES_KEPT,
+                     test_environment=test_environment)
     candidates = _with_published(ranked, published)
-    return Analysis(profile, evidence, published, tuple(candidates))
+    return Analysis(profile, evidence, published, tuple(candidates), hints)
 
 
 def _with_published(ranked: list[Candidate], published: FoundEmail | None) -> list[Candidate]:
@@ -124,6 +129,10 @@ def finish(
     if analysis.published is not None:
         published[analysis.published.address.lower()] = analysis.published.source
     scored = score(analysis.candidates, {v.address: v for v in verifications}, published)
+    # the inference's own reason (colleagues, a directory's claim) comes first on the card
+    why = {c.address.lower(): c.explanation for c in analysis.candidates if c.explanation}
+    scored = [replace(s, reasons=(why[s.address.lower()], *s.reasons))
+              if s.address.lower() in why else s for s in scored]
     return ResearchResult(
         interview=interview,
         domain=domain,
@@ -146,6 +155,7 @@ def collect_sources(pages: Sequence[PageFacts], analysis: Analysis) -> tuple[Sou
     ]
     facts += [t.source for t in profile.talking_points] + [w.source for w in profile.work]
     facts += [e.source for e in analysis.evidence if e.source is not None]
+    facts += [h.source for h in analysis.hints]
     if analysis.published is not None:
         facts.append(analysis.published.source)
     for source in facts:

@@ -36,13 +36,17 @@ def test_accuracy_json_has_every_protocol_and_baseline(tmp_path, capsys):
     """--json prints the four protocols with the issue's keys, plus the baselines."""
     assert accuracy.main([str(_write(tmp_path)), "--json", "--draws", "2"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"cold", "k1", "k3", "loo", "baselines"}
+    assert set(result) == {"cold", "k1", "k3", "loo", "baselines", "model"}
+    assert result["model"] == "shipped"
     for protocol in ("cold", "k1", "k3", "loo"):
         row = result[protocol]
-        assert set(row) == {"top1", "top3", "top1_macro", "top3_macro", "ece", "n"}
+        assert set(row) == {"top1", "top3", "top1_macro", "top3_macro", "ece", "brier",
+                            "brier_macro", "reliability", "n"}
         assert row["n"] == 12
         assert 0.0 <= row["top1"] <= row["top3"] <= 1.0
         assert 0.0 <= row["ece"] <= 1.0
+        assert 0.0 <= row["brier"] <= 1.0
+        assert sum(b["n"] for b in row["reliability"]) == pytest.approx(12)
 
 
 def test_accuracy_learns_a_pure_domain_from_colleagues(tmp_path):
@@ -62,6 +66,55 @@ def test_ceiling_bounds_a_mixed_domain(tmp_path, draws):
     assert result["shown_by_loo"] == 1.0
     assert result["shown_by_k1"] <= result["shown_by_k3"] <= result["shown_by_loo"]
     assert result["shown_by_k1"] < 1.0  # one random colleague at the mixed domain often differs
+
+
+FIRST = ["Ada", "Bram", "Cleo", "Dario", "Elke", "Farid", "Gina", "Hugo", "Iris", "Jonas"]
+LAST = ["Quill", "Oster", "Varga", "Lunde", "Marsh", "Nolan", "Holt", "Brenner", "Falk", "Pell"]
+SHAPES = {"first.last": lambda g, s: f"{g}.{s}", "flast": lambda g, s: f"{g[0]}{s}",
+          "first": lambda g, s: g}
+
+
+def _companies(tmp_path: Path) -> Path:
+    rows = ["domain\tcompany\tfull_name\temail"]
+    for c, shape in enumerate(["first.last"] * 4 + ["flast"] * 3 + ["first"]):
+        for i in range(6):
+            first, last = FIRST[(i + c) % 10], LAST[(i * 3 + c) % 10]
+            local = SHAPES[shape](first.lower(), last.lower())
+            rows.append(f"c{c}.test\tC{c}\t{first} {last}\t{local}@c{c}.test")
+    path = tmp_path / "companies.tsv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_nested_cv_fits_every_part_without_the_scored_companies(tmp_path, monkeypatch):
+    """Under --cv each fold's prior and calibration are fitted on the other companies only,
+    and every company is scored exactly once."""
+    events: list[tuple[str, object]] = []
+    real_fit, real_predictions = accuracy.fit, accuracy.predictions
+
+    def fit(pairs, observations, domains, **kwargs):
+        events.append(("fit", set(domains)))
+        return real_fit(pairs, observations, domains, **kwargs)
+
+    def predictions(domain, *args, **kwargs):
+        events.append(("score", domain))
+        return real_predictions(domain, *args, **kwargs)
+
+    monkeypatch.setattr(accuracy, "fit", fit)
+    monkeypatch.setattr(accuracy, "predictions", predictions)
+    result = accuracy.run(str(_companies(tmp_path)), cv=True, draws=1, seed=0, folds=4,
+                          fit_draws=1)
+    assert result["model"] == "nested 4-fold by company"
+    scored = [d for kind, d in events if kind == "score"]
+    assert sorted(scored) == sorted(f"c{c}.test" for c in range(8))
+    assert sum(kind == "fit" for kind, _ in events) == 4
+    train: set = set()
+    for kind, value in events:
+        if kind == "fit":
+            train = value
+        else:
+            assert value not in train and len(train) == 6
+    assert result["loo"]["n"] == 48
 
 
 def test_picked_colleagues_are_seen_as_predict_sees_them():

@@ -369,11 +369,13 @@ def test_no_collision_number_without_such_colleagues():
 
 
 def test_middle_name_lowers_confidence():
-    """Without colleagues, a name with a middle name (kept, dropped or joined) is less than
-    half as likely to be guessed right as the same name without it."""
+    """Without colleagues, the first guess for a name with a middle name (kept, dropped or
+    joined) is clearly less likely than the same guess for the name without it: the
+    calibration map learned that such names are guessed right less often."""
     with_middle = predict("Ada Byron Lovelace", DOMAIN, test_environment=True)[0]
     plain = predict("Ada Lovelace", DOMAIN, test_environment=True)[0]
-    assert with_middle.probability < 0.5 * plain.probability
+    assert with_middle.address == plain.address
+    assert with_middle.probability < 0.85 * plain.probability
 
 
 def test_a_rare_prior_format_is_not_worse_than_an_unknown_one():
