@@ -17,6 +17,7 @@ import typer
 
 from flows.runtime import stderr, verbose
 from lookup.errors import BadInputError, LookupToolError
+from lookup.text import inert, inert_data
 
 app = typer.Typer(
     name="lookup",
@@ -86,8 +87,14 @@ def _trace() -> None:
 
 
 def emit(data: Any) -> None:
-    """Print ``data`` as indented JSON on stdout."""
-    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    """Print ``data`` as indented JSON on stdout, every string made inert first."""
+    print(json.dumps(inert_data(data), indent=2, ensure_ascii=False, default=str))
+
+
+def out(text: str = "", end: str = "\n") -> None:
+    """One line for the person at the terminal: no escapes, control or bidi characters from
+    the web reach it (names, titles and SMTP replies are untrusted text)."""
+    print(inert(text), end=end)
 
 
 def check_world(world: str | None) -> None:

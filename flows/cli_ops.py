@@ -18,6 +18,7 @@ from flows._cli import (
     emit,
     guarded,
     open_store,
+    out,
     server_app,
     world_app,
 )
@@ -38,7 +39,7 @@ def server_start() -> None:
     from flows.server import start_server
 
     info = guarded(lambda: start_server(settings_for_run()))
-    print(f"Prefect server up at {info.url} (pid {info.pid}); log: {info.log_path}")
+    out(f"Prefect server up at {info.url} (pid {info.pid}); log: {info.log_path}")
 
 
 @server_app.command("stop")
@@ -47,7 +48,7 @@ def server_stop() -> None:
     from flows.server import stop_server
 
     stopped = guarded(lambda: stop_server(settings_for_run()))
-    print("Prefect server stopped." if stopped else "No local Prefect server was running.")
+    out("Prefect server stopped." if stopped else "No local Prefect server was running.")
 
 
 @server_app.command("status")
@@ -65,9 +66,9 @@ def server_status_cmd(as_json: JsonOpt = False) -> None:
             }
         )
     elif info is None:
-        print("Prefect server: down (start it with `lookup server start`).")
+        out("Prefect server: down (start it with `lookup server start`).")
     else:
-        print(f"Prefect server: up at {info.url} (pid {info.pid})")
+        out(f"Prefect server: up at {info.url} (pid {info.pid})")
 
 
 @app.command()
@@ -99,11 +100,11 @@ def import_ics(
         emit(report)
         return
     for item in report["researched"]:
-        print(f"researched {item['name']} ({item['company']}): {item.get('card') or 'dry run'}")
+        out(f"researched {item['name']} ({item['company']}): {item.get('card') or 'dry run'}")
     for item in report["skipped"]:
-        print(f"skipped {item}")
+        out(f"skipped {item}")
     for problem in report["problems"]:
-        print(f"could not parse: {problem}")
+        out(f"could not parse: {problem}")
 
 
 def _import(

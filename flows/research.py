@@ -86,6 +86,6 @@ async def research_interviewer(
         await acreate_markdown_artifact(
             markdown=handle.read(),
             key=artifact_key(Path(run.card).stem),
-            description=f"Briefing on {interview.name} ({interview.company})",
+            description=f"Briefing card ({interview.company})",  # the name stays in the card
         )
     return {**research_json(run.result, run.card), "timings": run.timings}

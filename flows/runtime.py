@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from lookup.errors import LookupToolError, ServerError
 from lookup.settings import Settings, load_settings
+from lookup.text import inert
 
 if TYPE_CHECKING:
     import httpx
@@ -158,4 +159,4 @@ def world_transport(settings: Settings) -> httpx.AsyncBaseTransport | None:
 
 def stderr(message: str) -> None:
     """One line for the person at the terminal, never on stdout (stdout may be JSON)."""
-    print(message, file=sys.stderr, flush=True)
+    print(inert(message), file=sys.stderr, flush=True)

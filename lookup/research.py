@@ -188,7 +188,7 @@ async def run_pipeline(
     async with open_tools(settings, transport=transport) as tools:
         queries = plan_queries(interview.name, interview.company, interview.domain)
         logger.info(
-            "Searching: %d queries for %s at %s", len(queries), interview.name, interview.company
+            "Searching: %d queries about the interviewer at %s", len(queries), interview.company
         )
         found = await _call(steps.search, queries, tools)
         if not found.hits and len(found.failures) == len(queries):

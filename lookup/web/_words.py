@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from lookup.text import fold
+from lookup.text import fold, inert
 
 __all__ = [
     "HONORIFICS",
@@ -88,8 +88,9 @@ _BAD_TITLE_START = re.compile(r"^(?:whose|who|which|that|and|or|but|is|was|has|h
                               r"when|where|while|as|so|if)\b", re.I)
 
 def fold_space(text: str) -> str:
-    """Collapse runs of whitespace (and non-breaking spaces) into one space."""
-    return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
+    """Collapse runs of whitespace (and non-breaking spaces) into one space; drop escapes,
+    control, bidi and zero-width characters (text from the web is stored inert)."""
+    return _SPACE.sub(" ", inert(text).replace("\xa0", " ")).strip()
 
 
 def _name_token(word: str, last: bool) -> bool:

@@ -166,9 +166,8 @@ LINK_KINDS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("talk", ("docs.google.com",), r"^/presentation/"),
     ("post", ("medium.com", "dev.to", "substack.com", "hashnode.dev", "hashnode.com",
               "wordpress.com", "blogspot.com", "ghost.io", "mirror.xyz"), r"^/."),
-    # Path conventions on any host: a code forge's /user, a network's /in/slug, a talk page,
-    # a paper's DOI, a blog post's slug.
-    ("linkedin", (), r"^/in/[\w%.-]+/?$"),
+    # Path conventions on any host: a talk page, a paper's DOI, a blog post's slug. (A
+    # network profile is only ever the network's own host: /in/x elsewhere is a look-alike.)
     ("talk", (), r"/(?:talks?|speakers?|sessions?|presentations?|slides|webinars?|episodes?|"
                  r"podcasts?)/[\w%.-]+"),
     ("paper", (), r"/(?:papers?|publications?|doi)/[\w%.-]+|\.pdf$"),
@@ -182,10 +181,24 @@ _PERSONAL_TEXT = frozenset({"website", "homepage", "home page", "personal websit
                             "personal site", "my website", "my blog"})
 
 
+_KNOWN_HOSTS = tuple(h for _, hosts, _ in LINK_KINDS for h in hosts)
+
+
+def _pretends(host: str) -> bool:
+    """True for a host that spells a known platform's name without being it."""
+    if any(host == h or host.endswith("." + h) for h in _KNOWN_HOSTS):
+        return False
+    labels = host.split(".")
+    return any(f"{h}." in f"{host}." and not host.endswith(h) for h in _KNOWN_HOSTS) or \
+        any(label in {h.split(".")[0] for h in _KNOWN_HOSTS} for label in labels[:-2])
+
+
 def classify_link(url: str, text: str = "", rel: str = "") -> str:
     """The kind of a link: github, linkedin, talk, paper, post, personal or other."""
     parts = urlsplit(url)
     host, path = (parts.hostname or "").removeprefix("www."), parts.path or "/"
+    if _pretends(host):
+        return "other"  # linkedin.com.li-evil.test, github.com.evil.test
     known = False
     for kind, hosts, pattern in _LINK_RULES:
         if hosts and not any(host == h or host.endswith("." + h) for h in hosts):

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from lookup.address.namematch import NameMatcher
 from lookup.models import Interview, Link, PageFacts, PersonMention, Profile, SearchHit, Source
-from lookup.text import fold
+from lookup.text import fold, host_of
 from lookup.web._ties import (
     TITLE_SPLIT,
     Context,
@@ -118,7 +118,10 @@ def _bio(tied: Sequence[PageFacts], ctx: Context) -> tuple[str | None, Source | 
 
 
 def _links(tied: Sequence[PageFacts], ctx: Context) -> tuple[Link, ...]:
+    """Profile and project links about the person; a "personal site" only when that site
+    itself is among the pages naming the person."""
     found: dict[str, Link] = {}
+    naming_hosts = {host_of(page.url) for page in tied}
     for page in tied:
         kind = classify_link(page.url)
         if is_profile(page, ctx) and kind != "other":
@@ -131,7 +134,9 @@ def _links(tied: Sequence[PageFacts], ctx: Context) -> tuple[Link, ...]:
         for link in page.links:
             if personal_link(link, ctx):
                 found.setdefault(strip_url(link.url), link)
-    return tuple(list(found.values())[:15])
+    kept = [link for link in found.values()
+            if link.kind != "personal" or host_of(link.url) in naming_hosts]
+    return tuple(kept[:15])
 
 
 def build_profile(interview: Interview, domain: str | None, pages: Sequence[PageFacts],
