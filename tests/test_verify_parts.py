@@ -137,8 +137,8 @@ def test_verification_json_steps():
 # -- verdicts from probe results (pure) ------------------------------------
 
 from lookup.mail.rules import Provider, parse_reply  # noqa: E402
-from lookup.mail.smtpprobe import ProbeResult  # noqa: E402
 from lookup.mail.smtpcheck import judge_probe as _judge  # noqa: E402
+from lookup.mail.smtpprobe import ProbeResult  # noqa: E402
 
 ACCEPTS_ANY = Provider("Yahoo", ("yahoodns.net",), "accepts_any", "Rejections come after DATA.")
 MAY_ACCEPT = Provider("Microsoft 365", ("outlook.com",), "may_accept")

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lookup.mail.smtpconnect import ConnectFailed, SmtpRoute, open_stream
+from lookup.mail.smtpconnect import DIRECT, ConnectFailed, SmtpRoute, open_stream
 from lookup.ratelimit import Clock, SystemClock
 
 __all__ = ["REACH_FILE", "PortAnswer", "PortCheck"]
@@ -56,7 +56,7 @@ class PortCheck:
         *,
         port: int,
         timeout_s: float,
-        route: SmtpRoute = SmtpRoute(),
+        route: SmtpRoute = DIRECT,
         cache_file: Path | None = None,
         clock: Clock | None = None,
         world_mode: bool = False,
@@ -72,6 +72,11 @@ class PortCheck:
         self._answer: PortAnswer | None = None
         self._lock: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def answer(self) -> PortAnswer | None:
+        """This run's answer, once a probe asked for it."""
+        return self._answer
 
     async def ensure(self, hosts: Sequence[tuple[str, str]]) -> PortAnswer:
         """The answer for this run: the day's cached block, else one check of ``hosts``."""

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from lookup.errors import ConfigError
 
-__all__ = ["ConnectFailed", "SmtpRoute", "open_stream", "parse_proxy"]
+__all__ = ["DIRECT", "ConnectFailed", "SmtpRoute", "open_stream", "parse_proxy"]
 
 FailureKind = Literal["refused", "timeout", "unreachable", "proxy"]
 SCHEMES = ("socks5", "socks5h")
@@ -36,6 +36,9 @@ class SmtpRoute:
     @property
     def label(self) -> str:
         return f"through the proxy {self.proxy}" if self.proxy else "directly"
+
+
+DIRECT = SmtpRoute()
 
 
 class ConnectFailed(Exception):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from lookup.mail.probeplan import next_address
 from lookup.mail.rules import Reply, ReplyCategory, classify_reply, parse_reply
-from lookup.mail.smtpconnect import ConnectFailed, SmtpRoute, open_stream
+from lookup.mail.smtpconnect import DIRECT, ConnectFailed, SmtpRoute, open_stream
 from lookup.models import SmtpStep
 from lookup.settings import SmtpSettings
 
@@ -107,7 +107,7 @@ async def probe_address(
     hosts: Sequence[tuple[str, str]],
     settings: SmtpSettings,
     verify_tls: bool = True,
-    route: SmtpRoute = SmtpRoute(),
+    route: SmtpRoute = DIRECT,
 ) -> ProbeResult:
     """Probe one address on (host, IP) pairs in order; ``random_address`` None skips catch-all."""
     probe = DomainProbe([address], 1, 1, random_address)
@@ -125,7 +125,7 @@ async def probe_session(
     asked: set[str] | None = None,
     limit: int = RCPTS_PER_SESSION,
     verify_tls: bool = True,
-    route: SmtpRoute = SmtpRoute(),
+    route: SmtpRoute = DIRECT,
     world_mode: bool = False,
 ) -> str:
     """One session on the first MX host that answers; "" when it ended normally, else why not.

@@ -129,6 +129,10 @@ class Verifier:
         """Whether ``domain`` takes mail (MX, null MX, A fallback), through whom, and why."""
         return await check_mail_domain(domain, cache=self.dns_cache)
 
+    async def mail_hosts(self, mx: tuple[str, ...]) -> tuple[list[tuple[str, str]], str]:
+        """(host, IP) pairs a probe may contact among ``mx`` (at most three), and why not others."""
+        return await self._mx_addresses(mx)
+
     async def verify(self, address: str, *, smtp: bool | None = None) -> Verification:
         """The verdict on one address; ``smtp`` None follows settings.smtp.enabled."""
         if not self._probing(smtp) and not self._extras():
