@@ -113,7 +113,12 @@ class SmtpChecker:
         """The SMTP part of each address asked (and of every ``must`` one, asked or not)."""
         answer = await self.port_check.ensure(hosts)
         if answer.blocked:
-            return {a: blocked(answer.detail) for a in ranked[:must]}
+            detail = answer.detail
+            if answer.from_cache:
+                at = dt.datetime.fromtimestamp(answer.checked_at).strftime("%H:%M")
+                detail = (f"found at {at} today and remembered for the day; `lookup doctor` "
+                          f"checks again: {detail}")
+            return {a: blocked(detail) for a in ranked[:must]}
         known = self._catch_all.get(domain)
         if known is not None and known[0]:
             return {a: catch_all_known(domain, known[1]) for a in ranked[:must]}

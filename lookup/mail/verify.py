@@ -359,7 +359,10 @@ def _combine(smtp: SmtpPart | None, onedrive: SmtpPart) -> SmtpPart:
     if onedrive.status == "deliverable":
         return SmtpPart("deliverable", [*onedrive.reasons, *base.reasons], base.steps,
                         [*onedrive.flags, *base.flags])
-    reasons = [*base.reasons, *onedrive.reasons]
+    if base.reasons == [NOT_PROBED]:  # the check that ran speaks first
+        reasons = [*onedrive.reasons, *base.reasons]
+    else:
+        reasons = [*base.reasons, *onedrive.reasons]
     return SmtpPart(base.status, reasons, base.steps, [*base.flags, *onedrive.flags],
                     base.retry_after)
 
