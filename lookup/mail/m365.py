@@ -28,11 +28,11 @@ import re
 
 import httpx
 
-from lookup.mail.verdicts import SmtpPart
+from lookup.mail.verdicts import NOT_PROBED, SmtpPart
 from lookup.ratelimit import Clock, RateLimiter
 from lookup.settings import M365Settings
 
-__all__ = ["OneDriveCheck", "onedrive_url", "tenant_of"]
+__all__ = ["OneDriveCheck", "combine", "onedrive_url", "tenant_of"]
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
@@ -97,3 +97,17 @@ class OneDriveCheck:
             f"The OneDrive check (Microsoft 365, HTTPS) got HTTP {status} from {host}, "
             "which tells nothing either way."
         ])
+
+
+def combine(smtp: SmtpPart | None, onedrive: SmtpPart) -> SmtpPart:
+    """An SMTP part without a definite answer (or none), and the OneDrive check's, as one."""
+    base = smtp or SmtpPart("unknown", [])
+    if onedrive.status == "deliverable":
+        return SmtpPart("deliverable", [*onedrive.reasons, *base.reasons], base.steps,
+                        [*onedrive.flags, *base.flags])
+    if base.reasons == [NOT_PROBED]:  # the check that ran speaks first
+        reasons = [*onedrive.reasons, *base.reasons]
+    else:
+        reasons = [*base.reasons, *onedrive.reasons]
+    return SmtpPart(base.status, reasons, base.steps, [*base.flags, *onedrive.flags],
+                    base.retry_after)

@@ -34,7 +34,7 @@ __all__ = ["REACH_FILE", "PortAnswer", "PortCheck"]
 log = logging.getLogger(__name__)
 
 REACH_FILE = "smtp-reach.json"
-MAX_HOSTS = 3
+MAX_HOSTS = 6  # a batch offers the first two MX hosts of up to three domains
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +79,19 @@ class PortCheck:
         """This run's answer, once a probe asked for it."""
         return self._answer
 
+    def settled(self) -> PortAnswer | None:
+        """The answer when it is known without connecting: this run's, or the day's block."""
+        if self._answer is None:
+            self._answer = self.cached()
+        return self._answer
+
+    async def wait_settled(self) -> PortAnswer | None:
+        """``settled()``, after the check another probe started (if any) has finished."""
+        if self._lock is not None and self._lock.locked() and self._loop is asyncio.get_running_loop():
+            async with self._lock:
+                pass
+        return self.settled()
+
     async def ensure(self, hosts: Sequence[tuple[str, str]]) -> PortAnswer:
         """The answer for this run: the day's cached block, else one check of ``hosts``."""
         loop = asyncio.get_running_loop()
@@ -90,7 +103,7 @@ class PortCheck:
             return self._answer
 
     async def check(self, hosts: Sequence[tuple[str, str]]) -> PortAnswer:
-        """Connect to each host (at most three, all at once); remember a block for the day."""
+        """Connect to each host (at most six, all at once); remember a block for the day."""
         tried = list(hosts)[:MAX_HOSTS]
         failures = await asyncio.gather(*(self._connect(name, ip) for name, ip in tried))
         now = self.clock.time()

@@ -113,12 +113,7 @@ class SmtpChecker:
         """The SMTP part of each address asked (and of every ``must`` one, asked or not)."""
         answer = await self.port_check.ensure(hosts)
         if answer.blocked:
-            detail = answer.detail
-            if answer.from_cache:
-                at = dt.datetime.fromtimestamp(answer.checked_at).strftime("%H:%M")
-                detail = (f"found at {at} today and remembered for the day; `lookup doctor` "
-                          f"checks again: {detail}")
-            return {a: blocked(detail) for a in ranked[:must]}
+            return await self.blocked_parts(ranked[:must]) or {}
         known = self._catch_all.get(domain)
         if known is not None and known[0]:
             return {a: catch_all_known(domain, known[1]) for a in ranked[:must]}
@@ -129,6 +124,19 @@ class SmtpChecker:
         if probe.catch_all is not None and known is None:
             self._catch_all[domain] = (probe.catch_all, probe.catch_all_host)
         return self._parts(probe, domain, provider, stop)
+
+    async def blocked_parts(self, addresses: Sequence[str]) -> dict[str, SmtpPart] | None:
+        """When port 25 is known to be blocked from here, each address's part saying so."""
+        answer = await self.port_check.wait_settled()
+        if answer is None or not answer.blocked:
+            return None
+        detail = answer.detail
+        if answer.from_cache:
+            at = dt.datetime.fromtimestamp(answer.checked_at).strftime("%H:%M")
+            detail = (f"found at {at} today and remembered for the day; `lookup doctor` "
+                      f"checks again: {detail}")
+        part = blocked(detail)
+        return {a: part for a in addresses}
 
     async def _rounds(self, probe: DomainProbe, domain: str, hosts) -> _Stop:
         smtp = self.settings.smtp

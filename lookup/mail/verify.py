@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,7 +36,8 @@ from lookup.mail.dnscheck import (
     host_addresses,
     make_resolver,
 )
-from lookup.mail.m365 import OneDriveCheck
+from lookup.mail.gravatar import gravatar_check
+from lookup.mail.m365 import OneDriveCheck, combine
 from lookup.mail.probeplan import budgeted
 from lookup.mail.reach import PortCheck
 from lookup.mail.rules import Provider, address_flags, provider_named
@@ -61,6 +61,7 @@ __all__ = [
 ]
 
 GRAVATAR_URL = "https://www.gravatar.com"
+PORT_CHECK_DOMAINS = 3  # a batch's port-25 check tries the MX hosts of this many domains
 M365 = "Microsoft 365"
 
 
@@ -197,6 +198,8 @@ class Verifier:
             groups.setdefault(domain, []).append(
                 _Entry(given, address, address_flags(local, domain), is_must)
             )
+        if self._probing(smtp) and len(groups) > 1:
+            await self._check_port(list(groups)[:PORT_CHECK_DOMAINS])
         gate = asyncio.Semaphore(max(1, concurrency))
 
         async def one(domain: str, entries: list[_Entry]) -> None:
@@ -209,6 +212,19 @@ class Verifier:
         return ordered + [out[(False, a)] for a in deeper if (False, a) in out]
 
     # -- steps -----------------------------------------------------------
+
+    async def _check_port(self, domains: list[str]) -> None:
+        """A batch's port check asks the MX hosts of its first few domains at once, so that
+        one company whose mail servers are down is not taken for a blocked network."""
+        if self.port_check.settled() is not None:
+            return
+        hosts: list[tuple[str, str]] = []
+        for domain in domains:
+            mail = await self.check_domain(domain)
+            if mail.status == "accepts":
+                hosts += (await self._mx_addresses(mail.mx))[0][:2]
+        if hosts:
+            await self.port_check.ensure(hosts)
 
     def _probing(self, smtp: bool | None) -> bool:
         return self.settings.smtp.enabled if smtp is None else smtp
@@ -264,6 +280,9 @@ class Verifier:
         self, domain: str, mail: DomainMail, ranked: list[str], must: int, budget: int,
         provider: Provider | None,
     ) -> dict[str, SmtpPart]:
+        known = await self.smtp.blocked_parts(ranked[:must])
+        if known is not None:  # no need to look up the mail servers' addresses
+            return known
         hosts, missing = await self._mx_addresses(mail.mx)
         if not hosts:
             return {a: SmtpPart("unknown", [f"No SMTP probe was possible: {missing}"])
@@ -285,7 +304,7 @@ class Verifier:
             if smtp is not None and smtp.status in ("deliverable", "undeliverable"):
                 continue
             checked = await self.onedrive.check(address, domain)
-            parts[address] = _combine(smtp, checked)
+            parts[address] = combine(smtp, checked)
             found = found or checked.status == "deliverable"
 
     async def _assemble(
@@ -294,7 +313,9 @@ class Verifier:
         flags = list(entry.flags)
         reasons = [*part.reasons, *mail.reasons, *flag_reasons(flags)]
         if self.settings.gravatar.enabled and self.http_client is not None:
-            reasons.append(await self._gravatar(entry.address, flags))
+            reason, found = await gravatar_check(self.http_client, self.gravatar_url, entry.address)
+            reasons.append(reason)
+            flags += ["gravatar"] if found else []
         return Verification(
             address=entry.address,
             status=part.status,
@@ -321,21 +342,6 @@ class Verifier:
             mx=mail.mx, provider=mail.provider, flags=tuple(flags),
         )
 
-    async def _gravatar(self, address: str, flags: list[str]) -> str:
-        digest = hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()
-        url = f"{self.gravatar_url}/avatar/{digest}?d=404"
-        assert self.http_client is not None
-        try:
-            response = await self.http_client.get(url)
-        except httpx.HTTPError as exc:
-            return f"The Gravatar check failed ({exc.__class__.__name__}), so it tells nothing."
-        if response.status_code == 200:
-            flags.append("gravatar")
-            return "A Gravatar profile exists for this address, so someone has used it."
-        if response.status_code == 404:
-            return "No Gravatar profile for this address (most people have none; it proves little)."
-        return f"The Gravatar check answered HTTP {response.status_code}, so it tells nothing."
-
     async def _mx_addresses(self, mx: tuple[str, ...]) -> tuple[list[tuple[str, str]], str]:
         hosts: list[tuple[str, str]] = []
         problems: list[str] = []
@@ -351,20 +357,6 @@ class Verifier:
             else:
                 problems.append(failure or f"the mail server {host} has no address in the DNS")
         return hosts, "; ".join(problems) + "."
-
-
-def _combine(smtp: SmtpPart | None, onedrive: SmtpPart) -> SmtpPart:
-    """An SMTP part without a definite answer, and the OneDrive check's: which speaks first."""
-    base = smtp or SmtpPart("unknown", [])
-    if onedrive.status == "deliverable":
-        return SmtpPart("deliverable", [*onedrive.reasons, *base.reasons], base.steps,
-                        [*onedrive.flags, *base.flags])
-    if base.reasons == [NOT_PROBED]:  # the check that ran speaks first
-        reasons = [*onedrive.reasons, *base.reasons]
-    else:
-        reasons = [*base.reasons, *onedrive.reasons]
-    return SmtpPart(base.status, reasons, base.steps, [*base.flags, *onedrive.flags],
-                    base.retry_after)
 
 
 def _public(addresses: Iterable[str], *, world_mode: bool) -> tuple[list[str], str]:
