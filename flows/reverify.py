@@ -109,8 +109,8 @@ async def reverify_contacts(
                 changes += await batch_task(due[start : start + size], verifier, live, smtp)
         reach = verifier.port_check.answer
         notices = [BLOCKED_NOTICE] if reach is not None and reach.blocked else []
-        for notice in notices:
-            logger.warning(notice)
+        if notices:  # the sentence itself is said once, by the command
+            logger.info("SMTP probes skipped: port 25 is blocked from this network")
         slugs = sorted({c.slug for c in due})
         refreshed = cards_task(slugs, live, now)
         if research:

@@ -61,7 +61,7 @@ async def diagnose(
         answer = await _port(settings, SmtpRoute(proxy), hosts, day_cache)
         checks.append(Check("SMTP proxy", not answer.blocked, f"{proxy}: {answer.detail}"))
     on = settings.m365.enabled
-    checks.append(Check("OneDrive check", on, "on, for Microsoft 365 domains" if on else
+    checks.append(Check("OneDrive check", True if on else None, "on, for Microsoft 365 domains" if on else
                         "off (--m365-https, or m365.enabled): HTTPS only, for Microsoft 365"))
     return checks
 

@@ -220,8 +220,8 @@ async def run_pipeline(
         if len(checks) > len(first):
             logger.info("The top addresses were refused: %d more asked down the ranked list",
                         len(checks) - len(first))
-        for notice in notices(checks):
-            logger.warning(notice)
+        if notices(checks):  # the sentence itself is said once, by the card and the command
+            logger.info("SMTP probes skipped: port 25 is blocked from this network")
         stats = {
             "search_queries": tools.search.queries_sent,
             "search_cached": tools.search.queries_cached,

@@ -103,7 +103,8 @@ def combine(smtp: SmtpPart | None, onedrive: SmtpPart) -> SmtpPart:
     """An SMTP part without a definite answer (or none), and the OneDrive check's, as one."""
     base = smtp or SmtpPart("unknown", [])
     if onedrive.status == "deliverable":
-        return SmtpPart("deliverable", [*onedrive.reasons, *base.reasons], base.steps,
+        said = [r for r in base.reasons if r != NOT_PROBED]  # the account was found all the same
+        return SmtpPart("deliverable", [*onedrive.reasons, *said], base.steps,
                         [*onedrive.flags, *base.flags])
     if base.reasons == [NOT_PROBED]:  # the check that ran speaks first
         reasons = [*onedrive.reasons, *base.reasons]

@@ -107,8 +107,12 @@ class PortCheck:
         tried = list(hosts)[:MAX_HOSTS]
         failures = await asyncio.gather(*(self._connect(name, ip) for name, ip in tried))
         now = self.clock.time()
-        if not tried or any(f is None for f in failures):
-            return PortAnswer(False, f"port {self.port} answered {self.route.label}", now)
+        took = [name for (name, _), f in zip(tried, failures, strict=True) if f is None]
+        if took:
+            return PortAnswer(False, f"{', '.join(dict.fromkeys(took))} took a connection on "
+                                     f"port {self.port} {self.route.label}", now)
+        if not tried:
+            return PortAnswer(False, "no mail server to try", now)
         said = "; ".join(f"{name}: {f}" for (name, _), f in zip(tried, failures, strict=True))
         if all(isinstance(f, ConnectFailed) and f.kind == "proxy" for f in failures):
             return PortAnswer(True, f"the SMTP proxy could not be used ({said})", now,
