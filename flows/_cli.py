@@ -37,7 +37,7 @@ app.add_typer(world_app, name="world")
 
 
 @app.callback()
-def _options(
+def global_options(
     verbose: Annotated[
         bool,
         typer.Option("--verbose", "-v",
