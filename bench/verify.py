@@ -19,6 +19,14 @@ the world's server answered, and verifications per second. Figures are
 printed, never asserted.
 
     .venv/bin/python bench/verify.py [--domains 1000] [--addresses 10000] [--concurrency 200]
+
+``--blocked`` and ``--proxy`` measure SMTP instead (see bench/verify_smtp.py):
+200 verifications on a network whose port 25 refuses or black-holes, with
+``--smtp`` and without (target <= 1.1x); and the same verdicts through a
+loopback SOCKS5 proxy as direct, with the proxy's added time per probe.
+
+    .venv/bin/python bench/verify.py --blocked [--count 200] [--rounds 3]
+    .venv/bin/python bench/verify.py --proxy [--probes 200] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -105,7 +113,24 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3, help="print medians of this many rounds")
+    parser.add_argument("--blocked", action="store_true",
+                        help="SMTP on a network whose port 25 refuses or black-holes")
+    parser.add_argument("--proxy", action="store_true",
+                        help="SMTP through a loopback SOCKS5 proxy vs direct")
+    parser.add_argument("--count", type=int, default=200, help="--blocked: verifications")
+    parser.add_argument("--probes", type=int, default=200, help="--proxy: timed probes")
+    parser.add_argument("--connect-timeout", type=float, default=3.0,
+                        help="--blocked: smtp.connect_timeout_s (the default setting)")
     args = parser.parse_args()
+    if args.blocked or args.proxy:
+        from bench.verify_smtp import run_blocked, run_proxy
+
+        if args.blocked:
+            run_blocked(rounds=args.rounds, count=args.count, domains=40,
+                        connect_timeout_s=args.connect_timeout)
+        if args.proxy:
+            run_proxy(rounds=args.rounds, probes=args.probes)
+        return
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         addresses, kinds = build_world(Path(tmp), args.domains, args.addresses, rng)

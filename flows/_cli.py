@@ -52,6 +52,22 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tex
 SmtpOpt = Annotated[
     bool, typer.Option("--smtp", help="Probe the mail servers over SMTP (off by default).")
 ]
+ProxyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--smtp-proxy",
+        help="Send the SMTP probes through this SOCKS5 proxy, e.g. socks5://127.0.0.1:1080 "
+        "after `ssh -D 1080 yourserver` (turns --smtp on; setting smtp.proxy).",
+    ),
+]
+M365Opt = Annotated[
+    bool,
+    typer.Option(
+        "--m365-https",
+        help="For Microsoft 365 domains, also check the OneDrive personal site over HTTPS "
+        "(works without port 25; setting m365.enabled).",
+    ),
+]
 WorldOpt = Annotated[
     str | None,
     typer.Option("--world", help="Run against an offline world directory (or LOOKUP_WORLD)."),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +17,8 @@ import typer
 
 from flows._cli import (
     JsonOpt,
+    M365Opt,
+    ProxyOpt,
     SmtpOpt,
     WorldOpt,
     app,
@@ -35,10 +36,8 @@ from flows.runtime import (
     require_network,
     settings_for_run,
     stderr,
-    world_settings,
 )
 from lookup.errors import BadInputError
-from lookup.text import inert_data
 
 __all__ = ["app", "main"]
 
@@ -58,6 +57,8 @@ def research(
     recruiter: Annotated[str | None, typer.Option(help="Your recruiter's name.")] = None,
     notes: Annotated[str | None, typer.Option(help="Your own notes from the interview.")] = None,
     smtp: SmtpOpt = False,
+    smtp_proxy: ProxyOpt = None,
+    m365_https: M365Opt = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -72,11 +73,15 @@ def research(
                 interview_date=interview_date,
                 recruiter=recruiter,
                 notes=notes,
-                smtp=True if smtp else None,
+                smtp=True if smtp or smtp_proxy else None,
                 world=world,
+                smtp_proxy=smtp_proxy,
+                m365_https=True if m365_https else None,
             )
         )
     )
+    for notice in summary.get("notices", []):
+        stderr(f"Note: {notice}")
     if as_json:
         emit(summary)
     else:
@@ -96,7 +101,9 @@ def _research(params: dict[str, Any]) -> dict[str, Any]:
         notes=params["notes"],
     )
     check_world(params["world"])
-    settings = settings_for_run(params["world"])
+    settings = settings_for_run(
+        params["world"], smtp_proxy=params["smtp_proxy"], m365_https=params["m365_https"]
+    )
     check_world(settings.general.world or None)
     require_network(settings)
     if prefect_api(settings) is None:
@@ -125,7 +132,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     out(f"Card: {summary['card']}")
 
 
-# -- guess and verify -------------------------------------------------------
+# -- guess (verify and doctor live in flows.cli_mail) -------------------------------------------------------
 
 
 @app.command()
@@ -175,35 +182,6 @@ def guess(
         out("No valid candidate address (is the domain right?).")
     for row in rows:
         out(f"{percent(row['probability']):>5}  {row['address']:<36} {row['explanation']}")
-
-
-@app.command()
-def verify(
-    addresses: Annotated[list[str], typer.Argument(help="One or more addresses.")],
-    smtp: SmtpOpt = False,
-    world: WorldOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Check addresses: syntax, DNS MX, provider, and optionally SMTP."""
-    from lookup.mail.verify import Verifier, verification_to_json
-
-    def run() -> list[Any]:
-        check_world(world)
-        with world_settings(settings_for_run(world)) as settings:
-
-            async def go() -> list[Any]:
-                return await Verifier(settings).verify_many(addresses, smtp=True if smtp else None)
-
-            return asyncio.run(go())
-
-    results = guarded(run)
-    for v in results:
-        if as_json:
-            out(json.dumps(inert_data(verification_to_json(v)), ensure_ascii=False, default=str))
-        else:
-            out(f"{v.address}: {v.status}")
-            for reason in v.reasons:
-                out(f"  - {reason}")
 
 
 # -- stored people ----------------------------------------------------------
@@ -336,6 +314,8 @@ def reverify(
         bool, typer.Option("--research", help="Also re-run the research.")
     ] = False,
     smtp: SmtpOpt = False,
+    smtp_proxy: ProxyOpt = None,
+    m365_https: M365Opt = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -345,18 +325,21 @@ def reverify(
 
     def run() -> dict[str, Any]:
         check_world(world)
-        settings = settings_for_run(world)
+        settings = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
         if prefect_api(settings) is None:
             stderr(FAST_RUNS_HINT)
         from flows.reverify import reverify_contacts
 
         return asyncio.run(
             reverify_contacts(
-                everything=all_, research=research_again, smtp=True if smtp else None, world=world
+                everything=all_, research=research_again, smtp=True if smtp or smtp_proxy else None,
+                world=world, smtp_proxy=smtp_proxy, m365_https=True if m365_https else None,
             )
         )
 
     report = guarded(run)
+    for notice in report.get("notices", []):
+        stderr(f"Note: {notice}")
     if as_json:
         emit(report)
         return
@@ -368,7 +351,9 @@ def reverify(
         out(f"  - {change['address']}: {change['what']}")
 
 
-# The server, serve, import and world commands, registered after these to keep --help's order.
+# verify and doctor, then the server, serve, import and world commands, registered after
+# these to keep --help's order.
+import flows.cli_mail  # noqa: E402, F401
 import flows.cli_ops  # noqa: E402, F401
 
 

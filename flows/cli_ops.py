@@ -11,6 +11,8 @@ import typer
 
 from flows._cli import (
     JsonOpt,
+    M365Opt,
+    ProxyOpt,
     SmtpOpt,
     WorldOpt,
     app,
@@ -89,12 +91,16 @@ def import_ics(
         int, typer.Option("--max-age-days", help="Skip interviews older than this many days.")
     ] = 30,
     smtp: SmtpOpt = False,
+    smtp_proxy: ProxyOpt = None,
+    m365_https: M365Opt = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Start one research run per new interview found in a calendar export."""
+    mail = {"smtp_proxy": smtp_proxy, "m365_https": True if m365_https else None}
     report = guarded(
-        lambda: _import(file, dry_run=dry_run, smtp=smtp, world=world, max_age_days=max_age_days)
+        lambda: _import(file, dry_run=dry_run, smtp=smtp, world=world, max_age_days=max_age_days,
+                        mail=mail)
     )
     if as_json:
         emit(report)
@@ -108,7 +114,8 @@ def import_ics(
 
 
 def _import(
-    file: Path, *, dry_run: bool, smtp: bool, world: str | None, max_age_days: int
+    file: Path, *, dry_run: bool, smtp: bool, world: str | None, max_age_days: int,
+    mail: dict[str, Any],
 ) -> dict[str, Any]:
     from lookup.ics import parse_interviews
 
@@ -120,7 +127,7 @@ def _import(
         today=dt.date.today(),
         max_age_days=max_age_days,
     )
-    settings = settings_for_run(world)
+    settings = settings_for_run(world, **mail)
     with open_store(settings) as store:
         new = [i for i in parsed.interviews if store.find_person(i.name) is None]
         skipped = [
@@ -144,8 +151,9 @@ def _import(
                     interview_date=i.interview_date.isoformat() if i.interview_date else None,
                     recruiter=i.recruiter,
                     notes=i.notes,
-                    smtp=True if smtp else None,
+                    smtp=True if smtp or mail["smtp_proxy"] else None,
                     world=world,
+                    **mail,
                 )
             )
             researched.append({"name": i.name, "company": i.company, "card": summary["card"]})

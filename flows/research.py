@@ -18,7 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from flows.privacy import RESEARCH_FLOW, artifact_key
-from flows.runtime import world_settings, world_transport
+from flows.runtime import run_overrides, world_settings, world_transport
 from lookup import research
 from lookup.analysis import research_json
 from lookup.interview import make_interview
@@ -61,8 +61,14 @@ async def research_interviewer(
     notes: str | None = None,
     smtp: bool | None = None,
     world: str | None = None,
+    smtp_proxy: str | None = None,
+    m365_https: bool | None = None,
 ) -> dict:
-    """Research one interviewer and write their briefing card; returns the JSON summary."""
+    """Research one interviewer and write their briefing card; returns the JSON summary.
+
+    ``smtp_proxy`` (a socks5:// URL) and ``m365_https`` override ``smtp.proxy``
+    and ``m365.enabled`` for this run.
+    """
     interview = make_interview(
         name,
         company,
@@ -72,7 +78,7 @@ async def research_interviewer(
         recruiter=recruiter,
         notes=notes,
     )
-    settings = load_settings(overrides={"general": {"world": world}} if world else None)
+    settings = load_settings(overrides=run_overrides(world, smtp_proxy, m365_https) or None)
     with world_settings(settings) as live:
         run = await research.run_pipeline(
             interview,

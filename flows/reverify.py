@@ -17,12 +17,15 @@ from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.privacy import forget_in_prefect
-from flows.runtime import world_settings
+from flows.runtime import run_overrides, world_settings, world_transport
 from lookup.card import refresh_history
 from lookup.mail.changes import Change, changes_markdown, describe_changes
+from lookup.mail.reach import REACH_FILE
+from lookup.mail.verdicts import BLOCKED_NOTICE
 from lookup.mail.verify import Verifier
 from lookup.settings import Settings, load_settings
 from lookup.store import Store, forget_files
+from lookup.web.fetch import make_client
 from lookup.web.session import forget_cached
 
 __all__ = ["reverify_contacts"]
@@ -85,10 +88,12 @@ async def reverify_contacts(
     research: bool = False,
     smtp: bool | None = None,
     world: str | None = None,
+    smtp_proxy: str | None = None,
+    m365_https: bool | None = None,
 ) -> dict[str, Any]:
     """Re-check stored contacts (those due, or all), record results, report what changed."""
     logger = get_run_logger()
-    settings = load_settings(overrides={"general": {"world": world}} if world else None)
+    settings = load_settings(overrides=run_overrides(world, smtp_proxy, m365_https) or None)
     now = dt.datetime.now(dt.UTC)
     with world_settings(settings) as live:
         purged = await purge_task(live, now)
@@ -96,20 +101,27 @@ async def reverify_contacts(
         with Store.open(live.database_url) as store:
             due = store.due_for_reverification(now=now, interval=interval, limit=1_000_000)
         logger.info("%d contact(s) due for re-verification", len(due))
-        verifier = Verifier(live)
         changes: list[dict[str, Any]] = []
         size = max(1, live.reverify.batch_size)
-        for start in range(0, len(due), size):
-            changes += await batch_task(due[start : start + size], verifier, live, smtp)
+        async with make_client(live, transport=world_transport(live)) as client:
+            verifier = Verifier(live, http_client=client, day_cache=live.cache_dir / REACH_FILE)
+            for start in range(0, len(due), size):
+                changes += await batch_task(due[start : start + size], verifier, live, smtp)
+        reach = verifier.port_check.answer
+        notices = [BLOCKED_NOTICE] if reach is not None and reach.blocked else []
+        if notices:  # the sentence itself is said once, by the command
+            logger.info("SMTP probes skipped: port 25 is blocked from this network")
         slugs = sorted({c.slug for c in due})
         refreshed = cards_task(slugs, live, now)
         if research:
-            await _research_again(slugs, live, smtp=smtp, world=world)
+            await _research_again(slugs, live, smtp=smtp, world=world, smtp_proxy=smtp_proxy,
+                                  m365_https=m365_https)
     report = {
         "checked": len(due),
         "changes": [c for c in changes if c["kind"] != "first_check"],
         "purged": purged,
         "cards_refreshed": refreshed,
+        "notices": notices,
     }
     await acreate_markdown_artifact(
         markdown=changes_markdown(
@@ -122,7 +134,8 @@ async def reverify_contacts(
 
 
 async def _research_again(
-    slugs: list[str], settings: Settings, *, smtp: bool | None, world: str | None
+    slugs: list[str], settings: Settings, *, smtp: bool | None, world: str | None,
+    smtp_proxy: str | None = None, m365_https: bool | None = None,
 ) -> None:
     """Re-run the research for each contact to catch job changes."""
     from flows.research import research_interviewer
@@ -137,4 +150,6 @@ async def _research_again(
                 domain=person.domain,
                 smtp=smtp,
                 world=world,
+                smtp_proxy=smtp_proxy,
+                m365_https=m365_https,
             )

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lookup.errors import LookupToolError, ServerError
 from lookup.settings import Settings, load_settings
@@ -27,6 +27,7 @@ __all__ = [
     "prefect_api",
     "quiet_expected_failures",
     "require_network",
+    "run_overrides",
     "settings_for_run",
     "verbose",
     "world_settings",
@@ -129,10 +130,32 @@ def quiet_expected_failures() -> None:
             handler.addFilter(keep)
 
 
-def settings_for_run(world: str | None = None) -> Settings:
-    """Settings for one run: loaded once from files and LOOKUP_*; ``world`` overrides LOOKUP_WORLD."""
-    overrides = {"general": {"world": world}} if world else None
-    return load_settings(overrides=overrides)
+def settings_for_run(
+    world: str | None = None, *, smtp_proxy: str | None = None, m365_https: bool | None = None
+) -> Settings:
+    """Settings for one run: loaded once from files and LOOKUP_*, then the command's options.
+
+    ``world`` overrides LOOKUP_WORLD; ``smtp_proxy`` and ``m365_https`` override
+    ``smtp.proxy`` and ``m365.enabled`` (see ``run_overrides``).
+    """
+    return load_settings(overrides=run_overrides(world, smtp_proxy, m365_https) or None)
+
+
+def run_overrides(
+    world: str | None, smtp_proxy: str | None = None, m365_https: bool | None = None
+) -> dict[str, dict[str, Any]]:
+    """The settings a command's options replace: the world, the SMTP proxy, the OneDrive check."""
+    overrides: dict[str, dict[str, Any]] = {}
+    if world:
+        overrides["general"] = {"world": world}
+    if smtp_proxy:
+        from lookup.mail.smtpconnect import parse_proxy
+
+        parse_proxy(smtp_proxy)  # a malformed URL is bad input: one sentence, exit 2
+        overrides["smtp"] = {"proxy": smtp_proxy}
+    if m365_https:
+        overrides["m365"] = {"enabled": True}
+    return overrides
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ from lookup.address.evidence import colleague_evidence, published_address
 from lookup.address.hints import FormatHint, claims, read_hints
 from lookup.address.patterns import predict
 from lookup.mail.scoring import score
+from lookup.mail.verdicts import notices
 from lookup.models import (
     Candidate,
     Evidence,
@@ -26,7 +27,9 @@ from lookup.models import (
 )
 from lookup.web.profile import build_profile
 
-__all__ = ["Analysis", "analyse", "collect_sources", "finish", "research_json", "to_verify"]
+__all__ = [
+    "Analysis", "analyse", "collect_sources", "deeper", "finish", "research_json", "to_verify",
+]
 
 CANDIDATES_KEPT = 8  # enough to probe down the list (smtp.max_probes_per_domain)
 CANDIDATES_VERIFIED = 3
@@ -86,22 +89,15 @@ def _with_published(ranked: list[Candidate], published: FoundEmail | None) -> li
     return [*ranked[: CANDIDATES_KEPT - 1], extra]
 
 
-def probe_next(analysis: Analysis, checks: Sequence[Verification], *, budget: int,
-               batch: int = CANDIDATES_VERIFIED) -> list[str]:
-    """The next candidates worth an SMTP probe, or [] when probing should stop.
+def deeper(analysis: Analysis) -> list[str]:
+    """The rest of the ranked list, in order: asked over SMTP only while the top ones are refused.
 
-    Probing goes on down the ranked list only while every address probed so far was
-    refused by the mail server (a mailbox-does-not-exist reply): an accepted address, a
-    catch-all (risky), or an answer that proves nothing (unknown: greylisted, blocked,
-    timed out) ends it, as does the per-domain ``budget`` of probes.
+    The Verifier walks it (``lookup.mail.probeplan``): an accepted address, a
+    catch-all or an answer that proves nothing ends the walk, as does the
+    per-domain budget (``smtp.max_probes_per_domain``).
     """
-    probed = [c for c in checks if c.smtp]
-    if not probed or any(c.status != "undeliverable" for c in probed):
-        return []
-    done = {c.address.lower() for c in checks}
-    room = budget - len(done)
-    rest = [c.address for c in analysis.candidates if c.address.lower() not in done]
-    return rest[: max(0, min(room, batch))]
+    first = {a.lower() for a in to_verify(analysis)}
+    return [c.address for c in analysis.candidates if c.address.lower() not in first]
 
 
 def to_verify(analysis: Analysis) -> list[str]:
@@ -143,6 +139,7 @@ def finish(
         sources=collect_sources(pages, analysis),
         failures=tuple(failures),
         stats=dict(stats or {}),
+        notices=notices(verifications),
     )
 
 
@@ -192,5 +189,6 @@ def research_json(result: ResearchResult, card_path: str | None) -> dict[str, An
         "sources": [s.url for s in result.sources],
         "set_aside": [s.source.url for s in profile.set_aside] if profile else [],
         "failures": list(result.failures),
+        "notices": list(result.notices),
         "stats": dict(result.stats),
     }

@@ -251,3 +251,4 @@ class ResearchResult:
     failures: tuple[str, ...] = ()
     stats: dict[str, int] = field(default_factory=dict)
     site_domain: str | None = None  # the company's web site, when not at the mail domain
+    notices: tuple[str, ...] = ()  # run-wide sentences said once (e.g. port 25 blocked here)

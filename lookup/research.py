@@ -21,6 +21,7 @@ import httpx
 from lookup import analysis
 from lookup.card import write_briefing
 from lookup.errors import SearchError
+from lookup.mail.verdicts import notices
 from lookup.models import Interview, PageFacts, ResearchResult, SearchHit, Verification
 from lookup.settings import Settings
 from lookup.steps import (
@@ -94,9 +95,11 @@ def analyse_step(
 
 
 async def verify_step(
-    addresses: list[str], tools: RunTools, smtp: bool | None
+    addresses: list[str], tools: RunTools, smtp: bool | None, deeper: list[str] | None = None
 ) -> list[Verification]:
-    return await verify_addresses(addresses, verifier=tools.verifier, smtp=smtp)
+    return await verify_addresses(
+        addresses, verifier=tools.verifier, smtp=smtp, deeper=deeper or ()
+    )
 
 
 def write_step(result: ResearchResult, settings: Settings, now: dt.datetime) -> str:
@@ -211,14 +214,14 @@ async def run_pipeline(
             settings.world is not None,
             domain.domain,
         )
-        logger.info("Verifying %d candidate addresses", len(analysis.to_verify(facts)))
-        checks = list(await _call(steps.verify, analysis.to_verify(facts), tools, smtp))
-        probing = settings.smtp.enabled if smtp is None else smtp
-        # never more than the per-minute limit lets through: a run must not wait it out
-        budget = min(settings.smtp.max_probes_per_domain, settings.smtp.probes_per_domain_per_minute)
-        while probing and (more := analysis.probe_next(facts, checks, budget=budget)):
-            logger.info("Every address probed was refused: probing %d more", len(more))
-            checks += await _call(steps.verify, more, tools, smtp)
+        first, rest = analysis.to_verify(facts), analysis.deeper(facts)
+        logger.info("Verifying %d candidate addresses", len(first))
+        checks = list(await _call(steps.verify, first, tools, smtp, rest))
+        if len(checks) > len(first):
+            logger.info("The top addresses were refused: %d more asked down the ranked list",
+                        len(checks) - len(first))
+        if notices(checks):  # the sentence itself is said once, by the card and the command
+            logger.info("SMTP probes skipped: port 25 is blocked from this network")
         stats = {
             "search_queries": tools.search.queries_sent,
             "search_cached": tools.search.queries_cached,

@@ -24,6 +24,7 @@ __all__ = [
     "FetchSettings",
     "GeneralSettings",
     "GravatarSettings",
+    "M365Settings",
     "PrefectSettings",
     "ReverifySettings",
     "SearchSettings",
@@ -90,10 +91,21 @@ class SmtpSettings:
     mail_from: str = "verify@interviewer-lookup.invalid"
     timeout_s: float = 10.0
     starttls: bool = True
-    probes_per_domain_per_minute: int = 10
-    max_probes_per_domain: int = 8  # per research run: how far down the ranked list to probe
+    probes_per_domain_per_minute: int = 10  # SMTP sessions (connections) per domain
+    max_probes_per_domain: int = 8  # candidates asked (RCPT) per domain, down the ranked list
     greylist_retry_s: tuple[float, ...] = (15.0, 60.0, 300.0)
     max_inline_wait_s: float = 20.0
+    connect_timeout_s: float = 3.0  # the port-25 reachability check before a run's first probe
+    proxy: str = ""  # socks5://host:port: the whole SMTP dialogue goes through this proxy
+
+
+@dataclass(frozen=True, slots=True)
+class M365Settings:
+    """The OneDrive check for Microsoft 365 domains (HTTPS only, opt-in)."""
+
+    enabled: bool = False
+    per_tenant_interval_s: float = 2.0  # at most one request per tenant this often
+    sharepoint_suffix: str = "sharepoint.com"  # worlds: sharepoint.test
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +154,7 @@ class Settings:
     dns: DnsSettings = field(default_factory=DnsSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     gravatar: GravatarSettings = field(default_factory=GravatarSettings)
+    m365: M365Settings = field(default_factory=M365Settings)
     store: StoreSettings = field(default_factory=StoreSettings)
     reverify: ReverifySettings = field(default_factory=ReverifySettings)
     prefect: PrefectSettings = field(default_factory=PrefectSettings)
@@ -191,6 +204,7 @@ class Settings:
             ),
             dns=replace(self.dns, nameservers=(endpoints.host,), port=endpoints.dns_port),
             smtp=replace(self.smtp, port=endpoints.smtp_port),
+            m365=replace(self.m365, sharepoint_suffix="sharepoint.test", per_tenant_interval_s=0.0),
             fetch=replace(self.fetch, per_host_delay_s=0.0),
         )
 

@@ -18,6 +18,7 @@ import httpx
 
 from lookup.errors import ConfigError, SearchError
 from lookup.mail.dnscheck import DomainMail
+from lookup.mail.reach import REACH_FILE
 from lookup.mail.verify import Verifier
 from lookup.models import FetchResult, Interview, PageFacts, SearchHit, Verification
 from lookup.settings import Settings
@@ -120,7 +121,7 @@ async def open_tools(
         backend, settings=settings.search, cache_dir=settings.cache_dir / "search"
     )
     fetcher = Fetcher(client, settings)
-    verifier = Verifier(settings, http_client=client)
+    verifier = Verifier(settings, http_client=client, day_cache=settings.cache_dir / REACH_FILE)
     try:
         yield RunTools(settings, session, fetcher, verifier, client)
     finally:
@@ -297,7 +298,12 @@ async def gather_pages(
 
 
 async def verify_addresses(
-    addresses: Sequence[str], *, verifier: Verifier, smtp: bool | None
+    addresses: Sequence[str],
+    *,
+    verifier: Verifier,
+    smtp: bool | None,
+    deeper: Sequence[str] = (),
 ) -> list[Verification]:
-    """Verify the top candidates concurrently (they share one DNS answer per domain)."""
-    return await verifier.verify_many(list(dict.fromkeys(addresses)), smtp=smtp)
+    """Verify the top candidates, and with SMTP on walk ``deeper`` (the rest of the ranked list)
+    while the mail server refuses them: one session asks several in turn."""
+    return await verifier.verify_ranked(list(dict.fromkeys(addresses)), list(deeper), smtp=smtp)

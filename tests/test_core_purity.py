@@ -14,7 +14,7 @@ CORE = {
                 "namematch"],
     "web": ["extract", "_markup", "_people", "_words", "_addresses", "profile", "_ties", "_work",
             "company", "plan", "queries", "robots", "_http"],
-    "mail": ["rules", "syntax", "scoring", "changes"],
+    "mail": ["rules", "syntax", "scoring", "changes", "probeplan", "verdicts"],
     "card": ["render", "markdown"],
     "": ["interview", "analysis", "text"],
 }

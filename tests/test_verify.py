@@ -195,7 +195,7 @@ def test_catch_all_domain_is_risky(world):
 
 
 def test_catch_all_learned_once_per_domain(world):
-    """A second address at a known catch-all domain is judged without another random RCPT."""
+    """A second address at a known catch-all domain is judged risky without asking the server."""
     verifier = Verifier(settings_for(world), rng=random.Random(1))
 
     async def both():
@@ -206,7 +206,9 @@ def test_catch_all_learned_once_per_domain(world):
     first, second = asyncio.run(both())
     assert second.status == "risky" and "catch_all" in second.flags
     assert sum(s.command.startswith("RCPT") for s in first.smtp) == 2
-    assert sum(s.command.startswith("RCPT") for s in second.smtp) == 1
+    assert second.smtp is None
+    assert "Not asked" in second.reasons[0] and "accepts any address" in second.reasons[0]
+    assert not connections_for(world, "a.two@catchall.test")
 
 
 def test_greylisting_resolved_inline(world):
@@ -325,10 +327,12 @@ def test_next_mx_tried_when_first_refuses(world):
 
 
 def test_unreachable_port_is_unknown(world):
-    """When no MX accepts a connection (port 25 blocked, say) the verdict is unknown."""
+    """When no MX takes a connection, port 25 counts as blocked here: unknown, no dialogue."""
     v = verify(world, "jane.doe@closed.test")
     assert v.status == "unknown"
-    assert "connecting to mx.closed.test" in v.reasons[0]
+    assert v.reasons[0].startswith("Not probed: your network blocks outgoing mail connections")
+    assert "mx.closed.test: connection refused" in v.reasons[0]
+    assert "smtp_blocked" in v.flags and v.smtp is None
 
 
 def test_smtp_off_by_default(world):

@@ -10,8 +10,9 @@ import random
 import pytest
 
 from lookup.mail.dnscheck import DnsCache, check_mail_domain, make_resolver
-from lookup.mail.smtpprobe import SmtpLimiter, random_local_part
-from lookup.mail.verify import verification_to_json
+from lookup.mail.smtpcheck import SmtpLimiter
+from lookup.mail.smtpprobe import random_local_part
+from lookup.mail.verdicts import verification_to_json
 from lookup.models import SmtpStep, Verification
 from lookup.settings import Settings
 from lookup.world import serve_world
@@ -136,8 +137,8 @@ def test_verification_json_steps():
 # -- verdicts from probe results (pure) ------------------------------------
 
 from lookup.mail.rules import Provider, parse_reply  # noqa: E402
+from lookup.mail.smtpcheck import judge_probe as _judge  # noqa: E402
 from lookup.mail.smtpprobe import ProbeResult  # noqa: E402
-from lookup.mail.verify import _judge  # noqa: E402
 
 ACCEPTS_ANY = Provider("Yahoo", ("yahoodns.net",), "accepts_any", "Rejections come after DATA.")
 MAY_ACCEPT = Provider("Microsoft 365", ("outlook.com",), "may_accept")

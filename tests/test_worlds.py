@@ -34,7 +34,9 @@ def test_the_world_s_interview_is_fully_right(world: Path, interview: dict, tmp_
     """Domain, address, verdict and title are the ones the world's expected.toml names."""
     expect = interview["expect"]
     with serve_world(world, latency=False) as running:
-        settings = load_settings({"LOOKUP_DATA_DIR": str(tmp_path)}).in_world(running.endpoints)
+        # an interview may name settings the user would pass (e.g. --m365-https)
+        settings = load_settings({"LOOKUP_DATA_DIR": str(tmp_path)},
+                                 overrides=interview.get("settings")).in_world(running.endpoints)
         run = asyncio.run(run_pipeline(
             make_interview(interview["name"], interview["company"]), settings, smtp=True,
             transport=running.transport()))

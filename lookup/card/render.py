@@ -213,6 +213,7 @@ def build_context(
         "summary": _summary_line(result),
         "chosen": chosen,
         "alternatives": [c for c in result.candidates if c is not chosen][:ALTERNATIVES_SHOWN],
+        "notices": [_notice(n) for n in result.notices],
         "no_address_reason": None if chosen else _no_address_reason(result),
         "source_urls": [sources.by_url[url] for url in sources.urls],
         "cite": lambda source: _cite(sources, source),
@@ -224,6 +225,20 @@ def build_context(
         "generated_at": generated_at,
         "long_date": _long_date,
     }
+
+
+def _notice(text: str) -> Safe:
+    """A run-wide note as Markdown: `backticked` words as code spans, the rest escaped."""
+    parts = text.split("`")
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            out.append(str(code(part)))
+        else:
+            lead = " " if part[:1] == " " and index else ""
+            tail = " " if part[-1:] == " " and index < len(parts) - 1 else ""
+            out.append(lead + str(md(part, 300)) + tail)
+    return Safe("".join(out))
 
 
 def _newest_first(history: Sequence[Verification]) -> list[Verification]:

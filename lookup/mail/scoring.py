@@ -37,6 +37,9 @@ LIKELIHOOD: Mapping[str, float] = {
     "published_user": 1000.0,
     "published_elsewhere": 30.0,
     "deliverable": 20.0,
+    # A OneDrive personal site (403) exists only for an account that signed in: as strong as
+    # an SMTP accept, and with the same caveat (a colleague of the same name).
+    "onedrive": 20.0,
     "mailbox_full": 5.0,
     "gravatar": 5.0,
     "refuted": 0.02,  # the server said this mailbox does not exist (or is disabled, or invalid)
@@ -153,6 +156,11 @@ _FLAG_REASONS = {
 
 def _verdict_factor(v: Verification, flags: set[str]) -> tuple[float, str, bool]:
     """The likelihood ratio for the verification verdict, its reason, and whether to cap."""
+    if v.status == "deliverable" and "onedrive" in flags:
+        return LIKELIHOOD["onedrive"], (
+            "Microsoft 365's OneDrive check (HTTPS) found an account with this address: the "
+            "mailbox very likely exists."
+        ), False
     if v.status == "deliverable":
         return LIKELIHOOD["deliverable"], (
             "The mail server accepted this recipient and refused a random one: the mailbox exists."

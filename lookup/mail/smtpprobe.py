@@ -1,60 +1,89 @@
-"""Ask a domain's mail servers whether they would take a recipient, without sending mail.
+"""Ask a domain's mail servers whether they would take recipients, without sending mail.
 
-A small asyncio-native SMTP client (RFC 5321): connect, EHLO (HELO as a
-fallback), STARTTLS when offered, MAIL FROM, RCPT TO the candidate, RCPT TO a
-random address at the same domain (is it a catch-all?), then RSET and QUIT.
-DATA is never sent. Every step has a timeout; every reply is kept as an
-``SmtpStep`` so a verdict can show its raw evidence. Thousands of probes can
-run concurrently without threads.
-
-``SmtpLimiter`` keeps probes per domain under a per-minute budget.
+A small asyncio-native SMTP client (RFC 5321). One session asks about several
+addresses: connect (directly or through a SOCKS5 proxy), EHLO (HELO as a
+fallback), STARTTLS when offered, then for each address MAIL FROM, RCPT TO
+and RSET; after the first address a server accepts, a random address at the
+same domain is asked in the same transaction (is it a catch-all?); QUIT at
+the end. DATA is never sent. Which address comes next is
+``probeplan.next_address``'s decision, so a session walks down a ranked list
+and stops as soon as walking further tells nothing. Every step has a timeout;
+every reply is kept as an ``SmtpStep`` so a verdict can show its raw evidence.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import dataclasses
 import random
 import ssl
 import string
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+from lookup.mail.probeplan import next_address
 from lookup.mail.rules import Reply, ReplyCategory, classify_reply, parse_reply
+from lookup.mail.smtpconnect import DIRECT, ConnectFailed, SmtpRoute, open_stream
 from lookup.models import SmtpStep
 from lookup.settings import SmtpSettings
 
 __all__ = [
+    "DomainProbe",
     "ProbeResult",
-    "SmtpLimiter",
     "probe_address",
+    "probe_session",
     "random_local_part",
 ]
 
 MAX_HOSTS = 3  # MX hosts tried in preference order before giving up
 MAX_REPLY_LINES = 64
 REFUSALS = frozenset({"no_such_user", "disabled", "rejected"})
+# Postfix counts every refused RCPT as an error and slows a client down after 10
+# (smtpd_soft_error_limit); a session stays under that.
+RCPTS_PER_SESSION = 8
+RANDOM = "(random)"  # the catch-all test's address, in a session's set of addresses asked
 
 
 @dataclass(frozen=True, slots=True)
 class ProbeResult:
-    """What one probe learned: the candidate's reply class, catch-all evidence, raw steps."""
+    """What probing learned about one address: its reply class, catch-all evidence, raw steps."""
 
     steps: tuple[SmtpStep, ...]
     host: str | None = None  # the MX host that answered RCPT
-    category: ReplyCategory | None = None  # the candidate's RCPT reply; None when never asked
+    category: ReplyCategory | None = None  # the address's RCPT reply; None when never answered
     reply: Reply | None = None
     catch_all: bool | None = None  # True: a random address was accepted too; None: not known
     catch_all_reply: Reply | None = None
     failure: str = ""  # why no RCPT answer was obtained (or why the catch-all test failed)
 
 
-class _Monotonic(Protocol):
-    def monotonic(self) -> float: ...
+@dataclass(slots=True)
+class DomainProbe:
+    """Probing one domain across sessions (greylisting retries): what to ask, what was said."""
+
+    ranked: list[str]
+    must: int
+    budget: int
+    random_address: str | None  # None: the catch-all answer is known, or not wanted
+    catch_all: bool | None = None
+    catch_all_host: str | None = None
+    catch_all_failure: str = ""
+    results: dict[str, ProbeResult] = field(default_factory=dict)
+    attempts: list[SmtpStep] = field(default_factory=list)  # failed connections, kept for all
+    random_pending: bool = False  # the random address was greylisted: ask it again
+
+    def answers(self) -> dict[str, str | None]:
+        return {a: r.category for a, r in self.results.items()}
+
+    def next(self, asked: set[str]) -> str | None:
+        return next_address(self.ranked, self.answers(), must=self.must, budget=self.budget,
+                            catch_all=self.catch_all, asked=asked)
+
+    def greylisted(self) -> list[str]:
+        """Addresses (and the random one) still waiting for an answer after greylisting."""
+        waiting = [a for a, r in self.results.items() if r.category == "greylisted"]
+        return waiting + ([RANDOM] if self.random_pending else [])
 
 
 class _Dropped(Exception):
@@ -63,33 +92,6 @@ class _Dropped(Exception):
 
 class _TlsFailed(_Dropped):
     """The STARTTLS handshake failed; the host may still be asked without TLS."""
-
-
-class SmtpLimiter:
-    """At most ``per_minute`` probes per domain in any 60-second window."""
-
-    def __init__(self, per_minute: int, *, clock: _Monotonic | None = None) -> None:
-        self.per_minute = max(1, per_minute)
-        self._monotonic: Callable[[], float] = clock.monotonic if clock else time.monotonic
-        self._booked: dict[str, collections.deque[float]] = {}
-
-    def reserve(self, key: str, *, max_wait_s: float) -> float | None:
-        """Book the next slot if it is at most ``max_wait_s`` away; return the wait, or None."""
-        now = self._monotonic()
-        booked = self._booked.setdefault(key.lower(), collections.deque())
-        while booked and booked[0] <= now - 60.0:
-            booked.popleft()
-        slot = now if len(booked) < self.per_minute else booked[-self.per_minute] + 60.0
-        if slot - now > max_wait_s:
-            return None
-        booked.append(slot)
-        return slot - now
-
-    def next_free_in(self, key: str) -> float:
-        """Seconds until a slot frees up for ``key`` (0 when one is free now)."""
-        now = self._monotonic()
-        booked = [t for t in self._booked.get(key.lower(), ()) if t > now - 60.0]
-        return 0.0 if len(booked) < self.per_minute else booked[-self.per_minute] + 60.0 - now
 
 
 def random_local_part(rng: random.Random) -> str:
@@ -105,25 +107,60 @@ async def probe_address(
     hosts: Sequence[tuple[str, str]],
     settings: SmtpSettings,
     verify_tls: bool = True,
+    route: SmtpRoute = DIRECT,
 ) -> ProbeResult:
-    """Probe ``address`` on (host, IP) pairs in order; ``random_address`` None skips catch-all."""
-    steps: list[SmtpStep] = []
+    """Probe one address on (host, IP) pairs in order; ``random_address`` None skips catch-all."""
+    probe = DomainProbe([address], 1, 1, random_address)
+    failure = await probe_session(probe, hosts, settings, verify_tls=verify_tls, route=route)
+    result = probe.results.get(address) or ProbeResult(tuple(probe.attempts), failure=failure)
+    return dataclasses.replace(result, catch_all=probe.catch_all,
+                               failure=result.failure or probe.catch_all_failure)
+
+
+async def probe_session(
+    probe: DomainProbe,
+    hosts: Sequence[tuple[str, str]],
+    settings: SmtpSettings,
+    *,
+    asked: set[str] | None = None,
+    limit: int = RCPTS_PER_SESSION,
+    verify_tls: bool = True,
+    route: SmtpRoute = DIRECT,
+    world_mode: bool = False,
+) -> str:
+    """One session on the first MX host that answers; "" when it ended normally, else why not.
+
+    ``asked`` (shared by the sessions of one round) holds the addresses already
+    asked; the session asks at most ``limit`` more.
+    """
+    asked = set() if asked is None else asked
     failure = "no mail server address was found"
     for name, ip in list(hosts)[:MAX_HOSTS]:
+        dial = _Dial(name, ip, route, world_mode, limit)
         try:
             try:
-                return await _dialogue(
-                    address, random_address, name, ip, settings, steps, verify_tls
-                )
+                await _dialogue(probe, dial, settings, verify_tls, asked)
             except _TlsFailed:
                 # Opportunistic TLS (RFC 7435): a server whose certificate does not verify
                 # is asked again in the clear rather than not at all; the failed
                 # handshake stays in the steps.
                 plain = dataclasses.replace(settings, starttls=False)
-                return await _dialogue(address, random_address, name, ip, plain, steps, verify_tls)
+                await _dialogue(probe, dial, plain, verify_tls, asked)
+            return ""
         except _Dropped as exc:
             failure = str(exc)
-    return ProbeResult(tuple(steps), failure=failure)
+            if probe.next(asked) is None:
+                return failure  # nothing left to ask another host
+    return failure
+
+
+@dataclass(frozen=True, slots=True)
+class _Dial:
+    name: str
+    ip: str
+    route: SmtpRoute
+    world_mode: bool
+    limit: int
 
 
 class _Session:
@@ -132,15 +169,17 @@ class _Session:
     def __init__(self, reader, writer, timeout_s: float, steps: list[SmtpStep], host: str) -> None:
         self.reader, self.writer = reader, writer
         self.timeout_s = timeout_s
-        self.steps = steps
+        self.steps = steps  # the connection's own steps: the greeting and EHLO, STARTTLS
         self.host = host
 
-    async def read(self, label: str) -> tuple[Reply, list[str]]:
+    async def read(self, label: str, into: list[SmtpStep]) -> tuple[Reply, list[str]]:
         try:
-            return await self._read(label)
+            reply, lines = await self._read(label)
         except _Dropped as exc:
-            self.steps.append(SmtpStep(label, None, None, f"no reply: {exc}"))
+            into.append(SmtpStep(label, None, None, f"no reply: {exc}"))
             raise
+        into.append(SmtpStep(label, reply.code, reply.enhanced, reply.text))
+        return reply, lines
 
     async def _read(self, label: str) -> tuple[Reply, list[str]]:
         lines: list[str] = []
@@ -164,21 +203,20 @@ class _Session:
             raise _Dropped(f"{self.host} dropped the connection during {label} ({exc})") from exc
         except ValueError as exc:  # a line longer than the stream limit (64 KiB)
             raise _Dropped(f"{self.host} sent an over-long reply to {label}") from exc
-        reply = parse_reply(lines)
-        self.steps.append(SmtpStep(label, reply.code, reply.enhanced, reply.text))
-        return reply, lines
+        return parse_reply(lines), lines
 
-    async def command(self, line: str) -> tuple[Reply, list[str]]:
+    async def command(self, line: str, into: list[SmtpStep] | None = None) -> tuple[Reply, list[str]]:
+        steps = self.steps if into is None else into
         try:
             self.writer.write(line.encode("utf-8") + b"\r\n")
             await asyncio.wait_for(self.writer.drain(), self.timeout_s)
         except TimeoutError as exc:
-            raise _Dropped(
-                f"{self.host} did not accept {line} within {self.timeout_s:g} s"
-            ) from exc
+            steps.append(SmtpStep(line, None, None, "could not send"))
+            raise _Dropped(f"{self.host} did not accept {line} within {self.timeout_s:g} s") from exc
         except (ConnectionError, OSError) as exc:
+            steps.append(SmtpStep(line, None, None, "could not send"))
             raise _Dropped(f"{self.host} dropped the connection before {line} ({exc})") from exc
-        return await self.read(line)
+        return await self.read(line, steps)
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -187,61 +225,125 @@ class _Session:
 
 
 async def _dialogue(
-    address: str,
-    random_address: str | None,
-    name: str,
-    ip: str,
-    settings: SmtpSettings,
-    steps: list[SmtpStep],
-    verify_tls: bool,
-) -> ProbeResult:
-    label = f"CONNECT {name}:{settings.port}"
+    probe: DomainProbe, dial: _Dial, settings: SmtpSettings, verify_tls: bool, asked: set[str]
+) -> None:
+    label = f"CONNECT {dial.name}:{settings.port}"
     try:
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(ip, settings.port), settings.timeout_s
+        reader, writer = await open_stream(
+            dial.ip, settings.port, route=dial.route, timeout_s=settings.timeout_s,
+            world_mode=dial.world_mode,
         )
-    except TimeoutError as exc:
-        steps.append(SmtpStep(label, None, None, "connection timed out"))
+    except ConnectFailed as exc:
+        probe.attempts.append(SmtpStep(label, None, None, f"connection failed: {exc}"))
+        hint = " (port 25 is often blocked by home and cloud networks)" if exc.kind != "proxy" else ""
         raise _Dropped(
-            f"connecting to {name} port {settings.port} timed out after {settings.timeout_s:g} s "
-            "(port 25 is often blocked by home and cloud networks)"
+            f"connecting to {dial.name} port {settings.port} {dial.route.label} failed: {exc}{hint}"
         ) from exc
-    except OSError as exc:
-        steps.append(SmtpStep(label, None, None, f"connection failed: {exc.strerror or exc}"))
-        raise _Dropped(
-            f"connecting to {name} port {settings.port} failed ({exc.strerror or exc})"
-        ) from exc
-    session = _Session(reader, writer, settings.timeout_s, steps, name)
+    session = _Session(reader, writer, settings.timeout_s, [], dial.name)
     try:
-        return await _converse(session, address, random_address, name, label, settings, verify_tls)
+        await _converse(session, probe, dial, label, settings, verify_tls, asked)
+    except _Dropped:
+        probe.attempts.extend(session.steps)  # a session that died early: its steps tell why
+        raise
     finally:
         await session.close()
 
 
 async def _converse(
-    session: _Session,
-    address: str,
-    random_address: str | None,
-    name: str,
-    label: str,
-    settings: SmtpSettings,
-    verify_tls: bool,
-) -> ProbeResult:
-    banner, _ = await session.read(label)
+    session: _Session, probe: DomainProbe, dial: _Dial, label: str, settings: SmtpSettings,
+    verify_tls: bool, asked: set[str],
+) -> None:
+    banner, _ = await session.read(label, session.steps)
     if banner.code is None or banner.code // 100 != 2:
-        raise _Dropped(f"{name} refused the connection: {_said(banner)}")
-    await _hello(session, name, settings, verify_tls)
-    sender, _ = await session.command(f"MAIL FROM:<{settings.mail_from}>")
-    if sender.code is None or sender.code // 100 != 2:
-        await _goodbye(session)
-        raise _Dropped(f"{name} refused our sender address: {_said(sender)}")
-    reply, _ = await session.command(f"RCPT TO:<{address}>")
-    category = classify_reply(reply)
-    result = ProbeResult((), name, category, reply)
-    if random_address and category in ("accepted", "greylisted"):
-        result = await _catch_all(session, random_address, result)
-    await _goodbye(session)
-    return dataclasses.replace(result, steps=tuple(session.steps))
+        raise _Dropped(f"{dial.name} refused the connection: {_said(banner)}")
+    await _hello(session, dial.name, settings, verify_tls)
+    done: list[str] = []
+    while len(done) < dial.limit and (address := probe.next(asked)) is not None:
+        asked.add(address)
+        await _ask(session, probe, address, settings, asked)
+        done.append(address)
+    if probe.random_pending and probe.catch_all is None and RANDOM not in asked:
+        asked.add(RANDOM)
+        done += await _random_again(session, probe, settings)
+    quit_steps: list[SmtpStep] = []
+    with contextlib.suppress(_Dropped):
+        await session.command("QUIT", quit_steps)
+    for address in done:  # each verdict shows its dialogue through to the goodbye
+        result = probe.results[address]
+        probe.results[address] = dataclasses.replace(result, steps=result.steps + tuple(quit_steps))
+
+
+async def _ask(
+    session: _Session, probe: DomainProbe, address: str, settings: SmtpSettings, asked: set[str]
+) -> None:
+    """MAIL FROM, RCPT TO the address (and the random one when needed), RSET."""
+    before = probe.results.get(address)
+    earlier = before.steps if before else tuple(probe.attempts)
+    own: list[SmtpStep] = []
+
+    def keep(**changes) -> None:
+        steps = (*earlier, *session.steps, *own)
+        probe.results[address] = ProbeResult(steps, session.host, **changes)
+
+    try:
+        sender, _ = await session.command(f"MAIL FROM:<{settings.mail_from}>", own)
+        if sender.code is None or sender.code // 100 != 2:
+            raise _Dropped(f"{session.host} refused our sender address: {_said(sender)}")
+        reply, _ = await session.command(f"RCPT TO:<{address}>", own)
+        category = classify_reply(reply)
+        keep(category=category, reply=reply)
+        if _wants_random(probe, category, asked):
+            asked.add(RANDOM)
+            await _catch_all(session, probe, own)
+        await session.command("RSET", own)
+    except _Dropped as exc:
+        if address not in probe.results or probe.results[address].category is None:
+            keep(failure=str(exc))
+            asked.discard(address)  # unanswered: the next MX host may be asked about it
+        raise
+    finally:
+        if address in probe.results:
+            result = probe.results[address]
+            probe.results[address] = dataclasses.replace(
+                result, steps=(*earlier, *session.steps, *own)
+            )
+
+
+def _wants_random(probe: DomainProbe, category: str, asked: set[str]) -> bool:
+    if probe.random_address is None or probe.catch_all is not None or RANDOM in asked:
+        return False
+    return category in ("accepted", "greylisted")
+
+
+async def _random_again(session: _Session, probe: DomainProbe, settings: SmtpSettings) -> list[str]:
+    """Ask the greylisted random address again; its steps join the accepted addresses'."""
+    own: list[SmtpStep] = []
+    try:
+        await session.command(f"MAIL FROM:<{settings.mail_from}>", own)
+        await _catch_all(session, probe, own)
+        await session.command("RSET", own)
+    finally:
+        accepted = [a for a, r in probe.results.items() if r.category == "accepted"]
+        for address in accepted:
+            result = probe.results[address]
+            probe.results[address] = dataclasses.replace(result, steps=result.steps + tuple(own))
+    return accepted
+
+
+async def _catch_all(session: _Session, probe: DomainProbe, own: list[SmtpStep]) -> None:
+    assert probe.random_address is not None
+    try:
+        reply, _ = await session.command(f"RCPT TO:<{probe.random_address}>", own)
+    except _Dropped as exc:
+        probe.catch_all_failure = f"the catch-all test could not finish: {exc}"
+        raise
+    kind = classify_reply(reply)
+    probe.random_pending = kind == "greylisted"
+    if kind == "accepted" or kind in REFUSALS:
+        probe.catch_all = kind == "accepted"
+        probe.catch_all_host = session.host
+    elif kind != "greylisted":
+        probe.catch_all_failure = f"the random address got {_said(reply)}"
 
 
 async def _hello(session: _Session, name: str, settings: SmtpSettings, verify_tls: bool) -> None:
@@ -269,24 +371,6 @@ async def _hello(session: _Session, name: str, settings: SmtpSettings, verify_tl
         session.steps.append(SmtpStep("TLS handshake", None, None, f"failed: {exc}"))
         raise _TlsFailed(f"the TLS handshake with {name} failed ({exc})") from exc
     await session.command(f"EHLO {settings.helo_name}")
-
-
-async def _catch_all(session: _Session, random_address: str, result: ProbeResult) -> ProbeResult:
-    try:
-        reply, _ = await session.command(f"RCPT TO:<{random_address}>")
-    except _Dropped as exc:
-        return dataclasses.replace(result, failure=f"the catch-all test could not finish: {exc}")
-    kind = classify_reply(reply)
-    catch_all = True if kind == "accepted" else (False if kind in REFUSALS else None)
-    return dataclasses.replace(result, catch_all=catch_all, catch_all_reply=reply)
-
-
-async def _goodbye(session: _Session) -> None:
-    for line in ("RSET", "QUIT"):
-        try:
-            await session.command(line)
-        except _Dropped:
-            return
 
 
 def _said(reply: Reply) -> str:

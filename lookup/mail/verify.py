@@ -1,28 +1,30 @@
-"""Verify an address: syntax, DNS MX and provider, optional SMTP RCPT probe and Gravatar.
+"""Verify addresses: syntax, DNS MX and provider, optional SMTP probe, OneDrive and Gravatar.
 
-``Verifier`` holds the run's shared pieces (DNS cache, SMTP limiter, HTTP
-client, clock, randomness), all passed in or built once from settings::
+``Verifier`` holds the run's shared pieces (DNS cache, SMTP limiter and port
+check, HTTP client, clock, randomness), all passed in or built once from
+settings::
 
     verifier = Verifier(settings)
     verdict = await verifier.verify("jane.doe@acmerobotics.test", smtp=True)
+    verdicts = await verifier.verify_ranked(top_three, rest_of_the_list, smtp=True)
 
 The verdict is honest about what each check can tell: "deliverable" only
-when a server that refuses random addresses accepted this one; "risky" for
-catch-all and accept-anything servers; "undeliverable" only on a definite
-answer (bad syntax, a domain without mail, 5.1.1 no such user); everything
-else (timeouts, blocked port 25, policy blocks, unresolved greylisting, no
-probe at all) is "unknown", with the reason in words and the raw evidence.
+when a server that refuses random addresses accepted this one (or Microsoft
+365's OneDrive check found the account); "risky" for catch-all and
+accept-anything servers; "undeliverable" only on a definite answer (bad
+syntax, a domain without mail, 5.1.1 no such user); everything else
+(timeouts, blocked port 25, policy blocks, unresolved greylisting, no probe
+at all) is "unknown", with the reason in words and the raw evidence.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import random
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import dns.asyncresolver
 import httpx
@@ -34,10 +36,16 @@ from lookup.mail.dnscheck import (
     host_addresses,
     make_resolver,
 )
-from lookup.mail.rules import CATEGORY_MEANING, Provider, address_flags, provider_named
-from lookup.mail.smtpprobe import ProbeResult, SmtpLimiter, probe_address, random_local_part
+from lookup.mail.gravatar import gravatar_check
+from lookup.mail.m365 import OneDriveCheck, combine
+from lookup.mail.probeplan import budgeted
+from lookup.mail.reach import PortCheck
+from lookup.mail.rules import Provider, address_flags, provider_named
+from lookup.mail.smtpcheck import SmtpChecker, SmtpLimiter
+from lookup.mail.smtpconnect import SmtpRoute, parse_proxy
 from lookup.mail.syntax import check_syntax
-from lookup.models import SmtpStep, Status, Verification
+from lookup.mail.verdicts import NOT_PROBED, SmtpPart, flag_reasons, verification_to_json
+from lookup.models import Verification
 from lookup.ratelimit import Clock, SystemClock
 from lookup.settings import Settings
 from lookup.web.hosts import address_problem, loopback_problem
@@ -53,25 +61,27 @@ __all__ = [
 ]
 
 GRAVATAR_URL = "https://www.gravatar.com"
-NOT_PROBED = (
-    "The mailbox itself was not checked: SMTP probing is off (turn it on with --smtp or "
-    "smtp.enabled), so whether this exact address exists is unknown."
-)
+PORT_CHECK_DOMAINS = 3  # a batch's port-25 check tries the MX hosts of this many domains
+M365 = "Microsoft 365"
 
 
-@dataclass(slots=True)
-class _Smtp:
-    """The SMTP part of a verdict while it is being assembled."""
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One address asked for: as given, normalised, its flags, and whether it must be verified."""
 
-    status: Status
-    reasons: list[str]
-    steps: tuple[SmtpStep, ...] | None = None
-    flags: list[str] = field(default_factory=list)
-    retry_after: dt.datetime | None = None
+    given: str
+    address: str
+    flags: tuple[str, ...]
+    must: bool
 
 
 class Verifier:
-    """Checks addresses with shared DNS cache, SMTP limiter, HTTP client, clock and randomness."""
+    """Checks addresses with shared DNS cache, SMTP limiter, HTTP client, clock and randomness.
+
+    ``day_cache`` is the file where a blocked port 25 is remembered for the day
+    (``settings.cache_dir / reach.REACH_FILE`` for a user's runs); without it
+    the port check is remembered for this verifier's life only.
+    """
 
     def __init__(
         self,
@@ -84,6 +94,7 @@ class Verifier:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         gravatar_url: str = GRAVATAR_URL,
+        day_cache: Path | None = None,
     ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
@@ -96,7 +107,22 @@ class Verifier:
         self.http_client = http_client
         self.rng = rng or random.Random()
         self.gravatar_url = gravatar_url.rstrip("/")
-        self._catch_all: dict[str, bool] = {}  # per domain, learned during this verifier's life
+        self.route = SmtpRoute(settings.smtp.proxy.strip())
+        if self.route.proxy:  # a bad proxy is a sentence now, not a surprise at the first probe
+            parse_proxy(self.route.proxy, world_mode=settings.world_mode)
+        self.port_check = PortCheck(
+            port=settings.smtp.port, timeout_s=settings.smtp.connect_timeout_s, route=self.route,
+            cache_file=day_cache, clock=self.clock, world_mode=settings.world_mode,
+            scope=settings.world.directory if settings.world else "",
+        )
+        self.smtp = SmtpChecker(
+            settings, limiter=self.smtp_limiter, clock=self.clock, rng=self.rng,
+            port_check=self.port_check, route=self.route,
+        )
+        self.onedrive = (
+            OneDriveCheck(http_client, settings.m365, clock=self.clock)
+            if settings.m365.enabled and http_client is not None else None
+        )
 
     # -- public API ------------------------------------------------------
 
@@ -104,28 +130,194 @@ class Verifier:
         """Whether ``domain`` takes mail (MX, null MX, A fallback), through whom, and why."""
         return await check_mail_domain(domain, cache=self.dns_cache)
 
+    async def mail_hosts(self, mx: tuple[str, ...]) -> tuple[list[tuple[str, str]], str]:
+        """(host, IP) pairs a probe may contact among ``mx`` (at most three), and why not others."""
+        return await self._mx_addresses(mx)
+
     async def verify(self, address: str, *, smtp: bool | None = None) -> Verification:
         """The verdict on one address; ``smtp`` None follows settings.smtp.enabled."""
+        if not self._probing(smtp) and not self._extras():
+            return await self._dns_only(address)
+        return (await self.verify_ranked([address], smtp=smtp))[0]
+
+    async def verify_many(
+        self, addresses: Iterable[str], *, smtp: bool | None = None, concurrency: int = 50
+    ) -> list[Verification]:
+        """Verify many addresses (sharing the DNS cache and SMTP sessions); results in input order.
+
+        Each distinct domain is looked up first, ``concurrency`` at a time, so the
+        DNS work is one query per domain however the addresses are ordered. With
+        SMTP on, the addresses at one domain share sessions (several RCPTs each).
+        """
+        addresses = list(addresses)
+        gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def domain(name: str) -> None:
+            async with gate:
+                await self.check_domain(name)
+
+        names = {a.strip().rpartition("@")[2].lower() for a in addresses if "@" in a}
+        await asyncio.gather(*(domain(n) for n in names if _looks_like_domain(n)))
+        if not self._probing(smtp) and not self._extras():
+            # Nothing left to wait for: every answer is cached, so tasks would only add overhead.
+            return [await self._dns_only(a) for a in addresses]
+        return await self.verify_ranked(addresses, smtp=smtp, budget=0, concurrency=concurrency)
+
+    async def verify_ranked(
+        self,
+        must: Sequence[str],
+        deeper: Sequence[str] = (),
+        *,
+        smtp: bool | None = None,
+        budget: int | None = None,
+        concurrency: int = 50,
+    ) -> list[Verification]:
+        """Verdicts on every ``must`` address, then on the ``deeper`` ones the walk reached.
+
+        ``deeper`` is the rest of a ranked list: with SMTP on (or the OneDrive
+        check), asking goes on down it while every answer was a refusal (or no
+        OneDrive account was found), up to ``budget`` addresses per domain
+        (default ``smtp.max_probes_per_domain``); see ``probeplan``.
+        """
         checked_at = self._now()
-        parsed = self._syntax(address)
+        budget = self.settings.smtp.max_probes_per_domain if budget is None else budget
+        out: dict[tuple[bool, str], Verification] = {}
+        groups: dict[str, list[_Entry]] = {}
+        seen: set[str] = set()
+        for given, is_must in [*((a, True) for a in must), *((a, False) for a in deeper)]:
+            parsed = self._syntax(given)
+            if isinstance(parsed, str):
+                if is_must:
+                    out[(True, given)] = Verification(given, "undeliverable", (parsed,), checked_at,
+                                                      flags=("invalid",))
+                continue
+            address, local, domain = parsed
+            if not is_must and address in seen:
+                continue
+            seen.add(address)
+            groups.setdefault(domain, []).append(
+                _Entry(given, address, address_flags(local, domain), is_must)
+            )
+        if self._probing(smtp) and len(groups) > 1:
+            await self._check_port(list(groups)[:PORT_CHECK_DOMAINS])
+        gate = asyncio.Semaphore(max(1, concurrency))
+
+        async def one(domain: str, entries: list[_Entry]) -> None:
+            async with gate:
+                found = await self._domain(domain, entries, budget, self._probing(smtp), checked_at)
+            out.update(found)
+
+        await asyncio.gather(*(one(d, e) for d, e in groups.items()))
+        ordered = [out[(True, a)] for a in must]
+        return ordered + [out[(False, a)] for a in deeper if (False, a) in out]
+
+    # -- steps -----------------------------------------------------------
+
+    async def _check_port(self, domains: list[str]) -> None:
+        """A batch's port check asks the MX hosts of its first few domains at once, so that
+        one company whose mail servers are down is not taken for a blocked network."""
+        if self.port_check.settled() is not None:
+            return
+        hosts: list[tuple[str, str]] = []
+        for domain in domains:
+            mail = await self.check_domain(domain)
+            if mail.status == "accepts":
+                hosts += (await self._mx_addresses(mail.mx))[0][:2]
+        if hosts:
+            await self.port_check.ensure(hosts)
+
+    def _probing(self, smtp: bool | None) -> bool:
+        return self.settings.smtp.enabled if smtp is None else smtp
+
+    def _extras(self) -> bool:
+        gravatar = self.settings.gravatar.enabled and self.http_client is not None
+        return gravatar or self.onedrive is not None
+
+    def _now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock.time(), tz=dt.UTC)
+
+    def _syntax(self, address: str) -> tuple[str, str, str] | str:
+        """(normalized address, local part, ASCII domain), or the reason it is not an address."""
+        parsed = check_syntax(address, test_environment=self.settings.world_mode)
+        return parsed if isinstance(parsed, str) else (parsed.address, parsed.local, parsed.domain)
+
+    async def _dns_only(self, given: str) -> Verification:
+        checked_at = self._now()
+        parsed = self._syntax(given)
         if isinstance(parsed, str):
-            return Verification(address, "undeliverable", (parsed,), checked_at, flags=("invalid",))
+            return Verification(given, "undeliverable", (parsed,), checked_at, flags=("invalid",))
         address, local, domain = parsed
-        flags = list(address_flags(local, domain))
+        entry = _Entry(given, address, address_flags(local, domain), True)
         mail = await self.check_domain(domain)
         if mail.status != "accepts":
-            return self._domain_verdict(address, mail, flags, checked_at)
+            return self._domain_verdict(entry, mail, checked_at)
+        return await self._assemble(entry, SmtpPart("unknown", [NOT_PROBED]), mail, checked_at)
+
+    async def _domain(
+        self, domain: str, entries: list[_Entry], budget: int, probing: bool,
+        checked_at: dt.datetime,
+    ) -> dict[tuple[bool, str], Verification]:
+        mail = await self.check_domain(domain)
+        musts = [e for e in entries if e.must]
+        if mail.status != "accepts":
+            return {(True, e.given): self._domain_verdict(e, mail, checked_at) for e in musts}
         provider = provider_named(mail.provider)
-        probe = self.settings.smtp.enabled if smtp is None else smtp
-        if probe:
-            part = await self._smtp(address, domain, mail, provider)
+        ranked = [e.address for e in musts] + [e.address for e in entries if not e.must]
+        if probing:
+            parts = await self._smtp(domain, mail, ranked, len(musts), budget, provider)
         else:
-            part = _Smtp("unknown", [NOT_PROBED])
-        reasons = [*part.reasons, *mail.reasons, *_flag_reasons(flags)]
+            parts = {a: SmtpPart("unknown", [NOT_PROBED]) for a in ranked[: len(musts)]}
+        if self.onedrive is not None and provider is not None and provider.name == M365:
+            await self._onedrive(domain, ranked, len(musts), budget, parts)
+        found: dict[tuple[bool, str], Verification] = {}
+        for e in entries:
+            part = parts.get(e.address)
+            if part is not None:
+                found[(e.must, e.given)] = await self._assemble(e, part, mail, checked_at)
+        return found
+
+    async def _smtp(
+        self, domain: str, mail: DomainMail, ranked: list[str], must: int, budget: int,
+        provider: Provider | None,
+    ) -> dict[str, SmtpPart]:
+        known = await self.smtp.blocked_parts(ranked[:must])
+        if known is not None:  # no need to look up the mail servers' addresses
+            return known
+        hosts, missing = await self._mx_addresses(mail.mx)
+        if not hosts:
+            return {a: SmtpPart("unknown", [f"No SMTP probe was possible: {missing}"])
+                    for a in ranked[:must]}
+        return await self.smtp.probe_domain(
+            domain, ranked, must=must, budget=budget, hosts=hosts, provider=provider
+        )
+
+    async def _onedrive(
+        self, domain: str, ranked: list[str], must: int, budget: int, parts: dict[str, SmtpPart]
+    ) -> None:
+        """Microsoft 365: the OneDrive check where SMTP gave no definite answer, down the list."""
+        assert self.onedrive is not None
+        found = any(p.status == "deliverable" for p in parts.values())
+        for index, address in enumerate(budgeted(ranked, budget, must)):
+            if index >= must and found:
+                break
+            smtp = parts.get(address)
+            if smtp is not None and smtp.status in ("deliverable", "undeliverable"):
+                continue
+            checked = await self.onedrive.check(address, domain)
+            parts[address] = combine(smtp, checked)
+            found = found or checked.status == "deliverable"
+
+    async def _assemble(
+        self, entry: _Entry, part: SmtpPart, mail: DomainMail, checked_at: dt.datetime
+    ) -> Verification:
+        flags = list(entry.flags)
+        reasons = [*part.reasons, *mail.reasons, *flag_reasons(flags)]
         if self.settings.gravatar.enabled and self.http_client is not None:
-            reasons.append(await self._gravatar(address, flags))
+            reason, found = await gravatar_check(self.http_client, self.gravatar_url, entry.address)
+            reasons.append(reason)
+            flags += ["gravatar"] if found else []
         return Verification(
-            address=address,
+            address=entry.address,
             status=part.status,
             reasons=tuple(reasons),
             checked_at=checked_at,
@@ -136,104 +328,19 @@ class Verifier:
             retry_after=part.retry_after,
         )
 
-    async def verify_many(
-        self, addresses: Iterable[str], *, smtp: bool | None = None, concurrency: int = 50
-    ) -> list[Verification]:
-        """Verify many addresses concurrently (sharing the DNS cache); results in input order.
-
-        Each distinct domain is looked up first, ``concurrency`` at a time, so the
-        DNS work is one query per domain however the addresses are ordered; the
-        addresses are then checked, again at most ``concurrency`` at a time.
-        """
-        addresses = list(addresses)
-        gate = asyncio.Semaphore(max(1, concurrency))
-
-        async def domain(name: str) -> None:
-            async with gate:
-                await self.check_domain(name)
-
-        async def one(address: str) -> Verification:
-            async with gate:
-                return await self.verify(address, smtp=smtp)
-
-        names = {a.strip().rpartition("@")[2].lower() for a in addresses if "@" in a}
-        await asyncio.gather(*(domain(n) for n in names if _looks_like_domain(n)))
-        probing = self.settings.smtp.enabled if smtp is None else smtp
-        if not probing and not self.settings.gravatar.enabled:
-            # Nothing left to wait for: every answer is cached, so tasks would only add overhead.
-            return [await self.verify(a, smtp=False) for a in addresses]
-        return list(await asyncio.gather(*(one(a) for a in addresses)))
-
-    # -- steps -----------------------------------------------------------
-
-    def _now(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.clock.time(), tz=dt.UTC)
-
-    def _syntax(self, address: str) -> tuple[str, str, str] | str:
-        """(normalized address, local part, ASCII domain), or the reason it is not an address."""
-        parsed = check_syntax(address, test_environment=self.settings.world_mode)
-        return parsed if isinstance(parsed, str) else (parsed.address, parsed.local, parsed.domain)
-
     def _domain_verdict(
-        self, address: str, mail: DomainMail, flags: list[str], checked_at: dt.datetime
+        self, entry: _Entry, mail: DomainMail, checked_at: dt.datetime
     ) -> Verification:
+        flags = list(entry.flags)
         if mail.status == "unknown":
-            status: Status = "unknown"
+            status = "unknown"
         else:
             status = "undeliverable"
-            flags = [*flags, "no_mail"]
+            flags.append("no_mail")
         return Verification(
-            address, status, (*mail.reasons, *_flag_reasons(flags)), checked_at,
+            entry.address, status, (*mail.reasons, *flag_reasons(flags)), checked_at,  # type: ignore[arg-type]
             mx=mail.mx, provider=mail.provider, flags=tuple(flags),
         )
-
-    async def _gravatar(self, address: str, flags: list[str]) -> str:
-        digest = hashlib.sha256(address.strip().lower().encode("utf-8")).hexdigest()
-        url = f"{self.gravatar_url}/avatar/{digest}?d=404"
-        assert self.http_client is not None
-        try:
-            response = await self.http_client.get(url)
-        except httpx.HTTPError as exc:
-            return f"The Gravatar check failed ({exc.__class__.__name__}), so it tells nothing."
-        if response.status_code == 200:
-            flags.append("gravatar")
-            return "A Gravatar profile exists for this address, so someone has used it."
-        if response.status_code == 404:
-            return "No Gravatar profile for this address (most people have none; it proves little)."
-        return f"The Gravatar check answered HTTP {response.status_code}, so it tells nothing."
-
-    async def _smtp(
-        self, address: str, domain: str, mail: DomainMail, provider: Provider | None
-    ) -> _Smtp:
-        hosts, missing = await self._mx_addresses(mail.mx)
-        if not hosts:
-            return _Smtp("unknown", [f"No SMTP probe was possible: {missing}"])
-        known = self._catch_all.get(domain)
-        random_address = None if known is not None else f"{random_local_part(self.rng)}@{domain}"
-        steps: list[SmtpStep] = []
-        schedule = list(self.settings.smtp.greylist_retry_s)
-        max_wait_s = self.settings.smtp.max_inline_wait_s
-        while True:
-            waited = self.smtp_limiter.reserve(domain, max_wait_s=max_wait_s)
-            if waited is None:
-                return self._rate_limited(domain, steps)
-            if waited > 0:
-                await self.clock.sleep(waited)
-            result = await probe_address(
-                address, random_address, hosts=hosts, settings=self.settings.smtp,
-                verify_tls=not self.settings.world_mode,
-            )
-            steps.extend(result.steps)
-            if result.category != "greylisted":
-                break
-            delay = schedule.pop(0) if schedule else None
-            if delay is None or delay > max_wait_s:
-                return self._greylisted(result, steps, delay)
-            await self.clock.sleep(delay)
-        if result.catch_all is not None:
-            self._catch_all[domain] = result.catch_all
-        catch_all = result.catch_all if known is None else known
-        return _judge(result, catch_all, provider, domain, tuple(steps))
 
     async def _mx_addresses(self, mx: tuple[str, ...]) -> tuple[list[tuple[str, str]], str]:
         hosts: list[tuple[str, str]] = []
@@ -250,30 +357,6 @@ class Verifier:
             else:
                 problems.append(failure or f"the mail server {host} has no address in the DNS")
         return hosts, "; ".join(problems) + "."
-
-    def _rate_limited(self, domain: str, steps: list[SmtpStep]) -> _Smtp:
-        wait = self.smtp_limiter.next_free_in(domain)
-        per_minute = self.settings.smtp.probes_per_domain_per_minute
-        return _Smtp("unknown", [
-            f"Not probed now: the limit of {per_minute} SMTP probes a minute for {domain} "
-            f"is reached; try again in {wait:.0f} s."
-        ], tuple(steps) or None, retry_after=self._later(wait))
-
-    def _greylisted(self, result: ProbeResult, steps: list[SmtpStep], delay: float | None) -> _Smtp:
-        reply = result.reply
-        said = f"{reply.code} {reply.text}" if reply else "a greylisting reply"
-        if delay is None:
-            why = "the retries allowed by smtp.greylist_retry_s are used up"
-            delay = (self.settings.smtp.greylist_retry_s or (300.0,))[-1]
-        else:
-            why = f"the next retry is due in {delay:g} s, longer than smtp.max_inline_wait_s"
-        return _Smtp("unknown", [
-            f"{result.host} greylisted the request ({said}); {why}, so the answer is not known "
-            "yet. Re-verify after the retry time."
-        ], tuple(steps), retry_after=self._later(delay))
-
-    def _later(self, seconds: float) -> dt.datetime:
-        return self._now() + dt.timedelta(seconds=seconds)
 
 
 def _public(addresses: Iterable[str], *, world_mode: bool) -> tuple[list[str], str]:
@@ -293,92 +376,6 @@ def _public(addresses: Iterable[str], *, world_mode: bool) -> tuple[list[str], s
     return usable, refused
 
 
-def _judge(
-    result: ProbeResult,
-    catch_all: bool | None,
-    provider: Provider | None,
-    domain: str,
-    steps: tuple[SmtpStep, ...],
-) -> _Smtp:
-    """The verdict from a finished probe (pure)."""
-    if result.category is None or result.reply is None:
-        why = f"The SMTP probe was inconclusive: {result.failure}."
-        return _Smtp("unknown", [why], steps or None)
-    host = result.host
-    said = f"{result.reply.code} {result.reply.text}".strip()
-    category = result.category
-    if category == "accepted":
-        return _judge_accepted(result, catch_all, provider, domain, steps, said)
-    meaning = CATEGORY_MEANING[category]
-    if category in ("no_such_user", "disabled"):
-        return _Smtp("undeliverable", [f"{host} {meaning}: {said}"], steps)
-    if category == "mailbox_full":
-        return _Smtp("risky", [f"{host} {meaning}: {said}; mail may bounce until it is emptied."],
-                     steps, ["mailbox_full"])
-    flags = ["smtp_rejected"] if category == "rejected" else []
-    return _Smtp("unknown", [f"{host} {meaning}: {said}"], steps, flags)
-
-
-def _judge_accepted(
-    result: ProbeResult,
-    catch_all: bool | None,
-    provider: Provider | None,
-    domain: str,
-    steps: tuple[SmtpStep, ...],
-    said: str,
-) -> _Smtp:
-    host = result.host
-    if catch_all:
-        return _Smtp("risky", [
-            f"{host} accepts any address at {domain} (a random address was accepted too), "
-            f"so its {said} says nothing about this one."
-        ], steps, ["catch_all"])
-    if catch_all is False:  # the server's own answer outranks what the table expects of it
-        return _Smtp("deliverable", [
-            f"{host} accepted the recipient ({said}) and refused a random address at {domain}, "
-            "so this mailbox exists."
-        ], steps)
-    if provider is not None and provider.rcpt == "accepts_any":
-        return _Smtp("risky", [
-            f"{host} accepted the recipient ({said}), but {provider.name} accepts every recipient "
-            f"at this stage. {provider.note}"
-        ], steps, ["accepts_any"])
-    why = result.failure or "the random address got an answer that tells neither way"
-    return _Smtp("risky", [
-        f"{host} accepted the recipient ({said}), but whether it accepts every address could not "
-        f"be tested ({why})."
-    ], steps, ["catch_all_unknown"])
-
-
-_FLAG_TEXT = {
-    "role": "The local part names a function (like info@ or press@), not a person.",
-    "disposable": "The domain is a disposable (throw-away) mail service.",
-    "free": "The domain is a free consumer mail service, not a company's own.",
-}
-
-
 def _looks_like_domain(name: str) -> bool:
     # Only a prefetch hint: the real syntax check happens per address.
     return "." in name and name.isascii() and " " not in name and not name.startswith("[")
-
-
-def _flag_reasons(flags: Iterable[str]) -> list[str]:
-    return [_FLAG_TEXT[f] for f in flags if f in _FLAG_TEXT]
-
-
-def verification_to_json(v: Verification) -> dict[str, Any]:
-    """A JSON-ready dict of a verdict, with the raw SMTP steps."""
-    return {
-        "address": v.address,
-        "status": v.status,
-        "reasons": list(v.reasons),
-        "checked_at": v.checked_at.isoformat(),
-        "mx": list(v.mx),
-        "provider": v.provider,
-        "smtp": None if v.smtp is None else [
-            {"command": s.command, "code": s.code, "enhanced": s.enhanced, "text": s.text}
-            for s in v.smtp
-        ],
-        "flags": list(v.flags),
-        "retry_after": v.retry_after.isoformat() if v.retry_after else None,
-    }

@@ -1,0 +1,225 @@
+"""Probe one domain's candidates over SMTP: the port check, rounds of sessions, greylisting.
+
+``SmtpChecker.probe_domain`` is the SMTP half of a ``Verifier``: it asks the
+run's ``PortCheck`` first (a blocked port 25 ends probing before any timeout
+is waited out), then runs rounds of sessions. A round asks every address the
+walk wants once, at most ``RCPTS_PER_SESSION`` per session and one session
+per slot of ``SmtpLimiter``; a greylisted answer is asked again in the next
+round, after the next delay of ``smtp.greylist_retry_s`` that fits in
+``smtp.max_inline_wait_s``. A catch-all found at a domain is remembered for
+the checker's life, and no address there is asked again.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from lookup.mail.probeplan import budgeted
+from lookup.mail.reach import PortCheck
+from lookup.mail.rules import Provider
+from lookup.mail.smtpconnect import SmtpRoute
+from lookup.mail.smtpprobe import (
+    RANDOM,
+    DomainProbe,
+    ProbeResult,
+    probe_session,
+    random_local_part,
+)
+from lookup.mail.verdicts import SmtpPart, blocked, catch_all_known, judge
+from lookup.ratelimit import Clock
+from lookup.settings import Settings
+
+__all__ = ["SmtpChecker", "SmtpLimiter", "judge_probe"]
+
+
+class _Monotonic(Protocol):
+    def monotonic(self) -> float: ...
+
+
+class SmtpLimiter:
+    """At most ``per_minute`` SMTP sessions per domain in any 60-second window."""
+
+    def __init__(self, per_minute: int, *, clock: _Monotonic | None = None) -> None:
+        self.per_minute = max(1, per_minute)
+        self._monotonic: Callable[[], float] = clock.monotonic if clock else time.monotonic
+        self._booked: dict[str, collections.deque[float]] = {}
+
+    def reserve(self, key: str, *, max_wait_s: float) -> float | None:
+        """Book the next slot if it is at most ``max_wait_s`` away; return the wait, or None."""
+        now = self._monotonic()
+        booked = self._booked.setdefault(key.lower(), collections.deque())
+        while booked and booked[0] <= now - 60.0:
+            booked.popleft()
+        slot = now if len(booked) < self.per_minute else booked[-self.per_minute] + 60.0
+        if slot - now > max_wait_s:
+            return None
+        booked.append(slot)
+        return slot - now
+
+    def next_free_in(self, key: str) -> float:
+        """Seconds until a slot frees up for ``key`` (0 when one is free now)."""
+        now = self._monotonic()
+        booked = [t for t in self._booked.get(key.lower(), ()) if t > now - 60.0]
+        return 0.0 if len(booked) < self.per_minute else booked[-self.per_minute] + 60.0 - now
+
+
+def judge_probe(
+    result: ProbeResult, catch_all: bool | None, provider: Provider | None, domain: str,
+    steps: Sequence = (),
+) -> SmtpPart:
+    """The verdict from one address's probe result (see ``verdicts.judge``)."""
+    said = f"{result.reply.code} {result.reply.text}".strip() if result.reply else ""
+    category = result.category if result.reply is not None else None
+    return judge(category, said, result.host, result.failure, catch_all, provider, domain,
+                 tuple(steps) or result.steps)
+
+
+class SmtpChecker:
+    """The SMTP probing of one verifier: port check, limiter, catch-all memory, route."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        limiter: SmtpLimiter,
+        clock: Clock,
+        rng: random.Random,
+        port_check: PortCheck,
+        route: SmtpRoute,
+    ) -> None:
+        self.settings = settings
+        self.limiter = limiter
+        self.clock = clock
+        self.rng = rng
+        self.port_check = port_check
+        self.route = route
+        self._catch_all: dict[str, tuple[bool, str | None]] = {}  # domain -> (found, host)
+
+    async def probe_domain(
+        self,
+        domain: str,
+        ranked: Sequence[str],
+        *,
+        must: int,
+        budget: int,
+        hosts: Sequence[tuple[str, str]],
+        provider: Provider | None,
+    ) -> dict[str, SmtpPart]:
+        """The SMTP part of each address asked (and of every ``must`` one, asked or not)."""
+        answer = await self.port_check.ensure(hosts)
+        if answer.blocked:
+            return await self.blocked_parts(ranked[:must]) or {}
+        known = self._catch_all.get(domain)
+        if known is not None and known[0]:
+            return {a: catch_all_known(domain, known[1]) for a in ranked[:must]}
+        random_address = None if known is not None else f"{random_local_part(self.rng)}@{domain}"
+        probe = DomainProbe(list(ranked), must, max(budget, must), random_address,
+                            catch_all=None if known is None else known[0])
+        stop = await self._rounds(probe, domain, hosts)
+        if probe.catch_all is not None and known is None:
+            self._catch_all[domain] = (probe.catch_all, probe.catch_all_host)
+        return self._parts(probe, domain, provider, stop)
+
+    async def blocked_parts(self, addresses: Sequence[str]) -> dict[str, SmtpPart] | None:
+        """When port 25 is known to be blocked from here, each address's part saying so."""
+        answer = await self.port_check.wait_settled()
+        if answer is None or not answer.blocked:
+            return None
+        detail = answer.detail
+        if answer.from_cache:
+            at = dt.datetime.fromtimestamp(answer.checked_at).strftime("%H:%M")
+            detail = (f"found at {at} today and remembered for the day; `lookup doctor` "
+                      f"checks again: {detail}")
+        part = blocked(detail)
+        return {a: part for a in addresses}
+
+    async def _rounds(self, probe: DomainProbe, domain: str, hosts) -> _Stop:
+        smtp = self.settings.smtp
+        schedule = list(smtp.greylist_retry_s)
+        max_wait_s = smtp.max_inline_wait_s
+        while True:
+            stop = await self._round(probe, domain, hosts)
+            if stop.kind != "done" or not probe.greylisted():
+                return stop
+            delay = schedule.pop(0) if schedule else None
+            if delay is None or delay > max_wait_s:
+                return _Stop("greylisted", delay=delay)
+            await self.clock.sleep(delay)
+
+    async def _round(self, probe: DomainProbe, domain: str, hosts) -> _Stop:
+        """Sessions until every address the walk wants now was asked once (or a session failed)."""
+        asked: set[str] = set()
+        world = self.settings.world_mode
+        while probe.next(asked) is not None or (probe.random_pending and RANDOM not in asked):
+            waited = self.limiter.reserve(domain, max_wait_s=self.settings.smtp.max_inline_wait_s)
+            if waited is None:
+                return _Stop("rate_limited", delay=self.limiter.next_free_in(domain))
+            if waited > 0:
+                await self.clock.sleep(waited)
+            failure = await probe_session(
+                probe, hosts, self.settings.smtp, asked=asked, verify_tls=not world,
+                route=self.route, world_mode=world,
+            )
+            if failure:
+                return _Stop("failed", failure=failure)
+        return _Stop("done")
+
+    def _parts(
+        self, probe: DomainProbe, domain: str, provider: Provider | None, stop: _Stop
+    ) -> dict[str, SmtpPart]:
+        parts: dict[str, SmtpPart] = {}
+        for index, address in enumerate(budgeted(probe.ranked, probe.budget, probe.must)):
+            result = probe.results.get(address)
+            if result is not None and result.category == "greylisted":
+                parts[address] = self._greylisted(result, stop.delay)
+            elif result is not None:
+                failure = result.failure or probe.catch_all_failure
+                fixed = ProbeResult(result.steps, result.host, result.category, result.reply,
+                                    failure=failure)
+                parts[address] = judge_probe(fixed, probe.catch_all, provider, domain)
+            elif index < probe.must:
+                parts[address] = self._not_asked(probe, domain, stop)
+        return parts
+
+    def _not_asked(self, probe: DomainProbe, domain: str, stop: _Stop) -> SmtpPart:
+        if probe.catch_all:
+            return catch_all_known(domain, probe.catch_all_host)
+        if stop.kind == "rate_limited":
+            per_minute = self.settings.smtp.probes_per_domain_per_minute
+            return SmtpPart("unknown", [
+                f"Not probed now: the limit of {per_minute} SMTP probes a minute for {domain} "
+                f"is reached; try again in {stop.delay or 0:.0f} s."
+            ], tuple(probe.attempts) or None, retry_after=self._later(stop.delay or 0))
+        why = stop.failure or "the session ended before this address was asked"
+        return SmtpPart("unknown", [f"The SMTP probe was inconclusive: {why}."],
+                        tuple(probe.attempts) or None)
+
+    def _greylisted(self, result: ProbeResult, delay: float | None) -> SmtpPart:
+        reply = result.reply
+        said = f"{reply.code} {reply.text}" if reply else "a greylisting reply"
+        if delay is None:
+            why = "the retries allowed by smtp.greylist_retry_s are used up"
+            delay = (self.settings.smtp.greylist_retry_s or (300.0,))[-1]
+        else:
+            why = f"the next retry is due in {delay:g} s, longer than smtp.max_inline_wait_s"
+        return SmtpPart("unknown", [
+            f"{result.host} greylisted the request ({said}); {why}, so the answer is not known "
+            "yet. Re-verify after the retry time."
+        ], result.steps, retry_after=self._later(delay))
+
+    def _later(self, seconds: float) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock.time() + seconds, tz=dt.UTC)
+
+
+class _Stop:
+    """Why the rounds ended: done, greylisted (next delay), rate_limited (wait) or failed."""
+
+    __slots__ = ("delay", "failure", "kind")
+
+    def __init__(self, kind: str, *, delay: float | None = None, failure: str = "") -> None:
+        self.kind, self.delay, self.failure = kind, delay, failure

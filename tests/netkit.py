@@ -1,0 +1,44 @@
+"""Loopback stand-ins for a network that blocks port 25: a port that refuses, one that drops."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+from collections.abc import Iterator
+
+__all__ = ["black_hole", "closed_port"]
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on: a connection there is refused at once (a TCP reset)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def black_hole() -> Iterator[int]:
+    """A loopback port that drops connection attempts, as a firewall does: connect times out.
+
+    A listener that never accepts, with a backlog of 0, whose queue is filled first: the
+    kernel then drops further SYNs (tcp_abort_on_overflow = 0), so the client waits.
+    """
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            filler.connect(("127.0.0.1", port))
+        fillers.append(filler)
+    time.sleep(0.1)  # let the kernel settle the handshakes that fit in the queue
+    try:
+        yield port
+    finally:
+        for filler in fillers:
+            filler.close()
+        server.close()
