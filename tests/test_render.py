@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -115,7 +116,7 @@ def test_undeliverable_top_candidate_is_not_recommended():
     assert pick_address(result.candidates[::-1]).address == "dokafor@brightwater.test"
     text = render(replace(result, candidates=refused))
     assert "Every candidate address was refused by the company's mail server." in text
-    assert "mailto:" not in text
+    assert [h for h in hrefs(text) if h.startswith("mailto:") and urlsplit(h).path] == []
 
 
 def test_no_domain_says_why():
@@ -137,34 +138,36 @@ def test_no_talking_points_says_so():
     result = replace(result, profile=replace(result.profile, talking_points=()))
     text = render(result)
     assert "No talking points were found in public sources tied to Brightwater Analytics." in text
-    assert "Since then I came across" not in text
+    assert "Optional second line" not in text
 
 
 def test_recruiter_named_in_etiquette():
-    """The etiquette names the recruiter when given, and stays generic otherwise."""
-    assert "Check with your recruiter, Sam Lee, before contacting" in render(dana_result())
+    """The etiquette sends the candidate to the recruiter first when one is given."""
+    assert "Write to your recruiter, Sam Lee, first" in render(dana_result())
     text = render(with_interview(dana_result(), recruiter=None))
     assert "Check with your recruiter before contacting" in text
+    assert "### Note to your recruiter" not in text
 
 
 def test_late_follow_up_is_acknowledged():
-    """Rendered more than a day after the interview, the card says the day has passed."""
+    """Rendered after the deadline, the card says it has passed."""
     late = render(dana_result(), generated_at=dt.datetime(2026, 3, 9, tzinfo=dt.UTC))
-    assert "That day has passed" in late
-    assert "That day has passed" not in render(dana_result())
+    assert "That time has passed" in late
+    assert "That time has passed" not in render(dana_result())
 
 
 def test_mailto_link_carries_the_draft():
-    """The mailto: link decodes to the chosen address, the subject and the personal draft."""
-    text = render(dana_result(), sender_name="Alex Kim")
-    (mailto,) = [h for h in hrefs(text) if h.startswith("mailto:")]
+    """The interviewer's mailto: link decodes to the chosen address, the subject and the draft."""
+    text = render(with_interview(dana_result(), notes="We discussed backfills"),
+                  sender_name="Alex Kim")
+    (mailto,) = [h for h in hrefs(text) if h.startswith("mailto:") and urlsplit(h).path]
     parts = urlsplit(mailto)
     query = parse_qs(parts.query)
     assert unquote(parts.path) == "dana.okafor@brightwater.test"
     assert query["subject"] == ["Thank you — Senior Data Engineer interview"]
     body = query["body"][0]
     assert "Monday 2 March 2026" in body and "Senior Data Engineer position" in body
-    assert "late-arriving events in streaming joins" in body and body.endswith("Alex Kim")
+    assert "I especially enjoyed discussing backfills." in body and body.endswith("Alex Kim")
 
 
 def test_every_source_url_is_listed_once_and_cited():
@@ -372,6 +375,17 @@ def baseline_card() -> str:
     return render(dana_result(), history=HISTORY)
 
 
+def _intended_mailto(href: str) -> bool:
+    """A mailto: link to the chosen address or to nobody, with only cc, subject and body."""
+    if not href.startswith("mailto:"):
+        return False
+    parts = urlsplit(href)
+    fields = parse_qs(parts.query, keep_blank_values=True)
+    return (unquote(parts.path) in ("", "dana.okafor@brightwater.test")
+            and set(fields) <= {"cc", "subject", "body"}
+            and all(len(v) == 1 for v in fields.values()))
+
+
 def assert_inert(card: str, baseline: str) -> None:
     """No HTML, no images, no new links, and the same block structure as the baseline."""
     children = inline_children(card)
@@ -379,7 +393,7 @@ def assert_inert(card: str, baseline: str) -> None:
     assert not kinds & {"html_inline", "html_block", "image", "fence", "code_block", "hr"}
     allowed = set(hrefs(baseline))
     for href in hrefs(card):
-        assert href in allowed or href.startswith("mailto:dana.okafor@brightwater.test?"), href
+        assert href in allowed or _intended_mailto(href), href
     assert block_shape(card) == block_shape(baseline)
     assert max(len(line) for line in card.splitlines()) < 12_000
 
@@ -391,8 +405,8 @@ def test_hostile_text_cannot_inject(field, hostile):
     baseline = baseline_card()
     card = render(FIELDS[field](dana_result(), hostile), history=HISTORY)
     if field == "candidate.address":  # the mailto link is rebuilt around the new address
-        baseline = baseline.replace("mailto:dana.okafor", "mailto:x")
-        card = card.replace("](mailto:", "](mailto:dana.okafor@brightwater.test?")
+        # (every character of the address is percent-encoded, so none can end the path)
+        card = re.sub(r"\]\(mailto:[^?)\s]+\?", "](mailto:dana.okafor@brightwater.test?", card)
     assert_inert(card, baseline)
 
 
