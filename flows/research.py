@@ -18,7 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from flows.privacy import RESEARCH_FLOW, artifact_key
-from flows.runtime import world_settings, world_transport
+from flows.runtime import followup_defaults, world_settings, world_transport
 from lookup import research
 from lookup.analysis import research_json
 from lookup.interview import make_interview
@@ -61,18 +61,29 @@ async def research_interviewer(
     notes: str | None = None,
     smtp: bool | None = None,
     world: str | None = None,
+    interview_time: str | None = None,
+    timezone: str | None = None,
+    panel: list[str] | None = None,
+    honorific: str | None = None,
+    tone: str | None = None,
+    language: str | None = None,
 ) -> dict:
     """Research one interviewer and write their briefing card; returns the JSON summary."""
+    settings = load_settings(overrides={"general": {"world": world}} if world else None)
+    options = followup_defaults(settings, {"recruiter": recruiter, "tone": tone,
+                                           "language": language, "timezone": timezone})
     interview = make_interview(
         name,
         company,
         domain=domain,
         role=role,
         interview_date=interview_date,
-        recruiter=recruiter,
         notes=notes,
+        interview_time=interview_time,
+        panel=panel,
+        honorific=honorific,
+        **options,
     )
-    settings = load_settings(overrides={"general": {"world": world}} if world else None)
     with world_settings(settings) as live:
         run = await research.run_pipeline(
             interview,
@@ -88,4 +99,9 @@ async def research_interviewer(
             key=artifact_key(Path(run.card).stem),
             description=f"Briefing on {interview.name} ({interview.company})",
         )
-    return {**research_json(run.result, run.card), "timings": run.timings}
+    reminder = Path(run.card).with_suffix(".ics")
+    return {
+        **research_json(run.result, run.card),
+        "reminder": str(reminder) if reminder.is_file() else None,
+        "timings": run.timings,
+    }

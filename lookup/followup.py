@@ -147,10 +147,23 @@ def merge_round(current: Interview, old: Interview) -> Interview:
     return replace(current, **kept)
 
 
+# A new round with the same person keeps the process's context unless given again.
+_INHERITED = ("role", "recruiter", "recruiter_email")
+
+
 def place_round(current: Interview, stored: list[Interview]) -> tuple[Interview, list[Interview]]:
-    """The current interview merged with its stored record, and every round sorted by date."""
+    """The current interview merged with its stored record, and every round sorted by date.
+
+    A new round takes the role and the recruiter from the latest earlier round when
+    this run does not give them (the same hiring process, as a rule).
+    """
     index = find_round(current, stored)
     others = list(stored)
     if index is not None:
         current = merge_round(current, others.pop(index))
+    elif others:
+        earlier = [o for o in others if round_key(o) <= round_key(current)] or others
+        previous = max(earlier, key=round_key)
+        current = replace(current, **{f: getattr(previous, f) for f in _INHERITED
+                                      if getattr(current, f) in (None, "")})
     return current, sorted([*others, current], key=round_key)

@@ -25,11 +25,15 @@ from lookup.card.render import (
 )
 from lookup.errors import ConfigError
 from lookup.models import Link, ScoredCandidate, SetAside, Source, TalkingPoint
+from lookup.card.render import render_panel
+from lookup.card.panel import PanelMember
+from lookup.interview import make_interview
 from tests.card_fixtures import (
     GENERATED,
     bare_result,
     dana_result,
     dana_verification,
+    tanaka_result,
     with_interview,
 )
 
@@ -86,6 +90,86 @@ def test_golden_full_card():
 def test_golden_bare_card():
     """A run that found nothing renders a card that says why (tests/golden/bare.md)."""
     check_golden("bare.md", render(bare_result()))
+
+
+NOTES = "We discussed migrating their batch jobs to Flink and the on-call rotation"
+
+
+def dana_interview(**kwargs):
+    """Dana's interview as the command line builds it (times in her candidate's zone)."""
+    kwargs.setdefault("role", "Senior Data Engineer")
+    kwargs.setdefault("interview_date", "2026-03-02")
+    return make_interview("Dana Okafor", "Brightwater Analytics", **kwargs)
+
+
+def test_golden_notes_and_a_recruiter_with_an_address():
+    """Notes drive the draft; the recruiter is copied and asked first (followup_notes.md)."""
+    interview = dana_interview(interview_time="14:00-14:45", timezone="Europe/Lisbon",
+                               recruiter="Sam Lee <sam@agency.test>", notes=NOTES)
+    result = replace(dana_result(), interview=interview)
+    check_golden("followup_notes.md", render(result, history=HISTORY, sender_name="Alex Kim",
+                                             reminder="dana-okafor.ics"))
+
+
+def test_golden_second_round():
+    """A second round: the card lists both, the draft thanks for the latest (second_round.md)."""
+    first = dana_interview(interview_time="14:00-14:45", timezone="Europe/Lisbon",
+                           recruiter="Sam Lee", notes=NOTES)
+    second = dana_interview(interview_date="2026-03-16", interview_time="10:00-11:00",
+                            timezone="Europe/Lisbon", recruiter="Sam Lee",
+                            notes="She walked me through their incident process")
+    result = replace(dana_result(), interview=second)
+    check_golden("second_round.md", render(result, rounds=[first, second], sender_name="Alex Kim",
+                                           reminder="dana-okafor.ics"))
+
+
+PANEL = ["Dana Okafor", "Priya Raman", "Jonas Weber"]
+PANEL_NOTES = (NOTES + ".\nPriya: asked how I would explain streaming delays to utility "
+               "customers.\nJonas walked me through their roll-out plan for Severn Vale Water.")
+
+
+def test_golden_three_person_panel():
+    """A panel: each card has its own draft; the index links them (panel_*.md)."""
+    interview = dana_interview(interview_time="15:30-16:30", timezone="Europe/London",
+                               recruiter="Sam Lee <sam@agency.test>", notes=PANEL_NOTES,
+                               panel=PANEL)
+    check_golden("panel_dana_okafor.md",
+                 render(replace(dana_result(), interview=interview), sender_name="Alex Kim",
+                        reminder="dana-okafor.ics"))
+    members = [
+        PanelMember("Dana Okafor", "dana-okafor", "Head of Data Platform",
+                    "dana.okafor@brightwater.test", "deliverable"),
+        PanelMember("Priya Raman", "priya-raman", "VP Marketing & Communications",
+                    "praman@brightwater.test", "deliverable"),
+        PanelMember("Jonas Weber", None, problem="research failed: every search failed"),
+    ]
+    check_golden("panel_index.md", render_panel(interview, members, templates_dir=SHIPPED,
+                                                generated_at=GENERATED, sender_name="Alex Kim"))
+
+
+def test_golden_formal_family_name_first():
+    """ "TANAKA Hiroshi", formal, Mr.: "Dear Mr. Tanaka," (formal_family_first.md)."""
+    interview = make_interview("TANAKA Hiroshi", "Kobe Precision Instruments",
+                               interview_date="2026-03-02", interview_time="09:00-10:00",
+                               timezone="Asia/Tokyo", tone="formal", honorific="Mr.",
+                               notes="He explained how his team calibrates the sensors")
+    result = replace(tanaka_result(), interview=interview)
+    text = render(result, sender_name="Alex Kim", reminder="tanaka-hiroshi.ics")
+    check_golden("formal_family_first.md", text)
+    assert "> Dear Mr. Tanaka," in text
+
+
+def test_golden_german_draft():
+    """The draft in German, formal with "Frau" given (german.md); the card stays English."""
+    interview = dana_interview(interview_time="14:00-14:45", timezone="Europe/Berlin",
+                               tone="formal", honorific="Frau", language="de",
+                               recruiter="Sam Lee <sam@agency.test>",
+                               notes="Wir haben über die Migration der Batch-Jobs zu Flink "
+                                     "gesprochen")
+    text = render(replace(dana_result(), interview=interview), sender_name="Alex Kim",
+                  reminder="dana-okafor.ics")
+    check_golden("german.md", text)
+    assert "> Sehr geehrte Frau Okafor," in text and "## Draft follow-up" in text
 
 
 def test_sections_come_in_the_documented_order():
@@ -341,6 +425,9 @@ FIELDS = {
     "interview.company": lambda r, v: with_interview(r, company=v),
     "interview.role": lambda r, v: with_interview(r, role=v),
     "interview.recruiter": lambda r, v: with_interview(r, recruiter=v),
+    "interview.notes": lambda r, v: with_interview(r, notes=v),
+    "interview.recruiter_email": lambda r, v: with_interview(r, recruiter_email=v),
+    "interview.panel": lambda r, v: with_interview(r, panel=("Dana Okafor", v)),
     "domain": lambda r, v: replace(r, domain=v),
     "profile.title": _profile_field("title"),
     "profile.team": _profile_field("team"),
@@ -403,6 +490,8 @@ def assert_inert(card: str, baseline: str) -> None:
 def test_hostile_text_cannot_inject(field, hostile):
     """Hostile web text in any result field adds no link, image, HTML or structure."""
     baseline = baseline_card()
+    if field == "interview.panel":  # a panel card has a section more: compare with a benign one
+        baseline = render(FIELDS[field](dana_result(), "Lee Park"), history=HISTORY)
     card = render(FIELDS[field](dana_result(), hostile), history=HISTORY)
     if field == "candidate.address":  # the mailto link is rebuilt around the new address
         # (every character of the address is percent-encoded, so none can end the path)

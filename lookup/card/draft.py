@@ -38,6 +38,14 @@ __all__ = [
 ]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# A recruiter's address as the input check lets it through; anything else (a calendar's
+# odd attendee value, say) is not used as a recipient at all.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+'-]{0,63}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}")
+
+
+def _recipient(address: str | None) -> str | None:
+    text = clean_text(address)
+    return text if _PLAIN_ADDRESS.fullmatch(text) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +266,8 @@ def compose_draft(
         clean_text(sender)[:120] or book.text("closing.sender"),
     )
     optional = research_line(profile.talking_points if profile else (), book, variant)
-    cc = (interview.recruiter_email,) if interview.recruiter_email and address else ()
+    recruiter = _recipient(interview.recruiter_email)
+    cc = (recruiter,) if recruiter and address else ()
     return Draft(
         to=(address,) if address else (),
         cc=cc,
@@ -287,7 +296,8 @@ def compose_recruiter_note(
 
     For a panel (``interview.panel``) the note covers every interviewer at once.
     """
-    if not (interview.recruiter or interview.recruiter_email):
+    address = _recipient(interview.recruiter_email)
+    if not (interview.recruiter or address):
         return None
     recruiter = _names(interview.recruiter) if interview.recruiter else None
     tone = "formal" if interview.tone == "formal" else "friendly"
@@ -300,12 +310,12 @@ def compose_recruiter_note(
             if interview.interview_date else "")
     company = clean_text(interview.company)[:120]
     person = _names(interview.name)
-    values = {"interviewer": person.full, "interviewer_given": person.given, "company": company,
+    given = person.given if tone == "friendly" and not person.ambiguous else person.full
+    values = {"interviewer": person.full, "interviewer_given": given, "company": company,
               "when": when, "interviewers": _list(interview.panel, book)}
     panel = len(interview.panel) > 1
     subject = book.text("recruiter.panel_subject" if panel else "recruiter.subject", **values)
     ask = book.text("recruiter.panel_ask" if panel else "recruiter.ask", **values)
     body = (greeting, "", ask, "", book.text(f"closing.{tone}"),
             clean_text(sender)[:120] or book.text("closing.sender"))
-    to = (interview.recruiter_email,) if interview.recruiter_email else ()
-    return RecruiterNote(to=to, subject=subject, body=body)
+    return RecruiterNote(to=(address,) if address else (), subject=subject, body=body)

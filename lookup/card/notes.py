@@ -60,8 +60,7 @@ FRAMES: dict[str, tuple[tuple[str, str], ...]] = {
         (rf"(?:{_SUBJECT}\s+)?walked me through\s+", "walking"),
         (rf"(?:{_SUBJECT}\s+)?(?:told me|talked|spoke)\s+about\s+", "telling"),
         (rf"(?:{_SUBJECT}\s+)?(?:showed me|demoed|presented)\s+", "showing"),
-        (rf"(?:{_SUBJECT}\s+)?asked\s+(?:me\s+)?(?:about\s+)?(?!to\b|for\b|if\b|whether\b)",
-         "questions"),
+        (rf"(?:{_SUBJECT}\s+)?asked\s+(?:me\s+)?(?:about\s+)?", "questions"),
         (r"(?:i\s+)?learned(?:\s+a lot)?\s+about\s+", "learning"),
     ),
     "de": (
@@ -74,6 +73,8 @@ FRAMES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 
+# Topics a frame would misread: "asked me to send…" is a request, not a question about it.
+_NOT_A_TOPIC = {"questions": re.compile(r"^(?:me|to|for|if|whether|him|her|them|us)\b", re.I)}
 _BULLET = re.compile(r"^\s*(?:[-*•·–]|\d{1,2}[.)])\s+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ])|;\s*")
 _TOKEN = re.compile(r"\w+(?:['’]\w+)?|[^\w\s]|\s+")
@@ -141,7 +142,8 @@ def rephrase(item: str, *, language: str, name: str, company: str = "") -> NoteL
             continue
         topic = (match.group("topic") if "topic" in match.groupdict() else text[match.end():])
         topic = topic.strip(" ,;:")
-        if len(topic) < 2:
+        guard = _NOT_A_TOPIC.get(kind)
+        if len(topic) < 2 or (guard is not None and guard.match(topic)):
             continue
         shifted = False
         if language == "en":
