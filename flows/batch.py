@@ -73,7 +73,7 @@ def research_panel(params: dict[str, Any], names: list[str], settings: Settings
     return {
         "panel_index": str(index) if index else None,
         "interviewers": summaries,
-        "failures": failures,
+        "failed": failures,
     }
 
 

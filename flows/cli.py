@@ -75,12 +75,12 @@ def research(
         for one in summary["interviewers"]:
             _print_summary(one)
             print()
-        for failure in summary["failures"]:
+        for failure in summary["failed"]:
             print(f"Failed: {failure}")
         print(f"Panel index: {summary['panel_index']}")
     else:
         _print_summary(summary)
-    if summary.get("failures"):
+    if summary.get("failed"):  # a panel where some research failed
         raise typer.Exit(1)
 
 

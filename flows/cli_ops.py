@@ -143,7 +143,7 @@ def _import(
             if len(group) > 1:
                 done = research_panel(params, [i.name for i in group], settings)
                 report["panels"].append(done["panel_index"])
-                summaries, failures = done["interviewers"], done["failures"]
+                summaries, failures = done["interviewers"], done["failed"]
             else:
                 summaries.append(research_one(params))
         except Exception as exc:  # reported; the other interviews still run
