@@ -107,7 +107,13 @@ def run_research(params: dict[str, Any], panel: str | None) -> dict[str, Any]:
     """`lookup research`: check the input (nothing starts on bad input), then one flow run,
     or one per panelist and the panel's index."""
     from flows._cli import check_world
-    from flows.runtime import FAST_RUNS_HINT, followup_defaults, prefect_api, settings_for_run, stderr
+    from flows.runtime import (
+        FAST_RUNS_HINT,
+        followup_defaults,
+        prefect_api,
+        settings_for_run,
+        stderr,
+    )
     from lookup.interview import make_interview
 
     check_world(params["world"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
@@ -110,8 +109,8 @@ def _import(
 ) -> dict[str, Any]:
     from flows.batch import import_params, research_one, research_panel
     from flows.runtime import followup_defaults
-    from lookup.interview import zone
     from lookup.ics import parse_interviews
+    from lookup.interview import zone
 
     if not file.is_file():
         raise BadInputError(f"The calendar file {file} does not exist.")

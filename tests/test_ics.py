@@ -10,7 +10,6 @@ import pytest
 
 from lookup.errors import BadInputError
 from lookup.ics import parse_interviews
-from lookup.models import Interview
 
 CALENDARS = Path(__file__).resolve().parent / "calendars"
 TODAY = dt.date(2026, 3, 5)

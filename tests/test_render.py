@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+from lookup.card.panel import PanelMember
 from lookup.card.render import (
     code,
     link,
@@ -22,12 +23,11 @@ from lookup.card.render import (
     pick_address,
     render_card,
     render_history,
+    render_panel,
 )
 from lookup.errors import ConfigError
-from lookup.models import Link, ScoredCandidate, SetAside, Source, TalkingPoint
-from lookup.card.render import render_panel
-from lookup.card.panel import PanelMember
 from lookup.interview import make_interview
+from lookup.models import Link, ScoredCandidate, SetAside, Source, TalkingPoint
 from tests.card_fixtures import (
     GENERATED,
     bare_result,

@@ -370,14 +370,19 @@ def test_forget_unknown_person_reports_not_found(store):
 
 
 def test_forget_files_removes_card_and_cache_mentions(tmp_path):
-    """forget_files deletes the card and cached files naming the person, nothing else."""
+    """forget_files deletes the card, its reminder, panel indexes and cached files naming the
+    person, nothing else."""
     card = tmp_path / "briefings" / "dana-okafor.md"
+    reminder = tmp_path / "briefings" / "dana-okafor.ics"
+    panel = tmp_path / "briefings" / "panel-brightwater-analytics-2026-03-02.md"
+    other_panel = tmp_path / "briefings" / "panel-harbor-lane-2026-03-02.md"
     other_card = tmp_path / "briefings" / "robin-vale.md"
     page = tmp_path / "cache" / "pages" / "a1.html"
     search = tmp_path / "cache" / "search" / "b2.json"
     unrelated = tmp_path / "cache" / "pages" / "c3.html"
     for path, text in [
-        (card, "# Dana"), (other_card, "# Robin"),
+        (card, "# Dana"), (other_card, "# Robin"), (reminder, "BEGIN:VCALENDAR"),
+        (panel, "| Dana Okafor | Head of Data Platform |"), (other_panel, "| Robin Vale |"),
         (page, "<p>DANA\n  OKAFOR leads data</p>"),
         (search, json.dumps({"title": "Zoë about Dana Okafor"})),
         (unrelated, "<p>Robin Vale</p>"),
@@ -385,8 +390,9 @@ def test_forget_files_removes_card_and_cache_mentions(tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     removed = forget_files(tmp_path, "dana-okafor", "Dana Okafor")
-    assert sorted(removed) == sorted([card, page, search])
+    assert sorted(removed) == sorted([card, reminder, panel, page, search])
     assert other_card.exists() and unrelated.exists() and not page.exists()
+    assert other_panel.exists()
 
 
 def test_forget_files_finds_json_escaped_names(tmp_path):

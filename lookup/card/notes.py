@@ -68,8 +68,8 @@ FRAMES: dict[str, tuple[tuple[str, str], ...]] = {
          r"(?:gesprochen|geredet|unterhalten|diskutiert)$", "talking"),
         (r"wir haben\s+(?P<topic>.+?)\s+(?:besprochen|diskutiert)$", "discussing"),
         (r"(?:ein\s+)?(?:gespräch|austausch|diskussion)\s+über\s+", "talking"),
-        (rf"(?:sie|er|{{name}})\s+hat\s+(?:mir\s+)?(?P<topic>.+?)\s+erklärt$", "explaining"),
-        (rf"(?:sie|er|{{name}})\s+hat\s+(?:mich\s+)?nach\s+(?P<topic>.+?)\s+gefragt$", "questions"),
+        (r"(?:sie|er|{name})\s+hat\s+(?:mir\s+)?(?P<topic>.+?)\s+erklärt$", "explaining"),
+        (r"(?:sie|er|{name})\s+hat\s+(?:mich\s+)?nach\s+(?P<topic>.+?)\s+gefragt$", "questions"),
     ),
 }
 
@@ -215,7 +215,7 @@ _UNCHANGED = {
     "saw", "thought", "knew", "grew", "began", "brought", "found", "got", "kept", "left", "lost",
     "meant", "met", "paid", "put", "set", "sent", "spent", "taught", "understood", "won",
     "chose", "drove", "felt", "held", "heard", "let", "read", "became", "came", "drew", "sold",
-    "shot", "shown", "began", "did", "do", "am",
+    "shot", "shown", "do", "am",
 }
 _ADVERBS = {"also", "always", "often", "usually", "now", "still", "currently", "recently",
             "really", "already", "just", "mostly", "clearly", "personally", "actually", "then",

@@ -23,7 +23,6 @@ import jinja2
 
 from lookup.card.draft import Phrasebook
 from lookup.card.followup_view import followup_context
-from lookup.card.panel import PanelMember, panel_context
 from lookup.card.markdown import (
     Safe,
     clean_text,
@@ -36,6 +35,7 @@ from lookup.card.markdown import (
     percent,
     utc,
 )
+from lookup.card.panel import PanelMember, panel_context
 from lookup.errors import ConfigError
 from lookup.models import Interview, ResearchResult, ScoredCandidate, Source, Verification
 
