@@ -12,24 +12,36 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 180
 # No Prefect telemetry: nothing here talks to the internet but the research itself.
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test lint bench clean help
+.PHONY: demo test lint bench mutation clean help
 
 help:
 	@echo "make demo   run the research flow on the demo world and print the card"
 	@echo "make test   run the whole test suite"
 	@echo "make bench  run the benchmarks"
 	@echo "make lint   ruff"
+	@echo "make mutation  mutation testing of the pure core (mutmut; minutes, cached in mutants/)"
 
+# uv (a maintained installer from PyPI) installs the dependencies in seconds instead of a
+# minute; when it cannot be installed (or NO_UV=1), pip does the same job, more slowly.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	@if [ -z "$(NO_UV)" ] && $(BIN)/python -m pip install -q --disable-pip-version-check uv >/dev/null 2>&1; then \
+		echo "Installing with uv."; \
+	else \
+		echo "uv could not be installed (or NO_UV is set): installing with pip, which takes about a minute."; \
+		$(BIN)/python -m pip install -q --upgrade pip; \
+	fi
+
+# $(call install,SPEC): uv when the venv has it, else pip.
+install = if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install -q --python $(BIN)/python $(1); \
+	else $(BIN)/python -m pip install -q $(1); fi
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	@$(call install,-e .)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install -q -e '.[test]'
+	@$(call install,-e '.[test]')
 	touch $@
 
 demo: $(VENV)/.installed
@@ -61,9 +73,13 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/end_to_end.py --world data/demo
 
+mutation: $(VENV)/.installed-test
+	@$(call install,mutmut)
+	$(BIN)/python bench/mutation.py
+
 lint: $(VENV)/.installed-test
-	$(BIN)/python -m pip install -q ruff
+	@$(call install,ruff)
 	$(BIN)/ruff check lookup flows tests bench
 
 clean:
-	rm -rf $(VENV) data/briefings data/cache data/prefect data/lookup.db
+	rm -rf $(VENV) mutants data/briefings data/cache data/prefect data/lookup.db

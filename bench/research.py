@@ -1,5 +1,11 @@
 """Research quality and politeness on a world: `python bench/research.py --world DIR [--json]`.
 
+`python bench/research.py --generate N --seed S [--traits a,b]` writes a world of N
+fictional companies with lookup.world.scenarios first, runs every interview, and prints
+the share fully right (domain, address, verdict and title all correct), overall and per
+trait, with one line per miss saying what was expected and what was found.
+
+
 For each interview in the world's expected.toml, runs the real pipeline (the
 same steps the Prefect flow runs, without Prefect's start-up) against the
 world's servers with a fresh data folder, and prints whether the domain,
@@ -92,10 +98,19 @@ async def one(interview: dict, world_dir: Path, smtp: bool) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--world", required=True, type=Path)
+    parser.add_argument("--world", type=Path)
+    parser.add_argument("--generate", type=int, metavar="N", help="generate a world of N interviews")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--traits", default="", help="comma-separated traits to force")
+    parser.add_argument("--keep", type=Path, help="write the generated world here (kept)")
     parser.add_argument("--no-smtp", action="store_true", help="skip the SMTP probe")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.generate:
+        generated(args)
+        return
+    if args.world is None:
+        parser.error("give --world DIR or --generate N")
     expected = tomllib.loads((args.world / "expected.toml").read_text())
     rows = [
         asyncio.run(one(i, args.world.resolve(), not args.no_smtp))
@@ -125,6 +140,52 @@ def main() -> None:
         f"status {sum(bool(r['status_ok']) for r in rows)}/{total}; "
         f"robots violations {sum(len(r['robots_violations']) for r in rows)}"
     )
+
+
+def fully_right(row: dict) -> bool:
+    return bool(row["domain_ok"] and row["email_ok"] and row["status_ok"] and row["title_ok"])
+
+
+def generated(args: argparse.Namespace) -> None:
+    """Generate a world, run every interview, print the share fully right overall and per trait."""
+    from lookup.world.scenarios import generate
+
+    forced = tuple(t for t in args.traits.split(",") if t)
+    with tempfile.TemporaryDirectory() as scratch:
+        world = (args.keep or Path(scratch) / "world").resolve()
+        began = time.perf_counter()
+        interviews = generate(world, seed=args.seed, count=args.generate, traits=forced)
+        expected = tomllib.loads((world / "expected.toml").read_text())["interview"]
+        rows = [asyncio.run(one(i, world, not args.no_smtp)) for i in expected]
+        elapsed = time.perf_counter() - began
+    per_trait: dict[str, list[bool]] = {}
+    for interview, row in zip(interviews, rows, strict=True):
+        row["traits"] = list(interview.traits)
+        row["fully_right"] = fully_right(row)
+        for trait in interview.traits:
+            per_trait.setdefault(trait, []).append(row["fully_right"])
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return
+    right = sum(r["fully_right"] for r in rows)
+    print(f"generated world: seed {args.seed}, {len(rows)} interviews, {elapsed:.1f} s")
+    print(f"fully right: {right}/{len(rows)} = {right / max(len(rows), 1):.3f}")
+    for trait, oks in sorted(per_trait.items(), key=lambda kv: (sum(kv[1]) / len(kv[1]), kv[0])):
+        print(f"  {trait:<18} {sum(oks):>4}/{len(oks):<4} {sum(oks) / len(oks):.3f}")
+    searches = sum(r["search_queries"] for r in rows) / max(len(rows), 1)
+    requests = sum(r["http_requests"] for r in rows) / max(len(rows), 1)
+    violations = sum(len(r["robots_violations"]) for r in rows)
+    print(f"per interview: {searches:.1f} searches, {requests:.1f} HTTP requests; "
+          f"robots.txt violations {violations}")
+    for r, e in zip(rows, expected, strict=True):
+        if r["fully_right"]:
+            continue
+        want, exp = [], e["expect"]
+        for key, got, ok in (("domain", r["domain"], r["domain_ok"]), ("email", r["email"], r["email_ok"]),
+                             ("status", r["status"], r["status_ok"]), ("title", r["title"], r["title_ok"])):
+            if not ok:
+                want.append(f"{key} {got!r} (expected {exp.get('email_status' if key == 'status' else key)!r})")
+        print(f"MISS {r['name']} [{','.join(r['traits'])}]: {'; '.join(want)}")
 
 
 if __name__ == "__main__":

@@ -7,14 +7,17 @@ run the machinery (server, serve, import, worlds). Both register on ``app``.
 from __future__ import annotations
 
 import json
+import os
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 
-from flows.runtime import stderr
+from flows.runtime import stderr, verbose
 from lookup.errors import BadInputError, LookupToolError
+from lookup.text import inert, inert_data
 
 app = typer.Typer(
     name="lookup",
@@ -31,6 +34,19 @@ world_app = typer.Typer(
 )
 app.add_typer(server_app, name="server")
 app.add_typer(world_app, name="world")
+
+
+@app.callback()
+def global_options(
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v",
+                     help="Show full tracebacks, and Prefect's log lines about a failure."),
+    ] = False,
+) -> None:
+    """Research an interviewer, infer and verify their work address, write a briefing card."""
+    if verbose:
+        os.environ["LOOKUP_LOG_LEVEL"] = "DEBUG"  # this process and the flows it runs
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 SmtpOpt = Annotated[
@@ -53,18 +69,32 @@ def guarded(action: Callable[[], Any]) -> Any:
     try:
         return action()
     except LookupToolError as exc:
+        _trace()
         fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         fail("Interrupted; nothing more was written.", 1)
     except (typer.Exit, SystemExit):
         raise
-    except Exception as exc:  # a crash: one sentence here, the traceback in Prefect's log
-        fail(f"The run failed: {type(exc).__name__}: {exc}", 1)
+    except Exception as exc:  # a crash: one sentence here, the traceback with --verbose
+        _trace()
+        fail(f"The run failed: {type(exc).__name__}: {exc} (run with --verbose for details)", 1)
+
+
+def _trace() -> None:
+    """The current exception's traceback on stderr, with --verbose only."""
+    if verbose():
+        traceback.print_exc()
 
 
 def emit(data: Any) -> None:
-    """Print ``data`` as indented JSON on stdout."""
-    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    """Print ``data`` as indented JSON on stdout, every string made inert first."""
+    print(json.dumps(inert_data(data), indent=2, ensure_ascii=False, default=str))
+
+
+def out(text: str = "", end: str = "\n") -> None:
+    """One line for the person at the terminal: no escapes, control or bidi characters from
+    the web reach it (names, titles and SMTP replies are untrusted text)."""
+    print(inert(text), end=end)
 
 
 def check_world(world: str | None) -> None:

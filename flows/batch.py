@@ -111,6 +111,8 @@ def run_research(params: dict[str, Any], panel: str | None) -> dict[str, Any]:
         FAST_RUNS_HINT,
         followup_defaults,
         prefect_api,
+        quiet_expected_failures,
+        require_network,
         settings_for_run,
         stderr,
     )
@@ -126,8 +128,12 @@ def run_research(params: dict[str, Any], panel: str | None) -> dict[str, Any]:
         "honorific", "tone", "language")}
     # Bad input stops here, before Prefect starts or anything is written.
     interview = make_interview(params["name"], params["company"], panel=others, **checked)
+    require_network(settings)
     if prefect_api(settings) is None:
         stderr(FAST_RUNS_HINT)
+    import flows.research  # noqa: F401  (Prefect's log handlers exist from here on)
+
+    quiet_expected_failures()
     if interview.panel:
         return research_panel(options, list(interview.panel), settings)
     return research_one(options)

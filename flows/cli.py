@@ -16,10 +16,28 @@ from typing import Annotated, Any
 
 import typer
 
-from flows._cli import JsonOpt, SmtpOpt, WorldOpt, app, check_world, emit, fail, guarded, open_store
-from flows.runtime import FAST_RUNS_HINT, prefect_api, settings_for_run, stderr, world_settings
+from flows._cli import (
+    JsonOpt,
+    SmtpOpt,
+    WorldOpt,
+    app,
+    check_world,
+    emit,
+    fail,
+    guarded,
+    open_store,
+    out,
+)
+from flows.runtime import (
+    FAST_RUNS_HINT,
+    prefect_api,
+    settings_for_run,
+    stderr,
+    world_settings,
+)
 from lookup.errors import BadInputError
 from lookup.followup import followup_state, state_phrase
+from lookup.text import inert_data
 
 __all__ = ["app", "main"]
 
@@ -74,10 +92,10 @@ def research(
     elif "interviewers" in summary:
         for one in summary["interviewers"]:
             _print_summary(one)
-            print()
+            out()
         for failure in summary["failed"]:
-            print(f"Failed: {failure}")
-        print(f"Panel index: {summary['panel_index']}")
+            out(f"Failed: {failure}")
+        out(f"Panel index: {summary['panel_index']}")
     else:
         _print_summary(summary)
     if summary.get("failed"):  # a panel where some research failed
@@ -88,20 +106,20 @@ def _print_summary(summary: dict[str, Any]) -> None:
     from lookup.card.render import percent
 
     email = summary.get("email")
-    print(f"{summary['name']} — {summary.get('title') or 'title not found'}, {summary['company']}")
+    out(f"{summary['name']} — {summary.get('title') or 'title not found'}, {summary['company']}")
     if summary.get("site_domain"):
-        print(f"Web site: {summary['site_domain']}; mail domain: {summary.get('domain') or 'not found'}")
+        out(f"Web site: {summary['site_domain']}; mail domain: {summary.get('domain') or 'not found'}")
     else:
-        print(f"Domain: {summary.get('domain') or 'not found'}")
+        out(f"Domain: {summary.get('domain') or 'not found'}")
     if email:
-        print(f"Address: {email['address']} ({percent(email['probability'])}, {email['status']})")
+        out(f"Address: {email['address']} ({percent(email['probability'])}, {email['status']})")
         for alt in summary.get("alternatives", [])[:3]:
-            print(f"  or {alt['address']} ({percent(alt['probability'])}, {alt['status']})")
+            out(f"  or {alt['address']} ({percent(alt['probability'])}, {alt['status']})")
     else:
-        print("Address: none found (the card says why)")
-    print(f"Card: {summary['card']}")
+        out("Address: none found (the card says why)")
+    out(f"Card: {summary['card']}")
     if summary.get("reminder"):
-        print(f"Reminder: {summary['reminder']} (open it to add the follow-up deadline to your calendar)")
+        out(f"Reminder: {summary['reminder']} (open it to add the follow-up deadline to your calendar)")
 
 
 # -- guess and verify -------------------------------------------------------
@@ -152,9 +170,9 @@ def guess(
         emit(rows)
         return
     if not rows:
-        print("No valid candidate address (is the domain right?).")
+        out("No valid candidate address (is the domain right?).")
     for row in rows:
-        print(f"{percent(row['probability']):>5}  {row['address']:<36} {row['explanation']}")
+        out(f"{percent(row['probability']):>5}  {row['address']:<36} {row['explanation']}")
 
 
 @app.command()
@@ -179,11 +197,11 @@ def verify(
     results = guarded(run)
     for v in results:
         if as_json:
-            print(json.dumps(verification_to_json(v), ensure_ascii=False, default=str))
+            out(json.dumps(inert_data(verification_to_json(v)), ensure_ascii=False, default=str))
         else:
-            print(f"{v.address}: {v.status}")
+            out(f"{v.address}: {v.status}")
             for reason in v.reasons:
-                print(f"  - {reason}")
+                out(f"  - {reason}")
 
 
 # -- stored people ----------------------------------------------------------
@@ -202,14 +220,14 @@ def list_people(as_json: JsonOpt = False) -> None:
         emit([_summary_json(p) for p in people])
         return
     if not people:
-        print("Nobody researched yet: try `lookup research NAME --company COMPANY`.")
+        out("Nobody researched yet: try `lookup research NAME --company COMPANY`.")
     now = dt.datetime.now(dt.UTC)
     for p in people:
         address = p.address or "no address"
         due = state_phrase(p.followup_due, now)
         rounds = f" ({p.rounds} interviews)" if p.rounds > 1 else ""
-        print(f"{p.slug:<32} {p.name} ({p.company}) {address} [{p.status or 'unchecked'}]"
-              f"{rounds}{'  ' + due if due else ''}")
+        out(f"{p.slug:<32} {p.name} ({p.company}) {address} [{p.status or 'unchecked'}]"
+            f"{rounds}{'  ' + due if due else ''}")
 
 
 def _summary_json(p: Any) -> dict[str, Any]:
@@ -247,7 +265,7 @@ def show(
             )
         return path.read_text(encoding="utf-8")
 
-    print(guarded(run), end="")
+    print(guarded(run), end="")  # the card is inert Markdown already (its zero-width marks kept)
 
 
 @app.command()
@@ -266,12 +284,18 @@ def forget(
             report = store.forget(found.slug)
         files = forget_files(settings.data_dir, found.slug, found.name)
         cached = forget_cached(settings.cache_dir / "search", found.name)
+        api = prefect_api(settings)
+        if api is None and (settings.prefect_home / "prefect.db").is_file():
+            stderr("Removing Prefect's records of the runs (starting its temporary server)...")
+        from flows.privacy import forget_prefect
+
         return {
             "slug": found.slug,
             "name": found.name,
             "rows": _rows_json(report),
             "files": [str(f) for f in files],
             "cached_searches": cached,
+            "prefect": forget_prefect(settings, found.name, found.slug, api=api),
         }
 
     removed = guarded(run)
@@ -279,31 +303,20 @@ def forget(
         emit(removed)
         return
     rows = ", ".join(f"{n} {table}" for table, n in removed["rows"].items() if n)
-    print(
+    out(
         f"Forgot {removed['name']} ({removed['slug']}): {rows or 'no rows'}; "
         f"{len(removed['files'])} file(s); {removed['cached_searches']} cached search(es)."
     )
     for f in removed["files"]:
-        print(f"  removed {f}")
-
-
-def _forget_prefect(settings: Any, name: str, slug: str) -> dict[str, Any]:
-    """Remove Prefect's flow runs and artifacts about the person, where Prefect kept any."""
-    has_local_db = any(settings.prefect_home.glob("*.db"))
-    if prefect_api(settings) is None and not has_local_db:
-        return {"flow_runs": 0, "artifacts": 0}
-    if prefect_api(settings) is None:
-        stderr("Removing Prefect's records of the runs (starting its temporary server)...")
-    from flows.privacy import forget_in_prefect
-
-    try:
-        return asyncio.run(forget_in_prefect(name, slug))
-    except Exception as exc:  # Prefect unreachable: say so, keep what was already removed
-        stderr(
-            f"Prefect's records could not be removed ({exc}); "
-            "start the server and run forget again."
-        )
-        return {"error": str(exc)}
+        out(f"  removed {f}")
+    prefect = removed["prefect"]
+    if prefect.get("flow_runs") or prefect.get("artifacts") or prefect.get("scrubbed"):
+        scrubbed = sum((prefect.get("scrubbed") or {}).values())
+        out(f"  Prefect: {prefect.get('flow_runs', 0)} flow run(s), {prefect.get('artifacts', 0)} "
+            f"artifact(s), {scrubbed} log line(s) and event(s) removed")
+    for problem in (prefect.get("error"), prefect.get("not_removed")):
+        if problem:
+            stderr(problem)
 
 
 def _rows_json(report: Any) -> dict[str, int]:
@@ -351,12 +364,12 @@ def reverify(
     if as_json:
         emit(report)
         return
-    print(
+    out(
         f"Checked {report['checked']} address(es); {len(report['changes'])} change(s); "
         f"purged {len(report['purged'])} expired contact(s)."
     )
     for change in report["changes"]:
-        print(f"  - {change['address']}: {change['what']}")
+        out(f"  - {change['address']}: {change['what']}")
 
 
 # The server, serve, import and world commands, registered after these to keep --help's order.

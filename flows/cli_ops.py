@@ -17,10 +17,18 @@ from flows._cli import (
     emit,
     guarded,
     open_store,
+    out,
     server_app,
     world_app,
 )
-from flows.runtime import FAST_RUNS_HINT, prefect_api, settings_for_run, stderr
+from flows.runtime import (
+    FAST_RUNS_HINT,
+    prefect_api,
+    quiet_expected_failures,
+    require_network,
+    settings_for_run,
+    stderr,
+)
 from lookup.errors import BadInputError
 
 
@@ -30,7 +38,7 @@ def server_start() -> None:
     from flows.server import start_server
 
     info = guarded(lambda: start_server(settings_for_run()))
-    print(f"Prefect server up at {info.url} (pid {info.pid}); log: {info.log_path}")
+    out(f"Prefect server up at {info.url} (pid {info.pid}); log: {info.log_path}")
 
 
 @server_app.command("stop")
@@ -39,7 +47,7 @@ def server_stop() -> None:
     from flows.server import stop_server
 
     stopped = guarded(lambda: stop_server(settings_for_run()))
-    print("Prefect server stopped." if stopped else "No local Prefect server was running.")
+    out("Prefect server stopped." if stopped else "No local Prefect server was running.")
 
 
 @server_app.command("status")
@@ -57,9 +65,9 @@ def server_status_cmd(as_json: JsonOpt = False) -> None:
             }
         )
     elif info is None:
-        print("Prefect server: down (start it with `lookup server start`).")
+        out("Prefect server: down (start it with `lookup server start`).")
     else:
-        print(f"Prefect server: up at {info.url} (pid {info.pid})")
+        out(f"Prefect server: up at {info.url} (pid {info.pid})")
 
 
 @app.command()
@@ -91,15 +99,15 @@ def import_ics(
         emit(report)
     else:
         for item in report["researched"]:
-            print(f"researched {item['name']} ({item['company']}): {item.get('card') or 'dry run'}")
+            out(f"researched {item['name']} ({item['company']}): {item.get('card') or 'dry run'}")
         for index in report["panels"]:
-            print(f"panel index: {index}")
+            out(f"panel index: {index}")
         for item in report["skipped"]:
-            print(f"skipped {item}")
+            out(f"skipped {item}")
         for problem in report["problems"]:
-            print(f"could not parse: {problem}")
+            out(f"could not parse: {problem}")
         for failure in report["failed"]:
-            print(f"failed: {failure}")
+            out(f"failed: {failure}")
     if report["failed"]:
         raise typer.Exit(1)
 
@@ -132,8 +140,13 @@ def _import(
     if dry_run:
         report["researched"] = [{"name": i.name, "company": i.company, "card": None} for i in new]
         return report
-    if new and prefect_api(settings) is None:
-        stderr(FAST_RUNS_HINT)
+    if new:
+        require_network(settings)
+        if prefect_api(settings) is None:
+            stderr(FAST_RUNS_HINT)
+        import flows.research  # noqa: F401  (Prefect's log handlers exist from here on)
+
+        quiet_expected_failures()
     for group in _by_event(new):
         params = import_params(group[0], smtp=smtp, world=world)
         summaries: list[dict[str, Any]] = []

@@ -97,7 +97,7 @@ async def research_interviewer(
         await acreate_markdown_artifact(
             markdown=handle.read(),
             key=artifact_key(Path(run.card).stem),
-            description=f"Briefing on {interview.name} ({interview.company})",
+            description=f"Briefing card ({interview.company})",  # the name stays in the card
         )
     reminder = Path(run.card).with_suffix(".ics")
     return {

@@ -6,21 +6,31 @@ before ``import prefect`` and nothing here imports it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lookup.errors import BadInputError
+from lookup.errors import BadInputError, LookupToolError, ServerError
 from lookup.settings import Settings, load_settings, local_timezone
+from lookup.text import inert
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = [
-    "FAST_RUNS_HINT", "followup_defaults", "prefect_api", "settings_for_run", "world_settings",
+    "FAST_RUNS_HINT",
+    "followup_defaults",
+    "prefect_api",
+    "quiet_expected_failures",
+    "require_network",
+    "settings_for_run",
+    "verbose",
+    "world_settings",
     "world_transport",
 ]
 
@@ -42,6 +52,7 @@ def prefect_api(settings: Settings, *, start_timeout_s: float | None = None) -> 
     # The tool promises no traffic beyond the research itself: no Prefect telemetry.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if os.environ.get("PREFECT_API_URL"):
+        _require_prefect(os.environ["PREFECT_API_URL"])
         return os.environ["PREFECT_API_URL"]
     from flows.server import api_url, server_status
 
@@ -52,6 +63,71 @@ def prefect_api(settings: Settings, *, start_timeout_s: float | None = None) -> 
     timeout = start_timeout_s or settings.prefect.startup_timeout_s
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(int(timeout)))
     return None
+
+
+def _require_prefect(url: str, timeout_s: float = 3.0) -> None:
+    """ServerError, in one sentence, when the Prefect API named by PREFECT_API_URL does not answer."""
+    from flows.prefect_api import prefect_request
+
+    try:
+        prefect_request("GET", f"{url.rstrip('/')}/health", timeout_s=timeout_s, retries=1,
+                        backoff_s=0.5)
+    except ServerError as exc:
+        why = type(exc.__cause__).__name__ if exc.__cause__ else str(exc).split(" with ", 1)[-1]
+        raise ServerError(
+            f"Prefect's API at {url} (PREFECT_API_URL) does not answer ({why}). "
+            "Start that server, or unset PREFECT_API_URL to let lookup use its own."
+        ) from exc
+
+
+def require_network(settings: Settings) -> None:
+    """OfflineError within seconds when neither DNS nor the search engine answers.
+
+    Runs before Prefect starts, so a machine without network hears it at once instead of
+    after every query's retries; in world mode the world is served for the look.
+    """
+    from lookup import reach
+
+    with world_settings(settings) as live:
+        found = asyncio.run(reach.check_reach(live))
+    reach.require_network(found, world=bool(settings.general.world))
+
+
+def verbose() -> bool:
+    """True when the user asked for full tracebacks (``--verbose`` or LOOKUP_LOG_LEVEL=DEBUG)."""
+    return os.environ.get("LOOKUP_LOG_LEVEL", "").upper() == "DEBUG"
+
+
+class _ExpectedFailures(logging.Filter):
+    """Drops Prefect's console lines about a failure the CLI reports itself, in one sentence.
+
+    The traceback of an expected error (a ``LookupToolError``) and the state lines that
+    repeat its message are dropped from the terminal only: Prefect's API handler still
+    records them, so the run ends Failed in the UI with the full message.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, LookupToolError):
+            # the state line quotes the error as "SearchError: <message>", repr-escaped
+            self.messages.append(f"{type(error).__name__}: {str(error)[:60]}")
+            return False
+        text = record.getMessage().replace("\\'", "'")
+        return not any(message in text for message in self.messages)
+
+
+def quiet_expected_failures() -> None:
+    """Attach the filter to Prefect's console handlers (after Prefect is imported)."""
+    if verbose():
+        return
+    keep = _ExpectedFailures()
+    for handler in logging.getLogger().handlers:
+        if type(handler).__name__ == "PrefectConsoleHandler":
+            handler.addFilter(keep)
 
 
 def settings_for_run(world: str | None = None) -> Settings:
@@ -84,7 +160,7 @@ def world_transport(settings: Settings) -> httpx.AsyncBaseTransport | None:
 
 def stderr(message: str) -> None:
     """One line for the person at the terminal, never on stdout (stdout may be JSON)."""
-    print(message, file=sys.stderr, flush=True)
+    print(inert(message), file=sys.stderr, flush=True)
 
 
 def followup_defaults(settings: Settings, params: dict[str, Any]) -> dict[str, Any]:

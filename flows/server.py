@@ -21,6 +21,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -106,7 +107,21 @@ def stop_server(settings: Settings) -> bool:
         _terminate(info.pid)
         stopped = True
     _record_path(settings).unlink(missing_ok=True)
+    _reclaim(settings.prefect_home / "prefect.db")
     return stopped
+
+
+def _reclaim(database: Path) -> None:
+    """Rewrite Prefect's SQLite file without its free pages and empty its WAL, now that no
+    server holds it: rows `lookup forget` deleted while the server ran leave no trace."""
+    if not database.is_file():
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(database, timeout=10)) as db:
+            db.execute("VACUUM")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error as exc:  # another process still has it: the next stop tries again
+        log.warning("Could not compact %s: %s", database, exc)
 
 
 # -- starting ---------------------------------------------------------------------

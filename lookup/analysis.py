@@ -27,7 +27,7 @@ from lookup.web.profile import build_profile
 
 __all__ = ["Analysis", "analyse", "collect_sources", "finish", "research_json", "to_verify"]
 
-CANDIDATES_KEPT = 6
+CANDIDATES_KEPT = 8  # enough to probe down the list (smtp.max_probes_per_domain)
 CANDIDATES_VERIFIED = 3
 
 
@@ -79,6 +79,24 @@ def _with_published(ranked: list[Candidate], published: FoundEmail | None) -> li
         explanation="Published for this person; no known format of the domain produces it.",
     )
     return [*ranked[: CANDIDATES_KEPT - 1], extra]
+
+
+def probe_next(analysis: Analysis, checks: Sequence[Verification], *, budget: int,
+               batch: int = CANDIDATES_VERIFIED) -> list[str]:
+    """The next candidates worth an SMTP probe, or [] when probing should stop.
+
+    Probing goes on down the ranked list only while every address probed so far was
+    refused by the mail server (a mailbox-does-not-exist reply): an accepted address, a
+    catch-all (risky), or an answer that proves nothing (unknown: greylisted, blocked,
+    timed out) ends it, as does the per-domain ``budget`` of probes.
+    """
+    probed = [c for c in checks if c.smtp]
+    if not probed or any(c.status != "undeliverable" for c in probed):
+        return []
+    done = {c.address.lower() for c in checks}
+    room = budget - len(done)
+    rest = [c.address for c in analysis.candidates if c.address.lower() not in done]
+    return rest[: max(0, min(room, batch))]
 
 
 def to_verify(analysis: Analysis) -> list[str]:

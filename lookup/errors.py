@@ -9,6 +9,7 @@ Everything the tool raises on purpose derives from ``LookupToolError`` (not
      │    └── InvalidDomainError   a domain that is not a domain
      ├── ConfigError            a settings file or variable is wrong
      ├── WorldError             a world directory breaks the documented format
+     ├── OfflineError           neither DNS nor the search engine answers: no network
      ├── SearchError            a search backend failed after its retries
      │    └── SearchBudgetError    the run's query budget is spent
      ├── StoreError             the database cannot be opened or migrated
@@ -27,6 +28,7 @@ __all__ = [
     "InvalidDomainError",
     "InvalidNameError",
     "LookupToolError",
+    "OfflineError",
     "SearchBudgetError",
     "SearchError",
     "ServerError",
@@ -65,6 +67,10 @@ class WorldError(LookupToolError):
     """A world directory does not follow the documented format."""
 
     exit_code = 2
+
+
+class OfflineError(LookupToolError):
+    """Neither DNS nor the search engine answers: there is no network to research with."""
 
 
 class SearchError(LookupToolError):

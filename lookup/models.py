@@ -114,7 +114,7 @@ class FoundEmail:
 
     address: str
     source: Source
-    how: str = "text"  # "mailto" | "text" | "obfuscated" | "entity" | "jsonld"
+    how: str = "text"  # "mailto" | "text" | "obfuscated" | "entity" | "jsonld" | "data"
     name: str | None = None
 
 
@@ -127,7 +127,8 @@ class PersonMention:
     title: str | None = None
     email: str | None = None
     url: str | None = None
-    how: str = "text"  # "card" | "table" | "list" | "text" | "byline" | "jsonld"
+    how: str = "text"  # "card" | "table" | "list" | "text" | "byline" | "jsonld" | "data"
+    talk: str | None = None  # a talk the page has them give (speaker cards, schedules)
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,7 +185,7 @@ async def run_pipeline(
     async with open_tools(settings, transport=transport) as tools:
         queries = plan_queries(interview.name, interview.company, interview.domain)
         logger.info(
-            "Searching: %d queries for %s at %s", len(queries), interview.name, interview.company
+            "Searching: %d queries about the interviewer at %s", len(queries), interview.company
         )
         found = await _call(steps.search, queries, tools)
         if not found.hits and len(found.failures) == len(queries):
@@ -212,7 +212,13 @@ async def run_pipeline(
             domain.domain,
         )
         logger.info("Verifying %d candidate addresses", len(analysis.to_verify(facts)))
-        checks = await _call(steps.verify, analysis.to_verify(facts), tools, smtp)
+        checks = list(await _call(steps.verify, analysis.to_verify(facts), tools, smtp))
+        probing = settings.smtp.enabled if smtp is None else smtp
+        # never more than the per-minute limit lets through: a run must not wait it out
+        budget = min(settings.smtp.max_probes_per_domain, settings.smtp.probes_per_domain_per_minute)
+        while probing and (more := analysis.probe_next(facts, checks, budget=budget)):
+            logger.info("Every address probed was refused: probing %d more", len(more))
+            checks += await _call(steps.verify, more, tools, smtp)
         stats = {
             "search_queries": tools.search.queries_sent,
             "search_cached": tools.search.queries_cached,

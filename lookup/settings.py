@@ -92,7 +92,8 @@ class SmtpSettings:
     mail_from: str = "verify@interviewer-lookup.invalid"
     timeout_s: float = 10.0
     starttls: bool = True
-    probes_per_domain_per_minute: int = 6
+    probes_per_domain_per_minute: int = 10
+    max_probes_per_domain: int = 8  # per research run: how far down the ranked list to probe
     greylist_retry_s: tuple[float, ...] = (15.0, 60.0, 300.0)
     max_inline_wait_s: float = 20.0
 

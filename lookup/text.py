@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["fold", "host_of"]
+__all__ = ["fold", "host_of", "inert", "inert_data"]
+
+# Terminal escape sequences (CSI "ESC [ ... m" colours, OSC "ESC ] 8;; url BEL" hyperlinks,
+# and other two-character escapes), then single control, bidi and zero-width characters:
+# text from the web must not move the cursor, recolour the terminal, plant a clickable
+# link or make itself read in another order ("Trojan Source", CVE-2021-42574).
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]?|"
+                      r"\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
+                        r"\u2060-\u2069\ufeff]")
 
 
 def fold(text: str) -> str:
@@ -24,3 +35,23 @@ def host_of(url: str) -> str:
         return (urlsplit(url).hostname or "").lower().rstrip(".")
     except ValueError:
         return ""
+
+
+def inert(text: str) -> str:
+    """``text`` without terminal escapes, control, bidi or zero-width characters.
+
+    Tabs and line breaks stay (a caller folding whitespace removes them); everything a
+    terminal, a JSON viewer or a Markdown renderer could act on goes.
+    """
+    return _INVISIBLE.sub("", _ESCAPES.sub("", text))
+
+
+def inert_data(value: Any) -> Any:
+    """``inert`` applied to every string inside lists, tuples and dicts (for JSON output)."""
+    if isinstance(value, str):
+        return inert(value)
+    if isinstance(value, dict):
+        return {inert_data(k): inert_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [inert_data(v) for v in value]
+    return value

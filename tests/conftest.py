@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,29 @@ import pytest
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _loopback_only(event: str, args: tuple) -> None:
+    """Fail any test that opens a connection (or sends a datagram) beyond loopback.
+
+    The code under test must refuse such addresses before a socket is used; this hook
+    makes the whole class of mistake impossible to miss (issue 12). Unix sockets pass.
+    """
+    if event not in ("socket.connect", "socket.sendto"):
+        return
+    address = args[1] if event == "socket.connect" else args[-1]
+    if not isinstance(address, tuple) or not address:
+        return
+    host = str(address[0]).split("%")[0]
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        raise RuntimeError(f"A test tried to reach {host}, beyond loopback: forbidden here.")
+
+
+sys.addaudithook(_loopback_only)
 DEMO_WORLD = ROOT / "data" / "demo"
 HARBOR_WORLD = ROOT / "tests" / "worlds" / "harbor"
 

@@ -271,7 +271,7 @@ def test_email_source_snippet():
         ("https://github.com/features", "other"),
         ("https://gitforge.test/dokafor", "github"),
         ("https://www.linkedin.com/in/dana-okafor/", "linkedin"),
-        ("https://prolink.test/in/dana-okafor", "linkedin"),
+        ("https://prolink.test/in/dana-okafor", "other"),
         ("https://www.linkedin.com/company/brightwater", "other"),
         ("https://www.youtube.com/watch?v=abc", "talk"),
         ("https://speakerdeck.com/dokafor/backfills", "talk"),

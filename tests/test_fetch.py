@@ -498,3 +498,10 @@ def test_fetch_never_raises_on_odd_urls(url: str) -> None:
 
     result = asyncio.run(go())
     assert result.ok or result.reason
+
+
+def test_fetched_pages_decode_like_a_browser_when_nothing_is_declared() -> None:
+    """A page with no charset anywhere that is not UTF-8 is read as windows-1252, as browsers
+    do (WHATWG), so names like "Müller" and "Sørensen" survive; extraction uses the same decoder."""
+    body = "<p>Jürgen Müller, Søren Sørensen – “Head of Sales”</p>".encode("cp1252")
+    assert "Jürgen Müller, Søren Sørensen – “Head of Sales”" in decode_html(body, "text/html")

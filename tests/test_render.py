@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import markdown_it  # noqa: E402 - a declared test dependency: the card tests fail without it
 import pytest
 
 from lookup.card.panel import PanelMember
@@ -37,8 +38,6 @@ from tests.card_fixtures import (
     with_interview,
 )
 
-markdown_it = pytest.importorskip("markdown_it")
-
 SHIPPED = Path(__file__).resolve().parent.parent / "config" / "templates"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 HISTORY = (
@@ -55,7 +54,9 @@ def render(result, **kwargs) -> str:
 
 @functools.lru_cache(maxsize=4)
 def tokens(markdown: str) -> list:
-    parser = markdown_it.MarkdownIt("commonmark").enable("table")
+    # CommonMark + GFM tables + linkify, as GitHub, Obsidian and VS Code render a card:
+    # a bare URL, www. name or e-mail address in web text would become a link there.
+    parser = markdown_it.MarkdownIt("commonmark", {"linkify": True}).enable(["table", "linkify"])
     return parser.parse(markdown)
 
 
@@ -290,7 +291,7 @@ def test_user_template_overrides_shipped(tmp_path):
     """A user's briefing.md.j2 is used, and its unfiltered values are still escaped."""
     (tmp_path / "briefing.md.j2").write_text("Hi {{ interview.name }}!\n", encoding="utf-8")
     result = with_interview(dana_result(), name="[x](javascript:alert(1))")
-    assert render(result, templates_dir=tmp_path) == "Hi \\[x\\]\\(javascript:alert\\(1\\)\\)!\n"
+    assert render(result, templates_dir=tmp_path) == "Hi \\[x\\]\\(javascript\u200b:alert\\(1\\)\\)!\n"
 
 
 def test_broken_user_template_is_a_config_error(tmp_path):
@@ -308,7 +309,7 @@ def test_broken_user_template_is_a_config_error(tmp_path):
     ("raw", "expected"),
     [
         ("Dana Okafor", "Dana Okafor"),
-        ("[x](javascript:alert(1))", "\\[x\\]\\(javascript:alert\\(1\\)\\)"),
+        ("[x](javascript:alert(1))", "\\[x\\]\\(javascript\u200b:alert\\(1\\)\\)"),
         ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert\\(1\\)\\>"),
         ("a\n# heading", "a \\# heading"),
         ("# heading", "\\# heading"),
@@ -375,6 +376,9 @@ def test_code_and_percent():
 
 HOSTILE = [
     "](javascript:alert(1))",
+    "see http://evil.com/pixel.png and www.evil.com",
+    "write to boss@evil.com, or evil.com/contact",
+    "\x1b[31mred\x1b]8;;http://evil.com\x07click\x1b]8;;\x07\x9b2J",
     "<img src=x onerror=alert(1)>",
     "![x](http://evil.test/pixel.png)",
     "ok\n\n# injected heading\n\n- injected item",

@@ -141,22 +141,6 @@ def test_catch_all_never_raises_property(prior, others, flag):
     assert out["main"].probability <= cands[0].probability + 1e-12
 
 
-def test_scoring_imports_no_io():
-    """lookup.mail.scoring is core: it imports only the standard library and lookup.models."""
-    import ast
-    import inspect
-
-    import lookup.mail.scoring
-
-    tree = ast.parse(inspect.getsource(lookup.mail.scoring))
-    imported = {
-        node.module if isinstance(node, ast.ImportFrom) else alias.name
-        for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-    }
-    assert imported <= {"__future__", "collections.abc", "dataclasses", "urllib.parse", "lookup.models"}
-
-
 def test_published_address_outside_every_format_still_wins():
     """An address published on the company's site ranks first even when inference gave it 0."""
     cands = [*THREE, Candidate("dana.o@acmerobotics.test", 0.0, "published")]

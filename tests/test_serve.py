@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
+from flows.prefect_api import prefect_request
 from flows.server import api_url, start_server, stop_server
 from lookup.settings import load_settings
 from tests.conftest import HARBOR_WORLD
@@ -28,22 +28,25 @@ def _free_port() -> int:
 
 
 def _wait_for(check, timeout: float, what: str):
+    """Poll ``check`` until it returns something; on time-out, say what and the last answer."""
     deadline = time.monotonic() + timeout
+    last = None
     while time.monotonic() < deadline:
-        value = check()
+        last = value = check()
         if value:
             return value
         time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}; last answer: {last!r}")
 
 
 def _deployment(api: str, name: str) -> dict | None:
-    response = httpx.get(f"{api}/deployments/name/{name}", timeout=10, trust_env=False)
+    """The deployment, or None while it is not registered yet (404)."""
+    response = prefect_request("GET", f"{api}/deployments/name/{name}", ok=(200, 404))
     return response.json() if response.status_code == 200 else None
 
 
 def _finished(api: str, run_id: str) -> dict | None:
-    run = httpx.get(f"{api}/flow_runs/{run_id}", timeout=10, trust_env=False).json()
+    run = prefect_request("GET", f"{api}/flow_runs/{run_id}").json()
     return run if run["state"]["type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"} else None
 
 
@@ -63,21 +66,21 @@ def test_serve_registers_both_deployments_and_runs_research_on_demand(tmp_path: 
                 "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "TZ": "Europe/Berlin"}
         serving = subprocess.Popen([str(LOOKUP), "serve"], env=env, stdout=log, stderr=log,
                                    start_new_session=True)
-        research = _wait_for(lambda: _deployment(api, "research-interviewer/on-demand"), 120,
-                             "the research deployment")
-        reverify = _wait_for(lambda: _deployment(api, "reverify-contacts/scheduled"), 30,
-                             "the re-verification deployment")
+        research = _wait_for(lambda: _deployment(api, "research-interviewer/on-demand"), 240,
+                             "`lookup serve` to register research-interviewer/on-demand")
+        reverify = _wait_for(lambda: _deployment(api, "reverify-contacts/scheduled"), 60,
+                             "`lookup serve` to register reverify-contacts/scheduled")
         (schedule,) = reverify["schedules"]
         assert schedule["schedule"]["cron"] == "0 8 * * 1"
         assert schedule["schedule"]["timezone"] == "Europe/Berlin"
         assert research["schedules"] == []
-        created = httpx.post(
-            f"{api}/deployments/{research['id']}/create_flow_run",
+        created = prefect_request(
+            "POST", f"{api}/deployments/{research['id']}/create_flow_run",
             json={"parameters": {"name": "Tomasz Wierzbicki", "company": "Harbor Lane Logistics",
                                  "world": str(HARBOR_WORLD)}},
-            timeout=10, trust_env=False,
         ).json()
-        run = _wait_for(lambda: _finished(api, created["id"]), 240, "the research run")
+        assert "id" in created, f"create_flow_run answered {created!r}"
+        run = _wait_for(lambda: _finished(api, created["id"]), 300, "the research run to finish")
         assert run["state"]["type"] == "COMPLETED", (tmp_path / "serve.log").read_text()[-3000:]
         assert (data / "briefings" / "tomasz-wierzbicki.md").is_file()
     finally:

@@ -190,11 +190,11 @@ def test_probe_never_contacts_private_addresses_live():
     """Outside world mode an MX on loopback or a private network is not contacted."""
     from lookup.mail.verify import _public
 
-    usable, refused = _public(["127.0.0.1", "10.1.2.3", "192.0.2.10"], allow_private=False)
+    usable, refused = _public(["127.0.0.1", "10.1.2.3", "192.0.2.10"], world_mode=False)
     assert usable == []
     assert refused == "non-public address: 127.0.0.1"
-    assert _public(["127.0.0.1"], allow_private=True) == (["127.0.0.1"], "")
-    assert _public(["9.9.9.9", "127.0.0.1"], allow_private=False) == (
+    assert _public(["127.0.0.1"], world_mode=True) == (["127.0.0.1"], "")
+    assert _public(["9.9.9.9", "127.0.0.1"], world_mode=False) == (
         ["9.9.9.9"], "non-public address: 127.0.0.1"
     )
 
@@ -213,3 +213,12 @@ def test_negative_answers_live_for_the_soa_minimum():
         "acme.test.", 3600, "IN", "SOA", "ns1.acme.test. admin.acme.test. 1 7200 900 1209600 60"
     ))
     assert _soa_ttl(response) == 60.0
+
+
+def test_world_mode_allows_loopback_only():
+    """In world mode 127.0.0.0/8 and ::1 pass; private and link-local addresses do not."""
+    from lookup.mail.verify import _public
+
+    assert _public(["127.0.0.2", "::1"], world_mode=True) == (["127.0.0.2", "::1"], "")
+    assert _public(["10.1.2.3", "169.254.169.254"], world_mode=True) == (
+        [], "non-loopback address in world mode: 10.1.2.3")

@@ -47,3 +47,6 @@ def test_the_world_s_interview_is_fully_right(world: Path, interview: dict, tmp_
         "title": result.profile.title if result.profile else None,
     }
     assert got == {key: expect.get(key) for key in got}
+    if "talk" in expect:  # a world may also name a talk the card must offer
+        points = [t.text for t in result.profile.talking_points] if result.profile else []
+        assert any(expect["talk"] in text for text in points), points

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from lookup.address.namematch import NameMatcher
 from lookup.models import Evidence, FoundEmail, PageFacts, Source
+from lookup.web._words import consistent
 
 __all__ = ["ROLE_LOCALPARTS", "colleague_evidence", "is_role_address", "published_address"]
 
@@ -38,13 +39,24 @@ def _at(address: str, domain: str) -> bool:
 
 
 def _named_addresses(pages: Sequence[PageFacts], domain: str) -> Iterable[tuple[str, str, Source]]:
+    people = {m.name for page in pages for m in page.people}
     for page in pages:
         for email in page.emails:
-            if email.name and _at(email.address, domain):
-                yield email.name, email.address.lower(), email.source
+            if not _at(email.address, domain):
+                continue
+            name = email.name or _spelled_by_one(email.address, people)
+            if name:
+                yield name, email.address.lower(), email.source
         for person in page.people:
             if person.email and _at(person.email, domain):
                 yield person.name, person.email.lower(), person.source
+
+
+def _spelled_by_one(address: str, people: set[str]) -> str | None:
+    """An address nobody is named beside, owned by the one person the pages name whose
+    name it spells ("Ask Daniel (dchen@…)" on a blog, Daniel Chen on the team page)."""
+    found = {name for name in people if consistent(address, name)}
+    return found.pop() if len(found) == 1 else None
 
 
 def colleague_evidence(pages: Sequence[PageFacts], domain: str, *,

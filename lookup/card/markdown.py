@@ -59,13 +59,35 @@ def clean_text(value: Any) -> str:
     return " ".join(text.split())
 
 
+# What GFM viewers turn into links by themselves (GitHub's extended autolinks, markdown-it's
+# linkify in Obsidian and VS Code): a scheme, an e-mail address, a host name with a
+# two-letter or common top-level domain, "www.". A zero-width space after the scheme and
+# before "@", and ONE DOT LEADER (U+2024, which looks like ".") inside such host names, keep
+# the text readable and make it unlinkable; the card's only links are the ones it writes.
+_SCHEME = re.compile(r"(?i)\b(https?|ftp|mailto|file|javascript|data|vbscript)(?=:)")
+_AT = re.compile(r"(?<=[\w.+-])@(?=[\w-])")
+_LINKABLE_HOST = re.compile(
+    r"(?i)\b(?:www\.(?:[a-z0-9-]+\.)*[a-z0-9-]+|(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
+    r"(?:[a-z]{2}|com|net|org|edu|gov|info|biz|pro|name|io|ai|app|dev|xyz|online|site|shop|"
+    r"museum|aero|asia|coop|web|xxx))\b"
+)
+
+
+def _unlinkable(text: str) -> str:
+    text = _SCHEME.sub("\\1\u200b", text)
+    text = _AT.sub("\u200b@", text)
+    return _LINKABLE_HOST.sub(lambda m: m.group(0).replace(".", "\u2024"), text)
+
+
 def md(value: Any, limit: int = MD_LIMIT) -> Safe:
-    """Untrusted text as inert Markdown: one line, escaped, capped at ``limit`` characters."""
+    """Untrusted text as inert Markdown: one line, escaped, capped at ``limit`` characters,
+    with nothing a GFM viewer would turn into a link by itself."""
     if isinstance(value, Safe):
         return value
     text = clean_text(value)
     if len(text) > limit:
         text = text[: max(limit - 1, 0)].rstrip() + "…"
+    text = _unlinkable(text)
     text = _MD_SPECIAL.sub(r"\\\1", text)
     # A value placed at the start of a line must not become a list item or heading.
     text = _LEADING_ORDERED.sub(r"\1\\\2", text)

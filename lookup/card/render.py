@@ -56,8 +56,9 @@ __all__ = [
 ]
 
 TEMPLATE_NAME = "briefing.md.j2"
-HISTORY_TEMPLATE = "history.md.j2"
-PANEL_TEMPLATE = "panel.md.j2"  # the last section, re-rendered alone by re-verification
+ALTERNATIVES_SHOWN = 5  # the card lists the best few; --json lists every candidate
+HISTORY_TEMPLATE = "history.md.j2"  # the last section, re-rendered alone by re-verification
+PANEL_TEMPLATE = "panel.md.j2"
 _PACKAGE = Path(__file__).resolve().parents[1]  # lookup/
 # The source tree keeps templates in config/; an installed wheel in lookup/_config/.
 SHIPPED_TEMPLATES = next(
@@ -159,7 +160,7 @@ def build_context(
         "profile": result.profile,
         "summary": _summary_line(result),
         "chosen": chosen,
-        "alternatives": [c for c in result.candidates if c is not chosen],
+        "alternatives": [c for c in result.candidates if c is not chosen][:ALTERNATIVES_SHOWN],
         "no_address_reason": None if chosen else _no_address_reason(result),
         "source_urls": [sources.by_url[url] for url in sources.urls],
         "cite": lambda source: _cite(sources, source),

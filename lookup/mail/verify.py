@@ -40,7 +40,7 @@ from lookup.mail.syntax import check_syntax
 from lookup.models import SmtpStep, Status, Verification
 from lookup.ratelimit import Clock, SystemClock
 from lookup.settings import Settings
-from lookup.web.hosts import address_problem
+from lookup.web.hosts import address_problem, loopback_problem
 
 __all__ = [
     "GRAVATAR_URL",
@@ -240,7 +240,7 @@ class Verifier:
         problems: list[str] = []
         for host in mx[:3]:
             addresses, failure = await host_addresses(host, cache=self.dns_cache)
-            usable, refused = _public(addresses, allow_private=self.settings.world_mode)
+            usable, refused = _public(addresses, world_mode=self.settings.world_mode)
             if usable:
                 hosts.append((host, usable[0]))
             elif refused:
@@ -276,16 +276,16 @@ class Verifier:
         return self._now() + dt.timedelta(seconds=seconds)
 
 
-def _public(addresses: Iterable[str], *, allow_private: bool) -> tuple[list[str], str]:
+def _public(addresses: Iterable[str], *, world_mode: bool) -> tuple[list[str], str]:
     """The addresses a probe may contact, and why the others were left out.
 
     An MX pointing at 127.0.0.1 or a private network must not turn the probe
-    against the user's own machine or network; worlds live on loopback, so
-    world mode allows it.
+    against the user's own machine or network; worlds live on loopback, so world
+    mode allows loopback, and only loopback (never 10.x or 169.254.169.254).
     """
     usable, refused = [], ""
     for address in addresses:
-        problem = None if allow_private else address_problem(address)
+        problem = loopback_problem(address) if world_mode else address_problem(address)
         if problem is None:
             usable.append(address)
         else:

@@ -26,7 +26,6 @@ from lookup.web._words import (
 
 __all__ = [
     "Person",
-    "attach_emails",
     "consistent",
     "context_of",
     "find_people",
@@ -34,8 +33,6 @@ __all__ = [
     "is_title",
     "jsonld_types",
     "looks_like_name",
-    "name_for",
-    "name_near",
     "walk_jsonld",
 ]
 
@@ -51,10 +48,17 @@ _LINE_PERSON = re.compile(
     rf"^(?P<name>{NAME_RUN.pattern})(?:{_SEPARATOR}|\s+\(|\s+is\s+(?:a|an|the|our)\s+)"
     r"(?P<title>[^·•|—–(;]{3,120})"
 )
-_INLINE_PERSON = re.compile(rf"(?P<name>{NAME_RUN.pattern}),\s+(?P<title>[^,.;·•|—–()]{{3,80}})")
+# The title may be a bare rank and its function after one more comma ("VP, Marketing").
+_INLINE_PERSON = re.compile(
+    rf"(?P<name>{NAME_RUN.pattern}),\s+(?P<title>[^,.;·•|—–()]{{2,80}}(?:,\s+[^,.;·•|—–()]{{2,60}})?)"
+)
 _NAME_COLUMN = re.compile(r"\b(?:name|person|speaker|member|who|employee|staff|contact)\b", re.I)
 _TITLE_COLUMN = re.compile(r"\b(?:title|role|position|job|function|designation)\b", re.I)
 _PLACE_COLUMN = re.compile(r"\b(?:location|based|city|office)\b", re.I)
+_TALK_COLUMN = re.compile(r"\b(?:talks?|sessions?|topics?|presentations?|vortrag|thema|lectures?)\b",
+                          re.I)
+_TIME_COLUMN = re.compile(r"\b(?:time|when|date|slot|zeit|uhrzeit|heure|hora)\b", re.I)
+_TALK_CLASS = re.compile(r"talk|session|presentation|vortrag|keynote", re.I)
 _TITLE_CLASS = re.compile(r"title|role|position|job|designation|function", re.I)
 _CARD_NAMES = ("h1,h2,h3,h4,h5,h6,strong,b,dt,[itemprop=name],[class*=name],"
                "[class*=Name]")
@@ -70,6 +74,7 @@ class Person:
     how: str
     email: str | None = None
     url: str | None = None
+    talk: str | None = None  # the title of a talk the page has them give (speaker pages)
 
 
 # ------------------------------------------------------------------ JSON-LD
@@ -183,31 +188,71 @@ def _cards(tree: LexborHTMLParser) -> Iterator[Person]:
         if not looks_like_name(name):
             continue
         title, card = _card_title(node)
-        if title:
-            yield Person(name, title, _node_text(card)[:MAX_CONTEXT], "card", url=_card_url(card))
+        if card is node:  # no title beside the name: the speaker card around it, if small
+            card = _enclosing(node)
+        talk = _card_talk(card, name)
+        if title or talk:
+            yield Person(name, title, _node_text(card)[:MAX_CONTEXT], "card",
+                         url=_card_url(card), talk=talk)
 
 
-def _columns(table: LexborNode) -> tuple[int | None, int | None, int | None]:
+def _enclosing(node: LexborNode, limit: int = 600) -> LexborNode:
+    current = node
+    for _ in range(2):
+        parent = current.parent
+        if parent is None or len(_node_text(parent)) > limit:
+            break
+        current = parent
+    return current
+
+
+def _card_talk(card: LexborNode, name: str) -> str | None:
+    """The talk a speaker card names: an element classed talk/session/topic in the card."""
+    for element in card.css("[class]")[:40]:
+        if not _TALK_CLASS.search(element.attributes.get("class") or ""):
+            continue
+        text = _node_text(element)
+        # a talk's title: a short phrase, not a sentence of instructions or a whole card
+        if 8 <= len(text) <= 160 and len(text.split()) <= 16 and not text.endswith(".") \
+                and name not in text:
+            return text
+    return None
+
+
+def _columns(table: LexborNode) -> tuple[int | None, ...]:
     head = table.css_first("tr")
     cells = [_node_text(c) for c in head.css("th,td")] if head else []
     find = lambda rx: next((i for i, c in enumerate(cells) if rx.search(c)), None)  # noqa: E731
-    return find(_NAME_COLUMN), find(_TITLE_COLUMN), find(_PLACE_COLUMN)
+    name, title, place, talk = (find(_NAME_COLUMN), find(_TITLE_COLUMN), find(_PLACE_COLUMN),
+                                find(_TALK_COLUMN))
+    if talk is None and title is not None and find(_TIME_COLUMN) is not None:
+        title, talk = None, title  # a schedule: its "Title" column is the talk's
+    return name, title, place, talk
+
+
+def _cell_reader(cells: list[str]):  # noqa: ANN202 - a tiny accessor
+    return lambda i: cells[i] if i is not None and i < len(cells) else ""
 
 
 def _tables(tree: LexborHTMLParser) -> Iterator[Person]:
     for table in tree.css("table")[:50]:
-        name_col, title_col, place_col = _columns(table)
-        if name_col is None or title_col is None:
+        name_col, title_col, place_col, talk_col = _columns(table)
+        if name_col is None or (title_col is None and talk_col is None):
             continue
         for row in table.css("tr")[1:500]:
             cells = [_node_text(c) for c in row.css("td,th")]
-            if max(name_col, title_col) >= len(cells) or not looks_like_name(cells[name_col]):
+            cell = _cell_reader(cells)
+            # "Julia Hartmann (Kestrel Valves)": the name at the start of the cell
+            name = next((n for at, n in names_in(cell(name_col)) if at == 0), "")
+            if not looks_like_name(name):
                 continue
-            name, title = cells[name_col], cells[title_col] or None
-            context = ", ".join(c for c in (name, title) if c)
-            if place_col is not None and place_col < len(cells) and cells[place_col]:
-                context += f", based in {cells[place_col]}"
-            yield Person(name, title, context, "table")
+            title, talk = cell(title_col) or None, cell(talk_col) or None
+            context = ", ".join(c for c in (cell(name_col), title) if c)
+            if cell(place_col):
+                context += f", based in {cell(place_col)}"
+            if talk:
+                context += f": {talk}"
+            yield Person(name, title, context, "table", talk=talk)
 
 
 _BYLINE_SEPARATOR = re.compile(r"^\s*[,·—–|-]\s*")
@@ -250,7 +295,7 @@ def _window(line: str, start: int, end: int, width: int = 120) -> str:
     return line[max(0, start - width): end + width].strip()
 
 
-_RANK = {"jsonld": 0, "card": 1, "table": 2, "list": 3, "byline": 4, "text": 5}
+_RANK = {"jsonld": 0, "data": 1, "card": 1, "table": 2, "list": 3, "byline": 4, "text": 5}
 
 
 def _merge(found: Iterator[Person]) -> list[Person]:
@@ -268,61 +313,31 @@ def _merge(found: Iterator[Person]) -> list[Person]:
                 (old.how, person.how), key=lambda h: _RANK.get(h, 9)),
             email=old.email or person.email,
             url=old.url or person.url,
+            talk=old.talk or person.talk,
         )
     return list(people.values())
 
 
 def find_people(tree: LexborHTMLParser, lines: Sequence[str], jsonld: Sequence[dict],
-                author: str | None = None) -> list[Person]:
-    """Everyone the page names as a person: JSON-LD, cards, tables, lists, bylines, prose."""
-    return _merge(_chain(_jsonld_people(jsonld), _cards(tree), _tables(tree),
-                         _bylines(tree, lines, author), _lines(lines)))
+                author: str | None = None, records: Sequence[dict] = ()) -> list[Person]:
+    """Everyone the page names as a person: JSON-LD, app data, cards, tables, lists, prose."""
+    return _merge(_chain(_jsonld_people(jsonld), _data_people(records), _cards(tree),
+                         _tables(tree), _bylines(tree, lines, author), _lines(lines)))
+
+
+def _data_people(records: Sequence[dict]) -> Iterator[Person]:
+    """People in the JSON a script-built page ships (``_appdata.person_records``)."""
+    for record in records:
+        name = fold_space(record["name"] or "")
+        if not looks_like_name(name):
+            continue
+        title = clean_title(record["title"]) if record.get("title") else None
+        email = (record.get("email") or "").removeprefix("mailto:").strip().lower() or None
+        if title or email:
+            context = ", ".join(p for p in (name, title, email) if p)
+            yield Person(name, title, context, "data", email, record.get("url"))
 
 
 def _chain(*iterators: Iterator[Person]) -> Iterator[Person]:
     for iterator in iterators:
         yield from iterator
-
-
-# ------------------------------------------------------------------ whose address
-
-
-def name_for(address: str, line: str, at: int, people: Sequence[Person],
-             written: str = "") -> str | None:
-    """The person an address in ``line`` belongs to: their card, or the nearest name before it."""
-    written = (written or address).lower()
-    cards = [p for p in people if written in p.context.lower() and len(p.context) <= MAX_CONTEXT]
-    for person in sorted(cards, key=lambda p: len(p.context)):
-        if consistent(address, person.name):
-            return person.name
-    before = [(at - s, n) for s, n in names_in(line[max(0, at - 200):at])]
-    after = [(s, n) for s, n in names_in(line[at: at + 120])]
-    for _, name in sorted(before) + sorted(after):
-        if consistent(address, name):
-            return name
-    return None
-
-
-def name_near(node: LexborNode, address: str, people: Sequence[Person]) -> str | None:
-    """The person whose card or paragraph holds this address link."""
-    current: LexborNode | None = node.parent
-    for _ in range(4):
-        if current is None:
-            return None
-        text = _node_text(current)
-        if len(text) > 2 * MAX_CONTEXT:
-            return None
-        known = [p.name for p in people if p.name in text and consistent(address, p.name)]
-        if len(set(known)) == 1:
-            return known[0]
-        at = text.lower().find(address)
-        if at >= 0 and (name := name_for(address, text, at, ())):
-            return name
-        current = current.parent
-    return None
-
-
-def attach_emails(people: Sequence[Person], emails: Sequence) -> list[Person]:
-    """Give each person the address the page links to their name."""
-    by_name = {fold(e.name): e.address for e in emails if e.name}
-    return [p if p.email else replace(p, email=by_name.get(fold(p.name))) for p in people]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from lookup.text import fold
+from lookup.text import fold, inert
 
 __all__ = [
     "HONORIFICS",
@@ -88,8 +88,9 @@ _BAD_TITLE_START = re.compile(r"^(?:whose|who|which|that|and|or|but|is|was|has|h
                               r"when|where|while|as|so|if)\b", re.I)
 
 def fold_space(text: str) -> str:
-    """Collapse runs of whitespace (and non-breaking spaces) into one space."""
-    return _SPACE.sub(" ", text.replace("\xa0", " ")).strip()
+    """Collapse runs of whitespace (and non-breaking spaces) into one space; drop escapes,
+    control, bidi and zero-width characters (text from the web is stored inert)."""
+    return _SPACE.sub(" ", inert(text).replace("\xa0", " ")).strip()
 
 
 def _name_token(word: str, last: bool) -> bool:
@@ -130,10 +131,53 @@ def is_title(text: str) -> bool:
 
 
 def clean_title(text: str) -> str | None:
-    """The job title at the start of a phrase, cut before a company, place or separator."""
-    head = _CUT_TITLE.split(fold_space(text), maxsplit=1)[0].strip(" ,.:;-")
+    """The job title at the start of a phrase, cut before a company, place or separator.
+
+    A bare rank followed by a comma keeps what its comma introduces when that is a
+    function or a region ("VP, Marketing", "Director, Customer Success", "General
+    Manager, Overseas Sales"); "Director of Sales, Acme Corp" still ends at the comma.
+    """
+    text = fold_space(text)
+    cut = _CUT_TITLE.search(text)
+    head = (text[: cut.start()] if cut else text).strip(" ,.:;-")
     head = _DETERMINER.sub("", head)
+    if cut and cut.group(0).strip() == "," and _BARE_RANK.match(head):
+        rest = text[cut.end():]
+        end = _CUT_TITLE.search(rest)
+        more = (rest[: end.start()] if end else rest).strip(" ,.:;-")
+        if _continues(more):
+            head = f"{head}, {more}"
     return head if is_title(head) and not _BAD_TITLE_START.match(head) else None
+
+
+# A rank that says nothing of what its holder does: the comma after it usually says it.
+_BARE_RANK = re.compile(
+    r"^(?:(?:senior|executive|associate|assistant|deputy|global|regional|group|general|"
+    r"managing|interim|acting|area|country|first)\s+)*(?:vice\s+president|president|vp|svp|"
+    r"evp|avp|director|head|manager|lead|leader|chief|officer|partner|principal|counsel|"
+    r"consultant|specialist|engineer|architect|analyst|coordinator|administrator|"
+    r"representative|advisor|adviser)$",
+    re.I,
+)
+# Functions and regions a comma after a bare rank introduces ("VP, EMEA Sales").
+_FUNCTION = re.compile(
+    r"\b(?:finance|financial|legal|hr|human resources|research|data|platform|infrastructure|"
+    r"security|partnerships?|business development|strategy|strategic|design|customers?|"
+    r"clinical|it|growth|revenue|brand|supply chain|procurement|"
+    r"quality|compliance|risk|investor relations|public affairs|policy|support|"
+    r"emea|apac|americas|north america|latin america|latam|europe|dach|nordics|benelux|"
+    r"overseas|international|global|asia|africa|middle east|uk|us|worldwide)\b",
+    re.I,
+)
+_LEGAL_FORM = re.compile(r"\b(?:inc|ltd|llc|llp|gmbh|ag|plc|corp|s\.?a|b\.?v|co)\b\.?", re.I)
+
+
+def _continues(segment: str) -> bool:
+    """True when ``segment`` reads as the function or region of the rank before its comma."""
+    words = segment.split()
+    return (0 < len(words) <= 6 and len(segment) <= 60 and segment[:1].isupper()
+            and not _LEGAL_FORM.search(segment)
+            and bool(TITLE_WORDS.search(segment) or _FUNCTION.search(segment)))
 
 
 def names_in(text: str) -> Iterator[tuple[int, str]]:
@@ -149,13 +193,33 @@ def names_in(text: str) -> Iterator[tuple[int, str]]:
             yield start, candidate
 
 
+# Letters that addresses also write expanded (Jäger -> jaeger, Søren -> soeren).
+_EXPANDED = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ø": "oe", "å": "aa",
+                           "æ": "ae", "œ": "oe"})
+
+
 def consistent(address: str, name: str) -> bool:
-    """True when the local part plausibly spells the name (a name part or the initials)."""
-    local = re.sub(r"[^a-z]", "", fold(address.split("@", 1)[0]))
-    parts = [re.sub(r"[^a-z]", "", fold(w)) for w in name.split() if w.lower() not in HONORIFICS]
-    parts = [p for p in parts if p]
-    if not local or not parts:
-        return False
+    """True when the local part plausibly spells the name (a name part or the initials).
+
+    Either spelling of an umlaut counts: t.jaeger@ spells Till Jäger as t.jager@ would.
+    """
+    raw = fold(address.split("@", 1)[0])
+    local = re.sub(r"[^a-z]", "", raw)
+    tokens = {t for t in re.split(r"[^a-z]+", raw) if t}
+    # particles ("van", "de") say nothing on their own: "daan_vanderberg" is not Pieter van Dijk
+    words = [w for w in name.split() if w.lower() not in HONORIFICS and w.lower() not in PARTICLES]
+    for spelled in ([fold(w) for w in words], [fold(w.lower().translate(_EXPANDED)) for w in words]):
+        parts = [p for p in (re.sub(r"[^a-z]", "", w) for w in spelled) if p]
+        if local and parts and _spells(local, tokens, parts):
+            return True
+    return False
+
+
+def _spells(local: str, tokens: set[str], parts: list[str]) -> bool:
+    """A name part (3+ letters) is a token of the local part, or begins or ends it
+    (jdoe, johnd, doe.j), or the local part is the initials; "ben" inside "norabennett" is not."""
     initials = "".join(p[0] for p in parts)
-    return any(len(p) >= 3 and p in local for p in parts) or local in (initials, initials[::-1]) \
+    whole = any(len(p) >= 3 and (p in tokens or local.startswith(p) or local.endswith(p))
+                for p in parts)
+    return whole or local in (initials, initials[::-1]) \
         or (len(parts[0]) >= 3 and local.startswith(parts[0][:3]) and local[-1] == parts[-1][0])

@@ -94,6 +94,10 @@ def page_work(page: PageFacts, ctx: Context) -> list[TalkingPoint]:
     work = [w for w in work if w is not None]
     named = mentions(page, ctx)
     date = parse_date(page.published)
+    if not work:  # a speaker card or a schedule row names their talk
+        work = [TalkingPoint(f"Talk “{m.talk}”{_venue(page)}{_show(date)}",
+                             Source(page.url, page.title, m.source.snippet), _iso(date))
+                for m in named if m.talk][:1]
     kind = classify_link(page.url)
     if not work and kind == "talk" and named and not ctx.matcher.matches(_headline(page)):
         work.append(TalkingPoint(f"Talk “{_headline(page)}”{_venue(page)}{_show(date)}", source,

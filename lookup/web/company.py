@@ -108,16 +108,20 @@ def _names_company(text: str, key: str) -> str:
 
 
 def _label_match(domain: str, key: str) -> str:
+    """How the domain's first label spells the company: "exact", "prefix" or ""."""
     label = domain.split(".", 1)[0].replace("-", "")
-    compact = key.replace(" ", "")
-    first = key.split(" ", 1)[0]
-    if label == compact:
-        return "exact"
-    if label == first or (compact.startswith(label) and len(label) >= 4):
-        return "prefix"
-    if _abbreviates(label, key.split()):
-        return "prefix"  # "hpe" for Hewlett Packard Enterprise, "examplehs" for Example Health Systems
-    return ""
+    # "Quill & Vance" is quillvance as often as quillandvance (and "pg" for Procter & Gamble)
+    words = key.split()
+    spellings = [words] + ([[w for w in words if w != "and"]] if "and" in words[1:-1] else [])
+    found = ""
+    for parts in spellings:
+        compact = "".join(parts)
+        if label == compact:
+            return "exact"
+        if label == parts[0] or (compact.startswith(label) and len(label) >= 4) \
+                or _abbreviates(label, parts):
+            found = "prefix"  # "hpe" for Hewlett Packard Enterprise, "examplehs" likewise
+    return found
 
 
 def _abbreviates(label: str, words: list[str]) -> bool:

@@ -25,8 +25,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from lookup.models import FoundEmail, Link, PageFacts, PersonMention, Source
-from lookup.web import _people
+from lookup.web import _owners, _people
 from lookup.web._addresses import cloudflare, find_addresses, mailto, parse_address
+from lookup.web._appdata import app_data, person_records
 from lookup.web._markup import decode_html, tame
 from lookup.web._people import Person, fold_space, jsonld_types, looks_like_name, walk_jsonld
 from lookup.web.plan import site_links
@@ -165,9 +166,8 @@ LINK_KINDS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("talk", ("docs.google.com",), r"^/presentation/"),
     ("post", ("medium.com", "dev.to", "substack.com", "hashnode.dev", "hashnode.com",
               "wordpress.com", "blogspot.com", "ghost.io", "mirror.xyz"), r"^/."),
-    # Path conventions on any host: a code forge's /user, a network's /in/slug, a talk page,
-    # a paper's DOI, a blog post's slug.
-    ("linkedin", (), r"^/in/[\w%.-]+/?$"),
+    # Path conventions on any host: a talk page, a paper's DOI, a blog post's slug. (A
+    # network profile is only ever the network's own host: /in/x elsewhere is a look-alike.)
     ("talk", (), r"/(?:talks?|speakers?|sessions?|presentations?|slides|webinars?|episodes?|"
                  r"podcasts?)/[\w%.-]+"),
     ("paper", (), r"/(?:papers?|publications?|doi)/[\w%.-]+|\.pdf$"),
@@ -181,10 +181,24 @@ _PERSONAL_TEXT = frozenset({"website", "homepage", "home page", "personal websit
                             "personal site", "my website", "my blog"})
 
 
+_KNOWN_HOSTS = tuple(h for _, hosts, _ in LINK_KINDS for h in hosts)
+
+
+def _pretends(host: str) -> bool:
+    """True for a host that spells a known platform's name without being it."""
+    if any(host == h or host.endswith("." + h) for h in _KNOWN_HOSTS):
+        return False
+    labels = host.split(".")
+    return any(f"{h}." in f"{host}." and not host.endswith(h) for h in _KNOWN_HOSTS) or \
+        any(label in {h.split(".")[0] for h in _KNOWN_HOSTS} for label in labels[:-2])
+
+
 def classify_link(url: str, text: str = "", rel: str = "") -> str:
     """The kind of a link: github, linkedin, talk, paper, post, personal or other."""
     parts = urlsplit(url)
     host, path = (parts.hostname or "").removeprefix("www."), parts.path or "/"
+    if _pretends(host):
+        return "other"  # linkedin.com.li-evil.test, github.com.evil.test
     known = False
     for kind, hosts, pattern in _LINK_RULES:
         if hosts and not any(host == h or host.endswith("." + h) for h in hosts):
@@ -232,6 +246,7 @@ def extract(html: str, url: str) -> PageFacts:
     tree = LexborHTMLParser(tame(html))
     meta = _meta(tree)
     jsonld = _jsonld(tree)
+    records = list(person_records([*app_data(tree), list(jsonld)]))
     base_node = tree.css_first("base[href]")
     base = _absolute(base_node.attributes.get("href") or "", url) if base_node else None
     base = base or url
@@ -244,9 +259,9 @@ def extract(html: str, url: str) -> PageFacts:
     lines = _lines(_visible_text(tree))
     text = " ".join(lines)
     page = Source(url=url, title=title)
-    people = _people.find_people(tree, lines, jsonld, meta.get("author"))
+    people = _people.find_people(tree, lines, jsonld, meta.get("author"), records)
     emails = _emails(tree, lines, jsonld, html, people, base)
-    people = _people.attach_emails(people, emails)
+    people = _owners.attach_emails(people, emails)
     return PageFacts(
         url=url,
         title=title,
@@ -272,7 +287,7 @@ def _selves(url: str, canonical: str | None) -> set[str]:
 
 def _mention(person: Person, page: Source) -> PersonMention:
     return PersonMention(person.name, replace(page, snippet=person.context[:300]), person.title,
-                         person.email, person.url, person.how)
+                         person.email, person.url, person.how, person.talk)
 
 
 # ------------------------------------------------------------------ addresses on the page
@@ -309,7 +324,7 @@ def _emails(tree: LexborHTMLParser, lines: list[str], jsonld: tuple[dict, ...], 
             how = addr.how
             if how == "text" and addr.address not in lowered and _entity_written(lowered):
                 how = "entity"
-            name = _people.name_for(addr.address, line, addr.start, people,
+            name = _owners.name_for(addr.address, line, addr.start, people,
                                     line[addr.start:addr.end])
             add(_Found(addr.address, how, _around(line, addr.start, addr.end), name))
     for obj in walk_jsonld(jsonld):
@@ -318,6 +333,9 @@ def _emails(tree: LexborHTMLParser, lines: list[str], jsonld: tuple[dict, ...], 
             name = obj.get("name") if "Person" in jsonld_types(obj) else None
             name = fold_space(name) if isinstance(name, str) else None
             add(_Found(address, "jsonld", f"{name or ''} {address}".strip(), name))
+    for person in people:  # addresses that came with a person in the page's app data
+        if person.how == "data" and person.email and (address := parse_address(person.email)):
+            add(_Found(address, "data", person.context, person.name))
     return list(found.values())
 
 
@@ -344,6 +362,6 @@ def _node_addresses(tree: LexborHTMLParser, people: list[Person]) -> Iterator[_F
         if not address:
             continue
         text = fold_space(node.text(deep=True))
-        name = text if looks_like_name(text) else _people.name_near(node, address, people)
+        name = text if looks_like_name(text) else _owners.name_near(node, address, people)
         context = _people.context_of(node)
         yield _Found(address, how, context or text or address, name)

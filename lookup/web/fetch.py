@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
@@ -37,24 +37,26 @@ import httpx
 from lookup.models import FetchResult
 from lookup.ratelimit import Clock, RateLimiter, SystemClock, backoff_delay
 from lookup.settings import Settings
-from lookup.text import host_of
+from lookup.text import host_of, inert
 from lookup.web._http import (
-    decode_html,
     dedupe_key,
     looks_like_html,
     media_type,
     origin,
     retry_after,
 )
+from lookup.web._markup import decode_html
 from lookup.web.hosts import (
     Resolver,
     address_problem,
     dns_resolver,
     ip_literal,
+    loopback_problem,
     make_resolver,
     system_resolver,
     url_problem,
 )
+from lookup.web.pinned import PinnedBackend, pinned_transport
 from lookup.web.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, RobotsRules, robots_rules
 
 __all__ = [
@@ -86,25 +88,40 @@ RETRY_WAIT_CAP_S = 5.0  # a Retry-After longer than this is not waited for insid
 
 
 def make_client(
-    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    resolver: Resolver | None = None,
+    vet: Callable[[str], str | None] = address_problem,
 ) -> httpx.AsyncClient:
-    """The run's one HTTP/1.1 keep-alive client; it never follows redirects by itself."""
+    """The run's one HTTP/1.1 keep-alive client; it never follows redirects by itself.
+
+    Live (no ``transport`` given), its connections go to the address that was vetted
+    (``pinned``): the same resolver and check as the fetcher's, one answer per host.
+    """
     f = settings.fetch
-    return httpx.AsyncClient(
+    limits = httpx.Limits(
+        max_connections=max(2, f.concurrency * 2), max_keepalive_connections=f.concurrency
+    )
+    backend = None
+    if transport is None and settings.world is None:
+        backend = PinnedBackend(resolver or make_resolver(settings), vet=vet)
+        transport = pinned_transport(backend, limits=limits)
+    client = httpx.AsyncClient(
         http1=True,
         http2=False,
         follow_redirects=False,  # Fetcher follows them, checking every hop
         transport=transport,
         timeout=httpx.Timeout(f.timeout_s),
-        limits=httpx.Limits(
-            max_connections=max(2, f.concurrency * 2), max_keepalive_connections=f.concurrency
-        ),
+        limits=limits,
         headers={
             "User-Agent": settings.general.user_agent,
             "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
             "Accept-Language": "en;q=1.0, *;q=0.5",
         },
     )
+    client.lookup_backend = backend  # type: ignore[attr-defined] - the fetcher shares its pins
+    return client
 
 
 # -- the fetcher -------------------------------------------------------------------
@@ -134,11 +151,16 @@ class Fetcher:
         resolver: Resolver | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        vet: Callable[[str], str | None] = address_problem,
     ) -> None:
         self.client = client
         self.settings = settings
         self.world_mode = settings.world is not None
         self.resolver = resolver or make_resolver(settings)
+        self.vet = vet
+        # the client's pinned connections use the address this fetcher vetted (no rebinding)
+        self.pins: dict[str, str] | None = getattr(
+            getattr(client, "lookup_backend", None), "pins", None)
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
         self.limiter = RateLimiter(settings.fetch.per_host_delay_s, clock=self.clock)
@@ -180,7 +202,7 @@ class Fetcher:
         )
         elapsed = (self.clock.monotonic() - started) * 1000
         if answer.reason:
-            log.info("not fetched %s: %s", url, answer.reason)
+            log.info("not fetched %s: %s", inert(url), answer.reason)
             return FetchResult(
                 url,
                 answer.url,
@@ -223,10 +245,10 @@ class Fetcher:
         """Why the URL's host is off limits (a non-public address), or None. World mode: None."""
         host = _host(url)
         literal = ip_literal(host)
-        if self.world_mode:
-            return None
+        if self.world_mode:  # world hosts go to the world's loopback server; literals must too
+            return loopback_problem(literal) if literal is not None else None
         if literal is not None:
-            return address_problem(literal)
+            return self.vet(str(literal))
         if host not in self._hosts:
             self._hosts[host] = await self._resolve_problem(host)
         return self._hosts[host]
@@ -239,9 +261,11 @@ class Fetcher:
         if not addresses:
             return f"could not connect: the host name {host} has no address"
         for address in addresses:
-            problem = address_problem(address)
+            problem = self.vet(address)
             if problem:
                 return f"{problem} ({host} resolves to it)"
+        if self.pins is not None:
+            self.pins.setdefault(host, addresses[0])
         return None
 
     # -- robots.txt ----------------------------------------------------------
@@ -263,7 +287,7 @@ class Fetcher:
         answer = await self._follow(
             f"{site}/robots.txt", robots_check=False, max_redirects=ROBOTS_MAX_REDIRECTS
         )
-        return robots_rules(answer.status, answer.body, answer.reason)
+        return robots_rules(answer.status, answer.body, answer.reason, answer.truncated)
 
     # -- one request, with retries ---------------------------------------------
     async def _request(self, url: str, *, page: bool) -> _Answer:
@@ -329,7 +353,8 @@ class Fetcher:
         if page and media and media not in HTML_TYPES:
             return _with(base, reason=f"not HTML: {media}"), None
         limit = self.settings.fetch.max_bytes if page else ROBOTS_MAX_BYTES
-        body, truncated = await _read_capped(response, limit)
+        # a page over the cap is refused at once; robots.txt is read up to its cap and parsed
+        body, truncated = await _read_capped(response, limit, refuse_declared=page)
         if page and truncated:
             return _with(base, reason=f"too large: more than {limit} bytes"), None
         if page and not media and not looks_like_html(body):
@@ -344,10 +369,16 @@ def _with(answer: _Answer, **changes: object) -> _Answer:
     return replace(answer, **changes)  # type: ignore[arg-type]
 
 
-async def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
-    """At most ``limit`` bytes of the body, and whether there was more (then reading stops)."""
+async def _read_capped(
+    response: httpx.Response, limit: int, *, refuse_declared: bool = True
+) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of the body, and whether there was more (then reading stops).
+
+    ``refuse_declared``: a Content-Length over the limit returns nothing at once (a page
+    too large to use); otherwise the first ``limit`` bytes are read whatever is declared.
+    """
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if refuse_declared and declared.isdigit() and int(declared) > limit:
         return b"", True
     chunks: list[bytes] = []
     size = 0

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from lookup.settings import Settings
 
 __all__ = [
+    "loopback_problem",
     "Resolver",
     "address_problem",
     "dns_resolver",
@@ -113,6 +114,19 @@ def address_problem(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address
     if ip.is_multicast or not ip.is_global:
         return f"non-public address: {ip}"
     return None
+
+
+def loopback_problem(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why an address is off limits in world mode: anything but 127.0.0.0/8 and ::1, or None.
+
+    A world lives on loopback; an MX or site resolving to a private or link-local address
+    (10.x, 169.254.169.254) must not be contacted from an "offline" run.
+    """
+    try:
+        ip = ipaddress.ip_address(str(address).split("%")[0])
+    except ValueError:
+        return f"not an IP address: {address}"
+    return None if ip.is_loopback else f"non-loopback address in world mode: {ip}"
 
 
 def _embedded_ipv4(

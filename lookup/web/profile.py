@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from lookup.address.namematch import NameMatcher
 from lookup.models import Interview, Link, PageFacts, PersonMention, Profile, SearchHit, Source
-from lookup.text import fold
+from lookup.text import fold, host_of
 from lookup.web._ties import (
     TITLE_SPLIT,
     Context,
@@ -56,7 +56,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
 
 def _title(tied: Sequence[PageFacts], ctx: Context) -> tuple[str | None, Source | None]:
     """The current title: listings (undated, on the company site) beat older dated mentions."""
-    rank = {"card": 0, "table": 0, "jsonld": 1, "byline": 2, "list": 2, "text": 3}
+    rank = {"card": 0, "table": 0, "data": 0, "jsonld": 1, "byline": 2, "list": 2, "text": 3}
     options = []
     for page in tied:
         when = parse_date(page.published) or ctx.today
@@ -67,7 +67,13 @@ def _title(tied: Sequence[PageFacts], ctx: Context) -> tuple[str | None, Source 
     if not options:
         return None, None
     _, title, source = min(options, key=lambda o: o[0])
-    return title, source
+    return _without_company(title, ctx), source
+
+
+def _without_company(title: str, ctx: Context) -> str:
+    """"Director, Acme Data" for Acme Data is "Director": the company is not the function."""
+    head, comma, tail = title.rpartition(", ")
+    return head if comma and company_key(tail) in ctx.terms else title
 
 
 def _team(
@@ -112,7 +118,10 @@ def _bio(tied: Sequence[PageFacts], ctx: Context) -> tuple[str | None, Source | 
 
 
 def _links(tied: Sequence[PageFacts], ctx: Context) -> tuple[Link, ...]:
+    """Profile and project links about the person; a "personal site" only when that site
+    itself is among the pages naming the person."""
     found: dict[str, Link] = {}
+    naming_hosts = {host_of(page.url) for page in tied}
     for page in tied:
         kind = classify_link(page.url)
         if is_profile(page, ctx) and kind != "other":
@@ -125,7 +134,9 @@ def _links(tied: Sequence[PageFacts], ctx: Context) -> tuple[Link, ...]:
         for link in page.links:
             if personal_link(link, ctx):
                 found.setdefault(strip_url(link.url), link)
-    return tuple(list(found.values())[:15])
+    kept = [link for link in found.values()
+            if link.kind != "personal" or host_of(link.url) in naming_hosts]
+    return tuple(kept[:15])
 
 
 def build_profile(interview: Interview, domain: str | None, pages: Sequence[PageFacts],
@@ -171,7 +182,7 @@ def build_profile(interview: Interview, domain: str | None, pages: Sequence[Page
 
 
 # How reliably a kind of mention gives the name as the organisation writes it.
-_WRITTEN_RANK = {"jsonld": 0, "card": 0, "table": 0, "list": 1, "byline": 2, "text": 3}
+_WRITTEN_RANK = {"jsonld": 0, "data": 0, "card": 0, "table": 0, "list": 1, "byline": 2, "text": 3}
 
 
 def _written_name(tied: Sequence[PageFacts], ctx: Context) -> dict[str, object]:

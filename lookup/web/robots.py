@@ -42,8 +42,13 @@ class RobotsRules:
         return min(float(asked), CRAWL_DELAY_CAP_S) if asked else None
 
 
-def robots_rules(status: int | None, body: bytes | None, reason: str) -> RobotsRules:
-    """The rules from one robots.txt answer: its status, body and failure reason (if any)."""
+def robots_rules(status: int | None, body: bytes | None, reason: str,
+                 truncated: bool = False) -> RobotsRules:
+    """The rules from one robots.txt answer: its status, body and failure reason (if any).
+
+    A file cut at ROBOTS_MAX_BYTES is parsed as far as it was read (RFC 9309 2.5), its
+    last, possibly cut, line dropped: a rule half read is not a rule.
+    """
     if reason.startswith("too many redirects"):
         return RobotsRules(None, True)  # RFC 9309 2.3.1.2: may be treated as unavailable
     if status is None:  # no answer at all (budget, refused, no connection): RFC "unreachable"
@@ -52,6 +57,8 @@ def robots_rules(status: int | None, body: bytes | None, reason: str) -> RobotsR
             failure += " (while reading robots.txt)"
         return RobotsRules(None, False, failure=failure)
     if 200 <= status < 300 and body is not None:
+        if truncated:
+            body = body[: body.rfind(b"\n") + 1]
         text = body.decode("utf-8", errors="replace")
         return RobotsRules(Protego.parse(text), False)
     if 400 <= status < 500 and status != 429:

@@ -24,6 +24,7 @@ from lookup.errors import ConfigError, SearchError
 from lookup.models import SearchHit
 from lookup.ratelimit import Clock, SystemClock, backoff_delay
 from lookup.settings import SearchSettings, Settings
+from lookup.text import inert
 
 __all__ = ["DdgsBackend", "SearchBackend", "SearxngBackend", "make_search_backend"]
 
@@ -214,14 +215,14 @@ def _hits_from_rows(
     """The one place where a backend's result dicts become ``SearchHit`` records."""
     hits = []
     for row in rows:
-        url = str(row.get(url_key) or "").strip()
+        url = inert(str(row.get(url_key) or "")).strip()
         if not url:
             continue
         hits.append(
             SearchHit(
-                title=str(row.get("title") or "").strip(),
+                title=" ".join(inert(str(row.get("title") or "")).split()),
                 url=url,
-                snippet=str(row.get(snippet_key) or "").strip(),
+                snippet=" ".join(inert(str(row.get(snippet_key) or "")).split()),
                 query=query,
                 rank=len(hits) + 1,
                 backend=backend,

@@ -59,6 +59,9 @@ class HttpResponse:
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
     reset: bool = False
+    chunked: bool = False  # Transfer-Encoding: chunked instead of Content-Length
+    content_length: int | None = None  # the length declared, when it is to be a lie
+    drip_bytes_per_s: int | None = None  # send the body this slowly
 
 
 App = Callable[[HttpRequest], Awaitable[HttpResponse]]
@@ -178,12 +181,33 @@ async def _write(
         reason = ""
     lines = [f"HTTP/1.1 {response.status} {reason}"]
     lines += [f"{name}: {value}" for name, value in response.headers]
-    lines.append(f"Content-Length: {len(response.body)}")
+    if response.chunked:
+        lines.append("Transfer-Encoding: chunked")
+    else:
+        declared = response.content_length
+        lines.append(f"Content-Length: {len(response.body) if declared is None else declared}")
     lines.append("Server: lookup-world")
-    if close:
+    if close or response.content_length is not None:  # after a lie, the connection is done
         lines.append("Connection: close")
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-    writer.write(head if method == "HEAD" else head + response.body)
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+    if method == "HEAD":
+        await writer.drain()
+        return
+    await _send_body(writer, response)
+
+
+async def _send_body(writer: asyncio.StreamWriter, response: HttpResponse) -> None:
+    """The body as the response says: at once, in chunks, and/or dripped."""
+    body, rate = response.body, response.drip_bytes_per_s
+    piece = max(1, rate) if rate else 16_384
+    for start in range(0, len(body), piece) if body else []:
+        part = body[start:start + piece]
+        writer.write(b"%x\r\n%s\r\n" % (len(part), part) if response.chunked else part)
+        await writer.drain()
+        if rate:
+            await asyncio.sleep(len(part) / rate)
+    if response.chunked:
+        writer.write(b"0\r\n\r\n")
     await writer.drain()
 
 

@@ -53,7 +53,8 @@ REDIRECT_KEYS = ("host", "path", "to", "status")
 SEARCH_KEYS = ("max_results",)
 SMTP_KEYS = ("starttls", "hostname")
 FAULT_KEYS = {
-    "http": ("service", "host", "path", "status", "retry_after", "delay_ms", "reset", "times"),
+    "http": ("service", "host", "path", "status", "retry_after", "delay_ms", "reset", "times",
+             "drip_bytes_per_s", "chunked", "content_length"),
     "search": ("service", "query", "status", "retry_after", "delay_ms", "reset", "times"),
     "dns": ("service", "host", "type", "rcode", "drop", "delay_ms", "times"),
     "smtp": ("service", "host", "stage", "reply", "delay_ms", "reset", "times"),
@@ -111,6 +112,10 @@ class Fault:
     drop: bool = False  # dns: never answer
     times: int | None = None  # apply to the first N matching requests only; None = always
     index: int = 0  # position in world.toml, so counters can tell faults apart
+    # http only, the shape of the body sent (the page itself, or a forced status's text):
+    drip_bytes_per_s: int | None = None  # send the body this slowly
+    chunked: bool = False  # Transfer-Encoding: chunked, no Content-Length
+    content_length: int | None = None  # declare this length, whatever the body's is
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,12 +185,20 @@ def parse_fault(where: str, index: int, item: Mapping[str, Any]) -> Fault:
         if "times" in item
         else None,
         index=index,
+        drip_bytes_per_s=int(check.non_negative(where, f"{label} drip_bytes_per_s",
+                                                item["drip_bytes_per_s"]))
+        if "drip_bytes_per_s" in item else None,
+        chunked=check.typed(where, f"{label} chunked", item.get("chunked", False), bool),
+        content_length=int(check.non_negative(where, f"{label} content_length",
+                                              item["content_length"]))
+        if "content_length" in item else None,
     )
-    effects = (fault.status, fault.rcode, fault.reply, fault.delay_ms, fault.reset, fault.drop)
+    effects = (fault.status, fault.rcode, fault.reply, fault.delay_ms, fault.reset, fault.drop,
+               fault.drip_bytes_per_s, fault.chunked, fault.content_length is not None)
     if not any(effects):
         raise WorldError(
-            f"{where}: {label} does nothing; give it status, delay_ms or reset "
-            f"(DNS faults: rcode, drop or delay_ms; SMTP faults: reply, delay_ms or reset)."
+            f"{where}: {label} does nothing; give it status, delay_ms or reset (HTTP faults "
+            f"also: drip_bytes_per_s, chunked, content_length) (DNS faults: rcode, drop or delay_ms; SMTP faults: reply, delay_ms or reset)."
         )
     if fault.service == "smtp" and fault.host is not None and fault.stage != "rcpt":
         raise WorldError(
@@ -205,6 +213,11 @@ def parse_fault(where: str, index: int, item: Mapping[str, Any]) -> Fault:
 
 def _smtp_reply(where: str, key: str, value: Any) -> str:
     text = check.typed(where, key, value, str).strip()
+    if not text.isascii():  # a server may send UTF-8 only after SMTPUTF8, which the world lacks
+        raise WorldError(
+            f"{where}: {key} {value!r} is not ASCII; the world's SMTP server does not offer "
+            "SMTPUTF8, so its replies are ASCII (write the reply without accents)."
+        )
     if len(text) < 5 or not text[:3].isdigit() or text[0] not in "2345" or text[3] != " ":
         raise WorldError(
             f'{where}: {key} must be an SMTP reply line such as "421 4.3.2 Service not available", '

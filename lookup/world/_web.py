@@ -6,6 +6,7 @@ import asyncio
 import json
 import mimetypes
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -40,6 +41,7 @@ class SiteApp:
         response, kind = await _apply_faults(faults)
         if response is None:
             response = self._answer(request, host, path)
+        response = _shaped(response, faults)
         status = 0 if response.reset else response.status
         self._logs.add(HttpHit(host, path, status, request.method, kind, arrived))
         return response
@@ -59,6 +61,17 @@ class SiteApp:
         if file is None:
             return text_response(404, f"Not found: {path}")
         return HttpResponse(200, (("Content-Type", _content_type(file)),), file.read_bytes())
+
+
+def _shaped(response: HttpResponse, faults: tuple[Fault, ...]) -> HttpResponse:
+    """The answer sent chunked, dripped or with a lying Content-Length, as faults say."""
+    for fault in faults:
+        if fault.chunked or fault.drip_bytes_per_s or fault.content_length is not None:
+            response = replace(response, chunked=response.chunked or fault.chunked,
+                               drip_bytes_per_s=fault.drip_bytes_per_s or response.drip_bytes_per_s,
+                               content_length=fault.content_length if fault.content_length
+                               is not None else response.content_length)
+    return response
 
 
 async def _apply_faults(faults: tuple[Fault, ...]) -> tuple[HttpResponse | None, str]:
