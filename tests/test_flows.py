@@ -216,15 +216,16 @@ def test_the_follow_up_from_notes_recruiter_and_a_second_round(data_dir: Path) -
     again = _research(
         DEMO_WORLD, "--interview-date", "2026-04-09", "--interview-time", "10:00",
         "--timezone", "Europe/Berlin", "--tone", "formal", "--honorific", "Ms.",
-        "--notes", "She walked me through their incident process",
+        "--language", "de", "--notes", "Wir haben über die Rufbereitschaft gesprochen",
     )
     card = Path(again["card"]).read_text(encoding="utf-8")
     assert "- Round 1: Saturday 28 March 2026, 14:00–15:00 Europe/Berlin" in card
     assert "- Round 2: Thursday 9 April 2026, 10:00 Europe/Berlin" in card
     (to, fields), _ = _mailtos(card)
     body = fields["body"][0].split("\r\n")
-    assert body[0] == "Dear Ms. Okafor,"
-    assert body[2].startswith("Thank you for speaking with me again on Thursday 9 April 2026")
+    assert body[0] == "Sehr geehrte Frau Okafor,"
+    assert body[2].startswith("vielen Dank, dass Sie sich am Donnerstag, 9. April 2026 erneut")
+    assert body[4] == "Besonders gefreut hat mich unser Gespräch über die Rufbereitschaft."
     assert fields["cc"] == ["sam@agency.test"]  # the recruiter carries over to the next round
     (listed,) = json.loads(runner.invoke(app, ["list", "--json"]).stdout)
     assert listed["rounds"] == 2 and listed["followup_due"] == "2026-04-10T09:00:00+00:00"

@@ -131,3 +131,20 @@ def test_a_second_round_is_a_new_record_and_a_rerun_updates_its_own() -> None:
     assert len(rounds) == 2 and current.notes == "We discussed Flink"
     undated = make_interview("Dana Okafor", "B")
     assert find_round(undated, [first, second]) == 1  # a run without a date refreshes the latest
+
+
+def test_settings_give_the_follow_up_defaults() -> None:
+    """[followup] in settings fills what the command line leaves out; the line wins."""
+    from flows.runtime import followup_defaults
+    from lookup.settings import load_settings
+
+    settings = load_settings(env={"LOOKUP_FOLLOWUP__RECRUITER": "Sam Lee <sam@agency.test>",
+                                  "LOOKUP_FOLLOWUP__TONE": "formal",
+                                  "LOOKUP_FOLLOWUP__TIMEZONE": "Asia/Kolkata",
+                                  "LOOKUP_CONFIG": ""})
+    filled = followup_defaults(settings, {"recruiter": None, "language": "DE"})
+    assert (filled["recruiter"], filled["tone"], filled["timezone"], filled["language"]) == (
+        "Sam Lee <sam@agency.test>", "formal", "Asia/Kolkata", "de")
+    assert followup_defaults(settings, {"tone": "friendly"})["tone"] == "friendly"
+    with pytest.raises(BadInputError, match="no draft in the language 'xx'"):
+        followup_defaults(settings, {"language": "xx"})
