@@ -46,7 +46,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(BIN)/lookup research "$(DEMO_NAME)" --company "$(DEMO_COMPANY)" \
-		--role "Senior Data Engineer" --interview-date "$$(date +%F)" --world data/demo --smtp
+		--role "Senior Data Engineer" --interview-date "$$(date +%F)" \
+		--recruiter "Sam Lee <sam@agency.test>" \
+		--notes "We discussed migrating their batch jobs to Flink and the on-call rotation" \
+		--world data/demo --smtp
 	@echo
 	@echo "----- the briefing card -----"
 	@$(BIN)/lookup show "$(DEMO_NAME)"

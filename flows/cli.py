@@ -32,12 +32,11 @@ from flows._cli import (
 from flows.runtime import (
     FAST_RUNS_HINT,
     prefect_api,
-    quiet_expected_failures,
-    require_network,
     settings_for_run,
     stderr,
 )
 from lookup.errors import BadInputError
+from lookup.followup import followup_state, state_phrase
 
 __all__ = ["app", "main"]
 
@@ -54,64 +53,57 @@ def research(
     ] = None,
     role: Annotated[str | None, typer.Option(help="The role you interviewed for.")] = None,
     interview_date: Annotated[str | None, typer.Option(help="Interview date, YYYY-MM-DD.")] = None,
-    recruiter: Annotated[str | None, typer.Option(help="Your recruiter's name.")] = None,
-    notes: Annotated[str | None, typer.Option(help="Your own notes from the interview.")] = None,
+    interview_time: Annotated[str | None, typer.Option(
+        help="Start, or start-end, on that date in your time zone: 14:00 or 14:00-14:45.")] = None,
+    timezone: Annotated[str | None, typer.Option(
+        help="Your IANA time zone, e.g. Europe/Berlin (default: followup.timezone, else "
+             "this machine's).")] = None,
+    recruiter: Annotated[str | None, typer.Option(
+        help='Your recruiter: "Sam Lee <sam@agency.com>", a name or an address '
+             "(default: followup.recruiter).")] = None,
+    notes: Annotated[str | None, typer.Option(
+        help="Your own notes: what you discussed. They become the draft's personal line.")] = None,
+    panel: Annotated[str | None, typer.Option(
+        help='The other interviewers of a panel, comma-separated: "Lee Park, Ana Silva". '
+             "Each gets a card, the panel an index.")] = None,
+    honorific: Annotated[str | None, typer.Option(
+        help="For a formal greeting: Ms., Mrs., Mr., Mx., Dr. or Prof. (never guessed).")] = None,
+    tone: Annotated[str | None, typer.Option(
+        help="The draft's tone: friendly or formal (default: followup.tone).")] = None,
+    language: Annotated[str | None, typer.Option(
+        help="The draft's language: en, de, or your own draft.<code>.toml.")] = None,
     smtp: SmtpOpt = False,
     smtp_proxy: ProxyOpt = None,
     m365_https: M365Opt = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Research one interviewer and write their briefing card."""
-    summary = guarded(
-        lambda: _research(
-            dict(
-                name=name,
-                company=company,
-                domain=domain,
-                role=role,
-                interview_date=interview_date,
-                recruiter=recruiter,
-                notes=notes,
-                smtp=True if smtp or smtp_proxy else None,
-                world=world,
-                smtp_proxy=smtp_proxy,
-                m365_https=True if m365_https else None,
-            )
-        )
+    """Research one interviewer (or a panel) and write their briefing card and reminder."""
+    params = dict(
+        name=name, company=company, domain=domain, role=role, interview_date=interview_date,
+        recruiter=recruiter, notes=notes, smtp=True if smtp or smtp_proxy else None, world=world,
+        smtp_proxy=smtp_proxy, m365_https=True if m365_https else None,
+        interview_time=interview_time, timezone=timezone, honorific=honorific, tone=tone,
+        language=language,
     )
+    from flows.batch import run_research
+
+    summary = guarded(lambda: run_research(params, panel))
     for notice in summary.get("notices", []):
         stderr(f"Note: {notice}")
     if as_json:
         emit(summary)
+    elif "interviewers" in summary:
+        for one in summary["interviewers"]:
+            _print_summary(one)
+            out()
+        for failure in summary["failed"]:
+            out(f"Failed: {failure}")
+        out(f"Panel index: {summary['panel_index']}")
     else:
         _print_summary(summary)
-
-
-def _research(params: dict[str, Any]) -> dict[str, Any]:
-    from lookup.interview import make_interview
-
-    make_interview(  # bad input stops here, before Prefect starts or anything is written
-        params["name"],
-        params["company"],
-        domain=params["domain"],
-        role=params["role"],
-        interview_date=params["interview_date"],
-        recruiter=params["recruiter"],
-        notes=params["notes"],
-    )
-    check_world(params["world"])
-    settings = settings_for_run(
-        params["world"], smtp_proxy=params["smtp_proxy"], m365_https=params["m365_https"]
-    )
-    check_world(settings.general.world or None)
-    require_network(settings)
-    if prefect_api(settings) is None:
-        stderr(FAST_RUNS_HINT)
-    from flows.research import research_interviewer
-
-    quiet_expected_failures()
-    return asyncio.run(research_interviewer(**params))
+    if summary.get("failed"):  # a panel where some research failed
+        raise typer.Exit(1)
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
@@ -130,6 +122,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
     else:
         out("Address: none found (the card says why)")
     out(f"Card: {summary['card']}")
+    if summary.get("reminder"):
+        out(f"Reminder: {summary['reminder']} (open it to add the follow-up deadline to your calendar)")
 
 
 # -- guess (verify and doctor live in flows.cli_mail) -------------------------------------------------------
@@ -201,18 +195,24 @@ def list_people(as_json: JsonOpt = False) -> None:
         return
     if not people:
         out("Nobody researched yet: try `lookup research NAME --company COMPANY`.")
+    now = dt.datetime.now(dt.UTC)
     for p in people:
         address = p.address or "no address"
-        out(f"{p.slug:<32} {p.name} ({p.company}) {address} [{p.status or 'unchecked'}]")
+        due = state_phrase(p.followup_due, now)
+        rounds = f" ({p.rounds} interviews)" if p.rounds > 1 else ""
+        out(f"{p.slug:<32} {p.name} ({p.company}) {address} [{p.status or 'unchecked'}]"
+            f"{rounds}{'  ' + due if due else ''}")
 
 
 def _summary_json(p: Any) -> dict[str, Any]:
     from dataclasses import asdict
 
-    return {
+    found = {
         k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v)
         for k, v in asdict(p).items()
     }
+    found["followup"] = followup_state(p.followup_due, dt.datetime.now(dt.UTC))
+    return found
 
 
 def _find(store: Any, person: str) -> Any:

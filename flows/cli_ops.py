@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
@@ -104,62 +103,85 @@ def import_ics(
     )
     if as_json:
         emit(report)
-        return
-    for item in report["researched"]:
-        out(f"researched {item['name']} ({item['company']}): {item.get('card') or 'dry run'}")
-    for item in report["skipped"]:
-        out(f"skipped {item}")
-    for problem in report["problems"]:
-        out(f"could not parse: {problem}")
+    else:
+        for item in report["researched"]:
+            out(f"researched {item['name']} ({item['company']}): {item.get('card') or 'dry run'}")
+        for index in report["panels"]:
+            out(f"panel index: {index}")
+        for item in report["skipped"]:
+            out(f"skipped {item}")
+        for problem in report["problems"]:
+            out(f"could not parse: {problem}")
+        for failure in report["failed"]:
+            out(f"failed: {failure}")
+    if report["failed"]:
+        raise typer.Exit(1)
 
 
 def _import(
     file: Path, *, dry_run: bool, smtp: bool, world: str | None, max_age_days: int,
     mail: dict[str, Any],
 ) -> dict[str, Any]:
+    from flows.batch import import_params, research_one, research_panel
+    from flows.runtime import followup_defaults
     from lookup.ics import parse_interviews
+    from lookup.interview import zone
 
     if not file.is_file():
         raise BadInputError(f"The calendar file {file} does not exist.")
     check_world(world)
+    settings = settings_for_run(world, **mail)
+    tz = zone(followup_defaults(settings, {})["timezone"])
     parsed = parse_interviews(
         file.read_text(encoding="utf-8", errors="replace"),
         today=dt.date.today(),
         max_age_days=max_age_days,
+        tz=tz,
     )
-    settings = settings_for_run(world, **mail)
     with open_store(settings) as store:
-        new = [i for i in parsed.interviews if store.find_person(i.name) is None]
-        skipped = [
-            f"{i.name} ({i.company}): already researched" for i in parsed.interviews if i not in new
-        ]
-    researched: list[dict[str, Any]] = []
-    if new and not dry_run:
+        new = [i for i in parsed.interviews if not store.has_interview(i)]
+    skipped = [f"{i.name} ({i.company}): already researched" for i in parsed.interviews
+               if i not in new]
+    report: dict[str, Any] = {"researched": [], "panels": [], "skipped": skipped,
+                              "problems": list(parsed.problems), "failed": []}
+    if dry_run:
+        report["researched"] = [{"name": i.name, "company": i.company, "card": None} for i in new]
+        return report
+    if new:
         require_network(settings)
         if prefect_api(settings) is None:
             stderr(FAST_RUNS_HINT)
-        from flows.research import research_interviewer
+        import flows.research  # noqa: F401  (Prefect's log handlers exist from here on)
 
         quiet_expected_failures()
-        for i in new:
-            summary = asyncio.run(
-                research_interviewer(
-                    name=i.name,
-                    company=i.company,
-                    domain=i.domain,
-                    role=i.role,
-                    interview_date=i.interview_date.isoformat() if i.interview_date else None,
-                    recruiter=i.recruiter,
-                    notes=i.notes,
-                    smtp=True if smtp or mail["smtp_proxy"] else None,
-                    world=world,
-                    **mail,
-                )
-            )
-            researched.append({"name": i.name, "company": i.company, "card": summary["card"]})
-    elif dry_run:
-        researched = [{"name": i.name, "company": i.company, "card": None} for i in new]
-    return {"researched": researched, "skipped": skipped, "problems": list(parsed.problems)}
+    for group in _by_event(new):
+        params = import_params(group[0], smtp=smtp or bool(mail["smtp_proxy"]), world=world)
+        params |= mail
+        summaries: list[dict[str, Any]] = []
+        failures: list[str] = []
+        try:
+            if len(group) > 1:
+                done = research_panel(params, [i.name for i in group], settings)
+                report["panels"].append(done["panel_index"])
+                summaries, failures = done["interviewers"], done["failed"]
+            else:
+                summaries.append(research_one(params))
+        except Exception as exc:  # reported; the other interviews still run
+            failures.append(f"{', '.join(i.name for i in group)}: {exc}")
+        report["researched"] += [{"name": x["name"], "company": x["company"], "card": x["card"]}
+                                 for x in summaries]
+        report["failed"] += failures
+    return report
+
+
+def _by_event(interviews: list[Any]) -> list[list[Any]]:
+    """Interviews grouped by panel: the members of one panel (still new) run together."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for i in interviews:
+        key = (i.company, i.interview_date, i.panel) if i.panel else (id(i),)
+        groups.setdefault(key, []).append(i)
+    return [sorted(g, key=lambda i: i.panel.index(i.name) if i.panel else 0)
+            for g in groups.values()]
 
 
 @world_app.command("serve")

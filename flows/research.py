@@ -18,7 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from flows.privacy import RESEARCH_FLOW, artifact_key
-from flows.runtime import run_overrides, world_settings, world_transport
+from flows.runtime import followup_defaults, run_overrides, world_settings, world_transport
 from lookup import research
 from lookup.analysis import research_json
 from lookup.interview import make_interview
@@ -63,22 +63,33 @@ async def research_interviewer(
     world: str | None = None,
     smtp_proxy: str | None = None,
     m365_https: bool | None = None,
+    interview_time: str | None = None,
+    timezone: str | None = None,
+    panel: list[str] | None = None,
+    honorific: str | None = None,
+    tone: str | None = None,
+    language: str | None = None,
 ) -> dict:
     """Research one interviewer and write their briefing card; returns the JSON summary.
 
     ``smtp_proxy`` (a socks5:// URL) and ``m365_https`` override ``smtp.proxy``
     and ``m365.enabled`` for this run.
     """
+    settings = load_settings(overrides=run_overrides(world, smtp_proxy, m365_https) or None)
+    options = followup_defaults(settings, {"recruiter": recruiter, "tone": tone,
+                                           "language": language, "timezone": timezone})
     interview = make_interview(
         name,
         company,
         domain=domain,
         role=role,
         interview_date=interview_date,
-        recruiter=recruiter,
         notes=notes,
+        interview_time=interview_time,
+        panel=panel,
+        honorific=honorific,
+        **options,
     )
-    settings = load_settings(overrides=run_overrides(world, smtp_proxy, m365_https) or None)
     with world_settings(settings) as live:
         run = await research.run_pipeline(
             interview,
@@ -94,4 +105,9 @@ async def research_interviewer(
             key=artifact_key(Path(run.card).stem),
             description=f"Briefing card ({interview.company})",  # the name stays in the card
         )
-    return {**research_json(run.result, run.card), "timings": run.timings}
+    reminder = Path(run.card).with_suffix(".ics")
+    return {
+        **research_json(run.result, run.card),
+        "reminder": str(reminder) if reminder.is_file() else None,
+        "timings": run.timings,
+    }

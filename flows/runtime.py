@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lookup.errors import LookupToolError, ServerError
-from lookup.settings import Settings, load_settings
+from lookup.errors import BadInputError, LookupToolError, ServerError
+from lookup.settings import Settings, load_settings, local_timezone
 from lookup.text import inert
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FAST_RUNS_HINT",
+    "followup_defaults",
     "prefect_api",
     "quiet_expected_failures",
     "require_network",
@@ -183,3 +184,23 @@ def world_transport(settings: Settings) -> httpx.AsyncBaseTransport | None:
 def stderr(message: str) -> None:
     """One line for the person at the terminal, never on stdout (stdout may be JSON)."""
     print(inert(message), file=sys.stderr, flush=True)
+
+
+def followup_defaults(settings: Settings, params: dict[str, Any]) -> dict[str, Any]:
+    """The follow-up options not given on the command line, from settings (``[followup]``):
+    the recruiter, tone, language and the user's time zone (else the machine's)."""
+    given = settings.followup
+    filled = dict(params)
+    filled["recruiter"] = params.get("recruiter") or given.recruiter or None
+    filled["tone"] = params.get("tone") or given.tone
+    filled["language"] = (params.get("language") or given.language or "en").strip().lower()
+    filled["timezone"] = params.get("timezone") or local_timezone(given.timezone)
+    from lookup.card.render import languages
+
+    known = languages(settings.templates_dir)
+    if filled["language"] not in known:
+        raise BadInputError(
+            f"There is no draft in the language {filled['language']!r}; available: "
+            f"{', '.join(known)} (add draft.<code>.toml to your templates folder for another)."
+        )
+    return filled

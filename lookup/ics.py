@@ -2,12 +2,16 @@
 
 ``parse_interviews(text, today=...)`` reads every VEVENT that looks like an
 interview and takes the interviewer and company from, in order: description
-lines ("Interviewer: …", "Company: …", "Role: …", "Recruiter: …", "Domain: …"),
-the summary ("Interview with Dana Okafor (Brightwater Analytics)",
-"Brightwater Analytics — technical interview with Dana Okafor",
-"Call: Jane Roe @ Acme") and, for the interviewer, the attendees' CN names
-(without the organizer, the candidate's own addresses, rooms and free-mail
-accounts). A panel yields one interview per interviewer. Events that do not
+lines ("Interviewer: …", "Panel: A, B, C", "Company: …", "Role: …",
+"Recruiter: …", "Domain: …"), the summary ("Interview with Dana Okafor
+(Brightwater Analytics)", "Brightwater Analytics — technical interview with
+Dana Okafor", "Call: Jane Roe @ Acme") and, for the interviewer, the
+attendees' CN names (without the organizer, the candidate's own addresses,
+rooms and free-mail accounts). A panel yields one interview per interviewer,
+each knowing the whole panel. The start and end (in the user's zone when one
+is given) set the follow-up deadline; a "Notes:" block in the description
+(the candidate's own notes, added after the interview) becomes the notes, and
+a recruiter who is also an attendee brings their address. Events that do not
 look like interviews are counted, not reported; interview-like events that
 cannot be used get one sentence each in ``problems``.
 """
@@ -44,7 +48,10 @@ LABELS = {
     "organization": "company",
     "role": "role", "position": "role", "job": "role", "job title": "role",
     "recruiter": "recruiter", "domain": "domain",
+    "panel": "name", "panelists": "name", "interview panel": "name",
 }
+# A notes block: this line's value and the lines after it, up to a blank line or a label.
+NOTES_LABELS = {"notes", "my notes", "interview notes", "notizen"}
 _LABEL_LINE = re.compile(r"^\s*([A-Za-z() ]{2,20}?)\s*[:：]\s*(.+?)\s*$")
 
 _DASH = r"\s*[—–:|]\s*|\s+-\s+"
@@ -170,6 +177,9 @@ def _read_event(
     if not company:
         return (f"{label} names {', '.join(names)} but not the company; add a line "
                 "“Company: Name” to its description.")
+    starts, ends = _times(event, tz)
+    recruiter = labels.get("recruiter")
+    panel = tuple(dict.fromkeys(names)) if len(set(names)) > 1 else ()
     return [
         Interview(
             name=name,
@@ -177,11 +187,72 @@ def _read_event(
             domain=labels.get("domain") or _domain_for(name, attendees),
             role=labels.get("role"),
             interview_date=day,
-            recruiter=labels.get("recruiter"),
-            notes=f"Imported from calendar event “{summary[:200]}”." if summary else None,
+            recruiter=recruiter,
+            notes=_notes(_text(event, "description")),
+            recruiter_email=_address_of(recruiter, attendees),
+            starts_at=starts,
+            ends_at=ends,
+            timezone=getattr(tz, "key", None),
+            panel=panel,
         )
-        for name in names
+        for name in dict.fromkeys(names)
     ]
+
+
+def _times(event: icalendar.Event, tz: dt.tzinfo | None) -> tuple[dt.datetime | None, ...]:
+    """The event's start and end as aware datetimes (floating times read in ``tz``)."""
+    found: list[dt.datetime | None] = []
+    for prop in ("dtstart", "dtend"):
+        try:
+            value = event.decoded(prop) if event.get(prop) is not None else None
+        except (ValueError, KeyError, TypeError):
+            value = None
+        if not isinstance(value, dt.datetime):
+            found.append(None)
+            continue
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=tz or dt.UTC)
+        found.append(value.astimezone(tz) if tz is not None else value)
+    start, end = found
+    if start is not None and end is None and event.get("duration") is not None:
+        try:
+            end = start + event.decoded("duration")
+        except (ValueError, TypeError):
+            end = None
+    if start is None or (end is not None and end <= start):
+        end = None
+    return start, end
+
+
+def _notes(description: str) -> str | None:
+    """The candidate's own notes: a "Notes:" block in the description, else None.
+
+    Other description text (the invitation, a meeting link) is the organiser's, not notes.
+    """
+    lines: list[str] = []
+    taking = False
+    for line in description.splitlines():
+        match = _LABEL_LINE.match(line)
+        label = _one_line(match.group(1)).lower() if match else ""
+        if match and label in NOTES_LABELS:
+            taking = True
+            lines.append(match.group(2))
+        elif taking and (not line.strip() or (match and label in LABELS)):
+            taking = False
+        elif taking:
+            lines.append(line.strip())
+    text = "\n".join(line for line in lines if line.strip())
+    return text[:4000] or None
+
+
+def _address_of(recruiter: str | None, attendees: Iterable[_Attendee]) -> str | None:
+    """The recruiter's address, when they are on the invitation under the same name."""
+    if not recruiter:
+        return None
+    for a in attendees:
+        if a.name and name_key(a.name) == name_key(recruiter) and "@" in a.email:
+            return a.email
+    return None
 
 
 def _labelled(description: str) -> dict[str, str]:

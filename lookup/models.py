@@ -48,7 +48,13 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Interview:
-    """What the candidate tells us: who interviewed them, where, and the context."""
+    """What the candidate tells us: who interviewed them, where, when, and the context.
+
+    Times are aware datetimes; ``timezone`` is the user's IANA zone, in which a date
+    without a time is read. ``panel`` lists everyone on the panel (this person included)
+    when several people interviewed together; ``honorific`` is a key such as "ms" or
+    "mr+dr", only ever given (or written in the name), never guessed.
+    """
 
     name: str
     company: str
@@ -57,6 +63,14 @@ class Interview:
     interview_date: dt.date | None = None
     recruiter: str | None = None
     notes: str | None = None
+    recruiter_email: str | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    timezone: str | None = None
+    panel: tuple[str, ...] = ()
+    honorific: str | None = None
+    tone: str = "friendly"  # "friendly" | "formal"
+    language: str = "en"  # the draft's language: a draft.<language>.toml phrasebook
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from lookup.errors import ConfigError
 __all__ = [
     "DnsSettings",
     "FetchSettings",
+    "FollowupSettings",
     "GeneralSettings",
     "GravatarSettings",
     "M365Settings",
@@ -34,6 +35,7 @@ __all__ = [
     "WorldEndpoints",
     "config_dir",
     "load_settings",
+    "local_timezone",
 ]
 
 SHORTCUTS = {
@@ -128,6 +130,16 @@ class ReverifySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowupSettings:
+    sender_name: str = ""
+    recruiter: str = ""
+    tone: str = "friendly"
+    language: str = "en"
+    timezone: str = ""
+    remind_hours_before: float = 3.0
+
+
+@dataclass(frozen=True, slots=True)
 class PrefectSettings:
     server_host: str = "127.0.0.1"
     server_port: int = 4270
@@ -157,6 +169,7 @@ class Settings:
     m365: M365Settings = field(default_factory=M365Settings)
     store: StoreSettings = field(default_factory=StoreSettings)
     reverify: ReverifySettings = field(default_factory=ReverifySettings)
+    followup: FollowupSettings = field(default_factory=FollowupSettings)
     prefect: PrefectSettings = field(default_factory=PrefectSettings)
     world: WorldEndpoints | None = None
 
@@ -207,6 +220,20 @@ class Settings:
             m365=replace(self.m365, sharepoint_suffix="sharepoint.test", per_tenant_interval_s=0.0),
             fetch=replace(self.fetch, per_host_delay_s=0.0),
         )
+
+
+def local_timezone(configured: str = "", env: Mapping[str, str] | None = None) -> str:
+    """The user's IANA time zone: ``configured``, else $TZ, else the machine's, else UTC."""
+    if configured.strip():
+        return configured.strip()
+    env = os.environ if env is None else env
+    if env.get("TZ", "").strip().lstrip(":"):
+        return env["TZ"].strip().lstrip(":")
+    try:
+        link = os.path.realpath("/etc/localtime")
+    except OSError:
+        return "UTC"
+    return link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "UTC"
 
 
 def config_dir() -> Path:

@@ -139,3 +139,22 @@ def bare_result() -> ResearchResult:
 def with_interview(result: ResearchResult, **changes: object) -> ResearchResult:
     """The same result with some interview fields changed."""
     return replace(result, interview=replace(result.interview, **changes))
+
+
+def tanaka_result() -> ResearchResult:
+    """A run for a name written family-first ("TANAKA Hiroshi"), with little found."""
+    source = Source("https://www.kobe-precision.test/company/people",
+                    "People — Kobe Precision Instruments", "TANAKA Hiroshi, Engineering Manager")
+    return ResearchResult(
+        interview=Interview(name="TANAKA Hiroshi", company="Kobe Precision Instruments"),
+        domain="kobe-precision.test",
+        domain_reasons=("The company's site kobe-precision.test accepts mail.",),
+        profile=Profile(name="TANAKA Hiroshi", company="Kobe Precision Instruments",
+                        title="Engineering Manager", title_source=source),
+        candidates=(
+            ScoredCandidate("hiroshi.tanaka@kobe-precision.test", 0.81, 0.64, "deliverable",
+                            ("2 of 2 colleagues' published addresses use first.last",),
+                            "{first}.{last}"),
+        ),
+        sources=(source,),
+    )

@@ -34,6 +34,25 @@ runner = CliRunner()
             ["research", "Dana Okafor", "--company", "B", "--world", "/nonexistent/world"],
             "does not exist",
         ),
+        (["research", "Dana Okafor", "--company", "B", "--recruiter",
+          "Sam <sam@agency.test>, evil@evil.test"], "not in the form Name <name@agency.com>"),
+        (["research", "Dana Okafor", "--company", "B", "--recruiter", "Sam <sam@agency.test\r\n"
+          "Bcc: evil@evil.test>"], "control characters"),
+        (["research", "Dana Okafor", "--company", "B", "--interview-date", "2026-03-29",
+          "--interview-time", "02:30", "--timezone", "Europe/Berlin"], "does not exist"),
+        (["research", "Dana Okafor", "--company", "B", "--interview-time", "14:00"],
+         "needs the date too"),
+        (["research", "Dana Okafor", "--company", "B", "--interview-date", "2026-03-02",
+          "--interview-time", "15:00-14:00"], "ends before it starts"),
+        (["research", "Dana Okafor", "--company", "B", "--timezone", "Mars/Olympus"],
+         "is not known"),
+        (["research", "Dana Okafor", "--company", "B", "--tone", "grovelling"], "is not one of"),
+        (["research", "Dana Okafor", "--company", "B", "--honorific", "Your Majesty"],
+         "not one this tool knows"),
+        (["research", "Dana Okafor", "--company", "B", "--language", "fr"],
+         "no draft in the language 'fr'"),
+        (["research", "Dana Okafor", "--company", "B", "--panel", "Lee Park, 12345"],
+         "has no letters"),
         (["guess", "", "--domain", "brightwater.test"], "name is empty"),
         (["show", "Nobody Here"], "Nobody called"),
         (["forget", "Nobody Here"], "Nobody called"),
@@ -135,3 +154,35 @@ def test_import_dry_run_lists_the_interviews_and_the_problems(tmp_path: Path) ->
     assert all(r["name"] and r["company"] for r in report["researched"])
     missing = runner.invoke(app, ["import", str(tmp_path / "none.ics")])
     assert missing.exit_code == 2 and "does not exist" in missing.output
+
+
+def test_list_shows_follow_ups_due_and_overdue(data_dir: Path) -> None:
+    """`lookup list` says which follow-ups are due (and in how long) or overdue."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from lookup.interview import make_interview
+    from lookup.store import Store
+    from tests.card_fixtures import dana_result
+
+    now = dt.datetime.now(dt.UTC)
+    soon = now - dt.timedelta(hours=2)  # ended two hours ago: due in about 22 h
+    late = now - dt.timedelta(days=2)  # due a day ago: overdue
+    with Store.open(f"sqlite:///{data_dir / 'lookup.db'}") as store:
+        for name, ended in (("Dana Okafor", soon), ("Jonas Weber", late)):
+            start = ended - dt.timedelta(hours=1)  # a start alone: taken to last an hour
+            interview = make_interview(name, "Brightwater Analytics",
+                                       interview_date=start.date().isoformat(),
+                                       interview_time=f"{start:%H:%M}", timezone="UTC")
+            store.save_research(replace(dana_result(), interview=interview), card_path=None,
+                                now=now)
+    text = runner.invoke(app, ["list"])
+    assert text.exit_code == 0, text.output
+    lines = {line.split()[0]: line for line in text.stdout.splitlines()}
+    assert re.search(r"follow-up due in 2[12] h$", lines["dana-okafor"])
+    assert re.search(r"follow-up overdue by 2[34] h$", lines["jonas-weber"])
+    listed = {p["slug"]: p for p in json.loads(runner.invoke(app, ["list", "--json"]).stdout)}
+    assert (listed["dana-okafor"]["followup"], listed["jonas-weber"]["followup"]) == (
+        "due", "overdue")
+    assert listed["dana-okafor"]["followup_due"].startswith((soon + dt.timedelta(days=1))
+                                                            .date().isoformat())

@@ -107,8 +107,10 @@ def test_import_researches_the_calendar_s_new_interviews(user: User, tmp_path: P
         "SUMMARY:Interview with Tomasz Wierzbicki (Harbor Lane Logistics)",
         "DESCRIPTION:Interviewer: Tomasz Wierzbicki\\nCompany: Harbor Lane Logistics",
         "END:VEVENT",
+        # The interview researched above (same person, same day): already known. Another
+        # day would be a second round, researched again (issue 15).
         "BEGIN:VEVENT", "UID:2@test", "DTSTAMP:20261201T090000Z",
-        "DTSTART:20261202T100000Z", "DTEND:20261202T110000Z",
+        "DTSTART:20261130T100000Z", "DTEND:20261130T110000Z",
         "SUMMARY:Interview with Dana Okafor (Brightwater Analytics)",
         "DESCRIPTION:Interviewer: Dana Okafor\\nCompany: Brightwater Analytics",
         "END:VEVENT", "END:VCALENDAR", ""]), encoding="utf-8")

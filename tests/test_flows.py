@@ -13,13 +13,15 @@ import re
 import shutil
 import tomllib
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
+import icalendar
 import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.privacy import forget_in_prefect
-from tests.conftest import DEMO_WORLD, HARBOR_WORLD
+from tests.conftest import DEMO_WORLD, HARBOR_WORLD, ROOT
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 runner = CliRunner()
@@ -176,3 +178,79 @@ def test_import_starts_one_research_run_per_new_interview(tmp_path: Path) -> Non
     assert "Fleet Analyst" in Path(done["card"]).read_text(encoding="utf-8")
     again = json.loads(runner.invoke(app, args).stdout)
     assert again["researched"] == [] and len(again["skipped"]) == 1
+
+
+def _mailtos(card: str) -> list[tuple[list[str], dict[str, list[str]]]]:
+    """Every mailto: link of a card, parsed back to its recipients and fields."""
+    found = []
+    for url in re.findall(r"\]\((mailto:[^)\s]*)\)", card):
+        parts = urlsplit(url)
+        found.append(([unquote(a) for a in parts.path.split(",") if a],
+                      parse_qs(parts.query, keep_blank_values=True, strict_parsing=True)))
+    return found
+
+
+def test_the_follow_up_from_notes_recruiter_and_a_second_round(data_dir: Path) -> None:
+    """The issue's command end to end: notes drive the draft, the recruiter is copied and asked,
+    a reminder file holds the deadline; a second round adds an interview and the draft follows."""
+    notes = "We discussed migrating their batch jobs to Flink and the on-call rotation"
+    summary = _research(
+        DEMO_WORLD, "--role", "Senior Data Engineer", "--recruiter", "Sam Lee <sam@agency.test>",
+        "--notes", notes, "--interview-date", "2026-03-28", "--interview-time", "14:00-15:00",
+        "--timezone", "Europe/Berlin",
+    )
+    card = Path(summary["card"]).read_text(encoding="utf-8")
+    line = ("I especially enjoyed discussing migrating your batch jobs to Flink and the on-call "
+            "rotation.")
+    (to, fields), (note_to, note_fields) = _mailtos(card)
+    assert (to, fields["cc"]) == ([summary["email"]["address"]], ["sam@agency.test"])
+    assert line in fields["body"][0].split("\r\n") and set(fields) == {"cc", "subject", "body"}
+    assert note_to == ["sam@agency.test"] and "would a direct message be welcome" in \
+        note_fields["body"][0]
+    reminder = Path(summary["reminder"])
+    assert reminder == Path(summary["card"]).with_suffix(".ics")
+    (event,) = icalendar.Calendar.from_ical(reminder.read_text(encoding="utf-8")).walk("VEVENT")
+    # 15:00 in Berlin on 28 March 2026 (CET) is 14:00 UTC; clocks go forward that night.
+    assert event.decoded("dtend") == dt.datetime(2026, 3, 29, 14, 0, tzinfo=dt.UTC)
+
+    again = _research(
+        DEMO_WORLD, "--interview-date", "2026-04-09", "--interview-time", "10:00",
+        "--timezone", "Europe/Berlin", "--tone", "formal", "--honorific", "Ms.",
+        "--language", "de", "--notes", "Wir haben über die Rufbereitschaft gesprochen",
+    )
+    card = Path(again["card"]).read_text(encoding="utf-8")
+    assert "- Round 1: Saturday 28 March 2026, 14:00–15:00 Europe/Berlin" in card
+    assert "- Round 2: Thursday 9 April 2026, 10:00 Europe/Berlin" in card
+    (to, fields), _ = _mailtos(card)
+    body = fields["body"][0].split("\r\n")
+    assert body[0] == "Sehr geehrte Frau Okafor,"
+    assert body[2].startswith("vielen Dank, dass Sie sich am Donnerstag, 9. April 2026 erneut")
+    assert body[4] == "Besonders gefreut hat mich unser Gespräch über die Rufbereitschaft."
+    assert fields["cc"] == ["sam@agency.test"]  # the recruiter carries over to the next round
+    (listed,) = json.loads(runner.invoke(app, ["list", "--json"]).stdout)
+    assert listed["rounds"] == 2 and listed["followup_due"] == "2026-04-10T09:00:00+00:00"
+
+
+def test_import_of_a_panel_writes_a_card_per_interviewer_and_an_index(data_dir: Path) -> None:
+    """A three-person panel from a calendar: three cards whose drafts share no sentence, and an
+    index card linking them."""
+    result = runner.invoke(app, ["import", str(ROOT / "tests" / "calendars" / "panel.ics"),
+                                 "--max-age-days", "100000", "--world", str(DEMO_WORLD),
+                                 "--smtp", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout[result.stdout.index("{") :])
+    assert [r["name"] for r in report["researched"]] == ["Dana Okafor", "Priya Raman",
+                                                         "Jonas Weber"]
+    (index,) = report["panels"]
+    text = Path(index).read_text(encoding="utf-8")
+    for item in report["researched"]:
+        assert f"]({Path(item['card']).name})" in text
+    bodies = []
+    for item in report["researched"]:
+        (to, fields), _ = _mailtos(Path(item["card"]).read_text(encoding="utf-8"))
+        assert fields["cc"] == ["sam@agency.test"]
+        bodies.append([line for line in fields["body"][0].split("\r\n")[2:7] if line])
+    sentences = [s for body in bodies for s in body]
+    assert len(sentences) == len(set(sentences))
+    assert "I appreciated your questions about how I would explain streaming delays to utility " \
+           "customers." in bodies[1]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from pathlib import Path
 
 import pytest
 
 from lookup.errors import BadInputError
 from lookup.ics import parse_interviews
-from lookup.models import Interview
 
 CALENDARS = Path(__file__).resolve().parent / "calendars"
 TODAY = dt.date(2026, 3, 5)
@@ -47,14 +47,16 @@ def test_events_that_are_not_interviews_are_counted_not_reported():
 def test_outlook_export_with_crlf_and_windows_time_zone():
     """An Outlook export ("Company — technical interview with Name") parses, CN "Last, First"."""
     report = parse("outlook.ics")
-    assert report.interviews == [
-        Interview(
-            name="Dana Okafor", company="Brightwater Analytics", domain="brightwater.test",
-            role="Senior Data Engineer", interview_date=dt.date(2026, 3, 2), recruiter="Sam Lee",
-            notes="Imported from calendar event "
-                  "“Brightwater Analytics — technical interview with Dana Okafor”.",
-        )
-    ]
+    (dana,) = report.interviews
+    assert (dana.name, dana.company, dana.domain, dana.role, dana.interview_date) == (
+        "Dana Okafor", "Brightwater Analytics", "brightwater.test", "Senior Data Engineer",
+        dt.date(2026, 3, 2))
+    # The recruiter is on the invitation: their address comes with them.
+    assert (dana.recruiter, dana.recruiter_email) == ("Sam Lee", "sam.lee@brightwater.test")
+    # The invitation's text is the organiser's, not the candidate's notes.
+    assert dana.notes is None
+    assert (dana.starts_at.astimezone(dt.UTC), dana.ends_at.astimezone(dt.UTC)) == (
+        dt.datetime(2026, 3, 2, 14, 0, tzinfo=dt.UTC), dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC))
     assert report.skipped == 1
 
 
@@ -145,3 +147,47 @@ def test_not_a_calendar_is_bad_input():
     """Text that is not iCalendar raises BadInputError with a sentence."""
     with pytest.raises(BadInputError, match="is not an iCalendar"):
         parse_interviews("name,company\nDana,Brightwater\n", today=TODAY)
+
+
+PANEL_NOTES = (
+    "We discussed migrating their batch jobs to Flink and the on-call rotation.\n"
+    "Priya: asked how I would explain streaming delays to utility customers.\n"
+    "Jonas walked me through their roll-out plan for Severn Vale Water."
+)
+
+
+def test_panel_line_yields_one_interview_per_panelist_knowing_the_whole_panel():
+    """ "Panel: A, B, C" gives three interviews, each with the panel in its written order."""
+    report = parse("panel.ics", today=dt.date(2026, 3, 28))
+    assert sorted(i.name for i in report.interviews) == ["Dana Okafor", "Jonas Weber",
+                                                         "Priya Raman"]
+    assert {i.panel for i in report.interviews} == {("Dana Okafor", "Priya Raman", "Jonas Weber")}
+    assert {i.domain for i in report.interviews} == {"brightwater.test"}
+    assert report.problems == [] and report.skipped == 0
+
+
+def test_a_notes_block_in_the_description_becomes_the_notes():
+    """Only the "Notes:" block is taken as notes, not the invitation text or the join link."""
+    dana = parse("panel.ics", today=dt.date(2026, 3, 28)).interviews[0]
+    assert dana.notes == PANEL_NOTES
+    assert (dana.recruiter, dana.recruiter_email) == ("Sam Lee", "sam@agency.test")
+
+
+def test_event_times_are_given_in_the_user_s_zone():
+    """15:30–16:30 London (GMT on 27 March 2026) is 16:30–17:30 in Berlin, the same instants."""
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    dana = parse("panel.ics", today=dt.date(2026, 3, 28), tz=berlin).interviews[0]
+    assert (dana.starts_at.hour, dana.starts_at.minute, dana.ends_at.hour) == (16, 30, 17)
+    assert dana.starts_at.astimezone(dt.UTC) == dt.datetime(2026, 3, 27, 15, 30, tzinfo=dt.UTC)
+    assert dana.timezone == "Europe/Berlin"
+
+
+def test_attendees_alone_make_a_panel():
+    """Without a Panel: line, the attendees who are not organizer, recruiter, me or a room."""
+    text = (CALENDARS / "panel.ics").read_text(encoding="utf-8").replace(
+        "Panel: Dana Okafor\\, Priya Raman\\, Jonas Weber\\n", "")
+    assert "Panel:" not in text
+    report = parse_interviews(text, today=dt.date(2026, 3, 28))
+    assert sorted(i.name for i in report.interviews) == ["Dana Okafor", "Jonas Weber",
+                                                         "Priya Raman"]
+    assert all(len(i.panel) == 3 for i in report.interviews)

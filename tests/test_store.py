@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from lookup.errors import StoreError
+from lookup.interview import make_interview
 from lookup.models import SmtpStep, Verification
 from lookup.store import Store, forget_files, write_card_atomic
 from lookup.store.migrations import LATEST, MIGRATIONS, current_version, migrate
@@ -85,6 +86,32 @@ def test_migrates_version_1_database_keeping_rows(db_url):
     assert "published_source" in columns and "ix_verifications_address_checked" in indexes
 
 
+def test_migrates_version_2_interviews_into_rounds(db_url):
+    """A version-2 database keeps its interview row, which becomes round 1 of the person."""
+    url = db_url.replace("/nested/", "/")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        assert migrate(conn, now=NOW.replace(tzinfo=None), target=2) == 2
+        columns = {c["name"] for c in inspect(conn).get_columns("interviews")}
+        assert "starts_at" not in columns
+        conn.exec_driver_sql("INSERT INTO companies (name, name_key) VALUES ('Brightwater "
+                             "Analytics', 'brightwater analytics')")
+        conn.exec_driver_sql("INSERT INTO people (slug, name, name_key, company_id) VALUES "
+                             "('dana-okafor', 'Dana Okafor', 'dana okafor', 1)")
+        conn.exec_driver_sql("INSERT INTO interviews (person_id, company_id, role, "
+                             "interview_date, recruiter, notes, created_at, updated_at) VALUES "
+                             "(1, 1, 'Data Engineer', '2026-03-02', 'Sam Lee', 'We discussed "
+                             "Flink', '2026-03-02 18:00:00', '2026-03-02 18:00:00')")
+    engine.dispose()
+    with Store.open(url, now=NOW) as store:
+        (old,) = store.interviews_for("dana-okafor")
+        assert (old.role, old.interview_date, old.notes, old.starts_at) == (
+            "Data Engineer", dt.date(2026, 3, 2), "We discussed Flink", None)
+        store.save_research(with_interview(dana_result(), interview_date=dt.date(2026, 3, 16)),
+                            card_path=None, now=NOW)
+        assert [i.interview_date.day for i in store.interviews_for("dana-okafor")] == [2, 16]
+
+
 def test_newer_schema_is_refused(db_url):
     """A database from a newer version of the tool is refused with a sentence."""
     Store.open(db_url, now=NOW).close()
@@ -128,6 +155,34 @@ def test_save_twice_updates_never_duplicates(store, db_url):
     assert [count(db_url, t) for t in ("people", "interviews", "companies")] == [1, 1, 1]
     assert count(db_url, "candidate_addresses") == 3 and count(db_url, "sources") == 4
     assert store.find_person("dana-okafor").card_path == "b.md"
+
+
+def test_a_second_round_adds_an_interview_and_the_same_round_updates_it(store, db_url):
+    """Another date is another interview row; the same date again updates that row."""
+    first = make_interview("Dana Okafor", "Brightwater Analytics", interview_date="2026-03-02",
+                           interview_time="14:00-14:45", timezone="Europe/Lisbon",
+                           recruiter="Sam Lee <sam@agency.test>", notes="We discussed Flink",
+                           panel=["Lee Park"])
+    second = replace(first, interview_date=dt.date(2026, 3, 16), panel=(),
+                     starts_at=first.starts_at + dt.timedelta(days=14),
+                     ends_at=first.ends_at + dt.timedelta(days=14), notes="Round two")
+    store.save_research(replace(dana_result(), interview=first), card_path="a.md", now=NOW)
+    store.save_research(replace(dana_result(), interview=second), card_path="a.md", now=NOW)
+    store.save_research(replace(dana_result(), interview=second), card_path="a.md", now=NOW)
+    assert count(db_url, "interviews") == 2 and count(db_url, "people") == 1
+    rounds = store.interviews_for("dana-okafor")
+    assert [(r.interview_date.day, r.notes) for r in rounds] == [(2, "We discussed Flink"),
+                                                                 (16, "Round two")]
+    assert rounds[0].starts_at == first.starts_at and str(rounds[0].starts_at.tzinfo) == \
+        "Europe/Lisbon"
+    assert (rounds[0].recruiter_email, rounds[0].panel) == ("sam@agency.test",
+                                                           ("Dana Okafor", "Lee Park"))
+    person = store.find_person("dana-okafor")
+    assert (person.rounds, person.interview_date) == (2, dt.date(2026, 3, 16))
+    # 14:45 Lisbon (WET, UTC+0) on 16 March, plus 24 hours.
+    assert person.followup_due == dt.datetime(2026, 3, 17, 14, 45, tzinfo=dt.UTC)
+    assert store.has_interview(second) and not store.has_interview(
+        replace(second, interview_date=dt.date(2026, 4, 1), starts_at=None, ends_at=None))
 
 
 def test_save_appends_new_verifications_to_history(store):
@@ -272,6 +327,16 @@ def test_expired_uses_interview_date_then_created_at(store):
     assert store.expired(now=NOW + 181 * day, retention_days=180) == ["dana-okafor", "robin-vale"]
 
 
+def test_a_later_round_keeps_a_person_past_retention(store):
+    """Retention counts from the latest interview: an old first round alone expires nobody."""
+    store.save_research(dana_result(), card_path=None, now=NOW)  # 2026-03-02
+    store.save_research(with_interview(dana_result(), interview_date=dt.date(2026, 6, 1)),
+                        card_path=None, now=NOW)
+    day = dt.timedelta(days=1)
+    assert store.expired(now=NOW + 200 * day, retention_days=180) == []
+    assert store.expired(now=NOW + 300 * day, retention_days=180) == ["dana-okafor"]
+
+
 # -- forgetting ---------------------------------------------------------------------
 
 
@@ -305,14 +370,19 @@ def test_forget_unknown_person_reports_not_found(store):
 
 
 def test_forget_files_removes_card_and_cache_mentions(tmp_path):
-    """forget_files deletes the card and cached files naming the person, nothing else."""
+    """forget_files deletes the card, its reminder, panel indexes and cached files naming the
+    person, nothing else."""
     card = tmp_path / "briefings" / "dana-okafor.md"
+    reminder = tmp_path / "briefings" / "dana-okafor.ics"
+    panel = tmp_path / "briefings" / "panel-brightwater-analytics-2026-03-02.md"
+    other_panel = tmp_path / "briefings" / "panel-harbor-lane-2026-03-02.md"
     other_card = tmp_path / "briefings" / "robin-vale.md"
     page = tmp_path / "cache" / "pages" / "a1.html"
     search = tmp_path / "cache" / "search" / "b2.json"
     unrelated = tmp_path / "cache" / "pages" / "c3.html"
     for path, text in [
-        (card, "# Dana"), (other_card, "# Robin"),
+        (card, "# Dana"), (other_card, "# Robin"), (reminder, "BEGIN:VCALENDAR"),
+        (panel, "| Dana Okafor | Head of Data Platform |"), (other_panel, "| Robin Vale |"),
         (page, "<p>DANA\n  OKAFOR leads data</p>"),
         (search, json.dumps({"title": "Zoë about Dana Okafor"})),
         (unrelated, "<p>Robin Vale</p>"),
@@ -320,8 +390,9 @@ def test_forget_files_removes_card_and_cache_mentions(tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     removed = forget_files(tmp_path, "dana-okafor", "Dana Okafor")
-    assert sorted(removed) == sorted([card, page, search])
+    assert sorted(removed) == sorted([card, reminder, panel, page, search])
     assert other_card.exists() and unrelated.exists() and not page.exists()
+    assert other_panel.exists()
 
 
 def test_forget_files_finds_json_escaped_names(tmp_path):
@@ -427,7 +498,17 @@ def test_postgresql_round_trip():
             now=later, interval=dt.timedelta(days=14), limit=5)] == ["dana-okafor"]
         assert store.expired(now=NOW + dt.timedelta(days=181), retention_days=180) == [
             "dana-okafor", "robin-vale"]
+        later_round = with_interview(dana_result(), interview_date=dt.date(2026, 3, 16),
+                                     recruiter_email="sam@agency.test")
+        store.save_research(later_round, card_path="b.md", now=NOW)
+        found = store.find_person("dana-okafor")
+        assert (found.rounds, found.interview_date) == (2, dt.date(2026, 3, 16))
+        assert found.followup_due == dt.datetime(2026, 3, 17, 17, 0, tzinfo=dt.UTC)
+        assert [i.recruiter_email for i in store.interviews_for("dana-okafor")] == [
+            None, "sam@agency.test"]
+        assert store.has_interview(later_round.interview)
         report = store.forget("dana-okafor")
-        assert (report.people, report.candidates, report.verifications) == (1, 3, 2)
+        assert (report.people, report.interviews, report.candidates, report.verifications) == (
+            1, 2, 3, 2)
     with Store.open(url, now=NOW) as store:  # reopening an up-to-date schema is a no-op
         assert [p.slug for p in store.list_people()] == ["robin-vale"]

@@ -17,5 +17,6 @@ __all__, __getattr__, __dir__ = lazy_exports(
         "render_card": "render",
         "render_history": "render",
         "write_briefing": "write",
+        "write_panel_index": "write",
     },
 )

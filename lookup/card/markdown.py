@@ -18,6 +18,7 @@ __all__ = [
     "Safe",
     "clean_text",
     "code",
+    "english_date",
     "finalize",
     "link",
     "md",
@@ -151,6 +152,11 @@ def utc(value: dt.datetime) -> Safe:
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC)
     return Safe(f"{value:%Y-%m-%d %H:%M}")
+
+
+def english_date(day: dt.date) -> str:
+    """ "Monday 2 March 2026": the card's own dates are in English (drafts use a phrasebook)."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def finalize(value: Any) -> Any:

@@ -13,18 +13,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 
+from lookup.card.draft import Phrasebook
+from lookup.card.followup_view import followup_context
 from lookup.card.markdown import (
     Safe,
     clean_text,
     code,
+    english_date,
     finalize,
     link,
     md,
@@ -32,25 +35,30 @@ from lookup.card.markdown import (
     percent,
     utc,
 )
+from lookup.card.panel import PanelMember, panel_context
 from lookup.errors import ConfigError
-from lookup.models import ResearchResult, ScoredCandidate, Source, TalkingPoint, Verification
+from lookup.models import Interview, ResearchResult, ScoredCandidate, Source, Verification
 
 __all__ = [
     "SHIPPED_TEMPLATES",
     "TEMPLATE_NAME",
     "Safe",
     "code",
+    "languages",
     "link",
     "md",
     "mdlink",
+    "phrasebook",
     "pick_address",
     "render_card",
     "render_history",
+    "render_panel",
 ]
 
 TEMPLATE_NAME = "briefing.md.j2"
 ALTERNATIVES_SHOWN = 5  # the card lists the best few; --json lists every candidate
 HISTORY_TEMPLATE = "history.md.j2"  # the last section, re-rendered alone by re-verification
+PANEL_TEMPLATE = "panel.md.j2"
 _PACKAGE = Path(__file__).resolve().parents[1]  # lookup/
 # The source tree keeps templates in config/; an installed wheel in lookup/_config/.
 SHIPPED_TEMPLATES = next(
@@ -105,74 +113,8 @@ def _fact_sources(result: ResearchResult) -> list[Source]:
     return found
 
 
-_OWN_WORK = re.compile(r"^(Talk|Post|Podcast|Paper|Project) (“[^”]+”.*)$")
-_POSSESSIVE = re.compile(r"^(Her|His|Their) ")
-
-
-def _mention(points: Sequence[TalkingPoint]) -> str | None:
-    """A phrase for the draft from the first talking point that reads well after "came across"."""
-    for point in points:
-        text = clean_text(point.text).rstrip(".")[:200]
-        own = _OWN_WORK.match(text)
-        if own:
-            return f"your {own.group(1).lower()} {own.group(2)}"
-        if _POSSESSIVE.match(text):
-            return text[0].lower() + text[1:]
-    return None
-
-
-def _draft(result: ResearchResult, sender_name: str | None) -> tuple[str, list[str]]:
-    """A short follow-up: subject and body lines, personal but not presumptuous."""
-    interview, profile = result.interview, result.profile
-    first = _short(interview.name).split(" ")[0]
-    role = _short(interview.role)
-    position = f"the {role} position" if role else "the position"
-    company = _short(interview.company)
-    subject = f"Thank you — {role} interview" if role else "Thank you for your time"
-    when = f" on {_long_date(interview.interview_date)}" if interview.interview_date else ""
-    body = [
-        f"Dear {first}," if first else "Hello,",
-        "",
-        f"Thank you for taking the time to speak with me{when} about {position}"
-        f" at {company}. I enjoyed our conversation and learning more about the team's work.",
-    ]
-    points = profile.talking_points if profile else ()
-    mention = _mention(points)
-    if mention:
-        body += ["", f"Since then I came across {mention}, and I would enjoy hearing more "
-                     "about it if there is a chance."]
-    body += [
-        "",
-        "I remain very interested in the role and would be glad to answer any further "
-        "questions.",
-        "",
-        "Best regards,",
-        _short(sender_name) or "[Your name]",
-    ]
-    return subject, body
-
-
-def _short(value: str | None, limit: int = 120) -> str:
-    return clean_text(value)[:limit].strip()
-
-
 def _long_date(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def _mailto(address: str | None, subject: str, body: Sequence[str]) -> Safe:
-    """A mailto: URL with every part percent-encoded (RFC 6068)."""
-    to = quote(clean_text(address or ""), safe="@")
-    text = "\r\n".join(body)
-    return Safe(f"mailto:{to}?subject={quote(subject, safe='')}&body={quote(text, safe='')}")
-
-
-def _timing(result: ResearchResult, generated_at: dt.datetime) -> dict[str, Any]:
-    day = result.interview.interview_date
-    if day is None:
-        return {"deadline": None, "late": False}
-    deadline = day + dt.timedelta(days=1)
-    return {"deadline": _long_date(deadline), "late": generated_at.date() > deadline}
+    return english_date(day)
 
 
 def _no_address_reason(result: ResearchResult) -> str:
@@ -201,11 +143,17 @@ def build_context(
     history: Sequence[Verification],
     generated_at: dt.datetime,
     sender_name: str | None,
+    book: Phrasebook,
+    rounds: Sequence[Interview] = (),
+    reminder: str | None = None,
 ) -> dict[str, Any]:
     """Everything the template shows, as plain values (still untrusted: the template escapes)."""
     sources = _SourceIndex.build(result)
     chosen = pick_address(result.candidates)
-    subject, body = _draft(result, sender_name)
+    followup = followup_context(
+        result, rounds=rounds, address=chosen.address if chosen else None, book=book,
+        sender=sender_name, generated_at=generated_at, reminder=reminder,
+    )
     return {
         "result": result,
         "interview": result.interview,
@@ -217,10 +165,7 @@ def build_context(
         "no_address_reason": None if chosen else _no_address_reason(result),
         "source_urls": [sources.by_url[url] for url in sources.urls],
         "cite": lambda source: _cite(sources, source),
-        "subject": subject,
-        "body": body,
-        "mailto": _mailto(chosen.address if chosen else None, subject, body),
-        "timing": _timing(result, generated_at),
+        **followup,
         "history": _newest_first(history),
         "generated_at": generated_at,
         "long_date": _long_date,
@@ -300,6 +245,62 @@ def render_history(history: Sequence[Verification], *, templates_dir: Path) -> s
     return _render(templates_dir, HISTORY_TEMPLATE, {"history": _newest_first(history)})
 
 
+def phrasebook(templates_dir: Path, language: str) -> Phrasebook:
+    """The draft phrases for ``language``: the user's draft.<language>.toml over the shipped one."""
+    name = f"draft.{language}.toml"
+    merged: dict[str, Any] = {}
+    found = []
+    for folder in dict.fromkeys((Path(SHIPPED_TEMPLATES), Path(templates_dir))):
+        loader = jinja2.FileSystemLoader(str(folder))
+        try:
+            source, filename, _ = loader.get_source(_environment(Path(templates_dir)), name)
+        except jinja2.TemplateNotFound:
+            continue
+        try:
+            _deep_merge(merged, tomllib.loads(source))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"The draft phrasebook {filename} could not be read: {exc}.") from exc
+        found.append(filename or name)
+    if not found:
+        raise ConfigError(
+            f"There is no draft phrasebook for the language {language!r}: add {name} to your "
+            "templates folder (a translated copy of config/templates/draft.en.toml)."
+        )
+    return Phrasebook(language, merged, found[-1])
+
+
+def languages(templates_dir: Path) -> list[str]:
+    """The draft languages available: the shipped phrasebooks and the user's."""
+    found = set()
+    for folder in (Path(SHIPPED_TEMPLATES), Path(templates_dir)):
+        found |= {p.name[len("draft."):-len(".toml")] for p in folder.glob("draft.*.toml")}
+    return sorted(found)
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _deep_merge(base[key], value)
+        else:
+            base[key] = value
+
+
+def render_panel(
+    interview: Interview,
+    members: Sequence[PanelMember],
+    *,
+    templates_dir: Path,
+    generated_at: dt.datetime,
+    sender_name: str | None = None,
+) -> str:
+    """The panel's index card: every interviewer with a link to their card."""
+    context = panel_context(
+        interview, members, book=phrasebook(templates_dir, interview.language),
+        sender=sender_name, generated_at=generated_at,
+    )
+    return _render(templates_dir, PANEL_TEMPLATE, context)
+
+
 def render_card(
     result: ResearchResult,
     *,
@@ -307,9 +308,18 @@ def render_card(
     templates_dir: Path,
     generated_at: dt.datetime,
     sender_name: str | None = None,
+    rounds: Sequence[Interview] = (),
+    reminder: str | None = None,
 ) -> str:
-    """The briefing card for one research run, as Markdown."""
-    context = build_context(result, history=history, generated_at=generated_at,
-                            sender_name=sender_name)
+    """The briefing card for one research run, as Markdown.
+
+    ``rounds`` are every interview with this person (the draft refers to the latest);
+    ``reminder`` is the name of the calendar reminder file written next to the card.
+    """
+    language = result.interview.language  # the draft's preferences are this run's
+    context = build_context(
+        result, history=history, generated_at=generated_at, sender_name=sender_name,
+        book=phrasebook(templates_dir, language), rounds=rounds, reminder=reminder,
+    )
     return _render(templates_dir, TEMPLATE_NAME, context)
 

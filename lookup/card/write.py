@@ -11,14 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from lookup.card.render import render_card, render_history
-from lookup.models import ResearchResult, Verification
+from lookup.card.panel import PanelMember, panel_index_name
+from lookup.card.reminder import reminder_ics
+from lookup.card.render import pick_address, render_card, render_history, render_panel
+from lookup.followup import followup_deadline, place_round
+from lookup.models import Interview, ResearchResult, Verification
 from lookup.settings import Settings
 from lookup.store import Store, write_card_atomic
 
-__all__ = ["HISTORY_HEADING", "card_path_for", "refresh_history", "write_briefing"]
+__all__ = [
+    "HISTORY_HEADING",
+    "card_path_for",
+    "refresh_history",
+    "write_briefing",
+    "write_panel_index",
+]
 
 
 def card_path_for(settings: Settings, slug: str) -> Path:
@@ -27,17 +37,54 @@ def card_path_for(settings: Settings, slug: str) -> Path:
 
 
 def write_briefing(result: ResearchResult, *, settings: Settings, now: dt.datetime) -> Path:
-    """Save the run's rows and write its card; return the card's path."""
+    """Save the run's rows and write its card (and its reminder file); return the card's path.
+
+    An interview already stored (same date and start) is updated, taking what this run
+    leaves out (notes, times, recruiter) from the stored record; another date adds a round.
+    """
     with Store.open(settings.database_url) as store:
         slug = store.slug_for(result.interview.name, result.interview.company)
         path = card_path_for(settings, slug)
+        interview, rounds = place_round(result.interview, store.interviews_for(slug))
+        result = replace(result, interview=interview)
+        latest = rounds[-1]
+        deadline = followup_deadline(latest)
+        reminder = path.with_suffix(".ics") if deadline else None
         fresh = [c.verification for c in result.candidates if c.verification is not None]
         history = _merged_history(store.history_for_person(slug), fresh)
+        sender = settings.followup.sender_name or None
         text = render_card(
-            result, history=history, templates_dir=settings.templates_dir, generated_at=now
+            result, history=history, templates_dir=settings.templates_dir, generated_at=now,
+            sender_name=sender, rounds=rounds, reminder=reminder.name if reminder else None,
         )
+        calendar = None
+        if deadline is not None:
+            chosen = pick_address(result.candidates)
+            calendar = reminder_ics(
+                replace(latest, tone=interview.tone), deadline, slug=slug,
+                address=chosen.address if chosen else None, card_name=path.name,
+                generated_at=now,
+                lead=dt.timedelta(hours=max(settings.followup.remind_hours_before, 0.0)),
+            )
         store.save_research(result, card_path=str(path), now=now)
         write_card_atomic(path, text)
+        if reminder is not None and calendar is not None:
+            write_card_atomic(reminder, calendar)
+    return path
+
+
+def write_panel_index(
+    interview: Interview, members: Sequence[PanelMember], *, settings: Settings,
+    now: dt.datetime,
+) -> Path | None:
+    """Write the panel's index card next to the panelists' cards; None when not a panel."""
+    name = panel_index_name(interview)
+    if name is None:
+        return None
+    text = render_panel(interview, members, templates_dir=settings.templates_dir,
+                        generated_at=now, sender_name=settings.followup.sender_name or None)
+    path = settings.briefings_dir / name
+    write_card_atomic(path, text)
     return path
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lookup.card.render import pick_address
-from lookup.models import ResearchResult, SmtpStep, Verification
+from lookup.followup import find_round, followup_deadline
+from lookup.models import Interview, ResearchResult, SmtpStep, Verification
 from lookup.slug import name_key, slugify
 from lookup.store.migrations import TABLES
 
@@ -134,6 +136,49 @@ def upsert_person(conn: Connection, result: ResearchResult, company_id: int) -> 
     return conn.execute(insert(PEOPLE).values(slug=slug, **values)).inserted_primary_key[0]
 
 
+def interview_rows(conn: Connection, person_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """Every interview row of these people, oldest round first (by date, start, id)."""
+    wanted = sorted(set(person_ids))
+    found: dict[int, list[Any]] = {}
+    for start in range(0, len(wanted), 500):
+        query = select(INTERVIEWS).where(INTERVIEWS.c.person_id.in_(wanted[start:start + 500]))
+        for row in conn.execute(query):
+            found.setdefault(row.person_id, []).append(row)
+    for rows in found.values():
+        rows.sort(key=lambda r: (r.interview_date or dt.date.min,
+                                 r.starts_at or dt.datetime.min, r.id))
+    return found
+
+
+def _zone(name: str | None) -> dt.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(name) if name else dt.UTC
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def interview_from(row: Any, name: str, company: str) -> Interview:
+    """An interview row as the record the pipeline uses (times back in the user's zone)."""
+    tz = _zone(row.time_zone)
+
+    def local(value: dt.datetime | None) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC).astimezone(tz)
+
+    return Interview(
+        name=name,
+        company=company,
+        role=row.role,
+        interview_date=row.interview_date,
+        recruiter=row.recruiter,
+        notes=row.notes,
+        recruiter_email=row.recruiter_email,
+        starts_at=local(row.starts_at),
+        ends_at=local(row.ends_at),
+        timezone=row.time_zone,
+        panel=tuple(json.loads(row.panel_json)) if row.panel_json else (),
+    )
+
+
 def upsert_interview(
     conn: Connection,
     result: ResearchResult,
@@ -142,7 +187,9 @@ def upsert_interview(
     card_path: str | None,
     now: dt.datetime,
 ) -> None:
+    """Update the stored record of this interview, or add it as a new round."""
     interview = result.interview
+    deadline = followup_deadline(interview)
     values = {
         "company_id": company_id,
         "role": interview.role,
@@ -151,14 +198,23 @@ def upsert_interview(
         "notes": interview.notes,
         "updated_at": now,
         "card_path": card_path,
+        "starts_at": to_db(interview.starts_at),
+        "ends_at": to_db(interview.ends_at),
+        "time_zone": interview.timezone,
+        "recruiter_email": interview.recruiter_email,
+        "panel_json": dumps(list(interview.panel)) if interview.panel else None,
+        "followup_due_at": to_db(deadline.due) if deadline else None,
     }
-    existing = conn.execute(
-        select(INTERVIEWS.c.id).where(INTERVIEWS.c.person_id == person_id)
-    ).scalar()
-    if existing is None:
+    rows = interview_rows(conn, [person_id]).get(person_id, [])
+    stored = [interview_from(r, interview.name, interview.company) for r in rows]
+    index = find_round(interview, stored)
+    if index is None:
         conn.execute(insert(INTERVIEWS).values(person_id=person_id, created_at=now, **values))
     else:
-        conn.execute(update(INTERVIEWS).where(INTERVIEWS.c.id == existing).values(**values))
+        conn.execute(update(INTERVIEWS).where(INTERVIEWS.c.id == rows[index].id).values(**values))
+    # One card per person: every round points at it.
+    conn.execute(update(INTERVIEWS).where(INTERVIEWS.c.person_id == person_id)
+                 .values(card_path=card_path))
 
 
 def replace_candidates(conn: Connection, result: ResearchResult, person_id: int) -> None:

@@ -19,9 +19,11 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
 
 from lookup.errors import StoreError
-from lookup.models import ResearchResult, Verification
+from lookup.followup import find_round
+from lookup.models import Interview, ResearchResult, Verification
 from lookup.store._sql import (
     CANDIDATES,
+    COMPANIES,
     INTERVIEWS,
     PEOPLE,
     SOURCES,
@@ -32,6 +34,8 @@ from lookup.store._sql import (
     delete_rows,
     find_person_id,
     from_db,
+    interview_from,
+    interview_rows,
     latest_verifications,
     replace_candidates,
     replace_sources,
@@ -202,22 +206,48 @@ class Store:
 
     @translating("list the expired interviews")
     def expired(self, *, now: dt.datetime, retention_days: int) -> list[str]:
-        """Slugs whose interview date (or, without one, first record) is past retention."""
+        """Slugs whose every interview (its date, or without one its first record) is past
+        retention: a later round keeps the person."""
         cutoff = to_db(now) - dt.timedelta(days=retention_days)
         query = (
             select(PEOPLE.c.slug, INTERVIEWS.c.interview_date, INTERVIEWS.c.created_at)
             .select_from(PEOPLE.join(INTERVIEWS, INTERVIEWS.c.person_id == PEOPLE.c.id))
             .order_by(PEOPLE.c.slug)
         )
-        slugs: list[str] = []
+        old: dict[str, bool] = {}
         with self._engine.connect() as conn:
             for row in conn.execute(query):
-                old = (row.interview_date < cutoff.date()) if row.interview_date else (
+                past = (row.interview_date < cutoff.date()) if row.interview_date else (
                     row.created_at < cutoff
                 )
-                if old and row.slug not in slugs:
-                    slugs.append(row.slug)
-        return slugs
+                old[row.slug] = old.get(row.slug, True) and past
+        return [slug for slug, past in old.items() if past]
+
+    @translating("read the person's interviews")
+    def interviews_for(self, slug: str) -> list[Interview]:
+        """Every interview recorded with the person, oldest round first ([] for nobody)."""
+        with self._engine.connect() as conn:
+            person = conn.execute(
+                select(PEOPLE.c.id, PEOPLE.c.name, COMPANIES.c.name.label("company"))
+                .select_from(PEOPLE.join(COMPANIES, PEOPLE.c.company_id == COMPANIES.c.id))
+                .where(PEOPLE.c.slug == slug)
+            ).first()
+            if person is None:
+                return []
+            rows = interview_rows(conn, [person.id]).get(person.id, [])
+            return [interview_from(r, person.name, person.company) for r in rows]
+
+    @translating("look the interview up")
+    def has_interview(self, interview: Interview) -> bool:
+        """True when this interview (same person, company, date and start) is already stored."""
+        with self._engine.connect() as conn:
+            slug = choose_slug(conn, interview.name, interview.company)
+        stored = self.interviews_for(slug)  # [] when the slug is a fresh one: nobody stored
+        if not stored:
+            return False
+        if interview.interview_date is None:
+            return True
+        return find_round(interview, stored) is not None
 
     # -- forgetting ---------------------------------------------------------
 

@@ -42,15 +42,23 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def forget_files(data_dir: Path, slug: str, name: str) -> list[Path]:
-    """Delete the person's card and every cached file naming them; return what was removed."""
+    """Delete the person's card, reminder, panel index cards and every cached file naming them;
+    return what was removed."""
     data_dir = Path(data_dir)
     removed: list[Path] = []
-    card = data_dir / "briefings" / f"{slug}.md"
-    if card.is_file():
-        card.unlink()
-        removed.append(card)
-    cache = data_dir / "cache"
     needles = _name_needles(name)
+    briefings = data_dir / "briefings"
+    for own in (briefings / f"{slug}.md", briefings / f"{slug}.ics"):
+        if own.is_file():
+            own.unlink()
+            removed.append(own)
+    # A panel's index card names every panelist: it goes with any one of them.
+    if briefings.is_dir() and needles:
+        for index in sorted(briefings.glob("panel-*.md")):
+            if _mentions(index, needles):
+                index.unlink()
+                removed.append(index)
+    cache = data_dir / "cache"
     if cache.is_dir() and needles:
         for path in sorted(p for p in cache.rglob("*") if p.is_file()):
             if _mentions(path, needles):

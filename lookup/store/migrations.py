@@ -38,6 +38,16 @@ from lookup.errors import StoreError
 __all__ = ["LATEST", "MIGRATIONS", "TABLES", "current_version", "define_tables", "migrate"]
 
 URL_LEN = 2048
+# Version 3: an interview is its own record (rounds, panels), with its times (UTC), the
+# user's zone, the recruiter's address and the follow-up deadline (UTC).
+INTERVIEW_V3_COLUMNS = (
+    ("starts_at", DateTime),
+    ("ends_at", DateTime),
+    ("time_zone", String(64)),
+    ("recruiter_email", String(320)),
+    ("panel_json", Text),
+    ("followup_due_at", DateTime),
+)
 
 
 def define_tables(metadata: MetaData, *, version: int) -> MetaData:
@@ -65,8 +75,7 @@ def define_tables(metadata: MetaData, *, version: int) -> MetaData:
         Column("profile_json", Text),
         UniqueConstraint("name_key", "company_id", name="uq_people_name_company"),
     )
-    Table(
-        "interviews", metadata,
+    interview_columns = [
         Column("id", Integer, primary_key=True),
         Column("person_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
         Column("company_id", Integer, ForeignKey("companies.id"), nullable=False),
@@ -77,7 +86,10 @@ def define_tables(metadata: MetaData, *, version: int) -> MetaData:
         Column("created_at", DateTime, nullable=False),
         Column("updated_at", DateTime, nullable=False),
         Column("card_path", Text),
-    )
+    ]
+    if version >= 3:
+        interview_columns += [Column(name, kind) for name, kind in INTERVIEW_V3_COLUMNS]
+    Table("interviews", metadata, *interview_columns)
     candidate_columns = [
         Column("id", Integer, primary_key=True),
         Column("person_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
@@ -135,10 +147,24 @@ def _v2_published_source_and_history_index(conn: Connection) -> None:
     index.create(conn)
 
 
+def _v3_interview_rounds(conn: Connection) -> None:
+    """Interviews become their own records: a second round adds a row instead of overwriting.
+
+    New columns only (``ALTER TABLE … ADD COLUMN`` with each type compiled for the
+    connection's dialect), so SQLite and PostgreSQL take the same path; existing rows
+    keep their values and get NULL in the new columns.
+    """
+    table = define_tables(MetaData(), version=3).tables["interviews"]
+    for name, _ in INTERVIEW_V3_COLUMNS:
+        kind = table.c[name].type.compile(dialect=conn.dialect)
+        conn.execute(text(f"ALTER TABLE interviews ADD COLUMN {name} {kind}"))
+
+
 # Position i takes the schema from version i to version i + 1. Append only.
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _v1_initial,
     _v2_published_source_and_history_index,
+    _v3_interview_rounds,
 )
 LATEST = len(MIGRATIONS)
 TABLES = define_tables(MetaData(), version=LATEST)

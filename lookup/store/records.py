@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,9 +12,9 @@ from sqlalchemy import Connection, select
 from lookup.store._sql import (
     CANDIDATES,
     COMPANIES,
-    INTERVIEWS,
     PEOPLE,
     from_db,
+    interview_rows,
     latest_verifications,
 )
 
@@ -34,8 +35,10 @@ class PersonSummary:
     probability: float | None
     status: str | None  # latest verdict on the chosen address
     last_checked: dt.datetime | None
-    interview_date: dt.date | None
+    interview_date: dt.date | None  # of the latest round
     card_path: str | None
+    followup_due: dt.datetime | None = None  # the latest round's follow-up deadline (UTC)
+    rounds: int = 0  # interviews recorded with this person
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,41 +67,49 @@ class ForgetReport:
 
 
 def summaries(conn: Connection, person_id: int | None) -> list[PersonSummary]:
+    """People with their chosen address, latest check and latest interview, most recent first."""
     chosen = CANDIDATES.alias("chosen")
     query = (
         select(
-            PEOPLE.c.slug, PEOPLE.c.name, PEOPLE.c.title,
+            PEOPLE.c.id, PEOPLE.c.slug, PEOPLE.c.name, PEOPLE.c.title,
             COMPANIES.c.name.label("company"), COMPANIES.c.domain,
             chosen.c.address, chosen.c.probability, chosen.c.status,
-            INTERVIEWS.c.role, INTERVIEWS.c.interview_date, INTERVIEWS.c.card_path,
-            INTERVIEWS.c.updated_at,
         )
         .select_from(
             PEOPLE.join(COMPANIES, PEOPLE.c.company_id == COMPANIES.c.id)
-            .outerjoin(INTERVIEWS, INTERVIEWS.c.person_id == PEOPLE.c.id)
             .outerjoin(chosen, (chosen.c.person_id == PEOPLE.c.id) & chosen.c.chosen)
         )
-        .order_by(INTERVIEWS.c.updated_at.desc(), PEOPLE.c.slug)
     )
     if person_id is not None:
         query = query.where(PEOPLE.c.id == person_id)
     rows = list(conn.execute(query))
+    rounds = interview_rows(conn, [r.id for r in rows])
     latest = latest_verifications(conn, [r.address for r in rows if r.address])
-    return [summary_row(row, latest.get((row.address or "").lower())) for row in rows]
+    people = [
+        (max((i.updated_at for i in rounds.get(row.id, [])), default=None),
+         summary_row(row, latest.get((row.address or "").lower()), rounds.get(row.id, [])))
+        for row in rows
+    ]
+    people.sort(key=lambda item: item[1].slug)
+    people.sort(key=lambda item: item[0] or dt.datetime.min, reverse=True)
+    return [person for _, person in people]
 
 
-def summary_row(row: Any, check: Any) -> PersonSummary:
+def summary_row(row: Any, check: Any, rounds: Sequence[Any]) -> PersonSummary:
+    last = rounds[-1] if rounds else None
     return PersonSummary(
         slug=row.slug,
         name=row.name,
         company=row.company,
         domain=row.domain,
         title=row.title,
-        role=row.role,
+        role=last.role if last is not None else None,
         address=row.address,
         probability=row.probability,
         status=check.status if check is not None else row.status,
         last_checked=from_db(check.checked_at) if check is not None else None,
-        interview_date=row.interview_date,
-        card_path=row.card_path,
+        interview_date=last.interview_date if last is not None else None,
+        card_path=next((r.card_path for r in reversed(rounds) if r.card_path), None),
+        followup_due=from_db(last.followup_due_at) if last is not None else None,
+        rounds=len(rounds),
     )
