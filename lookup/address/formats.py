@@ -35,6 +35,8 @@ _INITIAL = {"first": "f", "middle": "m", "last": "l"}
 _PREFIX = re.compile(r"([a-z0-9]{1,8}[._-])")
 _SUFFIX = re.compile(r"[a-z]{2,5}")
 MIN_TRUNCATION = 5  # shorter cuts are read as {first:N}/{last:N} parts, not a length limit
+# The cached functions are wrapped by assignment (`render = lru_cache(...)(_render)`), not
+# decorated: mutmut skips decorated functions, and this keeps them in reach (docs/testing.md).
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +65,7 @@ def _zip_lits(fmt: Format) -> list[tuple[tuple[str, int], str]]:
     return [(tok, next(lits) if tok[0] == "lit" else "") for tok in fmt.tokens]
 
 
-@lru_cache(maxsize=4096)
-def parse_format(spelling: str) -> Format:
+def _parse_format(spelling: str) -> Format:
     """Parse a format's spelling; raise ValueError when it is not in the grammar."""
     body, _, cut = spelling.partition("~")
     tokens, literals, pos = [], [], 0
@@ -85,6 +86,9 @@ def parse_format(spelling: str) -> Format:
     if not any(role in ("first", "last") for role, _ in tokens):
         raise ValueError(f"{spelling!r} uses neither the given nor the family name.")
     return Format(spelling, tuple(tokens), tuple(literals), int(cut) if cut else None)
+
+
+parse_format = lru_cache(maxsize=4096)(_parse_format)
 
 
 def _part(form: NameForm, role: str) -> str:
@@ -110,8 +114,7 @@ def _collapse(pieces: list[tuple[bool, str]]) -> str:
     return local
 
 
-@lru_cache(maxsize=200_000)
-def render(spelling: str, form: NameForm) -> str | None:
+def _render(spelling: str, form: NameForm) -> str | None:
     """The local part ``spelling`` writes for ``form``, or None when it cannot be written."""
     fmt = parse_format(spelling)
     if fmt.needs_digits:
@@ -129,6 +132,9 @@ def render(spelling: str, form: NameForm) -> str | None:
     if any(role in ("first", "last") and not _part(form, role) for role, _ in fmt.tokens):
         return None  # a one-word name cannot fill a format that needs both names
     return local or None
+
+
+render = lru_cache(maxsize=200_000)(_render)
 
 
 def _token_spelling(role: str, n: int, full: int) -> str:
@@ -156,8 +162,7 @@ def _steps(local: str, pos: int, parts, used: frozenset[str]):
                 yield _token_spelling(role, n, len(text)), pos + n, role, 1 < n < len(text)
 
 
-@lru_cache(maxsize=100_000)
-def _parse(local: str, pos: int, parts, used: frozenset[str], after_part: bool) -> tuple:
+def _parse_uncached(local: str, pos: int, parts, used: frozenset[str], after_part: bool) -> tuple:
     """Every way to write ``local[pos:]``: tuples of (spelling, cut-able last part)."""
     if pos == len(local):
         return (("", False),) if after_part else ()
@@ -180,8 +185,10 @@ def _parse(local: str, pos: int, parts, used: frozenset[str], after_part: bool) 
     return tuple(out)
 
 
-@lru_cache(maxsize=100_000)
-def induce(form: NameForm, local: str) -> frozenset[str]:
+_parse = lru_cache(maxsize=100_000)(_parse_uncached)
+
+
+def _induce(form: NameForm, local: str) -> frozenset[str]:
     """Every format that writes ``local`` for ``form`` (with a prefix, digits or a cut)."""
     parts = _parts(form)
     found: set[str] = set()
@@ -197,6 +204,9 @@ def induce(form: NameForm, local: str) -> frozenset[str]:
             if cutable and len(local) >= MIN_TRUNCATION:
                 found.add(_uncut(lit + spelling) + f"~{len(local)}")
     return frozenset(found)
+
+
+induce = lru_cache(maxsize=100_000)(_induce)
 
 
 _LAST_PREFIX = re.compile(r"\{(first|middle|last):\d+\}$")

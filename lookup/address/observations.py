@@ -79,10 +79,13 @@ class Observation:
 _MIDDLE = re.compile(r"^\{(?:middle|m)(?::\d+)?\}[._-]?|[._-]?\{(?:middle|m)(?::\d+)?\}")
 
 
-@lru_cache(maxsize=8192)
-def without_middle(spelling: str) -> str:
+def _without_middle(spelling: str) -> str:
     """The format with its middle name left out: ``{first}.{middle}.{last}`` -> ``{first}.{last}``."""
     return _MIDDLE.sub("", spelling)
+
+
+# cached by assignment, not decorated, so mutmut can mutate it (docs/testing.md)
+without_middle = lru_cache(maxsize=8192)(_without_middle)
 
 
 def _has_literal(spelling: str) -> bool:

@@ -137,8 +137,7 @@ def provider_named(name: str | None) -> Provider | None:
     return next((p for p in _providers() if p.name == name), None)
 
 
-@lru_cache(maxsize=4096)
-def _identify(hosts: tuple[str, ...], domain: str) -> Provider | None:
+def _identify_hosts(hosts: tuple[str, ...], domain: str) -> Provider | None:
     by_suffix = _suffix_index()
     found = [by_suffix[s] for h in hosts for s in _suffixes(h) if s in by_suffix]
     if found:
@@ -148,6 +147,10 @@ def _identify(hosts: tuple[str, ...], domain: str) -> Provider | None:
     return None
 
 
+# cached by assignment, not decorated, so mutmut can mutate it (docs/testing.md)
+_identify = lru_cache(maxsize=4096)(_identify_hosts)
+
+
 def address_flags(local: str, domain: str) -> tuple[str, ...]:
     """Flags from the tables: "role" local part, "disposable" or "free" domain."""
     base = local.lower().split("+", 1)[0]
@@ -155,8 +158,7 @@ def address_flags(local: str, domain: str) -> tuple[str, ...]:
     return role + _domain_flags(domain.lower().rstrip("."))
 
 
-@lru_cache(maxsize=16_384)
-def _domain_flags(domain: str) -> tuple[str, ...]:
+def _flags_of_domain(domain: str) -> tuple[str, ...]:
     flags = []
     if _in_domain_list(domain, "disposable.txt"):
         flags.append("disposable")
@@ -165,21 +167,27 @@ def _domain_flags(domain: str) -> tuple[str, ...]:
     return tuple(flags)
 
 
+# cached by assignment, not decorated, so mutmut can mutate it (docs/testing.md)
+_domain_flags = lru_cache(maxsize=16_384)(_flags_of_domain)
+
+
 def _in_domain_list(domain: str, name: str) -> bool:
     table = _word_list(name)
     labels = domain.split(".")
     return any(".".join(labels[i:]) in table for i in range(len(labels) - 1))
 
 
-@cache
-def _word_list(name: str) -> frozenset[str]:
+def _load_word_list(name: str) -> frozenset[str]:
     text = resources.files("lookup").joinpath("data", name).read_text(encoding="utf-8")
     lines = (line.strip().lower() for line in text.splitlines())
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
-@cache
-def _rules() -> tuple[_Rule, ...]:
+# cached by assignment, not decorated, so mutmut can mutate it (docs/testing.md)
+_word_list = cache(_load_word_list)
+
+
+def _load_rules() -> tuple[_Rule, ...]:
     text = resources.files("lookup").joinpath("data", "smtp_replies.toml").read_text("utf-8")
     data = tomllib.loads(text)
     return tuple(
@@ -194,13 +202,16 @@ def _rules() -> tuple[_Rule, ...]:
     )
 
 
+# cached by assignment, not decorated, so mutmut can mutate it (docs/testing.md)
+_rules = cache(_load_rules)
+
+
 def _suffixes(host: str) -> list[str]:
     labels = host.split(".")
     return [".".join(labels[i:]) for i in range(len(labels))]
 
 
-@cache
-def _suffix_index() -> dict[str, tuple[int, Provider]]:
+def _build_suffix_index() -> dict[str, tuple[int, Provider]]:
     index: dict[str, tuple[int, Provider]] = {}
     for rank, provider in enumerate(_providers()):
         for suffix in provider.mx_suffixes:
@@ -208,8 +219,11 @@ def _suffix_index() -> dict[str, tuple[int, Provider]]:
     return index
 
 
-@cache
-def _providers() -> tuple[Provider, ...]:
+# cached by assignment, not decorated, so mutmut can mutate it (docs/testing.md)
+_suffix_index = cache(_build_suffix_index)
+
+
+def _load_providers() -> tuple[Provider, ...]:
     data = tomllib.loads(resources.files("lookup").joinpath("data", "providers.toml").read_text())
     return tuple(
         Provider(
@@ -220,3 +234,7 @@ def _providers() -> tuple[Provider, ...]:
         )
         for row in data["provider"]
     )
+
+
+# cached by assignment, not decorated, so mutmut can mutate it (docs/testing.md)
+_providers = cache(_load_providers)

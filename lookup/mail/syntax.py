@@ -55,8 +55,7 @@ def _full(text: str, test_environment: bool) -> Parsed | str:
     return Parsed(f"{valid.local_part}@{valid.ascii_domain}", valid.local_part, valid.ascii_domain)
 
 
-@lru_cache(maxsize=16_384)
-def _domain(domain: str, test_environment: bool) -> str | None:
+def _check_domain(domain: str, test_environment: bool) -> str | None:
     try:
         valid = validate_email(
             f"a@{domain}", check_deliverability=False, test_environment=test_environment
@@ -64,6 +63,10 @@ def _domain(domain: str, test_environment: bool) -> str | None:
     except EmailNotValidError:
         return None
     return valid.ascii_domain
+
+
+# cached by assignment, not decorated, so mutmut can mutate it (docs/testing.md)
+_domain = lru_cache(maxsize=16_384)(_check_domain)
 
 
 def _local(local: str) -> str | None:
