@@ -123,7 +123,7 @@ def _jsonld_people(jsonld: Sequence[dict]) -> Iterator[Person]:
         context = ", ".join(p for p in (name, title, org) if p)
         how = "byline" if id(obj) in authors else "jsonld"
         yield Person(name, title, context, how,
-                     email.removeprefix("mailto:").lower() if email else None, url)
+                     email.lower().removeprefix("mailto:") if email else None, url)
 
 
 # ------------------------------------------------------------------ the HTML
@@ -332,7 +332,7 @@ def _data_people(records: Sequence[dict]) -> Iterator[Person]:
         if not looks_like_name(name):
             continue
         title = clean_title(record["title"]) if record.get("title") else None
-        email = (record.get("email") or "").removeprefix("mailto:").strip().lower() or None
+        email = (record.get("email") or "").strip().lower().removeprefix("mailto:") or None
         if title or email:
             context = ", ".join(p for p in (name, title, email) if p)
             yield Person(name, title, context, "data", email, record.get("url"))
