@@ -66,3 +66,19 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _each_test_fills_the_caches_under_mutmut_stats() -> None:
+    """In mutmut's coverage run (`make mutation`), empty lookup's function caches first.
+
+    mutmut runs a mutant only against the tests it saw reach the mutated function. A cached
+    table loader (``_rules()``) runs once per process, so without this only the first test
+    that read the table would count as covering it. Outside `make mutation` it does nothing.
+    """
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        for module in [m for name, m in sys.modules.items() if name.startswith("lookup.")]:
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)) and getattr(
+                        value, "__module__", "") == module.__name__:
+                    value.cache_clear()
