@@ -10,7 +10,7 @@ killed / (mutants - equivalent).
 
     python bench/mutation.py                      # every module (tens of minutes)
     python bench/mutation.py lookup.mail.syntax   # one module (dotted name or last part)
-    python bench/mutation.py --survivors syntax   # re-run only that module's last survivors
+    python bench/mutation.py --survivors syntax   # re-run its last survivors (and unrun ones)
     python bench/mutation.py --report-only --show 5
 
 Results stay in mutants/ (mutmut's `.meta` files, and bench-times.json for the times), so
@@ -79,10 +79,12 @@ def exit_codes(module: str) -> dict[str, int | None]:
     return json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
 
 
-def tally(module: str, equivalent: dict[str, str]) -> tuple[Counter, list[str], list[str]]:
-    """Counts of each outcome, the survivors, and listed equivalents that were killed."""
+def tally(module: str, equivalent: dict[str, str]
+          ) -> tuple[Counter, list[str], list[str], list[str]]:
+    """Counts of each outcome, the survivors, listed equivalents that were killed, and the
+    mutants not run yet (new or changed since the last run)."""
     counts: Counter = Counter()
-    survivors, stale = [], []
+    survivors, stale, unrun = [], [], []
     for key, code in exit_codes(module).items():
         counts["mutants"] += 1
         if key in equivalent:
@@ -102,7 +104,8 @@ def tally(module: str, equivalent: dict[str, str]) -> tuple[Counter, list[str], 
             survivors.append(key)
         else:
             counts["not run"] += 1
-    return counts, sorted(survivors, key=_natural), stale
+            unrun.append(key)
+    return counts, sorted(survivors, key=_natural), stale, unrun
 
 
 def _natural(key: str) -> tuple[str, int]:
@@ -126,7 +129,7 @@ def main() -> None:
     parser.add_argument("module", nargs="*", help="modules to run (default: all)")
     parser.add_argument("--report-only", action="store_true", help="print the last results")
     parser.add_argument("--survivors", action="store_true",
-                        help="re-run only the mutants that survived the last run")
+                        help="re-run only the last survivors and the mutants not run yet")
     parser.add_argument("--show", type=int, default=0, help="diffs of N survivors per module")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
@@ -137,7 +140,8 @@ def main() -> None:
     if not args.report_only:
         for module in chosen:
             if args.survivors:
-                names = tally(module, equivalent)[1]
+                _, survivors, _, unrun = tally(module, equivalent)
+                names = survivors + unrun
                 if not names:
                     continue
             else:
@@ -157,7 +161,7 @@ def report(chosen: list[str], equivalent: dict[str, str], times: dict, show: int
               "time")
     print(f"{header[0]:<30}" + "".join(f"{h:>9}" for h in header[1:]))
     for module in chosen:
-        t, survivors, stale = tally(module, equivalent)
+        t, survivors, stale, _ = tally(module, equivalent)
         if not t["mutants"] or t["not run"] == t["mutants"]:
             print(f"{module:<30}{'not run':>9}")
             continue

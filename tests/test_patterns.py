@@ -209,10 +209,21 @@ def test_probabilities_are_bounded(target, colleagues, spelling):
     assert sum(probs) <= 1.0 + 1e-9
 
 
+def _distinct_parts(name: str) -> bool:
+    """Given and family name differ once folded: "Aa Aa" writes aa.aa in many formats."""
+    form = parse_name(name).primary
+    return form.first != form.last
+
+
 @FAST
-@given(st.lists(NAMES, min_size=3, max_size=5, unique=True), st.sampled_from(SIMPLE))
+@given(st.lists(NAMES.filter(_distinct_parts), min_size=3, max_size=5, unique=True),
+       st.sampled_from(SIMPLE))
 def test_generated_evidence_makes_its_format_top(colleagues, spelling):
-    """Evidence generated from a format makes that format the top one."""
+    """Evidence generated from a format makes that format the top one.
+
+    Names whose two parts fold alike are left out: with ['Aa Aa', 'Aa Aä', 'Aa Fe'] in
+    {last}.{first}, two of three addresses are first.last too, and the prior rightly keeps
+    first.last on top (hypothesis found it under `make mutation`)."""
     evidence = [_ev(n, spelling) for n in colleagues]
     top_format = infer_formats(DOMAIN, evidence)[0][0].spelling
     local = {render(top_format, f) for n in colleagues for f in parse_name(n).forms[:1]}
