@@ -8,9 +8,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lookup.address.formats import induce, parse_format, render
+from lookup.address.hints import FormatHint
+from lookup.address.inference import NOISE, Posterior, Prior
 from lookup.address.names import NameForm, parse_name
+from lookup.address.observations import (
+    MIDDLE_KEPT,
+    middle_share,
+    spelling_preferences,
+    without_middle,
+)
 from lookup.address.patterns import (
     DEFAULT_PRIOR,
+    OWN_ADDRESS,
+    evidence_rows,
+    explain,
     infer_formats,
     observe,
     parse_known,
@@ -18,7 +29,7 @@ from lookup.address.patterns import (
     predict,
 )
 from lookup.errors import BadInputError, InvalidDomainError, InvalidNameError
-from lookup.models import Evidence
+from lookup.models import Candidate, Evidence, Source
 
 DOMAIN = "example.test"
 ADA = NameForm("ada", ("byron",), "lovelace")
@@ -434,3 +445,201 @@ def test_a_format_writing_a_much_longer_address_than_colleagues_is_less_likely()
     assert odds("Maximiliane Rotherhithe") > 1.5 * odds("Ada Lovelace")
     alone = predict("Maximiliane Rotherhithe", DOMAIN, evidence[:1], test_environment=True)
     assert alone[0].address == f"maximiliane.rotherhithe@{DOMAIN}"
+
+
+# --------------------------------------------------------------------------- exactly
+# predict, explain and parse_known with exact values (issue 18: mutation testing).
+
+QUILL = "quillworks.test"
+GIVEN = "This address was given for this very name."
+
+
+def test_parse_known_reads_a_user_s_colleague() -> None:
+    """'Full Name <address>': the address lower-cased, the text kept as the user's source."""
+    assert parse_known(" Ada Quill <Ada.Quill@QuillWorks.test> ") == Evidence(
+        "Ada Quill", "ada.quill@quillworks.test",
+        Source("", "given by the user", " Ada Quill <Ada.Quill@QuillWorks.test> ", "user"))
+
+
+def test_addresses_given_for_the_very_name_come_first() -> None:
+    """Two own addresses share 0.9; the inferred ones keep a tenth of their probability."""
+    evidence = [Evidence("Ada Quill", "ada.q@quillworks.test"),
+                Evidence("Ada Quill", "AQ@quillworks.test"),
+                Evidence("Ada Quill", "ada.q@quillworks.test"),  # the same one twice counts once
+                Evidence("Bram Vance", "bram.vance@quillworks.test")]
+    alone = predict("Ada Quill", QUILL, evidence[3:], limit=3, test_environment=True)
+    ranked = predict("Ada Quill", QUILL, evidence, limit=3, test_environment=True)
+    assert OWN_ADDRESS == 0.9
+    assert ranked[:2] == [
+        Candidate("ada.q@quillworks.test", 0.45, "known", 1, 1 + 3, GIVEN),
+        Candidate("aq@quillworks.test", 0.45, "known", 1, 1 + 3, GIVEN),
+    ]
+    assert ranked[2].address == alone[0].address
+    assert ranked[2].probability == pytest.approx(alone[0].probability * 0.1)
+    assert len(ranked) == 3
+
+
+def test_an_own_address_the_inference_also_ranks_is_listed_once() -> None:
+    """The own address heads the list and is not repeated among the inferred ones."""
+    ranked = predict("Ada Quill", QUILL, [Evidence("Ada Quill", "ada.quill@quillworks.test")],
+                     limit=5, test_environment=True)
+    assert [c.address for c in ranked].count("ada.quill@quillworks.test") == 1
+    assert ranked[0] == Candidate("ada.quill@quillworks.test", 0.9, "known", 1, 1, GIVEN)
+
+
+def test_evidence_with_a_name_that_cannot_be_read_is_nobody_s_own() -> None:
+    """'???' is not Ada Quill: its address is a colleague's, taken, so never offered."""
+    ranked = predict("Ada Quill", QUILL, [Evidence("???", "ada.quill@quillworks.test")],
+                     limit=3, test_environment=True)
+    assert "ada.quill@quillworks.test" not in [c.address for c in ranked]
+    assert all(c.format != "known" for c in ranked)
+
+
+def test_predict_defaults_to_ten_candidates_and_cleans_the_domain() -> None:
+    """Ten candidates unless told; the domain is trimmed, lower-cased, its final dot dropped."""
+    assert len(predict("Ada Quill", "quillworks.com")) == 10
+    ranked = predict("Ada Quill", " QuillWorks.test. ", limit=1, test_environment=True)
+    assert ranked[0].address == "ada.quill@quillworks.test"
+    with pytest.raises(InvalidDomainError, match="give it like 'example.com'"):
+        predict("Ada Quill", "quill works")
+
+
+def test_explain_builds_the_prediction_one_piece_at_a_time() -> None:
+    """No evidence, then each claim, then each colleague; labels and sources as a card shows."""
+    claim = FormatHint("{f}{last}", 0.83, "Quillworks uses flast (83%)",
+                       Source("https://directory.test/quillworks", "Quillworks email format", "",
+                              "search"))
+    typed = FormatHint("{f}{last}", None, "flast", Source("", "given by the user", "", "user"))
+    colleague = Evidence("Bram Vance", "bvance@quillworks.com",
+                         Source("https://quillworks.com/team", "Team"))
+    untitled = Evidence("Cleo Marsh", "cmarsh@quillworks.com", Source("", "a note", "", "user"))
+    steps = explain("Ada Quill", "quillworks.com", [colleague, untitled], hints=[claim, typed])
+    assert [(s.evidence, s.source) for s in steps] == [
+        ("", ""),
+        ("directory.test says the format is {f}{last} (83%): \u201cQuillworks uses flast (83%)\u201d",
+         "https://directory.test/quillworks"),
+        ("your hint: the format is {f}{last}", ""),
+        ("Bram Vance <bvance@quillworks.com>", "https://quillworks.com/team"),
+        ("Cleo Marsh <cmarsh@quillworks.com>", "a note"),
+    ]
+    assert [len(s.candidates) for s in steps] == [3, 3, 3, 3, 3]  # three by default
+    assert steps[0].candidates[0].address == "ada.quill@quillworks.com"
+    assert steps[-1].candidates[0].address == "aquill@quillworks.com"
+    # each step counts exactly the pieces before it: the first claim alone, then both
+    first_claim = predict("Ada Quill", "quillworks.com", hints=[claim], limit=3)
+    assert steps[1].candidates == tuple(first_claim)
+    one_colleague = predict("Ada Quill", "quillworks.com", [colleague], hints=[claim, typed],
+                            limit=3)
+    assert steps[3].candidates == tuple(one_colleague)
+
+
+def test_explain_in_world_mode_only_when_asked() -> None:
+    """A .test domain has no candidates outside world mode (special-use names never get mail)."""
+    assert all(s.candidates == () for s in explain("Ada Quill", QUILL))
+    assert all(s.candidates for s in explain("Ada Quill", QUILL, test_environment=True))
+
+
+def test_evidence_rows_keep_only_the_formats_that_write_the_address() -> None:
+    """Each observation's (format, match) pairs, sorted; an address nothing writes is empty."""
+    rows = evidence_rows([observe(Evidence("Ada Quill", "ada.quill@quillworks.test")),
+                          observe(Evidence("Ada Quill", "zz9@quillworks.test"))])
+    assert rows == [(("{first}.{last}", 1.0), ("{last}.{first}", 0.15)), ()]
+
+
+def test_a_prior_given_is_the_prior_used() -> None:
+    """posterior and infer_formats use the prior they are handed, not the shipped one."""
+    prior = Prior(main={"{first}": 0.9, NOISE: 0.1}, background={"{first}": 0.5, NOISE: 0.5})
+    post = posterior([], prior)
+    assert set(post.shares) == {"{first}"}
+    assert infer_formats(QUILL, prior=prior) == [(parse_format("{first}"), post.shares["{first}"])]
+
+
+# --------------------------------------------------------------------------- observations
+# What one known address says (lookup.address.observations), exactly. Weights: a spelling
+# of the name as written 1, family-first 0.15, ü written ue 0.35; digits 0.3 of that.
+
+SWAPPED_USUAL = 0.15**2 / (0.15**2 + 1)  # the swapped kind's usual share: weights squared
+
+
+@pytest.mark.parametrize(("name", "address", "induced", "kinds"), [
+    ("Ada Quill", "ada.quill@quillworks.test",
+     {"{first}.{last}": 1.0, "{last}.{first}": 0.15},
+     {"{first}.{last}": "as written", "{last}.{first}": "swapped"}),
+    ("Ada Quill", "quill2@quillworks.test",  # a collision number: also kept as written
+     {"{last}{#}": 0.3, "{last}": 0.3, "{last}2": 0.3,
+      "{first}{#}": 0.045, "{first}": 0.045, "{first}2": 0.045}, None),
+    ("Ada Quill", "aquill_1@quillworks.test",
+     {"{f}{last}_{#}": 0.3, "{f}{last}": 0.3, "{f}{last}_1": 0.3,
+      "{l}{first}_{#}": 0.045, "{l}{first}": 0.045, "{l}{first}_1": 0.045}, None),
+    ("Ada Quill", "aquill1234@quillworks.test",  # a long number is an id, not kept
+     {"{f}{last}{#}": 0.3, "{f}{last}": 0.3, "{l}{first}{#}": 0.045, "{l}{first}": 0.045}, None),
+    ("Ada Quill", "ext-ada.quill@quillworks.test",  # only formats with the prefix write it
+     {"ext-{first}.{last}": 1.0, "ext-{last}.{first}": 0.15}, None),
+    ("Jürgen Müller", "juergen.mueller@quillworks.test",
+     {"{first}.{last}": 0.35, "{last}.{first}": 0.35 * 0.15 * 0.35},
+     {"{first}.{last}": "alt spelling", "{last}.{first}": "swapped"}),
+    ("???", "x@quillworks.test", {}, {}),  # no name: nothing explains it
+])
+def test_observe_explains_an_address(name: str, address: str, induced: dict,
+                                     kinds: dict | None) -> None:
+    """Each format that writes the address, with the weight of the best spelling behind it."""
+    obs = observe(Evidence(name, address))
+    assert dict(obs.induced) == pytest.approx(induced)
+    assert obs.local == address.split("@")[0]
+    if kinds is not None:
+        assert dict(obs.kinds) == kinds
+
+
+def test_observe_records_the_name_s_other_spellings_and_their_usual_share() -> None:
+    """Ada Quill could be written family-first; Ada Maria Quill has a middle name too."""
+    ada = observe(Evidence("Ada Quill", "ada.quill@quillworks.test"))
+    assert (ada.eligible, ada.has_middle) == (frozenset({"swapped"}), False)
+    assert dict(ada.usual) == pytest.approx({"swapped": SWAPPED_USUAL})
+    maria = observe(Evidence("Ada Maria Quill", "ada.maria.quill@quillworks.test"))
+    assert maria.has_middle
+    assert maria.match("{first}.{middle}.{last}") == 1.0
+    assert maria.match("{first}.{last}") == 0.0
+    assert ada.match("{first}.{last}~12") == 1.0  # a cut the address does not reach
+    assert ada.match("{first}.{last}~8") == 0.0  # ... and one that would shorten it
+    assert (ada.kind("{first}.{last}~12"), ada.kind("{f}{last}")) == ("as written", "")
+    cut = observe(Evidence("Ada Quill", "adaquil@quillworks.test"))
+    assert cut.match("{first}{last}~7") == 1.0
+    assert cut.match("{first}{last}~9") == 0.0  # that would write adaquill
+
+
+@pytest.mark.parametrize(("spelling", "plain"), [
+    ("{first}.{middle}.{last}", "{first}.{last}"),
+    ("{m}{first}", "{first}"),
+    ("{first}.{m:2}{last}", "{first}{last}"),
+    ("{first}.{last}", "{first}.{last}"),
+])
+def test_without_middle(spelling: str, plain: str) -> None:
+    """The middle part goes with the separator that joined it."""
+    assert without_middle(spelling) == plain
+
+
+def test_middle_share() -> None:
+    """The share of formats keeping a middle name, over all shares given."""
+    assert middle_share({"{first}.{middle}.{last}": 0.2, "{first}.{last}": 0.6}) == 0.25
+    assert middle_share({}) == 0.0
+
+
+def test_spelling_preferences_are_odds_against_the_usual_share() -> None:
+    """One of two colleagues wrote family-first: (used + 1·base)/(n + 1) as odds over base's."""
+    post = Posterior({"{first}.{last}": 0.9, "{last}.{first}": 0.01}, 0.09, {}, 2)
+    colleagues = [observe(Evidence("Ada Quill", "ada.quill@quillworks.test")),
+                  observe(Evidence("Bram Vance", "vance.bram@quillworks.test")),
+                  observe(Evidence("???", "x@quillworks.test"))]  # explains nothing: skipped
+    base = SWAPPED_USUAL
+    rate = (1 + base) / (2 + 1)
+    assert spelling_preferences(colleagues, post) == pytest.approx(
+        {"swapped": (rate / (1 - rate + 0.05)) / (base / (1 - base))})
+
+
+def test_a_kept_middle_name_is_a_preference_too() -> None:
+    """A colleague with a middle name kept it: MIDDLE_KEPT against the posterior's own share."""
+    post = Posterior({"{first}.{middle}.{last}": 0.2, "{first}.{last}": 0.6}, 0.2, {}, 1)
+    prefs = spelling_preferences(
+        [observe(Evidence("Ada Maria Quill", "ada.maria.quill@quillworks.test"))], post)
+    base, rate = 0.25, (1 + 0.25) / (1 + 1)
+    assert prefs[MIDDLE_KEPT] == pytest.approx((rate / (1 - rate + 0.05)) / (base / (1 - base)))
