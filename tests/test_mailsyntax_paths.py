@@ -3,6 +3,8 @@ validates each domain once (the reason it exists)."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from email_validator import validate_email
 
@@ -78,3 +80,29 @@ def test_an_address_of_exactly_the_limit_needs_no_full_check(calls: list[str]) -
     address = _sized(254)
     assert isinstance(check_syntax(address, test_environment=True), Parsed)
     assert calls == [f"a@{address.split('@')[1]}", f"{'a' * 40}@a.com"]
+
+
+_SOCKET_EVENTS: list[str] | None = None  # set by the test below while it runs
+
+
+def _record_sockets(event: str, args: tuple) -> None:
+    if _SOCKET_EVENTS is not None and event.startswith("socket."):
+        _SOCKET_EVENTS.append(event)
+
+
+sys.addaudithook(_record_sockets)
+
+
+def test_the_syntax_check_opens_no_socket_in_live_mode() -> None:
+    """Pure: no deliverability (DNS) lookup on either path, even for a real-looking domain.
+
+    email-validator swallows a failed DNS query, so only watching the sockets shows one."""
+    global _SOCKET_EVENTS
+    _SOCKET_EVENTS = []
+    try:
+        for address in ("ada@quillworks.com", "  Ada.Quill@QuillWorks.com "):
+            assert isinstance(check_syntax(address, test_environment=False), Parsed)
+            assert isinstance(syntax._full(address.strip(), False), Parsed)
+        assert _SOCKET_EVENTS == []
+    finally:
+        _SOCKET_EVENTS = None

@@ -66,6 +66,7 @@ def test_each_verdict_moves_the_probability_by_its_ratio(
     assert out[B].reasons == (UNVERIFIED, f"Final probability {p_b:.1%} (inferred 30.0%).")
     assert (out[A].status, out[A].verification) == (verification.status, verification)
     assert (out[B].status, out[B].verification) == ("unknown", None)
+    assert (out[A].format, out[B].format) == ("{first}.{last}", "{f}{last}")
 
 
 @pytest.mark.parametrize(("flag", "ratio", "why"), [
@@ -109,14 +110,27 @@ def test_other_evidence_lifts_the_catch_all_cap(flags: tuple[str, ...], publishe
     ratio = 5.0 if "gravatar" in flags else 30.0
     assert out[A].probability == pytest.approx(0.5 * ratio / (0.2 + 0.5 * ratio + 0.006))
     assert not any("Kept at the inference" in r for r in out[A].reasons)
+    assert out[A].published == published.get(A)
+
+
+def test_an_inconclusive_check_is_not_capped() -> None:
+    """No answer at all caps nothing: when b is refuted, a rises like any unchecked guess."""
+    out = {s.address: s for s in score(PAIR, {
+        A: check(A, "unknown", reasons=("Timed out.",)), B: check(B, "undeliverable"),
+    }, {})}
+    assert out[A].probability == pytest.approx(0.5 / (0.2 + 0.5 + 0.006))
+    assert out[A].reasons == ("No change, the check was inconclusive: Timed out.",
+                              f"Final probability {0.5 / 0.706:.1%} (inferred 50.0%).")
 
 
 def test_a_domain_without_mail_keeps_every_prior_in_the_denominator() -> None:
     """No mail at the domain: each guess is multiplied by 0.01 over an unchanged total of 1."""
     no_mail = {a: check(a, "undeliverable", "no_mail", reasons=("No MX.",)) for a in (A, B)}
-    out = {s.address: s for s in score(PAIR, no_mail, {})}
+    seen = Source("https://quillworks.test/team", kind="page")
+    out = {s.address: s for s in score(PAIR, no_mail, {B: seen})}
+    assert (out[A].verification, out[B].published) == (no_mail[A], seen)
     assert out[A].probability == pytest.approx(0.005)
-    assert out[B].probability == pytest.approx(0.003)
+    assert out[B].probability == pytest.approx(0.003)  # published or not: no mail is no mail
     assert out[A].reasons == ("The domain takes no mail, so no address there can work.",
                               "Final probability 0.5% (inferred 50.0%).")
 
