@@ -490,3 +490,77 @@ def test_session_on_the_world_caches_between_runs(
 
     asyncio.run(run_twice())
     assert [q.query for q in search_world.search_log] == ['"Jane Doe"']
+
+
+# -- query planning, exactly (issue 18: mutation testing) --------------------------
+
+
+def test_the_full_plan_for_a_person_a_company_and_its_domain() -> None:
+    """Six queries, most useful first; the domain trimmed, lower-cased, final dot dropped."""
+    assert plan_queries("Ada Quill", "Quillworks GmbH", " QuillWorks.test. ") == [
+        '"Ada Quill" "Quillworks GmbH"',
+        '"Ada Quill" site:quillworks.test',
+        '"@quillworks.test"',
+        '"Ada Quill" "Quillworks GmbH" linkedin OR github OR profile',
+        '"Ada Quill" Quillworks GmbH talk OR conference OR podcast OR paper',
+        '"Ada Quill"',
+    ]
+
+
+def test_the_plan_without_a_domain_or_a_company() -> None:
+    """No domain: the company's official site instead; no company: the person alone."""
+    assert plan_queries("Ada Quill", "Quillworks", None) == [
+        '"Ada Quill" "Quillworks"', '"Quillworks" official site',
+        '"Ada Quill" "Quillworks" linkedin OR github OR profile',
+        '"Ada Quill" Quillworks talk OR conference OR podcast OR paper', '"Ada Quill"']
+    assert plan_queries("Ada Quill", "", "  ") == [
+        '"Ada Quill"', '"Ada Quill" linkedin OR github OR profile',
+        '"Ada Quill" talk OR conference OR podcast OR paper']
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ('Jane" OR site:x', '"Jane or site x"'),  # a quote cannot close the phrase early
+    ("«Ada» -Quill +x ~y @z #w $v", '"Ada Quill x y z w v"'),  # word prefixes go
+    ("ada OR quill AND NOT x NEAR y AROUND(3)", '"ada or quill and not x near y around 3"'),
+    ("Ｆｕｌｌ\u3000ｗｉｄｔｈ", '"Full width"'),  # NFKC: full-width letters and space
+    ("a\u200bb", '"a b"'),  # an invisible character splits, never joins
+    ("---", ""), (" ", ""),
+    ("x" * 130, '"' + "x" * 120 + '"'),  # at most 120 characters
+    ("ab " * 45, '"' + " ".join(["ab"] * 40) + '"'),
+])
+def test_quote_phrase_exactly(text: str, phrase: str) -> None:
+    """One harmless phrase: no quotes, operator characters, prefixes or upper-case keywords."""
+    assert quote_phrase(text) == phrase
+
+
+@pytest.mark.parametrize("domain", [
+    "a" * 63 + ".test",  # a label of 63 characters
+    ".".join(["a" * 49] * 4 + ["a" * 48]) + ".test",  # 253 characters in all
+    "x.io", "quill-works.test",
+])
+def test_domains_at_the_limits_are_accepted(domain: str) -> None:
+    """Labels up to 63 characters, names up to 253."""
+    assert f"site:{domain}" in plan_queries("Ada Quill", "Quillworks", domain)[1]
+
+
+@pytest.mark.parametrize("domain", [
+    "a" * 64 + ".test", ".".join(["a" * 49] * 5) + ".test", "-quill.test", "quill-.test",
+    "quillworks", "quill works.test", "quillworks.t",
+])
+def test_domains_past_the_limits_are_refused(domain: str) -> None:
+    """A label over 63 or a name over 253 characters, a hyphen at a label's edge, no dot."""
+    with pytest.raises(InvalidDomainError, match="is not a domain name; give one like acme.com"):
+        plan_queries("Ada Quill", "Quillworks", domain)
+
+
+def test_a_parsed_name_gives_its_display_text() -> None:
+    """A name record's first non-empty text of full, display, original, raw; else str()."""
+    class Named:
+        full, display, original = "  ", "Ada Quill", "A. Quill"
+
+    class Bare:
+        def __str__(self) -> str:
+            return "Bram Vance"
+
+    assert plan_queries(Named(), "Q")[0] == '"Ada Quill" "Q"'
+    assert plan_queries(Bare(), "Q")[0] == '"Bram Vance" "Q"'
