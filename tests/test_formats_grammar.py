@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from lookup.address.formats import Format, explains, induce, parse_format, render
-from lookup.address.names import parse_name
+from lookup.address.names import NameForm, parse_name
 
 ADA = parse_name("Ada Lovelace").forms[0]
 
@@ -97,3 +97,23 @@ def test_render_needs_what_the_name_has() -> None:
     assert render("{last}{#}", ADA) is None
     assert render("{first}.{last}", parse_name("Ada").forms[0]) is None
     assert render("{first}", parse_name("Ada").forms[0]) == "ada"
+
+
+def test_a_single_initial_is_a_format_and_a_middle_name_alone_is_not() -> None:
+    """"a" is {f} for Ada; "byron" (Ada Byron Lovelace's middle name) names nobody's format."""
+    byron = NameForm("ada", ("byron",), "lovelace")
+    assert induce(ADA, "a") == frozenset({"{f}"})
+    assert induce(byron, "byron") == frozenset()
+    assert induce(byron, "b") == frozenset()
+
+
+def test_render_drops_a_separator_left_at_the_end() -> None:
+    """No middle name: "{first}.{middle}" writes "ada", not "ada."."""
+    assert render("{first}.{middle}", ADA) == "ada"
+    assert render("{first}_{middle}_", ADA) == "ada"
+
+
+def test_render_needs_a_given_name_for_a_format_that_uses_it() -> None:
+    """A form without a given name cannot write {f}{last}."""
+    assert render("{f}{last}", NameForm("", (), "quill")) is None
+    assert render("{last}", NameForm("", (), "quill")) == "quill"
