@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from lookup.models import SearchHit
+from lookup.models import Link, SearchHit
 from lookup.web.extract import extract
-from lookup.web.plan import on_domain, rank_hits, select_follow_ups, site_links
+from lookup.web.plan import _hit_score, on_domain, rank_hits, select_follow_ups, site_links
 
 
 def _hit(url: str, title: str = "", snippet: str = "", rank: int = 0) -> SearchHit:
@@ -106,3 +106,78 @@ def test_follow_ups_prefer_people_pages_within_the_limit() -> None:
         '<a href="/about/management">Management</a>'), "https://acme.test/")
     assert select_follow_ups(links, domain="acme.test", already=[], limit=2) == [
         "https://acme.test/team", "https://acme.test/about/management"]
+
+
+# -- exact weights (issue 18: mutation testing) -------------------------------------
+
+QUILL_HITS = [
+    _hit("https://quillworks.test/team", "Ada Quill - Quillworks", "Ada Quill leads data", 0),
+    _hit("https://quillworks.test/contact", "Contact", "write to ada@quillworks.test", 1),
+    _hit("https://www.linkedin.com/in/ada", "Ada Quill | LinkedIn", "Ada Quill Quillworks", 2),
+    _hit("https://conf.test/ada", "Ada Quill talk", "Ada Quill on pipes", 3),
+    _hit("https://other.test/", "Unrelated", "nothing", 4),
+    _hit("https://news.test/a", "Ada Quill at Quillworks", "", 5),
+]
+
+
+@pytest.mark.parametrize(("hit", "score"), [
+    (QUILL_HITS[0], 4.0 + 5.0 + 3.0 + 4.0),  # own site, a team page, the name, name + company
+    (QUILL_HITS[1], 4.0 + 3.5 + 3.0 - 0.01),  # own site, contact page, an address at it
+    (QUILL_HITS[2], 4.0 - 0.02),  # name and company elsewhere
+    (QUILL_HITS[3], 1.0 - 0.03),  # the name alone: maybe a namesake
+    (QUILL_HITS[4], -0.04),
+])
+def test_hit_scores(hit: SearchHit, score: float) -> None:
+    """Each kind of evidence adds its weight; each rank down costs 0.01."""
+    assert _hit_score(hit, domain="quillworks.test", name="Ada Quill",
+                      company="Quillworks") == pytest.approx(score)
+
+
+def test_rank_hits_exactly() -> None:
+    """Best first; snippet-only hosts and pages worth nothing left out; the limit applies."""
+    args = {"domain": "QuillWorks.test", "name": "Ada Quill", "company": "Quillworks"}
+    assert rank_hits(QUILL_HITS, limit=10, **args) == [
+        "https://quillworks.test/team", "https://quillworks.test/contact", "https://news.test/a",
+        "https://conf.test/ada"]
+    assert rank_hits(QUILL_HITS, limit=2, **{**args, "domain": None}) == [
+        "https://quillworks.test/team", "https://news.test/a"]  # no domain: no own-site bonus
+    assert rank_hits(QUILL_HITS, limit=-1, **args) == []
+    twice = [_hit("https://conf.test/ada#talk", "Ada Quill", "", 9), QUILL_HITS[3]]
+    assert rank_hits(twice, limit=5, **args) == ["https://conf.test/ada"]  # one URL, best score
+
+
+def test_follow_ups_exactly() -> None:
+    """People-page words in path or link text (2.5 and up), three segments deep at most
+    (a language prefix not counted), best weight, then shallower, then alphabetical."""
+    links = [
+        Link("https://quillworks.test/team", "Team", "site"),
+        Link("https://quillworks.test/en/about/", "", "site"),
+        "https://quillworks.test/a/b/team", "https://quillworks.test/a/b/c/team",
+        Link("https://quillworks.test/x", "Über uns", "site"),
+        Link("https://quillworks.test/blog", "Blog", "site"),
+        Link("https://quillworks.test/shop", "Shop", "site"),
+        "https://other.test/team", "https://quillworks.test/seen",
+        "https://sub.quillworks.test/kontakt#form", "ftp://quillworks.test/team",
+    ]
+    assert select_follow_ups(links, domain="QuillWorks.test",
+                             already=["https://quillworks.test/seen#top"], limit=10) == [
+        "https://quillworks.test/team", "https://quillworks.test/a/b/team",
+        "https://quillworks.test/en/about/", "https://quillworks.test/x",
+        "https://sub.quillworks.test/kontakt", "https://quillworks.test/blog",
+    ]
+    assert select_follow_ups(links, domain="quillworks.test", already=[], limit=-1) == []
+
+
+def test_site_links_exactly() -> None:
+    """Links to the page's host (www or not) and its subdomains, first text kept, 120 chars."""
+    tree = LexborHTMLParser(
+        '<a href="/team">  Our   team </a><a href="https://www.quillworks.test/team">dup</a>'
+        '<a href="https://blog.quillworks.test/p#c">Blog</a><a href="https://other.test/">x</a>'
+        '<a href="mailto:ada@quillworks.test">mail</a><a href="/long">' + "word " * 30 + "</a>")
+    assert site_links(tree, "https://www.quillworks.test/about") == [
+        Link("https://www.quillworks.test/team", "Our team", "site"),
+        Link("https://blog.quillworks.test/p", "Blog", "site"),
+        Link("https://www.quillworks.test/long", ("word " * 24)[:120], "site"),
+    ]
+    assert [link.url for link in site_links(tree, "https://quillworks.test/", max_links=2)] == [
+        "https://quillworks.test/team", "https://www.quillworks.test/team"]
