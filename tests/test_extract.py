@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lookup.models import PageFacts
+from lookup.web._addresses import Address, cloudflare, mailto, normalise_address, parse_address
 from lookup.web.extract import classify_link, decode_html, extract, find_addresses, looks_like_name
 
 PAGES = Path(__file__).parent / "pages"
@@ -416,3 +417,76 @@ def test_unclosed_tag_soup_is_linear(soup):
     """Thousands of unclosed scripts, comments or tags extract (they once took 10 s per 160 kB)."""
     facts = extract("<p>Write to start@soup.test</p>" + soup, "https://soup.test/")
     assert [e.address for e in facts.emails] == ["start@soup.test"]
+
+
+# -- addresses in text, exactly (issue 18: mutation testing) ------------------------
+
+ADDRESS_TEXT = ("Mail ada@quillworks.test or bram [at] quillworks [dot] test, cleo (at) quillworks "
+                "(dot) test; dana AT quillworks DOT test; eli at quillworks.test; logo@2x.png; "
+                "finn [@] quillworks.test; gus{at}quillworks{dot}test")
+
+
+def test_find_addresses_exactly() -> None:
+    """Plain and obfuscated addresses with where they sit; bare lower-case 'at' is prose,
+    an image name is no address, a plain address is not found twice."""
+    found = find_addresses(ADDRESS_TEXT)
+    assert [(a.address, a.how) for a in found] == [
+        ("ada@quillworks.test", "text"), ("bram@quillworks.test", "obfuscated"),
+        ("cleo@quillworks.test", "obfuscated"), ("dana@quillworks.test", "obfuscated"),
+        ("finn@quillworks.test", "obfuscated"), ("gus@quillworks.test", "obfuscated")]
+    assert [ADDRESS_TEXT[a.start:a.end] for a in found] == [
+        "ada@quillworks.test", "bram [at] quillworks [dot] test", "cleo (at) quillworks (dot) test",
+        "dana AT quillworks DOT test", "finn [@] quillworks.test", "gus{at}quillworks{dot}test"]
+    assert found[0] == Address("ada@quillworks.test", "text", 5, 24)
+
+
+@pytest.mark.parametrize(("local", "domain", "address"), [
+    ("'Ada.", "Quillworks.TEST.", "ada@quillworks.test"),  # quotes, dots and case go
+    ("-ada-", "-quillworks.test-", "ada@quillworks.test"),
+    ("a..b", "quillworks.test", None),
+    ("", "quillworks.test", None),
+    ("ada", "localhost", None),  # no dot
+    ("logo", "2x.png", None),  # a file name
+    ("ada", "quillworks.123", None),  # a number is no top-level domain
+])
+def test_normalise_address(local: str, domain: str, address: str | None) -> None:
+    """Lower-cased and trimmed, or None when it cannot be an address."""
+    assert normalise_address(local, domain) == address
+
+
+def _protected(text: bytes, key: int = 0x42) -> str:
+    return bytes([key, *(b ^ key for b in text)]).hex()
+
+
+@pytest.mark.parametrize(("hexed", "address"), [
+    (_protected(b"Ada@Quillworks.test"), "ada@quillworks.test"),
+    (_protected(b" ada@quillworks.test ", key=7), "ada@quillworks.test"),
+    (_protected(b"not an address"), None),
+    ("zz", None),  # not hex
+    ("", None),  # no key
+    (_protected(b"\xff"), None),  # not UTF-8 once decoded
+])
+def test_cloudflare(hexed: str, address: str | None) -> None:
+    """The first byte is the XOR key of the rest; anything else is no address."""
+    assert cloudflare(hexed) == address
+
+
+@pytest.mark.parametrize(("href", "address"), [
+    ("mailto:Ada%40Quillworks.test?subject=Hi", "ada@quillworks.test"),
+    ("MAILTO:ada@quillworks.test,bram@quillworks.test", "ada@quillworks.test"),
+    ("mailto: ada@quillworks.test ", "ada@quillworks.test"),
+    ("mailto:", None), ("mailto:ada", None),
+])
+def test_mailto(href: str, address: str | None) -> None:
+    """The first address of the link, decoded, without its query."""
+    assert mailto(href) == address
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("Email: ADA@quillworks.test", "ada@quillworks.test"),
+    ("ada%40quillworks.test", "ada@quillworks.test"),
+    ("none here", None),
+])
+def test_parse_address(text: str, address: str | None) -> None:
+    """The first plain address in a field's text, percent-decoded."""
+    assert parse_address(text) == address
