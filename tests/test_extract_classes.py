@@ -7,7 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
+from lookup.web._owners import attach_emails, name_for, name_near
+from lookup.web._people import Person
 from lookup.web._words import clean_title
 from lookup.web.extract import extract
 
@@ -113,3 +116,76 @@ def test_a_speaker_card_and_a_schedule_row_name_the_talk() -> None:
                              (table, "Julia Hartmann", "Smart actuators")):
         page = extract(html, "https://summit.test/speakers")
         assert [(p.name, p.talk) for p in page.people] == [(name, talk)]
+
+
+# -- whose address, exactly (issue 18: mutation testing) ----------------------------
+
+ADA_CARD = Person("Ada Quill", "CTO", "Ada Quill, CTO, ada.quill@quillworks.test", "card")
+
+
+def _owner(line: str, address: str, people=()) -> str | None:
+    return name_for(address, line, line.lower().index(address), list(people))
+
+
+@pytest.mark.parametrize(("line", "owner"), [
+    ("Alan Quint and Ada Quill: aq@quillworks.test", "Ada Quill"),  # the nearest name before
+    ("Write aq@quillworks.test to reach Ada Quill, or Alan Quint", "Ada Quill"),  # ... or after
+    ("Bram Vance: aq@quillworks.test, says Ada Quill", "Ada Quill"),  # Bram Vance is not aq
+    ("x" * 250 + " Ada Quill: aq@quillworks.test", "Ada Quill"),
+    ("Ada Quill " + "y " * 110 + "aq@quillworks.test", None),  # 200 characters back at most
+    ("aq@quillworks.test " + "z " * 60 + "Ada Quill", None),  # 120 characters ahead at most
+])
+def test_an_address_belongs_to_the_nearest_name_it_spells(line: str, owner: str | None) -> None:
+    """Names before the address, nearest first, then names after it."""
+    assert _owner(line, "aq@quillworks.test") == owner
+
+
+def test_a_card_holding_the_address_decides_first() -> None:
+    """The smallest card holding the address whose person it spells."""
+    wide = Person("Ada Quill", "CTO", "Ada Quill, CTO at Quillworks: ada.quill@quillworks.test "
+                  "and more", "card")
+    other = Person("Bram Vance", "CEO", "Bram Vance, CEO: ada.quill@quillworks.test", "card")
+    assert _owner("no names here: ada.quill@quillworks.test", "ada.quill@quillworks.test",
+                  [other, wide, ADA_CARD]) == "Ada Quill"
+    too_long = Person("Ada Quill", None, "Ada Quill " + "w " * 200 + "ada.quill@quillworks.test",
+                      "card")
+    assert _owner("no names here: ada.quill@quillworks.test", "ada.quill@quillworks.test",
+                  [too_long]) == "Ada Quill"  # not the card (over 400), but the only match
+
+
+def test_a_given_name_right_before_the_address() -> None:
+    """"Daniel (dchen@…)": the one person named Daniel whose name the address spells."""
+    daniel = Person("Daniel Chen", "Lead", "Daniel Chen, Lead", "card")
+    dana = Person("Dana Chen", "Lead", "Dana Chen", "card")
+    assert _owner("Ask Daniel (dchen@quillworks.test)", "dchen@quillworks.test",
+                  [daniel, dana]) == "Daniel Chen"
+    assert _owner("Ask us (dchen@quillworks.test)", "dchen@quillworks.test",
+                  [daniel, dana]) is None  # two people it could equally be
+    assert _owner("Ask us (dchen@quillworks.test)", "dchen@quillworks.test",
+                  [daniel]) == "Daniel Chen"  # the one person on the page it spells
+
+
+def test_name_near_a_link() -> None:
+    """The person whose card or paragraph holds the link."""
+    tree = LexborHTMLParser(
+        '<div><h3>Ada Quill</h3><p>CTO</p><a href="mailto:ada@quillworks.test">Mail</a></div>'
+        "<div><p>Bram Vance and Cleo Marsh</p>"
+        '<p><a href="mailto:cmarsh@quillworks.test">cmarsh@quillworks.test</a></p></div>'
+        '<section><a href="mailto:x@quillworks.test">x@quillworks.test</a></section>')
+    ada_link, cleo_link, nobody = tree.css("a")
+    assert name_near(ada_link, "ada@quillworks.test", [ADA_CARD]) == "Ada Quill"
+    assert name_near(cleo_link, "cmarsh@quillworks.test", []) == "Cleo Marsh"
+    assert name_near(nobody, "x@quillworks.test", [ADA_CARD]) is None
+
+
+def test_attach_emails_by_name() -> None:
+    """A person without an address gets the one the page links to their name (any case)."""
+    class Found:
+        def __init__(self, address: str, name: str | None) -> None:
+            self.address, self.name = address, name
+
+    cleo = Person("Cleo Marsh", None, "Cleo Marsh", "text", email="cleo@quillworks.test")
+    out = attach_emails([ADA_CARD, cleo], [Found("aq@quillworks.test", "ada quill"),
+                                           Found("x@quillworks.test", None),
+                                           Found("cm@quillworks.test", "Cleo Marsh")])
+    assert [p.email for p in out] == ["aq@quillworks.test", "cleo@quillworks.test"]
