@@ -56,6 +56,8 @@ def test_provider_named() -> None:
     assert zoho == Provider("Zoho Mail", ("zoho.com", "zoho.eu", "zoho.in", "zohomail.com"),
                             "checks", "")
     assert provider_named("Microsoft 365").rcpt == "may_accept"
+    assert provider_named("Google Workspace").note == (
+        "Gmail rejects unknown recipients at RCPT with 550 5.1.1.")
     assert provider_named("zoho mail") is None
     assert provider_named(None) is None
 
