@@ -216,5 +216,79 @@ def test_context_of_climbs_to_a_block_with_enough_to_say() -> None:
     bold = tree.css_first("b")
     assert context_of(bold) == "Intro words that make this block long. Ada"
     assert context_of(bold, minimum=3) == "Ada"
-    deep = LexborHTMLParser("<div>" + "x" * 50 + "<i><i><i><i><u>Ada</u></i></i></i></i></div>")
+    deep = LexborHTMLParser("<div>" + "x" * 50 + "<i><i><i><u>Ada</u></i></i></i></div>")
     assert context_of(deep.css_first("u")) == "Ada"  # four levels: the long div is too far
+
+
+# -- the limits of each source (issue 18: mutation testing) -----------------------
+
+FILLER = "Head of Data, " + "x" * 106  # 120 characters; the title is its first part
+
+
+@pytest.mark.parametrize(("title_element", "found"), [
+    (f"<p>{FILLER}</p>", "Head of Data"),  # 120 characters: a title beside the name
+    (f"<p>{FILLER}x</p>", None),  # 121, unmarked: a paragraph, not a title
+    (f'<p class="role">{FILLER}x</p>', "Head of Data"),  # ... unless classed as one
+    (f'<p itemprop="jobTitle">{FILLER}x</p>', "Head of Data"),  # ... or marked up as one
+    ("<span>a</span><span>b</span><p class=\"role\">CTO</p>", "CTO"),  # the third sibling
+    ("<span>a</span><span>b</span><span>c</span><p class=\"role\">CTO</p>", None),  # the 4th
+])
+def test_how_far_a_card_looks_for_a_title(title_element: str, found: str | None) -> None:
+    """Up to three element siblings; long text only when marked as a title."""
+    got = people(f"<div><h3>Ada Quill</h3>{title_element}</div>")
+    assert [p.title for p in got] == ([found] if found else [])
+
+
+def test_a_card_name_may_end_with_a_colon() -> None:
+    """"Ada Quill:" in a heading is Ada Quill."""
+    assert [p.name for p in people('<div><h3>Ada Quill:</h3><p class="role">CTO</p></div>')] == [
+        "Ada Quill"]
+
+
+def test_tables_without_rows_or_columns_are_skipped() -> None:
+    """An empty table and one without a name column do not stop the tables after them."""
+    html = ("<table></table><table><tr><th>Office</th><th>Role</th></tr>"
+            "<tr><td>Oslo</td><td>CTO</td></tr></table>"
+            "<table><tr><th>Name</th><th>Role</th></tr><tr><td>Ada Quill</td><td>CTO</td></tr>"
+            "</table>")
+    assert people(html) == [Person("Ada Quill", "CTO", "Ada Quill, CTO", "table")]
+
+
+def test_byline_limits() -> None:
+    """An element of 80 characters is a byline, 81 only if it starts "By"; a "By" line must
+    be under 200; one without a name does not stop the others; no separator, no title."""
+    eighty = "Ada Quill " + "w" * 70
+    html = (f'<span class="author">Staff</span><span class="author">{eighty}</span>'
+            f'<span class="author">Bram Vance {"w" * 70}</span>')
+    lines = ("By Cleo Marsh " + "m" * 185, "By Dana Holt " + "m" * 187,
+             "By Jo Park lead reporter")
+    assert len(eighty) == 80 and [len(line) for line in lines[:2]] == [199, 200]
+    assert [(p.name, p.title) for p in people(html, lines)] == [
+        ("Ada Quill", None), ("Cleo Marsh", None), ("Jo Park", None)]
+
+
+def test_line_limits() -> None:
+    """"Name – Title" is read in lines up to 250 characters; prose up to 600; a line past
+    the limit does not stop the lines after it."""
+    def padded(text: str, size: int) -> str:
+        return text + "; " + "z" * (size - len(text) - 2)
+
+    lines = (padded("Gus Ward – Head of Data", 250), padded("Hana Ito – Head of Sales", 251),
+             padded("We met Ivo Lund, Head of Product", 600),
+             padded("We met Jo Park, Head of Legal", 601), "Kai Berg – Staff Engineer")
+    assert [len(line) for line in lines[:4]] == [250, 251, 600, 601]
+    assert [(p.name, p.title, p.how) for p in people(lines=lines)] == [
+        ("Gus Ward", "Head of Data", "list"), ("Ivo Lund", "Head of Product", "text"),
+        ("Kai Berg", "Staff Engineer", "list")]
+
+
+def test_app_data_after_a_record_without_a_name() -> None:
+    """A nameless record is skipped, not the end of the list."""
+    records = [{"name": None, "title": "Head of Data"},
+               {"name": "Ada Quill", "title": "CTO", "email": None}]
+    assert [p.name for p in people(records=records)] == ["Ada Quill"]
+
+
+def test_a_jsonld_name_that_is_no_text() -> None:
+    """A list of numbers as a name names nobody."""
+    assert people(jsonld=[{"@type": "Person", "name": [1, 2]}]) == []

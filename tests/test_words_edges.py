@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from lookup.web._words import clean_title, consistent, is_title, looks_like_name, names_in
+from lookup.web._words import (
+    clean_title,
+    consistent,
+    fold_space,
+    is_title,
+    looks_like_name,
+    names_in,
+)
 
 LONG_FIRST = "A" + "b" * 28  # 29 letters
 
@@ -37,6 +44,11 @@ LONG_FIRST = "A" + "b" * 28  # 29 letters
     ("McDonald O'Neil", True),
     ("YorkMarch Quill", False),  # two words run together
     ("Ada Director", False),  # a title word
+    ("Xavier Quill", True),  # only quotes are stripped from a word's ends
+    ("ALEX QUILL", True),  # four capitals are a name, not an acronym
+    ("Ada Q-T", False), ("Ada O'K", False), ("Ada O’K", False),  # nor with a mark inside
+    ("Ada Quill Jr.", True),  # the suffix goes, the family name stays
+    ("Ada Bea Cleo Quill Jr.,", True),  # a comma after the suffix too
 ])
 def test_looks_like_name(text: str, expected: bool) -> None:
     """2 to 4 capitalised words (7 with honorifics, particles, suffixes), 60 characters."""
@@ -74,6 +86,9 @@ def test_is_title(text: str, expected: bool) -> None:
     (" - Head of Data -", "Head of Data"),
     ("Head of Data; based in Oslo", "Head of Data"),
     ("who leads the team", None),
+    ("Head of X", "Head of X"),  # only spaces and punctuation are trimmed
+    ("VP, Marketing -", "VP, Marketing"),  # ... from the continuation too
+    ("Director, EMEA X", "Director, EMEA X"),
 ])
 def test_clean_title(text: str, title: str | None) -> None:
     """The title at the start of a phrase, cut before a company, place or separator."""
@@ -84,6 +99,7 @@ def test_clean_title(text: str, title: str | None) -> None:
     ("Meet Director Ada Quill today", [(14, "Ada Quill")]),  # leading words dropped one by one
     ("Talks by Ada Quill. And Bram Vance spoke.", [(9, "Ada Quill"), (24, "Bram Vance")]),
     ("Thanks to Dr Ada Quill.", [(10, "Dr Ada Quill")]),  # the full stop is not the name's
+    ("BRAM ALEX", [(0, "BRAM ALEX")]),
 ])
 def test_names_in(text: str, found: list[tuple[int, str]]) -> None:
     """Each name-shaped run with where it starts in the text."""
@@ -109,3 +125,8 @@ def test_names_in(text: str, found: list[tuple[int, str]]) -> None:
 def test_consistent(address: str, name: str, expected: bool) -> None:
     """The local part spells a name part or the initials (docstring of consistent)."""
     assert consistent(address, name) is expected
+
+
+def test_fold_space() -> None:
+    """Runs of spaces, tabs, newlines and non-breaking spaces become one space."""
+    assert fold_space(" Ada\xa0\xa0Quill\n\tCTO ") == "Ada Quill CTO"
