@@ -176,3 +176,12 @@ def test_thousands_of_colleagues_do_not_overflow_the_fit() -> None:
     post = posterior_from_groups({((DOT, 1.0),): 5000, ((INITIAL, 1.0),): 100}, PRIOR)
     assert post.shares[DOT] == pytest.approx(0.98, abs=0.02)
     assert sum(post.shares.values()) + post.noise == pytest.approx(1.0)
+
+
+def test_a_main_format_the_pair_counts_never_show() -> None:
+    """Smoothing toward the pair shares counts a format they lack as 0 there; a missing
+    background_unexplained count is 0 too."""
+    prior = prior_from_counts({"formats": {DOT: 1}, "main": {INITIAL: 1},
+                               "background": {DOT: 1}}, smoothing=4.0)
+    assert prior.main == approx({DOT: 4 / 5, INITIAL: 1 / 5, NOISE: 0.0})
+    assert prior.background == approx({DOT: 1.0, NOISE: 0.0})

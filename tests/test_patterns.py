@@ -455,7 +455,10 @@ GIVEN = "This address was given for this very name."
 
 
 def test_parse_known_reads_a_user_s_colleague() -> None:
-    """'Full Name <address>': the address lower-cased, the text kept as the user's source."""
+    """'Full Name <address>': the address lower-cased, the text kept as the user's source;
+    an "address" without an @ is refused."""
+    with pytest.raises(BadInputError, match="has no address"):
+        parse_known("Ada Quill <ada>")
     assert parse_known(" Ada Quill <Ada.Quill@QuillWorks.test> ") == Evidence(
         "Ada Quill", "ada.quill@quillworks.test",
         Source("", "given by the user", " Ada Quill <Ada.Quill@QuillWorks.test> ", "user"))
@@ -513,7 +516,9 @@ def test_explain_builds_the_prediction_one_piece_at_a_time() -> None:
     colleague = Evidence("Bram Vance", "bvance@quillworks.com",
                          Source("https://quillworks.com/team", "Team"))
     untitled = Evidence("Cleo Marsh", "cmarsh@quillworks.com", Source("", "a note", "", "user"))
-    steps = explain("Ada Quill", "quillworks.com", [colleague, untitled], hints=[claim, typed])
+    unsourced = Evidence("Dana Holt", "dholt@quillworks.com")
+    steps = explain("Ada Quill", "quillworks.com", [colleague, untitled, unsourced],
+                    hints=[claim, typed])
     assert [(s.evidence, s.source) for s in steps] == [
         ("", ""),
         ("directory.test says the format is {f}{last} (83%): \u201cQuillworks uses flast (83%)\u201d",
@@ -521,8 +526,9 @@ def test_explain_builds_the_prediction_one_piece_at_a_time() -> None:
         ("your hint: the format is {f}{last}", ""),
         ("Bram Vance <bvance@quillworks.com>", "https://quillworks.com/team"),
         ("Cleo Marsh <cmarsh@quillworks.com>", "a note"),
+        ("Dana Holt <dholt@quillworks.com>", ""),
     ]
-    assert [len(s.candidates) for s in steps] == [3, 3, 3, 3, 3]  # three by default
+    assert [len(s.candidates) for s in steps] == [3, 3, 3, 3, 3, 3]  # three by default
     assert steps[0].candidates[0].address == "ada.quill@quillworks.com"
     assert steps[-1].candidates[0].address == "aquill@quillworks.com"
     # each step counts exactly the pieces before it: the first claim alone, then both
@@ -567,7 +573,12 @@ SWAPPED_USUAL = 0.15**2 / (0.15**2 + 1)  # the swapped kind's usual share: weigh
      {"{first}.{last}": "as written", "{last}.{first}": "swapped"}),
     ("Ada Quill", "quill2@quillworks.test",  # a collision number: also kept as written
      {"{last}{#}": 0.3, "{last}": 0.3, "{last}2": 0.3,
-      "{first}{#}": 0.045, "{first}": 0.045, "{first}2": 0.045}, None),
+      "{first}{#}": 0.045, "{first}": 0.045, "{first}2": 0.045},
+     {"{last}{#}": "as written", "{last}": "as written", "{last}2": "as written",
+      "{first}{#}": "swapped", "{first}": "swapped", "{first}2": "swapped"}),
+    ("Ada Quill", "quill12@quillworks.test",  # two digits are still a collision number
+     {"{last}{#}": 0.3, "{last}": 0.3, "{last}12": 0.3,
+      "{first}{#}": 0.045, "{first}": 0.045, "{first}12": 0.045}, None),
     ("Ada Quill", "aquill_1@quillworks.test",
      {"{f}{last}_{#}": 0.3, "{f}{last}": 0.3, "{f}{last}_1": 0.3,
       "{l}{first}_{#}": 0.045, "{l}{first}": 0.045, "{l}{first}_1": 0.045}, None),
@@ -584,6 +595,7 @@ def test_observe_explains_an_address(name: str, address: str, induced: dict,
                                      kinds: dict | None) -> None:
     """Each format that writes the address, with the weight of the best spelling behind it."""
     obs = observe(Evidence(name, address))
+    assert (obs.name, obs.address) == (name, address)
     assert dict(obs.induced) == pytest.approx(induced)
     assert obs.local == address.split("@")[0]
     if kinds is not None:
@@ -603,6 +615,7 @@ def test_observe_records_the_name_s_other_spellings_and_their_usual_share() -> N
     assert ada.match("{first}.{last}~8") == 0.0  # ... and one that would shorten it
     assert (ada.kind("{first}.{last}~12"), ada.kind("{f}{last}")) == ("as written", "")
     cut = observe(Evidence("Ada Quill", "adaquil@quillworks.test"))
+    assert cut.kind("{first}{last}~7") == "as written"  # a cut format's own kind
     assert cut.match("{first}{last}~7") == 1.0
     assert cut.match("{first}{last}~9") == 0.0  # that would write adaquill
 
@@ -627,9 +640,9 @@ def test_middle_share() -> None:
 def test_spelling_preferences_are_odds_against_the_usual_share() -> None:
     """One of two colleagues wrote family-first: (used + 1·base)/(n + 1) as odds over base's."""
     post = Posterior({"{first}.{last}": 0.9, "{last}.{first}": 0.01}, 0.09, {}, 2)
-    colleagues = [observe(Evidence("Ada Quill", "ada.quill@quillworks.test")),
-                  observe(Evidence("Bram Vance", "vance.bram@quillworks.test")),
-                  observe(Evidence("???", "x@quillworks.test"))]  # explains nothing: skipped
+    colleagues = [observe(Evidence("???", "x@quillworks.test")),  # explains nothing: skipped
+                  observe(Evidence("Ada Quill", "ada.quill@quillworks.test")),
+                  observe(Evidence("Bram Vance", "vance.bram@quillworks.test"))]
     base = SWAPPED_USUAL
     rate = (1 + base) / (2 + 1)
     assert spelling_preferences(colleagues, post) == pytest.approx(

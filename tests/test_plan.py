@@ -126,11 +126,19 @@ QUILL_HITS = [
     (QUILL_HITS[2], 4.0 - 0.02),  # name and company elsewhere
     (QUILL_HITS[3], 1.0 - 0.03),  # the name alone: maybe a namesake
     (QUILL_HITS[4], -0.04),
+    (_hit("https://quillworks.test/shop", "Shop", "", 0), 4.0 + 0.5),  # own page, no people word
 ])
 def test_hit_scores(hit: SearchHit, score: float) -> None:
     """Each kind of evidence adds its weight; each rank down costs 0.01."""
     assert _hit_score(hit, domain="quillworks.test", name="Ada Quill",
                       company="Quillworks") == pytest.approx(score)
+
+
+def test_a_page_on_a_domain_that_does_not_spell_the_company() -> None:
+    """On the domain, naming the person but not the company: own site, page, name, namesake."""
+    hit = _hit("https://qw.test/blog/ada", "Ada Quill", "", 0)
+    assert _hit_score(hit, domain="qw.test", name="Ada Quill", company="Quillworks") == (
+        pytest.approx(4.0 + 2.5 + 3.0 + 1.0))
 
 
 def test_rank_hits_exactly() -> None:
@@ -144,6 +152,9 @@ def test_rank_hits_exactly() -> None:
     assert rank_hits(QUILL_HITS, limit=-1, **args) == []
     twice = [_hit("https://conf.test/ada#talk", "Ada Quill", "", 9), QUILL_HITS[3]]
     assert rank_hits(twice, limit=5, **args) == ["https://conf.test/ada"]  # one URL, best score
+    odd = [_hit("ftp://quillworks.test/team", "Ada Quill - Quillworks", "", 0),
+           _hit("https://QuillWorks.test", "Ada Quill - Quillworks", "", 1)]
+    assert rank_hits(odd, limit=5, **args) == ["https://quillworks.test/"]  # http(s) only
 
 
 def test_follow_ups_exactly() -> None:

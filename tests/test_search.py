@@ -553,6 +553,22 @@ def test_domains_past_the_limits_are_refused(domain: str) -> None:
         plan_queries("Ada Quill", "Quillworks", domain)
 
 
+def test_a_name_with_no_letters_is_refused_in_a_sentence() -> None:
+    """Only operators and quotes: the user is told what to give instead."""
+    with pytest.raises(InvalidNameError) as refused:
+        plan_queries('"" - | * () -:-', "Quillworks")
+    assert str(refused.value) == (
+        "The interviewer's name has no letters left once quotes and search operators are "
+        "removed; give the name as written, e.g. Jane Doe.")
+
+
+@pytest.mark.parametrize("attr", ["full", "display", "original", "raw"])
+def test_each_name_attribute_is_read(attr: str) -> None:
+    """Any one of the four attributes a name record may carry gives the name."""
+    record = type("Name", (), {attr: "Ada Quill"})()
+    assert plan_queries(record, "Q")[0] == '"Ada Quill" "Q"'
+
+
 def test_a_parsed_name_gives_its_display_text() -> None:
     """A name record's first non-empty text of full, display, original, raw; else str()."""
     class Named:
