@@ -132,6 +132,7 @@ def test_results_count_at_most_five() -> None:
 @pytest.mark.parametrize(("other", "penalised"), [
     ("brightwater.de", True),
     ("brightwater.co.uk", True),  # a second-level country suffix
+    ("brightwater.com.co", True),  # ... even where the country code alone reads as generic
     ("brightwater.io", False),  # io, ai and co are read as generic
     ("brightwater.ai", False),
     ("brightwater.co", False),

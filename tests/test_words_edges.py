@@ -47,6 +47,7 @@ LONG_FIRST = "A" + "b" * 28  # 29 letters
     ("Xavier Quill", True),  # only quotes are stripped from a word's ends
     ("ALEX QUILL", True),  # four capitals are a name, not an acronym
     ("Ada Q-T", False), ("Ada O'K", False), ("Ada O’K", False),  # nor with a mark inside
+    ("Ada O’Neil", True),  # a typographic apostrophe inside a name
     ("Ada Quill Jr.", True),  # the suffix goes, the family name stays
     ("Ada Bea Cleo Quill Jr.,", True),  # a comma after the suffix too
 ])
