@@ -39,7 +39,7 @@ EQUIVALENT_DOC = ROOT / "docs" / "testing.md"
 # mutmut 3's exit codes of a mutant's test run, by what they mean (mutmut.stats)
 KILLED, SURVIVED, NO_TESTS, TIMEOUT = {1, 3}, {0}, {5, 33}, {24, 36, -24, 152, 255}
 TARGET = 0.85
-_EQUIVALENT = re.compile(r"^\s*[-*]\s+`(lookup\.[^`]+__mutmut_\d+)`")
+_EQUIVALENT = re.compile(r"`(lookup\.[^`\s]+__mutmut_\d+)`")
 
 
 def modules() -> list[str]:
@@ -61,13 +61,15 @@ def resolve(names: list[str]) -> list[str]:
 
 
 def equivalents() -> dict[str, str]:
-    """Mutants listed as equivalent in docs/testing.md (``- `key`: why``)."""
+    """Mutants listed as equivalent in docs/testing.md: bullets ``- `key`, `key`: why``."""
     if not EQUIVALENT_DOC.exists():
         return {}
     found = {}
     for line in EQUIVALENT_DOC.read_text("utf-8").splitlines():
-        if m := _EQUIVALENT.match(line):
-            found[m.group(1)] = line[m.end():].strip(" :—-")
+        if line.lstrip().startswith(("- ", "* ")):
+            keys = _EQUIVALENT.findall(line)
+            why = line.rsplit("`:", 1)[-1].strip()
+            found.update(dict.fromkeys(keys, why))
     return found
 
 
