@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from lookup.address.calibration import FEATURES, Calibration
@@ -69,8 +69,10 @@ def _names(pairs: Sequence[tuple[str, str]]) -> list[ParsedName | None]:
 
 
 def predictions(domain: str, pairs: Sequence[tuple[str, str]], obs: Sequence[Observation],
-                prior: Prior, *, draws: int, seed: int) -> Iterator[Prediction]:
-    """Every person at ``domain`` predicted under the four protocols, raw."""
+                prior: Prior, *, draws: int, seed: int,
+                protocols: Collection[str] = PROTOCOLS) -> Iterator[Prediction]:
+    """Every person at ``domain`` predicted under the four protocols (or those of
+    ``protocols``: the random colleagues drawn are the same either way), raw."""
     rows = evidence_rows(obs, prior)
     known = set(prior.shares)
     names = _names(pairs)
@@ -91,12 +93,15 @@ def predictions(domain: str, pairs: Sequence[tuple[str, str]], obs: Sequence[Obs
     for i in range(len(pairs)):
         # colleagues are other people: the same name's other address is left out
         others = [j for j in range(len(pairs)) if keys[j] != keys[i]]
-        yield predict("cold", i, [], 1.0)
+        if "cold" in protocols:
+            yield predict("cold", i, [], 1.0)
         for k in (1, 3):
             for _ in range(draws):
                 pick = rng.sample(others, min(k, len(others)))
-                yield predict(f"k{k}", i, pick, 1 / draws)
-        yield predict("loo", i, others, 1.0)
+                if f"k{k}" in protocols:
+                    yield predict(f"k{k}", i, pick, 1 / draws)
+        if "loo" in protocols:
+            yield predict("loo", i, others, 1.0)
 
 
 def company_folds(domains: Iterable[str], k: int, seed: int, sizes: Mapping[str, int],

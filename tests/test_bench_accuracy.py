@@ -131,3 +131,21 @@ def test_picked_colleagues_are_seen_as_predict_sees_them():
     assert "{f}{last}~7" in dict(rows[1])
     picked = accuracy.picked_groups(rows, obs, [1], set(DEFAULT_PRIOR.shares))
     assert picked == Counter(evidence_rows(obs[1:], DEFAULT_PRIOR))
+
+
+def test_accuracy_scores_only_the_protocols_asked(tmp_path, capsys):
+    """--protocols k3 scores k=3 alone, with the same figures as the full run's k=3 row."""
+    path = str(_write(tmp_path))
+    full = accuracy.run(path, cv=False, draws=2, seed=0)
+    assert accuracy.main([path, "--json", "--draws", "2", "--protocols", "k3"]) == 0
+    only = json.loads(capsys.readouterr().out)
+    assert set(only) == {"k3", "baselines", "model"}
+    assert only["k3"] == full["k3"]
+
+
+def test_accuracy_refuses_an_unknown_protocol(tmp_path, capsys):
+    """An unknown protocol name is an error naming it and the valid ones."""
+    with pytest.raises(SystemExit):
+        accuracy.main([str(_write(tmp_path)), "--protocols", "k2"])
+    err = capsys.readouterr().err
+    assert "unknown protocol k2; choose from cold, k1, k3, loo" in err
