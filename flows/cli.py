@@ -139,7 +139,8 @@ def guess(
     ] = None,
     hint: Annotated[
         list[str] | None,
-        typer.Option(help="A format a directory site gives, 'first.last' or its snippet; repeat."),
+        typer.Option(help="A format a directory site gives: 'first.last', or its search "
+                          "snippet (with the result's URL first to name the site); repeat."),
     ] = None,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show how each piece of evidence moved the odds.")
