@@ -5,6 +5,10 @@ then the rows are saved in one transaction, then the card replaces the old
 one atomically. A crash before the commit leaves the old rows and card; a
 crash between commit and rename leaves the new rows and the old card, which
 the next run (or ``lookup reverify``) rewrites.
+
+Concurrency: all of it happens under the person's writing lock
+(``Store.writing``), so two runs for one person on two workers write one after
+the other: the card on disk always belongs to the rows in the database.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pathlib import Path
 from lookup.card.render import render_card, render_history
 from lookup.models import ResearchResult, Verification
 from lookup.settings import Settings
-from lookup.store import Store, write_card_atomic
+from lookup.store import PersonSummary, Store, write_card_atomic
 
 __all__ = ["HISTORY_HEADING", "card_path_for", "refresh_history", "write_briefing"]
 
@@ -28,7 +32,7 @@ def card_path_for(settings: Settings, slug: str) -> Path:
 
 def write_briefing(result: ResearchResult, *, settings: Settings, now: dt.datetime) -> Path:
     """Save the run's rows and write its card; return the card's path."""
-    with Store.open(settings.database_url) as store:
+    with Store.open(settings.database_url) as store, store.writing(result.interview.name):
         slug = store.slug_for(result.interview.name, result.interview.company)
         path = card_path_for(settings, slug)
         fresh = [c.verification for c in result.candidates if c.verification is not None]
@@ -63,6 +67,11 @@ def refresh_history(store: Store, slug: str, *, settings: Settings) -> bool:
     person = store.find_person(slug)
     if person is None:
         return False
+    with store.writing(person.name):
+        return _refresh(store, person, slug, settings)
+
+
+def _refresh(store: Store, person: PersonSummary, slug: str, settings: Settings) -> bool:
     path = Path(person.card_path or card_path_for(settings, slug))
     if not path.is_file():
         return False
