@@ -17,8 +17,10 @@ from typing import Annotated, Any
 import typer
 
 from flows._cli import (
+    BatchOpt,
     JsonOpt,
     SmtpOpt,
+    WaitOpt,
     WorldOpt,
     app,
     check_world,
@@ -27,6 +29,7 @@ from flows._cli import (
     guarded,
     open_store,
     out,
+    print_summary,
 )
 from flows.runtime import (
     FAST_RUNS_HINT,
@@ -48,8 +51,10 @@ __all__ = ["app", "main"]
 
 @app.command()
 def research(
-    name: Annotated[str, typer.Argument(help="The interviewer's name, as written.")],
-    company: Annotated[str, typer.Option("--company", "-c", help="The company they work for.")],
+    name: Annotated[str | None, typer.Argument(help="The interviewer's name, as written.")] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", help="The company they work for.")
+    ] = None,
     domain: Annotated[
         str | None, typer.Option(help="The company's mail domain, if you know it.")
     ] = None,
@@ -60,8 +65,17 @@ def research(
     smtp: SmtpOpt = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
+    batch: BatchOpt = None,
+    wait: WaitOpt = False,
 ) -> None:
-    """Research one interviewer and write their briefing card."""
+    """Research one interviewer and write their briefing card (or each row of --batch FILE.csv)."""
+    if batch is not None:
+        from flows.cli_team import research_batch
+
+        return research_batch(batch, given=(name, company), smtp=smtp, world=world, wait=wait,
+                              as_json=as_json)
+    if name is None or company is None:  # empty strings get make_interview's sentence
+        fail("Give the interviewer's name and --company COMPANY (or --batch FILE.csv).", 2)
     summary = guarded(
         lambda: _research(
             dict(
@@ -80,7 +94,7 @@ def research(
     if as_json:
         emit(summary)
     else:
-        _print_summary(summary)
+        print_summary(summary)
 
 
 def _research(params: dict[str, Any]) -> dict[str, Any]:
@@ -105,24 +119,6 @@ def _research(params: dict[str, Any]) -> dict[str, Any]:
 
     quiet_expected_failures()
     return asyncio.run(research_interviewer(**params))
-
-
-def _print_summary(summary: dict[str, Any]) -> None:
-    from lookup.card.render import percent
-
-    email = summary.get("email")
-    out(f"{summary['name']} — {summary.get('title') or 'title not found'}, {summary['company']}")
-    if summary.get("site_domain"):
-        out(f"Web site: {summary['site_domain']}; mail domain: {summary.get('domain') or 'not found'}")
-    else:
-        out(f"Domain: {summary.get('domain') or 'not found'}")
-    if email:
-        out(f"Address: {email['address']} ({percent(email['probability'])}, {email['status']})")
-        for alt in summary.get("alternatives", [])[:3]:
-            out(f"  or {alt['address']} ({percent(alt['probability'])}, {alt['status']})")
-    else:
-        out("Address: none found (the card says why)")
-    out(f"Card: {summary['card']}")
 
 
 # -- guess and verify -------------------------------------------------------
@@ -371,6 +367,7 @@ def reverify(
 
 # The server, serve, import and world commands, registered after these to keep --help's order.
 import flows.cli_ops  # noqa: E402, F401
+import flows.cli_team  # noqa: E402, F401
 
 
 def main() -> None:

@@ -7,7 +7,8 @@ DATA is never sent. Every step has a timeout; every reply is kept as an
 ``SmtpStep`` so a verdict can show its raw evidence. Thousands of probes can
 run concurrently without threads.
 
-``SmtpLimiter`` keeps probes per domain under a per-minute budget.
+``SmtpLimiter`` keeps probes per domain under a per-minute budget (a ``Quota``);
+``shared_smtp_limiter`` is the one every run in the process shares.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import dataclasses
 import random
 import ssl
 import string
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,6 +35,7 @@ __all__ = [
     "SmtpLimiter",
     "probe_address",
     "random_local_part",
+    "shared_smtp_limiter",
 ]
 
 MAX_HOSTS = 3  # MX hosts tried in preference order before giving up
@@ -72,9 +75,23 @@ class SmtpLimiter:
         self.per_minute = max(1, per_minute)
         self._monotonic: Callable[[], float] = clock.monotonic if clock else time.monotonic
         self._booked: dict[str, collections.deque[float]] = {}
+        self._lock = threading.Lock()
+
+    async def take(
+        self, key: str, *, max_wait_s: float, sleep: Callable[[float], Awaitable[None]]
+    ) -> float | None:
+        """Book a slot (``reserve``) and sleep until it comes; None when it is too far away."""
+        waited = self.reserve(key, max_wait_s=max_wait_s)
+        if waited:
+            await sleep(waited)
+        return waited
 
     def reserve(self, key: str, *, max_wait_s: float) -> float | None:
         """Book the next slot if it is at most ``max_wait_s`` away; return the wait, or None."""
+        with self._lock:
+            return self._reserve(key, max_wait_s)
+
+    def _reserve(self, key: str, max_wait_s: float) -> float | None:
         now = self._monotonic()
         booked = self._booked.setdefault(key.lower(), collections.deque())
         while booked and booked[0] <= now - 60.0:
@@ -90,6 +107,16 @@ class SmtpLimiter:
         now = self._monotonic()
         booked = [t for t in self._booked.get(key.lower(), ()) if t > now - 60.0]
         return 0.0 if len(booked) < self.per_minute else booked[-self.per_minute] + 60.0 - now
+
+
+_SHARED: dict[int, SmtpLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_smtp_limiter(per_minute: int) -> SmtpLimiter:
+    """The process-wide limiter: concurrent runs probing one domain share its budget."""
+    with _SHARED_LOCK:
+        return _SHARED.setdefault(per_minute, SmtpLimiter(per_minute))
 
 
 def random_local_part(rng: random.Random) -> str:

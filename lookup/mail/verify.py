@@ -38,7 +38,7 @@ from lookup.mail.rules import CATEGORY_MEANING, Provider, address_flags, provide
 from lookup.mail.smtpprobe import ProbeResult, SmtpLimiter, probe_address, random_local_part
 from lookup.mail.syntax import check_syntax
 from lookup.models import SmtpStep, Status, Verification
-from lookup.ratelimit import Clock, SystemClock
+from lookup.ratelimit import Clock, Quota, SystemClock
 from lookup.settings import Settings
 from lookup.web.hosts import address_problem, loopback_problem
 
@@ -79,7 +79,7 @@ class Verifier:
         *,
         resolver: dns.asyncresolver.Resolver | None = None,
         dns_cache: DnsCache | None = None,
-        smtp_limiter: SmtpLimiter | None = None,
+        smtp_limiter: Quota | None = None,
         http_client: httpx.AsyncClient | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
@@ -90,7 +90,7 @@ class Verifier:
         self.dns_cache = dns_cache or DnsCache(
             resolver or make_resolver(settings), clock=self.clock
         )
-        self.smtp_limiter = smtp_limiter or SmtpLimiter(
+        self.smtp_limiter: Quota = smtp_limiter or SmtpLimiter(
             settings.smtp.probes_per_domain_per_minute, clock=self.clock
         )
         self.http_client = http_client
@@ -214,11 +214,11 @@ class Verifier:
         schedule = list(self.settings.smtp.greylist_retry_s)
         max_wait_s = self.settings.smtp.max_inline_wait_s
         while True:
-            waited = self.smtp_limiter.reserve(domain, max_wait_s=max_wait_s)
+            waited = await self.smtp_limiter.take(
+                domain, max_wait_s=max_wait_s, sleep=self.clock.sleep
+            )
             if waited is None:
                 return self._rate_limited(domain, steps)
-            if waited > 0:
-                await self.clock.sleep(waited)
             result = await probe_address(
                 address, random_address, hosts=hosts, settings=self.settings.smtp,
                 verify_tls=not self.settings.world_mode,

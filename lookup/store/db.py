@@ -29,6 +29,7 @@ from sqlalchemy.exc import (
 
 from lookup.errors import StoreError
 from lookup.models import ResearchResult, Verification
+from lookup.slug import slugify
 from lookup.store._sql import (
     CANDIDATES,
     INTERVIEWS,
@@ -51,7 +52,6 @@ from lookup.store._sql import (
     upsert_person,
     verification_from,
 )
-from lookup.slug import slugify
 from lookup.store.engine import make_engine, redacted, translating
 from lookup.store.locks import person_lock
 from lookup.store.migrations import migrate
