@@ -35,6 +35,9 @@ __all__ = [
 ]
 
 RESEARCH_DEPLOYMENT = "research-interviewer/on-demand"
+ZOMBIE_AUTOMATION = "interviewer-lookup: crash runs whose machine died"
+HEARTBEAT_S = 30  # the shortest heartbeat Prefect allows
+SILENCE_S = 120  # no heartbeat (nor an end) for this long: the run's machine is gone
 REVERIFY_DEPLOYMENT = "reverify-contacts/scheduled"
 
 
@@ -69,7 +72,12 @@ def _deployment_options(settings: Settings, work_pool: str | None = None) -> lis
 
     pooled: dict = {}
     if work_pool:
-        pooled = {"work_pool_name": work_pool, "entrypoint_type": EntrypointType.MODULE_PATH}
+        pooled = {
+            "work_pool_name": work_pool,
+            "entrypoint_type": EntrypointType.MODULE_PATH,
+            # heartbeats let the "crash runs whose machine died" Automation see a dead machine
+            "job_variables": {"env": {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_S)}},
+        }
     research = {
         "name": "on-demand",
         "description": "Research one interviewer and write their briefing card.",
@@ -99,6 +107,7 @@ async def deploy_to_pool(settings: Settings) -> dict:
     async with get_client() as client:
         created_pool = await _ensure_pool(client, pool)
         limits = await ensure_limits(client, settings, update=True)
+    automation = await _ensure_zombie_automation()
     research, reverify = _deployment_options(settings, pool)
     with contextlib.redirect_stdout(sys.stderr):  # Prefect's table: stdout may carry JSON
         ids = await adeploy(
@@ -116,8 +125,51 @@ async def deploy_to_pool(settings: Settings) -> dict:
         "deployments": [RESEARCH_DEPLOYMENT, REVERIFY_DEPLOYMENT],
         "deployment_ids": [str(i) for i in ids],
         "limits": limits,
+        "automation": automation,
         "schedule": f"{settings.reverify.cron} ({local_timezone(settings)})",
     }
+
+
+async def _ensure_zombie_automation() -> str:
+    """Prefect's documented answer to a machine that dies mid-run (docs: "detect zombie
+    flows"): mark our runs Crashed when their heartbeats stop. A worker that is killed
+    alone needs no help: its run's process sees it go and ends the run Crashed."""
+    from datetime import timedelta
+
+    from prefect.automations import Automation
+    from prefect.client.schemas.objects import StateType
+    from prefect.events.actions import ChangeFlowRunState
+    from prefect.events.schemas.automations import EventTrigger, Posture
+    from prefect.events.schemas.events import ResourceSpecification
+
+    try:
+        await Automation.aread(name=ZOMBIE_AUTOMATION)
+        return ZOMBIE_AUTOMATION
+    except ValueError:
+        pass
+    await Automation(
+        name=ZOMBIE_AUTOMATION,
+        description="Marks interviewer-lookup runs Crashed when their heartbeats stop.",
+        trigger=EventTrigger(
+            after={"prefect.flow-run.heartbeat"},
+            expect={"prefect.flow-run.heartbeat", "prefect.flow-run.Completed",
+                    "prefect.flow-run.Failed", "prefect.flow-run.Cancelled",
+                    "prefect.flow-run.Crashed"},
+            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
+            match_related=ResourceSpecification({"prefect.resource.role": "tag",
+                                                 "prefect.resource.id": "prefect.tag.interviewer-lookup"}),
+            for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
+            threshold=1,
+            within=timedelta(seconds=SILENCE_S),
+        ),
+        actions=[ChangeFlowRunState(
+            state=StateType.CRASHED,
+            message=f"No heartbeat for {SILENCE_S} s: the machine running it is gone. "
+                    "Submit the interview again to finish it.",
+        )],
+    ).acreate()
+    return ZOMBIE_AUTOMATION
 
 
 async def _ensure_pool(client: object, name: str) -> bool:

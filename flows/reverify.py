@@ -16,6 +16,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.limits import run_politeness
 from flows.privacy import forget_in_prefect
 from flows.runtime import world_settings
 from lookup.card import refresh_history
@@ -25,7 +26,7 @@ from lookup.settings import Settings, load_settings
 from lookup.store import Store, forget_files
 from lookup.web.session import forget_cached
 
-__all__ = ["reverify_contacts"]
+__all__ = ["CHANGED_EVENT", "announce_changes", "reverify_contacts"]
 
 IO = {"cache_policy": NO_CACHE, "persist_result": False}
 
@@ -96,12 +97,14 @@ async def reverify_contacts(
         with Store.open(live.database_url) as store:
             due = store.due_for_reverification(now=now, interval=interval, limit=1_000_000)
         logger.info("%d contact(s) due for re-verification", len(due))
-        verifier = Verifier(live)
         changes: list[dict[str, Any]] = []
-        size = max(1, live.reverify.batch_size)
-        for start in range(0, len(due), size):
-            changes += await batch_task(due[start : start + size], verifier, live, smtp)
+        async with run_politeness(live, logger) as polite:  # SMTP budgets shared by all workers
+            verifier = Verifier(live, smtp_limiter=polite.smtp if polite else None)
+            size = max(1, live.reverify.batch_size)
+            for start in range(0, len(due), size):
+                changes += await batch_task(due[start : start + size], verifier, live, smtp)
         slugs = sorted({c.slug for c in due})
+        announce_changes([c for c in changes if c["kind"] != "first_check"], due, live)
         refreshed = cards_task(slugs, live, now)
         if research:
             await _research_again(slugs, live, smtp=smtp, world=world)
@@ -119,6 +122,35 @@ async def reverify_contacts(
         description="What the latest re-verification found",
     )
     return report
+
+
+CHANGED_EVENT = "lookup.contact.changed"
+
+
+def announce_changes(changes: list[dict[str, Any]], due: list, settings: Settings) -> int:
+    """Emit one Prefect event per contact whose verdict changed, for Automations to act on.
+
+    Event ``lookup.contact.changed``; resource ``lookup.person.<slug>`` (named after the
+    person); payload: the address and each change (what, kind, before, after).
+    """
+    from prefect.events import emit_event
+
+    slugs = {c.address.lower(): c.slug for c in due}
+    by_person: dict[str, list[dict[str, Any]]] = {}
+    for change in changes:
+        slug = slugs.get(change["address"].lower())
+        if slug is not None:
+            by_person.setdefault(slug, []).append(change)
+    with Store.open(settings.database_url) as store:
+        names = {slug: getattr(store.find_person(slug), "name", slug) for slug in by_person}
+    for slug, found in sorted(by_person.items()):
+        emit_event(
+            event=CHANGED_EVENT,
+            resource={"prefect.resource.id": f"lookup.person.{slug}",
+                      "prefect.resource.name": names[slug]},
+            payload={"address": found[0]["address"], "changes": found},
+        )
+    return len(by_person)
 
 
 async def _research_again(
