@@ -121,8 +121,8 @@ def research_batch(
 
     if any(given):
         fail("Give either a name and --company, or --batch FILE.csv, not both.", 2)
-    batch = guarded(lambda: (check_world(world), read_batch(path, smtp=True if smtp else None,
-                                                             world=world))[1])
+    batch = guarded(lambda: (check_world(world), read_batch(
+        path, smtp=True if smtp else None, world=world, settings=settings_for_run(world)))[1])
     run_batch(batch, world=world, wait=wait, as_json=as_json)
 
 

@@ -12,9 +12,12 @@ batch with its line number, nothing submitted). Then:
 
 A CSV file has a header row naming its columns, the same as the options of
 ``lookup research``: ``name`` and ``company`` (required), ``domain``, ``role``,
-``interview_date`` (YYYY-MM-DD), ``recruiter``, ``notes``, and ``world`` (an
-offline world directory for that row; ``--world`` for every row); dashes or
-spaces in a header stand for underscores, case does not matter.
+``interview_date`` (YYYY-MM-DD), ``interview_time`` (14:00 or 14:00-14:45),
+``timezone``, ``recruiter``, ``notes``, ``honorific``, ``tone``, ``language``, and
+``world`` (an offline world directory for that row; ``--world`` for every row);
+dashes or spaces in a header stand for underscores, case does not matter. What a
+row leaves out comes from the submitter's settings (``[followup]``), as for one
+``lookup research``. A panel is one row per panelist (no panel index is written).
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ from lookup.errors import BadInputError, LookupToolError
 
 __all__ = ["COLUMNS", "Outcome", "find_deployment", "read_batch", "run_here", "submit"]
 
-COLUMNS = ("name", "company", "domain", "role", "interview_date", "recruiter", "notes", "world")
+COLUMNS = ("name", "company", "domain", "role", "interview_date", "interview_time", "timezone",
+           "recruiter", "notes", "honorific", "tone", "language", "world")
+CHECKED = COLUMNS[2:-1]  # what make_interview checks besides the name and company
 MAX_ROWS = 10_000
 POLL_S = 2.0
 FINAL = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED"})
@@ -55,8 +60,14 @@ class Outcome:
 Progress = Callable[[int, int, Outcome], None]
 
 
-def read_batch(path: Path, *, smtp: bool | None, world: str | None) -> list[dict[str, Any]]:
-    """The research parameters of every row of a CSV file, each checked; BadInputError names the line."""
+def read_batch(
+    path: Path, *, smtp: bool | None, world: str | None, settings: Any = None
+) -> list[dict[str, Any]]:
+    """The research parameters of every row of a CSV file, each checked; BadInputError names the line.
+
+    ``settings`` (the submitter's) fill the follow-up options a row leaves out.
+    """
+    from flows.runtime import followup_defaults
     from lookup.interview import make_interview
 
     if not path.is_file():
@@ -83,9 +94,10 @@ def read_batch(path: Path, *, smtp: bool | None, world: str | None) -> list[dict
             raise BadInputError(f"Line {line} of {path} has more cells than the header has columns.")
         values = {k: (v.strip() or None) for k, v in zip(header, row, strict=False)}
         try:
-            make_interview(values.get("name"), values.get("company"), domain=values.get("domain"),
-                           role=values.get("role"), interview_date=values.get("interview_date"),
-                           recruiter=values.get("recruiter"), notes=values.get("notes"))
+            if settings is not None:
+                values = followup_defaults(settings, values)
+            make_interview(values.get("name"), values.get("company"),
+                           **{k: values.get(k) for k in CHECKED})
             row_world = values.get("world") or world
             if row_world:
                 if not Path(row_world).expanduser().is_dir():
