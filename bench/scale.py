@@ -148,7 +148,7 @@ def politeness(part: Slice, *, search_s: float, host_s: float, per_minute: int) 
         "bound_s": max(search_bound, host_bound, smtp_bound),
         "bound_by": max((("search", search_bound), ("host", host_bound), ("smtp", smtp_bound)),
                         key=lambda kv: kv[1])[0],
-        "violations": search_broken + host_broken + smtp_broken,
+        "violations": f"{search_broken}/{host_broken}/{smtp_broken}",
     }
 
 
@@ -273,6 +273,7 @@ def main() -> None:
         raise SystemExit("PostgreSQL is not installed (set LOOKUP_PG_BIN to its bin folder).")
     root = Path(tempfile.mkdtemp(prefix="scale-")) if args.keep is None else args.keep
     root.mkdir(parents=True, exist_ok=True)
+    (root / "home").mkdir(exist_ok=True)
     logs = root / "logs"
     logs.mkdir(exist_ok=True)
     interviews = _world(root / "world", count=args.interviews, seed=args.seed, latency=True)
@@ -308,7 +309,7 @@ def main() -> None:
             _batch(batch, interviews, root / "world")
             print()
             print("| workers | wall s | runs/min | completed | searches | requests | SMTP "
-                  "sessions | bound s (by) | wall / bound | violations |")
+                  "sessions | bound s (by) | wall / bound | violations search/host/SMTP |")
             print("|---|---|---|---|---|---|---|---|---|---|")
             for workers in counts:
                 store = pg.create_database(f"store_w{workers}")
@@ -316,7 +317,12 @@ def main() -> None:
                 mark = _mark(running)
                 wall, outcomes = run_config(env, api, batch, workers, logs,
                                             timeout=60 * args.interviews)
-                polite = politeness(_since(running, mark), search_s=args.search_interval,
+                part = _since(running, mark)
+                if args.keep is not None:  # the world's view of this configuration, for a look
+                    (logs / f"world-w{workers}.json").write_text(json.dumps({
+                        "searches": [[q.at, q.answered, q.query] for q in part.searches],
+                        "hits": [[h.at, h.answered, h.host, h.path] for h in part.hits]}))
+                polite = politeness(part, search_s=args.search_interval,
                                     host_s=args.host_interval, per_minute=args.smtp_per_minute)
                 ok = sum(1 for o in outcomes if o["state"] == "COMPLETED")
                 rows.append((workers, wall, ok))

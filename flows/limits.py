@@ -199,7 +199,7 @@ async def run_politeness(
     A world runs flat out (its limits are 0) unless ``general.world_limits`` keeps them;
     then it is as polite as the internet would be, globally too.
     """
-    if True or not server_in_use() or (settings.world is not None and not settings.general.world_limits):
+    if not server_in_use() or (settings.world is not None and not settings.general.world_limits):
         yield None
         return
     from flows.politeness import GlobalPoliteness

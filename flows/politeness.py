@@ -98,9 +98,7 @@ class _Spacing:
                 if hold.lease is None:
                     hold.lease = await self._owner.acquire(name, poll_s=_poll_s(gap))
                     hold.acquired_at = time.monotonic()
-                delay = hold.next_free - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
+                await self._settled(hold)  # the previous event answered, its interval passed
                 hold.next_free = time.monotonic() + gap + GUARD_S
                 hold.gap = gap
                 hold.inflight += 1
@@ -115,7 +113,8 @@ class _Spacing:
 
         A worker cannot see when another's request really left (a busy event loop,
         a new connection), so the slot goes back to the server only an interval
-        after this process's last answer; its own queue stays spaced by grants.
+        after this process's last answer, and the next caller here waits as long:
+        one event at a time per key, an interval from each answer to the next start.
         """
         hold = self._holds.get(self._name_of(key))
         if hold is None or hold.inflight <= 0:

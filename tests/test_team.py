@@ -107,8 +107,9 @@ class Team:
     def flow_run(self, run_id: str) -> dict:
         return httpx.get(f"{self.api}/flow_runs/{run_id}", timeout=10, trust_env=False).json()
 
-    def log_tail(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in sorted(self.logs.glob("*.log")))
+    def log_tail(self, chars: int = 3000) -> str:
+        return "\n".join(p.read_text(errors="replace")[-chars:]
+                         for p in sorted(self.logs.glob("*.log")))
 
 
 def _slow_copy(tmp: Path) -> Path:
@@ -243,6 +244,10 @@ def test_a_batch_on_two_workers_completes_and_no_limit_is_broken(team: Team, tmp
                 in_window = [t for t in times if start <= t < start + 60.0]
                 assert len(in_window) <= SMTP_PER_MINUTE, domain
     assert sum(len(t) for t in _smtp_probes(team.demo).values()) >= 2, "the demo was probed"
+    # the limits were the server's global ones, not each worker's own (which would also
+    # pass the checks above when the runs happen not to overlap)
+    used = re.findall(r"Global politeness: (\d+) acquired", team.log_tail(100_000))
+    assert len(used) >= 4 and all(int(n) > 0 for n in used), team.log_tail()
 
 
 def _run_in(team: Team, run_id: str, state: str, timeout: float) -> dict:
