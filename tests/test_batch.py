@@ -8,8 +8,10 @@ CLI with no Prefect server registered deployment, so the runs go here, a few at 
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from typer.testing import CliRunner
@@ -136,3 +138,37 @@ def test_the_documented_automations_are_valid_prefect_automations(name: str) -> 
     assert automation.actions[0].type == "send-notification"
     if name == "contact-changed.yaml":
         assert automation.trigger.expect == {"lookup.contact.changed"}
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_import_submit_without_a_deployment_runs_each_new_interview_here(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    """`lookup import FILE.ics --submit`: the calendar's new interviews become one batch (here,
+    with no deployment); the calendar's notes and recruiter travel with each run; a second
+    submit finds nothing new and says so."""
+    import datetime as dt
+
+    day = (dt.date.today() - dt.timedelta(days=1)).strftime("%Y%m%d")
+    ics = tmp_path / "cal.ics"
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:1@test\r\nDTSTAMP:{day}T080000Z\r\nDTSTART:{day}T140000Z\r\n"
+        f"DTEND:{day}T144500Z\r\n"
+        "SUMMARY:Interview with Tomasz Wierzbicki (Harbor Lane Logistics)\r\n"
+        "DESCRIPTION:Role: Fleet Analyst\\nRecruiter: Sam Lee <sam@agency.test>\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n", encoding="utf-8")
+    args = ["import", str(ics), "--submit", "--world", str(HARBOR_WORLD), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    (outcome,) = json.loads(result.stdout[result.stdout.index("["):])
+    assert outcome["state"] == "COMPLETED" and outcome["name"] == "Tomasz Wierzbicki"
+    card = Path(outcome["card"]).read_text(encoding="utf-8")
+    assert "Fleet Analyst" in card
+    mailtos = [unquote(u) for u in re.findall(r"\]\((mailto:[^)\s]*)\)", card)]
+    assert any("cc=sam@agency.test" in u for u in mailtos), mailtos
+    assert Path(outcome["card"]).with_suffix(".ics").is_file()  # the reminder, from DTEND
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2
+    assert "has no interview that is not researched yet" in again.output
