@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from lookup.address.calibration import FEATURES, Calibration
@@ -69,12 +69,13 @@ def _names(pairs: Sequence[tuple[str, str]]) -> list[ParsedName | None]:
 
 
 def predictions(domain: str, pairs: Sequence[tuple[str, str]], obs: Sequence[Observation],
-                prior: Prior, *, draws: int, seed: int) -> Iterator[Prediction]:
-    """Every person at ``domain`` predicted under the four protocols, raw."""
+                prior: Prior, *, draws: int, seed: int,
+                protocols: Collection[str] = PROTOCOLS) -> Iterator[Prediction]:
+    """Every person at ``domain`` predicted under the four protocols (or those of
+    ``protocols``: the random colleagues drawn are the same either way), raw."""
     rows = evidence_rows(obs, prior)
     known = set(prior.shares)
     names = _names(pairs)
-    rng = random.Random(f"{seed}:{domain}")
 
     def predict(protocol: str, i: int, pick: list[int], weight: float) -> Prediction:
         truth = pairs[i][1].rpartition("@")[0]
@@ -87,16 +88,30 @@ def predictions(domain: str, pairs: Sequence[tuple[str, str]], obs: Sequence[Obs
                             taken={pairs[j][1] for j in pick})
         return Prediction(protocol, domain, weight, truth, len(pick), tuple(kept), rest)
 
-    keys = [full_name.casefold() for full_name, _ in pairs]
-    for i in range(len(pairs)):
-        # colleagues are other people: the same name's other address is left out
-        others = [j for j in range(len(pairs)) if keys[j] != keys[i]]
-        yield predict("cold", i, [], 1.0)
+    for i, others, picks in colleague_draws(domain, pairs, draws=draws, seed=seed):
+        if "cold" in protocols:
+            yield predict("cold", i, [], 1.0)
         for k in (1, 3):
-            for _ in range(draws):
-                pick = rng.sample(others, min(k, len(others)))
-                yield predict(f"k{k}", i, pick, 1 / draws)
-        yield predict("loo", i, others, 1.0)
+            if f"k{k}" in protocols:
+                for pick in picks[k]:
+                    yield predict(f"k{k}", i, pick, 1 / draws)
+        if "loo" in protocols:
+            yield predict("loo", i, others, 1.0)
+
+
+def colleague_draws(domain: str, pairs: Sequence[tuple[str, str]], *, draws: int,
+                    seed: int) -> Iterator[tuple[int, list[int], dict[int, list[list[int]]]]]:
+    """For each person at ``domain``: their colleagues (every other person; the same name's
+    other address is left out) and, for k = 1 and 3, ``draws`` random picks of k of them,
+    seeded by the domain. The protocols and ``bench/ceiling.py``'s bounds both draw here,
+    so the bounds are measured on the very colleagues the model is given."""
+    keys = [full_name.casefold() for full_name, _ in pairs]
+    rng = random.Random(f"{seed}:{domain}")
+    for i in range(len(pairs)):
+        others = [j for j in range(len(pairs)) if keys[j] != keys[i]]
+        picks = {k: [rng.sample(others, min(k, len(others))) for _ in range(draws)]
+                 for k in (1, 3)}
+        yield i, others, picks
 
 
 def company_folds(domains: Iterable[str], k: int, seed: int, sizes: Mapping[str, int],

@@ -72,6 +72,14 @@ WorldOpt = Annotated[
     str | None,
     typer.Option("--world", help="Run against an offline world directory (or LOOKUP_WORLD)."),
 ]
+BatchOpt = Annotated[
+    Path | None,
+    typer.Option("--batch", help="A CSV file of interviews (columns as the options): one run "
+                 "per row, on the deployment when one is registered."),
+]
+WaitOpt = Annotated[
+    bool, typer.Option("--wait", help="With a deployment: follow the runs until they finish.")
+]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -124,3 +132,24 @@ def open_store(settings: Any) -> Any:
     from lookup.store import Store
 
     return Store.open(settings.database_url)
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """The few lines `lookup research` prints about one finished run."""
+    from lookup.card.render import percent
+
+    email = summary.get("email")
+    out(f"{summary['name']} — {summary.get('title') or 'title not found'}, {summary['company']}")
+    if summary.get("site_domain"):
+        out(f"Web site: {summary['site_domain']}; mail domain: {summary.get('domain') or 'not found'}")
+    else:
+        out(f"Domain: {summary.get('domain') or 'not found'}")
+    if email:
+        out(f"Address: {email['address']} ({percent(email['probability'])}, {email['status']})")
+        for alt in summary.get("alternatives", [])[:3]:
+            out(f"  or {alt['address']} ({percent(alt['probability'])}, {alt['status']})")
+    else:
+        out("Address: none found (the card says why)")
+    out(f"Card: {summary['card']}")
+    if summary.get("reminder"):
+        out(f"Reminder: {summary['reminder']} (open it to add the follow-up deadline to your calendar)")

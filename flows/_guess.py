@@ -3,6 +3,7 @@ evidence moved them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,11 +14,20 @@ from lookup.models import Candidate, Source
 
 __all__ = ["candidate_rows", "explain_lines", "parse_hint", "step_rows"]
 
+_PASTED = re.compile(r"\s*(https?://[^\s/]+\S*)\s+(\S.*)", re.DOTALL)
+
 
 def parse_hint(text: str, domain: str) -> list[FormatHint]:
-    """A format hint typed by the user, or BadInputError saying how to write one."""
-    found = typed_hint(text, domain, Source(url="", title="given by the user", snippet=text,
-                                            kind="user"))
+    """A format hint typed by the user, or BadInputError saying how to write one.
+
+    A search result pasted with its address first ("https://site/page The email format of
+    ... is ...") keeps that address as the claim's source: the site, not the user, says it.
+    """
+    pasted = _PASTED.match(text)
+    url, words = (pasted.group(1), pasted.group(2)) if pasted else ("", text)
+    source = (Source(url=url, title="a search result you gave", snippet=words, kind="user")
+              if url else Source(url="", title="given by the user", snippet=text, kind="user"))
+    found = typed_hint(words, domain, source)
     if not found:
         raise BadInputError(
             f"{text!r} names no address format; write it like 'first.last', '{{f}}{{last}}', "
@@ -35,6 +45,7 @@ def candidate_rows(candidates: Sequence[Candidate]) -> list[dict[str, Any]]:
             "support": c.support,
             "evidence": c.evidence_total,
             "explanation": c.explanation,
+            "claimed_by": [s.url or s.title for s in c.claimed_by],
         }
         for c in candidates
     ]

@@ -16,10 +16,12 @@ from typing import Annotated, Any
 import typer
 
 from flows._cli import (
+    BatchOpt,
     JsonOpt,
     M365Opt,
     ProxyOpt,
     SmtpOpt,
+    WaitOpt,
     WorldOpt,
     app,
     check_world,
@@ -28,6 +30,7 @@ from flows._cli import (
     guarded,
     open_store,
     out,
+    print_summary,
 )
 from flows.runtime import (
     FAST_RUNS_HINT,
@@ -46,8 +49,10 @@ __all__ = ["app", "main"]
 
 @app.command()
 def research(
-    name: Annotated[str, typer.Argument(help="The interviewer's name, as written.")],
-    company: Annotated[str, typer.Option("--company", "-c", help="The company they work for.")],
+    name: Annotated[str | None, typer.Argument(help="The interviewer's name, as written.")] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", help="The company they work for.")
+    ] = None,
     domain: Annotated[
         str | None, typer.Option(help="The company's mail domain, if you know it.")
     ] = None,
@@ -77,8 +82,18 @@ def research(
     m365_https: M365Opt = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
+    batch: BatchOpt = None,
+    wait: WaitOpt = False,
 ) -> None:
-    """Research one interviewer (or a panel) and write their briefing card and reminder."""
+    """Research one interviewer (or a panel) and write their briefing card and reminder;
+    or each row of --batch FILE.csv."""
+    if batch is not None:
+        from flows.cli_team import research_batch
+
+        return research_batch(batch, given=(name, company), smtp=smtp, world=world, wait=wait,
+                              as_json=as_json)
+    if name is None or company is None:  # empty strings get make_interview's sentence
+        fail("Give the interviewer's name and --company COMPANY (or --batch FILE.csv).", 2)
     params = dict(
         name=name, company=company, domain=domain, role=role, interview_date=interview_date,
         recruiter=recruiter, notes=notes, smtp=True if smtp or smtp_proxy else None, world=world,
@@ -95,35 +110,15 @@ def research(
         emit(summary)
     elif "interviewers" in summary:
         for one in summary["interviewers"]:
-            _print_summary(one)
+            print_summary(one)
             out()
         for failure in summary["failed"]:
             out(f"Failed: {failure}")
         out(f"Panel index: {summary['panel_index']}")
     else:
-        _print_summary(summary)
+        print_summary(summary)
     if summary.get("failed"):  # a panel where some research failed
         raise typer.Exit(1)
-
-
-def _print_summary(summary: dict[str, Any]) -> None:
-    from lookup.card.render import percent
-
-    email = summary.get("email")
-    out(f"{summary['name']} — {summary.get('title') or 'title not found'}, {summary['company']}")
-    if summary.get("site_domain"):
-        out(f"Web site: {summary['site_domain']}; mail domain: {summary.get('domain') or 'not found'}")
-    else:
-        out(f"Domain: {summary.get('domain') or 'not found'}")
-    if email:
-        out(f"Address: {email['address']} ({percent(email['probability'])}, {email['status']})")
-        for alt in summary.get("alternatives", [])[:3]:
-            out(f"  or {alt['address']} ({percent(alt['probability'])}, {alt['status']})")
-    else:
-        out("Address: none found (the card says why)")
-    out(f"Card: {summary['card']}")
-    if summary.get("reminder"):
-        out(f"Reminder: {summary['reminder']} (open it to add the follow-up deadline to your calendar)")
 
 
 # -- guess (verify and doctor live in flows.cli_mail) -------------------------------------------------------
@@ -139,7 +134,8 @@ def guess(
     ] = None,
     hint: Annotated[
         list[str] | None,
-        typer.Option(help="A format a directory site gives, 'first.last' or its snippet; repeat."),
+        typer.Option(help="A format a directory site gives: 'first.last', or its search "
+                          "snippet (with the result's URL first to name the site); repeat."),
     ] = None,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show how each piece of evidence moved the odds.")
@@ -355,6 +351,7 @@ def reverify(
 # these to keep --help's order.
 import flows.cli_mail  # noqa: E402, F401
 import flows.cli_ops  # noqa: E402, F401
+import flows.cli_team  # noqa: E402, F401
 
 
 def main() -> None:

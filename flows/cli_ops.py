@@ -13,6 +13,7 @@ from flows._cli import (
     M365Opt,
     ProxyOpt,
     SmtpOpt,
+    WaitOpt,
     WorldOpt,
     app,
     check_world,
@@ -35,12 +36,23 @@ from lookup.errors import BadInputError
 
 
 @server_app.command("start")
-def server_start() -> None:
-    """Start the local Prefect server (its data in the data folder) and wait until it answers."""
-    from flows.server import start_server
+def server_start(
+    postgres: Annotated[str | None, typer.Option(
+        "--postgres", help="The server's database: a PostgreSQL URL, for a team "
+        "(or prefect.database_url); default SQLite in the data folder.")] = None,
+    host: Annotated[str | None, typer.Option(
+        "--host", help="Listen address; 0.0.0.0 lets workers on other machines in.")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (prefect.server_port).")] = None,
+) -> None:
+    """Start the local Prefect server and wait until it answers; create the politeness limits."""
+    from flows.cli_team import start_team_server
 
-    info = guarded(lambda: start_server(settings_for_run()))
-    out(f"Prefect server up at {info.url} (pid {info.pid}); log: {info.log_path}")
+    info, limits = guarded(lambda: start_team_server(postgres=postgres, host=host, port=port))
+    on = f" on {info.database}" if info.database else ""
+    out(f"Prefect server up at {info.url} (pid {info.pid}){on}; log: {info.log_path}")
+    if limits.get("created") or limits.get("updated"):
+        out(f"Global politeness limits: {limits.get('created', 0)} created, "
+            f"{limits.get('updated', 0)} updated.")
 
 
 @server_app.command("stop")
@@ -94,9 +106,19 @@ def import_ics(
     m365_https: M365Opt = False,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
+    submit: Annotated[bool, typer.Option(
+        "--submit", help="All at once: one run per interview on the deployment's workers "
+        "(or here, a few at a time, without one).")] = False,
+    wait: WaitOpt = False,
 ) -> None:
     """Start one research run per new interview found in a calendar export."""
     mail = {"smtp_proxy": smtp_proxy, "m365_https": True if m365_https else None}
+    if submit and not dry_run:
+        from flows.cli_team import run_batch
+
+        batch = guarded(lambda: _new_interviews(file, smtp=smtp, world=world,
+                                                max_age_days=max_age_days, mail=mail))
+        return run_batch(batch, world=world, wait=wait, as_json=as_json)
     report = guarded(
         lambda: _import(file, dry_run=dry_run, smtp=smtp, world=world, max_age_days=max_age_days,
                         mail=mail)
@@ -116,6 +138,33 @@ def import_ics(
             out(f"failed: {failure}")
     if report["failed"]:
         raise typer.Exit(1)
+
+
+def _new_interviews(
+    file: Path, *, smtp: bool, world: str | None, max_age_days: int, mail: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The research parameters of the calendar's interviews not researched yet (each
+    panelist is one run; ``--submit`` writes no panel index, the runs being elsewhere)."""
+    from flows.batch import import_params
+    from flows.runtime import followup_defaults
+    from lookup.ics import parse_interviews
+    from lookup.interview import zone
+
+    if not file.is_file():
+        raise BadInputError(f"The calendar file {file} does not exist.")
+    check_world(world)
+    settings = settings_for_run(world, **mail)
+    parsed = parse_interviews(file.read_text(encoding="utf-8", errors="replace"),
+                              today=dt.date.today(), max_age_days=max_age_days,
+                              tz=zone(followup_defaults(settings, {})["timezone"]))
+    for problem in parsed.problems:
+        stderr(f"could not parse: {problem}")
+    with open_store(settings) as store:
+        new = [i for i in parsed.interviews if not store.has_interview(i)]
+    if not new:
+        raise BadInputError(f"The calendar {file} has no interview that is not researched yet.")
+    return [import_params(i, smtp=smtp or bool(mail["smtp_proxy"]), world=world) | mail
+            for i in new]
 
 
 def _import(
@@ -185,8 +234,14 @@ def _by_event(interviews: list[Any]) -> list[list[Any]]:
 
 
 @world_app.command("serve")
-def world_serve(directory: Annotated[Path, typer.Argument(help="The world directory.")]) -> None:
+def world_serve(
+    directory: Annotated[Path, typer.Argument(help="The world directory.")],
+    endpoints: Annotated[Path | None, typer.Option(
+        "--endpoints", help="Write where the world listens to this JSON file; runs with "
+        "LOOKUP_WORLD_ENDPOINTS=FILE use this one world (shared by every worker).")] = None,
+) -> None:
     """Serve a world in the foreground and print its endpoints (Ctrl-C stops it)."""
     from lookup.world import serve_forever
 
-    guarded(lambda: (check_world(str(directory)), serve_forever(directory)))
+    guarded(lambda: (check_world(str(directory)),
+                     serve_forever(directory, endpoints_file=endpoints)))

@@ -1,8 +1,18 @@
 """Deployments: research on demand (one run per interview) and scheduled re-verification.
 
-``lookup serve`` makes sure a local Prefect server is up (schedules never fire
-on Prefect's temporary server), then serves both deployments from this
-process. Trigger a research run from anywhere that reaches the server::
+Two ways to run them:
+
+- ``lookup serve`` (one machine): makes sure a local Prefect server is up
+  (schedules never fire on Prefect's temporary server), then serves both
+  deployments from this process.
+- ``lookup deploy`` (a team): registers both on a process work pool
+  (``prefect.work_pool``), with the global politeness limits; then
+  ``prefect worker start --pool NAME`` on every machine that has the project
+  installed and reaches the server runs them. The entrypoints are module paths
+  (``flows.research.research_interviewer``), so a worker needs the package, not
+  a copy of anyone's working tree.
+
+Trigger a research run from anywhere that reaches the server::
 
     prefect deployment run 'research-interviewer/on-demand' \
         --param name="Dana Okafor" --param company="Brightwater Analytics"
@@ -10,14 +20,24 @@ process. Trigger a research run from anywhere that reaches the server::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
 from lookup.settings import Settings
 
-__all__ = ["RESEARCH_DEPLOYMENT", "REVERIFY_DEPLOYMENT", "build_deployments", "serve_deployments"]
+__all__ = [
+    "RESEARCH_DEPLOYMENT",
+    "REVERIFY_DEPLOYMENT",
+    "build_deployments",
+    "deploy_to_pool",
+    "serve_deployments",
+]
 
 RESEARCH_DEPLOYMENT = "research-interviewer/on-demand"
+ZOMBIE_AUTOMATION = "interviewer-lookup: crash runs whose machine died"
+HEARTBEAT_S = 30  # the shortest heartbeat Prefect allows
+SILENCE_S = 120  # no heartbeat (nor an end) for this long: the run's machine is gone
 REVERIFY_DEPLOYMENT = "reverify-contacts/scheduled"
 
 
@@ -37,24 +57,140 @@ def local_timezone(settings: Settings) -> str:
 
 
 def build_deployments(settings: Settings) -> list:
-    """The two runner deployments, ready for ``prefect.serve``."""
-    from prefect.schedules import Cron
-
+    """The two deployments, ready for ``prefect.serve``."""
     from flows.research import research_interviewer
     from flows.reverify import reverify_contacts
 
-    research = research_interviewer.to_deployment(
-        name="on-demand",
-        description="Research one interviewer and write their briefing card.",
-        tags=["interviewer-lookup"],
-    )
-    reverify = reverify_contacts.to_deployment(
-        name="scheduled",
-        description="Re-check stored contacts that are due and report what changed.",
-        schedules=[Cron(settings.reverify.cron, timezone=local_timezone(settings))],
-        tags=["interviewer-lookup"],
-    )
+    research, reverify = _deployment_options(settings)
+    return [research_interviewer.to_deployment(**research),
+            reverify_contacts.to_deployment(**reverify)]
+
+
+def _deployment_options(settings: Settings, work_pool: str | None = None) -> list[dict]:
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Cron
+
+    pooled: dict = {}
+    if work_pool:
+        pooled = {
+            "work_pool_name": work_pool,
+            "entrypoint_type": EntrypointType.MODULE_PATH,
+            # heartbeats let the "crash runs whose machine died" Automation see a dead machine
+            "job_variables": {"env": {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_S)}},
+        }
+    research = {
+        "name": "on-demand",
+        "description": "Research one interviewer and write their briefing card.",
+        "tags": ["interviewer-lookup"],
+        **pooled,
+    }
+    reverify = {
+        "name": "scheduled",
+        "description": "Re-check stored contacts that are due and report what changed.",
+        "schedules": [Cron(settings.reverify.cron, timezone=local_timezone(settings))],
+        "tags": ["interviewer-lookup"],
+        **pooled,
+    }
     return [research, reverify]
+
+
+async def deploy_to_pool(settings: Settings) -> dict:
+    """Create the work pool and the global limits, register both deployments on the pool."""
+    from prefect.client.orchestration import get_client
+    from prefect.deployments.runner import adeploy
+
+    from flows.limits import ensure_limits
+    from flows.research import research_interviewer
+    from flows.reverify import reverify_contacts
+
+    pool = settings.prefect.work_pool
+    async with get_client() as client:
+        created_pool = await _ensure_pool(client, pool)
+        limits = await ensure_limits(client, settings, update=True)
+    automation = await _ensure_zombie_automation()
+    research, reverify = _deployment_options(settings, pool)
+    with contextlib.redirect_stdout(sys.stderr):  # Prefect's table: stdout may carry JSON
+        ids = await adeploy(
+            await research_interviewer.ato_deployment(**research),
+            await reverify_contacts.ato_deployment(**reverify),
+            work_pool_name=pool,
+            build=False,
+            push=False,
+            print_next_steps_message=False,
+            ignore_warnings=True,
+        )
+    return {
+        "work_pool": pool,
+        "work_pool_created": created_pool,
+        "deployments": [RESEARCH_DEPLOYMENT, REVERIFY_DEPLOYMENT],
+        "deployment_ids": [str(i) for i in ids],
+        "limits": limits,
+        "automation": automation,
+        "schedule": f"{settings.reverify.cron} ({local_timezone(settings)})",
+    }
+
+
+async def _ensure_zombie_automation() -> str:
+    """Prefect's documented answer to a machine that dies mid-run (docs: "detect zombie
+    flows"): mark our runs Crashed when their heartbeats stop. A worker that is killed
+    alone needs no help: its run's process sees it go and ends the run Crashed."""
+    from datetime import timedelta
+
+    from prefect.automations import Automation
+    from prefect.client.schemas.objects import StateType
+    from prefect.events.actions import ChangeFlowRunState
+    from prefect.events.schemas.automations import EventTrigger, Posture
+    from prefect.events.schemas.events import ResourceSpecification
+
+    try:
+        await Automation.aread(name=ZOMBIE_AUTOMATION)
+        return ZOMBIE_AUTOMATION
+    except ValueError:
+        pass
+    await Automation(
+        name=ZOMBIE_AUTOMATION,
+        description="Marks interviewer-lookup runs Crashed when their heartbeats stop.",
+        trigger=EventTrigger(
+            after={"prefect.flow-run.heartbeat"},
+            expect={"prefect.flow-run.heartbeat", "prefect.flow-run.Completed",
+                    "prefect.flow-run.Failed", "prefect.flow-run.Cancelled",
+                    "prefect.flow-run.Crashed"},
+            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
+            match_related=ResourceSpecification({"prefect.resource.role": "tag",
+                                                 "prefect.resource.id": "prefect.tag.interviewer-lookup"}),
+            for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
+            threshold=1,
+            within=timedelta(seconds=SILENCE_S),
+        ),
+        actions=[ChangeFlowRunState(
+            state=StateType.CRASHED,
+            message=f"No heartbeat for {SILENCE_S} s: the machine running it is gone. "
+                    "Submit the interview again to finish it.",
+        )],
+    ).acreate()
+    return ZOMBIE_AUTOMATION
+
+
+async def _ensure_pool(client: object, name: str) -> bool:
+    """Create the process work pool when missing; True when it was created."""
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    try:
+        await client.read_work_pool(name)  # type: ignore[attr-defined]
+        return False
+    except ObjectNotFound:
+        pass
+    template = ProcessWorker.get_default_base_job_template()
+    try:
+        await client.create_work_pool(  # type: ignore[attr-defined]
+            WorkPoolCreate(name=name, type="process", base_job_template=template)
+        )
+    except ObjectAlreadyExists:  # another deploy was quicker
+        return False
+    return True
 
 
 def serve_deployments(settings: Settings) -> None:

@@ -4,6 +4,13 @@ The steps (``lookup.research``) share the run's clients, so robots.txt,
 budgets, rate limits and the DNS cache span the whole run; async tasks run on
 the flow's event loop, so those clients never cross loops. Clients are passed
 by reference, hence no cache policy on these tasks.
+
+The steps that talk to the network or the database are retried twice with
+exponential backoff, for transient errors only (``transient``): a lost
+connection to the Prefect server or the database, a socket error. With a
+Prefect server in use, the run's politeness limits are global
+(``flows/limits.py``): every worker shares one budget per search engine, web
+host and mail domain.
 """
 
 from __future__ import annotations
@@ -15,8 +22,10 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
+from flows.limits import run_politeness, transient
 from flows.privacy import RESEARCH_FLOW, artifact_key
 from flows.runtime import followup_defaults, run_overrides, world_settings, world_transport
 from lookup import research
@@ -27,6 +36,8 @@ from lookup.settings import load_settings
 __all__ = ["STEPS", "research_interviewer"]
 
 IO = {"cache_policy": NO_CACHE, "persist_result": False}
+NETWORK = {**IO, "retries": 2, "retry_delay_seconds": exponential_backoff(backoff_factor=2),
+           "retry_jitter_factor": 0.5, "retry_condition_fn": transient}
 
 def _quoted(step: Callable[..., Any]) -> Callable[..., Any]:
     """Call a task with its arguments quoted: Prefect then does not walk pages and hits
@@ -40,13 +51,13 @@ def _quoted(step: Callable[..., Any]) -> Callable[..., Any]:
 
 
 STEPS = research.Steps(
-    search=_quoted(task(name="search", **IO)(research.search_step)),
-    domain=_quoted(task(name="resolve-company-domain", **IO)(research.domain_step)),
-    gather=_quoted(task(name="gather-pages", **IO)(research.gather_step)),
-    mail=_quoted(task(name="choose-mail-domain", **IO)(research.mail_step)),
+    search=_quoted(task(name="search", **NETWORK)(research.search_step)),
+    domain=_quoted(task(name="resolve-company-domain", **NETWORK)(research.domain_step)),
+    gather=_quoted(task(name="gather-pages", **NETWORK)(research.gather_step)),
+    mail=_quoted(task(name="choose-mail-domain", **NETWORK)(research.mail_step)),
     analyse=_quoted(task(name="profile-and-infer", **IO)(research.analyse_step)),
-    verify=_quoted(task(name="verify-candidates", **IO)(research.verify_step)),
-    write=_quoted(task(name="store-and-write-card", **IO)(research.write_step)),
+    verify=_quoted(task(name="verify-candidates", **NETWORK)(research.verify_step)),
+    write=_quoted(task(name="store-and-write-card", **NETWORK)(research.write_step)),
 )
 
 
@@ -91,14 +102,16 @@ async def research_interviewer(
         **options,
     )
     with world_settings(settings) as live:
-        run = await research.run_pipeline(
-            interview,
-            live,
-            smtp=smtp,
-            steps=STEPS,
-            logger=get_run_logger(),
-            transport=world_transport(live),
-        )
+        async with run_politeness(live, get_run_logger()) as politeness:
+            run = await research.run_pipeline(
+                interview,
+                live,
+                smtp=smtp,
+                steps=STEPS,
+                logger=get_run_logger(),
+                transport=world_transport(live),
+                politeness=politeness,
+            )
     with open(run.card, encoding="utf-8") as handle:
         await acreate_markdown_artifact(
             markdown=handle.read(),

@@ -16,6 +16,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.limits import run_politeness
 from flows.privacy import forget_in_prefect
 from flows.runtime import run_overrides, world_settings, world_transport
 from lookup.card import refresh_history
@@ -28,7 +29,7 @@ from lookup.store import Store, forget_files
 from lookup.web.fetch import make_client
 from lookup.web.session import forget_cached
 
-__all__ = ["reverify_contacts"]
+__all__ = ["CHANGED_EVENT", "announce_changes", "reverify_contacts"]
 
 IO = {"cache_policy": NO_CACHE, "persist_result": False}
 
@@ -103,8 +104,12 @@ async def reverify_contacts(
         logger.info("%d contact(s) due for re-verification", len(due))
         changes: list[dict[str, Any]] = []
         size = max(1, live.reverify.batch_size)
-        async with make_client(live, transport=world_transport(live)) as client:
-            verifier = Verifier(live, http_client=client, day_cache=live.cache_dir / REACH_FILE)
+        async with (
+            run_politeness(live, logger) as polite,  # SMTP budgets shared by all workers
+            make_client(live, transport=world_transport(live)) as client,
+        ):
+            verifier = Verifier(live, http_client=client, day_cache=live.cache_dir / REACH_FILE,
+                                smtp_limiter=polite.smtp if polite else None)
             for start in range(0, len(due), size):
                 changes += await batch_task(due[start : start + size], verifier, live, smtp)
         reach = verifier.port_check.answer
@@ -112,6 +117,7 @@ async def reverify_contacts(
         if notices:  # the sentence itself is said once, by the command
             logger.info("SMTP probes skipped: port 25 is blocked from this network")
         slugs = sorted({c.slug for c in due})
+        announce_changes([c for c in changes if c["kind"] != "first_check"], due, live)
         refreshed = cards_task(slugs, live, now)
         if research:
             await _research_again(slugs, live, smtp=smtp, world=world, smtp_proxy=smtp_proxy,
@@ -131,6 +137,35 @@ async def reverify_contacts(
         description="What the latest re-verification found",
     )
     return report
+
+
+CHANGED_EVENT = "lookup.contact.changed"
+
+
+def announce_changes(changes: list[dict[str, Any]], due: list, settings: Settings) -> int:
+    """Emit one Prefect event per contact whose verdict changed, for Automations to act on.
+
+    Event ``lookup.contact.changed``; resource ``lookup.person.<slug>`` (named after the
+    person); payload: the address and each change (what, kind, before, after).
+    """
+    from prefect.events import emit_event
+
+    slugs = {c.address.lower(): c.slug for c in due}
+    by_person: dict[str, list[dict[str, Any]]] = {}
+    for change in changes:
+        slug = slugs.get(change["address"].lower())
+        if slug is not None:
+            by_person.setdefault(slug, []).append(change)
+    with Store.open(settings.database_url) as store:
+        names = {slug: getattr(store.find_person(slug), "name", slug) for slug in by_person}
+    for slug, found in sorted(by_person.items()):
+        emit_event(
+            event=CHANGED_EVENT,
+            resource={"prefect.resource.id": f"lookup.person.{slug}",
+                      "prefect.resource.name": names[slug]},
+            payload={"address": found[0]["address"], "changes": found},
+        )
+    return len(by_person)
 
 
 async def _research_again(

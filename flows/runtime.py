@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lookup.errors import BadInputError, LookupToolError, ServerError
-from lookup.settings import Settings, load_settings, local_timezone
+from lookup.settings import Settings, WorldEndpoints, load_settings, local_timezone
 from lookup.text import inert
 
 if TYPE_CHECKING:
@@ -161,8 +161,19 @@ def run_overrides(
 
 @contextlib.contextmanager
 def world_settings(settings: Settings) -> Iterator[Settings]:
-    """Serve ``settings.general.world`` on loopback for the duration, if one is set."""
-    if not settings.general.world or settings.world is not None:
+    """Serve ``settings.general.world`` on loopback for the duration, if one is set.
+
+    With ``general.world_endpoints`` (``LOOKUP_WORLD_ENDPOINTS``), the world already
+    served there (``lookup world serve DIR --endpoints FILE``) is used instead: every
+    worker then meets the same web, search engine and mail servers, as on the internet.
+    """
+    if settings.world is not None:
+        yield settings
+        return
+    if settings.general.world_endpoints:
+        yield settings.in_world(_shared_world(settings))
+        return
+    if not settings.general.world:
         yield settings
         return
     from lookup.world import serve_world
@@ -170,6 +181,12 @@ def world_settings(settings: Settings) -> Iterator[Settings]:
     directory = Path(settings.general.world).expanduser().resolve()
     with serve_world(directory) as running:
         yield settings.in_world(running.endpoints)
+
+
+def _shared_world(settings: Settings) -> WorldEndpoints:
+    from lookup.world import read_endpoints
+
+    return read_endpoints(settings.general.world_endpoints, settings.general.world or None)
 
 
 def world_transport(settings: Settings) -> httpx.AsyncBaseTransport | None:

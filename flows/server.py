@@ -5,8 +5,9 @@ running Python, detached into its own session so it outlives the command
 that started it. Its pid and URL are recorded in
 ``<data_dir>/prefect-server.json``; its output goes to
 ``<data_dir>/prefect-server.log``; its SQLite database lives under
-``settings.prefect_home`` (``PREFECT_SERVER_DATABASE_CONNECTION_URL`` in the
-environment is passed through for PostgreSQL).
+``settings.prefect_home``, unless ``prefect.database_url`` names PostgreSQL
+(``lookup server start --postgres URL``; see ``flows/serverdb.py``), which the
+server then gets as ``PREFECT_SERVER_DATABASE_CONNECTION_URL``.
 
 ``prefect server start --background`` is not used: in Prefect 3.9.1 that
 server dies at its first log line (measured, see PREFECT.md).
@@ -54,6 +55,7 @@ class ServerInfo:
     pid: int
     url: str  # e.g. "http://127.0.0.1:4270"
     log_path: Path
+    database: str = ""  # the server's database URL without its password; "" = SQLite
 
 
 def api_url(info: ServerInfo) -> str:
@@ -145,6 +147,8 @@ def _server_env(settings: Settings, env: Mapping[str, str]) -> dict[str, str]:
     child["PREFECT_HOME"] = str(settings.prefect_home)
     # No anonymous telemetry from the server this tool starts, unless the user asks.
     child.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if settings.prefect.database_url:
+        child["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = settings.prefect.database_url
     return child
 
 
@@ -178,7 +182,8 @@ def _spawn(
         raise ServerError(
             f"The Prefect server could not be started with {prefect_bin}: {exc}."
         ) from exc
-    info = ServerInfo(pid=process.pid, url=f"http://{_url_host(host)}:{port}", log_path=log_path)
+    info = ServerInfo(pid=process.pid, url=f"http://{_url_host(host)}:{port}", log_path=log_path,
+                      database=_redacted(settings.prefect.database_url))
     _write_record(settings, info)
     log.info("started Prefect server pid %s at %s", info.pid, info.url)
     if _wait_healthy(info, timeout, process=process):
@@ -223,6 +228,14 @@ def _healthy(url: str) -> bool:
     except httpx.HTTPError:
         return False
     return response.status_code == 200 and response.text.strip() == "true"
+
+
+def _redacted(url: str) -> str:
+    if not url:
+        return ""
+    from lookup.store.engine import redacted
+
+    return redacted(url)
 
 
 def _url_host(host: str) -> str:
@@ -277,7 +290,7 @@ def _read_record(settings: Settings) -> ServerInfo | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return ServerInfo(pid=int(data["pid"]), url=str(data["url"]),
-                          log_path=Path(data["log_path"]))
+                          log_path=Path(data["log_path"]), database=str(data.get("database", "")))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):

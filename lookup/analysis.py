@@ -170,6 +170,7 @@ def _candidate_json(c: ScoredCandidate) -> dict[str, Any]:
         "probability": round(c.probability, 4),
         "status": c.status,
         "reasons": list(c.reasons),
+        "claimed_by": [s.url for s in c.claimed_by],  # search results naming its format
     }
 
 

@@ -169,6 +169,7 @@ class Candidate:
     support: int = 0  # evidence pairs this format explains
     evidence_total: int = 0  # evidence pairs seen at the domain
     explanation: str = ""
+    claimed_by: tuple[Source, ...] = ()  # search results whose snippets name this format
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +209,7 @@ class ScoredCandidate:
     format: str = ""
     published: Source | None = None  # set when the address itself was found published
     verification: Verification | None = None
+    claimed_by: tuple[Source, ...] = ()  # search results whose snippets name its format
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,10 @@ asserted exactly without waiting or timing anything.
 It hands out *reservations* under a ``threading.Lock`` (never held across an
 ``await``), so it stays correct when several tasks, event loops or threads
 share one limiter: callers are served in the order they asked.
+
+The edges take their limiters as seams (``Spacing``, ``Quota``), bundled for one
+run in ``Politeness``: in-process limiters by default; with a Prefect server in
+use, ``flows/limits.py`` passes limiters that hold for every worker at once.
 """
 
 from __future__ import annotations
@@ -16,12 +20,17 @@ import asyncio
 import random
 import threading
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 __all__ = [
     "Clock",
     "FakeClock",
+    "Politeness",
+    "Quota",
     "RateLimiter",
+    "Spacing",
     "SystemClock",
     "backoff_delay",
     "shared_limiter",
@@ -91,6 +100,45 @@ class FakeClock:
         self.now = max(self.now, entry[0])
 
 
+class Spacing(Protocol):
+    """Events sharing a key (a search engine, a host) spaced at least an interval apart."""
+
+    async def wait(self, key: str = "", *, interval_s: float | None = None) -> float:
+        """Wait for this caller's turn for ``key`` (``interval_s``, when larger, widens the
+        gap after it); return the seconds waited."""
+        ...
+
+    def done(self, key: str = "") -> None:
+        """The event ``wait`` allowed is over (its answer came, or it failed). A limiter
+        shared by several processes counts the next interval from here, since no process
+        sees when another's request really left; one process's own limiter ignores it."""
+        ...
+
+
+class Quota(Protocol):
+    """At most a number of events per key (a mail domain) in any 60 seconds."""
+
+    async def take(
+        self, key: str, *, max_wait_s: float, sleep: Callable[[float], Awaitable[None]]
+    ) -> float | None:
+        """Take a slot for ``key``, waiting at most ``max_wait_s``: the seconds waited, or
+        None (nothing taken) when no slot frees up in time."""
+        ...
+
+    def next_free_in(self, key: str) -> float:
+        """About how many seconds until a slot for ``key`` frees up (0: one is free)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Politeness:
+    """The limiters one research run's edges share; None means the edge's own default."""
+
+    search: Spacing | None = None  # keyed by backend name
+    fetch: Spacing | None = None  # keyed by host
+    smtp: Quota | None = None  # keyed by mail domain
+
+
 class RateLimiter:
     """At most one event per ``min_interval_s`` for each key, in request order."""
 
@@ -119,6 +167,10 @@ class RateLimiter:
         if delay > 0:
             await self.clock.sleep(delay)
         return delay
+
+
+    def done(self, key: str = "") -> None:
+        """Nothing to do: one process's turns are spaced from when each was granted."""
 
 
 _SHARED: dict[tuple[str, float], RateLimiter] = {}

@@ -23,6 +23,7 @@ from lookup.card import write_briefing
 from lookup.errors import SearchError
 from lookup.mail.verdicts import notices
 from lookup.models import Interview, PageFacts, ResearchResult, SearchHit, Verification
+from lookup.ratelimit import Politeness
 from lookup.settings import Settings
 from lookup.steps import (
     DomainOutcome,
@@ -179,13 +180,15 @@ async def run_pipeline(
     logger: logging.Logger | logging.LoggerAdapter = log,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     transport: httpx.AsyncBaseTransport | None = None,
+    politeness: Politeness | None = None,
 ) -> PipelineRun:
     """Research one interviewer end to end: the result, the card's path, and when each phase ended.
 
-    ``transport`` is the world's HTTP transport in world mode (see ``open_tools``).
+    ``transport`` is the world's HTTP transport in world mode, ``politeness`` the
+    limiters to share (see ``open_tools``).
     """
     started = now()
-    async with open_tools(settings, transport=transport) as tools:
+    async with open_tools(settings, transport=transport, politeness=politeness) as tools:
         queries = plan_queries(interview.name, interview.company, interview.domain)
         logger.info(
             "Searching: %d queries about the interviewer at %s", len(queries), interview.company

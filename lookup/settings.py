@@ -43,6 +43,7 @@ SHORTCUTS = {
     "LOOKUP_WORLD": ("general", "world"),
     "LOOKUP_DATABASE_URL": ("store", "database_url"),
     "LOOKUP_TEMPLATES_DIR": ("general", "templates_dir"),
+    "LOOKUP_WORLD_ENDPOINTS": ("general", "world_endpoints"),
 }
 
 
@@ -52,6 +53,8 @@ class GeneralSettings:
     templates_dir: str = ""
     user_agent: str = "interviewer-lookup/0.1"
     world: str = ""
+    world_endpoints: str = ""  # a JSON file from `lookup world serve --endpoints`: use that world
+    world_limits: bool = False  # keep search and per-host spacing in world mode (measuring)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,10 @@ class PrefectSettings:
     server_host: str = "127.0.0.1"
     server_port: int = 4270
     startup_timeout_s: float = 120.0
+    database_url: str = ""  # the server's database: "" = SQLite in the data folder
+    work_pool: str = "interviewer-lookup"
+    limit_buckets: int = 64  # global limits per kind for hosts and mail domains
+    batch_concurrency: int = 4  # runs at once for a batch run locally (no deployment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +212,12 @@ class Settings:
 
     # -- world mode ----------------------------------------------------
     def in_world(self, endpoints: WorldEndpoints) -> Settings:
-        """These settings pointed at a running world: search, DNS, SMTP and HTTP go there."""
+        """These settings pointed at a running world: search, DNS, SMTP and HTTP go there.
+
+        A world answers as fast as it can: search and per-host spacing are dropped,
+        unless ``general.world_limits`` keeps them (to measure politeness).
+        """
+        keep = self.general.world_limits
         return replace(
             self,
             world=endpoints,
@@ -213,12 +225,12 @@ class Settings:
                 self.search,
                 backend="searxng",
                 searxng_url=endpoints.search_url,
-                min_interval_s=0.0,
+                min_interval_s=self.search.min_interval_s if keep else 0.0,
             ),
             dns=replace(self.dns, nameservers=(endpoints.host,), port=endpoints.dns_port),
             smtp=replace(self.smtp, port=endpoints.smtp_port),
             m365=replace(self.m365, sharepoint_suffix="sharepoint.test", per_tenant_interval_s=0.0),
-            fetch=replace(self.fetch, per_host_delay_s=0.0),
+            fetch=replace(self.fetch, per_host_delay_s=self.fetch.per_host_delay_s if keep else 0.0),
         )
 
 

@@ -19,8 +19,10 @@ import httpx
 from lookup.errors import ConfigError, SearchError
 from lookup.mail.dnscheck import DomainMail
 from lookup.mail.reach import REACH_FILE
+from lookup.mail.smtpcheck import shared_smtp_limiter
 from lookup.mail.verify import Verifier
 from lookup.models import FetchResult, Interview, PageFacts, SearchHit, Verification
+from lookup.ratelimit import Politeness, shared_limiter
 from lookup.settings import Settings
 from lookup.text import host_of
 from lookup.web.company import DomainCandidate, candidate_homepages, choose_domain, rank_domains
@@ -38,6 +40,7 @@ __all__ = [
     "RunTools",
     "SearchOutcome",
     "gather_pages",
+    "local_politeness",
     "open_tools",
     "resolve_domain",
     "resolve_mail_domain",
@@ -102,26 +105,36 @@ class Gathered:
 
 @contextlib.asynccontextmanager
 async def open_tools(
-    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    politeness: Politeness | None = None,
 ) -> AsyncIterator[RunTools]:
     """Build the run's clients from settings and close them at the end.
 
     ``transport`` carries HTTP in world mode (the world's own transport routes
     every world host to its loopback server); without it a run in world mode
-    would go to the real web, so it is refused.
+    would go to the real web, so it is refused. ``politeness`` carries the limiters
+    for search, hosts and SMTP (default: ``local_politeness``, shared by the runs
+    of this process).
     """
     if settings.world is not None and transport is None:
         raise ConfigError(
             "This run is set up for an offline world but was given no transport to reach "
             "it; pass the world's transport (RunningWorld.transport())."
         )
+    polite = politeness or local_politeness(settings)
     client = make_client(settings, transport=transport)
     backend = make_search_backend(settings)
     session = SearchSession(
-        backend, settings=settings.search, cache_dir=settings.cache_dir / "search"
+        backend, settings=settings.search, cache_dir=settings.cache_dir / "search",
+        limiter=polite.search,
     )
-    fetcher = Fetcher(client, settings)
-    verifier = Verifier(settings, http_client=client, day_cache=settings.cache_dir / REACH_FILE)
+    fetcher = Fetcher(client, settings, limiter=polite.fetch)
+    verifier = Verifier(
+        settings, http_client=client, day_cache=settings.cache_dir / REACH_FILE,
+        smtp_limiter=polite.smtp,
+    )
     try:
         yield RunTools(settings, session, fetcher, verifier, client)
     finally:
@@ -129,6 +142,15 @@ async def open_tools(
         closer = getattr(backend, "aclose", None)
         if closer is not None:
             await closer()
+
+
+def local_politeness(settings: Settings) -> Politeness:
+    """In-process limiters shared by every run of this process (a batch run locally included)."""
+    return Politeness(
+        search=shared_limiter("search", settings.search.min_interval_s),
+        fetch=shared_limiter("fetch", settings.fetch.per_host_delay_s),
+        smtp=shared_smtp_limiter(settings.smtp.probes_per_domain_per_minute),
+    )
 
 
 async def search_all(queries: Sequence[str], *, search: SearchSession) -> SearchOutcome:

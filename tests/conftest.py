@@ -58,6 +58,32 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def postgres():
+    """One real PostgreSQL server on loopback for the session (tests/pgcluster.py).
+
+    Skipped where PostgreSQL is not installed, except in CI (``CI=true``), where a
+    missing server is a failure: the team tests must run there.
+    """
+    from tests.pgcluster import find_pg_bin, pg_cluster
+
+    if find_pg_bin() is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("PostgreSQL binaries (initdb, postgres) are missing; CI must run these tests.")
+        pytest.skip("PostgreSQL is not installed (set LOOKUP_PG_BIN to its bin folder)")
+    with pg_cluster() as cluster:
+        yield cluster
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def pg_url(postgres) -> str:
+    """A fresh, empty PostgreSQL database for one test (psycopg URL, as LOOKUP_DATABASE_URL takes)."""
+    return postgres.create_database(f"store_{next(_databases)}")
+
+
+@pytest.fixture(scope="session")
 def prefect_harness():
     """One temporary Prefect API for every flow test of the session (it costs 10-20 s to start)."""
     # Importing Prefect here binds its console log handler to pytest's stream, not

@@ -13,6 +13,7 @@ sys.path.insert(0, str(BENCH))
 
 import accuracy  # noqa: E402
 import ceiling  # noqa: E402
+import protocols  # noqa: E402
 
 PURE = ["Ada Quill", "Bram Oster", "Cleo Varga", "Dario Lunde", "Elke Marsh", "Farid Nolan"]
 MIXED = ["Gina Holt", "Hugo Brenner", "Iris Falk", "Jonas Pell", "Kira Dunmore", "Lars Ekdal"]
@@ -66,6 +67,47 @@ def test_ceiling_bounds_a_mixed_domain(tmp_path, draws):
     assert result["shown_by_loo"] == 1.0
     assert result["shown_by_k1"] <= result["shown_by_k3"] <= result["shown_by_loo"]
     assert result["shown_by_k1"] < 1.0  # one random colleague at the mixed domain often differs
+
+
+def test_ceiling_counts_a_numbered_address_as_written_only_with_its_digits(tmp_path):
+    """'cleo.varga7' is not written by {first}.{last} (no model guesses the 7), so nobody's
+    plain address shows it; 'elke.marsh7' shows the same number, and then it counts."""
+    rows = ["domain\tcompany\tfull_name\temail"]
+    for name, local in [("Ada Quill", "ada.quill"), ("Bram Oster", "bram.oster"),
+                        ("Cleo Varga", "cleo.varga7"), ("Dario Lunde", "dario.lunde")]:
+        rows.append(f"n.test\tN\t{name}\t{local}@n.test")
+    path = tmp_path / "numbered.tsv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = ceiling.run(str(path), draws=1, seed=0)
+    assert result["explained"] == 1.0  # {first}.{last}7 writes it
+    assert result["best_format"] == 0.75
+    assert result["shown_by_loo"] == 0.75
+    path.write_text("\n".join([*rows, "n.test\tN\tElke Marsh\telke.marsh7@n.test"]) + "\n",
+                    encoding="utf-8")
+    assert ceiling.run(str(path), draws=1, seed=0)["shown_by_loo"] == 1.0
+
+
+def test_ceiling_bounds_k3_on_the_colleagues_accuracy_draws(tmp_path, monkeypatch):
+    """The bounds count over the very draws of colleagues the protocols predict from, and
+    naming one format first reaches fewer people than "any of 3 colleagues shows it"."""
+    path = str(_write(tmp_path))
+    drawn: dict[str, list] = {"ceiling": [], "accuracy": []}
+    real = protocols.colleague_draws
+
+    def recorder(who):
+        def draws(domain, pairs, **kwargs):
+            for i, others, picks in real(domain, pairs, **kwargs):
+                drawn[who].append((domain, i, picks[1], picks[3]))
+                yield i, others, picks
+        return draws
+
+    monkeypatch.setattr(ceiling, "colleague_draws", recorder("ceiling"))
+    monkeypatch.setattr(protocols, "colleague_draws", recorder("accuracy"))
+    result = ceiling.run(path, draws=3, seed=0)
+    accuracy.run(path, cv=False, draws=3, seed=0, protocols=("k3",))
+    assert drawn["ceiling"] and drawn["ceiling"] == drawn["accuracy"]
+    assert result["best_shown_by_k3"] <= result["shown_by_k3"]
+    assert result["best_shown_by_k3"] < result["shown_by_loo"]
 
 
 FIRST = ["Ada", "Bram", "Cleo", "Dario", "Elke", "Farid", "Gina", "Hugo", "Iris", "Jonas"]
@@ -131,3 +173,21 @@ def test_picked_colleagues_are_seen_as_predict_sees_them():
     assert "{f}{last}~7" in dict(rows[1])
     picked = accuracy.picked_groups(rows, obs, [1], set(DEFAULT_PRIOR.shares))
     assert picked == Counter(evidence_rows(obs[1:], DEFAULT_PRIOR))
+
+
+def test_accuracy_scores_only_the_protocols_asked(tmp_path, capsys):
+    """--protocols k3 scores k=3 alone, with the same figures as the full run's k=3 row."""
+    path = str(_write(tmp_path))
+    full = accuracy.run(path, cv=False, draws=2, seed=0)
+    assert accuracy.main([path, "--json", "--draws", "2", "--protocols", "k3"]) == 0
+    only = json.loads(capsys.readouterr().out)
+    assert set(only) == {"k3", "baselines", "model"}
+    assert only["k3"] == full["k3"]
+
+
+def test_accuracy_refuses_an_unknown_protocol(tmp_path, capsys):
+    """An unknown protocol name is an error naming it and the valid ones."""
+    with pytest.raises(SystemExit):
+        accuracy.main([str(_write(tmp_path)), "--protocols", "k2"])
+    err = capsys.readouterr().err
+    assert "unknown protocol k2; choose from cold, k1, k3, loo" in err

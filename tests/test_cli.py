@@ -98,6 +98,33 @@ def test_guess_ranks_the_colleagues_format_first() -> None:
     assert 0 < rows[0]["probability"] <= 1 and sum(r["probability"] for r in rows) <= 1.0001
 
 
+def test_guess_explain_names_the_site_of_a_pasted_search_result() -> None:
+    """A snippet pasted after its result's URL is that site's claim: --explain names the site
+    and the URL, the ranked reason says a search result from it, the JSON keeps the URL."""
+    url = "https://formats.test/c/brightwater"
+    hint = (f"{url} The most common Brightwater email format is last.first "
+            "(ex. smith.john@brightwater.test), used 71% of the time.")
+    args = ["guess", "Dana Okafor", "--domain", "brightwater.test", "--world", str(DEMO_WORLD),
+            "--hint", hint]
+    result = runner.invoke(app, [*args, "--explain", "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    assert (f"  + formats.test says the format is {{last}}.{{first}} (71%): \u201clast.first\u201d "
+            f"[{url}]") in result.output
+    ranked = result.output.split("Ranked:", 1)[1]
+    assert "okafor.dana@brightwater.test" in ranked.splitlines()[1]
+    assert "A search result from formats.test says" in ranked
+    rows = json.loads(runner.invoke(app, [*args, "--json"]).output)
+    assert rows[0]["claimed_by"] == [url] and rows[1]["claimed_by"] == []
+
+
+def test_guess_explain_marks_a_typed_hint_as_the_user_s() -> None:
+    """A hint typed without a URL is the user's own claim, and --explain says so."""
+    result = runner.invoke(app, ["guess", "Dana Okafor", "--domain", "brightwater.test",
+                                 "--world", str(DEMO_WORLD), "--hint", "flast", "--explain"])
+    assert result.exit_code == 0, result.output
+    assert "  + your hint \u201cflast\u201d: the format is {f}{last} [given by the user]" in result.output
+
+
 def test_verify_against_the_demo_world_prints_one_json_object_per_address() -> None:
     """`lookup verify --world --smtp --json`: a mailbox is deliverable, a wrong one undeliverable."""
     result = runner.invoke(

@@ -114,6 +114,9 @@ def test_reverify_detects_a_change_made_to_the_world(tmp_path: Path) -> None:
     report = json.loads(result.stdout[result.stdout.index("{") :])
     assert report["checked"] >= 1
     assert any(c["address"] == address and c["after"] == "undeliverable" for c in report["changes"])
+    (event,) = _events("lookup.contact.changed", f"lookup.person.{Path(summary['card']).stem}")
+    assert event["payload"]["address"] == address
+    assert any(c["after"] == "undeliverable" for c in event["payload"]["changes"])
     card = Path(summary["card"]).read_text(encoding="utf-8")
     assert "undeliverable" in card.split("## Verification history", 1)[1]
     (world / "world.toml").write_text(toml)  # the mailbox is back: compared with the latest check
@@ -121,6 +124,25 @@ def test_reverify_detects_a_change_made_to_the_world(tmp_path: Path) -> None:
     report = json.loads(again.stdout[again.stdout.index("{") :])
     assert any(c["address"] == address and (c["before"], c["after"]) == ("undeliverable", "deliverable")
                for c in report["changes"])
+
+
+def _events(name: str, resource: str, timeout_s: float = 60.0) -> list[dict]:
+    """The events named ``name`` about ``resource`` the Prefect server stored (it stores them
+    a few seconds after they are emitted, so wait for the first)."""
+    import time
+
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        response = httpx.post(f"{PREFECT_API_URL.value()}/events/filter", trust_env=False, json={
+            "filter": {"event": {"name": [name]}, "resource": {"id": [resource]}}, "limit": 50})
+        response.raise_for_status()
+        found = response.json()["events"]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(1.0)
 
 
 def test_forget_leaves_nothing_behind(data_dir: Path) -> None:

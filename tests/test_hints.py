@@ -166,7 +166,9 @@ def test_explain_shows_each_piece_of_evidence_moving_the_probabilities():
     """One step per piece (none, the hint, each colleague), each ranked with all so far."""
     known = [Evidence("Bram Oster", "boster@quillworks.test")]
     steps = explain("Ada Quill", DOMAIN, known, hints=_typed("flast"), test_environment=True)
-    assert [s.evidence[:14] for s in steps] == ["", "your hint: the", "Bram Oster <bo"]
+    assert [s.evidence for s in steps][:2] == ["", "your hint \u201cflast\u201d: the format is {f}{last}"]
+    assert steps[2].evidence == "Bram Oster <boster@quillworks.test>"
+    assert [s.source for s in steps] == ["", "given by the user", ""]
     top = [s.candidates[0] for s in steps]
     assert top[0].address == "ada.quill@quillworks.test"
     assert top[1].address == top[2].address == "aquill@quillworks.test"
@@ -198,3 +200,31 @@ def test_the_research_analysis_reads_hints_from_snippets_and_cites_them():
     assert "formats.test" in result.candidates[0].reasons[0]
     assert "weak evidence" in result.candidates[0].reasons[0]
     assert "https://formats.test/c/quillworks" in [s.url for s in result.sources]
+    assert [s.url for s in result.candidates[0].claimed_by] == ["https://formats.test/c/quillworks"]
+    assert not any(c.claimed_by for c in result.candidates[1:])  # they are not its format
+
+
+def test_the_card_cites_the_search_result_behind_a_format_claim():
+    """On the card the claim's reason ends with the numbered link to its search result."""
+    import datetime as dt
+
+    from lookup import analysis
+    from lookup.card.render import render_card
+    from lookup.interview import make_interview
+    from tests.conftest import ROOT
+
+    interview = make_interview("Ada Quill", COMPANY)
+    url = "https://formats.test/c/quillworks"
+    hits = (_hit(url, "Quillworks email format | Formats",
+                 "The email format of Quillworks is {f}{last} (ex. jsmith@quillworks.test)."),)
+    facts = analysis.analyse(interview, DOMAIN, (), hits, today=dt.date(2026, 5, 1),
+                             test_environment=True)
+    result = analysis.finish(interview, domain=DOMAIN, domain_reasons=(), analysis=facts,
+                             verifications=(), pages=())
+    card = render_card(result, templates_dir=ROOT / "config" / "templates",
+                       generated_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
+    number = [s.url for s in result.sources].index(url) + 1
+    why = card.split("Why:", 1)[1].strip().splitlines()[0]
+    assert "A search result from formats.test says" in why
+    assert why.endswith(f"weak evidence. [\\[{number}\\]]({url})")
+    assert f"{number}. [Quillworks email format \\| Formats]({url})" in card

@@ -332,3 +332,15 @@ def test_demo_world_profile():
     evidence = {e.address for e in colleague_evidence(pages, DOMAIN, exclude_name="Dana Okafor")}
     assert {"praman@brightwater.test", "jweber@brightwater.test", "moyelaran@brightwater.test",
             "rkowalski@brightwater.test", "abrennan@brightwater.test"} <= evidence
+
+
+def test_a_team_pages_snippet_is_not_read_as_a_place():
+    """"Maren Holt, VP Engineering · …" on a team page's result is a list of people, not a
+    profile saying where the person is: no location (the name was once taken for one)."""
+    hits = [SearchHit("Our team | Brightwater Analytics", "https://www.brightwater.test/team/",
+                      "Dana Okafor, Director of Data Platform · Lee Park, CTO · Ana Silva, CEO")]
+    assert profile(hits=hits).location is None
+    hits.append(SearchHit("Dana Okafor - Director of Data Platform - Brightwater Analytics | "
+                          "Network", "https://network.test/in/dana-okafor",
+                          "Bristol, England, United Kingdom · Director of Data Platform"))
+    assert profile(hits=hits).location == "Bristol"

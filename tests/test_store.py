@@ -26,8 +26,6 @@ from tests.card_fixtures import (
 )
 
 NOW = dt.datetime(2026, 3, 3, 16, 0, tzinfo=dt.UTC)
-# Read at import: conftest clears LOOKUP_* variables for each test.
-POSTGRES_URL = os.environ.get("LOOKUP_TEST_POSTGRES_URL", "")
 
 
 @pytest.fixture
@@ -475,11 +473,9 @@ def test_concurrent_opens_of_a_new_database_both_succeed(tmp_path):
     assert count(url, "people") == 1 and count(url, "schema_version") == LATEST
 
 
-@pytest.mark.skipif(not POSTGRES_URL,
-                    reason="set LOOKUP_TEST_POSTGRES_URL (postgresql+psycopg://…) to run")
-def test_postgresql_round_trip():
-    """On PostgreSQL: migrate, save twice, list, history, due, expire and forget all work."""
-    url = POSTGRES_URL
+def test_postgresql_round_trip(pg_url):
+    """On a real PostgreSQL: migrate, save twice, list, history, due, expire and forget all work."""
+    url = pg_url
     engine = create_engine(url)
     with engine.begin() as conn:  # start from an empty database
         for table in ("verifications", "sources", "candidate_addresses", "interviews",

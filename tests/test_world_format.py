@@ -27,6 +27,20 @@ def test_loads_name_and_latency(small: Path) -> None:
     assert world.latency == Latency(http=5, search=5, dns=5, smtp=5)
 
 
+def test_latency_ranges_draw_each_wait_from_the_range(tmp_path: Path) -> None:
+    """A [low, high] latency draws each request's wait from the range, the same way each time."""
+    path = write_world(tmp_path, 'name = "r"\n[latency_ms]\nsearch = [300, 800]\nhttp = 0\n')
+    world = load_world(path)
+    assert world.latency.search == (300, 800)
+    assert world.latency.waiter("http") is None
+    draws = [world.latency.waiter("search", seed="r")() for _ in range(1)]
+    waiter = world.latency.waiter("search", seed="r")
+    many = [waiter() for _ in range(400)]
+    assert all(0.3 <= w <= 0.8 for w in many)
+    assert max(many) - min(many) > 0.4  # spread over the range, not one value
+    assert many[0] == draws[0]  # seeded: a world's run is repeatable
+
+
 def test_loads_dns_records(small: Path) -> None:
     """MX strings become (preference, host) pairs and TTL defaults to 300."""
     records = load_world(small).dns["acme.test"]
@@ -138,6 +152,9 @@ def test_bad_search_documents(tmp_path: Path, line: str, message: str) -> None:
         ('[dns."a.test"]\na = ["::1"]', "which is not an IPv4 address"),
         ('[mail."a.test"]\ngreylist = "yes"', "greylist must be a bool"),
         ("[latency_ms]\nhttp = -1", "latency_ms.http must not be negative"),
+        ("[latency_ms]\nsearch = [300]", "must be a number or [low, high]"),
+        ("[latency_ms]\nsearch = [800, 300]", "is a range [low, high]; 800 is above 300"),
+        ("[latency_ms]\nsearch = [0, -1]", "latency_ms.search must not be negative"),
         ('[[fault]]\nservice = "ftp"\nhost = "a.test"', "use one of http, search, dns, smtp"),
         ('[[fault]]\nhost = "a.test"\npath = "/"', "[[fault]] number 1 does nothing"),
         ('[[fault]]\nstatus = 503', "[[fault]] number 1 needs a host"),

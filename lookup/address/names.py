@@ -228,9 +228,16 @@ def _family_split(words: list[str]) -> tuple[list[str], list[str], str]:
     family = words[-1]
     rest = words[:-1]
     particles: list[str] = []
-    while rest and _key(rest[-1]) in _PARTICLES:
+    while rest and _is_particle(rest[-1]):
         particles.insert(0, rest.pop())
     return rest, particles, family
+
+
+def _is_particle(word: str) -> bool:
+    """True for 'van', 'De', 'bin'; a one-letter particle only in lower case ('Sousa e Silva',
+    'Ortega y Gasset'): 'Jason E. Rist' has a middle initial, not the particle 'e'."""
+    key = _key(word)
+    return key in _PARTICLES and (len(key) > 1 or word.islower())
 
 
 def parse_name(text: str) -> ParsedName:

@@ -164,8 +164,9 @@ def explain(
     for i, hint in enumerate(claimed := claims(hints)):
         share = f" ({hint.share:.0%})" if hint.share is not None else ""
         said = (f"{hint.site} says the format is {hint.format}{share}: \u201c{hint.said}\u201d"
-                if hint.source.url else f"your hint: the format is {hint.format}{share}")
-        steps.append(step(said, hint.source.url, (), claimed[: i + 1]))
+                if hint.source.url else
+                f"your hint \u201c{hint.said}\u201d: the format is {hint.format}{share}")
+        steps.append(step(said, hint.source.url or hint.source.title, (), claimed[: i + 1]))
     for i, known in enumerate(evidence):
         where = known.source.url or known.source.title if known.source else ""
         steps.append(step(f"{known.name} <{known.address}>", where, evidence[: i + 1], claimed))

@@ -274,7 +274,8 @@ def candidates(
     kept, rest = scored(name, domain, post, test_environment=test_environment,
                         validate=validate, preferences=preferences, taken=taken)
     return [Candidate(f"{s.local}@{domain}", min(1.0, max(0.0, p)), s.spelling, s.support,
-                      post.evidence_total, _explain(s.spelling, post, hints))
+                      post.evidence_total, _explain(s.spelling, post, hints),
+                      tuple(h.source for h in hints if _claims(h, s.spelling)))
             for s, p in calibrated(kept, rest, calibration)[:limit]]
 
 

@@ -2,7 +2,7 @@
 
 Everything that came from the web is untrusted. The template environment
 escapes every ``{{ … }}`` value as Markdown text unless a filter marked it
-safe (``md``, ``link``, ``code``, ``cite``, ``mdlink``), so a user template
+safe (``md``, ``link``, ``code``, ``cite``, ``cites``, ``mdlink``), so a user template
 that forgets a filter still cannot let a hostile page inject links, images,
 HTML or structure. The card is plain CommonMark plus GFM tables, which
 GitHub, Obsidian and Prefect's artifact view all render.
@@ -110,6 +110,7 @@ def _fact_sources(result: ResearchResult) -> list[Source]:
         found += [p.source for p in (*profile.talking_points, *profile.work)]
         found += [s.source for s in profile.set_aside]
     found += [c.published for c in result.candidates if c.published is not None]
+    found += [s for c in result.candidates for s in c.claimed_by]
     return found
 
 
@@ -165,6 +166,7 @@ def build_context(
         "no_address_reason": None if chosen else _no_address_reason(result),
         "source_urls": [sources.by_url[url] for url in sources.urls],
         "cite": lambda source: _cite(sources, source),
+        "cites": lambda found: Safe("".join(_cite(sources, s) for s in found)),
         **followup,
         "history": _newest_first(history),
         "generated_at": generated_at,

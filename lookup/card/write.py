@@ -5,6 +5,10 @@ then the rows are saved in one transaction, then the card replaces the old
 one atomically. A crash before the commit leaves the old rows and card; a
 crash between commit and rename leaves the new rows and the old card, which
 the next run (or ``lookup reverify``) rewrites.
+
+Concurrency: all of it happens under the person's writing lock
+(``Store.writing``), so two runs for one person on two workers write one after
+the other: the card on disk always belongs to the rows in the database.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from lookup.card.render import pick_address, render_card, render_history, render
 from lookup.followup import followup_deadline, place_round
 from lookup.models import Interview, ResearchResult, Verification
 from lookup.settings import Settings
-from lookup.store import Store, write_card_atomic
+from lookup.store import PersonSummary, Store, write_card_atomic
 
 __all__ = [
     "HISTORY_HEADING",
@@ -41,8 +45,10 @@ def write_briefing(result: ResearchResult, *, settings: Settings, now: dt.dateti
 
     An interview already stored (same date and start) is updated, taking what this run
     leaves out (notes, times, recruiter) from the stored record; another date adds a round.
+    Concurrent writers of one person (workers on several machines) take the store's lock
+    for that person, so rows are never duplicated and a card is never interleaved.
     """
-    with Store.open(settings.database_url) as store:
+    with Store.open(settings.database_url) as store, store.writing(result.interview.name):
         slug = store.slug_for(result.interview.name, result.interview.company)
         path = card_path_for(settings, slug)
         interview, rounds = place_round(result.interview, store.interviews_for(slug))
@@ -110,6 +116,11 @@ def refresh_history(store: Store, slug: str, *, settings: Settings) -> bool:
     person = store.find_person(slug)
     if person is None:
         return False
+    with store.writing(person.name):
+        return _refresh(store, person, slug, settings)
+
+
+def _refresh(store: Store, person: PersonSummary, slug: str, settings: Settings) -> bool:
     path = Path(person.card_path or card_path_for(settings, slug))
     if not path.is_file():
         return False

@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import logging
 import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,9 +155,15 @@ class PortCheck:
                           "checked_at": answer.checked_at, "day": _day(answer.checked_at)}
         try:
             self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.cache_file.with_suffix(".tmp")
-            partial.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
-            os.replace(partial, self.cache_file)
+            # a name no other writer has (workers may share the data folder), then a rename
+            fd, partial = tempfile.mkstemp(dir=self.cache_file.parent, suffix=".tmp",
+                                           prefix=f".{self.cache_file.name}.")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(json.dumps(data, indent=2, sort_keys=True))
+                os.replace(partial, self.cache_file)
+            finally:
+                Path(partial).unlink(missing_ok=True)
         except OSError as exc:  # a read-only data folder costs a re-check, nothing more
             log.warning("Could not remember the port-25 answer in %s: %s", self.cache_file, exc)
 

@@ -110,6 +110,7 @@ def _finish(j: _Judged, denominator: float) -> ScoredCandidate:
         format=j.candidate.format,
         published=j.published,
         verification=j.verification,
+        claimed_by=j.candidate.claimed_by,
     )
 
 

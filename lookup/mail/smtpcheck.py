@@ -15,8 +15,9 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import random
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from lookup.mail.probeplan import budgeted
@@ -31,10 +32,10 @@ from lookup.mail.smtpprobe import (
     random_local_part,
 )
 from lookup.mail.verdicts import SmtpPart, blocked, catch_all_known, judge
-from lookup.ratelimit import Clock
+from lookup.ratelimit import Clock, Quota
 from lookup.settings import Settings
 
-__all__ = ["SmtpChecker", "SmtpLimiter", "judge_probe"]
+__all__ = ["SmtpChecker", "SmtpLimiter", "judge_probe", "shared_smtp_limiter"]
 
 
 class _Monotonic(Protocol):
@@ -48,9 +49,23 @@ class SmtpLimiter:
         self.per_minute = max(1, per_minute)
         self._monotonic: Callable[[], float] = clock.monotonic if clock else time.monotonic
         self._booked: dict[str, collections.deque[float]] = {}
+        self._lock = threading.Lock()
+
+    async def take(
+        self, key: str, *, max_wait_s: float, sleep: Callable[[float], Awaitable[None]]
+    ) -> float | None:
+        """Book a slot (``reserve``) and sleep until it comes; None when it is too far away."""
+        waited = self.reserve(key, max_wait_s=max_wait_s)
+        if waited:
+            await sleep(waited)
+        return waited
 
     def reserve(self, key: str, *, max_wait_s: float) -> float | None:
         """Book the next slot if it is at most ``max_wait_s`` away; return the wait, or None."""
+        with self._lock:
+            return self._reserve(key, max_wait_s)
+
+    def _reserve(self, key: str, max_wait_s: float) -> float | None:
         now = self._monotonic()
         booked = self._booked.setdefault(key.lower(), collections.deque())
         while booked and booked[0] <= now - 60.0:
@@ -66,6 +81,16 @@ class SmtpLimiter:
         now = self._monotonic()
         booked = [t for t in self._booked.get(key.lower(), ()) if t > now - 60.0]
         return 0.0 if len(booked) < self.per_minute else booked[-self.per_minute] + 60.0 - now
+
+
+_SHARED: dict[int, SmtpLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_smtp_limiter(per_minute: int) -> SmtpLimiter:
+    """The process-wide limiter: concurrent runs probing one domain share its budget."""
+    with _SHARED_LOCK:
+        return _SHARED.setdefault(per_minute, SmtpLimiter(per_minute))
 
 
 def judge_probe(
@@ -86,7 +111,7 @@ class SmtpChecker:
         self,
         settings: Settings,
         *,
-        limiter: SmtpLimiter,
+        limiter: Quota,
         clock: Clock,
         rng: random.Random,
         port_check: PortCheck,
@@ -156,11 +181,11 @@ class SmtpChecker:
         asked: set[str] = set()
         world = self.settings.world_mode
         while probe.next(asked) is not None or (probe.random_pending and RANDOM not in asked):
-            waited = self.limiter.reserve(domain, max_wait_s=self.settings.smtp.max_inline_wait_s)
+            waited = await self.limiter.take(
+                domain, max_wait_s=self.settings.smtp.max_inline_wait_s, sleep=self.clock.sleep
+            )
             if waited is None:
                 return _Stop("rate_limited", delay=self.limiter.next_free_in(domain))
-            if waited > 0:
-                await self.clock.sleep(waited)
             failure = await probe_session(
                 probe, hosts, self.settings.smtp, asked=asked, verify_tls=not world,
                 route=self.route, world_mode=world,

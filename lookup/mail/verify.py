@@ -46,7 +46,7 @@ from lookup.mail.smtpconnect import SmtpRoute, parse_proxy
 from lookup.mail.syntax import check_syntax
 from lookup.mail.verdicts import NOT_PROBED, SmtpPart, flag_reasons, verification_to_json
 from lookup.models import Verification
-from lookup.ratelimit import Clock, SystemClock
+from lookup.ratelimit import Clock, Quota, SystemClock
 from lookup.settings import Settings
 from lookup.web.hosts import address_problem, loopback_problem
 
@@ -89,7 +89,7 @@ class Verifier:
         *,
         resolver: dns.asyncresolver.Resolver | None = None,
         dns_cache: DnsCache | None = None,
-        smtp_limiter: SmtpLimiter | None = None,
+        smtp_limiter: Quota | None = None,
         http_client: httpx.AsyncClient | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
@@ -101,7 +101,7 @@ class Verifier:
         self.dns_cache = dns_cache or DnsCache(
             resolver or make_resolver(settings), clock=self.clock
         )
-        self.smtp_limiter = smtp_limiter or SmtpLimiter(
+        self.smtp_limiter: Quota = smtp_limiter or SmtpLimiter(
             settings.smtp.probes_per_domain_per_minute, clock=self.clock
         )
         self.http_client = http_client

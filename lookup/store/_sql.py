@@ -15,6 +15,7 @@ from lookup.card.render import pick_address
 from lookup.followup import find_round, followup_deadline
 from lookup.models import Interview, ResearchResult, SmtpStep, Verification
 from lookup.slug import name_key, slugify
+from lookup.store.locks import address_xact_lock
 from lookup.store.migrations import TABLES
 
 COMPANIES = TABLES.tables["companies"]
@@ -99,13 +100,28 @@ def choose_slug(conn: Connection, name: str, company: str) -> str:
     return f"{base}-{number}"
 
 
+def insert_unless_present(conn: Connection, table: Any, values: dict[str, Any], keys: list[str]) -> None:
+    """INSERT that does nothing when a row with the same unique ``keys`` exists (or is being
+    inserted by a concurrent transaction, which it waits for): PostgreSQL's and SQLite's
+    ``ON CONFLICT DO NOTHING``, so two workers meeting a new company never collide."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        exists = select(table.c.id).where(*(table.c[k] == values[k] for k in keys))
+        if conn.execute(exists).first() is None:
+            conn.execute(insert(table).values(**values))
+        return
+    conn.execute(dialect_insert(table).values(**values).on_conflict_do_nothing(index_elements=keys))
+
+
 def upsert_company(conn: Connection, name: str, domain: str | None) -> int:
     key = name_key(name)
-    row = conn.execute(select(COMPANIES).where(COMPANIES.c.name_key == key)).first()
-    if row is None:
-        return conn.execute(
-            insert(COMPANIES).values(name=name.strip(), name_key=key, domain=domain)
-        ).inserted_primary_key[0]
+    insert_unless_present(conn, COMPANIES, {"name": name.strip(), "name_key": key, "domain": domain},
+                          ["name_key"])
+    row = conn.execute(select(COMPANIES).where(COMPANIES.c.name_key == key)).one()
     if domain and domain != row.domain:
         conn.execute(update(COMPANIES).where(COMPANIES.c.id == row.id).values(domain=domain))
     return row.id
@@ -254,6 +270,7 @@ def replace_sources(conn: Connection, result: ResearchResult, person_id: int) ->
 
 def append_verification(conn: Connection, v: Verification) -> None:
     row = verification_row(v)
+    address_xact_lock(conn, v.address)  # two workers recording one verdict keep one row
     duplicate = conn.execute(
         select(VERIFICATIONS.c.id)
         .where(VERIFICATIONS.c.address == row["address"])

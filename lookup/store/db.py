@@ -12,15 +12,25 @@ as UTC, and every datetime read back is aware (UTC).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import threading
+from collections.abc import Iterator
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+)
 
 from lookup.errors import StoreError
 from lookup.followup import find_round
 from lookup.models import Interview, ResearchResult, Verification
+from lookup.slug import slugify
 from lookup.store._sql import (
     CANDIDATES,
     COMPANIES,
@@ -47,6 +57,7 @@ from lookup.store._sql import (
     verification_from,
 )
 from lookup.store.engine import make_engine, redacted, translating
+from lookup.store.locks import person_lock
 from lookup.store.migrations import migrate
 from lookup.store.records import DueContact, ForgetReport, PersonSummary, summaries
 
@@ -61,6 +72,7 @@ class Store:
     def __init__(self, engine: Engine, url: str) -> None:
         self._engine = engine
         self.url = redacted(url)
+        self._thread_lock = threading.RLock()
 
     @classmethod
     def open(cls, url: str, *, now: dt.datetime | None = None) -> Store:
@@ -105,6 +117,28 @@ class Store:
         self.close()
 
     # -- writing ------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self, name: str) -> Iterator[None]:
+        """Hold the lock of the person called ``name`` while their rows and card are written.
+
+        Every writer of a person (research, card refresh, forget) takes it, across threads,
+        processes and machines (``lookup.store.locks``): two runs for one person then never
+        interleave their rows or their card, and a namesake's slug is chosen once.
+        """
+        stack = contextlib.ExitStack()
+        try:
+            stack.enter_context(
+                person_lock(self._engine, slugify(name), fallback=self._thread_lock)
+            )
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"The database at {self.url} could not lock the records of {name} for "
+                f"writing: {getattr(exc, 'orig', None) or exc}. Another run may be stuck "
+                "writing them; try again."
+            ) from exc
+        with stack:
+            yield
 
     @translating("choose a slug")
     def slug_for(self, name: str, company: str) -> str:
@@ -251,9 +285,16 @@ class Store:
 
     # -- forgetting ---------------------------------------------------------
 
-    @translating("forget the person")
     def forget(self, name_or_slug: str) -> ForgetReport:
         """Delete every row about one person; verdicts on addresses others share are kept."""
+        found = self.find_person(name_or_slug)
+        if found is None:
+            return ForgetReport(found=False)
+        with self.writing(found.name):
+            return self._forget(found.slug)
+
+    @translating("forget the person")
+    def _forget(self, name_or_slug: str) -> ForgetReport:
         with self._engine.begin() as conn:
             person_id = find_person_id(conn, name_or_slug)
             if person_id is None:

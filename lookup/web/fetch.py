@@ -35,7 +35,7 @@ from urllib.parse import urljoin
 import httpx
 
 from lookup.models import FetchResult
-from lookup.ratelimit import Clock, RateLimiter, SystemClock, backoff_delay
+from lookup.ratelimit import Clock, RateLimiter, Spacing, SystemClock, backoff_delay
 from lookup.settings import Settings
 from lookup.text import host_of, inert
 from lookup.web._http import (
@@ -152,6 +152,7 @@ class Fetcher:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         vet: Callable[[str], str | None] = address_problem,
+        limiter: Spacing | None = None,
     ) -> None:
         self.client = client
         self.settings = settings
@@ -163,7 +164,10 @@ class Fetcher:
             getattr(client, "lookup_backend", None), "pins", None)
         self.clock = clock or SystemClock()
         self.rng = rng or random.Random()
-        self.limiter = RateLimiter(settings.fetch.per_host_delay_s, clock=self.clock)
+        # per-host spacing: this run's own by default; shared ones come in (process, workers)
+        self.limiter: Spacing = limiter or RateLimiter(
+            settings.fetch.per_host_delay_s, clock=self.clock
+        )
         self.requested: list[str] = []  # every URL sent, in order (robots.txt, hops, retries)
         self.requests_sent = 0
         self.pages_fetched = 0
@@ -299,7 +303,10 @@ class Fetcher:
             self.requests_sent += 1
             self.requested.append(url)
             await self.limiter.wait(_host(url), interval_s=self._crawl_delay(url))
-            answer, wait = await self._attempt(url, page=page, last=attempt == MAX_RETRIES)
+            try:
+                answer, wait = await self._attempt(url, page=page, last=attempt == MAX_RETRIES)
+            finally:
+                self.limiter.done(_host(url))
             if wait is None:
                 return answer
             await self.clock.sleep(

@@ -100,9 +100,18 @@ def _location(
             if isinstance(address, dict) and isinstance(address.get("addressLocality"), str):
                 return address["addressLocality"], Source(page.url, page.title, "JSON-LD address")
     for hit in hits:
-        if m := _NETWORK_PLACE.match(hit.snippet):
+        # Only a profile's result ("Name - Title - Company | Network") starts its snippet
+        # with the place; a team page's snippet starts "Name, Title · Name, Title".
+        if _is_profile_hit(hit, ctx) and (m := _NETWORK_PLACE.match(hit.snippet)) and \
+                not ctx.matcher.positions(m.group(1)):
             return m.group(1), Source(hit.url, hit.title, hit.snippet, "search")
     return None, None
+
+
+def _is_profile_hit(hit: SearchHit, ctx: Context) -> bool:
+    """A network-style result about the person: the title's first part is their name."""
+    parts = [p.strip() for p in TITLE_SPLIT.split(hit.title) if p.strip()]
+    return len(parts) >= 2 and ctx.matcher.matches(parts[0])
 
 
 def _bio(tied: Sequence[PageFacts], ctx: Context) -> tuple[str | None, Source | None]:

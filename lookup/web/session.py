@@ -16,13 +16,14 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from lookup.errors import SearchError
 from lookup.models import SearchHit
-from lookup.ratelimit import Clock, RateLimiter, SystemClock, shared_limiter
+from lookup.ratelimit import Clock, RateLimiter, Spacing, SystemClock, shared_limiter
 from lookup.settings import SearchSettings
 from lookup.web.search import SearchBackend
 
@@ -55,7 +56,7 @@ class SearchSession:
         *,
         settings: SearchSettings,
         cache_dir: Path | None,
-        limiter: RateLimiter | None = None,
+        limiter: Spacing | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.backend = backend
@@ -68,7 +69,7 @@ class SearchSession:
                 if clock is None
                 else RateLimiter(settings.min_interval_s, clock=self.clock)
             )
-        self.limiter = limiter
+        self.limiter: Spacing = limiter
         self.records: list[QueryRecord] = []
         self._reserved = 0
         self._inflight: dict[str, asyncio.Future[list[SearchHit]]] = {}
@@ -129,6 +130,8 @@ class SearchSession:
         except SearchError as exc:
             self.records.append(QueryRecord(query, "failed", 0, str(exc)))
             raise
+        finally:
+            self.limiter.done(self.backend.name)
         self.records.append(QueryRecord(query, "sent", len(hits)))
         self._write_cache(key, query, limit, hits)
         return hits
@@ -169,9 +172,15 @@ class SearchSession:
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, path)
+            # A temporary name no other writer has (workers may share the folder, even
+            # over the network), then an atomic rename: readers see a whole file or none.
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(json.dumps(entry, ensure_ascii=False))
+                os.replace(tmp, path)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
         except OSError as exc:  # a cache that cannot be written only costs a re-search
             log.warning("could not write search cache file %s: %s", path, exc)
 

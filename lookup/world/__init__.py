@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import json
+import os
 import ssl
 import threading
 from collections.abc import Callable, Iterator
@@ -40,8 +43,10 @@ __all__ = [
     "WorldTransport",
     "describe",
     "load_world",
+    "read_endpoints",
     "serve_forever",
     "serve_world",
+    "write_endpoints",
 ]
 
 LOOPBACK = "127.0.0.1"
@@ -205,15 +210,59 @@ def serve_forever(
     *,
     latency: bool = True,
     wait: Callable[[], object] | None = None,
+    endpoints_file: str | Path | None = None,
 ) -> None:
-    """Serve a world until Ctrl-C, printing its endpoints and how to point lookup at them."""
+    """Serve a world until Ctrl-C, printing its endpoints and how to point lookup at them.
+
+    ``endpoints_file`` receives the endpoints as JSON while the world runs (removed
+    after): runs given it (``LOOKUP_WORLD_ENDPOINTS``) all use this one world.
+    """
     with serve_world(path, latency=latency) as running:
+        if endpoints_file is not None:
+            write_endpoints(endpoints_file, running.endpoints)
         for line in describe(running):
             out(line)
+        if endpoints_file is not None:
+            out(f"Endpoints written to {endpoints_file}: export LOOKUP_WORLD_ENDPOINTS={endpoints_file}")
         try:
             (wait or threading.Event().wait)()
         except KeyboardInterrupt:
             out("Stopping the world.")
+        finally:
+            if endpoints_file is not None:
+                Path(endpoints_file).unlink(missing_ok=True)
+
+
+def write_endpoints(path: str | Path, *endpoints: WorldEndpoints) -> None:
+    """Write where running worlds listen, as a JSON list (atomically: all or nothing)."""
+    target = Path(path)
+    temp = target.with_name(f".{target.name}.tmp")
+    rows = [dataclasses.asdict(e) for e in endpoints]
+    temp.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    os.replace(temp, target)
+
+
+def read_endpoints(path: str | Path, directory: str | Path | None = None) -> WorldEndpoints:
+    """The endpoints of the world at ``directory`` (or of the only one) in a file
+    ``write_endpoints`` wrote; WorldError in a sentence when there is no such world."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        found = [WorldEndpoints(**row) for row in (data if isinstance(data, list) else [data])]
+    except (OSError, ValueError, TypeError) as exc:
+        raise WorldError(
+            f"The world endpoints file {path} could not be read ({exc}); is "
+            "`lookup world serve DIR --endpoints FILE` running?"
+        ) from exc
+    if directory is not None:
+        wanted = Path(directory).expanduser().resolve()
+        found = [e for e in found if Path(e.directory).resolve() == wanted]
+    if len(found) != 1:
+        served = ", ".join(sorted({e.directory for e in found})) or "none"
+        raise WorldError(
+            f"The endpoints file {path} serves no single world "
+            f"{'at ' + str(directory) if directory else 'to choose'} (served: {served})."
+        )
+    return found[0]
 
 
 def describe(running: RunningWorld) -> list[str]:

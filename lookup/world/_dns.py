@@ -93,7 +93,7 @@ class DnsServer:
     ) -> None:
         self._zone = world.zone()
         self._logs = logs
-        self._delay = world.latency.dns / 1000 if latency else 0.0
+        self._delay = world.latency.waiter("dns", seed=world.name) if latency else None
         self._faults = FaultBook(world.faults_for("dns"))
         self._host = host
         self._udp: asyncio.DatagramTransport | None = None
@@ -150,7 +150,7 @@ class DnsServer:
         name = question.name.to_text(omit_final_dot=True).lower()
         kind = dns.rdatatype.to_text(question.rdtype)
         if self._delay:
-            await asyncio.sleep(self._delay)
+            await asyncio.sleep(self._delay())
         faults = self._faults.take(lambda f: f.host in (None, name) and f.type in (None, kind))
         response = await self._faulty(query, faults)
         if response is None:

@@ -22,6 +22,7 @@ class HttpHit:
     method: str = "GET"
     fault: str = ""  # "", "status", "delay", "reset"
     at: float = 0.0  # time.monotonic() when the request arrived
+    answered: float = 0.0  # time.monotonic() when its answer was ready (after the latency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class SearchQuery:
     results: int
     status: int = 200
     at: float = 0.0  # time.monotonic() when the query arrived
+    answered: float = 0.0  # time.monotonic() when its answer was ready (after the latency)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,8 @@ Also the keys each ``world.toml`` table may hold, for the checks in ``_sections`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -20,6 +21,7 @@ __all__ = [
     "Fault",
     "LATENCY_KEYS",
     "Latency",
+    "Millis",
     "MAIL_KEYS",
     "MailDomain",
     "REDIRECT_KEYS",
@@ -61,14 +63,32 @@ FAULT_KEYS = {
 }
 
 
+Millis = int | float | tuple[float, float]  # fixed, or a [low, high] range drawn per request
+
+
 @dataclass(frozen=True, slots=True)
 class Latency:
-    """Milliseconds each service waits before answering a request."""
+    """Milliseconds each service waits before answering a request: a number, or a range
+    ``(low, high)`` from which each request draws its wait (uniformly, seeded per world)."""
 
-    http: int = 0
-    search: int = 0
-    dns: int = 0
-    smtp: int = 0
+    http: Millis = 0
+    search: Millis = 0
+    dns: Millis = 0
+    smtp: Millis = 0
+
+    def waiter(self, key: str, *, seed: str = "") -> Callable[[], float] | None:
+        """A function giving each request's wait in seconds; None when there is none."""
+        value = getattr(self, key)
+        if isinstance(value, tuple):
+            low, high = value
+            if high <= 0:
+                return None
+            rng = random.Random(f"{seed}/{key}")
+            return lambda: rng.uniform(low, high) / 1000
+        if not value:
+            return None
+        fixed = value / 1000
+        return lambda: fixed
 
 
 @dataclass(frozen=True, slots=True)

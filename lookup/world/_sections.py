@@ -63,7 +63,19 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 def parse_latency(where: str, table: Mapping[str, Any]) -> Latency:
     check.check_keys(where, "[latency_ms]", table, LATENCY_KEYS)
-    return Latency(**{k: check.non_negative(where, f"latency_ms.{k}", v) for k, v in table.items()})
+    return Latency(**{k: _millis(where, f"latency_ms.{k}", v) for k, v in table.items()})
+
+
+def _millis(where: str, key: str, value: Any) -> Any:
+    """A number of milliseconds, or a ``[low, high]`` range (each request draws from it)."""
+    if not isinstance(value, list):
+        return check.non_negative(where, key, value)
+    if len(value) != 2:
+        raise WorldError(f"{where}: {key} must be a number or [low, high], not {value!r}.")
+    low, high = (check.non_negative(where, key, v) for v in value)
+    if low > high:
+        raise WorldError(f"{where}: {key} is a range [low, high]; {low} is above {high}.")
+    return (low, high)
 
 
 def parse_dns(where: str, table: Mapping[str, Any]) -> dict[str, DnsRecords]:

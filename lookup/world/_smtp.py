@@ -82,7 +82,7 @@ class SmtpService:
     ) -> None:
         self.world = world
         self.logs = logs
-        self.delay = world.latency.smtp / 1000 if latency else 0.0
+        self.delay = world.latency.waiter("smtp", seed=world.name) if latency else None
         self.faults = FaultBook(world.faults_for("smtp"))
         self.greylist = Greylist()
         self.tls_context = tls_context
@@ -205,7 +205,7 @@ class _WorldSMTP(SMTP):
     async def _say(self, text: str) -> None:
         final = len(text) < 4 or text[3] != "-"  # the last line of a multi-line reply
         if final and self._service.delay:
-            await asyncio.sleep(self._service.delay)
+            await asyncio.sleep(self._service.delay())
         self._log("S", text)
         await super().push(text)
         if final and text[:3] in CLOSING_CODES and self.transport is not None:

@@ -28,7 +28,7 @@ class SiteApp:
     def __init__(self, world: World, logs: WorldLogs, *, latency: bool) -> None:
         self._world = world
         self._logs = logs
-        self._delay = world.latency.http / 1000 if latency else 0.0
+        self._delay = world.latency.waiter("http", seed=world.name) if latency else None
         self._faults = FaultBook(world.faults_for("http"))
         self._redirects = {(r.host, r.path): r for r in world.redirects}
         self._hosts = world.http_hosts
@@ -36,14 +36,14 @@ class SiteApp:
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         host, path, arrived = request.host, request.path, time.monotonic()
         if self._delay:
-            await asyncio.sleep(self._delay)
+            await asyncio.sleep(self._delay())
         faults = self._faults.take(lambda f: f.host == host and f.path in (None, path))
         response, kind = await _apply_faults(faults)
         if response is None:
             response = self._answer(request, host, path)
         response = _shaped(response, faults)
         status = 0 if response.reset else response.status
-        self._logs.add(HttpHit(host, path, status, request.method, kind, arrived))
+        self._logs.add(HttpHit(host, path, status, request.method, kind, arrived, time.monotonic()))
         return response
 
     def _answer(self, request: HttpRequest, host: str, path: str) -> HttpResponse:
@@ -122,21 +122,21 @@ class SearchApp:
         self._index = SearchIndex(world.documents)
         self._max = world.max_results
         self._logs = logs
-        self._delay = world.latency.search / 1000 if latency else 0.0
+        self._delay = world.latency.waiter("search", seed=world.name) if latency else None
         self._faults = FaultBook(world.faults_for("search"))
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         params = request.params()
         query, arrived = params.get("q", ""), time.monotonic()
         if self._delay:
-            await asyncio.sleep(self._delay)
+            await asyncio.sleep(self._delay())
         if request.path.rstrip("/") not in ("/search", ""):
             return text_response(404, "This search engine answers /search?q=...&format=json.")
         folded = query.casefold()
         faults = self._faults.take(lambda f: f.query is None or f.query.casefold() in folded)
         forced, kind = await _apply_faults(faults)
         if forced is not None:
-            self._logs.add(SearchQuery(query, 0, 0 if forced.reset else forced.status, arrived))
+            self._logs.add(SearchQuery(query, 0, 0 if forced.reset else forced.status, arrived, time.monotonic()))
             return forced
         return self._answer(params, query, arrived)
 
@@ -152,7 +152,7 @@ class SearchApp:
             return text_response(400, "max_results and pageno must be whole numbers.")
         offset = (page - 1) * limit
         hits = self._index.search(query, limit=limit, offset=offset) if query.strip() else []
-        self._logs.add(SearchQuery(query, len(hits), 200, arrived))
+        self._logs.add(SearchQuery(query, len(hits), 200, arrived, time.monotonic()))
         body = {
             "query": query,
             "number_of_results": len(hits),

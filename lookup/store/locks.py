@@ -1,0 +1,96 @@
+"""Locks that keep concurrent writers of one person in line, across threads, processes and machines.
+
+A research run writes a person's rows and then their card; two runs for the same
+person (two workers, a re-submitted batch) must not interleave those writes. The
+lock is keyed by the person's slug base (``slugify(name)``), which also covers
+choosing a free slug for namesakes.
+
+- PostgreSQL: a session advisory lock (``pg_advisory_lock``) on a connection held for
+  the block; the server drops it if the holder dies, so a killed worker never leaves
+  it taken. Waiting is bounded by ``lock_timeout``.
+- SQLite: an exclusive ``flock`` on ``<database>.lock`` next to the file (SQLite
+  writers queue on one lock anyway); in-memory databases use a thread lock.
+- PostgreSQL row writes that other people's runs may share (verification history)
+  take a transaction advisory lock per address (``address_xact_lock``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+__all__ = ["address_xact_lock", "advisory_key", "person_lock"]
+
+LOCK_TIMEOUT = "60s"  # a card is written in well under a second; longer means something is stuck
+
+
+def advisory_key(kind: str, value: str) -> int:
+    """A stable signed 64-bit key for ``pg_advisory_lock`` from a kind and a value."""
+    digest = hashlib.blake2b(f"interviewer-lookup:{kind}:{value}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+def _is_postgres(engine_or_conn: Engine | Connection) -> bool:
+    return engine_or_conn.dialect.name == "postgresql"
+
+
+@contextlib.contextmanager
+def person_lock(engine: Engine, slug_base: str, *, fallback: threading.RLock) -> Iterator[None]:
+    """Hold the writers' lock for one person (see the module docstring) for the block."""
+    if _is_postgres(engine):
+        with _advisory(engine, advisory_key("person", slug_base)):
+            yield
+        return
+    database = engine.url.database or ""
+    if engine.dialect.name != "sqlite" or database in ("", ":memory:"):
+        with fallback:
+            yield
+        return
+    with fallback, _file_lock(Path(database).expanduser().with_name(Path(database).name + ".lock")):
+        yield
+
+
+@contextlib.contextmanager
+def _advisory(engine: Engine, key: int) -> Iterator[None]:
+    with engine.connect() as conn:
+        conn.execute(text(f"SET lock_timeout = '{LOCK_TIMEOUT}'"))
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        conn.commit()  # the lock belongs to the session, not to this transaction
+        try:
+            yield
+        finally:
+            # A dead connection already released the lock with its session.
+            with contextlib.suppress(SQLAlchemyError):
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                conn.commit()
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # Windows: SQLite's own locking still keeps each transaction whole
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def address_xact_lock(conn: Connection, address: str) -> None:
+    """On PostgreSQL, lock one address's history until the transaction ends (else nothing)."""
+    if _is_postgres(conn):
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"),
+            {"key": advisory_key("address", address.strip().lower())},
+        )
