@@ -523,7 +523,7 @@ def test_explain_builds_the_prediction_one_piece_at_a_time() -> None:
         ("", ""),
         ("directory.test says the format is {f}{last} (83%): \u201cQuillworks uses flast (83%)\u201d",
          "https://directory.test/quillworks"),
-        ("your hint: the format is {f}{last}", ""),
+        ("your hint \u201cflast\u201d: the format is {f}{last}", "given by the user"),
         ("Bram Vance <bvance@quillworks.com>", "https://quillworks.com/team"),
         ("Cleo Marsh <cmarsh@quillworks.com>", "a note"),
         ("Dana Holt <dholt@quillworks.com>", ""),
