@@ -36,7 +36,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,8 +48,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lookup.world import serve_world, write_endpoints  # noqa: E402
+from lookup.world import serve_world, smtp_sessions_by_domain, write_endpoints  # noqa: E402
 from lookup.world.scenarios import generate  # noqa: E402
+from tests.netkit import free_port  # noqa: E402
 from tests.pgcluster import find_pg_bin, pg_cluster  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -58,12 +58,6 @@ POOL = "bench-scale-pool"
 LATENCY = ("[latency_ms]\nhttp = [80, 300]\nsearch = [300, 800]\ndns = [5, 30]\n"
            "smtp = [20, 80]\n")
 NOISE_S = 0.005  # clock granularity allowed when counting violations (same clock, one process)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _world(directory: Path, *, count: int, seed: int, latency: bool) -> list[dict]:
@@ -112,21 +106,6 @@ def _spaced_bound(events: list, interval: float) -> tuple[float, int]:
     return bound, broken
 
 
-def _smtp_domains(lines: list) -> dict[str, list[float]]:
-    started: dict[int, float] = {}
-    domain: dict[int, str] = {}
-    for line in lines:
-        started.setdefault(line.connection, line.at)
-        found = (re.match(r"RCPT TO:<[^@>]*@([^>]+)>", line.line, re.I)
-                 if line.direction == "C" else None)
-        if found and line.connection not in domain:
-            domain[line.connection] = found.group(1).lower()
-    by_domain: dict[str, list[float]] = defaultdict(list)
-    for connection, name in domain.items():
-        by_domain[name].append(started[connection])
-    return by_domain
-
-
 def politeness(part: Slice, *, search_s: float, host_s: float, per_minute: int) -> dict:
     """The politeness bound and the violations of one configuration, from the world's logs."""
     search_bound, search_broken = _spaced_bound(part.searches, search_s)
@@ -138,13 +117,13 @@ def politeness(part: Slice, *, search_s: float, host_s: float, per_minute: int) 
     host_broken = sum(n for _, n in host_bounds.values())
     smtp_broken = 0
     smtp_bound = 0.0
-    for times in _smtp_domains(part.smtp).values():
+    for times in smtp_sessions_by_domain(part.smtp).values():
         smtp_bound = max(smtp_bound, 60.0 * ((len(times) - 1) // per_minute))
         smtp_broken += sum(1 for start in times
                            if len([t for t in times if start <= t < start + 60.0]) > per_minute)
     return {
         "searches": len(part.searches), "requests": len(part.hits),
-        "smtp_sessions": sum(len(t) for t in _smtp_domains(part.smtp).values()),
+        "smtp_sessions": sum(len(t) for t in smtp_sessions_by_domain(part.smtp).values()),
         "bound_s": max(search_bound, host_bound, smtp_bound),
         "bound_by": max((("search", search_bound), ("host", host_bound), ("smtp", smtp_bound)),
                         key=lambda kv: kv[1])[0],
@@ -157,7 +136,7 @@ class Server:
 
     def __init__(self, base_env: dict[str, str], root: Path, postgres: str | None) -> None:
         self.env = dict(base_env) | {"LOOKUP_DATA_DIR": str(root / "server"),
-                                     "LOOKUP_PREFECT__SERVER_PORT": str(_free_port())}
+                                     "LOOKUP_PREFECT__SERVER_PORT": str(free_port())}
         self.postgres = postgres
 
     def __enter__(self) -> str:

@@ -1,4 +1,5 @@
-"""Loopback stand-ins for a network that blocks port 25: a port that refuses, one that drops."""
+"""Loopback helpers: a free port, polling until something is ready, and stand-ins for a network
+that blocks port 25 (a port that refuses, one that drops)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,26 @@ import socket
 import time
 from collections.abc import Iterator
 
-__all__ = ["black_hole", "closed_port"]
+__all__ = ["black_hole", "closed_port", "free_port", "wait_for"]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(check, timeout: float, what: str):
+    """Poll ``check`` until it returns something; on time-out, say what and the last answer."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = value = check()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}; last answer: {last!r}")
 
 
 def closed_port() -> int:

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -24,15 +23,12 @@ import httpx
 import pytest
 
 from tests.conftest import DEMO_WORLD, HARBOR_WORLD, ROOT
+from tests.netkit import free_port
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(900)]
 LOOKUP = str(Path(sys.executable).with_name("lookup"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class User:
@@ -60,7 +56,7 @@ class User:
 
 @pytest.fixture(scope="module")
 def user(tmp_path_factory: pytest.TempPathFactory) -> Iterator[User]:
-    person = User(tmp_path_factory.mktemp("cli") / "data", _free_port())
+    person = User(tmp_path_factory.mktemp("cli") / "data", free_port())
     try:
         yield person
     finally:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,27 +14,14 @@ from flows.prefect_api import prefect_request
 from flows.server import api_url, start_server, stop_server
 from lookup.settings import load_settings
 from tests.conftest import HARBOR_WORLD
+from tests.netkit import free_port, wait_for
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(420)]
 LOOKUP = Path(sys.executable).with_name("lookup")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def _wait_for(check, timeout: float, what: str):
-    """Poll ``check`` until it returns something; on time-out, say what and the last answer."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = value = check()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}; last answer: {last!r}")
 
 
 def _deployment(api: str, name: str) -> dict | None:
@@ -55,7 +40,7 @@ def test_serve_registers_both_deployments_and_runs_research_on_demand(tmp_path: 
     data = tmp_path / "data"
     settings = load_settings(env={}, overrides={
         "general": {"data_dir": str(data)},
-        "prefect": {"server_port": _free_port(), "startup_timeout_s": 180},
+        "prefect": {"server_port": free_port(), "startup_timeout_s": 180},
     })
     log = (tmp_path / "serve.log").open("w")
     serving = None
@@ -66,9 +51,9 @@ def test_serve_registers_both_deployments_and_runs_research_on_demand(tmp_path: 
                 "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "TZ": "Europe/Berlin"}
         serving = subprocess.Popen([str(LOOKUP), "serve"], env=env, stdout=log, stderr=log,
                                    start_new_session=True)
-        research = _wait_for(lambda: _deployment(api, "research-interviewer/on-demand"), 240,
+        research = wait_for(lambda: _deployment(api, "research-interviewer/on-demand"), 240,
                              "`lookup serve` to register research-interviewer/on-demand")
-        reverify = _wait_for(lambda: _deployment(api, "reverify-contacts/scheduled"), 60,
+        reverify = wait_for(lambda: _deployment(api, "reverify-contacts/scheduled"), 60,
                              "`lookup serve` to register reverify-contacts/scheduled")
         (schedule,) = reverify["schedules"]
         assert schedule["schedule"]["cron"] == "0 8 * * 1"
@@ -80,7 +65,7 @@ def test_serve_registers_both_deployments_and_runs_research_on_demand(tmp_path: 
                                  "world": str(HARBOR_WORLD)}},
         ).json()
         assert "id" in created, f"create_flow_run answered {created!r}"
-        run = _wait_for(lambda: _finished(api, created["id"]), 300, "the research run to finish")
+        run = wait_for(lambda: _finished(api, created["id"]), 300, "the research run to finish")
         assert run["state"]["type"] == "COMPLETED", (tmp_path / "serve.log").read_text()[-3000:]
         assert (data / "briefings" / "tomasz-wierzbicki.md").is_file()
     finally:

@@ -17,10 +17,8 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterator
@@ -31,8 +29,9 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from lookup.world import serve_world, write_endpoints
+from lookup.world import serve_world, smtp_sessions_by_domain, write_endpoints
 from tests.conftest import DEMO_WORLD, HARBOR_WORLD
+from tests.netkit import free_port, wait_for
 
 pytestmark = [pytest.mark.team, pytest.mark.timeout(900)]
 
@@ -46,20 +45,8 @@ NOISE_S = 0.05
 POOL = "team-test-pool"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
-def _wait_for(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @dataclass
@@ -134,7 +121,7 @@ def team(postgres, tmp_path_factory) -> Iterator[Team]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "LOOKUP_"))}
     env |= {
         "LOOKUP_CONFIG": "", "HOME": str(tmp / "home"), "LOOKUP_DATA_DIR": str(tmp / "data"),
-        "LOOKUP_DATABASE_URL": store_url, "LOOKUP_PREFECT__SERVER_PORT": str(_free_port()),
+        "LOOKUP_DATABASE_URL": store_url, "LOOKUP_PREFECT__SERVER_PORT": str(free_port()),
         "LOOKUP_PREFECT__WORK_POOL": POOL, "LOOKUP_PREFECT__STARTUP_TIMEOUT_S": "240",
         "LOOKUP_GENERAL__WORLD_LIMITS": "true",
         "LOOKUP_SEARCH__MIN_INTERVAL_S": str(SEARCH_INTERVAL_S),
@@ -185,19 +172,6 @@ def _gaps(times: list[float]) -> list[float]:
     return [b - a for a, b in zip(ordered, ordered[1:], strict=False)]
 
 
-def _smtp_probes(world) -> dict[str, list[float]]:
-    """When each SMTP connection began, by the mail domain it asked about."""
-    started: dict[int, float] = {}
-    domain: dict[int, str] = {}
-    for line in world.smtp_log:
-        started.setdefault(line.connection, line.at)
-        found = re.match(r"RCPT TO:<[^@>]*@([^>]+)>", line.line, re.I) if line.direction == "C" else None
-        if found and line.connection not in domain:
-            domain[line.connection] = found.group(1).lower()
-    by_domain: dict[str, list[float]] = defaultdict(list)
-    for connection, name in domain.items():
-        by_domain[name].append(started[connection])
-    return by_domain
 
 
 def test_a_batch_on_two_workers_completes_and_no_limit_is_broken(team: Team, tmp_path: Path):
@@ -239,11 +213,11 @@ def test_a_batch_on_two_workers_completes_and_no_limit_is_broken(team: Team, tmp
             by_host[hit.host].append(hit.at)
         for host, times in by_host.items():
             assert min(_gaps(times), default=HOST_INTERVAL_S) >= HOST_INTERVAL_S - NOISE_S, host
-        for domain, times in _smtp_probes(world).items():
+        for domain, times in smtp_sessions_by_domain(world.smtp_log).items():
             for start in times:
                 in_window = [t for t in times if start <= t < start + 60.0]
                 assert len(in_window) <= SMTP_PER_MINUTE, domain
-    assert sum(len(t) for t in _smtp_probes(team.demo).values()) >= 2, "the demo was probed"
+    assert sum(len(t) for t in smtp_sessions_by_domain(team.demo.smtp_log).values()) >= 2, "the demo was probed"
     # the limits were the server's global ones, not each worker's own (which would also
     # pass the checks above when the runs happen not to overlap)
     used = re.findall(r"Global politeness: (\d+) acquired", team.log_tail(100_000))
@@ -251,7 +225,7 @@ def test_a_batch_on_two_workers_completes_and_no_limit_is_broken(team: Team, tmp
 
 
 def _run_in(team: Team, run_id: str, state: str, timeout: float) -> dict:
-    return _wait_for(lambda: (r := team.flow_run(run_id))["state_type"] == state and r,
+    return wait_for(lambda: (r := team.flow_run(run_id))["state_type"] == state and r,
                      timeout, f"run {run_id} to be {state}")
 
 
@@ -277,7 +251,7 @@ def test_a_worker_killed_mid_run_leaves_the_run_crashed_and_the_card_intact(team
     assert submitted.returncode == 0, submitted.stdout + submitted.stderr
     (outcome,) = json.loads(submitted.stdout)
     run = _run_in(team, outcome["flow_run_id"], "RUNNING", 240)
-    _wait_for(lambda: "search" in team.task_runs(outcome["flow_run_id"]), 120,
+    wait_for(lambda: "search" in team.task_runs(outcome["flow_run_id"]), 120,
               "the run to have searched")
     child = int(str(run["infrastructure_pid"]).rsplit(":", 1)[-1])
     (worker,) = [w for w in team.workers if w.poll() is None and

@@ -199,3 +199,19 @@ def test_421_banner_fault_closes_the_connection(tmp_path) -> None:
         with pytest.raises(smtplib.SMTPConnectError) as caught:
             smtplib.SMTP("127.0.0.1", running.endpoints.smtp_port, timeout=5)
     assert caught.value.smtp_code == 421
+
+
+def test_smtp_sessions_by_domain_reads_each_connections_first_recipient() -> None:
+    """A connection counts once, for the domain of its first RCPT TO, at its first line's time;
+    a connection that asked about no recipient is left out."""
+    from lookup.world import SmtpLine, smtp_sessions_by_domain
+
+    lines = [
+        SmtpLine(1, "S", "220 mx ready", at=1.0), SmtpLine(1, "C", "EHLO me", at=1.1),
+        SmtpLine(1, "C", "RCPT TO:<a@Acme.test>", at=1.2),
+        SmtpLine(1, "C", "RCPT TO:<b@other.test>", at=1.3),
+        SmtpLine(2, "S", "220 mx ready", at=2.0), SmtpLine(2, "C", "QUIT", at=2.1),
+        SmtpLine(3, "S", "RCPT TO:<x@server-said.test>", at=3.0),
+        SmtpLine(3, "C", "rcpt to:<c@acme.test>", at=3.5),
+    ]
+    assert smtp_sessions_by_domain(lines) == {"acme.test": [1.0, 3.0]}

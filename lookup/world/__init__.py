@@ -25,7 +25,15 @@ from lookup.errors import WorldError
 from lookup.settings import WorldEndpoints
 from lookup.world._dns import DnsServer
 from lookup.world._httpd import HttpServer
-from lookup.world._logs import DnsCounts, DnsQuery, HttpHit, SearchQuery, SmtpLine, WorldLogs
+from lookup.world._logs import (
+    DnsCounts,
+    DnsQuery,
+    HttpHit,
+    SearchQuery,
+    SmtpLine,
+    WorldLogs,
+    smtp_sessions_by_domain,
+)
 from lookup.world._smtp import SmtpService
 from lookup.world._web import SearchApp, SiteApp
 from lookup.world.format import World, load_world
@@ -46,6 +54,7 @@ __all__ = [
     "read_endpoints",
     "serve_forever",
     "serve_world",
+    "smtp_sessions_by_domain",
     "write_endpoints",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -9,7 +10,10 @@ from dataclasses import dataclass, field
 
 from lookup.world.format import Fault
 
-__all__ = ["DnsCounts", "DnsQuery", "FaultBook", "HttpHit", "SearchQuery", "SmtpLine", "WorldLogs"]
+__all__ = [
+    "DnsCounts", "DnsQuery", "FaultBook", "HttpHit", "SearchQuery", "SmtpLine", "WorldLogs",
+    "smtp_sessions_by_domain",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +122,22 @@ class FaultBook:
                 self._fired[fault.index] += 1
                 chosen.append(fault)
         return tuple(chosen)
+
+
+_RCPT = re.compile(r"RCPT TO:<[^@>]*@([^>]+)>", re.I)
+
+
+def smtp_sessions_by_domain(lines: Iterable[SmtpLine]) -> dict[str, list[float]]:
+    """When each SMTP connection began, by the mail domain of its first RCPT TO (connections
+    that asked about no recipient are left out): what a per-domain probe budget limits."""
+    started: dict[int, float] = {}
+    domain: dict[int, str] = {}
+    for line in lines:
+        started.setdefault(line.connection, line.at)
+        found = _RCPT.match(line.line) if line.direction == "C" else None
+        if found and line.connection not in domain:
+            domain[line.connection] = found.group(1).lower()
+    by_domain: dict[str, list[float]] = {}
+    for connection, name in domain.items():
+        by_domain.setdefault(name, []).append(started[connection])
+    return by_domain
