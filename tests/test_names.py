@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lookup.address.names import fold, fold_variants, nicknames_of, parse_name
+from lookup.address.names import fold, fold_variants, is_syllabic, nicknames_of, parse_name
 from lookup.errors import InvalidNameError
 
 PARTS = [
@@ -90,6 +90,35 @@ def test_surname_first_order_is_ambiguous():
     assert name.order_ambiguous
     swapped = [f for f in name.forms if f.kind == "swapped family-first"]
     assert swapped and swapped[0].weight >= 0.5
+
+
+def test_a_family_first_name_whose_other_word_reads_as_a_given_name_is_put_in_true_order():
+    """'Zhang Wenjie': 'Zhang' is a family name and 'wenjie' reads as a Chinese given name,
+    so the likeliest spelling is given name first; 'Kim Phillips' keeps its written order."""
+    form = parse_name("Zhang Wenjie").primary
+    assert (form.first, form.last, form.kind) == ("wenjie", "zhang", "swapped family-first")
+    kim = parse_name("Kim Phillips").primary
+    assert (kim.first, kim.last) == ("kim", "phillips")
+    assert parse_name("Wenjie Zhang").primary.first == "wenjie"
+
+
+def test_a_family_first_name_is_predicted_in_true_order():
+    """With nothing known, 'Tanaka Tomoyuki' is guessed as tomoyuki.tanaka (first.last)."""
+    from lookup.address.patterns import predict
+
+    top = predict("Tanaka Tomoyuki", "example.test", test_environment=True)[0]
+    assert top.address == "tomoyuki.tanaka@example.test"
+
+
+@pytest.mark.parametrize("word", ["jinnan", "tomoyuki", "jihoon", "zhiqiang", "xiubo", "naoya"])
+def test_east_asian_given_names_read_as_syllables(word):
+    assert is_syllabic(word)
+
+
+@pytest.mark.parametrize("word", ["phillips", "travis", "harninder", "", "a" * 17,
+                                  "nanananananananananananananananb"])
+def test_other_words_do_not_read_as_syllables(word):
+    assert not is_syllabic(word)
 
 
 def test_swap_of_a_given_first_east_asian_name_is_its_own_kind():

@@ -20,9 +20,11 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from itertools import product
 
+from lookup.address._syllables import is_syllabic
 from lookup.errors import InvalidNameError
 
-__all__ = ["NameForm", "ParsedName", "fold", "fold_variants", "nicknames_of", "parse_name"]
+__all__ = ["NameForm", "ParsedName", "fold", "fold_variants", "is_syllabic", "nicknames_of",
+           "parse_name"]
 
 MAX_NAME_LENGTH = 200
 MAX_NAME_WORDS = 12
@@ -66,6 +68,11 @@ _W_PART_SURNAME = 0.25  # one half of a double or hyphenated surname
 _W_JOINED_MIDDLE = 0.3  # "Antonio Nino Diaz": family "ninodiaz"
 _W_SWAPPED = 0.15  # the name was written family-first
 _W_SWAPPED_LIKELY = 0.8  # ... and its first word is a common family name (about half are)
+# ... and its last word reads as an East Asian given name (syllables like "jin-nan", "to-mo-
+# yu-ki"): then the first word is the family name, and an address follows the true order
+# ({first}.{last} as "jinnan.zhang" for "Zhang Jinnan") more often than the written one.
+# Measured on the dev pairs (nested --cv, k=3 top-1 0.585 -> 0.587; 1.2 to 2 alike)
+_W_SWAPPED_SYLLABIC = 1.5
 _W_NICKNAME = 0.04
 _W_FORMAL = 0.1  # "Bob" written, "robert" in the address (domains that use legal names)
 _W_GIVEN_PART = 0.3  # "Jean-Pierre" -> "jean"
@@ -358,6 +365,8 @@ def _forms(name: ParsedName, *, first_is_family: bool) -> tuple[NameForm, ...]:
         add(fold(name.given), middles[:-1], middles[-1], _W_FIRST_SURNAME, "first surname")
     if name.family:
         swap = _W_SWAPPED_LIKELY if first_is_family else _W_SWAPPED
+        if first_is_family and is_syllabic(fold(name.family)):
+            swap = _W_SWAPPED_SYLLABIC
         kind = _swap_kind(name, first_is_family=first_is_family)
         for g, gw, _ in _spellings_only(name.given):
             for f, fw, _ in _spellings_only(name.family):
