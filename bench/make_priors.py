@@ -33,16 +33,31 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from protocols import FitRows, company_folds, fit_calibration, predictions  # noqa: E402
+from groups import (  # noqa: E402
+    DOMAIN_CAP,
+    MIN_DOMAINS,
+    UNEXPLAINED,
+    Tally,
+    capped,
+    contributions,
+    domain_facts,
+    folded,
+    group_tables,
+    kept,
+    kept_formats,
+    rest,
+    tops,
+    total,
+)
+from shrinkage import fit_constants  # noqa: E402
 
 from lookup.address.calibration import Calibration  # noqa: E402
 from lookup.address.patterns import Observation, observe, prior_from_counts  # noqa: E402
 from lookup.models import Evidence  # noqa: E402
 
-DOMAIN_CAP = 40  # pairs: a bigger domain counts as this many
-MIN_DOMAINS = 3
 EM_ROUNDS = 30
+SETTLED = 1e-7  # the global EM stops once no format's weight moves more than this
 LOCAL_PRIOR = 0.1  # pull of the global weights in a domain's cut groups (0.1-1 alike on dev)
-TIE = 0.9  # formats within 10% of a domain's most common one share its "main" vote
 FOLDS = 10  # folds of companies for the out-of-fold predictions the calibration is fitted on
 FIT_DRAWS = 2  # draws of k random colleagues per person for those predictions
 
@@ -64,31 +79,36 @@ def observe_all(pairs: dict[str, list[tuple[str, str]]]) -> dict[str, list[Obser
 
 def domain_counts(observations: dict[str, list[Observation]]) -> dict[str, Counter]:
     """Per domain, the (capped, EM-shared) count of pairs each format explains."""
+    return {d: capped(rows) for d, rows in domain_pairs(observations).items()}
+
+
+def domain_pairs(observations: dict[str, list[Observation]]) -> dict[str, list[dict[str, float]]]:
+    """Per domain, each pair's share of each format that writes it (summing to 1, or
+    ``__unexplained__`` alone), shared by global EM and then the domain's own (cut groups)."""
     weights: dict[str, float] = defaultdict(lambda: 1.0)
+    rows = [[o.induced for o in obs] for obs in observations.values()]
     for _ in range(EM_ROUNDS):
-        merged = sum((_shared(obs, [o.induced for o in obs], weights)
-                      for obs in observations.values()), Counter())
+        merged: Counter = Counter()
+        for mine in rows:
+            merged.update(capped(_shared(mine, weights)))
         norm = sum(merged.values())
-        weights = defaultdict(lambda: 1e-3, {s: c / norm for s, c in merged.items()})
+        before, weights = weights, defaultdict(lambda: 1e-3, {s: c / norm for s, c in merged.items()})
+        if max(abs(w - before.get(s, 1.0)) for s, w in weights.items()) < SETTLED:
+            break
     cuts = {s for obs in observations.values() for o in obs for s in o.induced if "~" in s}
-    return {d: _local_counts(obs, [_matches(o, cuts) for o in obs], weights)
+    return {d: _local_shares([_matches(o, cuts) for o in obs], weights)
             for d, obs in observations.items()}
 
 
-def _shared(obs: list[Observation], rows: list[Mapping[str, float]],
-            weights: Mapping[str, float]) -> Counter:
-    """A domain's pairs, each shared between the formats writing it in proportion to weights."""
-    cap = min(1.0, DOMAIN_CAP / len(obs))
-    counts: Counter = Counter()
+def _shared(rows: list[Mapping[str, float]], weights: Mapping[str, float]) -> list[dict]:
+    """Each pair shared between the formats writing it in proportion to weights."""
+    out = []
     for row in rows:
         scores = {s: weights.get(s, 1e-3) * m for s, m in row.items()}
         total = sum(scores.values())
-        if not total:
-            counts["__unexplained__"] += cap
-            continue
-        for s, v in scores.items():
-            counts[s] += cap * v / total
-    return counts
+        out.append({s: v / total for s, v in scores.items()} if total
+                   else {UNEXPLAINED: 1.0})
+    return out
 
 
 def _matches(o: Observation, cuts: set[str]) -> dict[str, float]:
@@ -98,23 +118,25 @@ def _matches(o: Observation, cuts: set[str]) -> dict[str, float]:
     return found
 
 
-def _local_counts(obs: list[Observation], rows: list[Mapping[str, float]],
-                  weights: Mapping[str, float]) -> Counter:
-    """A domain's counts, a format and its cut versions sharing their weight by local EM."""
+def _local_shares(rows: list[Mapping[str, float]], weights: Mapping[str, float]) -> list[dict]:
+    """A domain's pairs, a format and its cut versions sharing their weight by local EM."""
     # A cut format ("~8") writes a short name as its uncut form does: globally the
     # uncut form is far commoner, but where the long names are cut the short ones
     # go to the cut format too, so it can be the domain's main format.
     local = dict(weights)
-    counts: Counter = Counter()
+    shares: list[dict] = []
     for _ in range(EM_ROUNDS):
-        counts = _shared(obs, rows, local)
-        local = dict(weights)
+        shares = _shared(rows, local)
+        counts = capped(shares)
+        before, local = local, dict(weights)
         for group in _cut_groups(counts):
             mass = sum(weights[s] for s in group)
             norm = sum(counts[s] for s in group) or 1.0
             local.update({s: mass * (counts[s] / norm + LOCAL_PRIOR * weights[s] / mass)
                           / (1 + LOCAL_PRIOR) for s in group})
-    return counts
+        if local == before:  # a fixed point (at once for a domain without cut formats)
+            break
+    return shares
 
 
 def _cut_groups(counts: Mapping[str, float]) -> list[set[str]]:
@@ -129,52 +151,35 @@ def prior_counts(per_domain: dict[str, Counter], exclude: str | None = None) -> 
     """Aggregate counts over domains (optionally leaving one out), as the priors file holds.
 
     ``formats``: pairs each format writes; ``main``: domains whose most common format
-    it is; ``background``: pairs written by a format other than their domain's main one.
+    it is; ``background``: pairs written by a format other than their domain's main one;
+    ``on_main`` of ``pairs``: pairs written by their domain's main format.
     """
-    merged: Counter = Counter()
-    main: Counter = Counter()
-    background: Counter = Counter()
-    seen: Counter = Counter()
-    for domain, counts in per_domain.items():
-        if domain == exclude or not counts:
-            continue
-        merged.update(counts)
-        seen.update(s for s, c in counts.items() if c >= 0.5)
-        # a near tie (often a format and its name-order twin) shares the domain's vote,
-        # so one pair more or less at one domain cannot flip a format in or out of "main"
-        best = max(counts.values())
-        tops = [s for s, c in counts.items() if c >= TIE * best]
-        main.update({s: 1 / len(tops) for s in tops})
-        background.update({s: c for s, c in counts.items() if s not in tops})
-    keep = {s for s in merged if seen[s] >= MIN_DOMAINS and s != "__unexplained__"}
-
-    def fold(counter: Counter) -> Counter:
-        """A cut format too rare to ship counts for its uncut form."""
-        out: Counter = Counter()
-        for s, c in counter.items():
-            body = s.partition("~")[0]
-            out[body if s not in keep and body in keep else s] += c
-        return out
-
-    merged, main, background = fold(merged), fold(main), fold(background)
-
-    def table(counter: Counter) -> dict:
-        return {s: round(c, 1) for s, c in counter.most_common() if s in keep and c > 0}
-
-    def rest(counter: Counter) -> float:
-        return round(sum(c for s, c in counter.items() if s not in keep), 1)
-
-    return {
-        "formats": table(merged), "unexplained": rest(merged),
-        "main": table(main), "main_unexplained": rest(main),
-        "background": table(background), "background_unexplained": rest(background),
-        "domains": sum(main.values()),
-    }
+    tally = Tally()
+    used = {d: c for d, c in per_domain.items() if d != exclude and c}
+    for counts in used.values():
+        tally.add(counts, tops(counts))
+    keep = kept_formats(used)
+    merged = folded(tally.formats, keep)
+    return {"formats": kept(merged, keep), "unexplained": rest(merged, keep),
+            **tally.table(keep), "domains": round(sum(tally.main.values()), 1)}
 
 
-def fitted_counts(observations: dict[str, list[Observation]], domains: Iterable[str]) -> dict:
-    """The prior counts of ``domains`` alone (their pairs shared between formats by their EM)."""
-    return prior_counts(domain_counts({d: observations[d] for d in domains}))
+def fitted_counts(observations: dict[str, list[Observation]], domains: Iterable[str],
+                  fitted: Mapping | None = None) -> dict:
+    """The prior of ``domains`` alone: their pairs shared between formats by their EM, the
+    counts of everyone and of each group (``groups``), and the constants fitted on them
+    (or ``fitted``, constants fitted already on a superset: see ``fit``)."""
+    per_pair = domain_pairs({d: observations[d] for d in domains})
+    per_domain = {d: capped(rows) for d, rows in per_pair.items()}
+    data = prior_counts(per_domain)
+    keep = kept_formats(per_domain)
+    facts = {d: domain_facts(d, observations[d], per_pair[d]) for d in per_pair}
+    parts = {d: contributions(f) for d, f in facts.items()}
+    tallies = total(parts)
+    data["groups"] = group_tables(tallies, keep)
+    data["fitted"] = dict(fitted) if fitted is not None else fit_constants(
+        facts, parts, tallies, keep)
+    return data
 
 
 def fit(pairs: dict[str, list[tuple[str, str]]], observations: dict[str, list[Observation]],
@@ -182,17 +187,23 @@ def fit(pairs: dict[str, list[tuple[str, str]]], observations: dict[str, list[Ob
     """The prior counts and the calibration map, fitted on ``domains`` only.
 
     The map is fitted on out-of-fold predictions: ``domains`` are split into ``folds``
-    folds of companies, and each fold is predicted with a prior built from the others.
+    folds of companies, and each fold is predicted with a prior counted from the others.
+    Those priors take the constants fitted on all of ``domains`` (fitting them afresh for
+    each fold would take minutes more, and they move little): the map learns from
+    predictions whose counts never saw the company, and nothing it is scored on under
+    ``bench/accuracy.py --cv`` has been seen by any of it.
     """
     rows = FitRows()
     sizes = {d: len(pairs[d]) for d in domains}
+    counts = fitted_counts(observations, domains)
     per_domain = domain_counts({d: observations[d] for d in domains})
     for held in company_folds(domains, folds, seed, sizes, strata(per_domain)):
-        prior = prior_from_counts(fitted_counts(observations, set(domains) - set(held)))
+        prior = prior_from_counts(fitted_counts(observations, set(domains) - set(held),
+                                                counts["fitted"]))
         for d in held:
             for pred in predictions(d, pairs[d], observations[d], prior, draws=draws, seed=seed):
                 rows.add(pred)
-    return prior_counts(per_domain), fit_calibration(rows)
+    return counts, fit_calibration(rows)
 
 
 def strata(per_domain: Mapping[str, Counter], least: int = 5) -> dict[str, str]:

@@ -21,7 +21,8 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from lookup.address.calibration import FEATURES, Calibration
-from lookup.address.inference import Prior
+from lookup.address.context import context_of
+from lookup.address.inference import Prior, conditioned
 from lookup.address.names import ParsedName, parse_name
 from lookup.address.observations import Observation
 from lookup.address.patterns import (
@@ -76,12 +77,13 @@ def predictions(domain: str, pairs: Sequence[tuple[str, str]], obs: Sequence[Obs
     rows = evidence_rows(obs, prior)
     known = set(prior.shares)
     names = _names(pairs)
+    priors = [conditioned(prior, context_of(n, domain).keys) if n else prior for n in names]
 
     def predict(protocol: str, i: int, pick: list[int], weight: float) -> Prediction:
         truth = pairs[i][1].rpartition("@")[0]
         if names[i] is None:
             return Prediction(protocol, domain, weight, truth, len(pick), (), 0.0)
-        post = posterior_from_groups(picked_groups(rows, list(obs), pick, known), prior)
+        post = posterior_from_groups(picked_groups(rows, list(obs), pick, known), priors[i])
         seen = [obs[j] for j in pick]
         kept, rest = scored(names[i], domain, post, test_environment=True,
                             preferences=spelling_preferences(seen, post),

@@ -56,6 +56,7 @@ def step_rows(steps: Sequence[Any]) -> list[dict[str, Any]]:
         {
             "evidence": s.evidence or "none",
             "source": s.source,
+            "context": list(s.context),
             "candidates": [{"address": c.address, "probability": round(c.probability, 4)}
                            for c in s.candidates],
         }
@@ -69,7 +70,8 @@ def explain_lines(steps: Sequence[Any]) -> list[str]:
     before: dict[str, float] = {}
     for step in steps:
         if not step.evidence:
-            lines.append("  no evidence: how companies write addresses elsewhere")
+            lines.append("  no evidence: how companies write addresses elsewhere, for")
+            lines += [f"      {line}" for line in step.context]
         else:
             source = f" [{step.source}]" if step.source else ""
             lines.append(f"  + {step.evidence}{source}")

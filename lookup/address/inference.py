@@ -17,6 +17,12 @@ prior mix; a pure domain converges on its main format after a few colleagues;
 one odd address is absorbed by the background; and a mixed domain gets a low
 loyalty, so its second format keeps its share.
 
+What a run knows before any address (the domain's top-level domain, the name's
+culture: ``lookup.address.context``) conditions the prior (``conditioned``): each
+group seen at enough companies moves the main, background and loyalty toward its
+own, shrunk toward its parent's by strengths fitted on the companies (empirical
+Bayes, ``bench/make_priors.py``), so a group of five companies moves it little.
+
 A third party's claim that the main format is F ("the email format of Acme is
 first.last", read from a directory site's search snippet) is weaker evidence: it
 moves the prior's main shares before any colleague counts (``hinted``). Pure.
@@ -27,13 +33,14 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 __all__ = [
     "NOISE",
     "Key",
     "Posterior",
     "Prior",
+    "conditioned",
     "hinted",
     "posterior_from_groups",
     "posterior_from_rows",
@@ -42,11 +49,16 @@ __all__ = [
 
 NOISE = "__noise__"  # the pseudo-format of addresses no format writes
 
-# Tuned on the dev pairs with bench/accuracy.py (figures in the module's report).
+# Fallbacks for counts that carry no fitted values (``format_priors.json`` has them under
+# "fitted": bench/make_priors.py fits each by empirical Bayes on the companies it reads).
 CONCENTRATION = 4.0  # background Dirichlet strength: how fast colleagues reshape it
 LOYALTY = 0.7  # prior mean share of a domain's people who follow its main format
 LOYALTY_STRENGTH = 6.0  # pseudo-people behind that mean
 SMOOTHING = 16.0  # pseudo-domains pulling main shares toward overall pair shares
+BACKGROUND_SMOOTHING = 5 * SMOOTHING  # pseudo-pairs pulling background shares the same way
+# Pseudo-counts pulling a group's main (domains), background (pairs) and loyalty (pairs)
+# toward its parent's; infinite: groups change nothing
+GROUP_STRENGTH = {"main": math.inf, "background": math.inf, "loyalty": math.inf}
 NOVEL_MAIN = 0.02  # prior share, as a main format, of a format only the evidence shows
 NOVEL_BACKGROUND = 0.005  # ... and as a background format (quirks are many and varied)
 NOISE_WEIGHT = 0.05  # likelihood that an explained address is really a quirk
@@ -62,8 +74,30 @@ Key = tuple[tuple[str, float], ...]  # one address's sorted (format, match weigh
 
 
 @dataclass(frozen=True, slots=True)
+class Group:
+    """One group's own shares (each summing to 1 with NOISE), the companies (main) and
+    pairs (background, loyalty) behind them, and its pairs' share following their main."""
+
+    main: Mapping[str, float]
+    main_n: float
+    background: Mapping[str, float]
+    background_n: float
+    on_main: float
+    pairs: float
+    companies: int = 0  # companies with someone in the group
+
+
+@dataclass(frozen=True, slots=True)
 class Prior:
-    """Main-format and background shares (each summing to 1 with NOISE) and the constants."""
+    """Main-format and background shares (each summing to 1 with NOISE) and the constants.
+
+    ``groups`` (key "dimension:value", e.g. "tld:de", "name:family-first") and
+    ``strength`` are what ``conditioned`` needs; ``on_main`` is the pairs' share following
+    their domain's main format, everyone's, against which a group's loyalty is read.
+    A conditioned prior says which groups it used (``conditioned_on``) and how much
+    likelier than the domain's people the target is to follow the main format, in
+    log-odds (``target_shift``: their name's group).
+    """
 
     main: Mapping[str, float]
     background: Mapping[str, float]
@@ -72,13 +106,19 @@ class Prior:
     loyalty_strength: float = LOYALTY_STRENGTH
     novel_main: float = NOVEL_MAIN
     novel_background: float = NOVEL_BACKGROUND
+    groups: Mapping[str, Group] = field(default_factory=dict)
+    strength: Mapping[str, float] = field(default_factory=lambda: dict(GROUP_STRENGTH))
+    on_main: float = LOYALTY
+    target_shift: float = 0.0
+    conditioned_on: tuple[str, ...] = ()
 
     @property
     def shares(self) -> Mapping[str, float]:
-        """Prior predictive share of each real format (no evidence)."""
+        """Prior predictive share of each real format for the target (no evidence)."""
         keys = (set(self.main) | set(self.background)) - {NOISE}
-        return {f: self.loyalty * self.main.get(f, 0.0)
-                + (1 - self.loyalty) * self.background.get(f, 0.0) for f in keys}
+        lam = _shifted(self.loyalty, self.target_shift)
+        return {f: lam * self.main.get(f, 0.0) + (1 - lam) * self.background.get(f, 0.0)
+                for f in keys}
 
 
 def _shares(table: Mapping[str, float], rest: float) -> dict[str, float]:
@@ -96,16 +136,32 @@ def _smooth(shares: Mapping[str, float], base: Mapping[str, float], n: float, s:
 def prior_from_counts(
     data: Mapping,
     *,
-    concentration: float = CONCENTRATION,
-    loyalty: float = LOYALTY,
-    loyalty_strength: float = LOYALTY_STRENGTH,
-    smoothing: float = SMOOTHING,
+    concentration: float | None = None,
+    loyalty: float | None = None,
+    loyalty_strength: float | None = None,
+    smoothing: float | None = None,
 ) -> Prior:
     """Build a prior from the aggregate counts in ``format_priors.json``.
 
     ``main`` (domains per main format) and ``background`` (off-main pairs per
-    format) are each smoothed toward the overall pair shares in ``formats``.
+    format) are each smoothed toward the overall pair shares in ``formats``. A
+    constant given here wins over the file's fitted one ("fitted"), which wins over
+    the module's fallback.
     """
+    fitted = data.get("fitted", {})
+
+    def const(given: float | None, name: str, fallback: float) -> float:
+        return float(given if given is not None else fitted.get(name, fallback))
+
+    concentration = const(concentration, "concentration", CONCENTRATION)
+    loyalty = const(loyalty, "loyalty", LOYALTY)
+    loyalty_strength = const(loyalty_strength, "loyalty_strength", LOYALTY_STRENGTH)
+    given_smoothing = smoothing is not None
+    smoothing = const(smoothing, "smoothing", SMOOTHING)
+    bg_smoothing = 5 * smoothing if given_smoothing or "smoothing" in fitted else float(
+        fitted.get("background_smoothing", BACKGROUND_SMOOTHING))
+    if not given_smoothing and "background_smoothing" in fitted:
+        bg_smoothing = float(fitted["background_smoothing"])
     pairs = _shares(data["formats"], data.get("unexplained", 0.0))
     if "main" not in data:
         return Prior(pairs, pairs, concentration, loyalty, loyalty_strength)
@@ -114,8 +170,86 @@ def prior_from_counts(
                    smoothing)
     bg_n = sum(data["background"].values()) + data.get("background_unexplained", 0.0)
     background = _smooth(_shares(data["background"], data.get("background_unexplained", 0.0)),
-                         pairs, bg_n, smoothing * 5)
-    return Prior(main, background, concentration, loyalty, loyalty_strength)
+                         pairs, bg_n, bg_smoothing)
+    groups = {key: _group(g) for key, g in data.get("groups", {}).items()}
+    strength = {**GROUP_STRENGTH, **{k: float(v) for k, v in fitted.get("groups", {}).items()}}
+    on_main = (data["on_main"] / data["pairs"]) if data.get("pairs") else loyalty
+    return Prior(main, background, concentration, loyalty, loyalty_strength, groups=groups,
+                 strength=strength, on_main=on_main)
+
+
+def _group(g: Mapping) -> Group:
+    """A group's counts (as the priors file holds them) as shares."""
+    main_n = sum(g["main"].values()) + g.get("main_unexplained", 0.0)
+    bg_n = sum(g["background"].values()) + g.get("background_unexplained", 0.0)
+    return Group(_shares(g["main"], g.get("main_unexplained", 0.0)), main_n,
+                 _shares(g["background"], g.get("background_unexplained", 0.0)), bg_n,
+                 g["on_main"] / g["pairs"] if g.get("pairs") else 0.0, g.get("pairs", 0.0),
+                 int(g.get("companies", 0)))
+
+
+def conditioned(prior: Prior, keys: Sequence[str]) -> Prior:
+    """The prior for a company and person in the groups ``keys`` ("tld:country", "tld:de",
+    "name:plain"; within a dimension, general first). Groups the prior lacks are skipped.
+
+    Within a dimension each group is shrunk toward its parent (the one before it, or
+    everyone): share = (n·own + s·parent) / (n + s), with the fitted strengths s.
+    Dimensions combine as independent evidence: the main and background shares are
+    everyone's times each dimension's ratio to everyone's, renormalised, and the
+    loyalty's log-odds move by each dimension's. The domain's dimensions (the TLD)
+    move the domain's loyalty; the name's move only the target's (``target_shift``).
+    """
+    used = tuple(k for k in keys if k in prior.groups)
+    if not used:
+        return prior
+    main, background = dict(prior.main), dict(prior.background)
+    domain_shift = target_shift = 0.0
+    for dimension in dict.fromkeys(k.partition(":")[0] for k in used):
+        chain = [prior.groups[k] for k in used if k.partition(":")[0] == dimension]
+        own_main, own_bg, rho = prior.main, prior.background, prior.on_main
+        for g in chain:
+            own_main = _toward(g.main, g.main_n, own_main, prior.strength["main"])
+            own_bg = _toward(g.background, g.background_n, own_bg, prior.strength["background"])
+            rho = _toward({"on": g.on_main}, g.pairs, {"on": rho}, prior.strength["loyalty"])["on"]
+        main = {f: v * own_main.get(f, 0.0) / prior.main[f] if prior.main[f] else v
+                for f, v in main.items()}
+        background = {f: v * own_bg.get(f, 0.0) / prior.background[f]
+                      if prior.background[f] else v for f, v in background.items()}
+        shift = _logit(rho) - _logit(prior.on_main)
+        if dimension == "name":
+            target_shift += shift
+        else:
+            domain_shift += shift
+    return replace(prior, main=_normal(main), background=_normal(background),
+                   loyalty=_expit(_logit(prior.loyalty) + domain_shift),
+                   target_shift=prior.target_shift + target_shift,
+                   conditioned_on=prior.conditioned_on + used)
+
+
+def _toward(own: Mapping[str, float], n: float, parent: Mapping[str, float], s: float):
+    """Shares ``own`` (from ``n`` units) shrunk toward ``parent`` by ``s`` pseudo-units."""
+    if math.isinf(s) or n <= 0:
+        return dict(parent)
+    return {k: (n * own.get(k, 0.0) + s * p) / (n + s) for k, p in parent.items()}
+
+
+def _normal(shares: Mapping[str, float]) -> dict[str, float]:
+    total = sum(shares.values()) or 1.0
+    return {k: v / total for k, v in shares.items()}
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _shifted(p: float, shift: float) -> float:
+    """``p`` with its log-odds moved by ``shift`` (``p`` itself for no shift)."""
+    return _expit(_logit(p) + shift) if shift else p
+
+
+def _expit(z: float) -> float:
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
 
 
 def hinted(prior: Prior, claimed: Sequence[str], *, trust: float = HINT_TRUST) -> Prior:
@@ -197,8 +331,9 @@ class _Fit:
         self.loyalty = prior.loyalty
 
     def predictive(self) -> dict[str, float]:
-        """Share of each format (and NOISE) for the next person at the domain."""
-        lam = self.loyalty
+        """Share of each format (and NOISE) for the next person at the domain (the target:
+        their name's group moves how likely they are to follow the main format)."""
+        lam = _shifted(self.loyalty, self.prior.target_shift)
         out = {f: lam * self.p_main.get(f, 0.0) + (1 - lam) * self.background.get(f, 0.0)
                for f in self.prior_main}
         total = sum(out.values())

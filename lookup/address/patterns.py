@@ -24,10 +24,12 @@ from email_validator import EmailNotValidError, validate_email
 from lookup.address.calibration import Calibration
 from lookup.address.formats import Format, parse_format
 from lookup.address.hints import FormatHint, claims
+from lookup.address.context import context_of
 from lookup.address.inference import (
     Key,
     Posterior,
     Prior,
+    conditioned,
     hinted,
     posterior_from_groups,
     posterior_from_rows,
@@ -57,6 +59,7 @@ __all__ = [
     "Step",
     "calibrated",
     "candidates",
+    "cold_context",
     "evidence_rows",
     "explain",
     "infer_formats",
@@ -127,6 +130,7 @@ def predict(
     others = [e for e in evidence if e not in own]
     observations = [observe(e) for e in others]
     claimed = claims(hints)
+    prior = conditioned(prior, context_of(parsed, domain).keys)
     post = posterior(observations, hinted(prior, [h.format for h in claimed]))
     ranked = candidates(parsed, domain, post, limit=limit, test_environment=test_environment,
                         preferences=spelling_preferences(observations, post),
@@ -142,6 +146,15 @@ class Step:
     evidence: str  # what the piece is, in words ("" for the starting point: no evidence)
     source: str  # where it came from (a URL, "given by the user"), or ""
     candidates: tuple[Candidate, ...]
+    context: tuple[str, ...] = ()  # the starting point: what the prior conditioned on
+
+
+def cold_context(name: str, domain: str, prior: Prior = DEFAULT_PRIOR) -> tuple[str, ...]:
+    """What the prior knows before any address, a line each: the groups of companies and
+    names it conditions on for ``name`` at ``domain``, and what it does not use."""
+    context = context_of(parse_name(name), _check_domain(domain))
+    return context.explained({k: prior.groups[k].companies for k in context.keys
+                              if k in prior.groups})
 
 
 def explain(
@@ -160,7 +173,7 @@ def explain(
                          test_environment=test_environment)
         return Step(label, source, tuple(ranked))
 
-    steps = [step("", "", (), ())]
+    steps = [replace(step("", "", (), ()), context=cold_context(name, domain))]
     for i, hint in enumerate(claimed := claims(hints)):
         share = f" ({hint.share:.0%})" if hint.share is not None else ""
         said = (f"{hint.site} says the format is {hint.format}{share}: \u201c{hint.said}\u201d"

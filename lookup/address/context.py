@@ -1,0 +1,114 @@
+"""What a run knows about an address before it has seen any: the cold prior's groups. Pure.
+
+Before any colleague's address is known, the first guess rests on how companies
+write addresses. Companies differ, and some of what tells them apart is known before
+any address: the domain's top-level domain (a ``.de`` company writes ``{f}.{last}``
+more often than a ``.com`` one) and the person's name (names from family-first
+cultures, with particles, or with several given names or surnames are written
+differently). ``context_of`` reads those into group keys; the prior holds, per group
+seen at enough companies, how its formats differ from everyone's
+(``lookup.address.inference.conditioned``), shrunk toward everyone's by as much as
+the groups were found to differ.
+
+Not used, and why (each would need training pairs labelled with it, and the pairs we
+fit on have none): the mail provider (Google Workspace, Microsoft 365, self-hosted, a
+gateway; the research flow learns it only when it verifies, after ranking) and the
+company's size or legal form (the pairs name no legal form, and a team page's length
+is not known for them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from lookup.address.names import ParsedName
+
+__all__ = ["CULTURES", "NOT_USED", "Context", "context_of", "name_culture", "tld_keys"]
+
+# Two-letter top-level domains are country codes; these few are sold as generic names
+# ("startup.io") and say little about the country, so they count as generic ones.
+_GENERIC_CC = frozenset({"ai", "co", "io", "me", "tv", "ly", "fm", "gg", "so", "to", "sh"})
+
+# A name's culture, as far as its spelling shows it (the first that applies):
+CULTURES = {
+    "family-first": "a name from a family-first culture",  # Zhang Wei, Tanaka Hiroshi
+    "particle": "a surname with a particle",  # van der Berg, de la Cruz, bin Ahmad
+    "several": "several given names or surnames",  # Ana Maria Lopez Garcia, John Q Public
+    "hyphenated": "a hyphenated surname",
+    "single": "a single name",
+    "plain": "a given name and a surname",
+}
+
+
+NOT_USED = ("not used: the mail provider and the company's size or legal form "
+            "(no pairs we fit on say them)")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The domain's TLD keys (most specific first) and the name's culture."""
+
+    tld: str  # "de", "com"
+    tld_class: str  # "com", "generic" or "country"
+    culture: str  # a key of CULTURES
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The prior's group keys this context falls in, general before specific within a
+        dimension: "tld:country", "tld:.de", "name:plain" (a .com domain has no second)."""
+        return (*self.domain_keys, f"name:{self.culture}")
+
+    @property
+    def domain_keys(self) -> tuple[str, ...]:
+        """The keys of the domain alone (its TLD's class, then the TLD)."""
+        if self.tld_class == "com":
+            return ("tld:com",)
+        return (f"tld:{self.tld_class}", f"tld:.{self.tld}")
+
+    def words(self, key: str) -> str:
+        """One of this context's keys in words."""
+        return {"tld:com": ".com domains", "tld:generic": "generic top-level domains",
+                "tld:country": "country-code domains", f"tld:.{self.tld}": f".{self.tld} domains",
+                f"name:{self.culture}": CULTURES[self.culture]}[key]
+
+    def explained(self, companies: Mapping[str, int]) -> tuple[str, ...]:
+        """What the prior conditioned on, a line per group: those it has (``companies``:
+        key -> companies seen in the group), those too rare to have, and what it never uses."""
+        lines = []
+        for key in self.keys:
+            n = companies.get(key)
+            lines.append(f"{self.words(key)} ({n} companies seen)" if n else
+                         f"{self.words(key)}: too few companies seen to count")
+        return (*lines, NOT_USED)
+
+
+def tld_keys(domain: str) -> tuple[str, str]:
+    """The domain's top-level domain and its class (``com``, ``generic`` or ``country``)."""
+    tld = domain.lower().rstrip(".").rpartition(".")[2]
+    if tld == "com":
+        return tld, "com"
+    if len(tld) == 2 and tld.isalpha() and tld not in _GENERIC_CC:
+        return tld, "country"
+    return tld, "generic"
+
+
+def name_culture(name: ParsedName) -> str:
+    """The key of CULTURES a parsed name falls in."""
+    if name.order_ambiguous or any(f.kind == "swapped family-first" for f in name.forms):
+        return "family-first"
+    if name.particles:
+        return "particle"
+    if not name.family:
+        return "single"
+    if name.middle:
+        return "several"
+    if "-" in name.family:
+        return "hyphenated"
+    return "plain"
+
+
+def context_of(name: ParsedName, domain: str) -> Context:
+    """What is known before any address: the domain's TLD and the name's culture."""
+    tld, tld_class = tld_keys(domain)
+    return Context(tld, tld_class, name_culture(name))
