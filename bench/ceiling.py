@@ -83,7 +83,11 @@ def best_cover(formats: list[frozenset[str]], k: int) -> int:
 def run(path: str, *, draws: int, seed: int) -> dict:
     """Every bound over the file, as fractions of all pairs."""
     pairs = read_pairs(path)
-    observations = observe_all(pairs)
+    return bounds(pairs, observe_all(pairs), draws=draws, seed=seed)
+
+
+def bounds(pairs: dict, observations: dict, *, draws: int, seed: int) -> dict:
+    """Every bound over read pairs and their observations, as fractions of all pairs."""
     n = sum(len(v) for v in pairs.values())
     sums = dict.fromkeys(BOUNDS, 0.0)
     for domain in sorted(pairs):

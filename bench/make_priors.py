@@ -32,7 +32,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from protocols import FitRows, company_folds, fit_calibration, predictions  # noqa: E402
+from protocols import (  # noqa: E402
+    FitRows,
+    company_folds,
+    fit_calibration,
+    grouped_folds,
+    predictions,
+)
 from groups import (  # noqa: E402
     DOMAIN_CAP,
     MIN_DOMAINS,
@@ -52,6 +58,7 @@ from groups import (  # noqa: E402
 from shrinkage import fit_constants  # noqa: E402
 
 from lookup.address.calibration import Calibration  # noqa: E402
+from lookup.address.context import tld_keys  # noqa: E402
 from lookup.address.patterns import Observation, observe, prior_from_counts  # noqa: E402
 from lookup.models import Evidence  # noqa: E402
 
@@ -60,6 +67,7 @@ SETTLED = 1e-7  # the global EM stops once no format's weight moves more than th
 LOCAL_PRIOR = 0.1  # pull of the global weights in a domain's cut groups (0.1-1 alike on dev)
 FOLDS = 10  # folds of companies for the out-of-fold predictions the calibration is fitted on
 FIT_DRAWS = 2  # draws of k random colleagues per person for those predictions
+GROUPED = True  # those folds hold out whole classes of TLD (see ``fit``)
 
 
 def read_pairs(path: str) -> dict[str, list[tuple[str, str]]]:
@@ -92,8 +100,9 @@ def domain_pairs(observations: dict[str, list[Observation]]) -> dict[str, list[d
         for mine in rows:
             merged.update(capped(_shared(mine, weights)))
         norm = sum(merged.values())
-        before, weights = weights, defaultdict(lambda: 1e-3, {s: c / norm for s, c in merged.items()})
-        if max(abs(w - before.get(s, 1.0)) for s, w in weights.items()) < SETTLED:
+        before = weights
+        weights = defaultdict(lambda: 1e-3, {s: c / norm for s, c in merged.items()})
+        if max((abs(w - before.get(s, 1.0)) for s, w in weights.items()), default=0) < SETTLED:
             break
     cuts = {s for obs in observations.values() for o in obs for s in o.induced if "~" in s}
     return {d: _local_shares([_matches(o, cuts) for o in obs], weights)
@@ -183,7 +192,8 @@ def fitted_counts(observations: dict[str, list[Observation]], domains: Iterable[
 
 
 def fit(pairs: dict[str, list[tuple[str, str]]], observations: dict[str, list[Observation]],
-        domains: Sequence[str], *, folds: int, draws: int, seed: int) -> tuple[dict, Calibration]:
+        domains: Sequence[str], *, folds: int, draws: int, seed: int,
+        grouped: bool = GROUPED) -> tuple[dict, Calibration]:
     """The prior counts and the calibration map, fitted on ``domains`` only.
 
     The map is fitted on out-of-fold predictions: ``domains`` are split into ``folds``
@@ -191,19 +201,29 @@ def fit(pairs: dict[str, list[tuple[str, str]]], observations: dict[str, list[Ob
     Those priors take the constants fitted on all of ``domains`` (fitting them afresh for
     each fold would take minutes more, and they move little): the map learns from
     predictions whose counts never saw the company, and nothing it is scored on under
-    ``bench/accuracy.py --cv`` has been seen by any of it.
+    ``bench/accuracy.py --cv`` has been seen by any of it. ``grouped``: the folds hold out
+    whole classes of TLD (``protocols.grouped_folds``), so the map learns how right the
+    model is for companies unlike those it was counted on, not only for new ones.
     """
     rows = FitRows()
     sizes = {d: len(pairs[d]) for d in domains}
     counts = fitted_counts(observations, domains)
     per_domain = domain_counts({d: observations[d] for d in domains})
-    for held in company_folds(domains, folds, seed, sizes, strata(per_domain)):
+    layers = strata(per_domain)
+    split = (grouped_folds(domains, folds, seed, sizes, tld_classes(domains), layers)
+             if grouped else company_folds(domains, folds, seed, sizes, layers))
+    for held in split:
         prior = prior_from_counts(fitted_counts(observations, set(domains) - set(held),
                                                 counts["fitted"]))
         for d in held:
             for pred in predictions(d, pairs[d], observations[d], prior, draws=draws, seed=seed):
                 rows.add(pred)
     return counts, fit_calibration(rows)
+
+
+def tld_classes(domains: Iterable[str]) -> dict[str, str]:
+    """Each domain's class of TLD (com, generic, country): the groups folds hold out."""
+    return {d: tld_keys(d)[1] for d in domains}
 
 
 def strata(per_domain: Mapping[str, Counter], least: int = 5) -> dict[str, str]:

@@ -144,6 +144,27 @@ def company_folds(domains: Iterable[str], k: int, seed: int, sizes: Mapping[str,
     return [sorted(f) for f in folds if f]
 
 
+def grouped_folds(domains: Iterable[str], k: int, seed: int, sizes: Mapping[str, int],
+                  groups: Mapping[str, str], strata: Mapping[str, str] | None = None
+                  ) -> list[list[str]]:
+    """Companies split into about ``k`` folds that hold out whole groups (a TLD's class, a
+    source): a group with fewer pairs than a fold's share is a fold of its own; a bigger
+    one is split into folds of about that share (``company_folds``). So a fold's companies
+    are predicted by a model that has seen none of their group, or, in a big group, none
+    of those companies: how it fares on a population it was not fitted on."""
+    domains = sorted(domains)
+    share = sum(sizes[d] for d in domains) / max(1, k)
+    members: dict[str, list[str]] = {}
+    for d in domains:
+        members.setdefault(groups.get(d, ""), []).append(d)
+    folds: list[list[str]] = []
+    for _, mine in sorted(members.items()):
+        n = sum(sizes[d] for d in mine)
+        parts = max(1, round(n / share)) if n > share else 1
+        folds += company_folds(mine, parts, seed, sizes, strata)
+    return folds
+
+
 @dataclass
 class FitRows:
     """Calibration rows, grouped: (features with the logit rounded) -> [weight, hits]."""

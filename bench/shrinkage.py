@@ -12,7 +12,8 @@ a mean:
 * ``smoothing`` and ``background_smoothing``: the pseudo-companies (pseudo-pairs) pulling
   the main (background) shares toward every pair's shares;
 * ``groups``: how far a group (a TLD, a name culture) may move the main, background and
-  loyalty from its parent's: pseudo-companies (pseudo-pairs) behind the parent.
+  loyalty from its parent's: pseudo-companies (pseudo-pairs) behind the parent, one
+  strength for each of the three in each dimension (TLD, name): six.
 
 Each is chosen on a grid (doubling steps: the figures hardly move within one), so a
 run takes seconds and can be repeated inside every fold of a cross-validation.
@@ -34,6 +35,8 @@ GRID = tuple(2.0**k for k in range(-2, 10))  # 0.25 ... 512
 LOYALTY_GRID = tuple(round(0.3 + 0.02 * i, 2) for i in range(34))  # 0.30 ... 0.96
 TINY = 1e-9
 OFF = 1e6  # a group strength this large: groups change practically nothing
+DIMENSIONS = ("tld", "name")
+WHAT = {"main": 1, "background": 8, "loyalty": 8}  # grid scale: companies, pairs, pairs
 
 
 def fit_constants(facts: Mapping[str, Facts], parts: Mapping[str, Mapping[str, Tally]],
@@ -50,10 +53,12 @@ def fit_constants(facts: Mapping[str, Facts], parts: Mapping[str, Mapping[str, T
     whole = prior_from_counts({**priors_data(tallies, keep), "fitted": fitted})
     fitted["concentration"] = _best(GRID, lambda a: _dirichlet_ll(facts, parts, keep, whole, a))
     priors = {d: prior_from_counts({**data, "fitted": fitted}) for d, data in loo.items()}
-    strength = {"main": OFF, "background": OFF, "loyalty": OFF}
-    for name, scale in (("main", 1), ("background", 8), ("loyalty", 8)):
-        strength[name] = _best((*(scale * g for g in GRID), OFF), lambda s, name=name: _group_ll(
-            facts, parts, priors, keep, {**strength, name: s}, name))
+    strength = {f"{dim}.{what}": OFF for dim in DIMENSIONS for what in WHAT}
+    for dim in DIMENSIONS:  # the domain's first: the name's are read given them
+        for what, scale in WHAT.items():
+            key = f"{dim}.{what}"
+            strength[key] = _best((*(scale * g for g in GRID), OFF), lambda s, key=key: _group_ll(
+                facts, parts, priors, keep, {**strength, key: s}, key))
     fitted["groups"] = strength
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in fitted.items()}
 
@@ -131,17 +136,19 @@ def _dirichlet_ll(facts, parts, keep, prior, a: float) -> float:
     return total
 
 
-def _group_ll(facts, parts, priors, keep, strength, what: str) -> float:
-    """Each company's main formats (``what`` = "main"), off-main pairs ("background") or
-    pairs on and off the main formats ("loyalty"), per name culture among its people,
-    under the others' prior conditioned on its groups."""
+def _group_ll(facts, parts, priors, keep, strength, which: str) -> float:
+    """Each company's main formats (``which`` = "tld.main" or "name.main"), off-main pairs
+    ("….background") or pairs on and off the main formats ("….loyalty"), under the others'
+    prior conditioned on its groups: for "tld", the company whole; for "name", the people
+    of each name culture among its people."""
+    dim, _, what = which.partition(".")
     total = 0.0
     for d, f in facts.items():
         prior = replace(priors[d], strength=strength)
         for key, part in parts[d].items():
-            if not key.startswith("name:"):
+            if (dim == "tld" and key) or (dim == "name" and not key.startswith("name:")):
                 continue
-            p = conditioned(prior, (*f.keys, key))
+            p = conditioned(prior, (*f.keys, key) if key else f.keys)
             if what == "main":
                 share = part.main
                 total += sum(_log(p.main, k) * c for k, c in _fold(share, keep).items())

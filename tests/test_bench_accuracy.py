@@ -37,12 +37,12 @@ def test_accuracy_json_has_every_protocol_and_baseline(tmp_path, capsys):
     """--json prints the four protocols with the issue's keys, plus the baselines."""
     assert accuracy.main([str(_write(tmp_path)), "--json", "--draws", "2"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"cold", "k1", "k3", "loo", "baselines", "model"}
+    assert set(result) == {"cold", "k1", "k3", "loo", "baselines", "model", "by_tld", "spread"}
     assert result["model"] == "shipped"
     for protocol in ("cold", "k1", "k3", "loo"):
         row = result[protocol]
-        assert set(row) == {"top1", "top3", "top1_macro", "top3_macro", "ece", "brier",
-                            "brier_macro", "reliability", "n"}
+        assert set(row) == {"top1", "top3", "top1_macro", "top3_macro", "ece", "big_gap",
+                            "said", "brier", "brier_macro", "reliability", "n"}
         assert row["n"] == 12
         assert 0.0 <= row["top1"] <= row["top3"] <= 1.0
         assert 0.0 <= row["ece"] <= 1.0
@@ -146,7 +146,7 @@ def test_nested_cv_fits_every_part_without_the_scored_companies(tmp_path, monkey
     monkeypatch.setattr(accuracy, "predictions", predictions)
     result = accuracy.run(str(_companies(tmp_path)), cv=True, draws=1, seed=0, folds=4,
                           fit_draws=1)
-    assert result["model"] == "nested 4-fold by company"
+    assert result["model"] == "nested 4-fold, holding out companies"
     scored = [d for kind, d in events if kind == "score"]
     assert sorted(scored) == sorted(f"c{c}.test" for c in range(8))
     assert sum(kind == "fit" for kind, _ in events) == 4
@@ -181,7 +181,7 @@ def test_accuracy_scores_only_the_protocols_asked(tmp_path, capsys):
     full = accuracy.run(path, cv=False, draws=2, seed=0)
     assert accuracy.main([path, "--json", "--draws", "2", "--protocols", "k3"]) == 0
     only = json.loads(capsys.readouterr().out)
-    assert set(only) == {"k3", "baselines", "model"}
+    assert set(only) == {"k3", "baselines", "model", "by_tld", "spread"}
     assert only["k3"] == full["k3"]
 
 
@@ -191,3 +191,75 @@ def test_accuracy_refuses_an_unknown_protocol(tmp_path, capsys):
         accuracy.main([str(_write(tmp_path)), "--protocols", "k2"])
     err = capsys.readouterr().err
     assert "unknown protocol k2; choose from cold, k1, k3, loo" in err
+
+
+def _tlds(tmp_path: Path) -> Path:
+    """Eight companies: four .com, two .de, two .net, six people each."""
+    rows = ["domain\tcompany\tfull_name\temail"]
+    for c, (shape, tld) in enumerate([("first.last", "com"), ("first.last", "com"),
+                                      ("flast", "com"), ("first", "com"),
+                                      ("flast", "de"), ("first.last", "de"),
+                                      ("first.last", "net"), ("flast", "net")]):
+        for i in range(6):
+            first, last = FIRST[(i + c) % 10], LAST[(i * 3 + c) % 10]
+            local = SHAPES[shape](first.lower(), last.lower())
+            rows.append(f"c{c}.{tld}\tC{c}\t{first} {last}\t{local}@c{c}.{tld}")
+    path = tmp_path / "tlds.tsv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_holdout_by_tld_scores_each_class_with_a_model_that_never_saw_it(tmp_path, monkeypatch):
+    """--holdout tld: the .de and the .net companies are each a fold, so they are predicted
+    by a model fitted without any company of their class; the .com ones are split."""
+    folds: list[set] = []
+    real_fit = accuracy.fit
+
+    def fit(pairs, observations, domains, **kwargs):
+        folds.append(set(pairs) - set(domains))
+        return real_fit(pairs, observations, domains, **kwargs)
+
+    monkeypatch.setattr(accuracy, "fit", fit)
+    result = accuracy.run(str(_tlds(tmp_path)), cv=True, draws=1, seed=0, folds=4, fit_draws=1,
+                          holdout="tld", protocols=("cold",))
+    assert {"c4.de", "c5.de"} in folds and {"c6.net", "c7.net"} in folds
+    assert all(len({d.rpartition(".")[2] for d in f}) == 1 for f in folds)
+    held = sorted(d for f in folds for d in f)
+    assert held == sorted(set(held)) and len(held) == 8  # each company held out once
+    assert result["model"].endswith("holding out TLD classes")
+    assert set(result["by_tld"]) == {"com", "country", "generic"}
+    assert result["by_tld"]["country"]["cold"]["n"] == 12
+
+
+def test_holdout_by_source_holds_out_the_companies_of_a_file(tmp_path):
+    """--holdout source: the companies of --source are one fold, the others the second."""
+    path = _tlds(tmp_path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    source = tmp_path / "source.tsv"
+    source.write_text("\n".join([lines[0], *[r for r in lines[1:] if "c0.com" in r or
+                                              "c4.de" in r]]) + "\n", encoding="utf-8")
+    folds = accuracy.outer_folds(accuracy.read_pairs(str(path)), {}, folds=4, seed=0,
+                                 holdout="source", source=str(source))
+    assert folds == [["c0.com", "c4.de"], sorted(f"c{c}.{t}" for c, t in enumerate(
+        ["com", "com", "com", "com", "de", "de", "net", "net"]) if c not in (0, 4))]
+
+
+def test_the_ece_spreads_over_populations_of_companies():
+    """A population of companies all right at 0.5 said is off by 0.5, one of half right
+    and half wrong companies by less; the spread reports both ends of such draws."""
+    tally = accuracy.Tally()
+    for c in range(10):
+        for _ in range(4):
+            tally.add(f"c{c}.test", "a", [("a" if c % 2 else "b", 0.5)])
+    spread = tally.spread(2, samples=200, seed=0)
+    assert spread["companies"] == 2
+    assert spread["p90"] == 0.5  # two companies alike: all right or all wrong at 0.5
+    assert 0.0 <= spread["median"] <= 0.5
+    assert 0.0 < spread["share_ok"] < 1.0  # one of each is exactly calibrated
+
+
+def test_a_big_bins_gap_is_reported_only_for_bins_of_a_hundred():
+    """The largest gap counts bins with 100 predictions or more."""
+    table = [{"said": 0.45, "right": 0.2, "n": 99.0}, {"said": 0.75, "right": 0.7, "n": 150.0}]
+    assert accuracy.big_gap(table) == 0.05
+    assert accuracy.ece(table) == round((0.25 * 99 + 0.05 * 150) / 249, 4)

@@ -57,7 +57,8 @@ LOYALTY_STRENGTH = 6.0  # pseudo-people behind that mean
 SMOOTHING = 16.0  # pseudo-domains pulling main shares toward overall pair shares
 BACKGROUND_SMOOTHING = 5 * SMOOTHING  # pseudo-pairs pulling background shares the same way
 # Pseudo-counts pulling a group's main (domains), background (pairs) and loyalty (pairs)
-# toward its parent's; infinite: groups change nothing
+# toward its parent's, for every dimension (the file's "dimension.what" win); infinite:
+# groups change nothing
 GROUP_STRENGTH = {"main": math.inf, "background": math.inf, "loyalty": math.inf}
 NOVEL_MAIN = 0.02  # prior share, as a main format, of a format only the evidence shows
 NOVEL_BACKGROUND = 0.005  # ... and as a background format (quirks are many and varied)
@@ -207,10 +208,11 @@ def conditioned(prior: Prior, keys: Sequence[str]) -> Prior:
     for dimension in dict.fromkeys(k.partition(":")[0] for k in used):
         chain = [prior.groups[k] for k in used if k.partition(":")[0] == dimension]
         own_main, own_bg, rho = prior.main, prior.background, prior.on_main
+        s_main, s_bg, s_loyalty = (_strength(prior, dimension, w) for w in GROUP_STRENGTH)
         for g in chain:
-            own_main = _toward(g.main, g.main_n, own_main, prior.strength["main"])
-            own_bg = _toward(g.background, g.background_n, own_bg, prior.strength["background"])
-            rho = _toward({"on": g.on_main}, g.pairs, {"on": rho}, prior.strength["loyalty"])["on"]
+            own_main = _toward(g.main, g.main_n, own_main, s_main)
+            own_bg = _toward(g.background, g.background_n, own_bg, s_bg)
+            rho = _toward({"on": g.on_main}, g.pairs, {"on": rho}, s_loyalty)["on"]
         main = {f: v * own_main.get(f, 0.0) / prior.main[f] if prior.main[f] else v
                 for f, v in main.items()}
         background = {f: v * own_bg.get(f, 0.0) / prior.background[f]
@@ -224,6 +226,12 @@ def conditioned(prior: Prior, keys: Sequence[str]) -> Prior:
                    loyalty=_expit(_logit(prior.loyalty) + domain_shift),
                    target_shift=prior.target_shift + target_shift,
                    conditioned_on=prior.conditioned_on + used)
+
+
+def _strength(prior: Prior, dimension: str, what: str) -> float:
+    """The strength of ``what`` (main, background, loyalty) in ``dimension`` ("tld", "name"),
+    or the one of ``what`` for every dimension."""
+    return prior.strength.get(f"{dimension}.{what}", prior.strength.get(what, math.inf))
 
 
 def _toward(own: Mapping[str, float], n: float, parent: Mapping[str, float], s: float):
