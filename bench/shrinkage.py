@@ -64,8 +64,11 @@ def fit_constants(facts: Mapping[str, Facts], parts: Mapping[str, Mapping[str, T
 
 
 def _best(grid: Sequence[float], score) -> float:
-    """The grid value with the highest score (the first of equals)."""
-    return max(grid, key=lambda v: (score(v), -grid.index(v)))
+    """The grid value with the highest score; of values scoring alike (within 1e-6), the
+    last, which pulls hardest toward the mean: the data give no reason to pull less."""
+    scores = [score(v) for v in grid]
+    top = max(scores)
+    return grid[max(i for i, x in enumerate(scores) if x >= top - 1e-6)]
 
 
 def _lbeta(a: float, b: float) -> float:
@@ -125,7 +128,7 @@ def _background_ll(facts, parts, loo, keep, fitted) -> float:
 
 def _dirichlet_ll(facts, parts, keep, prior, a: float) -> float:
     """Dirichlet-multinomial of each company's off-main pairs around the background."""
-    base = prior.background
+    base = {k: max(v, TINY) for k, v in prior.background.items()}
     total = 0.0
     for d in facts:
         counts = _fold(parts[d][""].background, keep)
