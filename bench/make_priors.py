@@ -203,7 +203,10 @@ def fit(pairs: dict[str, list[tuple[str, str]]], observations: dict[str, list[Ob
     predictions whose counts never saw the company, and nothing it is scored on under
     ``bench/accuracy.py --cv`` has been seen by any of it. ``grouped``: the folds hold out
     whole classes of TLD (``protocols.grouped_folds``), so the map learns how right the
-    model is for companies unlike those it was counted on, not only for new ones.
+    model is for companies unlike those it was counted on, not only for new ones. A
+    company's people weigh at most DOMAIN_CAP people's worth, as in the counts: how right
+    the model is at a typical company, not at the file's few biggest ones, is what carries
+    over to another population of companies.
     """
     rows = FitRows()
     sizes = {d: len(pairs[d]) for d in domains}
@@ -216,8 +219,9 @@ def fit(pairs: dict[str, list[tuple[str, str]]], observations: dict[str, list[Ob
         prior = prior_from_counts(fitted_counts(observations, set(domains) - set(held),
                                                 counts["fitted"]))
         for d in held:
+            scale = min(1.0, DOMAIN_CAP / len(pairs[d]))
             for pred in predictions(d, pairs[d], observations[d], prior, draws=draws, seed=seed):
-                rows.add(pred)
+                rows.add(pred, scale)
     return counts, fit_calibration(rows)
 
 

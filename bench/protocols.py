@@ -171,14 +171,16 @@ class FitRows:
 
     rows: dict[tuple[float, ...], list[float]] = field(default_factory=dict)
 
-    def add(self, pred: Prediction) -> None:
-        """Every kept address of one prediction, right (the truth) or not."""
+    def add(self, pred: Prediction, scale: float = 1.0) -> None:
+        """Every kept address of one prediction, right (the truth) or not, its weight
+        times ``scale`` (a big company's people weigh less, see ``make_priors.fit``)."""
+        w = pred.weight * scale
         for s in pred.kept:
             x = tuple(round(s.features[f] / LOGIT_STEP) * LOGIT_STEP if f == "logit"
                       else s.features[f] for f in FEATURES)
             row = self.rows.setdefault(x, [0.0, 0.0])
-            row[0] += pred.weight
-            row[1] += pred.weight * (s.local == pred.truth)
+            row[0] += w
+            row[1] += w * (s.local == pred.truth)
 
 
 def fit_calibration(fit: FitRows, *, l2: float = L2, rounds: int = 25) -> Calibration:
