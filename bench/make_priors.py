@@ -254,13 +254,16 @@ def main(argv: list[str] | None = None) -> int:
     observations = observe_all(pairs)
     counts, calibration = fit(pairs, observations, sorted(pairs), folds=args.folds,
                               draws=args.draws, seed=args.seed)
-    data = {"_comment": "Aggregate counts of address formats (capped per domain), written by "
-            "bench/make_priors.py. Counts only: no names, addresses or domains.", **counts}
+    data = {"_comment": "Aggregate counts of address formats (capped per domain), for everyone "
+            "and per group of five companies or more (a TLD, a name culture), and the constants "
+            "fitted on them, written by bench/make_priors.py. Counts only: no names, addresses "
+            "or domains.", **counts}
     Path(args.out).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {len(data['formats'])} formats to {args.out}")
     cal = {"_comment": "Weights of the logistic calibration map (lookup/address/calibration.py), "
-           f"fitted by bench/make_priors.py on out-of-fold predictions ({args.folds} folds of "
-           f"companies, {len(pairs)} domains). Weights only.",
+           f"fitted by bench/make_priors.py on out-of-fold predictions (about {args.folds} folds "
+           f"of companies holding out whole TLD classes, {len(pairs)} domains, each weighing at "
+           f"most {DOMAIN_CAP} people). Weights only.",
            "weights": dict(calibration.weights)}
     Path(args.calibration_out).write_text(json.dumps(cal, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {len(calibration.weights)} calibration weights to {args.calibration_out}")

@@ -169,3 +169,15 @@ def test_guess_explain_prints_what_the_cold_prior_conditioned_on():
     steps = json.loads(runner.invoke(app, [*args, "--json"]).output)["steps"]
     assert steps[0]["evidence"] == "none"
     assert steps[0]["context"] == said
+
+
+def test_a_cold_candidates_reason_names_the_groups_it_was_guessed_for():
+    """With no colleague, the reason says which TLD and name groups the share is for; with
+    the groups off it says only "elsewhere"."""
+    prior = prior_from_counts(_data(**{"tld.main": 0.5}))
+    top = predict("Ada Quill", "acme.de", prior=prior)[0]
+    assert top.explanation.endswith("from how companies write them elsewhere "
+                                    "(.de domains).")
+    off = prior_from_counts({**_data(), "groups": {}})
+    assert predict("Ada Quill", "acme.de", prior=off)[0].explanation.endswith(
+        "from how companies write them elsewhere.")

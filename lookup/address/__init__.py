@@ -3,7 +3,8 @@
 - ``names``: a full name → its parts, spellings, nicknames and transliterations;
 - ``formats``: the grammar of address formats (``{first}.{last}``, ``{f}{last}~8``, ...);
 - ``observations``: colleagues' known addresses → which formats and spellings they show;
-- ``inference``: priors and posteriors over formats;
+- ``context``: what is known before any address (the domain's TLD, the name's culture);
+- ``inference``: priors (conditioned on that context) and posteriors over formats;
 - ``patterns``: ``predict()`` — ranked candidates with probabilities and reasons;
 - ``evidence``: published addresses on pages → colleagues' evidence, the person's own address;
 - ``namematch``: finding one person's name in text, however it is written.

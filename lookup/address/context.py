@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from lookup.address.names import ParsedName
 
-__all__ = ["CULTURES", "NOT_USED", "Context", "context_of", "name_culture", "tld_keys"]
+__all__ = ["CULTURES", "NOT_USED", "Context", "conditioned_words", "context_of", "key_words",
+           "name_culture", "tld_keys"]
 
 # Two-letter top-level domains are country codes; these few are sold as generic names
 # ("startup.io") and say little about the country, so they count as generic ones.
@@ -68,9 +69,7 @@ class Context:
 
     def words(self, key: str) -> str:
         """One of this context's keys in words."""
-        return {"tld:com": ".com domains", "tld:generic": "generic top-level domains",
-                "tld:country": "country-code domains", f"tld:.{self.tld}": f".{self.tld} domains",
-                f"name:{self.culture}": CULTURES[self.culture]}[key]
+        return key_words(key)
 
     def explained(self, companies: Mapping[str, int]) -> tuple[str, ...]:
         """What the prior conditioned on, a line per group: those it has (``companies``:
@@ -81,6 +80,28 @@ class Context:
             lines.append(f"{self.words(key)} ({n} companies seen)" if n else
                          f"{self.words(key)}: too few companies seen to count")
         return (*lines, NOT_USED)
+
+
+_CLASS_WORDS = {"com": ".com domains", "generic": "generic top-level domains",
+                "country": "country-code domains"}
+
+
+def key_words(key: str) -> str:
+    """A group key in words: "tld:.de" -> ".de domains", "name:single" -> "a single name"."""
+    dimension, _, value = key.partition(":")
+    if dimension == "name":
+        return CULTURES.get(value, value)
+    if value.startswith("."):
+        return f"{value} domains"
+    return _CLASS_WORDS.get(value, value)
+
+
+def conditioned_words(keys: tuple[str, ...]) -> str:
+    """The groups a prior conditioned on, in words: the most specific TLD's, then the name's
+    (".de domains and a name from a family-first culture"), or "" for none."""
+    tlds = [k for k in keys if k.startswith("tld:")]
+    said = [key_words(k) for k in (*tlds[-1:], *(k for k in keys if not k.startswith("tld:")))]
+    return " and ".join(said)
 
 
 def tld_keys(domain: str) -> tuple[str, str]:

@@ -289,6 +289,7 @@ class Posterior:
     support: Mapping[str, int]
     evidence_total: int
     loyalty: float = LOYALTY
+    conditioned_on: tuple[str, ...] = ()  # the prior's groups (``conditioned``)
 
 
 def posterior_from_rows(
@@ -326,7 +327,7 @@ def posterior_from_groups(
                 support[spelling] += mult
     n = sum(groups.values()) if evidence_total is None else evidence_total
     noise = shares.pop(NOISE, 0.0)
-    return Posterior(shares, noise, dict(support), n, fit.loyalty)
+    return Posterior(shares, noise, dict(support), n, fit.loyalty, prior.conditioned_on)
 
 
 class _Fit:

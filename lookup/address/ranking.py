@@ -22,6 +22,7 @@ from importlib import resources
 from email_validator import EmailNotValidError, validate_email
 
 from lookup.address.calibration import Calibration, features, name_kind
+from lookup.address.context import conditioned_words
 from lookup.address.formats import render
 from lookup.address.hints import FormatHint
 from lookup.address.inference import Posterior
@@ -142,8 +143,10 @@ def _explain(spelling: str, post: Posterior, hints: Sequence[FormatHint] = ()) -
     n, k = post.evidence_total, _support(spelling, post)
     if n == 0:
         share = post.shares.get(spelling, 0.0)
+        groups = conditioned_words(post.conditioned_on)
         said = (f"No colleague's address is known; {spelling} is expected for {share:.0%} of "
-                "addresses here" + ("." if hints else ", from how companies write them elsewhere."))
+                "addresses here" + ("." if hints else ", from how companies write them elsewhere"
+                                    + (f" ({groups})." if groups else ".")))
     elif k == 0:
         said = f"None of {n} known colleagues' addresses follow {spelling}; it is common elsewhere."
     else:
