@@ -245,6 +245,9 @@ def run(path: str, *, cv: bool, draws: int, seed: int, folds: int = FOLDS,
                 score(pred, calibration, tallies)
     result: dict = {p: tallies[p].summary() for p in protocols}
     result["by_tld"] = by_tld(tallies, tld_classes(pairs))
+    if cv and holdout == "source":  # each source, predicted by a model fitted on the other
+        result["by_source"] = by_tld(tallies, {d: f"source {i + 1} ({len(f)} companies)"
+                                               for i, f in enumerate(outer) for d in f})
     if populations:
         result["spread"] = {p: tallies[p].spread(populations, seed=seed) for p in protocols}
     result["baselines"] = baselines(pairs)
@@ -274,8 +277,8 @@ def outer_folds(pairs: dict, observations: dict, *, folds: int, seed: int, holdo
 
 
 def by_tld(tallies: dict[str, Tally], classes: dict[str, str]) -> dict:
-    """Per class of TLD and protocol: predictions, top-1, mean probability said, ECE and
-    the largest gap of a big reliability bin."""
+    """Per class of TLD (or any grouping of the domains) and protocol: predictions, top-1,
+    mean probability said, ECE and the largest gap of a big reliability bin."""
     out: dict = {}
     for cls in sorted(set(classes.values())):
         domains = {d for d, c in classes.items() if c == cls}
@@ -356,7 +359,7 @@ def _report(result: dict) -> str:
             f"{k} {y[k]:.3f}" for k in ceiling.BOUNDS))
     lines.append("per class of TLD (predictions, top1, mean said, ECE, largest gap of a bin "
                  f"with {BIG_BIN}+):")
-    for cls, per in result["by_tld"].items():
+    for cls, per in [*result["by_tld"].items(), *result.get("by_source", {}).items()]:
         lines.append(f"  {cls:8} " + "  ".join(
             f"{p} {r['n']:5d} {r['top1']:.3f} {r['said']:.3f} {r['ece']:.3f} {r['big_gap']:.3f}"
             for p, r in per.items()))

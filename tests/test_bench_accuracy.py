@@ -242,6 +242,10 @@ def test_holdout_by_source_holds_out_the_companies_of_a_file(tmp_path):
                                  holdout="source", source=str(source))
     assert folds == [["c0.com", "c4.de"], sorted(f"c{c}.{t}" for c, t in enumerate(
         ["com", "com", "com", "com", "de", "de", "net", "net"]) if c not in (0, 4))]
+    result = accuracy.run(str(path), cv=True, draws=1, seed=0, folds=4, fit_draws=1,
+                          holdout="source", source=str(source), protocols=("cold",))
+    assert {k: v["cold"]["n"] for k, v in result["by_source"].items()} == {
+        "source 1 (2 companies)": 12, "source 2 (6 companies)": 36}
 
 
 def test_the_ece_spreads_over_populations_of_companies():
