@@ -37,6 +37,7 @@ from lookup.errors import InvalidNameError
 PROTOCOLS = ("cold", "k1", "k3", "loo")
 L2 = 1.0  # ridge on the calibration weights (pseudo-observations' worth of pull toward 0)
 LOGIT_STEP = 0.05  # raw logits are grouped to this step when fitting (rows in the thousands)
+LOGITS = frozenset({"logit", "cold_logit"})  # the features so grouped
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +177,7 @@ class FitRows:
         times ``scale`` (a big company's people weigh less, see ``make_priors.fit``)."""
         w = pred.weight * scale
         for s in pred.kept:
-            x = tuple(round(s.features[f] / LOGIT_STEP) * LOGIT_STEP if f == "logit"
+            x = tuple(round(s.features[f] / LOGIT_STEP) * LOGIT_STEP if f in LOGITS
                       else s.features[f] for f in FEATURES)
             row = self.rows.setdefault(x, [0.0, 0.0])
             row[0] += w

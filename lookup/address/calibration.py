@@ -25,10 +25,12 @@ from lookup.address.names import ParsedName
 
 __all__ = ["FEATURES", "IDENTITY", "Calibration", "features", "name_kind"]
 
-# bias; the raw share's logit; no colleague known; every / no known colleague follows the
-# candidate's format; only some of a few (FEW) do; a name with a middle name / with several
-# spellings; a domain that cuts its ids
-FEATURES = ("bias", "logit", "cold", "all", "none", "some", "middle", "complex", "cut")
+# bias; the raw share's logit; no colleague known, and the logit then (with no colleague
+# the raw shares rest on the prior alone, and are trusted by a slope of their own); every /
+# no known colleague follows the candidate's format; only some of a few (FEW) do; a name
+# with a middle name / with several spellings; a domain that cuts its ids
+FEATURES = ("bias", "logit", "cold", "cold_logit", "all", "none", "some", "middle", "complex",
+            "cut")
 FEW = 5  # "some of a few colleagues": a split this small is still mostly chance
 EPS = 1e-4  # raw shares are clipped to [EPS, 1 - EPS] before the logit
 
@@ -83,6 +85,7 @@ def features(raw: float, *, support: int, total: int, kind: str, cut: bool) -> d
         "bias": 1.0,
         "logit": logit(raw),
         "cold": float(total == 0),
+        "cold_logit": logit(raw) if total == 0 else 0.0,
         "all": float(total > 0 and support >= total),
         "none": float(total > 0 and support == 0),
         "some": float(0 < support < total <= FEW),
