@@ -32,16 +32,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from protocols import (  # noqa: E402
-    FitRows,
-    company_folds,
-    fit_calibration,
-    grouped_folds,
-    predictions,
-)
 from groups import (  # noqa: E402
     DOMAIN_CAP,
-    MIN_DOMAINS,
     UNEXPLAINED,
     Tally,
     capped,
@@ -54,6 +46,13 @@ from groups import (  # noqa: E402
     rest,
     tops,
     total,
+)
+from protocols import (  # noqa: E402
+    FitRows,
+    company_folds,
+    fit_calibration,
+    grouped_folds,
+    predictions,
 )
 from shrinkage import fit_constants  # noqa: E402
 

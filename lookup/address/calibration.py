@@ -10,8 +10,8 @@ ids. The map is
 
 over the few features ``features`` computes (the raw share's logit among them), a
 logistic regression fitted by ``bench/make_priors.py`` on out-of-fold predictions
-(each company predicted with a prior that never saw it), so it is honest at
-companies the model has never seen. ``lookup/data/calibration.json`` holds the
+(each company predicted with a prior that never saw it, the folds holding out whole
+classes of TLD), so it is honest at companies the model has never seen. ``lookup/data/calibration.json`` holds the
 weights, nothing else.
 """
 

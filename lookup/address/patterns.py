@@ -22,9 +22,9 @@ from importlib import resources
 from email_validator import EmailNotValidError, validate_email
 
 from lookup.address.calibration import Calibration
+from lookup.address.context import context_of
 from lookup.address.formats import Format, parse_format
 from lookup.address.hints import FormatHint, claims
-from lookup.address.context import context_of
 from lookup.address.inference import (
     Key,
     Posterior,
