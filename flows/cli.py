@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -221,8 +222,11 @@ def _find(store: Any, person: str) -> Any:
 @app.command()
 def show(
     person: Annotated[str, typer.Argument(help="The name as given to research, or the slug.")],
+    raw: Annotated[bool, typer.Option(
+        "--raw", help="Print the card's Markdown as written (what a pipe or file gets anyway)."
+    )] = False,
 ) -> None:
-    """Print a person's briefing card."""
+    """Print a person's briefing card: rendered for a terminal, as Markdown otherwise."""
 
     def run() -> str:
         settings = settings_for_run()
@@ -235,7 +239,16 @@ def show(
             )
         return path.read_text(encoding="utf-8")
 
-    print(guarded(run), end="")  # the card is inert Markdown already (its zero-width marks kept)
+    card = guarded(run)
+    if raw or not sys.stdout.isatty():  # a pipe or a file gets the Markdown, as written
+        print(card, end="")
+        return
+    import shutil
+
+    from lookup.card.terminal import to_terminal
+
+    columns = min(shutil.get_terminal_size().columns, 100)
+    print(to_terminal(card, columns=columns, style="NO_COLOR" not in os.environ), end="")
 
 
 @app.command()
