@@ -15,7 +15,8 @@ CORE = {
     "web": ["extract", "_markup", "_people", "_words", "_addresses", "profile", "_ties", "_work",
             "company", "plan", "queries", "robots", "_http"],
     "mail": ["rules", "syntax", "scoring", "changes", "probeplan", "verdicts"],
-    "card": ["render", "markdown", "notes", "draft", "followup_view", "panel", "reminder"],
+    "card": ["render", "markdown", "notes", "draft", "followup_view", "panel", "reminder",
+             "terminal"],
     "": ["interview", "analysis", "text", "followup"],
 }
 CORE_FILES = [ROOT / "lookup" / stage / f"{m}.py" for stage, modules in CORE.items()

@@ -653,3 +653,125 @@ def test_the_card_shows_the_company_s_own_spelling_of_the_name() -> None:
     text = render(replace(dana_result(), profile=profile))
     assert "| **Written as** | Dana Okafor-Reyes [[" in text
     assert "the company's own spelling, which the address follows" in text
+
+
+# -- the card read raw (issue 28) ----------------------------------------------------------
+
+NEEDLESS = re.compile(r"\\[-()+.&]")  # escapes CommonMark never needs mid-line
+CODE = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)")
+
+
+def prose_lines(card: str) -> list[str]:
+    """The card's lines outside fenced blocks, with inline code spans cut out."""
+    lines, fence = [], ""
+    for line in card.splitlines():
+        opener = re.match(r"`{3,}", line)
+        if opener and (not fence or opener.group(0) == fence):
+            fence = "" if fence else opener.group(0)
+        elif not fence:
+            lines.append(CODE.sub("", line))
+    return lines
+
+
+def fence_after(card: str, heading: str) -> str:
+    """The text of the first fenced block after ``heading``."""
+    section = card.split(heading, 1)[1]
+    return next(t.content for t in tokens(section) if t.type == "fence")
+
+
+def mailto_after(card: str, heading: str) -> str:
+    """The body of the first mailto: link after ``heading``."""
+    return mailto_body(next(h for h in hrefs(card.split(heading, 1)[1]) if h.startswith("mailto:")))
+
+
+def check_raw(card: str) -> None:
+    """The raw card has no needless escape outside code, and no look-alike or hidden mark."""
+    assert [line for line in prose_lines(card) if NEEDLESS.search(line)] == []
+    assert "\u2024" not in card and "\u200b" not in card
+    if any(h.startswith("mailto:") for h in hrefs(card)):  # no address, no recruiter: no link
+        heading = "## Draft follow-up"
+        assert fence_after(card, heading) == mailto_after(card, heading) + "\n"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in GOLDEN.glob("*.md")
+                                        if "panel_index" not in p.name))
+def test_golden_cards_read_raw_as_they_render(name):
+    """Every golden card: no needless backslash outside code, drafts exactly their mailto: body."""
+    check_raw((GOLDEN / name).read_text(encoding="utf-8"))
+
+
+def test_the_panel_index_s_recruiter_note_is_its_mailto_body():
+    """The panel index's note to the recruiter is a fenced block equal to its mailto: body."""
+    card = (GOLDEN / "panel_index.md").read_text(encoding="utf-8")
+    assert [line for line in prose_lines(card) if NEEDLESS.search(line)] == []
+    heading = "## Note to your recruiter"
+    assert fence_after(card, heading) == mailto_after(card, heading) + "\n"
+
+
+@pytest.fixture(scope="module")
+def demo_card(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The card of a real research run on the demo world (the pipeline without Prefect)."""
+    import asyncio
+
+    from lookup.research import run_pipeline
+    from lookup.settings import load_settings
+    from lookup.world import serve_world
+    from tests.conftest import DEMO_WORLD
+
+    data = tmp_path_factory.mktemp("demo")
+    interview = make_interview(
+        "Dana Okafor", "Brightwater Analytics", role="Senior Data Engineer",
+        interview_date="2026-03-02", recruiter="Sam Lee <sam@agency.test>",
+        notes="We talked about the on-call rotation for the ingestion team")
+    with serve_world(DEMO_WORLD, latency=False) as running:
+        settings = load_settings({"LOOKUP_DATA_DIR": str(data)}).in_world(running.endpoints)
+        run = asyncio.run(run_pipeline(interview, settings, smtp=True,
+                                       transport=running.transport()))
+    return render(run.result)
+
+
+def test_the_demo_card_s_draft_is_its_mailto_body_character_for_character(demo_card):
+    """The demo's draft and recruiter note, as raw text, are exactly what their links carry;
+    the personal line and the signature placeholder are plain."""
+    draft = fence_after(demo_card, "## Draft follow-up")
+    assert draft == mailto_after(demo_card, "## Draft follow-up") + "\n"
+    assert "I especially enjoyed talking about the on-call rotation for the ingestion team.\n" in draft
+    assert draft.endswith("\n[Your name]\n")
+    heading = "### Note to your recruiter"
+    assert fence_after(demo_card, heading) == mailto_after(demo_card, heading) + "\n"
+    assert "**Subject:** Thank-you note to Dana Okafor" in demo_card
+
+
+def test_the_demo_card_reads_raw_without_needless_escapes_or_hidden_marks(demo_card):
+    """No line outside code holds \\- \\( \\) \\+ \\. \\&; no U+2024 or U+200B anywhere; the
+    web's hosts and addresses are code spans, so nothing in the card is linked by a viewer."""
+    check_raw(demo_card)
+    assert "`www.brightwater.test`" in demo_card or "`mx1.brightwater.test`" in demo_card
+    assert "`praman@brightwater.test`" in demo_card
+    assert "\\<1%" not in demo_card and "| <1% |" in demo_card
+    links = [c for c in inline_children(demo_card) if c.type == "link_open"]
+    assert links and all(c.markup not in ("linkify", "autolink") for c in links)
+
+
+def test_the_alternatives_say_a_reason_they_share_once():
+    """A reason every alternative gives is said once, under the table, not on every row."""
+    result = dana_result()
+    shared = "Not verified, so the probability rests on the inference alone."
+    candidates = (result.candidates[0], *(replace(c, reasons=(*c.reasons, shared))
+                                          for c in result.candidates[1:]))
+    text = render(replace(result, candidates=candidates))
+    table = text.split("### Alternatives", 1)[1].split("## Talking points", 1)[0]
+    assert text.count(shared) == 1
+    assert f"For all 2 addresses above: {shared}" in table
+    assert "| 1 of 4 colleagues use first-initial + last |" in table
+
+
+def test_pages_set_aside_for_the_same_reason_are_one_line_citing_each():
+    """Two pages naming the same namesake for the same reason make one line with two sources."""
+    result = dana_result()
+    first = result.profile.set_aside[0]
+    other = replace(first, source=Source("https://chess.test/club", "Club", "Dana Okafor"))
+    text = render(replace(result, profile=replace(result.profile, set_aside=(first, other))))
+    section = text.split("## Set aside as a possible namesake", 1)[1].split("##", 1)[0]
+    (line,) = [line for line in section.splitlines() if line.startswith("- ")]
+    assert line.endswith("(https://chess.test/players/dana-okafor)] [[6](https://chess.test/club)]")
