@@ -18,7 +18,7 @@ from lookup.models import Candidate, Source, Verification
 WHEN = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 A, B = "ada.quill@quillworks.test", "aquill@quillworks.test"
 PAIR = [Candidate(A, 0.5, "{first}.{last}"), Candidate(B, 0.3, "{f}{last}")]
-UNVERIFIED = "Not verified: the probability rests on the inference alone."
+UNVERIFIED = "Not verified, so the probability rests on the inference alone."
 ACCEPTED = "The mail server accepted this recipient and refused a random one: the mailbox exists."
 
 
@@ -44,7 +44,7 @@ def test_the_likelihood_table_is_the_documented_one() -> None:
      "very likely exists."),
     # L = 0.02: 0.01 / (0.2 + 0.01 + 0.3)
     (check(A, "undeliverable", reasons=("550 5.1.1 no such user",)), 0.01 / 0.51, 0.3 / 0.51,
-     "Refuted: 550 5.1.1 no such user"),
+     "Refuted: 550 5.1.1 no such user."),
     (check(A, "undeliverable", reasons=()), 0.01 / 0.51, 0.3 / 0.51,
      "Refuted: no reason recorded."),
     # L = 5: 2.5 / (0.2 + 2.5 + 0.3)
