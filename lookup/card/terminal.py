@@ -186,11 +186,11 @@ class _Renderer:
                                                                                strict=False)]
                    for row in rows]
         first = 1 if header else 0  # the first body row
-        spaced = any(len(cell) > 1 for row in wrapped[first:] for cell in row)
+        tall = [max(len(cell) for cell in row) > 1 for row in wrapped]
         lines: list[str] = []
         for index, row in enumerate(wrapped):
-            if spaced and index > first:  # rows of several lines: a blank line between them
-                lines.append("")
+            if index > first and (tall[index] or tall[index - 1]):  # a row of several lines
+                lines.append("")  # stands apart from its neighbours
             lines.extend(_row_lines(row, sizes, aligns))
             if header and index == 0:
                 lines.append("  ".join("─" * size for size in sizes))
