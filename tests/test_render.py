@@ -775,3 +775,31 @@ def test_pages_set_aside_for_the_same_reason_are_one_line_citing_each():
     section = text.split("## Set aside as a possible namesake", 1)[1].split("##", 1)[0]
     (line,) = [line for line in section.splitlines() if line.startswith("- ")]
     assert line.endswith("(https://chess.test/players/dana-okafor)] [[6](https://chess.test/club)]")
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_text_in_the_panel_index_cannot_inject(hostile):
+    """A panelist's name, title, address or problem from the web adds no cell, link or block to
+    the index; its recruiter note stays a fenced block equal to its mailto: body."""
+    interview = dana_interview(recruiter="Sam Lee <sam@agency.test>",
+                               panel=["Dana Okafor", "Priya Raman"])
+
+    def index(name, title, address, problem):
+        members = [PanelMember("Dana Okafor", "dana-okafor", "Head of Data Platform",
+                               "dana.okafor@brightwater.test", "deliverable"),
+                   PanelMember(name, None, title, address, "unknown", problem)]
+        return render_panel(interview, members, templates_dir=SHIPPED, generated_at=GENERATED)
+
+    baseline = index("Priya Raman", "VP", "praman@brightwater.test", "no card")
+    card = index(hostile, hostile, hostile, hostile)
+    assert block_shape(card) == block_shape(baseline)
+    from lookup.card.markdown import clean_text
+
+    inlines = [t for t in tokens(card) if t.type == "inline"]
+    name_cell = inlines[[t.content for t in inlines].index("Dana Okafor") + 4]  # next row
+    shown = clean_text(hostile)
+    assert _plain(name_cell.children) == (shown if len(shown) <= 120 else shown[:119] + "…")
+    assert set(hrefs(card)) <= set(hrefs(baseline)) | {h for h in hrefs(card) if _intended_mailto(h)}
+    kinds = {c.type for c in inline_children(card)}
+    assert not kinds & {"html_inline", "image"}
+    assert not [c for c in inline_children(card) if c.type == "link_open" and c.markup == "linkify"]

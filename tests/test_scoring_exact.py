@@ -197,3 +197,14 @@ def test_ties_are_broken_by_inference_then_address() -> None:
     assert [s.probability for s in out] == pytest.approx([0.01 / 0.51] * 3)
     assert len({s.probability for s in out}) == 1  # an exact tie
     assert [s.address for s in out] == ["x@q.test", "b@q.test", "c@q.test"]
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (0.0, "0.0%"), (0.0004, "under 0.1%"), (0.0005, "0.1%"), (0.9994, "99.9%"),
+    (0.9995, "over 99.9%"), (1.0, "100.0%"),
+])
+def test_a_probability_that_rounds_to_0_or_100_percent_says_so(value: float, shown: str) -> None:
+    """"0.0%" and "100.0%" only when exact: a rounded-away probability reads "under 0.1%"."""
+    from lookup.mail.scoring import _pct
+
+    assert _pct(value) == shown
