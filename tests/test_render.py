@@ -340,6 +340,8 @@ MD_CASES = [
     ("`www.x.test`", "`` `www.x.test` ``"),
     ("Node.js, e.g. Ph.D.", "`Node.js`, e.g. Ph.D."),
     ("10.0.0.1 said no", "`10.0.0.1` said no"),
+    # a superset of what viewers link: any name.letters word, so a file name is code too
+    ("disallowed by robots.txt", "disallowed by `robots.txt`"),
 ]
 
 
