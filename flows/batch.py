@@ -41,7 +41,7 @@ def _member(name: str, summary: dict[str, Any] | None, problem: str | None) -> P
 def panel_interview(params: dict[str, Any], names: list[str], settings: Settings) -> Interview:
     """The panel's interview as the index card shows it (bad input raises here)."""
     from flows.runtime import followup_defaults
-    from lookup.interview import make_interview
+    from lookup.intake.interview import make_interview
 
     options = followup_defaults(settings, params)
     keys = ("domain", "role", "interview_date", "recruiter", "notes", "interview_time",
@@ -116,7 +116,7 @@ def run_research(params: dict[str, Any], panel: str | None) -> dict[str, Any]:
         settings_for_run,
         stderr,
     )
-    from lookup.interview import make_interview
+    from lookup.intake.interview import make_interview
 
     check_world(params["world"])
     settings = settings_for_run(params["world"], smtp_proxy=params.get("smtp_proxy"),

@@ -39,7 +39,7 @@ from flows.runtime import (
     stderr,
 )
 from lookup.errors import BadInputError
-from lookup.followup import followup_state, state_phrase
+from lookup.intake.followup import followup_state, state_phrase
 
 __all__ = ["app", "main"]
 
@@ -148,7 +148,7 @@ def guess(
     from flows._guess import candidate_rows, explain_lines, parse_hint, step_rows
     from lookup.address import patterns
     from lookup.card.render import percent
-    from lookup.interview import clean_domain, clean_name
+    from lookup.intake.interview import clean_domain, clean_name
 
     def run() -> tuple[list[Any], list[Any]]:
         settings = settings_for_run(world)

@@ -55,7 +55,7 @@ def verify(
 
 
 async def _verify(settings: Any, addresses: list[str], smtp: bool | None) -> list[Any]:
-    from lookup.mail.reach import REACH_FILE
+    from lookup.mail.portcheck import REACH_FILE
     from lookup.mail.verify import Verifier
     from lookup.web.fetch import make_client
 
@@ -76,8 +76,8 @@ def doctor(
     as_json: JsonOpt = False,
 ) -> None:
     """Say what works from here: DNS, HTTPS, port 25, the SMTP proxy, the OneDrive check."""
-    from lookup.doctor import diagnose
-    from lookup.interview import clean_domain
+    from lookup.intake.interview import clean_domain
+    from lookup.network.doctor import diagnose
 
     def run() -> tuple[str, list[Any]]:
         check_world(world)
@@ -106,7 +106,7 @@ def doctor(
 
 def _targets(settings: Any) -> tuple[str, str]:
     """(mail domain, HTTPS URL) to check when none is named: a world's own, else gmail.com."""
-    from lookup.doctor import LIVE_DOMAIN
+    from lookup.network.doctor import LIVE_DOMAIN
 
     if settings.world is None:
         return LIVE_DOMAIN, f"https://{LIVE_DOMAIN}/"

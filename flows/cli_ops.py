@@ -147,8 +147,8 @@ def _new_interviews(
     panelist is one run; ``--submit`` writes no panel index, the runs being elsewhere)."""
     from flows.batch import import_params
     from flows.runtime import followup_defaults
-    from lookup.ics import parse_interviews
-    from lookup.interview import zone
+    from lookup.intake.ics import parse_interviews
+    from lookup.intake.interview import zone
 
     if not file.is_file():
         raise BadInputError(f"The calendar file {file} does not exist.")
@@ -173,8 +173,8 @@ def _import(
 ) -> dict[str, Any]:
     from flows.batch import import_params, research_one, research_panel
     from flows.runtime import followup_defaults
-    from lookup.ics import parse_interviews
-    from lookup.interview import zone
+    from lookup.intake.ics import parse_interviews
+    from lookup.intake.interview import zone
 
     if not file.is_file():
         raise BadInputError(f"The calendar file {file} does not exist.")

@@ -1,7 +1,7 @@
 """Politeness across every worker: Prefect global concurrency limits behind the library's seams.
 
 Without a Prefect server, the runs of one process share in-process limiters
-(``lookup.steps.local_politeness``). With a server, every limit that protects
+(``lookup.research.steps.local_politeness``). With a server, every limit that protects
 someone else holds for all workers at once, through global concurrency limits:
 
 ===========================  ===================================  =============================

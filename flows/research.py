@@ -1,6 +1,6 @@
 """The research flow: one run per interview. Thin: each task wraps one library step.
 
-The steps (``lookup.research``) share the run's clients, so robots.txt,
+The steps (``lookup.research.pipeline``) share the run's clients, so robots.txt,
 budgets, rate limits and the DNS cache span the whole run; async tasks run on
 the flow's event loop, so those clients never cross loops. Clients are passed
 by reference, hence no cache policy on these tasks.
@@ -28,9 +28,9 @@ from prefect.utilities.annotations import quote
 from flows.limits import run_politeness, transient
 from flows.privacy import RESEARCH_FLOW, artifact_key
 from flows.runtime import followup_defaults, run_overrides, world_settings, world_transport
-from lookup import research
-from lookup.analysis import research_json
-from lookup.interview import make_interview
+from lookup.intake.interview import make_interview
+from lookup.research import pipeline as research
+from lookup.research.analysis import research_json
 from lookup.settings import load_settings
 
 __all__ = ["STEPS", "research_interviewer"]

@@ -21,7 +21,7 @@ from flows.privacy import forget_in_prefect
 from flows.runtime import run_overrides, world_settings, world_transport
 from lookup.card import refresh_history
 from lookup.mail.changes import Change, changes_markdown, describe_changes
-from lookup.mail.reach import REACH_FILE
+from lookup.mail.portcheck import REACH_FILE
 from lookup.mail.verdicts import BLOCKED_NOTICE
 from lookup.mail.verify import Verifier
 from lookup.settings import Settings, load_settings

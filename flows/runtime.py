@@ -87,7 +87,7 @@ def require_network(settings: Settings) -> None:
     Runs before Prefect starts, so a machine without network hears it at once instead of
     after every query's retries; in world mode the world is served for the look.
     """
-    from lookup import reach
+    from lookup.network import online as reach
 
     with world_settings(settings) as live:
         found = asyncio.run(reach.check_reach(live))

@@ -68,7 +68,7 @@ def read_batch(
     ``settings`` (the submitter's) fill the follow-up options a row leaves out.
     """
     from flows.runtime import followup_defaults
-    from lookup.interview import make_interview
+    from lookup.intake.interview import make_interview
 
     if not path.is_file():
         raise BadInputError(f"The batch file {path} does not exist.")

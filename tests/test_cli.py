@@ -188,7 +188,7 @@ def test_list_shows_follow_ups_due_and_overdue(data_dir: Path) -> None:
     import datetime as dt
     from dataclasses import replace
 
-    from lookup.interview import make_interview
+    from lookup.intake.interview import make_interview
     from lookup.store import Store
     from tests.card_fixtures import dana_result
 

@@ -10,14 +10,14 @@ import pytest
 
 from lookup.card.reminder import reminder_ics
 from lookup.errors import BadInputError
-from lookup.followup import (
+from lookup.intake.followup import (
     find_round,
     followup_deadline,
     followup_state,
     place_round,
     state_phrase,
 )
-from lookup.interview import make_interview
+from lookup.intake.interview import make_interview
 
 UTC = dt.UTC
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lookup.errors import BadInputError
-from lookup.ics import parse_interviews
+from lookup.intake.ics import parse_interviews
 
 CALENDARS = Path(__file__).resolve().parent / "calendars"
 TODAY = dt.date(2026, 3, 5)

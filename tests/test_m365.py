@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from lookup.interview import make_interview
+from lookup.intake.interview import make_interview
 from lookup.mail.m365 import onedrive_url, tenant_of
-from lookup.research import PipelineRun, run_pipeline
+from lookup.research.pipeline import PipelineRun, run_pipeline
 from lookup.settings import load_settings
 from lookup.world import RunningWorld, serve_world
 from tests.conftest import ROOT

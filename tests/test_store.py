@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from lookup.errors import StoreError
-from lookup.interview import make_interview
+from lookup.intake.interview import make_interview
 from lookup.models import SmtpStep, Verification
 from lookup.store import Store, forget_files, write_card_atomic
 from lookup.store.migrations import LATEST, MIGRATIONS, current_version, migrate

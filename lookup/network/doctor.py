@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from lookup.mail.reach import REACH_FILE, PortAnswer, PortCheck
+from lookup.mail.portcheck import REACH_FILE, PortAnswer, PortCheck
 from lookup.mail.smtpconnect import SmtpRoute
 from lookup.mail.verify import Verifier
 from lookup.settings import Settings

@@ -18,7 +18,7 @@ import httpx
 
 from lookup.errors import ConfigError, SearchError
 from lookup.mail.dnscheck import DomainMail
-from lookup.mail.reach import REACH_FILE
+from lookup.mail.portcheck import REACH_FILE
 from lookup.mail.smtpcheck import shared_smtp_limiter
 from lookup.mail.verify import Verifier
 from lookup.models import FetchResult, Interview, PageFacts, SearchHit, Verification

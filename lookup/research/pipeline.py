@@ -1,7 +1,7 @@
 """The research pipeline: one interview → a researched, verified, stored result and its card.
 
-``run_pipeline`` composes the I/O steps of ``lookup.steps`` and the pure
-middle of ``lookup.analysis``. Each step has one signature; the Prefect flow
+``run_pipeline`` composes the I/O steps of ``lookup.research.steps`` and the pure
+middle of ``lookup.research.analysis``. Each step has one signature; the Prefect flow
 (``flows/research.py``) passes task-wrapped versions of these same functions,
 tests and benchmarks pass the plain ones.
 """
@@ -18,14 +18,13 @@ from typing import Any
 
 import httpx
 
-from lookup import analysis
 from lookup.card import write_briefing
 from lookup.errors import SearchError
 from lookup.mail.verdicts import notices
 from lookup.models import Interview, PageFacts, ResearchResult, SearchHit, Verification
 from lookup.ratelimit import Politeness
-from lookup.settings import Settings
-from lookup.steps import (
+from lookup.research import analysis
+from lookup.research.steps import (
     DomainOutcome,
     Gathered,
     MailOutcome,
@@ -38,6 +37,7 @@ from lookup.steps import (
     search_all,
     verify_addresses,
 )
+from lookup.settings import Settings
 from lookup.web.queries import plan_queries
 
 __all__ = ["PipelineRun", "Steps", "run_pipeline"]
