@@ -39,7 +39,7 @@ from flows.privacy import RESEARCH_FLOW, artifact_key
 from flows.runtime import run_overrides, with_settings, world_settings, world_transport
 from lookup.errors import ServerError, StoreError
 from lookup.intake.request import ResearchRequest
-from lookup.research import pipeline
+from lookup.research import analysis, pipeline, steps
 from lookup.research.analysis import research_json
 from lookup.settings import load_settings
 
@@ -64,20 +64,21 @@ def _quoted(step: Callable[..., Any]) -> Callable[..., Any]:
     looking for futures (measured: ~0.2 s of a 1 s research run), and dependency
     tracking is not needed because the steps run in sequence."""
 
-    def call(*args: Any) -> Any:
-        return step(*(quote(arg) for arg in args))
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return step(*(quote(arg) for arg in args), **{k: quote(v) for k, v in kwargs.items()})
 
     return call
 
 
+# Each pipeline step, as it is, in a task: the library's function is the task's body.
 STEPS = pipeline.Steps(
-    search=_quoted(task(name="search", **NETWORK)(pipeline.search_step)),
-    domain=_quoted(task(name="resolve-company-domain", **NETWORK)(pipeline.domain_step)),
-    gather=_quoted(task(name="gather-pages", **NETWORK)(pipeline.gather_step)),
-    mail=_quoted(task(name="choose-mail-domain", **NETWORK)(pipeline.mail_step)),
-    analyse=_quoted(task(name="profile-and-infer", **IO)(pipeline.analyse_step)),
-    verify=_quoted(task(name="verify-candidates", **NETWORK)(pipeline.verify_step)),
-    write=_quoted(task(name="store-and-write-card", **NETWORK)(pipeline.write_step)),
+    search=_quoted(task(name="search", **NETWORK)(steps.search_all)),
+    domain=_quoted(task(name="resolve-company-domain", **NETWORK)(steps.resolve_domain)),
+    gather=_quoted(task(name="gather-pages", **NETWORK)(steps.gather_pages)),
+    mail=_quoted(task(name="choose-mail-domain", **NETWORK)(steps.resolve_mail_domain)),
+    analyse=_quoted(task(name="profile-and-infer", **IO)(analysis.analyse)),
+    verify=_quoted(task(name="verify-candidates", **NETWORK)(steps.verify_addresses)),
+    write=_quoted(task(name="store-and-write-card", **NETWORK)(steps.write_card)),
 )
 
 
