@@ -33,6 +33,7 @@ from typing import NoReturn
 
 import httpx
 
+from lookup.atomic import write_atomic
 from lookup.errors import ServerError
 from lookup.settings import Settings
 
@@ -286,10 +287,7 @@ def _record_path(settings: Settings) -> Path:
 
 def _write_record(settings: Settings, info: ServerInfo) -> None:
     data = {**asdict(info), "log_path": str(info.log_path)}
-    path = _record_path(settings)
-    temp = path.with_suffix(".tmp")
-    temp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, path)
+    write_atomic(_record_path(settings), json.dumps(data, indent=2) + "\n")
 
 
 def _read_record(settings: Settings) -> ServerInfo | None:
