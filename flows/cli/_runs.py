@@ -8,7 +8,7 @@ printed, and how a batch's outcomes become lines, one JSON array and an exit cod
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flows.cli._output import FAILED, emit, fail, fail_some, out, say
@@ -74,10 +74,11 @@ def show_requests(requests: Sequence[ResearchRequest], *, as_json: bool) -> None
 
 def run_many(
     requests: Sequence[ResearchRequest], settings: Settings, *, wait: bool, timeout_s: float,
-    as_json: bool,
+    as_json: bool, document: Callable[[list[Any]], Any] | None = None,
 ) -> None:
     """Run or submit a batch, print each outcome as it comes (stderr with --json, then one
-    array), and exit 1 when a run failed or had not finished when the wait ran out."""
+    document: the outcomes' array, or what ``document`` makes of them), and exit 1 when a
+    run failed or had not finished when the wait ran out."""
     from flows.batch import run_batch
 
     api = connect_prefect(settings)
@@ -87,7 +88,7 @@ def run_many(
     outcomes = run_batch(requests, settings, api=api, wait=wait, timeout_s=timeout_s,
                          progress=progress, say=say)
     if as_json:
-        emit([dataclasses.asdict(o) for o in outcomes])
+        emit((document or _rows)(outcomes))
     submitted = sum(o.state == "SUBMITTED" for o in outcomes)
     if submitted:
         say(f"Submitted {submitted} run(s); follow them with --wait, in Prefect's UI, or "
@@ -101,6 +102,10 @@ def run_many(
         fail(f"{unfinished} of {len(outcomes)} run(s) had not finished after {timeout_s:g} s "
              "of waiting; they go on on the workers (Prefect's UI shows them).", FAILED)
     fail_some(failed + unfinished, len(outcomes))
+
+
+def _rows(outcomes: list[Any]) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(o) for o in outcomes]
 
 
 def _progress(line: Any) -> Any:

@@ -223,10 +223,16 @@ def import_calendar(
                                  "parameters": r.for_panelist(n).to_params()}
                                 for r in batch.requests for n in (r.panel or (r.name,))]
     elif submit:
-        if as_json:  # the runs' outcomes are the report's array; the report is the document
-            return _submit_json(batch, settings, report, wait=wait, timeout_s=timeout)
-        _print_import(report)
-        return run_many(batch.runs(), settings, wait=wait, timeout_s=timeout, as_json=False)
+        if not as_json:
+            _print_import(report)
+
+        def document(outcomes: list[Any]) -> dict[str, Any]:  # the report, with each run
+            return {**report, "researched": [dataclasses.asdict(o) for o in outcomes],
+                    "failed": [f"{o.name}: {o.message or o.state.lower()}" for o in outcomes
+                               if o.failed or o.unfinished]}
+
+        return run_many(batch.runs(), settings, wait=wait, timeout_s=timeout, as_json=as_json,
+                        document=document)
     else:
         _research_here(batch, settings, report)
     if as_json:
@@ -264,25 +270,6 @@ def _research_here(batch: Any, settings: Settings, report: dict[str, Any]) -> No
         report["researched"] += [{"name": x["name"], "company": x["company"], "card": x["card"]}
                                  for x in summaries]
         report["failed"] += failures
-
-
-def _submit_json(
-    batch: Any, settings: Settings, report: dict[str, Any], *, wait: bool, timeout_s: float
-) -> None:
-    from flows.batch import run_batch
-    from flows.cli._runs import _progress
-
-    api = connect_prefect(settings)
-    import flows.research  # noqa: F401  (Prefect's log handlers exist from here on)
-
-    runs = batch.runs()
-    outcomes = run_batch(runs, settings, api=api, wait=wait, timeout_s=timeout_s,
-                         progress=_progress(say), say=say)
-    report["researched"] = [dataclasses.asdict(o) for o in outcomes]
-    report["failed"] = [f"{o.name}: {o.message or o.state.lower()}" for o in outcomes
-                        if o.failed or o.unfinished]
-    emit(report)
-    fail_some(len(report["failed"]), len(runs))
 
 
 def _print_import(report: dict[str, Any]) -> None:
