@@ -54,6 +54,7 @@ def test_research() -> None:
     --wait without a batch is refused rather than ignored."""
     _bad_input("research", "Dana Okafor", "--company", "B", "--tone", "rude", words="tone")
     _bad_input("research", "Dana Okafor", "--company", "B", "--wait", words="--batch")
+    _bad_input("research", "--batch", "f.csv", "--timeout", "5", words="give --wait too")
     done = _run("research", "Dana Okafor", "--company", "B", "--world", DEMO, "--dry-run",
                 "--json")
     assert done.exit_code == 0 and [r["name"] for r in json.loads(done.stdout)] == ["Dana Okafor"]

@@ -16,7 +16,8 @@ import typer
 
 __all__ = [
     "BatchOpt", "DryRunOpt", "JsonOpt", "M365Opt", "ProxyOpt", "SmtpOpt", "TimeoutOpt",
-    "WaitOpt", "WorldOpt", "app", "open_store", "server_app", "world_app",
+    "WAIT_S", "WaitOpt", "WorldOpt", "app", "open_store", "server_app", "wait_timeout",
+    "world_app",
 ]
 
 app = typer.Typer(
@@ -82,12 +83,24 @@ WaitOpt = Annotated[
     bool, typer.Option("--wait", help="With a deployment: follow the runs until they finish.")
 ]
 TimeoutOpt = Annotated[
-    float, typer.Option("--timeout", help="How long --wait follows the runs, in seconds; "
-                        "the runs go on after it.")
+    float | None, typer.Option("--timeout", help="How long --wait follows the runs, in seconds "
+                               "(default an hour); the runs go on after it.")
 ]
+WAIT_S = 3600.0  # --wait's default --timeout
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Check the input and show what would run; run nothing.")
 ]
+
+
+def wait_timeout(wait: bool, timeout: float | None) -> float:
+    """How long --wait follows the runs; --timeout without --wait is refused, not ignored."""
+    from lookup.errors import BadInputError
+
+    if timeout is not None and not wait:
+        raise BadInputError("--timeout limits how long --wait follows the runs; give --wait too.")
+    if timeout is not None and timeout <= 0:
+        raise BadInputError(f"--timeout {timeout:g} is not a number of seconds above 0.")
+    return WAIT_S if timeout is None else timeout
 
 
 def open_store(settings: Any) -> Any:

@@ -32,6 +32,7 @@ from flows.cli._app import (
     app,
     open_store,
     server_app,
+    wait_timeout,
     world_app,
 )
 from flows.cli._output import convention, emit, fail_some, out, say
@@ -48,7 +49,6 @@ NO_SERVER = (
     "start one with `lookup server start` (on PostgreSQL for a team: --postgres URL), "
     "or point PREFECT_API_URL at yours."
 )
-DEFAULT_WAIT_S = 3600.0
 
 
 # -- the Prefect server -------------------------------------------------------------
@@ -200,7 +200,7 @@ def import_calendar(
         "--submit", help="All at once: one run per interviewer on the deployment's workers "
         "(or here, a few at a time, without one); no panel index.")] = False,
     wait: WaitOpt = False,
-    timeout: TimeoutOpt = DEFAULT_WAIT_S,
+    timeout: TimeoutOpt = None,
 ) -> None:
     """Start one research run per new interview found in a calendar export.
 
@@ -208,6 +208,7 @@ def import_calendar(
     ``panels``, ``skipped``, ``problems`` and ``failed``."""
     if wait and not submit:
         raise BadInputError("--wait follows the runs of --submit; give both, or neither.")
+    timeout_s = wait_timeout(wait, timeout)
     check_world(world)
     options = {"smtp": True if smtp else None, "smtp_proxy": smtp_proxy,
                "m365_https": True if m365_https else None, "world": world}
@@ -231,7 +232,7 @@ def import_calendar(
                     "failed": [f"{o.name}: {o.message or o.state.lower()}" for o in outcomes
                                if o.failed or o.unfinished]}
 
-        return run_many(batch.runs(), settings, wait=wait, timeout_s=timeout, as_json=as_json,
+        return run_many(batch.runs(), settings, wait=wait, timeout_s=timeout_s, as_json=as_json,
                         document=document)
     else:
         _research_here(batch, settings, report)

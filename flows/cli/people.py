@@ -30,6 +30,7 @@ from flows.cli._app import (
     WorldOpt,
     app,
     open_store,
+    wait_timeout,
 )
 from flows.cli._output import convention, emit, fail, fail_some, out, say
 from flows.cli._runs import print_summary, run_many, show_requests, start_research
@@ -49,7 +50,6 @@ __all__ = ["forget", "guess", "list_people", "research", "reverify", "show"]
 # Options that describe one interview: a batch file gives them per row, never for all.
 PER_INTERVIEW = ("domain", "role", "interview_date", "interview_time", "notes", "panel",
                  "honorific")
-DEFAULT_WAIT_S = 3600.0
 
 
 # -- research ---------------------------------------------------------------
@@ -93,7 +93,7 @@ def research(
     as_json: JsonOpt = False,
     batch: BatchOpt = None,
     wait: WaitOpt = False,
-    timeout: TimeoutOpt = DEFAULT_WAIT_S,
+    timeout: TimeoutOpt = None,
     dry_run: DryRunOpt = False,
 ) -> None:
     """Research one interviewer (or a panel) and write their briefing card and reminder;
@@ -106,9 +106,9 @@ def research(
         m365_https=True if m365_https else None, world=world,
     )
     if batch is not None:
-        return _research_batch(batch, given, wait=wait, timeout_s=timeout, dry_run=dry_run,
-                               as_json=as_json)
-    if wait:
+        return _research_batch(batch, given, wait=wait, timeout_s=wait_timeout(wait, timeout),
+                               dry_run=dry_run, as_json=as_json)
+    if wait or timeout is not None:
         raise BadInputError("--wait follows the runs of a batch: give it with --batch FILE.csv.")
     if name is None or company is None:  # empty strings get the request's own sentence
         raise BadInputError("Give the interviewer's name and --company COMPANY "
@@ -362,8 +362,9 @@ def forget(
     person: Annotated[str, typer.Argument(help="The name as given to research, or the slug.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Delete everything stored about a person: rows, card, cached pages and searches, and
-    Prefect's records of their runs. Exits 1 when something could not be removed."""
+    """Delete everything stored about a person: rows, card, cached pages and searches.
+
+    Prefect's records of their runs go too; exits 1 when something could not be removed."""
     from lookup.store import forget_files
     from lookup.web.session import forget_cached
 
