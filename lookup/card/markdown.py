@@ -29,6 +29,8 @@ import unicodedata
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from lookup.text import INVISIBLE
+
 __all__ = [
     "MD_LIMIT",
     "Safe",
@@ -49,11 +51,9 @@ MD_LIMIT = 300
 URL_LIMIT = 2000
 # Bidirectional overrides and isolates can make text display differently from
 # what it is (CVE-2021-42574, "Trojan Source"); zero-width marks hide content.
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 # ONE DOT LEADER (U+2024) looks like "." and makes a host name that is not one.
-_INVISIBLE: dict[int, int | None] = dict.fromkeys(
-    [0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF,
-     *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-) | {0x2024: ord(".")}
+_LOOKALIKE = str.maketrans({"\u2024": "."})
 
 _ALWAYS = re.compile(r"([\\`*_\[\]~])")
 _LT = re.compile(r"<(?=[A-Za-z/!?])")
@@ -91,7 +91,7 @@ def printable(value: Any) -> str:
     """The text with every control, bidi and zero-width character made a space or dropped,
     and look-alike dots made dots; spacing kept."""
     text = "" if value is None else str(value)
-    text = text.translate(_INVISIBLE)
+    text = _INVISIBLE.sub("", text).translate(_LOOKALIKE)
     return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
 
 
