@@ -7,7 +7,8 @@ after those, asking goes on down the list only while every answer so far was
 candidates: the right address is often fourth or fifth when the domain's
 format is not the most common one. An accepted address, a catch-all server,
 or an answer that proves nothing (a policy refusal, a block list) ends the
-walk. Greylisted answers are not final: they are asked again in the next
+walk; an answer about us (our IP on a block list, our HELO name or sender
+refused) ends it at once, even before the top few: it holds for every address. Greylisted answers are not final: they are asked again in the next
 session, and while one is pending the walk goes on "priming" the rest of the
 budget, so that a single greylisting delay answers them all (RFC 6647
 greylisting holds back each (sender, recipient) pair on its first try).
@@ -16,6 +17,8 @@ greylisting holds back each (sender, recipient) pair on its first try).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+
+from lookup.mail.rules import ABOUT_US
 
 __all__ = ["REFUSED", "budgeted", "next_address", "walk_note"]
 
@@ -46,6 +49,8 @@ def next_address(
     """
     if catch_all:
         return None  # every address would be accepted: asking tells nothing more
+    if any(category in ABOUT_US for category in answers.values()):
+        return None  # the server refused us (our IP, HELO or sender): it would refuse again
     for index, address in enumerate(budgeted(ranked, budget, must)):
         if address in asked:
             continue

@@ -2,13 +2,20 @@
 
 A small asyncio-native SMTP client (RFC 5321). One session asks about several
 addresses: connect (directly or through a SOCKS5 proxy), EHLO (HELO as a
-fallback), STARTTLS when offered, then for each address MAIL FROM, RCPT TO
-and RSET; after the first address a server accepts, a random address at the
-same domain is asked in the same transaction (is it a catch-all?); QUIT at
-the end. DATA is never sent. Which address comes next is
+fallback) with the run's HELO name, STARTTLS when offered, then for each address
+MAIL FROM (the null sender ``<>`` by default, as a mail server's own recipient
+callout does), RCPT TO and RSET; after the first address a server accepts, a
+random address at the same domain is asked in the same transaction (is it a
+catch-all?); QUIT at the end. DATA is never sent. Which address comes next is
 ``probeplan.next_address``'s decision, so a session walks down a ranked list
-and stops as soon as walking further tells nothing. Every step has a timeout;
-every reply is kept as an ``SmtpStep`` so a verdict can show its raw evidence.
+and stops as soon as walking further tells nothing.
+
+Answers about us rather than the address (the banner, EHLO or MAIL FROM
+refused, or an RCPT answered "Sender address rejected" or "Helo command
+rejected") end the walk: they hold for every address. A refused null sender is
+retried once with ``smtp.mail_from`` when one is set. "Too many recipients"
+ends the session, and the next one asks fewer. Every step has a timeout; every
+reply is kept as an ``SmtpStep`` so a verdict can show its raw evidence.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from lookup.mail.probeplan import next_address
-from lookup.mail.rules import Reply, ReplyCategory, classify_reply, parse_reply
+from lookup.mail.rules import ABOUT_US, Reply, ReplyCategory, classify_reply, parse_reply
 from lookup.mail.smtpconnect import DIRECT, ConnectFailed, SmtpRoute, open_stream
 from lookup.models import SmtpStep
 from lookup.settings import SmtpSettings
@@ -40,8 +47,8 @@ MAX_HOSTS = 3  # MX hosts tried in preference order before giving up
 MAX_REPLY_LINES = 64
 REFUSALS = frozenset({"no_such_user", "disabled", "rejected"})
 # Postfix counts every refused RCPT as an error and slows a client down after 10
-# (smtpd_soft_error_limit); a session stays under that.
-RCPTS_PER_SESSION = 8
+# (smtpd_soft_error_limit); a session's RCPT commands (the random one included) stay under.
+RCPTS_PER_SESSION = 9
 RANDOM = "(random)"  # the catch-all test's address, in a session's set of addresses asked
 
 
@@ -56,6 +63,7 @@ class ProbeResult:
     catch_all: bool | None = None  # True: a random address was accepted too; None: not known
     catch_all_reply: Reply | None = None
     failure: str = ""  # why no RCPT answer was obtained (or why the catch-all test failed)
+    sender: str | None = None  # the MAIL FROM this answer was given to ("" = <>); None: none
 
 
 @dataclass(slots=True)
@@ -71,12 +79,26 @@ class DomainProbe:
     catch_all_failure: str = ""
     results: dict[str, ProbeResult] = field(default_factory=dict)
     attempts: list[SmtpStep] = field(default_factory=list)  # failed connections, kept for all
-    random_pending: bool = False  # the random address was greylisted: ask it again
+    random_pending: bool = False  # the random address is still to be asked (greylisted, or
+    #                               no RCPT was left in its session)
+    sender: str = ""  # the MAIL FROM of the next transaction; "" is the null sender <>
+    fallback: str = ""  # the one retry after a refused null sender ("" = none, or used)
+    null_refused: str = ""  # the reply that refused the null sender, once the retry was made
+    about_us: ProbeResult | None = None  # the banner, EHLO or MAIL FROM refused us
+    session_limit: int | None = None  # a server said "too many recipients" after this many
 
     def answers(self) -> dict[str, str | None]:
         return {a: r.category for a, r in self.results.items()}
 
+    def refusal(self) -> ProbeResult | None:
+        """The first answer about us (the banner, greeting, sender refused), if any."""
+        if self.about_us is not None:
+            return self.about_us
+        return next((r for r in self.results.values() if r.category in ABOUT_US), None)
+
     def next(self, asked: set[str]) -> str | None:
+        if self.about_us is not None:
+            return None  # the server refused us: no address can be asked
         return next_address(self.ranked, self.answers(), must=self.must, budget=self.budget,
                             catch_all=self.catch_all, asked=asked)
 
@@ -94,6 +116,21 @@ class _TlsFailed(_Dropped):
     """The STARTTLS handshake failed; the host may still be asked without TLS."""
 
 
+class _Refused(_Dropped):
+    """The server refused us (banner, EHLO, MAIL FROM): ``probe.about_us`` says how."""
+
+
+class _TooMany(Exception):
+    """The server refused more recipients in this session; the next session asks fewer.
+
+    ``random``: the refused RCPT was the catch-all test's, to be asked again.
+    """
+
+    def __init__(self, *, random: bool = False) -> None:
+        super().__init__("too many recipients")
+        self.random = random
+
+
 def random_local_part(rng: random.Random) -> str:
     """A local part nobody has: used to detect servers that accept every recipient."""
     alphabet = string.ascii_lowercase + string.digits
@@ -108,11 +145,21 @@ async def probe_address(
     settings: SmtpSettings,
     verify_tls: bool = True,
     route: SmtpRoute = DIRECT,
+    helo: str | None = None,
 ) -> ProbeResult:
-    """Probe one address on (host, IP) pairs in order; ``random_address`` None skips catch-all."""
-    probe = DomainProbe([address], 1, 1, random_address)
-    failure = await probe_session(probe, hosts, settings, verify_tls=verify_tls, route=route)
-    result = probe.results.get(address) or ProbeResult(tuple(probe.attempts), failure=failure)
+    """Probe one address on (host, IP) pairs in order; ``random_address`` None skips catch-all.
+
+    The sender follows ``settings`` (null sender, ``mail_from``); ``helo`` defaults to
+    ``settings.helo_name`` (``Verifier`` learns it from the reverse DNS when that is empty).
+    """
+    null = settings.null_sender or not settings.mail_from.strip()
+    probe = DomainProbe([address], 1, 1, random_address,
+                        sender="" if null else settings.mail_from.strip(),
+                        fallback=settings.mail_from.strip() if null else "")
+    failure = await probe_session(probe, hosts, settings, verify_tls=verify_tls, route=route,
+                                  helo=helo)
+    result = (probe.results.get(address) or probe.about_us
+              or ProbeResult(tuple(probe.attempts), failure=failure))
     return dataclasses.replace(result, catch_all=probe.catch_all,
                                failure=result.failure or probe.catch_all_failure)
 
@@ -127,16 +174,20 @@ async def probe_session(
     verify_tls: bool = True,
     route: SmtpRoute = DIRECT,
     world_mode: bool = False,
+    helo: str | None = None,
 ) -> str:
     """One session on the first MX host that answers; "" when it ended normally, else why not.
 
     ``asked`` (shared by the sessions of one round) holds the addresses already
-    asked; the session asks at most ``limit`` more.
+    asked; the session sends at most ``limit`` RCPT commands (fewer once a server
+    said "too many recipients"). ``helo`` is the name to greet with.
     """
     asked = set() if asked is None else asked
     failure = "no mail server address was found"
+    limit = min(limit, probe.session_limit or limit)
+    name_said = (helo or settings.helo_name).strip() or "localhost"
     for name, ip in list(hosts)[:MAX_HOSTS]:
-        dial = _Dial(name, ip, route, world_mode, limit)
+        dial = _Dial(name, ip, route, world_mode, limit, name_said)
         try:
             try:
                 await _dialogue(probe, dial, settings, verify_tls, asked)
@@ -147,6 +198,8 @@ async def probe_session(
                 plain = dataclasses.replace(settings, starttls=False)
                 await _dialogue(probe, dial, plain, verify_tls, asked)
             return ""
+        except _Refused as exc:
+            return str(exc)  # about us: another MX host of the domain would say the same
         except _Dropped as exc:
             failure = str(exc)
             if probe.next(asked) is None:
@@ -160,7 +213,8 @@ class _Dial:
     ip: str
     route: SmtpRoute
     world_mode: bool
-    limit: int
+    limit: int  # RCPT commands this session may send
+    helo: str
 
 
 class _Session:
@@ -171,6 +225,7 @@ class _Session:
         self.timeout_s = timeout_s
         self.steps = steps  # the connection's own steps: the greeting and EHLO, STARTTLS
         self.host = host
+        self.rcpts = 0  # RCPT commands sent in this session
 
     async def read(self, label: str, into: list[SmtpStep]) -> tuple[Reply, list[str]]:
         try:
@@ -216,6 +271,8 @@ class _Session:
         except (ConnectionError, OSError) as exc:
             steps.append(SmtpStep(line, None, None, "could not send"))
             raise _Dropped(f"{self.host} dropped the connection before {line} ({exc})") from exc
+        if line.startswith("RCPT"):
+            self.rcpts += 1
         return await self.read(line, steps)
 
     async def close(self) -> None:
@@ -255,26 +312,46 @@ async def _converse(
 ) -> None:
     banner, _ = await session.read(label, session.steps)
     if banner.code is None or banner.code // 100 != 2:
-        raise _Dropped(f"{dial.name} refused the connection: {_said(banner)}")
-    await _hello(session, dial.name, settings, verify_tls)
+        _refused_here(probe, session, banner, None, f"{dial.name} refused the connection")
+    await _hello(session, probe, dial, settings, verify_tls)
     done: list[str] = []
-    while len(done) < dial.limit and (address := probe.next(asked)) is not None:
-        asked.add(address)
-        await _ask(session, probe, address, settings, asked)
-        done.append(address)
-    if probe.random_pending and probe.catch_all is None and RANDOM not in asked:
-        asked.add(RANDOM)
-        done += await _random_again(session, probe, settings)
+    try:
+        while session.rcpts < dial.limit and (address := probe.next(asked)) is not None:
+            asked.add(address)
+            done.append(address)
+            await _ask(session, probe, address, dial.limit, asked)
+        if (probe.random_pending and probe.catch_all is None and RANDOM not in asked
+                and session.rcpts < dial.limit and probe.about_us is None):
+            asked.add(RANDOM)
+            done += await _random_again(session, probe, dial.limit)
+    except _TooMany as exc:  # the session ends politely; the next one asks the rest
+        if exc.random:
+            asked.discard(RANDOM)
     quit_steps: list[SmtpStep] = []
     with contextlib.suppress(_Dropped):
         await session.command("QUIT", quit_steps)
-    for address in done:  # each verdict shows its dialogue through to the goodbye
-        result = probe.results[address]
-        probe.results[address] = dataclasses.replace(result, steps=result.steps + tuple(quit_steps))
+    for address in dict.fromkeys(done):  # each verdict shows its dialogue through to the goodbye
+        result = probe.results.get(address)
+        if result is not None:
+            probe.results[address] = dataclasses.replace(result, steps=result.steps + tuple(quit_steps))
+
+
+def _refused_here(
+    probe: DomainProbe, session: _Session, reply: Reply, category: ReplyCategory | None,
+    what: str,
+) -> None:
+    """Raise for a refused banner, greeting or sender: ``_Refused`` (recorded in
+    ``probe.about_us``) when the reply is about us, else ``_Dropped``."""
+    kind = category or classify_reply(reply)
+    if kind in ABOUT_US and reply.code is not None:
+        probe.about_us = ProbeResult(tuple(session.steps), session.host, kind, reply,
+                                     sender=probe.sender)
+        raise _Refused(f"{what}: {_said(reply)}")
+    raise _Dropped(f"{what}: {_said(reply)}")
 
 
 async def _ask(
-    session: _Session, probe: DomainProbe, address: str, settings: SmtpSettings, asked: set[str]
+    session: _Session, probe: DomainProbe, address: str, limit: int, asked: set[str]
 ) -> None:
     """MAIL FROM, RCPT TO the address (and the random one when needed), RSET."""
     before = probe.results.get(address)
@@ -283,19 +360,31 @@ async def _ask(
 
     def keep(**changes) -> None:
         steps = (*earlier, *session.steps, *own)
-        probe.results[address] = ProbeResult(steps, session.host, **changes)
+        probe.results[address] = ProbeResult(steps, session.host, sender=probe.sender, **changes)
 
     try:
-        sender, _ = await session.command(f"MAIL FROM:<{settings.mail_from}>", own)
-        if sender.code is None or sender.code // 100 != 2:
-            raise _Dropped(f"{session.host} refused our sender address: {_said(sender)}")
+        await _mail_from(session, probe, own)
         reply, _ = await session.command(f"RCPT TO:<{address}>", own)
         category = classify_reply(reply)
+        if category == "sender_refused" and _may_retry(probe):
+            reply, category = await _retry_sender(session, probe, address, reply, limit, own)
+        if category == "too_many":
+            _too_many(probe, session, reply)
         keep(category=category, reply=reply)
         if _wants_random(probe, category, asked):
-            asked.add(RANDOM)
-            await _catch_all(session, probe, own)
+            if session.rcpts < limit:
+                asked.add(RANDOM)
+                await _catch_all(session, probe, own)
+            else:
+                probe.random_pending = True  # no RCPT left in this session: the next one asks it
         await session.command("RSET", own)
+    except _TooMany:
+        if address not in probe.results or probe.results[address].category is None:
+            keep(failure="the server refused more recipients in this session")
+            asked.discard(address)  # the next session asks it
+        with contextlib.suppress(_Dropped):
+            await session.command("RSET", own)
+        raise
     except _Dropped as exc:
         if address not in probe.results or probe.results[address].category is None:
             keep(failure=str(exc))
@@ -309,17 +398,75 @@ async def _ask(
             )
 
 
+async def _mail_from(session: _Session, probe: DomainProbe, own: list[SmtpStep]) -> None:
+    """MAIL FROM the probe's sender; a refused null sender is retried once with the fallback."""
+    reply, _ = await session.command(f"MAIL FROM:<{probe.sender}>", own)
+    if _ok(reply):
+        return
+    if reply.code != 421 and _mail_category(reply) == "sender_refused" and _may_retry(probe):
+        _switch_sender(probe, reply)
+        reply, _ = await session.command(f"MAIL FROM:<{probe.sender}>", own)
+        if _ok(reply):
+            return
+    if reply.code == 421:  # the server is closing the connection (RFC 5321 3.8)
+        raise _Dropped(f"{session.host} closed the session at MAIL FROM: {_said(reply)}")
+    session.steps.extend(own)
+    own.clear()
+    _refused_here(probe, session, reply, _mail_category(reply),
+                  f"{session.host} refused our sender <{probe.sender}>")
+
+
+def _mail_category(reply: Reply) -> ReplyCategory:
+    """A refused MAIL FROM is about our sender unless the reply says it is about our IP."""
+    kind = classify_reply(reply)
+    return kind if kind in ("blocklisted", "helo_refused", "greylisted") else "sender_refused"
+
+
+def _may_retry(probe: DomainProbe) -> bool:
+    return probe.sender == "" and bool(probe.fallback)
+
+
+def _switch_sender(probe: DomainProbe, refusal: Reply) -> None:
+    probe.null_refused = _said(refusal)
+    probe.sender, probe.fallback = probe.fallback, ""
+
+
+async def _retry_sender(
+    session: _Session, probe: DomainProbe, address: str, refusal: Reply, limit: int,
+    own: list[SmtpStep],
+) -> tuple[Reply, ReplyCategory]:
+    """The RCPT refused the null sender (Postfix rejects senders at RCPT): RSET, and ask
+    again once as ``smtp.mail_from``."""
+    _switch_sender(probe, refusal)
+    await session.command("RSET", own)
+    if session.rcpts >= limit:
+        raise _TooMany  # no RCPT left in this session: the next one asks with the new sender
+    await _mail_from(session, probe, own)
+    reply, _ = await session.command(f"RCPT TO:<{address}>", own)
+    return reply, classify_reply(reply)
+
+
+def _too_many(probe: DomainProbe, session: _Session, reply: Reply) -> None:
+    """Remember the server's per-session limit; end the session (or the probe, if it takes none)."""
+    took = session.rcpts - 1
+    if took < 1:
+        raise _Dropped(f"{session.host} refused even the first recipient of a session: "
+                       f"{_said(reply)}")
+    probe.session_limit = min(probe.session_limit or took, took)
+    raise _TooMany
+
+
 def _wants_random(probe: DomainProbe, category: str, asked: set[str]) -> bool:
     if probe.random_address is None or probe.catch_all is not None or RANDOM in asked:
         return False
     return category in ("accepted", "greylisted")
 
 
-async def _random_again(session: _Session, probe: DomainProbe, settings: SmtpSettings) -> list[str]:
-    """Ask the greylisted random address again; its steps join the accepted addresses'."""
+async def _random_again(session: _Session, probe: DomainProbe, limit: int) -> list[str]:
+    """Ask the random address again (greylisted, or left over); its steps join the accepted ones'."""
     own: list[SmtpStep] = []
     try:
-        await session.command(f"MAIL FROM:<{settings.mail_from}>", own)
+        await _mail_from(session, probe, own)
         await _catch_all(session, probe, own)
         await session.command("RSET", own)
     finally:
@@ -338,20 +485,30 @@ async def _catch_all(session: _Session, probe: DomainProbe, own: list[SmtpStep])
         probe.catch_all_failure = f"the catch-all test could not finish: {exc}"
         raise
     kind = classify_reply(reply)
-    probe.random_pending = kind == "greylisted"
+    probe.random_pending = kind in ("greylisted", "too_many")
+    if kind == "too_many":
+        raise _TooMany(random=True)
     if kind == "accepted" or kind in REFUSALS:
         probe.catch_all = kind == "accepted"
         probe.catch_all_host = session.host
     elif kind != "greylisted":
         probe.catch_all_failure = f"the random address got {_said(reply)}"
+        probe.random_pending = False
 
 
-async def _hello(session: _Session, name: str, settings: SmtpSettings, verify_tls: bool) -> None:
-    reply, lines = await session.command(f"EHLO {settings.helo_name}")
-    if reply.code is None or reply.code // 100 != 2:
-        reply, lines = await session.command(f"HELO {settings.helo_name}")
-        if reply.code is None or reply.code // 100 != 2:
-            raise _Dropped(f"{name} refused our greeting: {_said(reply)}")
+async def _hello(
+    session: _Session, probe: DomainProbe, dial: _Dial, settings: SmtpSettings, verify_tls: bool
+) -> None:
+    reply, lines = await session.command(f"EHLO {dial.helo}")
+    if not _ok(reply):
+        if reply.code != 421 and classify_reply(reply) in ABOUT_US:
+            _refused_here(probe, session, reply, None, f"{dial.name} refused our greeting")
+        reply, lines = await session.command(f"HELO {dial.helo}")
+        if not _ok(reply):
+            # Refused twice before anything else was said: the greeting itself is the problem.
+            helo = "helo_refused" if reply.code != 421 else None
+            kind = "blocklisted" if classify_reply(reply) == "blocklisted" else helo
+            _refused_here(probe, session, reply, kind, f"{dial.name} refused our greeting")
         return
     offered = any(line[4:].strip().upper().startswith("STARTTLS") for line in lines)
     if not (offered and settings.starttls):
@@ -365,12 +522,16 @@ async def _hello(session: _Session, name: str, settings: SmtpSettings, verify_tl
         context.verify_mode = ssl.CERT_NONE
     try:
         await asyncio.wait_for(
-            session.writer.start_tls(context, server_hostname=name), settings.timeout_s
+            session.writer.start_tls(context, server_hostname=dial.name), settings.timeout_s
         )
     except (TimeoutError, ssl.SSLError, OSError) as exc:
         session.steps.append(SmtpStep("TLS handshake", None, None, f"failed: {exc}"))
-        raise _TlsFailed(f"the TLS handshake with {name} failed ({exc})") from exc
-    await session.command(f"EHLO {settings.helo_name}")
+        raise _TlsFailed(f"the TLS handshake with {dial.name} failed ({exc})") from exc
+    await session.command(f"EHLO {dial.helo}")
+
+
+def _ok(reply: Reply) -> bool:
+    return reply.code is not None and reply.code // 100 == 2
 
 
 def _said(reply: Reply) -> str:

@@ -36,7 +36,9 @@ from lookup.mail.dnscheck import (
     host_addresses,
     make_resolver,
 )
+from lookup.mail.blocklists import BLOCKLIST_FILE, BlocklistMemory, memory_key
 from lookup.mail.gravatar import gravatar_check
+from lookup.mail.identity import IdentityCheck
 from lookup.mail.m365 import OneDriveCheck, combine
 from lookup.mail.probeplan import budgeted
 from lookup.mail.reach import PortCheck
@@ -47,6 +49,7 @@ from lookup.mail.syntax import check_syntax
 from lookup.mail.verdicts import NOT_PROBED, SmtpPart, flag_reasons, verification_to_json
 from lookup.models import Verification
 from lookup.ratelimit import Clock, Quota, SystemClock
+from lookup.errors import ConfigError
 from lookup.settings import Settings
 from lookup.web.hosts import address_problem, loopback_problem
 
@@ -110,14 +113,21 @@ class Verifier:
         self.route = SmtpRoute(settings.smtp.proxy.strip())
         if self.route.proxy:  # a bad proxy is a sentence now, not a surprise at the first probe
             parse_proxy(self.route.proxy, world_mode=settings.world_mode)
+        _check_sender(settings)
         self.port_check = PortCheck(
             port=settings.smtp.port, timeout_s=settings.smtp.connect_timeout_s, route=self.route,
             cache_file=day_cache, clock=self.clock, world_mode=settings.world_mode,
             scope=settings.world.directory if settings.world else "",
         )
+        scope = settings.world.directory if settings.world else ""
+        self.identity = IdentityCheck(settings, cache=self.dns_cache, route=self.route)
         self.smtp = SmtpChecker(
             settings, limiter=self.smtp_limiter, clock=self.clock, rng=self.rng,
-            port_check=self.port_check, route=self.route,
+            port_check=self.port_check, route=self.route, identity=self.identity,
+            blocklist_memory=BlocklistMemory(
+                day_cache.parent / BLOCKLIST_FILE if day_cache is not None else None,
+                memory_key(self.route.proxy, scope),
+            ),
         )
         self.onedrive = (
             OneDriveCheck(http_client, settings.m365, clock=self.clock)
@@ -379,3 +389,18 @@ def _public(addresses: Iterable[str], *, world_mode: bool) -> tuple[list[str], s
 def _looks_like_domain(name: str) -> bool:
     # Only a prefetch hint: the real syntax check happens per address.
     return "." in name and name.isascii() and " " not in name and not name.startswith("[")
+
+
+def _check_sender(settings: Settings) -> None:
+    """ConfigError now, in a sentence, when smtp.mail_from is set but is not an address."""
+    sender = settings.smtp.mail_from.strip()
+    if sender and isinstance(check_syntax(sender, test_environment=settings.world_mode), str):
+        raise ConfigError(
+            f"The setting smtp.mail_from {sender!r} is not an email address; give an address "
+            "you own (for example you@yourdomain.com), or leave it empty for the null sender."
+        )
+    if not sender and not settings.smtp.null_sender:
+        raise ConfigError(
+            "smtp.null_sender is false but smtp.mail_from is empty: give an address you own "
+            "as smtp.mail_from, or set smtp.null_sender = true."
+        )
