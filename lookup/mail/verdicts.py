@@ -154,14 +154,14 @@ def _about_us(
 ) -> SmtpPart:
     """Our HELO name or sender refused: the verdict is unknown, with what to change."""
     if category == "helo_refused":
-        what = f"our HELO name ({asked_as.helo})" if asked_as else "our HELO name"
+        what = f"our HELO name {asked_as.helo}" if asked_as else "our HELO name"
         advice = _HELO_ADVICE.get(asked_as.helo_source, "") if asked_as else ""
     else:
-        what = f"our sender (MAIL FROM:<{asked_as.sender}>)" if asked_as else "our sender"
+        what = f"our sender <{asked_as.sender}>" if asked_as else "our sender"
         advice = _sender_advice(asked_as)
     reasons = [
-        f"{host} refused {what}, not the address ({said}): it cannot tell whether the address "
-        "exists, so do not distrust the address for it."
+        f"{host} refused {what}, not the address: it cannot tell whether the address exists "
+        f"({said})."
     ]
     if advice:
         reasons.append(f"To get an answer, {advice}; `lookup doctor` shows what servers see.")
