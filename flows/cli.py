@@ -102,7 +102,10 @@ def research(
         language=language,
     )
     from flows.batch import run_research
+    from flows.runtime import require_unlisted_ip, settings_for_run
 
+    guarded(lambda: require_unlisted_ip(settings_for_run(world, smtp_proxy=smtp_proxy),
+                                        params["smtp"]))  # issue 30: refuse from a listed IP
     summary = guarded(lambda: run_research(params, panel))
     for notice in summary.get("notices", []):
         stderr(f"Note: {notice}")

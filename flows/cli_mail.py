@@ -20,7 +20,13 @@ from flows._cli import (
     guarded,
     out,
 )
-from flows.runtime import settings_for_run, stderr, world_settings, world_transport
+from flows.runtime import (
+    require_unlisted_ip,
+    settings_for_run,
+    stderr,
+    world_settings,
+    world_transport,
+)
 from lookup.text import inert_data
 
 
@@ -40,7 +46,9 @@ def verify(
         check_world(world)
         base = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
         with world_settings(base) as settings:
-            return asyncio.run(_verify(settings, addresses, True if smtp or smtp_proxy else None))
+            probing = True if smtp or smtp_proxy else None
+            require_unlisted_ip(settings, probing)  # issue 30: refuse from a listed IP
+            return asyncio.run(_verify(settings, addresses, probing))
 
     results = guarded(run)
     for notice in notices(results):  # once, not under every address
@@ -74,8 +82,13 @@ def doctor(
     smtp_proxy: ProxyOpt = None,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
+    blocklists: Annotated[bool, typer.Option(
+        "--blocklists", help="Also ask the DNS blocklists of smtp.blocklists whether this "
+        "machine's public IP is listed (they learn the IP); a listing stops SMTP probing today."
+    )] = False,
 ) -> None:
-    """Say what works from here: DNS, HTTPS, port 25, the SMTP proxy, the OneDrive check."""
+    """Say what works from here: DNS, HTTPS, port 25, the SMTP proxy, who the probe is to a
+    mail server (public IP, reverse DNS, EHLO name, blocklists), the OneDrive check."""
     from lookup.doctor import diagnose
     from lookup.interview import clean_domain
 
@@ -88,7 +101,8 @@ def doctor(
                 target = clean_domain(domain) or target
                 url = f"https://{target}/"
             checks = asyncio.run(
-                diagnose(settings, domain=target, url=url, transport=world_transport(settings))
+                diagnose(settings, domain=target, url=url, transport=world_transport(settings),
+                         blocklists=blocklists)
             )
             return target, checks
 

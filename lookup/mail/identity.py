@@ -195,11 +195,34 @@ async def _fetch(
                    "User-Agent: interviewer-lookup\r\nConnection: close\r\n\r\n")
         writer.write(request.encode("ascii"))
         await writer.drain()
-        return await reader.read(MAX_ECHO_BYTES)  # Connection: close, one small answer
+        return await _read_answer(reader)
     finally:
         writer.close()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(writer.wait_closed(), 1.0)
+
+
+async def _read_answer(reader: asyncio.StreamReader) -> bytes:
+    """The whole (small) HTTP answer: until the server closes, or Content-Length is reached."""
+    raw = b""
+    while len(raw) < MAX_ECHO_BYTES:
+        chunk = await reader.read(MAX_ECHO_BYTES - len(raw))
+        if not chunk:
+            break
+        raw += chunk
+        head, found, body = raw.partition(b"\r\n\r\n")
+        length = _content_length(head) if found else None
+        if length is not None and len(body) >= length:
+            break
+    return raw
+
+
+def _content_length(head: bytes) -> int | None:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            return int(value.strip())
+    return None
 
 
 async def reverse_dns(ip: str, *, cache: DnsCache) -> ReverseDns:
