@@ -146,7 +146,11 @@ async def _ehlo_line(verifier: Verifier, identity: Identity) -> Check:
                                         "require a name refuse it (set smtp.helo_name, or use "
                                         "--smtp-proxy through a server that has one)")
     found, _ = await host_addresses(name, cache=verifier.dns_cache)
-    mismatch = f"; the reverse DNS says {ptr}" if ptr else "; the public IP has no reverse DNS"
+    if ptr:
+        mismatch = f"; the reverse DNS says {ptr}"
+    else:
+        known = identity.public.ip is not None
+        mismatch = "; the public IP has no reverse DNS" if known else "; the public IP is unknown"
     if not found:
         return Check("EHLO name", False, f"{said} does not resolve{mismatch}: servers that check "
                                          "HELO names (Postfix reject_unknown_helo_hostname) "
