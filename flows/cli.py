@@ -325,6 +325,9 @@ def reverify(
     def run() -> dict[str, Any]:
         check_world(world)
         settings = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
+        from flows.runtime import require_unlisted_ip
+
+        require_unlisted_ip(settings, True if smtp or smtp_proxy else None)  # issue 30
         if prefect_api(settings) is None:
             stderr(FAST_RUNS_HINT)
         from flows.reverify import reverify_contacts

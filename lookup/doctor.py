@@ -70,7 +70,8 @@ async def diagnose(
                                                 "or smtp.proxy in the settings)"))
     elif hosts:
         answer = await _port(settings, SmtpRoute(proxy), hosts, day_cache)
-        checks.append(Check("SMTP proxy", not answer.blocked, f"{proxy}: {answer.detail}"))
+        checks.append(Check("SMTP proxy", not answer.blocked,
+                            f"{SmtpRoute(proxy).shown}: {answer.detail}"))  # no password shown
     checks += await identity_checks(verifier, blocklists=blocklists)
     on = settings.m365.enabled
     checks.append(Check("OneDrive check", True if on else None, "on, for Microsoft 365 domains" if on else

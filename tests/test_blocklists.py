@@ -225,3 +225,18 @@ def test_a_world_machine_never_names_a_real_address(tmp_path, machine, message):
     """[machine] takes only documentation or loopback addresses."""
     with pytest.raises(WorldError, match=message):
         load_world(write_world(tmp_path, f"[machine]\n{machine}\n"))
+
+
+def test_a_proxy_password_is_never_written(tmp_path):
+    """Sentences, the day files' keys and refusals name the proxy without its credentials."""
+    from lookup.mail.smtpconnect import SmtpRoute
+
+    route = SmtpRoute("socks5://bob:s3cret@127.0.0.1:1080")
+    assert route.label == "through the proxy socks5://127.0.0.1:1080"
+    remembered = Remembered("203.0.113.25", (Listing("zen.spamhaus.org", "listed", "x"),), 0.0)
+    sentence = refusal(remembered, current_ip=None, route_label=route.label)
+    assert sentence is not None and "s3cret" not in sentence and "bob" not in sentence
+    base = Settings()
+    settings = dataclasses.replace(base, smtp=dataclasses.replace(base.smtp, proxy=route.proxy))
+    verifier = Verifier(settings, day_cache=tmp_path / REACH_FILE)
+    assert "s3cret" not in verifier.smtp.memory.key and "s3cret" not in verifier.port_check.key

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import dns.reversename
 
+from lookup.errors import ConfigError
 from lookup.mail.dnscheck import DnsCache, host_addresses
 from lookup.mail.smtpconnect import ConnectFailed, SmtpRoute, open_stream
 from lookup.settings import Settings
@@ -40,6 +41,7 @@ __all__ = [
     "ReverseDns",
     "address_literal",
     "ask_public_ip",
+    "check_sender_setting",
     "choose_helo",
     "parse_echo",
     "reverse_dns",
@@ -298,3 +300,21 @@ class IdentityCheck:
         sender = NULL if smtp.null_sender else smtp.mail_from.strip()
         fallback = smtp.mail_from.strip() if smtp.null_sender else NULL
         return Identity(helo, source, sender, fallback, public, reverse)
+
+
+def check_sender_setting(settings: Settings) -> None:
+    """ConfigError now, in a sentence, when smtp.mail_from is set but is not an address."""
+    sender = settings.smtp.mail_from.strip()
+    local, at, domain = sender.rpartition("@")
+    # Only what would break the MAIL FROM command: whether the domain exists is the servers'
+    # call (their refusals say so, with advice), not a reason to refuse the setting.
+    if sender and (not (local and at and domain) or any(c.isspace() or c in "<>" for c in sender)):
+        raise ConfigError(
+            f"The setting smtp.mail_from {sender!r} is not an email address; give an address "
+            "you own (for example you@yourdomain.com), or leave it empty for the null sender."
+        )
+    if not sender and not settings.smtp.null_sender:
+        raise ConfigError(
+            "smtp.null_sender is false but smtp.mail_from is empty: give an address you own "
+            "as smtp.mail_from, or set smtp.null_sender = true."
+        )

@@ -38,7 +38,7 @@ from lookup.mail.dnscheck import (
 )
 from lookup.mail.blocklists import BLOCKLIST_FILE, BlocklistMemory, memory_key
 from lookup.mail.gravatar import gravatar_check
-from lookup.mail.identity import IdentityCheck
+from lookup.mail.identity import IdentityCheck, check_sender_setting
 from lookup.mail.m365 import OneDriveCheck, combine
 from lookup.mail.probeplan import budgeted
 from lookup.mail.reach import PortCheck
@@ -49,7 +49,6 @@ from lookup.mail.syntax import check_syntax
 from lookup.mail.verdicts import NOT_PROBED, SmtpPart, flag_reasons, verification_to_json
 from lookup.models import Verification
 from lookup.ratelimit import Clock, Quota, SystemClock
-from lookup.errors import ConfigError
 from lookup.settings import Settings
 from lookup.web.hosts import address_problem, loopback_problem
 
@@ -113,7 +112,7 @@ class Verifier:
         self.route = SmtpRoute(settings.smtp.proxy.strip())
         if self.route.proxy:  # a bad proxy is a sentence now, not a surprise at the first probe
             parse_proxy(self.route.proxy, world_mode=settings.world_mode)
-        _check_sender(settings)
+        check_sender_setting(settings)
         self.port_check = PortCheck(
             port=settings.smtp.port, timeout_s=settings.smtp.connect_timeout_s, route=self.route,
             cache_file=day_cache, clock=self.clock, world_mode=settings.world_mode,
@@ -126,7 +125,7 @@ class Verifier:
             port_check=self.port_check, route=self.route, identity=self.identity,
             blocklist_memory=BlocklistMemory(
                 day_cache.parent / BLOCKLIST_FILE if day_cache is not None else None,
-                memory_key(self.route.proxy, scope),
+                memory_key(self.route.shown, scope),
             ),
         )
         self.onedrive = (
@@ -390,20 +389,3 @@ def _looks_like_domain(name: str) -> bool:
     # Only a prefetch hint: the real syntax check happens per address.
     return "." in name and name.isascii() and " " not in name and not name.startswith("[")
 
-
-def _check_sender(settings: Settings) -> None:
-    """ConfigError now, in a sentence, when smtp.mail_from is set but is not an address."""
-    sender = settings.smtp.mail_from.strip()
-    local, at, domain = sender.rpartition("@")
-    # Only what would break the MAIL FROM command: whether the domain exists is the servers'
-    # call (their refusals say so, with advice), not a reason to refuse the setting.
-    if sender and (not (local and at and domain) or any(c.isspace() or c in "<>" for c in sender)):
-        raise ConfigError(
-            f"The setting smtp.mail_from {sender!r} is not an email address; give an address "
-            "you own (for example you@yourdomain.com), or leave it empty for the null sender."
-        )
-    if not sender and not settings.smtp.null_sender:
-        raise ConfigError(
-            "smtp.null_sender is false but smtp.mail_from is empty: give an address you own "
-            "as smtp.mail_from, or set smtp.null_sender = true."
-        )
