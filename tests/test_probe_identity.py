@@ -357,3 +357,31 @@ def test_research_gets_answers_with_the_defaults_and_unknown_with_the_old_settin
     assert {c.status for c in old.result.candidates} == {"unknown"}
     card = Path(old.card).read_text(encoding="utf-8")
     assert "refused our HELO name verify.interviewer" in card  # Markdown escapes the dash
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_lookup_research_smtp_with_the_defaults_and_with_the_old_settings(monkeypatch):
+    """`lookup research … --smtp` (CLI, flow, card) on strictmail: deliverable with the defaults,
+    unknown with the settings before issue 30."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    args = ["research", "Ines Moreau", "--company", "Quarry Labs", "--world", str(STRICT),
+            "--smtp", "--json"]
+    new = CliRunner().invoke(app, args)
+    assert new.exit_code == 0, new.output
+    summary = json.loads(new.stdout[new.stdout.index("{"):])
+    assert (summary["email"]["address"], summary["email"]["status"]) == (
+        "ines.moreau@quarrylabs.test", "deliverable")
+    monkeypatch.setenv("LOOKUP_SMTP__HELO_NAME", OLD["helo_name"])
+    monkeypatch.setenv("LOOKUP_SMTP__MAIL_FROM", OLD["mail_from"])
+    monkeypatch.setenv("LOOKUP_SMTP__NULL_SENDER", "false")
+    old = CliRunner().invoke(app, args)
+    assert old.exit_code == 0, old.output
+    summary = json.loads(old.stdout[old.stdout.index("{"):])
+    assert (summary["email"]["address"], summary["email"]["status"]) == (
+        "ines.moreau@quarrylabs.test", "unknown")

@@ -29,6 +29,7 @@ from pathlib import Path
 import dns.asyncresolver
 import httpx
 
+from lookup.mail.blocklists import BLOCKLIST_FILE, BlocklistMemory, memory_key
 from lookup.mail.dnscheck import (
     DnsCache,
     DomainMail,
@@ -36,7 +37,6 @@ from lookup.mail.dnscheck import (
     host_addresses,
     make_resolver,
 )
-from lookup.mail.blocklists import BLOCKLIST_FILE, BlocklistMemory, memory_key
 from lookup.mail.gravatar import gravatar_check
 from lookup.mail.identity import IdentityCheck, check_sender_setting
 from lookup.mail.m365 import OneDriveCheck, combine
