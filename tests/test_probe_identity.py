@@ -161,6 +161,16 @@ def test_too_many_recipients_ends_a_session_and_the_next_asks_fewer(strict):
     # five addresses, the random one, and the one refusal asked again: 7 RCPTs in all
 
 
+def test_a_catch_all_test_refused_as_too_many_is_asked_in_the_next_session(strict):
+    """When the random address is the RCPT over the limit, the next session asks it: the
+    accepted address still ends deliverable (the catch-all test finished)."""
+    before = len(strict.smtp_log)
+    refused, good = verify(strict, "x9@fewrcpt.test", "kai.roth@fewrcpt.test")
+    assert (refused.status, good.status) == ("undeliverable", "deliverable")
+    counts = [sum(c.startswith("RCPT") for c in s) for s in sessions(strict, before)]
+    assert counts == [3, 1]
+
+
 def test_a_refused_greeting_is_about_our_helo(tmp_path):
     """EHLO and HELO both refused (Postfix with smtpd_delay_reject = no): helo_refused at once,
     the other MX hosts not tried."""

@@ -308,14 +308,14 @@ async def _retry_sender(
     return reply, classify_reply(reply)
 
 
-def _too_many(probe: DomainProbe, session: Session, reply: Reply) -> None:
+def _too_many(probe: DomainProbe, session: Session, reply: Reply, *, random: bool = False) -> None:
     """Remember the server's per-session limit; end the session (or the probe, if it takes none)."""
     took = session.rcpts - 1
     if took < 1:
         raise Dropped(f"{session.host} refused even the first recipient of a session: "
-                       f"{said(reply)}")
+                      f"{said(reply)}")
     probe.session_limit = min(probe.session_limit or took, took)
-    raise _TooMany
+    raise _TooMany(random=random)
 
 
 def _wants_random(probe: DomainProbe, category: str, asked: set[str]) -> bool:
@@ -349,7 +349,7 @@ async def _catch_all(session: Session, probe: DomainProbe, own: list[SmtpStep]) 
     kind = classify_reply(reply)
     probe.random_pending = kind in ("greylisted", "too_many")
     if kind == "too_many":
-        raise _TooMany(random=True)
+        _too_many(probe, session, reply, random=True)
     if kind == "accepted" or kind in REFUSALS:
         probe.catch_all = kind == "accepted"
         probe.catch_all_host = session.host
