@@ -4,6 +4,8 @@ Pure: ``syntax`` (is it an address), ``rules`` (providers, role and disposable
 addresses, what an SMTP reply means), ``scoring`` (inference and checks → the
 final probability), ``changes`` (what re-verification found different).
 Edges: ``dnscheck`` (MX, null MX, A fallback), ``smtpprobe`` (one RCPT dialogue),
+``identity`` (public IP, reverse DNS, the HELO name and senders the probe uses),
+``blocklists`` (is this machine's IP listed?), ``pacing`` (how gently a provider is asked),
 ``verify`` (the ``Verifier`` that composes them).
 """
 
