@@ -218,13 +218,8 @@ def _with(tmp_path: Path, extra: str) -> Path:
 
 def test_strict_providers_get_fewer_rcpts_and_longer_gaps(tmp_path):
     """Microsoft 365 (pacing = strict): 4 RCPTs a session, 15 s between sessions (fake clock)."""
-    world = tmp_path / "m365"
-    shutil.copytree(ROOT / "tests" / "worlds" / "m365", world)
-    toml = (world / "world.toml").read_text(encoding="utf-8")
-    toml = toml.replace("catch_all = true", 'mailboxes = ["n.petrov"]')
-    (world / "world.toml").write_text(toml, encoding="utf-8")
     clock = FakeClock()
-    with serve_world(world, latency=False) as running:
+    with serve_world(_m365_with_mailboxes(tmp_path), latency=False) as running:
         before = len(running.smtp_log)
         addresses = [f"p{i}@vellum.test" for i in range(6)]
         verdicts = verify(running, *addresses, clock=clock, strict_session_gap_s=15.0)
@@ -232,6 +227,32 @@ def test_strict_providers_get_fewer_rcpts_and_longer_gaps(tmp_path):
     assert {v.status for v in verdicts} == {"undeliverable"}
     assert counts == [4, 2]  # six refused addresses (no random one: nothing was accepted)
     assert clock.sleeps == [15.0]
+
+
+def test_a_gap_beyond_the_inline_wait_leaves_the_rest_for_later(tmp_path):
+    """A strict gap of 30 s (over smtp.max_inline_wait_s, 20 s): the first session's answers
+    stand, the addresses left are unknown with a retry time, and nothing was slept."""
+    clock = FakeClock()
+    with serve_world(_m365_with_mailboxes(tmp_path), latency=False) as running:
+        addresses = [f"p{i}@vellum.test" for i in range(6)]
+        verdicts = verify(running, *addresses, clock=clock, strict_session_gap_s=30.0,
+                          max_inline_wait_s=20.0)
+    assert clock.sleeps == []
+    assert [v.status for v in verdicts] == ["undeliverable"] * 4 + ["unknown"] * 2
+    assert verdicts[4].retry_after is not None
+    assert verdicts[4].reasons[0] == (
+        "Not probed now: the next SMTP session to vellum.test is due in 30 s (the pacing of "
+        "smtp.session_gap_s), longer than smtp.max_inline_wait_s; re-verify later.")
+
+
+def _m365_with_mailboxes(tmp_path: Path) -> Path:
+    """The m365 world with Directory-Based Edge Blocking on: unknown recipients are refused."""
+    world = tmp_path / "m365"
+    shutil.copytree(ROOT / "tests" / "worlds" / "m365", world)
+    toml = (world / "world.toml").read_text(encoding="utf-8")
+    (world / "world.toml").write_text(toml.replace("catch_all = true", 'mailboxes = ["n.petrov"]'),
+                                      encoding="utf-8")
+    return world
 
 
 @pytest.mark.parametrize(("provider", "expected"), [
