@@ -13,9 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from lookup.doctor import identity_checks
 from lookup.errors import WorldError
-from lookup.interview import make_interview
+from lookup.intake.interview import make_interview
 from lookup.mail.blocklists import (
     BlocklistMemory,
     Listing,
@@ -25,8 +24,9 @@ from lookup.mail.blocklists import (
     refusal,
 )
 from lookup.mail.dnscheck import DnsAnswer
-from lookup.mail.reach import REACH_FILE
+from lookup.mail.portcheck import REACH_FILE
 from lookup.mail.verify import Verifier
+from lookup.network.doctor import identity_checks
 from lookup.research import run_pipeline
 from lookup.settings import Settings, load_settings
 from lookup.world import load_world, serve_world
@@ -87,6 +87,25 @@ def test_research_refuses_before_any_run(tmp_path, data_dir):
     assert result.exit_code == 1
     assert f"Error: {REFUSED} zen.spamhaus.org" in result.output
     assert not (data_dir / "briefings").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["verify", "ines.moreau@quarrylabs.test", "--smtp"],
+    ["research", "Ines Moreau", "--company", "Quarry Labs", "--smtp"],
+    ["reverify", "--all", "--smtp"],
+])
+def test_a_refusal_keeps_the_cli_convention(tmp_path, data_dir, command):
+    """A listed IP's refusal, with --json too: exit 1, stdout empty (no data, no partial
+    document), one Error sentence on stderr (flows/cli/_output.py)."""
+    world = listed_world(tmp_path)
+    runner.invoke(app, ["doctor", "--blocklists", "--world", str(world)])
+    for extra in ([], ["--json"]):
+        result = runner.invoke(app, [*command, "--world", str(world), *extra])
+        assert result.exit_code == 1, result.output
+        assert result.stdout == ""
+        (said,) = result.stderr.splitlines()
+        assert said.startswith(f"Error: {REFUSED} zen.spamhaus.org (checked at ")
+        assert said.count(". ") == 0  # one sentence
 
 
 def test_a_clean_ip_is_said_and_probing_goes_on(tmp_path, data_dir):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from lookup.errors import ConfigError
-from lookup.interview import make_interview
+from lookup.intake.interview import make_interview
 from lookup.mail.identity import (
     PublicIp,
     ReverseDns,

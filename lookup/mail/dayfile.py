@@ -1,9 +1,10 @@
-"""A small JSON file of answers kept for the user's day (one entry per route), written atomically.
+"""A small JSON file of answers kept for the user's day, one entry per route.
 
-Workers may share the data folder: each write goes to a name no other writer has, then
-replaces the file in one rename. A file that cannot be read counts as empty; one that
-cannot be written costs a re-check, nothing more. (``reach``'s port-25 file predates
-this module and keeps its own copy of these few lines.)
+Two answers live in such files: whether port 25 is blocked (``portcheck``,
+``smtp-reach.json``) and whether this machine's IP is on a DNS blocklist
+(``blocklists``, ``smtp-blocklists.json``). Workers may share the data folder, so
+each write replaces the whole file at once (``lookup.atomic``). A file that cannot
+be read counts as empty; one that cannot be written costs a re-check, nothing more.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from lookup.atomic import write_atomic
 
 __all__ = ["day_of", "read_entries", "write_entry"]
 
@@ -43,14 +44,7 @@ def write_entry(path: Path | None, key: str, entry: dict[str, Any]) -> None:
         return
     data = read_entries(path)
     data[key] = entry
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, partial = tempfile.mkstemp(dir=path.parent, suffix=".tmp", prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(json.dumps(data, indent=2, sort_keys=True))
-            os.replace(partial, path)
-        finally:
-            Path(partial).unlink(missing_ok=True)
-    except OSError as exc:
-        log.warning("Could not write %s: %s", path, exc)
+    try:  # readers see the whole old file or the whole new one
+        write_atomic(path, json.dumps(data, indent=2, sort_keys=True))
+    except OSError as exc:  # a read-only data folder costs a re-check, nothing more
+        log.warning("Could not remember today's answer in %s: %s", path, exc)

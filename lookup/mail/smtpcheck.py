@@ -28,8 +28,8 @@ from typing import Protocol
 from lookup.mail.blocklists import BlocklistMemory, check_blocklists, refusal
 from lookup.mail.identity import Identity, IdentityCheck
 from lookup.mail.pacing import Pacing, SessionGaps, pacing_for
+from lookup.mail.portcheck import PortCheck
 from lookup.mail.probeplan import budgeted
-from lookup.mail.reach import PortCheck
 from lookup.mail.rules import Provider
 from lookup.mail.smtpconnect import SmtpRoute
 from lookup.mail.smtpprobe import (

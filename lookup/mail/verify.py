@@ -40,8 +40,8 @@ from lookup.mail.dnscheck import (
 from lookup.mail.gravatar import gravatar_check
 from lookup.mail.identity import IdentityCheck, check_sender_setting
 from lookup.mail.m365 import OneDriveCheck, combine
+from lookup.mail.portcheck import PortCheck
 from lookup.mail.probeplan import budgeted
-from lookup.mail.reach import PortCheck
 from lookup.mail.rules import Provider, address_flags, provider_named
 from lookup.mail.smtpcheck import SmtpChecker, SmtpLimiter
 from lookup.mail.smtpconnect import SmtpRoute, parse_proxy
@@ -81,7 +81,7 @@ class Verifier:
     """Checks addresses with shared DNS cache, SMTP limiter, HTTP client, clock and randomness.
 
     ``day_cache`` is the file where a blocked port 25 is remembered for the day
-    (``settings.cache_dir / reach.REACH_FILE`` for a user's runs); without it
+    (``settings.cache_dir / portcheck.REACH_FILE`` for a user's runs); without it
     the port check is remembered for this verifier's life only.
     """
 
