@@ -20,6 +20,8 @@ from typing import Any, get_type_hints
 from lookup.errors import ConfigError
 
 __all__ = [
+    "WORLD_ECHO_HOST",
+    "WORLD_ECHO_URL",
     "DnsSettings",
     "FetchSettings",
     "FollowupSettings",
@@ -37,6 +39,11 @@ __all__ = [
     "load_settings",
     "local_timezone",
 ]
+
+# A world's echo of this machine's public IP (its [machine] table, docs/world.md): in world
+# mode smtp.public_ip_url points here, so learning the IP never leaves the world.
+WORLD_ECHO_HOST = "myip.world.test"
+WORLD_ECHO_URL = f"http://{WORLD_ECHO_HOST}/"
 
 SHORTCUTS = {
     "LOOKUP_DATA_DIR": ("general", "data_dir"),
@@ -92,8 +99,19 @@ class DnsSettings:
 class SmtpSettings:
     enabled: bool = False
     port: int = 25
-    helo_name: str = "verify.interviewer-lookup.invalid"
-    mail_from: str = "verify@interviewer-lookup.invalid"
+    # Who the probe says it is (docs/verification.md, "Sender and HELO"):
+    helo_name: str = ""  # "" = this machine's name as its public IP's reverse DNS gives it
+    mail_from: str = ""  # an address you own: the sender when null_sender is off, else the
+    #                      one retry when a server refuses the null sender; "" = none
+    null_sender: bool = True  # MAIL FROM:<>, as mail servers' own recipient callouts do
+    public_ip_url: str = "https://api.ipify.org"  # answers the caller's IP as plain text
+    blocklists: tuple[str, ...] = ("zen.spamhaus.org", "bl.spamcop.net", "b.barracudacentral.org")
+    check_blocklists: bool = False  # check the lists before every probing run, not only in doctor
+    ignore_blocklists: bool = False  # probe even though this machine's IP is listed
+    rcpts_per_session: int = 9  # RCPT commands a session (Postfix slows a client after 10 refusals)
+    session_gap_s: float = 1.0  # at least this long between two sessions to one domain
+    strict_rcpts_per_session: int = 4  # the same for providers marked pacing = "strict"
+    strict_session_gap_s: float = 15.0  # (Google, Microsoft 365, filtering gateways)
     timeout_s: float = 10.0
     starttls: bool = True
     probes_per_domain_per_minute: int = 10  # SMTP sessions (connections) per domain
@@ -228,7 +246,11 @@ class Settings:
                 min_interval_s=self.search.min_interval_s if keep else 0.0,
             ),
             dns=replace(self.dns, nameservers=(endpoints.host,), port=endpoints.dns_port),
-            smtp=replace(self.smtp, port=endpoints.smtp_port),
+            smtp=replace(
+                self.smtp, port=endpoints.smtp_port, public_ip_url=WORLD_ECHO_URL,
+                session_gap_s=self.smtp.session_gap_s if keep else 0.0,
+                strict_session_gap_s=self.smtp.strict_session_gap_s if keep else 0.0,
+            ),
             m365=replace(self.m365, sharepoint_suffix="sharepoint.test", per_tenant_interval_s=0.0),
             fetch=replace(self.fetch, per_host_delay_s=self.fetch.per_host_delay_s if keep else 0.0),
         )

@@ -41,6 +41,7 @@ from flows.runtime import (
     FAST_RUNS_HINT,
     connect_prefect,
     request_settings,
+    require_unlisted_ip,
     settings_for_run,
     with_settings,
 )
@@ -121,6 +122,7 @@ def research(
     request = with_settings(request, settings)  # bad input stops here: nothing has started
     if dry_run:
         return show_requests([request], as_json=as_json)
+    require_unlisted_ip(settings, request.smtp)  # issue 30: refuse from a listed IP
     start_research(settings)
     from flows.research import research_here
 
@@ -459,6 +461,7 @@ def reverify(
     if all_ and due:
         raise BadInputError("Choose --all or --due, not both.")
     settings = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
+    require_unlisted_ip(settings, True if smtp or smtp_proxy else None)  # issue 30
     if connect_prefect(settings) is None:
         say(FAST_RUNS_HINT)
     from flows.reverify import reverify_contacts

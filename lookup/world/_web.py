@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
+from lookup.settings import WORLD_ECHO_HOST
 from lookup.world._httpd import HttpRequest, HttpResponse, text_response
 from lookup.world._logs import FaultBook, HttpHit, SearchQuery, WorldLogs
 from lookup.world.format import Fault, World
@@ -49,6 +50,10 @@ class SiteApp:
     def _answer(self, request: HttpRequest, host: str, path: str) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):
             return text_response(405, "Only GET and HEAD are served.", ("Allow", "GET, HEAD"))
+        machine = self._world.machine
+        if host == WORLD_ECHO_HOST and machine is not None and path == "/":
+            # the world's "what is my IP" service (smtp.public_ip_url in world mode)
+            return text_response(200, machine.public_ip)
         redirect = self._redirects.get((host, path))
         if redirect is not None:
             location = ("Location", redirect.to)
