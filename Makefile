@@ -4,8 +4,6 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-DEMO_NAME    := Dana Okafor
-DEMO_COMPANY := Brightwater Analytics
 
 # Prefect's temporary server needs more than its default start-up time on a cold 2-core machine.
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 180
@@ -44,15 +42,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	@$(call install,-e '.[test]')
 	touch $@
 
+# `lookup demo` (flows/demo.py): `lookup research "Dana Okafor" --company "Brightwater
+# Analytics" --role ... --notes ... --smtp --world data/demo`, then the card.
 demo: $(VENV)/.installed
-	$(BIN)/lookup research "$(DEMO_NAME)" --company "$(DEMO_COMPANY)" \
-		--role "Senior Data Engineer" --interview-date "$$(date +%F)" \
-		--recruiter "Sam Lee <sam@agency.test>" \
-		--notes "We discussed migrating their batch jobs to Flink and the on-call rotation" \
-		--world data/demo --smtp
-	@echo
-	@echo "----- the briefing card -----"
-	@$(BIN)/lookup show "$(DEMO_NAME)"
+	$(BIN)/lookup demo
 
 # Where the machine allows it (root, unshare and ip), the suite runs in a network
 # namespace with nothing but loopback: proof that no test reaches the internet.

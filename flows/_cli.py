@@ -36,6 +36,19 @@ app.add_typer(server_app, name="server")
 app.add_typer(world_app, name="world")
 
 
+def print_version(value: bool) -> None:
+    """`lookup --version`: this tool's version, and Prefect's and Python's for bug reports."""
+    if value:
+        import platform
+        from importlib.metadata import version
+
+        from lookup.resources import PROJECT
+        from lookup.resources import version as own
+
+        print(f"{PROJECT} {own()} (Prefect {version('prefect')}, Python {platform.python_version()})")
+        raise typer.Exit()
+
+
 @app.callback()
 def global_options(
     verbose: Annotated[
@@ -43,6 +56,9 @@ def global_options(
         typer.Option("--verbose", "-v",
                      help="Show full tracebacks, and Prefect's log lines about a failure."),
     ] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=print_version, is_eager=True, help="Print the version and exit.",
+    )] = False,
 ) -> None:
     """Research an interviewer, infer and verify their work address, write a briefing card."""
     if verbose:

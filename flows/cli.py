@@ -352,6 +352,7 @@ def reverify(
 import flows.cli_mail  # noqa: E402, F401
 import flows.cli_ops  # noqa: E402, F401
 import flows.cli_team  # noqa: E402, F401
+import flows.cli_demo  # noqa: E402, F401
 
 
 def main() -> None:

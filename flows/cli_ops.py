@@ -50,6 +50,7 @@ def server_start(
     info, limits = guarded(lambda: start_team_server(postgres=postgres, host=host, port=port))
     on = f" on {info.database}" if info.database else ""
     out(f"Prefect server up at {info.url} (pid {info.pid}){on}; log: {info.log_path}")
+    out(f"Open the UI at {info.ui or info.url}: each research run's card is under Artifacts.")
     if limits.get("created") or limits.get("updated"):
         out(f"Global politeness limits: {limits.get('created', 0)} created, "
             f"{limits.get('updated', 0)} updated.")
@@ -76,12 +77,13 @@ def server_status_cmd(as_json: JsonOpt = False) -> None:
                 "up": info is not None,
                 "url": getattr(info, "url", None),
                 "pid": getattr(info, "pid", None),
+                "ui": (info.ui or info.url) if info else None,
             }
         )
     elif info is None:
         out("Prefect server: down (start it with `lookup server start`).")
     else:
-        out(f"Prefect server: up at {info.url} (pid {info.pid})")
+        out(f"Prefect server: up at {info.url} (pid {info.pid}); UI: {info.ui or info.url}")
 
 
 @app.command()

@@ -150,6 +150,7 @@ class PrefectSettings:
     server_port: int = 4270
     startup_timeout_s: float = 120.0
     database_url: str = ""  # the server's database: "" = SQLite in the data folder
+    public_url: str = ""  # where people open the UI behind a proxy; "" = http://host:port
     work_pool: str = "interviewer-lookup"
     limit_buckets: int = 64  # global limits per kind for hosts and mail domains
     batch_concurrency: int = 4  # runs at once for a batch run locally (no deployment)
