@@ -349,10 +349,10 @@ def reverify(
 
 # verify and doctor, then the server, serve, import and world commands, registered after
 # these to keep --help's order.
+import flows.cli_demo  # noqa: E402, F401
 import flows.cli_mail  # noqa: E402, F401
 import flows.cli_ops  # noqa: E402, F401
 import flows.cli_team  # noqa: E402, F401
-import flows.cli_demo  # noqa: E402, F401
 
 
 def main() -> None:
