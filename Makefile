@@ -97,4 +97,4 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check lookup flows tests bench
 
 clean:
-	rm -rf $(VENV) mutants data/briefings data/cache data/prefect data/lookup.db
+	rm -rf $(VENV) mutants data/briefings data/cache data/prefect data/lookup.db "$(WHEEL_HOME)"
