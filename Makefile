@@ -42,8 +42,8 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	@$(call install,-e '.[test]')
 	touch $@
 
-# `lookup demo` (flows/demo.py): `lookup research "Dana Okafor" --company "Brightwater
-# Analytics" --role ... --notes ... --smtp --world data/demo`, then the card.
+# `lookup demo` (flows/cli/operations.py, flows/demo.py): `lookup research "Dana Okafor"
+# --company "Brightwater Analytics" --role ... --notes ... --smtp --world data/demo`, then the card.
 demo: $(VENV)/.installed
 	$(BIN)/lookup demo
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 import lookup
 from flows.cli import app
-from flows.demo import DEMO_INTERVIEW, demo_params
+from flows.demo import DEMO_INTERVIEW, demo_request
 from lookup import resources
 from lookup.errors import ConfigError
 from lookup.settings import load_settings
@@ -87,12 +87,12 @@ def test_the_version_is_defined_once_and_named_by_the_user_agent_and_the_cli() -
 
 
 def test_the_demo_researches_the_shipped_world_with_smtp_on_the_given_day() -> None:
-    """`lookup demo`'s parameters: the demo interview, on the shipped world, SMTP on, today."""
-    params = demo_params(dt.date(2026, 11, 25))
-    assert params["world"] == str(resources.demo_world()) and params["smtp"] is True
-    assert params["interview_date"] == "2026-11-25"
-    assert {k: params[k] for k in DEMO_INTERVIEW} == DEMO_INTERVIEW
-    assert params["domain"] is None and params["language"] is None
+    """`lookup demo`'s request: the demo interview, on the shipped world, SMTP on, that day."""
+    request = demo_request(dt.date(2026, 11, 25))
+    assert request.world == str(resources.demo_world()) and request.smtp is True
+    assert request.interview_date == "2026-11-25"
+    assert {k: getattr(request, k) for k in DEMO_INTERVIEW} == DEMO_INTERVIEW
+    assert request.domain is None and request.language is None
 
 
 def test_lookup_demo_path_prints_the_shipped_world() -> None:

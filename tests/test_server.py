@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.prefect_api import prefect_request
 from flows.server import (
     ServerInfo,
     api_url,
@@ -23,6 +22,7 @@ from flows.server import (
 )
 from lookup.errors import ServerError
 from lookup.settings import load_settings
+from tests.netkit import prefect_call
 
 FAKE_SERVER = textwrap.dedent(
     f"""\
@@ -160,7 +160,7 @@ def test_real_prefect_server_starts_answers_and_stops(tmp_path):
     try:
         info = start_server(settings)
         assert server_status(settings) == info
-        response = prefect_request("GET", api_url(info) + "/health")
+        response = prefect_call("GET", api_url(info) + "/health")
         assert response.json() is True, f"/health answered {response.text!r}"
         # the UI in a browser is told this server's own API, not Prefect's default port 4200
         ui_settings = httpx.get(info.url + "/ui-settings", timeout=10, trust_env=False).json()
