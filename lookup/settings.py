@@ -1,6 +1,7 @@
 """Settings: defaults, an optional user file and LOOKUP_* variables, loaded once.
 
-``load_settings()`` reads ``config/lookup.toml`` (the defaults), then a user
+``load_settings()`` reads ``config/lookup.toml`` (the defaults, shipped with the
+package: ``lookup.resources``), then a user
 file (``LOOKUP_CONFIG`` or ``~/.config/interviewer-lookup/lookup.toml``), then
 environment variables ``LOOKUP_<SECTION>__<KEY>`` and a few shortcuts, into one
 immutable ``Settings``. Nothing else in the project reads the environment.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from lookup import resources
 from lookup.errors import ConfigError
 
 __all__ = [
@@ -56,9 +58,9 @@ SHORTCUTS = {
 
 @dataclass(frozen=True, slots=True)
 class GeneralSettings:
-    data_dir: str = "data"
+    data_dir: str = ""  # "" = the checkout's data/, else the platform's user data folder
     templates_dir: str = ""
-    user_agent: str = "interviewer-lookup/0.1"
+    user_agent: str = resources.user_agent("interviewer-lookup/{version}")
     world: str = ""
     world_endpoints: str = ""  # a JSON file from `lookup world serve --endpoints`: use that world
     world_limits: bool = False  # keep search and per-host spacing in world mode (measuring)
@@ -166,6 +168,7 @@ class PrefectSettings:
     server_port: int = 4270
     startup_timeout_s: float = 120.0
     database_url: str = ""  # the server's database: "" = SQLite in the data folder
+    public_url: str = ""  # where people open the UI behind a proxy; "" = http://host:port
     work_pool: str = "interviewer-lookup"
     limit_buckets: int = 64  # global limits per kind for hosts and mail domains
     batch_concurrency: int = 4  # runs at once for a batch run locally (no deployment)
@@ -201,7 +204,8 @@ class Settings:
     # -- derived paths -------------------------------------------------
     @property
     def data_dir(self) -> Path:
-        return Path(self.general.data_dir).expanduser().resolve()
+        given = self.general.data_dir
+        return Path(given).expanduser().resolve() if given else resources.default_data_dir()
 
     @property
     def briefings_dir(self) -> Path:
@@ -218,7 +222,7 @@ class Settings:
     @property
     def templates_dir(self) -> Path:
         given = self.general.templates_dir
-        return Path(given).expanduser().resolve() if given else config_dir() / "templates"
+        return Path(given).expanduser().resolve() if given else resources.templates_dir()
 
     @property
     def database_url(self) -> str:
@@ -276,12 +280,8 @@ def local_timezone(configured: str = "", env: Mapping[str, str] | None = None) -
 
 
 def config_dir() -> Path:
-    """The folder holding lookup.toml and templates/ (source tree or installed wheel)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "config", here / "_config"):
-        if (candidate / "lookup.toml").is_file():
-            return candidate
-    raise ConfigError(f"The default settings file config/lookup.toml was not found near {here}.")
+    """The folder holding the default lookup.toml and templates/ (see ``lookup.resources``)."""
+    return resources.config_dir()
 
 
 def load_settings(
@@ -345,6 +345,8 @@ def _build(merged: Mapping[str, Any]) -> Settings:
         cls = hints[f.name]
         values = dict(merged.get(f.name, {}))
         sections[f.name] = _build_section(f.name, cls, values)
+    general = sections["general"]
+    sections["general"] = replace(general, user_agent=resources.user_agent(general.user_agent))
     unknown = set(merged) - {f.name for f in fields(Settings)}
     if unknown:
         raise ConfigError(f"Unknown settings section(s): {', '.join(sorted(unknown))}.")

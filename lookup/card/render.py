@@ -21,6 +21,7 @@ from typing import Any
 
 import jinja2
 
+from lookup import resources
 from lookup.card.draft import Phrasebook
 from lookup.card.followup_view import followup_context
 from lookup.card.markdown import (
@@ -68,13 +69,7 @@ TEMPLATE_NAME = "briefing.md.j2"
 ALTERNATIVES_SHOWN = 5  # the card lists the best few; --json lists every candidate
 HISTORY_TEMPLATE = "history.md.j2"  # the last section, re-rendered alone by re-verification
 PANEL_TEMPLATE = "panel.md.j2"
-_PACKAGE = Path(__file__).resolve().parents[1]  # lookup/
-# The source tree keeps templates in config/; an installed wheel in lookup/_config/.
-SHIPPED_TEMPLATES = next(
-    (p for p in (_PACKAGE.parent / "config" / "templates", _PACKAGE / "_config" / "templates")
-     if (p / TEMPLATE_NAME).is_file()),
-    _PACKAGE.parent / "config" / "templates",
-)
+SHIPPED_TEMPLATES = resources.templates_dir()  # config/templates/, in the wheel or the checkout
 
 # -- view model -----------------------------------------------------------------
 
