@@ -89,9 +89,11 @@ def analyse_step(
     today: dt.date,
     test_environment: bool,
     site: str | None = None,
+    moves: tuple = (),
 ) -> analysis.Analysis:
     return analysis.analyse(
-        interview, domain, pages, hits, today=today, test_environment=test_environment, site=site
+        interview, domain, pages, hits, today=today, test_environment=test_environment, site=site,
+        moves=moves,
     )
 
 
@@ -216,6 +218,7 @@ async def run_pipeline(
             now().date(),
             settings.world is not None,
             domain.domain,
+            domain.moves,
         )
         first, rest = analysis.to_verify(facts), analysis.deeper(facts)
         logger.info("Verifying %d candidate addresses", len(first))
@@ -231,6 +234,7 @@ async def run_pipeline(
             "http_requests": tools.fetcher.requests_sent,
             "pages": len(pages),
         }
+        blocked = dict(tools.fetcher.walled)
     result = analysis.finish(
         interview,
         domain=mail.domain,
@@ -241,6 +245,7 @@ async def run_pipeline(
         pages=pages,
         failures=(*found.failures, *gathered.failures),
         stats=stats,
+        blocked=blocked,
     )
     researched = now()
     card = await _call(steps.write, result, settings, researched)

@@ -19,7 +19,10 @@ from lookup.world.search_engine import SearchIndex
 __all__ = ["SearchApp", "SiteApp", "resolve_site_file"]
 
 # Types mimetypes may not know on a bare system, and charsets for text.
-EXTRA_TYPES = {".md": "text/markdown", ".jsonld": "application/ld+json", ".ics": "text/calendar"}
+EXTRA_TYPES = {".md": "text/markdown", ".jsonld": "application/ld+json", ".ics": "text/calendar",
+               ".vcf": "text/vcard", ".pdf": "application/pdf", ".xml": "application/xml"}
+# Compressed files are sent as they are, as their own type (sitemap.xml.gz: application/gzip).
+ENCODED_TYPES = {"gzip": "application/gzip", "bzip2": "application/x-bzip2", "xz": "application/x-xz"}
 TEXTUAL_TYPES = ("application/json", "application/ld+json", "application/xml")
 
 
@@ -148,7 +151,10 @@ def _query_index(site: Path, path: str, query: str) -> Path | None:
 
 
 def _content_type(file: Path) -> str:
-    kind = EXTRA_TYPES.get(file.suffix.lower()) or mimetypes.guess_type(file.name)[0]
+    guessed, encoding = mimetypes.guess_type(file.name)
+    if encoding in ENCODED_TYPES:
+        return ENCODED_TYPES[encoding]
+    kind = EXTRA_TYPES.get(file.suffix.lower()) or guessed
     kind = kind or "application/octet-stream"
     textual = kind.startswith("text/") or kind in TEXTUAL_TYPES
     return f"{kind}; charset=utf-8" if textual else kind
