@@ -130,7 +130,7 @@ def press_kit(company: str, *, date: str, about: Sequence[str], facts: Sequence[
              paragraph(f"Published {_esc(date)}", st["body"]), frame_break(),
              paragraph("About us", st["h2"])]
     story += [paragraph(_esc(text), st["body"]) for text in about]
-    story += [paragraph("Facts and figures", st["h2"])]
+    story += [frame_break(), paragraph("Facts and figures", st["h2"])]  # the right column
     story += [paragraph(f"&bull; {_esc(text)}", st["body"]) for text in facts]
     story += [spacer(1, 10), *_contact_block(contacts, inline_contacts, paragraph, st["body"])]
     doc.build(story)
