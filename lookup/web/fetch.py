@@ -411,8 +411,8 @@ class Fetcher:
         service = challenge(response.status_code, response.headers, sniffed)
         if service is None:
             return None
-        reason = (f"blocked by a bot challenge: {_host(url)} answered HTTP {response.status_code} "
-                  f"with {service}'s challenge page instead of the site")
+        reason = (f"blocked by a bot challenge: {_host(url)} answered with {service}'s challenge "
+                  f"page (HTTP {response.status_code}) instead of the site")
         self.walled.setdefault(_host(url), reason)
         return reason
 

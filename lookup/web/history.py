@@ -11,6 +11,7 @@ from instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from lookup.models import Evidence, PageFacts, Source
@@ -64,9 +65,13 @@ def walled_notes(blocked: Mapping[str, str], domains: Iterable[str | None],
     elsewhere = sorted({host_of(s.url) for s in sources if s.kind == "page"} - set(walled))
     searched = any(s.kind == "search" for s in sources)
     came = [*(["search results"] if searched else []), *elsewhere]
-    said = ("What this card says about them comes from " + ", ".join(came) + "."
-            if came else "Nothing else was found about them.")
-    return tuple(
-        f"{host} could not be read: it answers with a bot challenge instead of its pages "
-        f"({blocked[host].split(' with ', 1)[-1].removesuffix(' instead of the site')}). "
-        f"{said}" for host in walled)
+    said = ("What this card says comes from elsewhere: " + ", ".join(came) + "."
+            if came else "Nothing else was found to stand in for it.")
+    return tuple(f"{host} could not be read: it answers with a bot challenge instead of its "
+                 f"pages{_what(blocked[host])}. {said}" for host in walled)
+
+
+def _what(reason: str) -> str:
+    """" (Cloudflare's challenge page, HTTP 403)" from the fetcher's reason, or ""."""
+    found = re.search(r"with (.+?) \((HTTP \d+)\)", reason)
+    return f" ({found.group(1)}, {found.group(2)})" if found else ""
