@@ -312,7 +312,7 @@ async def gather_pages(
                    if not is_document_url(u)])
 
     def taken() -> dict[str, int]:
-        kinds = [is_document_url(u) for u in queued]
+        kinds = [is_document_url(u) for u in (*have, *queued)]  # this run's, earlier calls too
         return {"pdfs_taken": kinds.count("pdf"), "vcards_taken": kinds.count("vcard")}
 
     async def one(url: str) -> None:

@@ -76,7 +76,8 @@ TITLE_WORDS = re.compile(
     re.I,
 )
 _CUT_TITLE = re.compile(
-    r"\s*(?:[·•|—–()]|\s-\s|,\s|:\s|\s(?:at|@|in|on the|for)\s|;|\.\s|\.$)\s*"
+    r"\s*(?:[·•|—–()]|\s-\s|,\s|:\s|\s(?:at|@|in|on the|for)\s|;|\.\s|\.$"
+    r"|\s(?i:(?:download\s+)?v-?card)\b)\s*"  # a vCard link's text run on after the title
 )
 _DETERMINER = re.compile(r"^(?:(?:the|a|an|our|its|their|his|her)\s+)?(?:\S+['’]s\s+)?", re.I)
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž](?:\.|[\w'’-]*)"

@@ -30,7 +30,7 @@ _ANNOUNCED = re.compile(
     r"\b(?:is now (?:(?:a )?part of|a (?:division|subsidiary|brand|member) of|owned by|"
     r"(?:called|known as|operating as))|(?:has|have) (?:been acquired by|been renamed(?: to)?|"
     r"joined|merged with|become)|(?:was|were) acquired by|(?:is|are) now)\s+"
-    r"(?P<org>[A-Z][\w&.'’-]*(?:\s+(?:&\s+)?[A-Z][\w&.'’-]*){0,4})",
+    r"(?P<org>[A-Z][\w&'’-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w&'’-]*){0,4})",
 )
 _HOST_IN_TEXT = re.compile(
     r"(?<![\w.@-])(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?![\w@-])",

@@ -102,7 +102,9 @@ async def find_moves(company: str, fetched: Sequence[FetchResult], homepages: di
     moves = redirect_moves(company, redirected, await fetcher.fetch_many(probes))
     for result in fetched:
         page = homepages.get(host_of(result.final_url).removeprefix("www."))
-        if not result.ok or page is None or result.hops:
+        left = registrable_domain(host_of(result.final_url)) != registrable_domain(
+            host_of(result.url))
+        if not result.ok or page is None or left:  # a redirect elsewhere is read above
             continue
         move = announced_move(company, page)
         if move is not None:
