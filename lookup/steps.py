@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import httpx
 
+from lookup.address.evidence import is_role_address
 from lookup.address.namematch import NameMatcher
 from lookup.errors import ConfigError, SearchError
 from lookup.mail.dnscheck import DomainMail
@@ -333,8 +334,9 @@ async def gather_pages(
         follow(page)
     await settle()
     read = [*already, *(v for v in done.values() if isinstance(v, PageFacts))]
-    if domain and fetcher.budget_left > reserve + 1 and not _names_on_site(read, interview, domain):
-        # no company page read so far names the interviewer: the sitemap may list one
+    if domain and fetcher.budget_left > reserve + 1 and _wants_people(read, interview, domain):
+        # no company page read so far names the interviewer, or a colleague's address with
+        # a full name: the sitemap may list the page that does
         site = next((p.url for p in read if on_domain(p.url, domain)), f"https://{domain}/")
         listed = await sitemap_urls(fetcher, site)
         room = max(0, min(budget, fetcher.budget_left - reserve) - FOLLOW_UP_RESERVE)
@@ -346,10 +348,15 @@ async def gather_pages(
     return Gathered(pages, failures, tuple([*have, *queued]))
 
 
-def _names_on_site(pages: Sequence[PageFacts], interview: Interview, domain: str) -> bool:
-    """True when a page on the company's site names the interviewer as a person."""
+def _wants_people(pages: Sequence[PageFacts], interview: Interview, domain: str) -> bool:
+    """True unless the company's own pages read so far name the interviewer as a person and
+    give some colleague's personal address under their full name."""
     me = NameMatcher(interview.name)
-    return any(me.matches(m.name) for p in pages if on_domain(p.url, domain) for m in p.people)
+    on_site = [p for p in pages if on_domain(p.url, domain)]
+    named = any(me.matches(m.name) for p in on_site for m in p.people)
+    owners = [e.name for p in on_site for e in p.emails if not is_role_address(e.address)]
+    owners += [m.name for p in on_site for m in p.people if m.email]
+    return not (named and any(len(o.split()) >= 2 and not me.matches(o) for o in owners if o))
 
 
 async def verify_addresses(

@@ -94,19 +94,38 @@ def announced_move(company: str, page: PageFacts) -> Move | None:
     old = _registrable(page.url)
     text = f"{page.description} {page.text}"
     for match in _ANNOUNCED.finditer(text):
-        org = match.group("org").strip(" .,")
-        key = company_key(org)
+        key = company_key(match.group("org"))
         if not key or key == company_key(company):
             continue
         new = _named_site(text, page.canonical, key, old)
         if new is None:
             continue
-        said = text[max(0, match.start() - 80): match.end() + 40].strip()
+        org = _trimmed(match.group("org"), new)
+        start = _subject(text, company, match.start())
+        said = text[start: match.start("org") + len(org)].strip()
         sentence = (f"{company} is now part of {org}, which answers at {new}: the home page of "
                     f"{old} says “{said}”.")
         return Move(old, new, "notice", sentence, Source(page.url, page.title, said),
                     f"https://www.{new}/" if not new.startswith("www.") else f"https://{new}/")
     return None
+
+
+def _trimmed(org: str, domain: str) -> str:
+    """The organisation's words up to where they spell the domain's label: text joined
+    from two blocks ("… part of Vireo Systems Northwind Labs is …") ends at "Vireo Systems"."""
+    label = domain.split(".", 1)[0].replace("-", "")
+    words = org.split()
+    for end in range(1, len(words) + 1):
+        if company_key(" ".join(words[:end])).replace(" ", "") == label:
+            return " ".join(words[:end])
+    return " ".join(words[:3])
+
+
+def _subject(text: str, company: str, at: int) -> int:
+    """Where the sentence naming the move starts: the company's name just before it."""
+    window = max(0, at - 120)
+    found = text[window:at].lower().rfind(company.lower())
+    return window + found if found >= 0 else at
 
 
 def _named_site(text: str, canonical: str | None, key: str, old: str) -> str | None:
