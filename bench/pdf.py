@@ -54,6 +54,19 @@ def with_pdfminer(data: bytes) -> str:
 LIBRARIES: dict[str, Callable[[bytes], str]] = {"pypdf": with_pypdf, "pdfminer.six": with_pdfminer}
 
 
+def installed() -> dict[str, Callable[[bytes], str]]:
+    """The libraries importable here; pdfminer.six is not a dependency (pip install it)."""
+    found = {}
+    for name, read in LIBRARIES.items():
+        try:
+            __import__("pypdf" if name == "pypdf" else "pdfminer")
+        except ImportError:
+            print(f"{name} is not installed here: pip install {name} to compare it.")
+            continue
+        found[name] = read
+    return found
+
+
 def real_pdfs(folders: list[Path]) -> dict[str, bytes]:
     found: dict[str, bytes] = {}
     for folder in folders:
@@ -132,7 +145,7 @@ def main() -> None:
     print(f"documents: {len(real)} real (this machine's manuals), {len(made)} generated; "
           f"each also damaged 3 ways; first {MAX_PAGES} pages read")
     logging.disable(logging.WARNING)  # both libraries log every repair they make
-    for name, read in LIBRARIES.items():
+    for name, read in installed().items():
         times: dict[str, list[float]] = {"real": [], "generated": []}
         failed = 0
         recovered: dict[str, list[float]] = {}

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from lookup.web import history
 from lookup.address.evidence import colleague_evidence, published_address
 from lookup.address.hints import FormatHint, claims, read_hints
 from lookup.address.patterns import predict
@@ -26,6 +25,7 @@ from lookup.models import (
     Source,
     Verification,
 )
+from lookup.web import history
 from lookup.web.identity import Move
 from lookup.web.profile import build_profile
 

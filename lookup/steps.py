@@ -28,16 +28,16 @@ from lookup.ratelimit import Politeness, shared_limiter
 from lookup.settings import Settings
 from lookup.text import host_of
 from lookup.web.company import DomainCandidate, candidate_homepages, choose_domain, rank_domains
+from lookup.web.documents import is_document_url, select_documents
 from lookup.web.extract import extract
 from lookup.web.fetch import Fetcher, make_client
 from lookup.web.identity import Move, apply_moves
 from lookup.web.maildomain import choose_mail_domain, published_domains, worth_checking
 from lookup.web.plan import on_domain, rank_hits, select_follow_ups
-from lookup.web.documents import is_document_url, select_documents
 from lookup.web.reader import DOCUMENTS, find_moves, read_result, sitemap_urls
 from lookup.web.search import make_search_backend
-from lookup.web.sitemap import rank_listed
 from lookup.web.session import SearchSession
+from lookup.web.sitemap import rank_listed
 
 __all__ = [
     "DomainOutcome",

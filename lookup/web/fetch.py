@@ -44,6 +44,7 @@ from lookup.models import FetchResult
 from lookup.ratelimit import Clock, RateLimiter, Spacing, SystemClock, backoff_delay
 from lookup.settings import Settings
 from lookup.text import host_of, inert
+from lookup.web._client import make_client, read_capped
 from lookup.web._http import (
     dedupe_key,
     looks_like_html,
@@ -52,6 +53,7 @@ from lookup.web._http import (
     retry_after,
 )
 from lookup.web._markup import decode_html
+from lookup.web.documents import DOCUMENT_LIMITS, kind_of
 from lookup.web.hosts import (
     Resolver,
     address_problem,
@@ -62,8 +64,6 @@ from lookup.web.hosts import (
     system_resolver,
     url_problem,
 )
-from lookup.web.pinned import PinnedBackend, pinned_transport
-from lookup.web.documents import DOCUMENT_LIMITS, kind_of
 from lookup.web.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, RobotsRules, robots_rules
 from lookup.web.walls import SNIFF_BYTES, challenge
 
@@ -91,46 +91,6 @@ RETRY_STATUS = frozenset({429, 502, 503, 504})
 MAX_RETRIES = 1
 RETRY_BASE_S = 0.3
 RETRY_WAIT_CAP_S = 5.0  # a Retry-After longer than this is not waited for inside a run
-
-
-# -- the client ------------------------------------------------------
-
-
-def make_client(
-    settings: Settings,
-    *,
-    transport: httpx.AsyncBaseTransport | None = None,
-    resolver: Resolver | None = None,
-    vet: Callable[[str], str | None] = address_problem,
-) -> httpx.AsyncClient:
-    """The run's one HTTP/1.1 keep-alive client; it never follows redirects by itself.
-
-    Live (no ``transport`` given), its connections go to the address that was vetted
-    (``pinned``): the same resolver and check as the fetcher's, one answer per host.
-    """
-    f = settings.fetch
-    limits = httpx.Limits(
-        max_connections=max(2, f.concurrency * 2), max_keepalive_connections=f.concurrency
-    )
-    backend = None
-    if transport is None and settings.world is None:
-        backend = PinnedBackend(resolver or make_resolver(settings), vet=vet)
-        transport = pinned_transport(backend, limits=limits)
-    client = httpx.AsyncClient(
-        http1=True,
-        http2=False,
-        follow_redirects=False,  # Fetcher follows them, checking every hop
-        transport=transport,
-        timeout=httpx.Timeout(f.timeout_s),
-        limits=limits,
-        headers={
-            "User-Agent": settings.general.user_agent,
-            "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
-            "Accept-Language": "en;q=1.0, *;q=0.5",
-        },
-    )
-    client.lookup_backend = backend  # type: ignore[attr-defined] - the fetcher shares its pins
-    return client
 
 
 # -- the fetcher -------------------------------------------------------------------
@@ -393,7 +353,7 @@ class Fetcher:
         limit = DOCUMENT_LIMITS.get(kind or "", limit)
         # a page over the cap is refused at once; robots.txt is read up to its cap and parsed;
         # a sitemap is read up to its cap too (the URLs in it so far are as good)
-        body, truncated = await _read_capped(response, limit,
+        body, truncated = await read_capped(response, limit,
                                              refuse_declared=page and kind != "sitemap")
         if page and truncated and kind != "sitemap":
             return _with(base, reason=f"too large: more than {limit} bytes"), None
@@ -407,7 +367,7 @@ class Fetcher:
         """The reason, when this answer is a bot challenge; the host is then walled for the run."""
         if response.status_code not in (403, 429, 503):
             return None
-        sniffed, _ = await _read_capped(response, SNIFF_BYTES, refuse_declared=False)
+        sniffed, _ = await read_capped(response, SNIFF_BYTES, refuse_declared=False)
         service = challenge(response.status_code, response.headers, sniffed)
         if service is None:
             return None
@@ -422,24 +382,3 @@ _host = host_of
 
 def _with(answer: _Answer, **changes: object) -> _Answer:
     return replace(answer, **changes)  # type: ignore[arg-type]
-
-
-async def _read_capped(
-    response: httpx.Response, limit: int, *, refuse_declared: bool = True
-) -> tuple[bytes, bool]:
-    """At most ``limit`` bytes of the body, and whether there was more (then reading stops).
-
-    ``refuse_declared``: a Content-Length over the limit returns nothing at once (a page
-    too large to use); otherwise the first ``limit`` bytes are read whatever is declared.
-    """
-    declared = response.headers.get("content-length", "")
-    if refuse_declared and declared.isdigit() and int(declared) > limit:
-        return b"", True
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            return b"".join(chunks)[:limit], True
-    return b"".join(chunks), False

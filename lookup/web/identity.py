@@ -100,7 +100,7 @@ def announced_move(company: str, page: PageFacts) -> Move | None:
         new = _named_site(text, page.canonical, key, old)
         if new is None:
             continue
-        org = _trimmed(match.group("org"), new)
+        org = _trimmed(match.group("org"), company)
         start = _subject(text, company, match.start())
         said = text[start: match.start("org") + len(org)].strip()
         sentence = (f"{company} is now part of {org}, which answers at {new}: the home page of "
@@ -110,15 +110,13 @@ def announced_move(company: str, page: PageFacts) -> Move | None:
     return None
 
 
-def _trimmed(org: str, domain: str) -> str:
-    """The organisation's words up to where they spell the domain's label: text joined
-    from two blocks ("… part of Vireo Systems Northwind Labs is …") ends at "Vireo Systems"."""
-    label = domain.split(".", 1)[0].replace("-", "")
+def _trimmed(org: str, company: str) -> str:
+    """The organisation's words, ended where the company's own name starts again: text
+    joined from two blocks reads "… part of Vireo Systems Northwind Labs is now …"."""
     words = org.split()
-    for end in range(1, len(words) + 1):
-        if company_key(" ".join(words[:end])).replace(" ", "") == label:
-            return " ".join(words[:end])
-    return " ".join(words[:3])
+    first = company.split()[0].lower() if company.split() else ""
+    end = next((i for i, w in enumerate(words) if i and w.lower() == first), len(words))
+    return " ".join(words[:end])
 
 
 def _subject(text: str, company: str, at: int) -> int:

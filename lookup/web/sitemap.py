@@ -64,8 +64,9 @@ def _inflate(data: bytes) -> tuple[bytes, str]:
         out = inflater.decompress(data, MAX_INFLATED)
     except zlib.error:
         return b"", "the gzip data is damaged"
-    note = f"inflated only up to {MAX_INFLATED:,} bytes" if inflater.unconsumed_tail else ""
-    return out, note
+    if inflater.unconsumed_tail:
+        return out, f"inflated only up to {MAX_INFLATED:,} bytes"
+    return out, "" if inflater.eof else "the gzip data is cut short"
 
 
 def _http_url(text: str) -> str | None:
@@ -88,7 +89,8 @@ def read_sitemap(data: bytes) -> Sitemap:
         found = [_http_url(line) for line in lines if line.strip()]
     else:
         return Sitemap(note=note or "no URL in the sitemap")
-    return Sitemap(urls=tuple(dict.fromkeys(u for u in found if u)), note=note)
+    urls = tuple(dict.fromkeys(u for u in found if u))
+    return Sitemap(urls=urls, note=note or ("" if urls else "no URL in the sitemap"))
 
 
 def _child_rank(url: str) -> int:

@@ -59,7 +59,7 @@ def _team_page(c: Company, kind: str, path: str, nav: list[tuple[str, str]],
     if kind == "team_jsonld":
         ld = {"@context": "https://schema.org", "@type": "Organization", "name": c.legal,
               "url": f"https://{c.site}/", "employee": people}
-        names = "".join(f"<li>{html.escape(m.name.written)}{x}</li>" for m, x in zip(c.staff, extra))
+        names = "".join(f"<li>{html.escape(m.name.written)}{x}</li>" for m, x in zip(c.staff, extra, strict=True))
         return page(f"Team | {c.legal}", f"<h1>Team</h1><ul class=\"team-names\">{names}</ul>",
                     org=c.legal, nav=nav, jsonld=ld)
     data = {"props": {"pageProps": {"team": [{"fullName": m.name.written, "role": m.title,
