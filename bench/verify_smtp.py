@@ -27,7 +27,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from lookup.mail.reach import REACH_FILE, PortAnswer
+from lookup.mail.portcheck import REACH_FILE, PortAnswer
 from lookup.mail.verify import Verifier
 from lookup.settings import Settings
 from lookup.world import serve_world

@@ -10,7 +10,7 @@ that started it. Its pid and URL are recorded in
 server then gets as ``PREFECT_SERVER_DATABASE_CONNECTION_URL``.
 
 ``prefect server start --background`` is not used: in Prefect 3.9.1 that
-server dies at its first log line (measured, see PREFECT.md).
+server dies at its first log line (measured, see docs/prefect.md).
 """
 
 from __future__ import annotations
@@ -33,10 +33,11 @@ from typing import NoReturn
 
 import httpx
 
+from lookup.atomic import write_atomic
 from lookup.errors import ServerError
 from lookup.settings import Settings
 
-__all__ = ["ServerInfo", "api_url", "server_status", "start_server", "stop_server"]
+__all__ = ["ServerInfo", "api_url", "health", "server_status", "start_server", "stop_server"]
 
 log = logging.getLogger(__name__)
 
@@ -221,13 +222,20 @@ def _wait_healthy(
         time.sleep(POLL_S)
 
 
-def _healthy(url: str) -> bool:
+def health(url: str, timeout_s: float = 3.0) -> str | None:
+    """None when the Prefect server at ``url`` (its base URL) says it is healthy, else why not."""
     try:
-        with httpx.Client(trust_env=False, timeout=2.0) as client:
+        with httpx.Client(trust_env=False, timeout=timeout_s) as client:
             response = client.get(url.rstrip("/") + "/api/health")
-    except httpx.HTTPError:
-        return False
-    return response.status_code == 200 and response.text.strip() == "true"
+    except httpx.HTTPError as exc:
+        return type(exc).__name__
+    if response.status_code != 200 or response.text.strip() != "true":
+        return f"HTTP {response.status_code} from /api/health"
+    return None
+
+
+def _healthy(url: str) -> bool:
+    return health(url, timeout_s=2.0) is None
 
 
 def _redacted(url: str) -> str:
@@ -279,10 +287,7 @@ def _record_path(settings: Settings) -> Path:
 
 def _write_record(settings: Settings, info: ServerInfo) -> None:
     data = {**asdict(info), "log_path": str(info.log_path)}
-    path = _record_path(settings)
-    temp = path.with_suffix(".tmp")
-    temp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, path)
+    write_atomic(_record_path(settings), json.dumps(data, indent=2) + "\n")
 
 
 def _read_record(settings: Settings) -> ServerInfo | None:

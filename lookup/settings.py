@@ -235,17 +235,22 @@ class Settings:
 
 
 def local_timezone(configured: str = "", env: Mapping[str, str] | None = None) -> str:
-    """The user's IANA time zone: ``configured``, else $TZ, else the machine's, else UTC."""
+    """The user's IANA time zone: ``configured``, else $TZ, else the machine's, else UTC.
+
+    The machine's zone comes from ``tzlocal`` (the /etc/localtime link, /etc/timezone,
+    systemd's setting, macOS's and Windows' own), which knows more places than a guess.
+    """
     if configured.strip():
         return configured.strip()
     env = os.environ if env is None else env
     if env.get("TZ", "").strip().lstrip(":"):
         return env["TZ"].strip().lstrip(":")
+    import tzlocal  # only here: the CLI's first import (settings) stays light
+
     try:
-        link = os.path.realpath("/etc/localtime")
-    except OSError:
+        return tzlocal.get_localzone_name() or "UTC"
+    except (LookupError, OSError, ValueError):  # no zone configured, or an unreadable one
         return "UTC"
-    return link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "UTC"
 
 
 def config_dir() -> Path:

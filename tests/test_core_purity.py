@@ -17,7 +17,9 @@ CORE = {
             "textdoc", "sitemap", "walls", "identity", "history"],
     "mail": ["rules", "syntax", "scoring", "changes", "probeplan", "verdicts"],
     "card": ["render", "markdown", "notes", "draft", "followup_view", "panel", "reminder"],
-    "": ["interview", "analysis", "text", "followup"],
+    "research": ["analysis"],
+    "intake": ["interview", "followup", "ics", "request", "sheet"],
+    "": ["text"],
 }
 CORE_FILES = [ROOT / "lookup" / stage / f"{m}.py" for stage, modules in CORE.items()
               for m in modules]

@@ -27,7 +27,7 @@ from lookup.card.render import (
     render_panel,
 )
 from lookup.errors import ConfigError
-from lookup.interview import make_interview
+from lookup.intake.interview import make_interview
 from lookup.models import Link, ScoredCandidate, SetAside, Source, TalkingPoint
 from tests.card_fixtures import (
     GENERATED,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lookup.interview import make_interview
-from lookup.research import run_pipeline
+from lookup.intake.interview import make_interview
+from lookup.research.pipeline import run_pipeline
 from lookup.settings import load_settings
 from lookup.world import load_world, serve_world
 from lookup.world.scenarios import TRAITS, generate

@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.prefect_api import prefect_request
 from flows.server import ServerInfo, api_url, server_status, start_server, stop_server
 from lookup.errors import ServerError
 from lookup.settings import load_settings
+from tests.netkit import prefect_call
 
 FAKE_SERVER = textwrap.dedent(
     f"""\
@@ -152,7 +152,7 @@ def test_real_prefect_server_starts_answers_and_stops(tmp_path):
     try:
         info = start_server(settings)
         assert server_status(settings) == info
-        response = prefect_request("GET", api_url(info) + "/health")
+        response = prefect_call("GET", api_url(info) + "/health")
         assert response.json() is True, f"/health answered {response.text!r}"
         assert (tmp_path / "prefect" / "prefect.db").is_file()
     finally:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from lookup.interview import make_interview
-from lookup.research import run_pipeline
+from lookup.intake.interview import make_interview
+from lookup.research.pipeline import run_pipeline
 from lookup.settings import load_settings
 from lookup.world import serve_world
 from tests.conftest import DEMO_WORLD, ROOT

@@ -13,6 +13,8 @@ import unicodedata
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from lookup.text import INVISIBLE
+
 __all__ = [
     "MD_LIMIT",
     "Safe",
@@ -34,10 +36,7 @@ URL_LIMIT = 2000
 _MD_SPECIAL = re.compile(r"([\\`*_\[\](){}#+\-!|<>~&])")
 # Bidirectional overrides and isolates can make text display differently from
 # what it is (CVE-2021-42574, "Trojan Source"); zero-width marks hide content.
-_INVISIBLE = dict.fromkeys(
-    [0x061C, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF,
-     *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-)
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
 _LEADING_ORDERED = re.compile(r"^(\d{1,9})([.)])")
 _LEADING_SETEXT = re.compile(r"^([=:])")
 _URL_SAFE = "/:@!$'*+,;=%~-._"
@@ -52,7 +51,7 @@ class Safe(str):
 def clean_text(value: Any) -> str:
     """One line of printable text: no control, bidi or zero-width characters."""
     text = "" if value is None else str(value)
-    text = text.translate(_INVISIBLE)
+    text = _INVISIBLE.sub("", text)
     text = "".join(
         " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text
     )

@@ -1,8 +1,9 @@
 """Mail heuristics read from data tables: SMTP reply classes, providers, address flags.
 
 The tables live in ``lookup/data/`` (``smtp_replies.toml``, ``providers.toml``,
-``role.txt``, ``freemail.txt``, ``disposable.txt``) and are read once, on
-first use. Everything here is a pure function of its arguments and those
+``role.txt``, ``freemail.txt``) and are read once, on first use; the disposable
+(throw-away) mail domains are the community-kept list of the
+``disposable-email-domains`` package (about 10,000 domains, updated with it). Everything here is a pure function of its arguments and those
 tables: no network, clock or randomness.
 """
 
@@ -160,7 +161,7 @@ def address_flags(local: str, domain: str) -> tuple[str, ...]:
 
 def _flags_of_domain(domain: str) -> tuple[str, ...]:
     flags = []
-    if _in_domain_list(domain, "disposable.txt"):
+    if _in_domain_list(domain, DISPOSABLE):
         flags.append("disposable")
     if _in_domain_list(domain, "freemail.txt"):
         flags.append("free")
@@ -177,7 +178,14 @@ def _in_domain_list(domain: str, name: str) -> bool:
     return any(".".join(labels[i:]) in table for i in range(len(labels) - 1))
 
 
+DISPOSABLE = "disposable-email-domains"  # the package's list, not a file of ours
+
+
 def _load_word_list(name: str) -> frozenset[str]:
+    if name == DISPOSABLE:
+        from disposable_email_domains import blocklist
+
+        return frozenset(blocklist)
     text = resources.files("lookup").joinpath("data", name).read_text(encoding="utf-8")
     lines = (line.strip().lower() for line in text.splitlines())
     return frozenset(line for line in lines if line and not line.startswith("#"))

@@ -20,8 +20,8 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
+from lookup.mail.portcheck import PortCheck
 from lookup.mail.probeplan import budgeted
-from lookup.mail.reach import PortCheck
 from lookup.mail.rules import Provider
 from lookup.mail.smtpconnect import SmtpRoute
 from lookup.mail.smtpprobe import (

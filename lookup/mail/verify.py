@@ -38,8 +38,8 @@ from lookup.mail.dnscheck import (
 )
 from lookup.mail.gravatar import gravatar_check
 from lookup.mail.m365 import OneDriveCheck, combine
+from lookup.mail.portcheck import PortCheck
 from lookup.mail.probeplan import budgeted
-from lookup.mail.reach import PortCheck
 from lookup.mail.rules import Provider, address_flags, provider_named
 from lookup.mail.smtpcheck import SmtpChecker, SmtpLimiter
 from lookup.mail.smtpconnect import SmtpRoute, parse_proxy

@@ -41,7 +41,14 @@ from urllib.parse import urljoin
 import httpx
 
 from lookup.models import FetchResult
-from lookup.ratelimit import Clock, RateLimiter, Spacing, SystemClock, backoff_delay
+from lookup.ratelimit import (
+    RETRY_STATUS,
+    Clock,
+    RateLimiter,
+    Spacing,
+    SystemClock,
+    backoff_delay,
+)
 from lookup.settings import Settings
 from lookup.text import host_of, inert
 from lookup.web._client import make_client, read_capped
@@ -85,7 +92,6 @@ log = logging.getLogger(__name__)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 PAGES = frozenset({"html"})  # what fetch() takes unless told otherwise
-RETRY_STATUS = frozenset({429, 502, 503, 504})
 # One retry after a short backoff: a research run is interactive and a page is never
 # essential; a page still failing is reported with its reason and the run goes on.
 MAX_RETRIES = 1

@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Annotated, Any
 
 import typer
 
-from flows._cli import (
-    JsonOpt,
-    M365Opt,
-    ProxyOpt,
-    SmtpOpt,
-    WorldOpt,
-    app,
-    check_world,
-    emit,
-    guarded,
-    out,
-)
-from flows.runtime import settings_for_run, stderr, world_settings, world_transport
-from lookup.text import inert_data
+from flows.cli._app import JsonOpt, M365Opt, ProxyOpt, SmtpOpt, WorldOpt, app
+from flows.cli._output import convention, emit, out, say
+from flows.runtime import settings_for_run, world_settings, world_transport
+
+__all__ = ["doctor", "verify"]
 
 
 @app.command()
+@convention
 def verify(
     addresses: Annotated[list[str], typer.Argument(help="One or more addresses.")],
     smtp: SmtpOpt = False,
@@ -33,29 +24,27 @@ def verify(
     world: WorldOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check addresses: syntax, DNS MX, provider, and optionally SMTP and OneDrive."""
+    """Check addresses: syntax, DNS MX, provider, and optionally SMTP and OneDrive.
+
+    With --json, one array: an object per address, in the order given."""
     from lookup.mail.verdicts import notices, verification_to_json
 
-    def run() -> list[Any]:
-        check_world(world)
-        base = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
-        with world_settings(base) as settings:
-            return asyncio.run(_verify(settings, addresses, True if smtp or smtp_proxy else None))
-
-    results = guarded(run)
+    base = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
+    with world_settings(base) as settings:
+        results = asyncio.run(_verify(settings, addresses, True if smtp or smtp_proxy else None))
     for notice in notices(results):  # once, not under every address
-        stderr(f"Note: {notice}")
+        say(f"Note: {notice}")
+    if as_json:
+        emit([verification_to_json(v) for v in results])
+        return
     for v in results:
-        if as_json:
-            out(json.dumps(inert_data(verification_to_json(v)), ensure_ascii=False, default=str))
-        else:
-            out(f"{v.address}: {v.status}")
-            for reason in v.reasons:
-                out(f"  - {reason}")
+        out(f"{v.address}: {v.status}")
+        for reason in v.reasons:
+            out(f"  - {reason}")
 
 
 async def _verify(settings: Any, addresses: list[str], smtp: bool | None) -> list[Any]:
-    from lookup.mail.reach import REACH_FILE
+    from lookup.mail.portcheck import REACH_FILE
     from lookup.mail.verify import Verifier
     from lookup.web.fetch import make_client
 
@@ -65,6 +54,7 @@ async def _verify(settings: Any, addresses: list[str], smtp: bool | None) -> lis
 
 
 @app.command()
+@convention
 def doctor(
     domain: Annotated[
         str | None,
@@ -76,23 +66,18 @@ def doctor(
     as_json: JsonOpt = False,
 ) -> None:
     """Say what works from here: DNS, HTTPS, port 25, the SMTP proxy, the OneDrive check."""
-    from lookup.doctor import diagnose
-    from lookup.interview import clean_domain
+    from lookup.intake.interview import clean_domain
+    from lookup.network.doctor import diagnose
 
-    def run() -> tuple[str, list[Any]]:
-        check_world(world)
-        base = settings_for_run(world, smtp_proxy=smtp_proxy)
-        with world_settings(base) as settings:
-            target, url = _targets(settings)
-            if domain:
-                target = clean_domain(domain) or target
-                url = f"https://{target}/"
-            checks = asyncio.run(
-                diagnose(settings, domain=target, url=url, transport=world_transport(settings))
-            )
-            return target, checks
-
-    target, checks = guarded(run)
+    base = settings_for_run(world, smtp_proxy=smtp_proxy)
+    with world_settings(base) as settings:
+        target, url = _targets(settings)
+        if domain:
+            target = clean_domain(domain) or target
+            url = f"https://{target}/"
+        checks = asyncio.run(
+            diagnose(settings, domain=target, url=url, transport=world_transport(settings))
+        )
     if as_json:
         emit({"domain": target, "checks": [
             {"name": c.name, "works": c.works, "detail": c.detail} for c in checks
@@ -106,7 +91,7 @@ def doctor(
 
 def _targets(settings: Any) -> tuple[str, str]:
     """(mail domain, HTTPS URL) to check when none is named: a world's own, else gmail.com."""
-    from lookup.doctor import LIVE_DOMAIN
+    from lookup.network.doctor import LIVE_DOMAIN
 
     if settings.world is None:
         return LIVE_DOMAIN, f"https://{LIVE_DOMAIN}/"

@@ -21,12 +21,11 @@ import contextlib
 import datetime as dt
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from lookup.atomic import write_atomic
 from lookup.mail.smtpconnect import DIRECT, ConnectFailed, SmtpRoute, open_stream
 from lookup.ratelimit import Clock, SystemClock
 
@@ -153,17 +152,8 @@ class PortCheck:
         data = _read(self.cache_file)
         data[self.key] = {"blocked": answer.blocked, "detail": answer.detail,
                           "checked_at": answer.checked_at, "day": _day(answer.checked_at)}
-        try:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            # a name no other writer has (workers may share the data folder), then a rename
-            fd, partial = tempfile.mkstemp(dir=self.cache_file.parent, suffix=".tmp",
-                                           prefix=f".{self.cache_file.name}.")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(json.dumps(data, indent=2, sort_keys=True))
-                os.replace(partial, self.cache_file)
-            finally:
-                Path(partial).unlink(missing_ok=True)
+        try:  # workers may share the data folder: readers see a whole file or none
+            write_atomic(self.cache_file, json.dumps(data, indent=2, sort_keys=True))
         except OSError as exc:  # a read-only data folder costs a re-check, nothing more
             log.warning("Could not remember the port-25 answer in %s: %s", self.cache_file, exc)
 

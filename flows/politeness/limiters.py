@@ -1,4 +1,7 @@
-"""Taking turns at the global limits (``flows/limits.py``): the run's ``Spacing`` and ``Quota``.
+"""Taking turns at the global limits (``flows/politeness/policy.py``): the run's ``Spacing`` and ``Quota``.
+
+``run_politeness`` gives a run its limiters: these, backed by the Prefect server,
+when one is in use; otherwise None, and the library's in-process ones apply.
 
 How a run uses them. A spacing slot is taken in "concurrency" mode with a lease
 and released ``interval`` after the answer to the last event it allowed (``done``),
@@ -23,16 +26,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
 import httpx
 
-from flows.limits import (
+from flows.politeness.policy import (
     LEASE_S,
     MAIL_WINDOW_S,
     LimitSpec,
@@ -48,7 +52,7 @@ from lookup.errors import ServerError
 from lookup.ratelimit import Politeness
 from lookup.settings import Settings
 
-__all__ = ["GlobalPoliteness"]
+__all__ = ["GlobalPoliteness", "run_politeness", "server_in_use"]
 
 MAX_HOLD_S = 30.0  # a process keeps a spacing slot this long at most, then lets others in
 MAX_WAIT_S = 600.0  # a spacing turn not granted in this long means something is wrong
@@ -277,3 +281,28 @@ class GlobalPoliteness:
         with contextlib.suppress(httpx.HTTPError):  # an expired lease freed its slot already
             await self._client.release_concurrency_slots_with_lease(lease_id=lease)
             self.stats["released"] += 1
+
+
+def server_in_use() -> bool:
+    """True when this process talks to a Prefect server (not Prefect's temporary one)."""
+    from prefect.settings import PREFECT_API_URL
+
+    return bool(PREFECT_API_URL.value())
+
+
+@contextlib.asynccontextmanager
+async def run_politeness(
+    settings: Settings, logger: logging.Logger | logging.LoggerAdapter | None = None
+) -> AsyncIterator[Politeness | None]:
+    """The run's limiters: global ones with a Prefect server, else None (in-process ones).
+
+    A world runs flat out (its limits are 0) unless ``general.world_limits`` keeps them;
+    then it is as polite as the internet would be, globally too.
+    """
+    if not server_in_use() or (settings.world is not None and not settings.general.world_limits):
+        yield None
+        return
+    async with GlobalPoliteness(settings) as polite:
+        yield polite.limiters
+    if logger is not None and polite.stats:
+        logger.info("Global politeness: %s", ", ".join(f"{v} {k}" for k, v in sorted(polite.stats.items())))

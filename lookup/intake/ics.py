@@ -131,6 +131,7 @@ def parse_interviews(
 
 
 def _calendars(ics_text: str) -> list[icalendar.Calendar]:
+    ics_text = ics_text.lstrip("\ufeff")  # a byte-order mark, as some Windows apps write
     if "BEGIN:VCALENDAR" not in ics_text.upper():
         raise BadInputError("The file is not an iCalendar (.ics) file: it has no BEGIN:VCALENDAR.")
     try:

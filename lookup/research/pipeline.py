@@ -1,9 +1,10 @@
 """The research pipeline: one interview → a researched, verified, stored result and its card.
 
-``run_pipeline`` composes the I/O steps of ``lookup.steps`` and the pure
-middle of ``lookup.analysis``. Each step has one signature; the Prefect flow
-(``flows/research.py``) passes task-wrapped versions of these same functions,
-tests and benchmarks pass the plain ones.
+``run_pipeline`` composes the I/O steps of ``lookup.research.steps`` and the pure
+middle of ``lookup.research.analysis``. ``Steps`` names them; the Prefect flow
+(``flows/research.py``) passes the same functions, each wrapped in a task, and
+tests and benchmarks the plain ones. There is no layer between the two: a step
+takes what it works on and the run's tools.
 """
 
 from __future__ import annotations
@@ -18,14 +19,12 @@ from typing import Any
 
 import httpx
 
-from lookup import analysis
-from lookup.card import write_briefing
 from lookup.errors import SearchError
 from lookup.mail.verdicts import notices
-from lookup.models import Interview, PageFacts, ResearchResult, SearchHit, Verification
+from lookup.models import Interview, ResearchResult
 from lookup.ratelimit import Politeness
-from lookup.settings import Settings
-from lookup.steps import (
+from lookup.research import analysis
+from lookup.research.steps import (
     DomainOutcome,
     Gathered,
     MailOutcome,
@@ -37,7 +36,9 @@ from lookup.steps import (
     resolve_mail_domain,
     search_all,
     verify_addresses,
+    write_card,
 )
+from lookup.settings import Settings
 from lookup.web.queries import plan_queries
 
 __all__ = ["PipelineRun", "Steps", "run_pipeline"]
@@ -46,67 +47,6 @@ log = logging.getLogger(__name__)
 
 # Requests kept for pages that only the '"@domain"' search finds.
 ADDRESS_PAGES = 5
-
-
-async def search_step(queries: list[str], tools: RunTools) -> SearchOutcome:
-    return await search_all(queries, search=tools.search)
-
-
-async def domain_step(interview: Interview, found: SearchOutcome, tools: RunTools) -> DomainOutcome:
-    return await resolve_domain(
-        interview, found.hits, fetcher=tools.fetcher, verifier=tools.verifier
-    )
-
-
-async def gather_step(
-    interview: Interview,
-    hits: tuple[SearchHit, ...],
-    domain: DomainOutcome,
-    tools: RunTools,
-    reserve: int = 0,
-) -> Gathered:
-    return await gather_pages(
-        hits,
-        interview=interview,
-        domain=domain.domain,
-        fetcher=tools.fetcher,
-        already=domain.homepages,
-        reserve=reserve,
-    )
-
-
-async def mail_step(
-    domain: DomainOutcome, pages: tuple[PageFacts, ...], tools: RunTools
-) -> MailOutcome:
-    return await resolve_mail_domain(domain, pages, verifier=tools.verifier)
-
-
-def analyse_step(
-    interview: Interview,
-    domain: str | None,
-    pages: tuple[PageFacts, ...],
-    hits: tuple[SearchHit, ...],
-    today: dt.date,
-    test_environment: bool,
-    site: str | None = None,
-    moves: tuple = (),
-) -> analysis.Analysis:
-    return analysis.analyse(
-        interview, domain, pages, hits, today=today, test_environment=test_environment, site=site,
-        moves=moves,
-    )
-
-
-async def verify_step(
-    addresses: list[str], tools: RunTools, smtp: bool | None, deeper: list[str] | None = None
-) -> list[Verification]:
-    return await verify_addresses(
-        addresses, verifier=tools.verifier, smtp=smtp, deeper=deeper or ()
-    )
-
-
-def write_step(result: ResearchResult, settings: Settings, now: dt.datetime) -> str:
-    return str(write_briefing(result, settings=settings, now=now))
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,13 +62,13 @@ class PipelineRun:
 class Steps:
     """The pipeline's steps; the flow swaps in Prefect tasks wrapping these functions."""
 
-    search: Callable[..., Any] = search_step
-    domain: Callable[..., Any] = domain_step
-    gather: Callable[..., Any] = gather_step
-    mail: Callable[..., Any] = mail_step
-    analyse: Callable[..., Any] = analyse_step
-    verify: Callable[..., Any] = verify_step
-    write: Callable[..., Any] = write_step
+    search: Callable[..., Any] = search_all
+    domain: Callable[..., Any] = resolve_domain
+    gather: Callable[..., Any] = gather_pages
+    mail: Callable[..., Any] = resolve_mail_domain
+    analyse: Callable[..., Any] = analysis.analyse
+    verify: Callable[..., Any] = verify_addresses
+    write: Callable[..., Any] = write_card
 
 
 async def _gather_with_addresses(
@@ -168,8 +108,8 @@ async def _gather_with_addresses(
     return gathered, searched, mail
 
 
-async def _call(step: Callable[..., Any], *args: Any) -> Any:
-    value = step(*args)
+async def _call(step: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    value = step(*args, **kwargs)
     return await value if inspect.isawaitable(value) else value
 
 
@@ -202,7 +142,7 @@ async def run_pipeline(
                 f"{found.failures[0]} Check the network connection or the search settings "
                 "(search.backend), or run offline against a world with --world DIR."
             )
-        domain = await _call(steps.domain, interview, found, tools)
+        domain = await _call(steps.domain, interview, found.hits, tools)
         logger.info("Company domain: %s", domain.domain or "not found")
         gathered, found, mail = await _gather_with_addresses(steps, interview, found, domain, tools)
         if mail.domain != domain.domain:
@@ -215,10 +155,10 @@ async def run_pipeline(
             mail.domain,
             pages,
             found.hits,
-            now().date(),
-            settings.world is not None,
-            domain.domain,
-            domain.moves,
+            today=now().date(),
+            test_environment=settings.world is not None,
+            site=domain.domain,
+            moves=domain.moves,
         )
         first, rest = analysis.to_verify(facts), analysis.deeper(facts)
         logger.info("Verifying %d candidate addresses", len(first))

@@ -1,15 +1,17 @@
 """The research run's I/O steps, composed from the edges (search, fetch, verify).
 
-Each step is an async function whose clients come in as keyword arguments. One
-``RunTools`` holds the run's clients so that robots.txt, budgets, rate limits and
-the DNS cache are shared across steps. Page bodies never leave ``gather_pages``:
-steps return extracted facts, not HTML.
+Each step is an async function that takes what it works on and the run's tools
+(``RunTools``, opened once per run by ``open_tools``), so robots.txt, budgets, rate
+limits and the DNS cache are shared across steps. ``run_pipeline`` calls them in
+order; the Prefect flow wraps each, as it is, in a task. Page bodies never leave
+``gather_pages``: steps return extracted facts, not HTML.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,12 +20,20 @@ import httpx
 
 from lookup.address.evidence import is_role_address
 from lookup.address.namematch import NameMatcher
+from lookup.card import write_briefing
 from lookup.errors import ConfigError, SearchError
 from lookup.mail.dnscheck import DomainMail
-from lookup.mail.reach import REACH_FILE
+from lookup.mail.portcheck import REACH_FILE
 from lookup.mail.smtpcheck import shared_smtp_limiter
 from lookup.mail.verify import Verifier
-from lookup.models import FetchResult, Interview, PageFacts, SearchHit, Verification
+from lookup.models import (
+    FetchResult,
+    Interview,
+    PageFacts,
+    ResearchResult,
+    SearchHit,
+    Verification,
+)
 from lookup.ratelimit import Politeness, shared_limiter
 from lookup.settings import Settings
 from lookup.text import host_of
@@ -52,6 +62,7 @@ __all__ = [
     "resolve_mail_domain",
     "search_all",
     "verify_addresses",
+    "write_card",
 ]
 
 log = logging.getLogger(__name__)
@@ -161,9 +172,10 @@ def local_politeness(settings: Settings) -> Politeness:
     )
 
 
-async def search_all(queries: Sequence[str], *, search: SearchSession) -> SearchOutcome:
+async def search_all(queries: Sequence[str], tools: RunTools) -> SearchOutcome:
     """Run the planned queries concurrently (the session spaces them); failures are recorded."""
-    answers = await asyncio.gather(*(search.search(q) for q in queries), return_exceptions=True)
+    answers = await asyncio.gather(*(tools.search.search(q) for q in queries),
+                                   return_exceptions=True)
     hits: list[SearchHit] = []
     failures: list[str] = []
     seen: set[str] = set()
@@ -181,13 +193,10 @@ async def search_all(queries: Sequence[str], *, search: SearchSession) -> Search
 
 
 async def resolve_domain(
-    interview: Interview,
-    hits: Sequence[SearchHit],
-    *,
-    fetcher: Fetcher,
-    verifier: Verifier,
+    interview: Interview, hits: Sequence[SearchHit], tools: RunTools
 ) -> DomainOutcome:
     """The company's mail domain: the user's, else the best search candidate that takes mail."""
+    fetcher, verifier = tools.fetcher, tools.verifier
     if interview.domain:
         mail = await verifier.check_domain(interview.domain)
         reasons = ("You gave this domain.", *mail.reasons)
@@ -232,7 +241,7 @@ async def resolve_domain(
 
 
 async def resolve_mail_domain(
-    domain: DomainOutcome, pages: Sequence[PageFacts], *, verifier: Verifier
+    domain: DomainOutcome, pages: Sequence[PageFacts], tools: RunTools
 ) -> MailOutcome:
     """Where the company's addresses are: the site's domain, or the one its own pages publish.
 
@@ -245,7 +254,7 @@ async def resolve_mail_domain(
     published = published_domains(pages, site)
     checks = dict(domain.checks)
     wanted = [d for d in worth_checking(site, published) if d not in checks]
-    for mail in await asyncio.gather(*(verifier.check_domain(d) for d in wanted)):
+    for mail in await asyncio.gather(*(tools.verifier.check_domain(d) for d in wanted)):
         checks[mail.domain] = mail
     chosen, why = choose_mail_domain(site, published, checks)
     if chosen != site and (chosen is not None or not domain.takes_mail):
@@ -269,22 +278,22 @@ def _homepages(results: Sequence[FetchResult]) -> dict[str, PageFacts]:
 
 
 async def gather_pages(
-    hits: Sequence[SearchHit],
-    *,
     interview: Interview,
-    domain: str | None,
-    fetcher: Fetcher,
-    already: Sequence[PageFacts] = (),
+    hits: Sequence[SearchHit],
+    found: DomainOutcome,
+    tools: RunTools,
     reserve: int = 0,
 ) -> Gathered:
     """Fetch the most useful pages the search found, and the company pages they link to.
 
-    ``reserve`` requests of the run's budget are left for a later call.
+    ``found`` is the company's domain and the pages already read choosing it (their menus
+    count); ``reserve`` requests of the run's budget are left for a later call.
 
     Pages stream: as soon as a company page arrives, the team, about, contact and
     press pages it links to are queued, while slower pages (a retry, a slow host)
     are still on their way. Results come back in the order the URLs were queued.
     """
+    domain, already, fetcher = found.domain, found.homepages, tools.fetcher
     have = {p.url for p in already}
     budget = max(0, fetcher.budget_left - reserve)
     ranked = rank_hits(
@@ -360,12 +369,14 @@ def _wants_people(pages: Sequence[PageFacts], interview: Interview, domain: str)
 
 
 async def verify_addresses(
-    addresses: Sequence[str],
-    *,
-    verifier: Verifier,
-    smtp: bool | None,
-    deeper: Sequence[str] = (),
+    addresses: Sequence[str], tools: RunTools, smtp: bool | None, deeper: Sequence[str] = ()
 ) -> list[Verification]:
     """Verify the top candidates, and with SMTP on walk ``deeper`` (the rest of the ranked list)
     while the mail server refuses them: one session asks several in turn."""
-    return await verifier.verify_ranked(list(dict.fromkeys(addresses)), list(deeper), smtp=smtp)
+    return await tools.verifier.verify_ranked(list(dict.fromkeys(addresses)), list(deeper),
+                                              smtp=smtp)
+
+
+def write_card(result: ResearchResult, settings: Settings, now: dt.datetime) -> str:
+    """Store the result and write its card (and reminder); the card's path."""
+    return str(write_briefing(result, settings=settings, now=now))

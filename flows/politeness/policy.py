@@ -1,7 +1,7 @@
-"""Politeness across every worker: Prefect global concurrency limits behind the library's seams.
+"""The politeness policy every worker keeps: which global limits exist, and their intervals.
 
 Without a Prefect server, the runs of one process share in-process limiters
-(``lookup.steps.local_politeness``). With a server, every limit that protects
+(``lookup.research.steps.local_politeness``). With a server, every limit that protects
 someone else holds for all workers at once, through global concurrency limits:
 
 ===========================  ===================================  =============================
@@ -24,8 +24,10 @@ every worker agrees on it whatever its own settings say; a run creates any
 limit it finds missing.
 
 The limits have no slot decay: a run holds a slot for the interval itself and
-then releases it (``flows/politeness.py`` says how, and why not ``rate_limit()``).
-A decaying limit would free the slot while a process still counts on it.
+then releases it (``flows/politeness/limiters.py`` says how, and why not
+``rate_limit()``). A decaying limit would free the slot while a process still
+counts on it. This module is the policy only; the limiters import it, never the
+reverse.
 """
 
 from __future__ import annotations
@@ -33,16 +35,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import logging
 from collections import Counter
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
-from lookup.errors import ServerError, StoreError
-from lookup.ratelimit import Politeness
 from lookup.settings import Settings
 
 __all__ = [
@@ -54,10 +50,7 @@ __all__ = [
     "mail_limit",
     "read_limits",
     "read_policy",
-    "run_politeness",
     "search_limit",
-    "server_in_use",
-    "transient",
 ]
 
 BACKENDS = ("ddgs", "searxng", "world")
@@ -181,40 +174,3 @@ async def ensure_limits(client: Any, settings: Settings, *, update: bool) -> dic
         else:
             counts["kept"] += 1
     return dict(counts)
-
-
-def server_in_use() -> bool:
-    """True when this process talks to a Prefect server (not Prefect's temporary one)."""
-    from prefect.settings import PREFECT_API_URL
-
-    return bool(PREFECT_API_URL.value())
-
-
-@contextlib.asynccontextmanager
-async def run_politeness(
-    settings: Settings, logger: logging.Logger | logging.LoggerAdapter | None = None
-) -> AsyncIterator[Politeness | None]:
-    """The run's limiters: global ones with a Prefect server, else None (in-process ones).
-
-    A world runs flat out (its limits are 0) unless ``general.world_limits`` keeps them;
-    then it is as polite as the internet would be, globally too.
-    """
-    if not server_in_use() or (settings.world is not None and not settings.general.world_limits):
-        yield None
-        return
-    from flows.politeness import GlobalPoliteness
-
-    async with GlobalPoliteness(settings) as polite:
-        yield polite.limiters
-    if logger is not None and polite.stats:
-        logger.info("Global politeness: %s", ", ".join(f"{v} {k}" for k, v in sorted(polite.stats.items())))
-
-
-def transient(task: Any, task_run: Any, state: Any) -> bool:
-    """Prefect retry condition: retry a step only for errors that may pass by themselves."""
-    error = getattr(state, "data", None)
-    if isinstance(error, StoreError):
-        from sqlalchemy.exc import DisconnectionError, OperationalError
-
-        return isinstance(error.__cause__, OperationalError | DisconnectionError)
-    return isinstance(error, ServerError | OSError | TimeoutError | httpx.TransportError)

@@ -14,6 +14,7 @@ import zoneinfo
 from lookup.address.names import parse_name
 from lookup.errors import BadInputError, InvalidDomainError, InvalidNameError
 from lookup.models import Interview
+from lookup.text import is_invisible
 
 __all__ = [
     "HONORIFICS",
@@ -56,7 +57,8 @@ def _has_control(text: str, *, allow_newlines: bool = False) -> bool:
     for ch in text:
         if allow_newlines and ch in "\n\t":
             continue
-        if unicodedata.category(ch) in {"Cc", "Cf"} and ch not in "\u200d":
+        # ZWJ joins emoji and Indic letters; every other invisible one is refused
+        if (unicodedata.category(ch) == "Cc" or is_invisible(ch)) and ch != "\u200d":
             return True
     return False
 

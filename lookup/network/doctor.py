@@ -3,7 +3,7 @@
 ``diagnose`` runs each check once against one mail domain (a world's first
 mail domain in world mode; ``gmail.com``, whose mail servers always take
 connections, live) and rewrites the day's port-25 answer that research runs
-read (``mail.reach``): run ``lookup doctor`` after moving to another network.
+read (``lookup.mail.portcheck``): run ``lookup doctor`` after moving to another network.
 No mail is sent: the port checks open a TCP connection and close it.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from lookup.mail.reach import REACH_FILE, PortAnswer, PortCheck
+from lookup.mail.portcheck import REACH_FILE, PortAnswer, PortCheck
 from lookup.mail.smtpconnect import SmtpRoute
 from lookup.mail.verify import Verifier
 from lookup.settings import Settings
