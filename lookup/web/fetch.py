@@ -72,7 +72,7 @@ from lookup.web.hosts import (
     url_problem,
 )
 from lookup.web.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, RobotsRules, robots_rules
-from lookup.web.walls import SNIFF_BYTES, challenge
+from lookup.web.walls import CHALLENGE_STATUSES, SNIFF_BYTES, challenge
 
 __all__ = [
     "Fetcher",
@@ -371,7 +371,7 @@ class Fetcher:
 
     async def _wall(self, url: str, response: httpx.Response) -> str | None:
         """The reason, when this answer is a bot challenge; the host is then walled for the run."""
-        if response.status_code not in (403, 429, 503):
+        if response.status_code not in CHALLENGE_STATUSES:
             return None
         sniffed, _ = await read_capped(response, SNIFF_BYTES, refuse_declared=False)
         service = challenge(response.status_code, response.headers, sniffed)
