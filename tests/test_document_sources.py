@@ -40,4 +40,4 @@ def test_documents_are_numbered_sources_and_cited(tmp_path: Path, world: str, na
     assert any(url.endswith(kind) for url in listed.values())
     number = next(n for n, url in listed.items() if url.endswith(title_from))
     title_row = next(line for line in card.splitlines() if line.startswith("| **Title**"))
-    assert f"[\\[{number}\\]]({listed[number]})" in title_row
+    assert f"[[{number}]({listed[number]})]" in title_row
