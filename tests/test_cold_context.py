@@ -146,6 +146,24 @@ def test_explain_says_what_the_cold_prior_conditioned_on():
     assert said == cold_context("Ada Quill", "acme.de")
 
 
+def test_explain_gives_each_groups_shares_beside_its_parents():
+    """With strength 5: country (5 companies; a tie, named in order) counts 5/10 against everyone and has INITIAL
+    at .5 (everyone .4); .de (4) counts 4/9 against country and has INITIAL at 5.5/9; the
+    loyalty, with strength 50, goes .8 -> (40 + 40)/100 -> (20 + 40)/90."""
+    prior = prior_from_counts(_data(**{"tld.main": 5.0, "tld.loyalty": 50.0}))
+    country, de, name, not_used = cold_context("Ada Quill", "acme.de", prior)
+    assert country == ("country-code domains (5 companies seen, its shares counted at 50% "
+                       "against all companies): usual format {first}.{last} 50% (vs 60%), "
+                       "{f}{last} 50% (vs 40%); 80% of people follow their company's "
+                       "(vs 80%)")
+    assert de == (".de domains (4 companies seen, its shares counted at 44% against "
+                  "country-code domains): usual format {f}{last} 61% (vs 50%), "
+                  "{first}.{last} 39% (vs 50%); 67% of people follow their company's "
+                  "(vs 80%)")
+    assert name == "a given name and a surname: too few companies seen to count"
+    assert not_used == NOT_USED
+
+
 def test_guess_explain_prints_what_the_cold_prior_conditioned_on():
     """`lookup guess --explain` lists, under the starting point, the groups the prior
     conditioned on and what it does not use; --json keeps them with the first step."""

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from lookup.address.names import ParsedName
 
 __all__ = ["CULTURES", "NOT_USED", "Context", "conditioned_words", "context_of", "key_words",
-           "name_culture", "tld_keys"]
+           "name_culture", "shares_line", "tld_keys"]
 
 # Two-letter top-level domains are country codes; these few are sold as generic names
 # ("startup.io") and say little about the country, so they count as generic ones.
@@ -71,15 +72,36 @@ class Context:
         """One of this context's keys in words."""
         return key_words(key)
 
-    def explained(self, companies: Mapping[str, int]) -> tuple[str, ...]:
-        """What the prior conditioned on, a line per group: those it has (``companies``:
-        key -> companies seen in the group), those too rare to have, and what it never uses."""
-        lines = []
+    def explained(self, groups: Mapping[str, Any]) -> tuple[str, ...]:
+        """What the prior conditioned on, a line per group: those it has (``groups``: key ->
+        ``inference.GroupShares``) with their shares beside their parent's, those too rare
+        to have, and what it never uses."""
+        lines, parent = [], ""
         for key in self.keys:
-            n = companies.get(key)
-            lines.append(f"{self.words(key)} ({n} companies seen)" if n else
+            parent = parent if key.startswith(parent.partition(":")[0] + ":") else ""
+            g = groups.get(key)
+            lines.append(shares_line(self.words(key), key_words(parent) if parent else
+                                     "all companies", g) if g else
                          f"{self.words(key)}: too few companies seen to count")
+            parent = key if g else parent
         return (*lines, NOT_USED)
+
+
+# How many of a group's main formats its line names.
+SHOWN_FORMATS = 2
+
+
+def shares_line(words: str, parent: str, g: Any) -> str:
+    """One group's line: companies seen, how much it counts against its ``parent`` (in
+    words), its commonest main formats and its people's loyalty to their company's, each
+    beside the parent's ("{first}.{last} 29% (vs 52%)")."""
+    top = sorted((f for f in g.main if not f.startswith("__")),  # ties: by name
+                 key=lambda f: (-round(g.main[f], 9), f))
+    formats = ", ".join(f"{f} {g.main[f]:.0%} (vs {g.parent_main.get(f, 0.0):.0%})"
+                        for f in top[:SHOWN_FORMATS])
+    return (f"{words} ({g.companies} companies seen, its shares counted at {g.weight:.0%} "
+            f"against {parent}): usual format {formats}; {g.on_main:.0%} of people follow "
+            f"their company's (vs {g.parent_on_main:.0%})")
 
 
 _CLASS_WORDS = {"com": ".com domains", "generic": "generic top-level domains",

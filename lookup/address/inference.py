@@ -37,10 +37,12 @@ from dataclasses import dataclass, field, replace
 
 __all__ = [
     "NOISE",
+    "GroupShares",
     "Key",
     "Posterior",
     "Prior",
     "conditioned",
+    "group_shares",
     "hinted",
     "posterior_from_groups",
     "posterior_from_rows",
@@ -206,13 +208,8 @@ def conditioned(prior: Prior, keys: Sequence[str]) -> Prior:
     main, background = dict(prior.main), dict(prior.background)
     domain_shift = target_shift = 0.0
     for dimension in dict.fromkeys(k.partition(":")[0] for k in used):
-        chain = [prior.groups[k] for k in used if k.partition(":")[0] == dimension]
-        own_main, own_bg, rho = prior.main, prior.background, prior.on_main
-        s_main, s_bg, s_loyalty = (_strength(prior, dimension, w) for w in GROUP_STRENGTH)
-        for g in chain:
-            own_main = _toward(g.main, g.main_n, own_main, s_main)
-            own_bg = _toward(g.background, g.background_n, own_bg, s_bg)
-            rho = _toward({"on": g.on_main}, g.pairs, {"on": rho}, s_loyalty)["on"]
+        _, own_main, own_bg, rho = _shrunk(prior, [k for k in used
+                                                   if k.partition(":")[0] == dimension])[-1]
         main = {f: v * own_main.get(f, 0.0) / prior.main[f] if prior.main[f] else v
                 for f, v in main.items()}
         background = {f: v * own_bg.get(f, 0.0) / prior.background[f]
@@ -226,6 +223,54 @@ def conditioned(prior: Prior, keys: Sequence[str]) -> Prior:
                    loyalty=_expit(_logit(prior.loyalty) + domain_shift),
                    target_shift=prior.target_shift + target_shift,
                    conditioned_on=prior.conditioned_on + used)
+
+
+def _shrunk(prior: Prior, chain: Sequence[str]) -> list[tuple[str, dict, dict, float]]:
+    """Each group of one dimension's ``chain`` (general first) shrunk toward the one before
+    it, the first toward everyone: (key, main shares, background shares, loyalty) each."""
+    own_main, own_bg, rho = dict(prior.main), dict(prior.background), prior.on_main
+    dimension = chain[0].partition(":")[0] if chain else ""
+    s_main, s_bg, s_loyalty = (_strength(prior, dimension, w) for w in GROUP_STRENGTH)
+    out = []
+    for key in chain:
+        g = prior.groups[key]
+        own_main = _toward(g.main, g.main_n, own_main, s_main)
+        own_bg = _toward(g.background, g.background_n, own_bg, s_bg)
+        rho = _toward({"on": g.on_main}, g.pairs, {"on": rho}, s_loyalty)["on"]
+        out.append((key, own_main, own_bg, rho))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class GroupShares:
+    """What one group of the cold prior says once shrunk toward its parent (the group
+    before it in its dimension, or everyone), beside what the parent says."""
+
+    key: str  # "tld:.de", "name:plain"
+    companies: int  # companies seen with someone in the group
+    weight: float  # how much the group's own main shares count against its parent's (0..1)
+    main: Mapping[str, float]  # share of companies with each main format
+    parent_main: Mapping[str, float]
+    on_main: float  # share of people following their company's main format
+    parent_on_main: float
+
+
+def group_shares(prior: Prior, keys: Sequence[str]) -> list[GroupShares]:
+    """The groups among ``keys`` that the prior has, in order, with the shares each one
+    gives (as ``conditioned`` uses them): what ``lookup guess --explain`` shows."""
+    used = [k for k in keys if k in prior.groups]
+    out = []
+    for dimension in dict.fromkeys(k.partition(":")[0] for k in used):
+        parent_main, parent_rho = dict(prior.main), prior.on_main
+        s_main = _strength(prior, dimension, "main")
+        for key, main, _, rho in _shrunk(prior, [k for k in used
+                                                 if k.partition(":")[0] == dimension]):
+            n = prior.groups[key].main_n
+            weight = 0.0 if math.isinf(s_main) or n <= 0 else n / (n + s_main)
+            out.append(GroupShares(key, prior.groups[key].companies, weight, main,
+                                   parent_main, rho, parent_rho))
+            parent_main, parent_rho = main, rho
+    return out
 
 
 def _strength(prior: Prior, dimension: str, what: str) -> float:

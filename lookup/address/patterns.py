@@ -30,6 +30,7 @@ from lookup.address.inference import (
     Posterior,
     Prior,
     conditioned,
+    group_shares,
     hinted,
     posterior_from_groups,
     posterior_from_rows,
@@ -153,8 +154,7 @@ def cold_context(name: str, domain: str, prior: Prior = DEFAULT_PRIOR) -> tuple[
     """What the prior knows before any address, a line each: the groups of companies and
     names it conditions on for ``name`` at ``domain``, and what it does not use."""
     context = context_of(parse_name(name), _check_domain(domain))
-    return context.explained({k: prior.groups[k].companies for k in context.keys
-                              if k in prior.groups})
+    return context.explained({g.key: g for g in group_shares(prior, context.keys)})
 
 
 def explain(
