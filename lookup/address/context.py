@@ -34,7 +34,7 @@ _GENERIC_CC = frozenset({"ai", "co", "io", "me", "tv", "ly", "fm", "gg", "so", "
 
 # A name's culture, as far as its spelling shows it (the first that applies):
 CULTURES = {
-    "family-first": "a name from a family-first culture",  # Zhang Wei, Tanaka Hiroshi
+    "family-first": "a name from a family-first culture",  # Guo Minrui, Tanaka Hiroshi
     "particle": "a surname with a particle",  # van der Berg, de la Cruz, bin Ahmad
     "several": "several given names or surnames",  # Ana Maria Lopez Garcia, John Q Public
     "hyphenated": "a hyphenated surname",
