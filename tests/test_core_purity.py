@@ -13,7 +13,7 @@ CORE = {
     "address": ["names", "formats", "inference", "observations", "patterns", "evidence",
                 "namematch"],
     "web": ["extract", "_markup", "_people", "_words", "_addresses", "profile", "_ties", "_work",
-            "company", "plan", "queries", "robots", "_http"],
+            "company", "plan", "queries", "robots", "_http", "suffixes"],
     "mail": ["rules", "syntax", "scoring", "changes", "probeplan", "verdicts"],
     "card": ["render", "markdown", "notes", "draft", "followup_view", "panel", "reminder"],
     "": ["interview", "analysis", "text", "followup"],

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 
 from lookup.models import PageFacts, SearchHit, Source
 from lookup.text import fold
+from lookup.web.suffixes import country_suffix, registrable_domain
 
 __all__ = [
     "COMPANY_SUFFIXES",
     "NON_COMPANY_HOSTS",
-    "SECOND_LEVEL_SUFFIXES",
     "DomainCandidate",
     "candidate_homepages",
     "choose_domain",
@@ -29,14 +29,6 @@ __all__ = [
     "registrable_domain",
 ]
 
-# Public suffixes under which companies register a third label (a small table, not the
-# whole Public Suffix List: these cover most company domains outside .com and ccTLDs).
-SECOND_LEVEL_SUFFIXES = frozenset(
-    "co.uk org.uk ac.uk gov.uk ltd.uk plc.uk me.uk com.au net.au org.au edu.au co.nz org.nz "
-    "co.jp ne.jp or.jp co.kr com.br com.mx com.ar com.co com.tr com.cn com.hk com.sg com.my "
-    "com.tw co.in net.in org.in co.za co.il com.pl com.ua com.ph co.id co.th com.vn com.ng "
-    "com.eg com.pe com.sa".split()
-)
 # Hosts that are never a company's own site: networks, code hosts, conference and event
 # platforms, news, encyclopaedias, company directories and job boards.
 NON_COMPANY_HOSTS = frozenset(
@@ -76,14 +68,6 @@ class DomainCandidate:
     source: Source
     homepage: str | None = None  # the host another site names for it, when that is all we have
     confirmed: bool = False  # its homepage names the company
-
-
-def registrable_domain(host: str) -> str:
-    """The part of a host name a company registers: brightwater.test, example.co.uk."""
-    labels = host.lower().strip(".").removeprefix("www.").split(".")
-    if len(labels) >= 3 and ".".join(labels[-2:]) in SECOND_LEVEL_SUFFIXES:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
 
 
 def _fold(text: str) -> str:
@@ -141,8 +125,7 @@ def _slug(url: str) -> str:
 
 
 def _is_country(domain: str) -> bool:
-    tld = domain.rsplit(".", 1)[-1]
-    return domain.count(".") >= 2 or (len(tld) == 2 and tld not in {"io", "ai", "co"})
+    return country_suffix(domain)
 
 
 def _country_below_main(ranked: list[DomainCandidate]) -> list[DomainCandidate]:
