@@ -83,9 +83,19 @@ def company_key(name: str) -> str:
 
 
 def _names_company(text: str, key: str) -> str:
-    """"exact" when a part of ``text`` is the company, "contains" when one includes it, else ""."""
+    """"exact" when a part of ``text`` is the company, "contains" when one includes it, else "".
+
+    A part naming the company's words in another order ("Krautmann Translogistik" for
+    Translogistik Krautmann GmbH), or adjacent parts naming a unit and its organisation
+    ("School of Management | Harborview University"), name it exactly.
+    """
     parts = [company_key(p) for p in _TITLE_SPLIT.split(text) if p.strip()]
     if key in parts:
+        return "exact"
+    wanted = sorted(key.split())
+    runs = ([p for p in parts[i:j] for p in p.split()] for i in range(len(parts))
+            for j in range(i + 1, min(len(parts), i + 3) + 1))
+    if len(wanted) > 1 and any(sorted(run) == wanted for run in runs):
         return "exact"
     padded = f" {key} "
     return "contains" if any(padded in f" {p} " for p in parts) else ""
@@ -105,7 +115,50 @@ def _label_match(domain: str, key: str) -> str:
         if label == parts[0] or (compact.startswith(label) and len(label) >= 4) \
                 or _abbreviates(label, parts):
             found = "prefix"  # "hpe" for Hewlett Packard Enterprise, "examplehs" likewise
+    if not found and (_hyphen_abbreviates(domain.split(".", 1)[0], words)
+                      or _names_parent(label, words)):
+        found = "prefix"
     return found
+
+
+# Words that are left out of a domain spelling the name: "tl-krautmann" for Translogistik
+# Krautmann, "harborview" for the Harborview University School of Management.
+_LINK_WORDS = frozenset("of and the for de des du der die das und fur di da del la le van von "
+                        "y e et".split())
+# Words that start an organisation's unit: what comes before them is the parent's name.
+_UNIT_WORDS = frozenset("school faculty department dept institute college centre center "
+                        "laboratory lab division graduate business medical law".split())
+
+
+def _hyphen_abbreviates(label: str, words: list[str]) -> bool:
+    """True when each hyphenated part of the label spells one word of the name, in order: the
+    word itself, or its first letter and more of its letters in order ("tl" for
+    "translogistik"), the short link words left out ("tl-krautmann")."""
+    parts = label.split("-")
+    words = [w for w in words if w not in _LINK_WORDS]
+    if len(parts) < 2 or len(parts) != len(words):
+        return False
+    return all(part == word or (len(part) >= 2 and _letters_in_order(part, word))
+               for part, word in zip(parts, words, strict=True))
+
+
+def _letters_in_order(short: str, word: str) -> bool:
+    """True when ``short`` starts ``word`` and its other letters appear in it, in order."""
+    if not short or short[0] != word[:1]:
+        return False
+    rest = iter(word[1:])
+    return all(letter in rest for letter in short[1:])
+
+
+def _names_parent(label: str, words: list[str]) -> bool:
+    """True when the label spells the organisation a unit belongs to: "harborview" or "hu" for
+    the Harborview University School of Management (the unit's people use its domain)."""
+    cut = next((i for i, w in enumerate(words) if i and w in _UNIT_WORDS), None)
+    if cut is None:
+        return False
+    parent = [w for w in words[:cut] if w not in _LINK_WORDS]
+    return bool(parent) and (label == "".join(parent) or _abbreviates(label, parent)
+                             or (len(parent) > 1 and label == parent[0]))
 
 
 def _abbreviates(label: str, words: list[str]) -> bool:
@@ -198,6 +251,36 @@ def _homepage_names(page: PageFacts) -> list[tuple[str, str]]:
     ) if value]
 
 
+SITE_TITLES = 2  # a site's own pages naming the company, enough to say the site is its
+# A homepage calling its site a unit of the company: "a research group at the University of
+# Trento", "the institute of ...", "part of ...".
+_UNIT = re.compile(
+    r"\b(?:(?:research\s+)?(?:group|lab|laboratory|institute|centre|center|department|unit|"
+    r"division|school|faculty|chair|programme|program|initiative)|part)\s+"
+    r"(?:at|of|within|in)\s+(?:the\s+)?$")
+
+
+def _unit_of(page: PageFacts, key: str) -> str | None:
+    """The phrase by which a homepage calls its site a unit of the company, or None."""
+    text = _fold(f"{page.description} {page.text[:3000]}")
+    pattern = re.compile(r"\b" + r"\W+".join(map(re.escape, key.split())) + r"\b")
+    for m in pattern.finditer(text):
+        before = text[max(0, m.start() - 60):m.start()]
+        if unit := _UNIT.search(before):
+            return f"{before[unit.start():].strip()} {text[m.start():m.end()]}"
+    return None
+
+
+def _names_other(page: PageFacts, key: str) -> bool:
+    """True when a homepage names an organisation in Latin letters that is not the company."""
+    names = [page.organization or "", dict(page.opengraph).get("og:site_name", "")]
+    parts = [p for p in _TITLE_SPLIT.split(page.title) if p.strip()]
+    if len(parts) > 1:
+        names.append(parts[-1])
+    return any(company_key(n) and company_key(n).isascii() and not _names_company(n, key)
+               for n in names)
+
+
 def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, confirming: bool
            ) -> tuple[float, list[str], bool] | None:
     """The candidate's score and reasons, or None when nothing says the domain is the company's.
@@ -217,6 +300,10 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, con
                 reasons.append(f"{what} “{value}” {'is' if how == 'exact' else 'includes'} "
                                f"{company}.")
                 break
+        if not matched and (unit := _unit_of(page, key)):
+            score += 2.0
+            matched = "unit"
+            reasons.append(f"Its homepage says it is “{unit}”: a unit of {company}.")
     label = _label_match(tally.domain, key)
     titled = [h for h in tally.hits if _names_company(h.title, key)]
     if not label:  # a directory's or network's page *about* the company has it in its path
@@ -227,6 +314,22 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, con
         score += 1.5
         matched = matched or "hit"
         reasons.append(f"{len(titled)} search result title(s) on {tally.domain} name {company}.")
+    elif page is not None and not matched and not _names_other(page, key):
+        # a homepage with no name of its own (a script-built page, another language):
+        # the site's pages, titled "Page | Company", say whose site it is
+        own = [h for h in titled if _names_site(h.title, key)]
+        if len(own) >= SITE_TITLES:
+            score += 1.5
+            matched = "site titles"
+            reasons.append(f"Its homepage names no organisation, and {len(own)} of its pages "
+                           f"carry {company}'s name where a site puts its own.")
+    if not matched and not label and page is None and not confirming:
+        mentioned = [h for h in tally.hits if f" {key} " in f" {company_key(h.snippet)} "]
+        if len(mentioned) >= SITE_TITLES:  # a unit's site, maybe: its homepage will say
+            score += 0.5
+            matched = "mentions"
+            reasons.append(f"{len(mentioned)} search results on {tally.domain} mention "
+                           f"{company}.")
     if label:
         score += 2.0 if label == "exact" else 1.0
         reasons.append(f"The domain name {'spells' if label == 'exact' else 'starts like'} "
@@ -245,7 +348,8 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, con
     if matched == "contains":
         reasons.append("The name there is longer than the company's (a subsidiary or a "
                        "different business?).")
-    return score, reasons, page is not None and matched in ("exact", "contains")
+    return score, reasons, page is not None and matched in ("exact", "contains", "unit",
+                                                            "site titles")
 
 
 def rank_domains(company: str, hits: Sequence[SearchHit],
@@ -277,7 +381,9 @@ def candidate_homepages(candidates: Sequence[DomainCandidate]) -> list[str]:
         if candidate.homepage:  # known only from another site naming it
             url = candidate.homepage
         elif host in (candidate.domain, f"www.{candidate.domain}"):
-            url = f"{parts.scheme or 'https'}://{host}/"
+            # a site whose English pages live under /en/ (its root in another language)
+            root = "en/" if parts.path.lower().startswith("/en/") else ""
+            url = f"{parts.scheme or 'https'}://{host}/{root}"
         else:
             url = f"https://www.{candidate.domain}/"
         if url not in urls:
