@@ -14,10 +14,13 @@ from dataclasses import dataclass, replace
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from lookup.text import fold
+from lookup.web._addresses import find_addresses, link_addresses
 from lookup.web._words import (
     NAME_RUN,
+    TITLE_WORDS,
     clean_title,
     consistent,
+    field_title,
     fold_space,
     is_title,
     looks_like_name,
@@ -75,6 +78,8 @@ class Person:
     email: str | None = None
     url: str | None = None
     talk: str | None = None  # the title of a talk the page has them give (speaker pages)
+    team: str | None = None  # from a labelled field ("Department: ...")
+    location: str | None = None  # likewise ("Office: ...")
 
 
 # ------------------------------------------------------------------ JSON-LD
@@ -156,17 +161,42 @@ def _siblings(node: LexborNode, limit: int = 3) -> Iterator[LexborNode]:
         sibling = sibling.next
 
 
+# Classes that mark an element as the role line of a card, when it comes before the name
+# ("pos", "name", "tel", "email" on German contact cards): stricter than _TITLE_CLASS,
+# which also matches a section's "section-title" above the cards.
+_ROLE_CLASS = re.compile(r"(?:^|[\s_-])(?:pos|position|role|job|jobtitle|function|funktion|"
+                         r"designation)(?:$|[\s_-])", re.I)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _classed(node: LexborNode, pattern: re.Pattern[str]) -> bool:
+    return bool(pattern.search(node.attributes.get("class") or "")) or \
+        (node.attributes.get("itemprop") or "") == "jobTitle"
+
+
+def _previous(node: LexborNode) -> LexborNode | None:
+    sibling = node.prev
+    while sibling is not None and not sibling.is_element_node:
+        sibling = sibling.prev
+    return sibling
+
+
 def _card_title(node: LexborNode) -> tuple[str | None, LexborNode]:
-    """A title-like element right after the name (or after its wrapper), and the card."""
+    """A title-like element right after the name (or after its wrapper), or a role line
+    marked as one right before it, and the card."""
     current = node
     for _ in range(3):
         for sibling in _siblings(current):
             text = _node_text(sibling)
-            classy = bool(_TITLE_CLASS.search(sibling.attributes.get("class") or "")) or \
-                (sibling.attributes.get("itemprop") or "") == "jobTitle"
-            title = clean_title(text)
-            if title and (classy or len(text) <= 120):
+            classy = _classed(sibling, _TITLE_CLASS)
+            trusted = classy and sibling.tag not in _HEADINGS
+            title = field_title(text, trusted=trusted) if classy or len(text) <= 120 else None
+            if title:
                 return title, current.parent or current
+        before = _previous(current)
+        if before is not None and _classed(before, _ROLE_CLASS) and \
+                (title := field_title(_node_text(before), trusted=True)):
+            return title, current.parent or current
         parent = current.parent
         if parent is None or len(_node_text(parent)) > len(_node_text(node)) + 2:
             break
@@ -182,16 +212,76 @@ def _card_url(card: LexborNode) -> str | None:
     return None
 
 
+def _has_address(card: LexborNode) -> bool:
+    """True when a card holds an address: a mailto, compose or chat link, or one in its text."""
+    for link in card.css("a[href]")[:12]:
+        href = link.attributes.get("href") or ""
+        if href[:7].lower() == "mailto:" or link_addresses(href):
+            return True
+    return bool(find_addresses(_node_text(card)))
+
+
+def _known_names(tree: LexborHTMLParser) -> list[str]:
+    """Names the page announces as its subject: its <title>'s first part, its <h1>."""
+    found = []
+    node = tree.css_first("title")
+    if node is not None:
+        head = re.split(r"\s+[|–—·-]\s+|\s*[|–—·]\s*", _node_text(node))[0]
+        found.append(head)
+    heading = tree.css_first("h1")
+    if heading is not None:
+        found.append(_node_text(heading))
+    return [n for n in found if looks_like_name(n)]
+
+
+# A name and its title in one element: "Jane Doe — Head of Data", "Jane Doe, CTO".
+_NAME_THEN_TITLE = re.compile(rf"^(?P<name>{NAME_RUN.pattern})\s*(?:[—–|,:]|\s-)\s*(?P<title>.+)$")
+# Words a title may start with that are no job on their own ("Deputy Head of ...").
+_RANK_START = re.compile(r"^(?:deputy|acting|interim|vice|assistant|associate|senior|junior|"
+                         r"executive|managing|general|global|regional|group|co-?)\b", re.I)
+
+
+def split_heading(text: str, known: Sequence[str] = ()) -> tuple[str, str] | None:
+    """(name, title) from an element that runs them together, or None.
+
+    At a name the page announces (its title, its <h1>), else at a dash or comma after a
+    name, else where a title word starts after two to four name words ("Jane Example
+    Deputy Head of System Development").
+    """
+    folded = fold(text)
+    for name in known:
+        if folded.startswith(fold(name) + " ") and \
+                (title := field_title(text[len(name):].strip(" ,:;|—–-"))):
+            return name, title
+    m = _NAME_THEN_TITLE.match(text)
+    if m and looks_like_name(m.group("name")) and (title := field_title(m.group("title"))):
+        return m.group("name"), title
+    words = text.split()
+    for size in range(2, min(5, len(words))):
+        left, right = " ".join(words[:size]), " ".join(words[size:])
+        if looks_like_name(left) and (TITLE_WORDS.match(right) or _RANK_START.match(right)) \
+                and (title := field_title(right)):
+            return left, title
+    return None
+
+
 def _cards(tree: LexborHTMLParser) -> Iterator[Person]:
+    known = _known_names(tree)
     for node in tree.css(_CARD_NAMES)[:MAX_ELEMENTS]:
-        name = _node_text(node).strip(" ,:;")
+        name = _node_text(node).strip(" ,:;#¶")
+        title = None
         if not looks_like_name(name):
-            continue
-        title, card = _card_title(node)
-        if card is node:  # no title beside the name: the speaker card around it, if small
+            split = split_heading(name, known) if len(name) <= 160 else None
+            if split is None:
+                continue
+            name, title = split
             card = _enclosing(node)
+        else:
+            title, card = _card_title(node)
+            if card is node:  # no title beside the name: the speaker card around it, if small
+                card = _enclosing(node)
         talk = _card_talk(card, name)
-        if title or talk:
+        if title or talk or _has_address(card):
             yield Person(name, title, _node_text(card)[:MAX_CONTEXT], "card",
                          url=_card_url(card), talk=talk)
 

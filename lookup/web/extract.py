@@ -26,7 +26,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from lookup.models import FoundEmail, Link, PageFacts, PersonMention, Source
 from lookup.web import _owners, _people
-from lookup.web._addresses import cloudflare, find_addresses, mailto, parse_address
+from lookup.web._addresses import cloudflare, find_addresses, link_addresses, mailto, parse_address
 from lookup.web._appdata import app_data, person_records
 from lookup.web._markup import decode_html, tame
 from lookup.web._people import Person, fold_space, jsonld_types, looks_like_name, walk_jsonld
@@ -312,7 +312,7 @@ def _emails(tree: LexborHTMLParser, lines: list[str], jsonld: tuple[dict, ...], 
         elif old.name is None and item.name:
             found[item.address] = replace(old, name=item.name)
 
-    for item in _node_addresses(tree, people):
+    for item in _preferring_mailto(list(_node_addresses(tree, people))):
         add(item)
     lowered = html.lower()
     budget = MAX_SCAN_CHARS
@@ -339,6 +339,14 @@ def _emails(tree: LexborHTMLParser, lines: list[str], jsonld: tuple[dict, ...], 
     return list(found.values())
 
 
+def _preferring_mailto(found: list[_Found]) -> list[_Found]:
+    """A person's chat or calendar link may carry an older address than their mailto (a
+    surname changed, a mailbox moved): when the two disagree, the mailto is theirs."""
+    mailed = {e.name for e in found if e.how == "mailto" and e.name}
+    return [e for e in found if e.how != "link" or e.name not in mailed
+            or any(m.address == e.address for m in found if m.how == "mailto")]
+
+
 def _entity_written(lowered_html: str) -> bool:
     return any(e in lowered_html for e in ("&#64;", "&#x40;", "&commat;", "&#0064;"))
 
@@ -352,16 +360,16 @@ def _node_addresses(tree: LexborHTMLParser, people: list[Person]) -> Iterator[_F
     for node in tree.css('a[href], [data-cfemail]')[:MAX_ELEMENTS]:
         href = node.attributes.get("href") or ""
         if href[:7].lower() == "mailto:":
-            address, how = mailto(href), "mailto"
+            addresses, how = [mailto(href)], "mailto"
         elif node.attributes.get("data-cfemail"):
-            address, how = cloudflare(node.attributes.get("data-cfemail") or ""), "obfuscated"
+            addresses = [cloudflare(node.attributes.get("data-cfemail") or "")]
+            how = "obfuscated"
         elif "/cdn-cgi/l/email-protection#" in href:
-            address, how = cloudflare(href.rsplit("#", 1)[-1]), "obfuscated"
-        else:
-            continue
-        if not address:
-            continue
-        text = fold_space(node.text(deep=True))
-        name = text if looks_like_name(text) else _owners.name_near(node, address, people)
-        context = _people.context_of(node)
-        yield _Found(address, how, context or text or address, name)
+            addresses, how = [cloudflare(href.rsplit("#", 1)[-1])], "obfuscated"
+        else:  # a web-mail compose, chat, meeting or calendar link (lookup.web._addresses)
+            addresses, how = link_addresses(href), "link"
+        for address in filter(None, addresses):
+            text = fold_space(node.text(deep=True))
+            name = text if looks_like_name(text) else _owners.name_near(node, address, people)
+            context = _people.context_of(node)
+            yield _Found(address, how, context or text or address, name)
