@@ -93,7 +93,8 @@ def _jsonld(tree: LexborHTMLParser) -> tuple[dict, ...]:
 
 def _iso_date(value: object) -> str | None:
     match = _DATE.search(value) if isinstance(value, str) else None
-    return "-".join(match.groups()) if match else None
+    # a generator's zero date (Hugo writes 0001-01-01 for "no date") is no date
+    return "-".join(match.groups()) if match and int(match.group(1)) >= 1900 else None
 
 
 def _published(meta: dict[str, str], jsonld: tuple[dict, ...],

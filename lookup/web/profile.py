@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
 
 from lookup.address.namematch import NameMatcher
 from lookup.models import Interview, Link, PageFacts, PersonMention, Profile, SearchHit, Source
@@ -63,17 +64,35 @@ def _title(tied: Sequence[PageFacts], ctx: Context) -> tuple[str | None, Source 
         for m in mentions(page, ctx):
             if m.title:
                 options.append(((-when.toordinal(), not on_domain(page.url, ctx.domain),
-                                 rank.get(m.how, 4)), m.title, m.source))
+                                 _translated(page.url), rank.get(m.how, 4)), m.title, m.source))
     if not options:
         return None, None
     _, title, source = min(options, key=lambda o: o[0])
     return _without_company(title, ctx), source
 
 
+_LANGUAGE_PATH = re.compile(r"^/([a-z]{2})(?:[-_][a-z]{2})?/", re.I)
+
+
+def _translated(url: str) -> bool:
+    """True for a page under another language's path (/es/equipo/...): the card is written
+    in English, so a title the site writes in English (its root or /en/) comes first."""
+    m = _LANGUAGE_PATH.match(urlsplit(url).path)
+    return bool(m) and m.group(1).lower() != "en"
+
+
+# "CEO and Principal Architect of Vertical Sysadmin": the company after the function
+_COMPANY_TAIL = re.compile(r"(?:,\s+|\s+(?:of|at|for|with|@|bei|chez|en|de|di)\s+(?:the\s+)?)"
+                           r"(?P<tail>[^,@]+)$", re.I)
+
+
 def _without_company(title: str, ctx: Context) -> str:
-    """"Director, Acme Data" for Acme Data is "Director": the company is not the function."""
-    head, comma, tail = title.rpartition(", ")
-    return head if comma and company_key(tail) in ctx.terms else title
+    """"Director, Acme Data" or "Director of Acme Data" for Acme Data is "Director": the
+    company is not the function."""
+    m = _COMPANY_TAIL.search(title)
+    if m and company_key(m.group("tail")) in ctx.terms and m.start() > 0:
+        return title[: m.start()]
+    return title
 
 
 def _team(
