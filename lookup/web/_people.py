@@ -15,6 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from lookup.text import fold
 from lookup.web._addresses import find_addresses, link_addresses
+from lookup.web._fields import page_fields
 from lookup.web._words import (
     NAME_RUN,
     TITLE_WORDS,
@@ -404,15 +405,63 @@ def _merge(found: Iterator[Person]) -> list[Person]:
             email=old.email or person.email,
             url=old.url or person.url,
             talk=old.talk or person.talk,
+            team=old.team or person.team,
+            location=old.location or person.location,
         )
     return list(people.values())
 
 
 def find_people(tree: LexborHTMLParser, lines: Sequence[str], jsonld: Sequence[dict],
                 author: str | None = None, records: Sequence[dict] = ()) -> list[Person]:
-    """Everyone the page names as a person: JSON-LD, app data, cards, tables, lists, prose."""
-    return _merge(_chain(_jsonld_people(jsonld), _data_people(records), _cards(tree),
-                         _tables(tree), _bylines(tree, lines, author), _lines(lines)))
+    """Everyone the page names as a person: JSON-LD, app data, cards, tables, lists, prose;
+    a per-person page's subject gets the page's labelled fields (``_fields``)."""
+    people = _merge(_chain(_jsonld_people(jsonld), _data_people(records), _cards(tree),
+                           _tables(tree), _bylines(tree, lines, author), _lines(lines),
+                           _imprint(lines)))
+    return _with_subject(people, tree, lines)
+
+
+def _subject(tree: LexborHTMLParser) -> str | None:
+    """The person a per-person page is about: its <title> and its <h1> agree on a name."""
+    names = _known_names(tree)
+    heading = tree.css_first("h1")
+    if heading is not None and not names and (split := split_heading(_node_text(heading))):
+        names.append(split[0])
+    return names[0] if names else None
+
+
+def _with_subject(people: list[Person], tree: LexborHTMLParser, lines: Sequence[str]
+                  ) -> list[Person]:
+    """Fill the page's subject's title, team and place from its labelled fields."""
+    subject = _subject(tree)
+    if subject is None:
+        return people
+    fields = page_fields(tree, lines)
+    title = field_title(fields["title"], trusted=True) if "title" in fields else None
+    team, place = fields.get("team"), fields.get("location")
+    key = fold(subject)
+    for i, person in enumerate(people):
+        if fold(person.name) == key:
+            people[i] = replace(person, title=person.title or title, team=person.team or team,
+                                location=person.location or place)
+            return people
+    if title or team or place or "email" in fields:
+        context = ", ".join(p for p in (subject, title, team, place) if p)
+        people.append(Person(subject, title, context, "card", team=team, location=place))
+    return people
+
+
+# "Geschäftsführer: Markus Roe", "Managing Director: Jane Doe": a role, then who holds it
+# (imprints, legal notices, "about" boxes).
+_ROLE_THEN_NAME = re.compile(rf"^(?P<title>[^:|]{{3,60}}?)\s*[:：]\s*(?P<name>{NAME_RUN.pattern})\W*$")
+
+
+def _imprint(lines: Sequence[str]) -> Iterator[Person]:
+    for line in lines[:MAX_ELEMENTS]:
+        m = _ROLE_THEN_NAME.match(line) if len(line) <= 120 else None
+        if m and looks_like_name(m["name"]) and (title := field_title(m["title"])) \
+                and TITLE_WORDS.search(title):
+            yield Person(m["name"], title, line[:MAX_CONTEXT], "list")
 
 
 def _data_people(records: Sequence[dict]) -> Iterator[Person]:

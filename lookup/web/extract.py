@@ -288,7 +288,8 @@ def _selves(url: str, canonical: str | None) -> set[str]:
 
 def _mention(person: Person, page: Source) -> PersonMention:
     return PersonMention(person.name, replace(page, snippet=person.context[:300]), person.title,
-                         person.email, person.url, person.how, person.talk)
+                         person.email, person.url, person.how, person.talk, person.team,
+                         person.location)
 
 
 # ------------------------------------------------------------------ addresses on the page

@@ -98,7 +98,12 @@ def _without_company(title: str, ctx: Context) -> str:
 def _team(
     title: str | None, title_source: Source | None, mentions: Iterable[PersonMention]
 ) -> tuple[str | None, Source | None]:
-    """The team, said near the name ("leads the Data Platform team") or read off the title."""
+    """The team: a labelled field ("Department: ..."), said near the name ("leads the Data
+    Platform team") or read off the title."""
+    mentions = list(mentions)
+    for mention in mentions:
+        if mention.team:
+            return mention.team, mention.source
     for mention in mentions:
         if m := _TEAM.search(mention.source.snippet):
             return m.group(1), mention.source
@@ -112,6 +117,8 @@ def _location(
     """The city, from a tied page ("based in Bristol", JSON-LD) or a network profile's snippet."""
     for page in tied:
         for mention in mentions(page, ctx):
+            if mention.location:  # a labelled field ("Office: Bristol")
+                return mention.location, mention.source
             if m := _BASED.search(mention.source.snippet):
                 return m.group(1), mention.source
         for obj in page.jsonld:
