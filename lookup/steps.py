@@ -29,7 +29,7 @@ from lookup.web.company import DomainCandidate, candidate_homepages, choose_doma
 from lookup.web.extract import extract
 from lookup.web.fetch import Fetcher, make_client
 from lookup.web.maildomain import choose_mail_domain, published_domains, worth_checking
-from lookup.web.plan import on_domain, rank_hits, select_follow_ups
+from lookup.web.plan import on_domain, person_pages, rank_hits, select_follow_ups
 from lookup.web.search import make_search_backend
 from lookup.web.session import SearchSession
 
@@ -55,6 +55,7 @@ FIRST_ROUND_SHARE = 0.6
 # Requests kept back from follow-up pages (robots.txt of hosts not seen yet).
 FOLLOW_UP_RESERVE = 2
 HOMEPAGES_TRIED = 3
+COLLEAGUE_PAGES = 2  # colleagues' per-person pages read for their addresses (issue 26)
 DOMAINS_CHECKED = 4
 
 
@@ -291,9 +292,18 @@ async def gather_pages(
                 queued.append(url)
                 running.add(asyncio.create_task(one(url)))
 
+    colleagues = [COLLEAGUE_PAGES]  # colleagues' own pages, read from the first index only
+
     def follow(page: PageFacts) -> None:
-        """Queue the company pages this page links to that likely list people."""
+        """Queue the company pages this page links to that likely list people: the
+        interviewer's own page (and a few colleagues') first when it is an index of names."""
         if domain and on_domain(page.url, domain):
+            wanted = colleagues[0] if not page.emails else 0
+            mine = person_pages(page.site_links, name=interview.name, domain=domain,
+                                already=[*have, *queued], colleagues=wanted)
+            if wanted and len(mine) > 1:
+                colleagues[0] = 0
+            queue(mine[: max(0, budget - len(queued) - FOLLOW_UP_RESERVE)])
             room = max(0, budget - len(queued) - FOLLOW_UP_RESERVE)
             queue(select_follow_ups(page.site_links, domain=domain, already=[*have, *queued],
                                     limit=room))
