@@ -20,6 +20,26 @@ new knob here:
 - names: ``name_german`` (ü -> ue), ``name_spanish`` (two surnames, the first used),
   ``name_family_first`` (the site writes "TANAKA Hiroshi"), ``name_dutch`` ("van der"),
   ``nickname`` (the user says Bob, the company writes Robert);
+- shapes of real organisations' pages (issue 26; each copies the markup of one world in
+  ../shared/real-worlds, with fictional people, or a shape the issue names from the private
+  real-page worlds): teams ``team_board`` (Dutch board cards, hoevelootens), ``team_pos``
+  (German cards, role line before the name, krautmann), ``team_dash`` ("NAME — TITLE"
+  headings, verticalsysadmin), ``team_wowchemy`` ("ROLE @ University", icon-only mailto,
+  unitn), ``team_index`` (a staff list and one page per person, ici), ``team_index_joined``
+  (name and title in one heading, the address in a labelled table cell; issue 26);
+  addresses ``publish_compose`` (Gmail compose links, hoevelootens), ``publish_chat`` (Teams
+  chat links beside the mailto, one with an older address; issue 26), ``publish_guide``
+  (only inside a colleague's long guide, ideasonstage); names ``name_middle`` (a second
+  given name as an initial, Nordic letters folded; issue 26), ``name_two_given`` ("Anna
+  Lena" written apart, anna-lena@; issue 26), ``name_umlaut`` (ö -> oe shown by no colleague,
+  krautmann); domains ``abbrev_domain`` (tl-krautmann for Translogistik Krautmann GmbH,
+  krautmann), ``unit_site`` (a research group's site on a hosting provider, mail at the
+  university's domain, unitn), ``unit_company`` (a university's school given as the company;
+  issue 26), ``en_subpath`` (apex with MX only, a Japanese homepage, English under /en/;
+  issue 26); titles ``title_multi_role``, ``title_for``, ``title_function`` (a rank and its
+  function, written lower case in the news), ``title_imprint`` (the card's role slot holds a
+  nickname, the title is in the imprint); ``crawl_delay`` (robots.txt asks for seconds
+  between requests; issue 26);
 - the web around it: ``namesake`` (someone else with the name ranks first),
   ``third_party`` (only a fair's and a register's pages point at the site),
   ``nav_only`` (the team page is linked from the menu, never from search),
@@ -37,18 +57,38 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lookup.world.scenarios._company import Company, make_company
-from lookup.world.scenarios._site import THIRD_PARTY, Site, build_site
+from lookup.world.scenarios._site import SHAPED_TEAMS, THIRD_PARTY, Site, build_site
 
 __all__ = ["TRAITS", "GeneratedInterview", "generate"]
 
-TEAM_KINDS = ("team_cards", "team_dl", "team_table", "team_jsonld", "team_nextjs")
-PUBLISH = ("publish_mailto", "publish_text", "publish_at", "publish_entity", "publish_given")
-NAMES = ("name_german", "name_spanish", "name_family_first", "name_dutch", "nickname")
+TEAM_KINDS = ("team_cards", "team_dl", "team_table", "team_jsonld", "team_nextjs",
+              *SHAPED_TEAMS)
+PUBLISH = ("publish_mailto", "publish_text", "publish_at", "publish_entity", "publish_given",
+           "publish_compose", "publish_chat", "publish_guide")
+NAMES = ("name_german", "name_spanish", "name_family_first", "name_dutch", "nickname",
+         "name_middle", "name_two_given", "name_umlaut")
+# At most one of these: they decide what the company is called and where its site lives.
+DOMAIN_SHAPES = ("abbrev_domain", "unit_site", "unit_company")
+# At most one of these: they decide the interviewer's title.
+TITLE_SHAPES = ("title_comma", "title_multi_role", "title_for", "title_function",
+                "title_imprint")
 OPTIONAL = ("legal_suffix", "ampersand", "initialism", "mail_domain", "www_only", "catch_all",
-            "title_comma", "press_quote", "namesake", "third_party", "nav_only", "robots_bait")
-TRAITS = (*TEAM_KINDS, *PUBLISH, *NAMES, *OPTIONAL)
+            "press_quote", "namesake", "third_party", "nav_only", "robots_bait", "en_subpath")
+RARE = ("crawl_delay",)  # slow by design (seconds per page): drawn less often
+TRAITS = (*TEAM_KINDS, *PUBLISH, *NAMES, *OPTIONAL, *DOMAIN_SHAPES, *TITLE_SHAPES, *RARE)
 OPTIONAL_SHARE = 0.25  # each optional trait is drawn independently this often
+RARE_SHARE = 0.05
 NAME_SHARE = 0.5
+# Traits that a drawn one makes meaningless: its own names, domains or titles win.
+_EXCLUDES = {
+    "abbrev_domain": ("legal_suffix", "ampersand", "initialism", "unit_site", "unit_company"),
+    "unit_site": ("legal_suffix", "ampersand", "initialism", "mail_domain", "www_only",
+                  "en_subpath", "unit_company", "third_party", "nav_only"),
+    "unit_company": ("legal_suffix", "ampersand", "initialism", "mail_domain", "en_subpath"),
+    "en_subpath": ("www_only",),
+    "team_board": TITLE_SHAPES + ("press_quote",),
+    "team_pos": TITLE_SHAPES + ("press_quote", "nickname", "name_two_given"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +105,17 @@ def _draw_traits(rng: random.Random, forced: tuple[str, ...]) -> list[str]:
     if name is None and rng.random() < NAME_SHARE:
         name = rng.choice(NAMES)
     traits += [name] if name else []
-    traits += [t for t in OPTIONAL if t in forced or rng.random() < OPTIONAL_SHARE]
+    drawn = [t for t in OPTIONAL if t in forced or rng.random() < OPTIONAL_SHARE]
+    for group in (DOMAIN_SHAPES, TITLE_SHAPES):  # one of a group as often as one optional
+        shape = next((t for t in forced if t in group), None)
+        if shape is None and rng.random() < OPTIONAL_SHARE:
+            shape = rng.choice(group)
+        drawn += [shape] if shape else []
+    drawn += [t for t in RARE if t in forced or rng.random() < RARE_SHARE]
+    traits += drawn
+    for trait in list(traits):  # what a trait makes meaningless goes, unless forced
+        traits = [t for t in traits if t == trait or t in forced
+                  or t not in _EXCLUDES.get(trait, ())]
     if "third_party" in traits and "nav_only" not in traits:
         traits.append("nav_only")  # the site is reached through the pointer, then its menu
     return traits
