@@ -127,7 +127,7 @@ class PersonMention:
     title: str | None = None
     email: str | None = None
     url: str | None = None
-    how: str = "text"  # "card" | "table" | "list" | "text" | "byline" | "jsonld" | "data"
+    how: str = "text"  # "card" | "table" | "list" | "text" | "byline" | "jsonld" | "data" | "imprint"
     talk: str | None = None  # a talk the page has them give (speaker cards, schedules)
     team: str | None = None  # a labelled field of their own ("Department: Data Platform")
     location: str | None = None  # likewise ("Office: Bristol")

@@ -25,7 +25,13 @@ from lookup.models import FetchResult, Interview, PageFacts, SearchHit, Verifica
 from lookup.ratelimit import Politeness, shared_limiter
 from lookup.settings import Settings
 from lookup.text import host_of
-from lookup.web.company import DomainCandidate, candidate_homepages, choose_domain, rank_domains
+from lookup.web.company import (
+    DomainCandidate,
+    candidate_homepages,
+    choose_domain,
+    english_version,
+    rank_domains,
+)
 from lookup.web.extract import extract
 from lookup.web.fetch import Fetcher, make_client
 from lookup.web.maildomain import choose_mail_domain, published_domains, worth_checking
@@ -192,7 +198,14 @@ async def resolve_domain(
         )
     urls = candidate_homepages(list(first[:HOMEPAGES_TRIED]))
     fetched = await fetcher.fetch_many(urls)
+    roots = [r.url.removesuffix("en/") for r in fetched if not r.ok and r.url.endswith("/en/")]
+    if roots:  # no English homepage under /en/ after all: the site's root, then
+        fetched = [*fetched, *await fetcher.fetch_many(roots)]
     homepages = _homepages(fetched)
+    english = {host: url for host, page in homepages.items()
+               if (url := english_version(page, interview.company))}
+    if english:  # a homepage in another script: its English version names the company
+        homepages |= _homepages(await fetcher.fetch_many(list(english.values())))
     ranked = rank_domains(interview.company, hits, homepages)
     checked = ranked[:DOMAINS_CHECKED]
     mails = {

@@ -386,7 +386,8 @@ def _window(line: str, start: int, end: int, width: int = 120) -> str:
     return line[max(0, start - width): end + width].strip()
 
 
-_RANK = {"jsonld": 0, "data": 1, "card": 1, "table": 2, "list": 3, "byline": 4, "text": 5}
+_RANK = {"jsonld": 0, "data": 1, "card": 1, "imprint": 1, "table": 2, "list": 3, "byline": 4,
+         "text": 5}
 
 
 def _merge(found: Iterator[Person]) -> list[Person]:
@@ -461,7 +462,7 @@ def _imprint(lines: Sequence[str]) -> Iterator[Person]:
         m = _ROLE_THEN_NAME.match(line) if len(line) <= 120 else None
         if m and looks_like_name(m["name"]) and (title := field_title(m["title"])) \
                 and TITLE_WORDS.search(title):
-            yield Person(m["name"], title, line[:MAX_CONTEXT], "list")
+            yield Person(m["name"], title, line[:MAX_CONTEXT], "imprint")
 
 
 def _data_people(records: Sequence[dict]) -> Iterator[Person]:

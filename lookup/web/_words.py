@@ -76,7 +76,7 @@ TITLE_WORDS = re.compile(
     r"sales|recruiting|people|talent|communications|success|"
     # teaching, research and training ("PhD Student in System Security", "Trainer (MCT)")
     r"student|phd|doctoral|postdoc|post-?doctoral|candidate|trainer|coach|instructor|tutor|"
-    r"facilitator|copywriter|translator|"
+    r"facilitator|copywriter|translator|speaker|master|mentor|ambassador|"
     # the same jobs in the languages company sites are written in (de, nl, fr, es, it):
     # board cards ("Ondervoorzitter", "Secretaris"), German cards ("Prokura | Buchhaltung")
     r"gesch[aä]ftsf[uü]hr\w*|prokura|prokurist(?:in)?|inhaber(?:in)?|gr[uü]nder(?:in)?|"

@@ -25,6 +25,7 @@ __all__ = [
     "candidate_homepages",
     "choose_domain",
     "company_key",
+    "english_version",
     "rank_domains",
     "registrable_domain",
 ]
@@ -271,6 +272,18 @@ def _unit_of(page: PageFacts, key: str) -> str | None:
     return None
 
 
+def _parent_named(page: PageFacts, key: str) -> str | None:
+    """The homepage's name when the company is a unit of it: "Lindenfeld University" for the
+    Lindenfeld University School of Management (a school whose people use its domain)."""
+    for _, value in _homepage_names(page):
+        for part in (p for p in _TITLE_SPLIT.split(value) if p.strip()):
+            parent = company_key(part)
+            rest = key.removeprefix(parent + " ").split() if parent else []
+            if len(rest) < len(key.split()) and rest and rest[0] in _UNIT_WORDS:
+                return part.strip()
+    return None
+
+
 def _names_other(page: PageFacts, key: str) -> bool:
     """True when a homepage names an organisation in Latin letters that is not the company."""
     names = [page.organization or "", dict(page.opengraph).get("og:site_name", "")]
@@ -300,6 +313,11 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, con
                 reasons.append(f"{what} “{value}” {'is' if how == 'exact' else 'includes'} "
                                f"{company}.")
                 break
+        if not matched and (parent := _parent_named(page, key)):
+            score += 2.0
+            matched = "parent"
+            reasons.append(f"Its homepage names “{parent}”, the organisation {company} is a "
+                           "unit of.")
         if not matched and (unit := _unit_of(page, key)):
             score += 2.0
             matched = "unit"
@@ -348,7 +366,7 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, con
     if matched == "contains":
         reasons.append("The name there is longer than the company's (a subsidiary or a "
                        "different business?).")
-    return score, reasons, page is not None and matched in ("exact", "contains", "unit",
+    return score, reasons, page is not None and matched in ("exact", "contains", "unit", "parent",
                                                             "site titles")
 
 
@@ -370,6 +388,24 @@ def rank_domains(company: str, hits: Sequence[SearchHit],
         ranked.append(DomainCandidate(tally.domain, round(scored[0], 3), tuple(scored[1]), source,
                                       homepage, scored[2]))
     return sorted(_country_below_main(ranked), key=lambda c: (-c.score, c.domain))
+
+
+_ENGLISH_TEXT = frozenset({"english", "en", "eng", "english version", "in english"})
+
+
+def english_version(page: PageFacts, company: str) -> str | None:
+    """The English homepage a homepage in another language links to ("English", /en/), when
+    the homepage itself does not name the company (its name there is in another script)."""
+    key = company_key(company)
+    if any(_names_company(value, key) for _, value in _homepage_names(page)):
+        return None
+    if urlsplit(page.url).path.lower().startswith("/en"):
+        return None
+    for link in page.site_links:
+        path = urlsplit(link.url).path.lower().rstrip("/")
+        if path == "/en" or link.text.strip().lower() in _ENGLISH_TEXT:
+            return link.url
+    return None
 
 
 def candidate_homepages(candidates: Sequence[DomainCandidate]) -> list[str]:

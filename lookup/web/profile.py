@@ -57,7 +57,9 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
 
 def _title(tied: Sequence[PageFacts], ctx: Context) -> tuple[str | None, Source | None]:
     """The current title: listings (undated, on the company site) beat older dated mentions."""
-    rank = {"card": 0, "table": 0, "data": 0, "jsonld": 1, "byline": 2, "list": 2, "text": 3}
+    # a legal notice's "Role: Name" is the formal title (a card's role slot may hold a nickname)
+    rank = {"imprint": -1, "card": 0, "table": 0, "data": 0, "jsonld": 1, "byline": 2, "list": 2,
+            "text": 3}
     options = []
     for page in tied:
         when = parse_date(page.published) or ctx.today
