@@ -44,12 +44,21 @@ def _named_addresses(pages: Sequence[PageFacts], domain: str) -> Iterable[tuple[
         for email in page.emails:
             if not _at(email.address, domain):
                 continue
-            name = email.name or _spelled_by_one(email.address, people)
+            name = _fuller(email.name, email.address, people) if email.name else \
+                _spelled_by_one(email.address, people)
             if name:
                 yield name, email.address.lower(), email.source
         for person in page.people:
             if person.email and _at(person.email, domain):
                 yield person.name, person.email.lower(), person.source
+
+
+def _fuller(name: str, address: str, people: set[str]) -> str:
+    """The one fuller name the pages give for a name written short beside an address: "ask
+    Hans Peter (hans-peterkeller@…)" is Hans Peter Keller of the team page."""
+    start = f"{name.lower()} "
+    found = {p for p in people if p.lower().startswith(start) and consistent(address, p)}
+    return found.pop() if len(found) == 1 else name
 
 
 def _spelled_by_one(address: str, people: set[str]) -> str | None:

@@ -471,7 +471,7 @@ def _data_people(records: Sequence[dict]) -> Iterator[Person]:
         name = fold_space(record["name"] or "")
         if not looks_like_name(name):
             continue
-        title = clean_title(record["title"]) if record.get("title") else None
+        title = field_title(record["title"], trusted=True) if record.get("title") else None
         email = (record.get("email") or "").strip().lower().removeprefix("mailto:") or None
         if title or email:
             context = ", ".join(p for p in (name, title, email) if p)
