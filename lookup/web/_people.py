@@ -434,7 +434,8 @@ def _subject(tree: LexborHTMLParser) -> str | None:
 def _with_subject(people: list[Person], tree: LexborHTMLParser, lines: Sequence[str]
                   ) -> list[Person]:
     """Fill the page's subject's title, team and place from its labelled fields."""
-    subject = _subject(tree)
+    cards = [p.name for p in people if p.how == "card"]
+    subject = _subject(tree) or (cards[0] if len(cards) == 1 else None)
     if subject is None:
         return people
     fields = page_fields(tree, lines)

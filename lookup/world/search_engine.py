@@ -66,6 +66,7 @@ class _Entry:
     terms: Counter[str]  # weighted term counts (title twice)
     length: int
     body: str = ""  # the page's own words, case-folded and squashed
+    text: str = ""  # the same words as written, for snippets
     body_terms: Counter[str] | None = None
 
 
@@ -156,12 +157,16 @@ def _bm25(words: Sequence[str], terms: Counter[str], length: int, df: Counter[st
 def _snippet(entry: _Entry, query: ParsedQuery) -> str:
     """The document's snippet, or the page's words around a phrase only the page holds."""
     for phrase in query.phrases:
-        if phrase not in entry.haystack and (at := entry.body.find(phrase)) >= 0:
-            start = max(0, at - SNIPPET_WIDTH)
-            start = entry.body.rfind(" ", 0, start) + 1 if start else 0
-            end = entry.body.find(" ", at + len(phrase) + SNIPPET_WIDTH)
-            window = entry.body[start: end if end > 0 else None]
-            return f"{'… ' if start else ''}{window}{' …' if end > 0 else ''}"
+        if phrase in entry.haystack or phrase not in entry.body:
+            continue
+        found = re.search(r"\s+".join(map(re.escape, phrase.split())), entry.text, re.I)
+        if found is None:
+            continue
+        start = max(0, found.start() - SNIPPET_WIDTH)
+        start = entry.text.rfind(" ", 0, start) + 1 if start else 0
+        end = entry.text.find(" ", found.end() + SNIPPET_WIDTH)
+        window = entry.text[start: end if end > 0 else None]
+        return f"{'… ' if start else ''}{window}{' …' if end > 0 else ''}"
     return entry.document.snippet
 
 
@@ -173,9 +178,11 @@ def _entry(document: SearchDocument, page: str = "") -> _Entry:
         terms[word] += TITLE_WEIGHT
     haystack = " \n ".join(_squash(t) for t in (document.title, document.snippet, document.url))
     host = (urlsplit(document.url).hostname or "").casefold()
-    words = _squash(page[:MAX_BODY_CHARS])
+    text = " ".join(page[:MAX_BODY_CHARS].split())
+    words = text.casefold()
     return _Entry(document, haystack, host, terms, TITLE_WEIGHT * len(title) + len(body),
-                  words, Counter(WORD.findall(words)) if words else None)
+                  body=words, text=text,
+                  body_terms=Counter(WORD.findall(words)) if words else None)
 
 
 def _passes(entry: _Entry, query: ParsedQuery) -> bool:
