@@ -144,6 +144,17 @@ def test_a_per_person_page_whose_mailto_is_a_template_placeholder() -> None:
         ("Nora Pruitt", "Training Associate/Program Coordinator", "nora.pruitt@harbor-u.test")}
 
 
+def test_a_drupal_profile_s_unlabelled_fields() -> None:
+    """Issue 26: a title in a CMS field named only by its class (field--name-field-job-title)."""
+    html = _page('<h1 class="page-title">Mara Lind</h1><div class="field field--name-field-job-'
+                 'title"><div class="field__item">Senior Lecturer in Marine Biology</div></div>'
+                 '<div class="field field--name-field-department"><div class="field__item">'
+                 "School of Ocean Sciences</div></div>", "Mara Lind | Eastmoor University")
+    page = extract(html, "https://www.eastmoor.test/people/mara-lind")
+    assert [(p.name, p.title, p.team) for p in page.people] == [
+        ("Mara Lind", "Senior Lecturer in Marine Biology", "School of Ocean Sciences")]
+
+
 @pytest.mark.parametrize(("markup", "fields"), [
     ("<dl><dt>E-Mail</dt><dd>a@x.test</dd><dt>Abteilung</dt><dd>Einkauf</dd></dl>",
      {"email": "a@x.test", "team": "Einkauf"}),

@@ -82,6 +82,23 @@ def _pairs(tree: LexborHTMLParser, lines: Sequence[str]) -> Iterator[tuple[str, 
         if len(line) <= 180 and (m := _LINE.match(line)) and (kind := label_kind(m["label"])):
             yield kind, m["value"]
     yield from _icon_pairs(tree)
+    yield from _class_fields(tree)
+
+
+# A CMS field named by its class, with no label shown: Drupal's "field--name-field-job-title",
+# "views-field-field-position", WordPress profile plugins' "profile-field-department".
+_FIELD_CLASS = re.compile(r"(?:^|\s)(?:views-)?field[\w-]*?[-_](?:job[-_]?)?(?P<what>title|position|"
+                          r"role|function|department|unit|division|location|office|city)\b", re.I)
+_CLASS_KIND = {"title": "title", "position": "title", "role": "title", "function": "title",
+               "department": "team", "unit": "team", "division": "team", "location": "location",
+               "office": "location", "city": "location"}
+
+
+def _class_fields(tree: LexborHTMLParser) -> Iterator[tuple[str, str]]:
+    for node in tree.css('[class*="field"]')[:600]:
+        m = _FIELD_CLASS.search(node.attributes.get("class") or "")
+        if m and not node.css_first('[class*="field"] [class*="field-label"], .field__label'):
+            yield _CLASS_KIND[m["what"].lower()], _text(node)
 
 
 def _icon_pairs(tree: LexborHTMLParser) -> Iterator[tuple[str, str]]:
