@@ -161,6 +161,7 @@ TRADES = [("Fern", "logistik"), ("Agrar", "technik"), ("Medizin", "technik"), ("
           ("Bau", "stoffe"), ("Holz", "handel"), ("Trans", "logistik"), ("Land", "maschinen")]
 TRADE_FAMILIES = "Haberl Sandner Wimmer Brunner Leitner Pichler Hofbauer Eder".split()
 PLACES = "Harborview Eastmoor Lindenfeld Northwick Calderon Wyndham Ravensholm Ostrava".split()
+PLACE_ENDINGS = ("", "ton", "ford", "dale", "mere")  # more places than a world needs
 TOPICS = ["Cybersecurity", "Systems Security", "Networked Systems", "Applied Cryptography"]
 
 
@@ -175,7 +176,7 @@ def _free(label: str, taken: set[str]) -> str:
 
 def _naming(rng: random.Random, traits: list[str], taken: set[str]) -> tuple[str, str, str, str]:
     """(name the user gives, name the site writes, the site's brand, web domain)."""
-    while True:
+    for attempt in range(10_000):
         if "abbrev_domain" in traits:
             head, tail = rng.choice(TRADES)
             family = rng.choice(TRADE_FAMILIES)
@@ -183,24 +184,30 @@ def _naming(rng: random.Random, traits: list[str], taken: set[str]) -> tuple[str
             label = f"{_ascii_word(head)[0]}{tail[0]}-{family.lower()}"
             brand = f"{family} {head}{tail}"  # the brand's word order, not the legal name's
         elif "unit_site" in traits:
-            place, topic = rng.choice(PLACES), rng.choice(TOPICS)
+            place, topic = _place(rng), rng.choice(TOPICS)
             name = f"University of {place}"
             label = f"{place.lower()[:4]}{topic.split()[0].lower()}.github"
             brand = f"Uni{place[:2].upper()} {topic}"
         elif "unit_company" in traits:
-            place = rng.choice(PLACES)
+            place = _place(rng)
             name = f"{place} University School of Management"
             label, brand = place.lower(), f"{place} University"
         else:
             name = company_words(rng, ampersand="ampersand" in traits)
             label = _domain_label(name, rng, "initialism" in traits)
             brand = ""
+        if attempt >= 100:  # the pools are spent: a second company of the name, numbered
+            name, label = f"{name} {attempt}", f"{label}{attempt}"
         web = f"{label}.test"
         if web not in taken and name.lower() not in taken:
             taken.update({web, name.lower()})
             break
     legal = f"{name} {rng.choice(LEGAL)}" if "legal_suffix" in traits and not brand else name
     return name, legal, brand or legal, web
+
+
+def _place(rng: random.Random) -> str:
+    return f"{rng.choice(PLACES)}{rng.choice(PLACE_ENDINGS)}"
 
 
 def _ascii_word(word: str) -> str:
