@@ -34,6 +34,7 @@ PARTICLES = frozenset("van von de der den da das dos du del della di la le bin i
 HONORIFICS = frozenset("dr dr. prof prof. mr mr. ms ms. mrs mrs. mx mx. sir dame".split())
 SUFFIXES = frozenset("jr jr. sr sr. ii iii iv phd ph.d. md mba esq esq.".split())
 # Capitalised words that are not parts of names: navigation, headings, places, org words.
+# (Jan, Jun and Mar are given names as often as months: "Jan Erik Brandt", "Mar Soler".)
 STOPWORDS = frozenset("""
 a about access accessibility account all an and any app apply april are as at august back
 based best blog board book by call careers case center centre city click co college community
@@ -52,7 +53,7 @@ us use view vision we wednesday west east welcome what when where who why with w
 your analytics systems technologies technology labs solutions software consulting capital
 ventures partners holdings foundation institute association society conference summit meetup
 festival room hall street avenue lane united kingdom america europe african asia world
-jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun januar februar
+feb apr jul aug sep sept oct nov dec mon tue wed thu fri sat sun januar februar
 märz juni juli oktober dezember author autor autorin authors archives updated editor editors
 sponsored desk redaktion themes links navigation social image header footer comments comment
 jobs woche week reply antworten veröffentlicht analyse von par por door und der die das mit
@@ -283,6 +284,10 @@ def names_in(text: str) -> Iterator[tuple[int, str]]:
 # Letters that addresses also write expanded (Jäger -> jaeger, Søren -> soeren).
 _EXPANDED = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ø": "oe", "å": "aa",
                            "æ": "ae", "œ": "oe"})
+# Letters that do not decompose into a base letter: addresses write Ørjan as orjan, Sæther as
+# saether, Łukasz as lukasz (the plain spelling; _EXPANDED gives the other one).
+_PLAIN = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
+                        "þ": "th", "ı": "i"})
 
 
 def consistent(address: str, name: str) -> bool:
@@ -295,7 +300,8 @@ def consistent(address: str, name: str) -> bool:
     tokens = {t for t in re.split(r"[^a-z]+", raw) if t}
     # particles ("van", "de") say nothing on their own: "daan_vanderberg" is not Pieter van Dijk
     words = [w for w in name.split() if w.lower() not in HONORIFICS and w.lower() not in PARTICLES]
-    for spelled in ([fold(w) for w in words], [fold(w.lower().translate(_EXPANDED)) for w in words]):
+    for spelled in ([fold(w.lower().translate(_PLAIN)) for w in words],
+                    [fold(w.lower().translate(_EXPANDED)) for w in words]):
         parts = [p for p in (re.sub(r"[^a-z]", "", w) for w in spelled) if p]
         if local and parts and _spells(local, tokens, parts):
             return True

@@ -131,7 +131,13 @@ def make_company(rng: random.Random, traits: list[str], taken: set[str]) -> Comp
         fmt = rng.choice(["first.last", "first_last", "firstlast"])  # the given name shows
     if "team_pos" in traits or culture == "umlaut":
         fmt = "first.last"  # as the German cards write them (krautmann)
+    # every person's name once in the world: the search engine reads whole pages, so a second
+    # company's employee of the same name would be a namesake no trait asked for
     me = make_name(rng, culture, nickname="nickname" in traits)
+    for _ in range(50):
+        if f"person:{me.written}" not in taken:
+            break
+        me = make_name(rng, culture, nickname="nickname" in traits)
     names = [me]
     while len(names) < 4:  # colleagues: one of the same culture, so its spelling is learnable
         culture_i = culture if len(names) == 1 and culture not in ("family_first", "umlaut") \
@@ -140,8 +146,10 @@ def make_company(rng: random.Random, traits: list[str], taken: set[str]) -> Comp
         other = make_name(rng, culture_i)
         if culture_i == "german" and (other.family.isascii() or other.given.isascii()):
             continue  # the colleague must show how the company spells umlauts
-        if other.first not in {n.first for n in names} and other.last not in {n.last for n in names}:
+        if other.first not in {n.first for n in names} and other.last not in {n.last for n in names} \
+                and f"person:{other.written}" not in taken:
             names.append(other)
+    taken.update(f"person:{n.written}" for n in names)
     titles = _titles(rng, traits)
     staff = [Member(n, t, _local(fmt, n)) for n, t in zip(names, titles, strict=True)]
     site = f"www.{web}" if "www_only" in traits or rng.random() < 0.6 else web

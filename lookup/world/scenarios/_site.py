@@ -174,7 +174,7 @@ def build_site(c: Company, rng: random.Random, index: int) -> Site:
     contacts = "; ".join(_publish(style, m, c.address(m)) for m in colleagues)
     if style == "publish_guide":
         contacts = f"press@{c.mail}"
-        _guide(c, s, pre, nav, index)
+        _guide(c, s, pre, nav)
     s.files[f"{host}{pre}/news/expansion/index.html"] = page(
         f"{c.name} opens a new office | News | {name}",
         f"<article class=\"post\"><h1 class=\"entry-title\">{html.escape(c.name)} opens a new office"
@@ -250,20 +250,26 @@ def _root_homepage(c: Company, s: Site, pre: str) -> None:
         f"Management</a>.</p>", org=c.brand, nav=[("/", "Home"), (f"{pre}/", "Management")])
 
 
-def _guide(c: Company, s: Site, pre: str, nav: list[tuple[str, str]], index: int) -> None:
-    """A long guide by a colleague whose address is only in its last paragraph, in their own
-    voice (ideasonstage: the speaker guides)."""
-    author = c.staff[1]
+def _guide(c: Company, s: Site, pre: str, nav: list[tuple[str, str]]) -> None:
+    """Long guides by two colleagues whose addresses are only in their last paragraphs, in
+    their own voice (ideasonstage: the speaker guides)."""
+    for number, author in enumerate(c.staff[1:3], start=1):
+        _one_guide(c, s, pre, nav, author, f"keynote-guide-{number}" if number > 1 else
+                   "keynote-guide")
+
+
+def _one_guide(c: Company, s: Site, pre: str, nav: list[tuple[str, str]], author: Member,
+               slug: str) -> None:
     steps = "".join(f"<h2>Step {i}: rehearse part {i}</h2><p>{'Practise the opening and the ' * 12}"
                     f"close until they feel natural.</p>" for i in range(1, 7))
-    s.files[f"{c.site}{pre}/guides/keynote-guide/index.html"] = page(
+    s.files[f"{c.site}{pre}/guides/{slug}/index.html"] = page(
         f"How to prepare a keynote: a guide | {c.brand}",
         f"<article><h1>How to prepare a keynote: a guide</h1><p class=\"byline\">By "
         f"{html.escape(author.name.written)}</p>{steps}<p>Questions about this guide? Send them "
         f"to me at <a href=\"mailto:{c.address(author)}\">{c.address(author)}</a>.</p></article>",
         org=c.brand, nav=nav)
     s.docs.append({"title": f"How to prepare a keynote: a guide | {c.brand}",
-                   "url": f"https://{c.site}{pre}/guides/keynote-guide/",
+                   "url": f"https://{c.site}{pre}/guides/{slug}/",
                    "snippet": "How to prepare a keynote: a guide. Step 1: rehearse part 1."})
 
 
