@@ -9,13 +9,17 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from lookup.text import fold
 from lookup.web._addresses import find_addresses, link_addresses
 from lookup.web._fields import page_fields
+from lookup.web._jsonld import jsonld_people as _jsonld_people
+from lookup.web._jsonld import jsonld_types, walk_jsonld
+from lookup.web._person import Person
+from lookup.web._headings import known_names, split_heading
 from lookup.web._words import (
     NAME_RUN,
     TITLE_WORDS,
@@ -66,70 +70,6 @@ _TALK_CLASS = re.compile(r"talk|session|presentation|vortrag|keynote", re.I)
 _TITLE_CLASS = re.compile(r"title|role|position|job|designation|function", re.I)
 _CARD_NAMES = ("h1,h2,h3,h4,h5,h6,strong,b,dt,[itemprop=name],[class*=name],"
                "[class*=Name]")
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    """A person found on a page before it becomes a PersonMention."""
-
-    name: str
-    title: str | None
-    context: str
-    how: str
-    email: str | None = None
-    url: str | None = None
-    talk: str | None = None  # the title of a talk the page has them give (speaker pages)
-    team: str | None = None  # from a labelled field ("Department: ...")
-    location: str | None = None  # likewise ("Office: ...")
-
-
-# ------------------------------------------------------------------ JSON-LD
-
-
-def jsonld_types(obj: dict) -> set[str]:
-    """The schema.org types of a JSON-LD object, without their URL prefix."""
-    kind = obj.get("@type", ())
-    kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
-    return {k.rsplit("/", 1)[-1] for k in kinds if isinstance(k, str)}
-
-
-def walk_jsonld(objs: Sequence, depth: int = 0) -> Iterator[dict]:
-    """Every JSON-LD object, nested ones included (authors, performers, employers)."""
-    if depth > 6:
-        return
-    for obj in objs:
-        if isinstance(obj, dict):
-            yield obj
-            for value in obj.values():
-                if isinstance(value, dict | list):
-                    yield from walk_jsonld(value if isinstance(value, list) else [value],
-                                           depth + 1)
-
-
-def _text(value: object) -> str | None:
-    if isinstance(value, list):
-        value = next((v for v in value if isinstance(v, str | dict)), None)
-    if isinstance(value, dict):
-        value = value.get("name")
-    return fold_space(value) if isinstance(value, str) and value.strip() else None
-
-
-def _jsonld_people(jsonld: Sequence[dict]) -> Iterator[Person]:
-    authors = {id(a) for obj in walk_jsonld(jsonld) for key in ("author", "creator")
-               for a in (obj.get(key) if isinstance(obj.get(key), list) else [obj.get(key)])
-               if isinstance(a, dict)}
-    for obj in walk_jsonld(jsonld):
-        name = _text(obj.get("name"))
-        if "Person" not in jsonld_types(obj) or not name or len(name.split()) < 2:
-            continue
-        title = _text(obj.get("jobTitle"))
-        org = _text(obj.get("worksFor") or obj.get("affiliation"))
-        email = _text(obj.get("email"))
-        url = _text(obj.get("url")) or _text(obj.get("sameAs"))
-        context = ", ".join(p for p in (name, title, org) if p)
-        how = "byline" if id(obj) in authors else "jsonld"
-        yield Person(name, title, context, how,
-                     email.lower().removeprefix("mailto:") if email else None, url)
 
 
 # ------------------------------------------------------------------ the HTML
@@ -222,52 +162,8 @@ def _has_address(card: LexborNode) -> bool:
     return bool(find_addresses(_node_text(card)))
 
 
-def _known_names(tree: LexborHTMLParser) -> list[str]:
-    """Names the page announces as its subject: its <title>'s first part, its <h1>."""
-    found = []
-    node = tree.css_first("title")
-    if node is not None:
-        head = re.split(r"\s+[|–—·-]\s+|\s*[|–—·]\s*", _node_text(node))[0]
-        found.append(head)
-    heading = tree.css_first("h1")
-    if heading is not None:
-        found.append(_node_text(heading))
-    return [n for n in found if looks_like_name(n)]
-
-
-# A name and its title in one element: "Jane Doe — Head of Data", "Jane Doe, CTO".
-_NAME_THEN_TITLE = re.compile(rf"^(?P<name>{NAME_RUN.pattern})\s*(?:[—–|,:]|\s-)\s*(?P<title>.+)$")
-# Words a title may start with that are no job on their own ("Deputy Head of ...").
-_RANK_START = re.compile(r"^(?:deputy|acting|interim|vice|assistant|associate|senior|junior|"
-                         r"executive|managing|general|global|regional|group|co-?)\b", re.I)
-
-
-def split_heading(text: str, known: Sequence[str] = ()) -> tuple[str, str] | None:
-    """(name, title) from an element that runs them together, or None.
-
-    At a name the page announces (its title, its <h1>), else at a dash or comma after a
-    name, else where a title word starts after two to four name words ("Jane Example
-    Deputy Head of System Development").
-    """
-    folded = fold(text)
-    for name in known:
-        if folded.startswith(fold(name) + " ") and \
-                (title := field_title(text[len(name):].strip(" ,:;|—–-"))):
-            return name, title
-    m = _NAME_THEN_TITLE.match(text)
-    if m and looks_like_name(m.group("name")) and (title := field_title(m.group("title"))):
-        return m.group("name"), title
-    words = text.split()
-    for size in range(2, min(5, len(words))):
-        left, right = " ".join(words[:size]), " ".join(words[size:])
-        if looks_like_name(left) and (TITLE_WORDS.match(right) or _RANK_START.match(right)) \
-                and (title := field_title(right)):
-            return left, title
-    return None
-
-
 def _cards(tree: LexborHTMLParser) -> Iterator[Person]:
-    known = _known_names(tree)
+    known = known_names(tree)
     for node in tree.css(_CARD_NAMES)[:MAX_ELEMENTS]:
         name = _node_text(node).strip(" ,:;#¶")
         title = None
@@ -424,7 +320,7 @@ def find_people(tree: LexborHTMLParser, lines: Sequence[str], jsonld: Sequence[d
 
 def _subject(tree: LexborHTMLParser) -> str | None:
     """The person a per-person page is about: its <title> and its <h1> agree on a name."""
-    names = _known_names(tree)
+    names = known_names(tree)
     heading = tree.css_first("h1")
     if heading is not None and not names and (split := split_heading(_node_text(heading))):
         names.append(split[0])

@@ -58,6 +58,7 @@ from lookup.web.hosts import (
 )
 from lookup.web.pinned import PinnedBackend, pinned_transport
 from lookup.web.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, RobotsRules, robots_rules
+from lookup.web.robots import crawl_delay_notice
 
 __all__ = [
     "Fetcher",
@@ -174,7 +175,6 @@ class Fetcher:
         self.robots_fetches = 0
         self._robots: dict[str, RobotsRules] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
-        self._slow_hosts: set[str] = set()  # hosts whose Crawl-delay was announced
         self._hosts: dict[str, str | None] = {}  # host -> address problem, resolved once
         self._memo: dict[str, asyncio.Future[FetchResult]] = {}
         self._slots = asyncio.Semaphore(max(1, settings.fetch.concurrency))
@@ -273,14 +273,6 @@ class Fetcher:
             self.pins.setdefault(host, addresses[0])
         return None
 
-    def _announce(self, host: str, delay: float | None) -> None:
-        """Say once per host that its Crawl-delay slows this run, and by how much."""
-        if not delay or delay <= self.settings.fetch.per_host_delay_s or host in self._slow_hosts:
-            return
-        self._slow_hosts.add(host)
-        log.warning("%s asks for %g s between requests (robots.txt Crawl-delay): waiting that "
-                    "long before each further page from it.", host, delay)
-
     # -- robots.txt ----------------------------------------------------------
     def _crawl_delay(self, url: str) -> float | None:
         """The Crawl-delay robots.txt asks of us for this origin (capped), once it is known."""
@@ -300,7 +292,9 @@ class Fetcher:
         answer = await self._follow(
             f"{site}/robots.txt", robots_check=False, max_redirects=ROBOTS_MAX_REDIRECTS
         )
-        return robots_rules(answer.status, answer.body, answer.reason, answer.truncated)
+        rules = robots_rules(answer.status, answer.body, answer.reason, answer.truncated)
+        if (delay := rules.crawl_delay(self._agent) or 0) > self.settings.fetch.per_host_delay_s: log.warning(crawl_delay_notice(_host(site), delay))  # noqa: E701 - a slow run is never silent
+        return rules
 
     # -- one request, with retries ---------------------------------------------
     async def _request(self, url: str, *, page: bool) -> _Answer:
@@ -311,11 +305,7 @@ class Fetcher:
                 return _Answer(url, reason=f"budget spent: the run's {n} requests are used")
             self.requests_sent += 1
             self.requested.append(url)
-            delay = self._crawl_delay(url)
-            self._announce(_host(url), delay)
-            waited = await self.limiter.wait(_host(url), interval_s=delay)
-            if waited >= 1.0:  # said, so that a run that waits never looks stuck
-                log.info("Waited %.1f s before %s (its robots.txt Crawl-delay).", waited, url)
+            await self.limiter.wait(_host(url), interval_s=self._crawl_delay(url))
             try:
                 answer, wait = await self._attempt(url, page=page, last=attempt == MAX_RETRIES)
             finally:
