@@ -41,6 +41,7 @@ __all__ = [
     "extract",
     "find_addresses",
     "looks_like_name",
+    "visible_words",
 ]
 
 MAX_TEXT_CHARS = 20_000  # visible text kept in PageFacts.text
@@ -279,6 +280,17 @@ def extract(html: str, url: str) -> PageFacts:
         organization=_organization(meta, jsonld),
         site_links=tuple(site_links(tree, base)),
     )
+
+
+def visible_words(html: str) -> str:
+    """What a web search engine indexes of a page: its <title>, headings and visible text
+    (the offline world's search engine reads world pages with it)."""
+    tree = LexborHTMLParser(tame(html))
+    title = tree.css_first("title")
+    tree.strip_tags(_NOT_VISIBLE)
+    body = tree.body
+    text = body.text(deep=True, separator=" ") if body is not None else ""
+    return " ".join(f"{title.text() if title is not None else ''} {text}".split())
 
 
 def _selves(url: str, canonical: str | None) -> set[str]:

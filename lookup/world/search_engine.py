@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
 
+from lookup.web.extract import visible_words
 from lookup.world.format import SearchDocument
 
 __all__ = ["ParsedQuery", "ScoredDocument", "SearchIndex", "page_words", "parse_query"]
@@ -195,14 +195,7 @@ def _passes(entry: _Entry, query: ParsedQuery) -> bool:
     return not any(word in entry.terms or word in (entry.body_terms or ()) for word in query.excluded)
 
 
-_HIDDEN = ["script", "style", "noscript", "template", "svg"]
-
-
 def page_words(html: str) -> str:
-    """What a web search engine indexes of a page: its title, headings and visible text."""
-    tree = LexborHTMLParser(html[: MAX_BODY_CHARS * 2])
-    title = tree.css_first("title")
-    tree.strip_tags(_HIDDEN)
-    body = tree.body
-    text = body.text(deep=True, separator=" ") if body is not None else ""
-    return " ".join(f"{title.text() if title is not None else ''} {text}".split())
+    """What a web search engine indexes of a page (``lookup.web.extract.visible_words``: the
+    page is tamed before it is parsed, as every page the tool reads is)."""
+    return visible_words(html[: MAX_BODY_CHARS * 2])
