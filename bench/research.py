@@ -33,8 +33,8 @@ from protego import Protego
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lookup.interview import make_interview  # noqa: E402
-from lookup.research import run_pipeline  # noqa: E402
+from lookup.intake.interview import make_interview  # noqa: E402
+from lookup.research.pipeline import run_pipeline  # noqa: E402
 from lookup.settings import load_settings  # noqa: E402
 from lookup.world import serve_world  # noqa: E402
 

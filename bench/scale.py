@@ -218,8 +218,8 @@ def _pipeline_baseline(world: Path, interviews: list[dict], data: Path) -> float
     for key in ("LOOKUP_SEARCH__MIN_INTERVAL_S", "LOOKUP_FETCH__PER_HOST_DELAY_S"):
         os.environ[key] = "0"
     from flows.runtime import world_transport
-    from lookup.interview import make_interview
-    from lookup.research import run_pipeline
+    from lookup.intake.interview import make_interview
+    from lookup.research.pipeline import run_pipeline
     from lookup.settings import load_settings
 
     spent = []

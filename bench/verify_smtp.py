@@ -27,7 +27,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from lookup.mail.reach import REACH_FILE, PortAnswer
+from lookup.mail.portcheck import REACH_FILE, PortAnswer
 from lookup.mail.verify import Verifier
 from lookup.settings import Settings
 from lookup.world import serve_world
@@ -169,6 +169,9 @@ class _Unlimited:
     """No per-minute limit: the benchmark measures the dialogue, not the politeness wait."""
 
     def reserve(self, key: str, *, max_wait_s: float) -> float:
+        return 0.0
+
+    async def take(self, key: str, *, max_wait_s: float, sleep) -> float:
         return 0.0
 
     def next_free_in(self, key: str) -> float:

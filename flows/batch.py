@@ -1,140 +1,312 @@
-"""Several research runs from one command: a panel (``research --panel``, ``import``).
+"""Batches: many research requests at once, on the deployment's workers or here, a few at a time.
 
-Each interviewer gets their own flow run and card; one that fails is reported
-and the others still run. A panel then gets its index card, linking the cards.
+``lookup research --batch FILE.csv`` and ``lookup import FILE.ics`` (``--submit``)
+both end here. Every request is built and checked before anything starts (a bad
+CSV row stops the batch with its line number, nothing submitted; an unusable
+calendar event is reported and left out). Then ``run_batch``:
+
+- with the research deployment registered on the Prefect server (``lookup
+  deploy``), each request becomes one flow run of it, picked up by whichever
+  worker is free; with ``wait`` they are followed until they end or ``timeout_s``
+  passes, each reported as it finishes;
+- otherwise (no server, or no deployment) the runs go here, in this process,
+  ``prefect.batch_concurrency`` at a time, reported as each finishes.
+
+A CSV file (as a spreadsheet saves it: ``lookup.intake.sheet``) has a header row
+naming its columns, the same as the options of ``lookup research``: ``name`` and
+``company`` (required), ``domain``, ``role``, ``interview_date`` (YYYY-MM-DD),
+``interview_time`` (14:00 or 14:00-14:45), ``timezone``, ``recruiter``, ``notes``,
+``panel``, ``honorific``, ``tone``, ``language``, and ``world`` (an offline world
+directory for that row; ``--world`` for every row). Dashes or spaces in a header
+stand for underscores, case does not matter. What a row leaves out comes from the
+command's options, then the submitter's settings (``[followup]``), as for one
+``lookup research``. A panel is one row per panelist (no panel index is written).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from lookup.card.panel import PanelMember
-from lookup.models import Interview
+from lookup.errors import BadInputError, LookupToolError
+from lookup.intake.request import INTERVIEW_FIELDS, ResearchRequest
 from lookup.settings import Settings
 
-__all__ = ["import_params", "panel_interview", "research_one", "research_panel", "run_research"]
+__all__ = [
+    "COLUMNS", "CalendarBatch", "Outcome", "find_deployment", "read_batch", "read_calendar",
+    "run_batch", "run_here", "submit",
+]
+
+COLUMNS = (*INTERVIEW_FIELDS, "world")
+POLL_S = 2.0
+FINAL = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED"})
+FAILURES = frozenset({"FAILED", "CRASHED", "CANCELLED"})
 
 
-def research_one(params: dict[str, Any]) -> dict[str, Any]:
-    """One research flow run (Prefect is imported here, not at the CLI's start)."""
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one request of a batch."""
+
+    name: str
+    company: str
+    state: str  # SUBMITTED, COMPLETED, FAILED, CRASHED, CANCELLED; or, past the wait, the last seen
+    message: str = ""
+    card: str | None = None
+    flow_run_id: str | None = None
+    flow_run_name: str | None = None
+    seconds: float | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.state in FAILURES
+
+    @property
+    def unfinished(self) -> bool:
+        """Followed, but not over when the wait ran out (it goes on on its worker)."""
+        return self.state not in FINAL and self.state != "SUBMITTED"
+
+
+Progress = Callable[[int, int, Outcome], None]
+Say = Callable[[str], None]
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def read_batch(
+    path: Path, *, settings: Settings, options: Mapping[str, Any] | None = None,
+) -> tuple[list[ResearchRequest], tuple[str, ...]]:
+    """The request of every row of a CSV file, each checked, and notes on how the file was
+    read; BadInputError names the physical line of the first bad row.
+
+    ``options`` (the command's: run options and follow-up defaults) fill what a row leaves
+    out; then the submitter's ``settings`` do.
+    """
+    from flows.runtime import check_world, with_settings
+    from lookup.intake.sheet import read_sheet
+
+    if not path.is_file():
+        raise BadInputError(f"The batch file {path} does not exist.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInputError(f"The batch file {path} could not be read: {exc}.") from exc
+    sheet = read_sheet(data, name=str(path), columns=COLUMNS,
+                       required=("name", "company"), date_columns=("interview_date",),
+                       time_columns=("interview_time",))
+    batch: list[ResearchRequest] = []
+    for row in sheet.rows:
+        try:
+            request = ResearchRequest.from_row(row.values, defaults=options)
+            check_world(request.world)
+            if request.world:  # workers run elsewhere: the path must not depend on the cwd
+                request = replace(request, world=str(Path(request.world).expanduser().resolve()))
+            batch.append(with_settings(request, settings))
+        except BadInputError as exc:
+            raise BadInputError(f"Line {row.line} of {path}: {exc}") from exc
+    if not batch:
+        raise BadInputError(f"The batch file {path} has no interviews under its header.")
+    return batch, sheet.notes
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarBatch:
+    """The requests of a calendar's new interviews (a panel's new members as one request),
+    the interviews already researched, and a sentence per event that cannot be used."""
+
+    requests: list[ResearchRequest] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def runs(self) -> list[ResearchRequest]:
+        """One request per interviewer: a panel's members apart (no index card)."""
+        return [r.for_panelist(n) for r in self.requests for n in (r.panel or (r.name,))]
+
+
+def read_calendar(
+    path: Path, *, settings: Settings, max_age_days: int, options: Mapping[str, Any],
+    known: Callable[[Any], bool],
+) -> CalendarBatch:
+    """The requests of the interviews in a calendar export that ``known`` does not know yet.
+
+    Times are read in the user's zone (``followup.timezone``, else this machine's); an
+    event whose interview breaks the request's rules (a panel of 14, a name with control
+    characters) becomes a problem sentence, as an unreadable event does.
+    """
+    from flows.runtime import with_settings
+    from lookup.intake.ics import parse_interviews
+    from lookup.intake.interview import zone
+    from lookup.settings import local_timezone
+
+    if not path.is_file():
+        raise BadInputError(f"The calendar file {path} does not exist.")
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")  # Outlook writes a BOM
+    parsed = parse_interviews(text, today=dt.date.today(), max_age_days=max_age_days,
+                              tz=zone(local_timezone(settings.followup.timezone)))
+    new = [i for i in parsed.interviews if not known(i)]
+    batch = CalendarBatch(skipped=[f"{i.name} ({i.company}): already researched"
+                                   for i in parsed.interviews if i not in new],
+                          problems=list(parsed.problems))
+    for group in _by_event(new):
+        try:
+            request = ResearchRequest.from_interview(group[0], **options)
+            if request.panel:
+                request = replace(request, panel=tuple(i.name for i in group))
+            batch.requests.append(with_settings(request, settings))
+        except BadInputError as exc:
+            who = ", ".join(i.name for i in group)
+            batch.problems.append(f"The interview with {who} ({group[0].company}) cannot be "
+                                  f"researched: {exc}")
+    return batch
+
+
+def _by_event(interviews: list[Any]) -> list[list[Any]]:
+    """Interviews grouped by panel: the members of one panel (still new) run together."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for i in interviews:
+        key = (i.company, i.interview_date, i.panel) if i.panel else (id(i),)
+        groups.setdefault(key, []).append(i)
+    return [sorted(g, key=lambda i: i.panel.index(i.name) if i.panel else 0)
+            for g in groups.values()]
+
+
+# -- running -------------------------------------------------------------------------
+
+
+def run_batch(
+    batch: Sequence[ResearchRequest], settings: Settings, *, api: str | None, wait: bool,
+    timeout_s: float, progress: Progress, say: Say,
+) -> list[Outcome]:
+    """Submit to the research deployment when the server has one, else run here."""
+    from flows.deployments import RESEARCH_DEPLOYMENT
+    from flows.runtime import quiet_expected_failures
+
+    found = asyncio.run(find_deployment(RESEARCH_DEPLOYMENT)) if api else None
+    quiet_expected_failures()
+    if found is not None:
+        say(f"Submitting {len(batch)} run(s) to {RESEARCH_DEPLOYMENT} on {api}.")
+        if wait:
+            say(f"Waiting up to {timeout_s:g} s for the {len(batch)} run(s) to finish on the "
+                "workers (Ctrl-C stops waiting; the runs go on).")
+        return asyncio.run(submit(batch, found, wait=wait, timeout_s=timeout_s,
+                                  progress=progress))
+    where = "no deployment is registered there (lookup deploy)" if api else "no Prefect server"
+    concurrency = settings.prefect.batch_concurrency
+    say(f"Running {len(batch)} interview(s) here, {concurrency} at a time ({where}).")
+    return asyncio.run(run_here(batch, concurrency=concurrency, progress=progress))
+
+
+async def find_deployment(name: str) -> Any | None:
+    """The deployment on the Prefect server this process talks to, or None when it is not there."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    async with get_client() as client:
+        try:
+            return await client.read_deployment_by_name(name)
+        except ObjectNotFound:
+            return None
+
+
+async def submit(
+    batch: Sequence[ResearchRequest], deployment: Any, *, wait: bool, progress: Progress,
+    timeout_s: float = 3600.0,
+) -> list[Outcome]:
+    """One flow run of ``deployment`` per request; with ``wait``, follow them to the end or
+    until ``timeout_s`` has passed."""
+    from prefect.client.orchestration import get_client
+
+    key = uuid.uuid4().hex[:12]  # a retried request within this batch creates no second run
+    async with get_client() as client:
+        runs = []
+        for index, request in enumerate(batch):
+            run = await client.create_flow_run_from_deployment(
+                deployment.id, parameters=request.to_params(),
+                idempotency_key=f"lookup-batch-{key}-{index}", tags=["interviewer-lookup", "batch"],
+            )
+            runs.append(run)
+        outcomes = [
+            Outcome(r.name, r.company, "SUBMITTED", flow_run_id=str(run.id),
+                    flow_run_name=run.name)
+            for r, run in zip(batch, runs, strict=True)
+        ]
+        if not wait:
+            return outcomes
+        return await _follow(client, outcomes, progress, deadline=time.monotonic() + timeout_s)
+
+
+async def _follow(
+    client: Any, outcomes: list[Outcome], progress: Progress, *, deadline: float
+) -> list[Outcome]:
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    pending = {o.flow_run_id: i for i, o in enumerate(outcomes)}
+    done = 0
+    while pending:
+        runs = await client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=list(pending))),
+            limit=len(pending),
+        )
+        late = time.monotonic() >= deadline
+        for run in runs:
+            state = run.state.type.value if run.state else "PENDING"
+            if state not in FINAL and not late:
+                continue
+            index = pending.pop(str(run.id))
+            message = "" if state == "COMPLETED" else (run.state.message or "") if run.state else ""
+            if state not in FINAL:
+                message = "not finished when the wait ran out; it goes on on its worker"
+            outcomes[index] = Outcome(
+                outcomes[index].name, outcomes[index].company, state, message,
+                flow_run_id=str(run.id), flow_run_name=run.name,
+                seconds=run.total_run_time.total_seconds() if run.total_run_time else None,
+            )
+            done += 1
+            progress(done, len(outcomes), outcomes[index])
+        if pending and not late:
+            await asyncio.sleep(POLL_S)
+        elif pending:  # runs the server no longer lists: nothing more to learn about them
+            for index in pending.values():
+                outcomes[index] = replace(outcomes[index], state="UNKNOWN",
+                                          message="the server no longer lists this run")
+            break
+    return outcomes
+
+
+async def run_here(
+    batch: Sequence[ResearchRequest], *, concurrency: int, progress: Progress
+) -> list[Outcome]:
+    """Run the research flow for each request in this process, ``concurrency`` at a time."""
     from flows.research import research_interviewer
 
-    return asyncio.run(research_interviewer(**params))
+    gate = asyncio.Semaphore(max(1, concurrency))
+    outcomes: list[Outcome | None] = [None] * len(batch)
+    done = 0
 
+    async def one(index: int, request: ResearchRequest) -> None:
+        nonlocal done
+        async with gate:
+            started = time.monotonic()
+            try:
+                summary = await research_interviewer(**request.to_params())
+            except LookupToolError as exc:
+                outcome = Outcome(request.name, request.company, "FAILED", str(exc))
+            except Exception as exc:  # a crash of one run must not stop the others
+                outcome = Outcome(request.name, request.company, "FAILED",
+                                  f"{type(exc).__name__}: {exc}")
+            else:
+                outcome = Outcome(request.name, request.company, "COMPLETED",
+                                  card=summary.get("card"))
+            outcome = replace(outcome, seconds=time.monotonic() - started)
+        outcomes[index] = outcome
+        done += 1
+        progress(done, len(batch), outcome)
 
-def _member(name: str, summary: dict[str, Any] | None, problem: str | None) -> PanelMember:
-    if summary is None:
-        return PanelMember(name, None, problem=problem)
-    email = summary.get("email") or {}
-    return PanelMember(
-        name,
-        Path(summary["card"]).stem,
-        title=summary.get("title"),
-        address=email.get("address"),
-        status=email.get("status"),
-    )
-
-
-def panel_interview(params: dict[str, Any], names: list[str], settings: Settings) -> Interview:
-    """The panel's interview as the index card shows it (bad input raises here)."""
-    from flows.runtime import followup_defaults
-    from lookup.interview import make_interview
-
-    options = followup_defaults(settings, params)
-    keys = ("domain", "role", "interview_date", "recruiter", "notes", "interview_time",
-            "timezone", "honorific", "tone", "language")
-    return make_interview(names[0], options["company"], panel=names,
-                          **{k: options.get(k) for k in keys})
-
-
-def research_panel(params: dict[str, Any], names: list[str], settings: Settings
-                   ) -> dict[str, Any]:
-    """Research every panelist (``params`` shared, each with the whole panel) and write the
-    panel's index card; one failure does not stop the others."""
-    from lookup.card.write import write_panel_index
-
-    interview = panel_interview(params, names, settings)
-    summaries: list[dict[str, Any]] = []
-    members: list[PanelMember] = []
-    failures: list[str] = []
-    for name in interview.panel:
-        try:
-            summary = research_one({**params, "name": name, "panel": list(interview.panel)})
-        except Exception as exc:  # one panelist's failure is reported; the others still run
-            failures.append(f"{name}: {exc}")
-            members.append(_member(name, None, f"research failed: {exc}"))
-            continue
-        summaries.append(summary)
-        members.append(_member(name, summary, None))
-    index = write_panel_index(interview, members, settings=settings, now=dt.datetime.now(dt.UTC))
-    return {
-        "panel_index": str(index) if index else None,
-        "interviewers": summaries,
-        "failed": failures,
-    }
-
-
-def import_params(interview: Interview, *, smtp: bool, world: str | None) -> dict[str, Any]:
-    """The flow parameters for an interview read from a calendar (times in the user's zone)."""
-    recruiter = interview.recruiter or interview.recruiter_email
-    if interview.recruiter and interview.recruiter_email:
-        recruiter = f"{interview.recruiter} <{interview.recruiter_email}>"
-    time = None
-    start, end = interview.starts_at, interview.ends_at
-    if start is not None:
-        same_day = end is not None and end.date() == start.date()
-        time = f"{start:%H:%M}" + (f"-{end:%H:%M}" if same_day and end else "")
-    return {
-        "name": interview.name,
-        "company": interview.company,
-        "domain": interview.domain,
-        "role": interview.role,
-        "interview_date": interview.interview_date.isoformat() if interview.interview_date else None,
-        "recruiter": recruiter,
-        "notes": interview.notes,
-        "interview_time": time,
-        "timezone": interview.timezone,
-        "panel": list(interview.panel) or None,
-        "smtp": True if smtp else None,
-        "world": world,
-    }
-
-
-def run_research(params: dict[str, Any], panel: str | None) -> dict[str, Any]:
-    """`lookup research`: check the input (nothing starts on bad input), then one flow run,
-    or one per panelist and the panel's index."""
-    from flows._cli import check_world
-    from flows.runtime import (
-        FAST_RUNS_HINT,
-        followup_defaults,
-        prefect_api,
-        quiet_expected_failures,
-        require_network,
-        settings_for_run,
-        stderr,
-    )
-    from lookup.interview import make_interview
-
-    check_world(params["world"])
-    settings = settings_for_run(params["world"], smtp_proxy=params.get("smtp_proxy"),
-                                m365_https=params.get("m365_https"))
-    check_world(settings.general.world or None)
-    options = followup_defaults(settings, params)  # settings fill what was not given
-    others = [p.strip() for p in (panel or "").split(",") if p.strip()]
-    checked = {k: options[k] for k in (
-        "domain", "role", "interview_date", "recruiter", "notes", "interview_time", "timezone",
-        "honorific", "tone", "language")}
-    # Bad input stops here, before Prefect starts or anything is written.
-    interview = make_interview(params["name"], params["company"], panel=others, **checked)
-    require_network(settings)
-    if prefect_api(settings) is None:
-        stderr(FAST_RUNS_HINT)
-    import flows.research  # noqa: F401  (Prefect's log handlers exist from here on)
-
-    quiet_expected_failures()
-    if interview.panel:
-        return research_panel(options, list(interview.panel), settings)
-    return research_one(options)
+    await asyncio.gather(*(one(i, r) for i, r in enumerate(batch)))
+    return [o for o in outcomes if o is not None]

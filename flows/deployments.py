@@ -23,14 +23,16 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 
-from lookup.settings import Settings
+from lookup.settings import Settings, local_timezone
 
 __all__ = [
     "RESEARCH_DEPLOYMENT",
     "REVERIFY_DEPLOYMENT",
     "build_deployments",
     "deploy_to_pool",
+    "schedule_timezone",
     "serve_deployments",
 ]
 
@@ -41,19 +43,9 @@ SILENCE_S = 120  # no heartbeat (nor an end) for this long: the run's machine is
 REVERIFY_DEPLOYMENT = "reverify-contacts/scheduled"
 
 
-def local_timezone(settings: Settings) -> str:
-    """The IANA zone for the cron schedule: the setting, TZ, or the machine's zone (UTC fallback)."""
-    if settings.reverify.timezone:
-        return settings.reverify.timezone
-    if os.environ.get("TZ"):
-        return os.environ["TZ"]
-    try:
-        link = os.path.realpath("/etc/localtime")
-        if "zoneinfo/" in link:
-            return link.split("zoneinfo/", 1)[1]
-    except OSError:
-        pass
-    return "UTC"
+def schedule_timezone(settings: Settings) -> str:
+    """The IANA zone for the cron schedule: ``reverify.timezone``, else the user's zone."""
+    return local_timezone(settings.reverify.timezone)
 
 
 def build_deployments(settings: Settings) -> list:
@@ -87,7 +79,7 @@ def _deployment_options(settings: Settings, work_pool: str | None = None) -> lis
     reverify = {
         "name": "scheduled",
         "description": "Re-check stored contacts that are due and report what changed.",
-        "schedules": [Cron(settings.reverify.cron, timezone=local_timezone(settings))],
+        "schedules": [Cron(settings.reverify.cron, timezone=schedule_timezone(settings))],
         "tags": ["interviewer-lookup"],
         **pooled,
     }
@@ -99,7 +91,7 @@ async def deploy_to_pool(settings: Settings) -> dict:
     from prefect.client.orchestration import get_client
     from prefect.deployments.runner import adeploy
 
-    from flows.limits import ensure_limits
+    from flows.politeness.policy import ensure_limits
     from flows.research import research_interviewer
     from flows.reverify import reverify_contacts
 
@@ -126,7 +118,7 @@ async def deploy_to_pool(settings: Settings) -> dict:
         "deployment_ids": [str(i) for i in ids],
         "limits": limits,
         "automation": automation,
-        "schedule": f"{settings.reverify.cron} ({local_timezone(settings)})",
+        "schedule": f"{settings.reverify.cron} ({schedule_timezone(settings)})",
     }
 
 
@@ -193,24 +185,17 @@ async def _ensure_pool(client: object, name: str) -> bool:
     return True
 
 
-def serve_deployments(settings: Settings) -> None:
-    """Start the local server if needed, then serve both deployments until interrupted."""
-    from flows.server import api_url, server_status, start_server
-
-    os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
-    if not os.environ.get("PREFECT_API_URL"):
-        info = server_status(settings) or start_server(settings)
-        os.environ["PREFECT_API_URL"] = api_url(info)
+def serve_deployments(settings: Settings, *, say: Callable[[str], None]) -> None:
+    """Serve both deployments until interrupted, on the server this process was pointed at
+    (``flows.runtime.connect_prefect(settings, start=True)``)."""
     from prefect import serve
 
-    print(
+    say(
         f"Serving on {os.environ['PREFECT_API_URL']}\n"
         f"  research:     prefect deployment run '{RESEARCH_DEPLOYMENT}' "
         '--param name="NAME" --param company="COMPANY"\n'
         f"  re-verify:    runs on cron '{settings.reverify.cron}' "
-        f"({local_timezone(settings)}); now: prefect deployment run '{REVERIFY_DEPLOYMENT}'\n"
-        "Ctrl-C stops serving (the server keeps running; `lookup server stop` stops it).",
-        file=sys.stderr,
-        flush=True,
+        f"({schedule_timezone(settings)}); now: prefect deployment run '{REVERIFY_DEPLOYMENT}'\n"
+        "Ctrl-C stops serving (the server keeps running; `lookup server stop` stops it)."
     )
     serve(*build_deployments(settings), pause_on_shutdown=False, print_starting_message=False)

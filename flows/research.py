@@ -1,5 +1,10 @@
 """The research flow: one run per interview. Thin: each task wraps one library step.
 
+Its parameters are the fields of ``lookup.intake.request.ResearchRequest``: the
+flow's signature is built from that record (``_takes_a_request``), so a deployment,
+``prefect deployment run --param …`` and Prefect's UI offer exactly the options
+``lookup research`` has, and the run checks them as the command line does.
+
 The steps (``lookup.research``) share the run's clients, so robots.txt,
 budgets, rate limits and the DNS cache span the whole run; async tasks run on
 the flow's event loop, so those clients never cross loops. Clients are passed
@@ -9,31 +14,46 @@ The steps that talk to the network or the database are retried twice with
 exponential backoff, for transient errors only (``transient``): a lost
 connection to the Prefect server or the database, a socket error. With a
 Prefect server in use, the run's politeness limits are global
-(``flows/limits.py``): every worker shares one budget per search engine, web
+(``flows/politeness/``): every worker shares one budget per search engine, web
 host and mail domain.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
-from flows.limits import run_politeness, transient
+from flows.politeness.limiters import run_politeness
 from flows.privacy import RESEARCH_FLOW, artifact_key
-from flows.runtime import followup_defaults, run_overrides, world_settings, world_transport
-from lookup import research
-from lookup.analysis import research_json
-from lookup.interview import make_interview
+from flows.runtime import run_overrides, with_settings, world_settings, world_transport
+from lookup.errors import ServerError, StoreError
+from lookup.intake.request import ResearchRequest
+from lookup.research import analysis, pipeline, steps
+from lookup.research.analysis import research_json
 from lookup.settings import load_settings
 
-__all__ = ["STEPS", "research_interviewer"]
+__all__ = ["STEPS", "research_here", "research_interviewer", "transient"]
+
+
+def transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect retry condition: retry a step only for errors that may pass by themselves."""
+    error = getattr(state, "data", None)
+    if isinstance(error, StoreError):
+        from sqlalchemy.exc import DisconnectionError, OperationalError
+
+        return isinstance(error.__cause__, OperationalError | DisconnectionError)
+    return isinstance(error, ServerError | OSError | TimeoutError | httpx.TransportError)
 
 IO = {"cache_policy": NO_CACHE, "persist_result": False}
 NETWORK = {**IO, "retries": 2, "retry_delay_seconds": exponential_backoff(backoff_factor=2),
@@ -44,66 +64,58 @@ def _quoted(step: Callable[..., Any]) -> Callable[..., Any]:
     looking for futures (measured: ~0.2 s of a 1 s research run), and dependency
     tracking is not needed because the steps run in sequence."""
 
-    def call(*args: Any) -> Any:
-        return step(*(quote(arg) for arg in args))
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return step(*(quote(arg) for arg in args), **{k: quote(v) for k, v in kwargs.items()})
 
     return call
 
 
-STEPS = research.Steps(
-    search=_quoted(task(name="search", **NETWORK)(research.search_step)),
-    domain=_quoted(task(name="resolve-company-domain", **NETWORK)(research.domain_step)),
-    gather=_quoted(task(name="gather-pages", **NETWORK)(research.gather_step)),
-    mail=_quoted(task(name="choose-mail-domain", **NETWORK)(research.mail_step)),
-    analyse=_quoted(task(name="profile-and-infer", **IO)(research.analyse_step)),
-    verify=_quoted(task(name="verify-candidates", **NETWORK)(research.verify_step)),
-    write=_quoted(task(name="store-and-write-card", **NETWORK)(research.write_step)),
+# Each pipeline step, as it is, in a task: the library's function is the task's body.
+STEPS = pipeline.Steps(
+    search=_quoted(task(name="search", **NETWORK)(steps.search_all)),
+    domain=_quoted(task(name="resolve-company-domain", **NETWORK)(steps.resolve_domain)),
+    gather=_quoted(task(name="gather-pages", **NETWORK)(steps.gather_pages)),
+    mail=_quoted(task(name="choose-mail-domain", **NETWORK)(steps.resolve_mail_domain)),
+    analyse=_quoted(task(name="profile-and-infer", **IO)(analysis.analyse)),
+    verify=_quoted(task(name="verify-candidates", **NETWORK)(steps.verify_addresses)),
+    write=_quoted(task(name="store-and-write-card", **NETWORK)(steps.write_card)),
 )
 
 
+def _takes_a_request(body: Callable[..., Any]) -> Callable[..., Any]:
+    """Give ``body(**params)`` the signature of ``ResearchRequest``'s fields, for Prefect's
+    parameter schema and checks (a panel travels as a list: JSON has no tuples)."""
+    parameters = []
+    for f in dataclasses.fields(ResearchRequest):
+        required = f.default is dataclasses.MISSING
+        default = inspect.Parameter.empty if required else f.default
+        annotation = f.type
+        if isinstance(default, tuple):
+            default, annotation = None, "list[str] | None"
+        parameters.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY,
+                                            default=default, annotation=annotation))
+    body.__signature__ = inspect.Signature(parameters, return_annotation="dict")  # type: ignore[attr-defined]
+    body.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": "dict"}
+    return body
+
+
 @flow(name=RESEARCH_FLOW)
-async def research_interviewer(
-    name: str,
-    company: str,
-    domain: str | None = None,
-    role: str | None = None,
-    interview_date: str | None = None,
-    recruiter: str | None = None,
-    notes: str | None = None,
-    smtp: bool | None = None,
-    world: str | None = None,
-    smtp_proxy: str | None = None,
-    m365_https: bool | None = None,
-    interview_time: str | None = None,
-    timezone: str | None = None,
-    panel: list[str] | None = None,
-    honorific: str | None = None,
-    tone: str | None = None,
-    language: str | None = None,
-) -> dict:
+@_takes_a_request
+async def research_interviewer(**params: Any) -> dict:
     """Research one interviewer and write their briefing card; returns the JSON summary.
 
-    ``smtp_proxy`` (a socks5:// URL) and ``m365_https`` override ``smtp.proxy``
-    and ``m365.enabled`` for this run.
+    The parameters are ``ResearchRequest``'s fields; ``smtp_proxy`` (a socks5:// URL)
+    and ``m365_https`` override ``smtp.proxy`` and ``m365.enabled`` for this run.
     """
-    settings = load_settings(overrides=run_overrides(world, smtp_proxy, m365_https) or None)
-    options = followup_defaults(settings, {"recruiter": recruiter, "tone": tone,
-                                           "language": language, "timezone": timezone})
-    interview = make_interview(
-        name,
-        company,
-        domain=domain,
-        role=role,
-        interview_date=interview_date,
-        notes=notes,
-        interview_time=interview_time,
-        panel=panel,
-        honorific=honorific,
-        **options,
-    )
+    asked = ResearchRequest.from_params(params)
+    settings = load_settings(
+        overrides=run_overrides(asked.world, asked.smtp_proxy, asked.m365_https) or None)
+    request = with_settings(asked, settings)  # the worker's settings fill what is left
+    interview = request.interview()
+    smtp = request.smtp
     with world_settings(settings) as live:
         async with run_politeness(live, get_run_logger()) as politeness:
-            run = await research.run_pipeline(
+            run = await pipeline.run_pipeline(
                 interview,
                 live,
                 smtp=smtp,
@@ -124,3 +136,8 @@ async def research_interviewer(
         "reminder": str(reminder) if reminder.is_file() else None,
         "timings": run.timings,
     }
+
+
+def research_here(request: ResearchRequest) -> dict:
+    """One research flow run in this process (Prefect set up by the caller)."""
+    return asyncio.run(research_interviewer(**request.to_params()))

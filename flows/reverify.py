@@ -16,12 +16,12 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.limits import run_politeness
+from flows.politeness.limiters import run_politeness
 from flows.privacy import forget_in_prefect
 from flows.runtime import run_overrides, world_settings, world_transport
 from lookup.card import refresh_history
 from lookup.mail.changes import Change, changes_markdown, describe_changes
-from lookup.mail.reach import REACH_FILE
+from lookup.mail.portcheck import REACH_FILE
 from lookup.mail.verdicts import BLOCKED_NOTICE
 from lookup.mail.verify import Verifier
 from lookup.settings import Settings, load_settings
@@ -172,19 +172,16 @@ async def _research_again(
     slugs: list[str], settings: Settings, *, smtp: bool | None, world: str | None,
     smtp_proxy: str | None = None, m365_https: bool | None = None,
 ) -> None:
-    """Re-run the research for each contact to catch job changes."""
+    """Re-run the research for each contact to catch job changes (the same request as
+    ``lookup research NAME --company C --domain D`` with this run's options)."""
     from flows.research import research_interviewer
+    from lookup.intake.request import ResearchRequest
 
     with Store.open(settings.database_url) as store:
         people = [store.find_person(slug) for slug in slugs]
     for person in people:
         if person is not None:
-            await research_interviewer(
-                name=person.name,
-                company=person.company,
-                domain=person.domain,
-                smtp=smtp,
-                world=world,
-                smtp_proxy=smtp_proxy,
-                m365_https=m365_https,
-            )
+            request = ResearchRequest(name=person.name, company=person.company,
+                                      domain=person.domain, smtp=smtp, world=world,
+                                      smtp_proxy=smtp_proxy, m365_https=m365_https)
+            await research_interviewer(**request.to_params())

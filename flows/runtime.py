@@ -1,7 +1,11 @@
-"""Process-level set-up shared by the CLI and the flows: Prefect's API, worlds, settings.
+"""Process-level set-up shared by the CLI and the flows: Prefect's API, settings, worlds.
 
-Prefect reads its settings when it is first imported, so everything here runs
-before ``import prefect`` and nothing here imports it.
+``connect_prefect`` is the one place that decides which Prefect API a process
+talks to (and starts the local server when asked); ``settings_for_run`` and
+``with_settings`` turn a request's options into settings and fill what the
+request leaves to them; ``world_settings`` serves an offline world for the
+duration. Prefect reads its settings when it is first imported, so everything
+here runs before ``import prefect`` and nothing here imports it.
 """
 
 from __future__ import annotations
@@ -10,27 +14,29 @@ import asyncio
 import contextlib
 import logging
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lookup.errors import BadInputError, LookupToolError, ServerError
+from lookup.intake.request import ResearchRequest
 from lookup.settings import Settings, WorldEndpoints, load_settings, local_timezone
-from lookup.text import inert
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = [
     "FAST_RUNS_HINT",
-    "followup_defaults",
-    "prefect_api",
+    "check_world",
+    "connect_prefect",
     "quiet_expected_failures",
+    "request_settings",
     "require_network",
+    "require_unlisted_ip",
     "run_overrides",
     "settings_for_run",
     "verbose",
+    "with_settings",
     "world_settings",
     "world_transport",
 ]
@@ -41,12 +47,14 @@ FAST_RUNS_HINT = (
 )
 
 
-def prefect_api(settings: Settings, *, start_timeout_s: float | None = None) -> str | None:
-    """Point Prefect at a reachable server, else at a temporary one; return the API URL used.
+def connect_prefect(settings: Settings, *, start: bool = False) -> str | None:
+    """Point Prefect at a reachable server and return its API URL; None: Prefect's temporary one.
 
-    Order: an explicit ``PREFECT_API_URL``; the local server ``lookup server start``
-    recorded; otherwise Prefect's temporary server, with a start-up timeout long
-    enough for a cold 2-core machine (see PREFECT.md). ``None`` means temporary.
+    Order: an explicit ``PREFECT_API_URL`` (which must answer); the local server
+    ``lookup server start`` recorded; with ``start``, that server started now
+    (``lookup serve``: schedules need a real server). Otherwise Prefect starts a
+    temporary server in this process, given a start-up timeout long enough for a
+    cold 2-core machine (docs/prefect.md).
     """
     settings.prefect_home.mkdir(parents=True, exist_ok=True)  # Prefect's SQLite needs the folder
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
@@ -55,30 +63,27 @@ def prefect_api(settings: Settings, *, start_timeout_s: float | None = None) -> 
     if os.environ.get("PREFECT_API_URL"):
         _require_prefect(os.environ["PREFECT_API_URL"])
         return os.environ["PREFECT_API_URL"]
-    from flows.server import api_url, server_status
+    from flows.server import api_url, server_status, start_server
 
-    info = server_status(settings)
+    info = server_status(settings) or (start_server(settings) if start else None)
     if info is not None:
         os.environ["PREFECT_API_URL"] = api_url(info)
         return os.environ["PREFECT_API_URL"]
-    timeout = start_timeout_s or settings.prefect.startup_timeout_s
+    timeout = settings.prefect.startup_timeout_s
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(int(timeout)))
     return None
 
 
-def _require_prefect(url: str, timeout_s: float = 3.0) -> None:
+def _require_prefect(url: str) -> None:
     """ServerError, in one sentence, when the Prefect API named by PREFECT_API_URL does not answer."""
-    from flows.prefect_api import prefect_request
+    from flows.server import health
 
-    try:
-        prefect_request("GET", f"{url.rstrip('/')}/health", timeout_s=timeout_s, retries=1,
-                        backoff_s=0.5)
-    except ServerError as exc:
-        why = type(exc.__cause__).__name__ if exc.__cause__ else str(exc).split(" with ", 1)[-1]
+    problem = health(url.rstrip("/").removesuffix("/api"))
+    if problem is not None:
         raise ServerError(
-            f"Prefect's API at {url} (PREFECT_API_URL) does not answer ({why}). "
+            f"Prefect's API at {url} (PREFECT_API_URL) does not answer ({problem}). "
             "Start that server, or unset PREFECT_API_URL to let lookup use its own."
-        ) from exc
+        )
 
 
 def require_network(settings: Settings) -> None:
@@ -87,11 +92,22 @@ def require_network(settings: Settings) -> None:
     Runs before Prefect starts, so a machine without network hears it at once instead of
     after every query's retries; in world mode the world is served for the look.
     """
-    from lookup import reach
+    from lookup.network import online as reach
 
     with world_settings(settings) as live:
         found = asyncio.run(reach.check_reach(live))
     reach.require_network(found, world=bool(settings.general.world))
+
+
+def require_unlisted_ip(settings: Settings, smtp: bool | None) -> None:
+    """ProbeRefusedError, in one sentence, before a run that would probe SMTP from a public IP
+    found on a DNS blocklist today (``lookup doctor --blocklists``); see lookup.network.doctor."""
+    if not (settings.smtp.enabled if smtp is None else smtp):
+        return
+    from lookup.network.doctor import require_unlisted
+
+    with world_settings(settings) as live:
+        asyncio.run(require_unlisted(live))
 
 
 def verbose() -> bool:
@@ -137,9 +153,25 @@ def settings_for_run(
     """Settings for one run: loaded once from files and LOOKUP_*, then the command's options.
 
     ``world`` overrides LOOKUP_WORLD; ``smtp_proxy`` and ``m365_https`` override
-    ``smtp.proxy`` and ``m365.enabled`` (see ``run_overrides``).
+    ``smtp.proxy`` and ``m365.enabled`` (see ``run_overrides``). A world directory
+    that does not exist, given or set, is bad input.
     """
-    return load_settings(overrides=run_overrides(world, smtp_proxy, m365_https) or None)
+    check_world(world)
+    settings = load_settings(overrides=run_overrides(world, smtp_proxy, m365_https) or None)
+    check_world(settings.general.world or None)
+    return settings
+
+
+def request_settings(request: ResearchRequest) -> Settings:
+    """The settings a request runs with: its world and mail options over the user's."""
+    return settings_for_run(request.world, smtp_proxy=request.smtp_proxy,
+                            m365_https=request.m365_https)
+
+
+def check_world(world: str | None) -> None:
+    """BadInputError when ``world`` names a directory that does not exist."""
+    if world and not Path(world).expanduser().is_dir():
+        raise BadInputError(f"The world directory {world} does not exist.")
 
 
 def run_overrides(
@@ -198,26 +230,14 @@ def world_transport(settings: Settings) -> httpx.AsyncBaseTransport | None:
     return WorldTransport.from_endpoints(settings.world)
 
 
-def stderr(message: str) -> None:
-    """One line for the person at the terminal, never on stdout (stdout may be JSON)."""
-    print(inert(message), file=sys.stderr, flush=True)
-
-
-def followup_defaults(settings: Settings, params: dict[str, Any]) -> dict[str, Any]:
-    """The follow-up options not given on the command line, from settings (``[followup]``):
-    the recruiter, tone, language and the user's time zone (else the machine's)."""
-    given = settings.followup
-    filled = dict(params)
-    filled["recruiter"] = params.get("recruiter") or given.recruiter or None
-    filled["tone"] = params.get("tone") or given.tone
-    filled["language"] = (params.get("language") or given.language or "en").strip().lower()
-    filled["timezone"] = params.get("timezone") or local_timezone(given.timezone)
+def with_settings(request: ResearchRequest, settings: Settings) -> ResearchRequest:
+    """``request`` with what it leaves out from the user's ``[followup]`` settings: the
+    recruiter, tone, language and time zone (else this machine's); a language without a
+    phrasebook in the templates folder is bad input."""
     from lookup.card.render import languages
 
-    known = languages(settings.templates_dir)
-    if filled["language"] not in known:
-        raise BadInputError(
-            f"There is no draft in the language {filled['language']!r}; available: "
-            f"{', '.join(known)} (add draft.<code>.toml to your templates folder for another)."
-        )
-    return filled
+    given = settings.followup
+    return request.with_defaults(
+        recruiter=given.recruiter, tone=given.tone, language=given.language,
+        timezone=local_timezone(given.timezone), languages=languages(settings.templates_dir),
+    )

@@ -11,7 +11,10 @@ share one limiter: callers are served in the order they asked.
 
 The edges take their limiters as seams (``Spacing``, ``Quota``), bundled for one
 run in ``Politeness``: in-process limiters by default; with a Prefect server in
-use, ``flows/limits.py`` passes limiters that hold for every worker at once.
+use, ``flows/politeness/limiters.py`` passes limiters that hold for every worker at once.
+
+``RETRY_STATUS`` and ``backoff_delay`` are the one retry policy for HTTP: the answers
+worth asking again, and how long to wait first.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 __all__ = [
+    "RETRY_STATUS",
     "Clock",
     "FakeClock",
     "Politeness",
@@ -189,6 +193,12 @@ def shared_limiter(name: str, min_interval_s: float) -> RateLimiter:
         if key not in _SHARED:
             _SHARED[key] = RateLimiter(min_interval_s)
         return _SHARED[key]
+
+
+# HTTP answers that say "not now" rather than "no": too many requests (RFC 6585), a bad
+# gateway, unavailable, a gateway time-out (RFC 9110 15.6.3-5). A 500 is the server's own
+# error for that request and usually comes back the same, so it is not asked again.
+RETRY_STATUS = frozenset({429, 502, 503, 504})
 
 
 def backoff_delay(

@@ -1,5 +1,6 @@
-"""Loopback helpers: a free port, polling until something is ready, and stand-ins for a network
-that blocks port 25 (a port that refuses, one that drops)."""
+"""Loopback helpers: a free port, polling until something is ready, calls to a real Prefect
+server's REST API, and stand-ins for a network that blocks port 25 (a port that refuses, one
+that drops)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ import socket
 import time
 from collections.abc import Iterator
 
-__all__ = ["black_hole", "closed_port", "free_port", "wait_for"]
+import httpx
+
+__all__ = ["black_hole", "closed_port", "free_port", "prefect_call", "wait_for"]
+
+# A SQLite-backed Prefect server answers 503 (or a 500 saying "database is locked") when
+# several writers meet: a test's own call is retried a few times rather than fail on it.
+_BUSY = frozenset({429, 502, 503, 504})
 
 
 def free_port() -> int:
@@ -28,6 +35,19 @@ def wait_for(check, timeout: float, what: str):
             return value
         time.sleep(0.5)
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what}; last answer: {last!r}")
+
+
+def prefect_call(method: str, url: str, *, json=None, ok=(200, 201, 204),
+                 tries: int = 6) -> httpx.Response:
+    """``method url`` against a Prefect server's API; its answer when the status is in ``ok``."""
+    for attempt in range(tries):
+        response = httpx.request(method, url, json=json, timeout=10, trust_env=False)
+        busy = response.status_code in _BUSY or "database is locked" in response.text
+        if response.status_code in ok or not busy or attempt == tries - 1:
+            break
+        time.sleep(0.5 * 2**attempt)
+    assert response.status_code in ok, f"{method} {url}: HTTP {response.status_code} {response.text}"
+    return response
 
 
 def closed_port() -> int:

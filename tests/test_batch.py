@@ -16,9 +16,10 @@ from urllib.parse import unquote
 import pytest
 from typer.testing import CliRunner
 
+from flows.batch import read_batch
 from flows.cli import app
-from flows.submit import COLUMNS, read_batch
 from lookup.errors import BadInputError
+from lookup.intake.request import PARAMETERS
 from lookup.settings import load_settings
 from tests.conftest import DEMO_WORLD, HARBOR_WORLD
 
@@ -40,15 +41,16 @@ def test_rows_become_research_parameters(tmp_path: Path) -> None:
         ",,,,,,\n"
         "Grace Hopper,Cobol Works,,,,,\n"
     ))
-    rows = read_batch(path, smtp=True, world=str(HARBOR_WORLD))
-    assert [r["name"] for r in rows] == ["Ada Lovelace", "Grace Hopper"]
+    rows, notes = read_batch(path, settings=load_settings(),
+                             options={"smtp": True, "world": str(HARBOR_WORLD)})
+    assert [r.name for r in rows] == ["Ada Lovelace", "Grace Hopper"] and notes == ()
     first, second = rows
-    assert first["interview_date"] == "2026-11-20" and first["interview_time"] == "14:00-14:45"
-    assert first["timezone"] == "Europe/Berlin" and first["tone"] == "formal"
-    assert first["world"] == str(DEMO_WORLD.resolve())
-    assert second["world"] == str(HARBOR_WORLD.resolve())  # --world fills a row without one
-    assert second["interview_date"] is None and second["smtp"] is True
-    assert set(first) == set(COLUMNS) | {"smtp"}
+    assert first.interview_date == "2026-11-20" and first.interview_time == "14:00-14:45"
+    assert first.timezone == "Europe/Berlin" and first.tone == "formal"
+    assert first.world == str(DEMO_WORLD.resolve())
+    assert second.world == str(HARBOR_WORLD.resolve())  # --world fills a row without one
+    assert second.interview_date is None and second.smtp is True
+    assert set(first.to_params()) == set(PARAMETERS)
 
 
 def test_settings_fill_what_a_row_leaves_out(tmp_path: Path, monkeypatch) -> None:
@@ -57,9 +59,9 @@ def test_settings_fill_what_a_row_leaves_out(tmp_path: Path, monkeypatch) -> Non
     monkeypatch.setenv("LOOKUP_FOLLOWUP__TONE", "formal")
     path = _csv(tmp_path, "name,company,tone\nAda Lovelace,Analytical Engines,\n"
                           "Grace Hopper,Cobol Works,friendly\n")
-    rows = read_batch(path, smtp=None, world=None, settings=load_settings())
-    assert [r["recruiter"] for r in rows] == ["Sam Lee <sam@agency.test>"] * 2
-    assert [r["tone"] for r in rows] == ["formal", "friendly"]
+    rows, _ = read_batch(path, settings=load_settings())
+    assert [r.recruiter for r in rows] == ["Sam Lee <sam@agency.test>"] * 2
+    assert [r.tone for r in rows] == ["formal", "friendly"]
 
 
 @pytest.mark.parametrize(
@@ -81,19 +83,21 @@ def test_a_bad_file_or_row_stops_the_batch_naming_the_line(
 ) -> None:
     """Nothing is submitted when any row is wrong; the error names the file and line."""
     with pytest.raises(BadInputError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        read_batch(_csv(tmp_path, text), smtp=None, world=None)
+        read_batch(_csv(tmp_path, text), settings=load_settings())
 
 
 def test_a_missing_or_undecodable_file_is_named(tmp_path: Path) -> None:
+    """A missing file, and one that is no text at all, are named in a sentence."""
     with pytest.raises(BadInputError, match="does not exist"):
-        read_batch(tmp_path / "nope.csv", smtp=None, world=None)
-    bad = tmp_path / "latin1.csv"
-    bad.write_bytes("name,company\nJos\xe9 Pe\xf1a,Acme\n".encode("latin-1"))
-    with pytest.raises(BadInputError, match="could not be read as UTF-8 CSV"):
-        read_batch(bad, smtp=None, world=None)
+        read_batch(tmp_path / "nope.csv", settings=load_settings())
+    bad = tmp_path / "binary.csv"
+    bad.write_bytes(b"name,company\n\x81\x8d\x90,Acme\n")  # bytes Windows-1252 leaves undefined
+    with pytest.raises(BadInputError, match="neither UTF-8 nor Windows-1252"):
+        read_batch(bad, settings=load_settings())
 
 
 def test_the_cli_refuses_a_name_together_with_a_batch(tmp_path: Path) -> None:
+    """A name on the command line and a batch file: exit 2, saying to choose."""
     path = _csv(tmp_path, "name,company\nAda Lovelace,Engines\n")
     result = runner.invoke(app, ["research", "Ada Lovelace", "--batch", str(path)])
     assert result.exit_code == 2
@@ -114,8 +118,8 @@ def test_a_batch_without_a_deployment_runs_here_and_reports_each_run(
                                                              strict=True)))
     result = runner.invoke(app, ["research", "--batch", str(path)])
     assert result.exit_code == 0, result.output
-    assert "2 of 2 run(s) completed" in result.stdout
-    assert result.stdout.count("completed: ") == 2
+    assert "2 of 2 run(s) completed" in result.stderr
+    assert result.stdout.count("completed: ") == 2 and len(result.stdout.splitlines()) == 2
     assert "Running 2 interview(s) here" in result.stderr
     listed = runner.invoke(app, ["list", "--json"])
     people = {p["name"]: p for p in json.loads(listed.stdout)}
@@ -147,7 +151,7 @@ def test_import_submit_without_a_deployment_runs_each_new_interview_here(
 ) -> None:
     """`lookup import FILE.ics --submit`: the calendar's new interviews become one batch (here,
     with no deployment); the calendar's notes and recruiter travel with each run; a second
-    submit finds nothing new and says so."""
+    submit finds nothing new and says so, as an import without --submit does."""
     import datetime as dt
 
     day = (dt.date.today() - dt.timedelta(days=1)).strftime("%Y%m%d")
@@ -162,13 +166,14 @@ def test_import_submit_without_a_deployment_runs_each_new_interview_here(
     args = ["import", str(ics), "--submit", "--world", str(HARBOR_WORLD), "--json"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    (outcome,) = json.loads(result.stdout[result.stdout.index("["):])
+    (outcome,) = json.loads(result.stdout)["researched"]
     assert outcome["state"] == "COMPLETED" and outcome["name"] == "Tomasz Wierzbicki"
     card = Path(outcome["card"]).read_text(encoding="utf-8")
     assert "Fleet Analyst" in card
     mailtos = [unquote(u) for u in re.findall(r"\]\((mailto:[^)\s]*)\)", card)]
     assert any("cc=sam@agency.test" in u for u in mailtos), mailtos
     assert Path(outcome["card"]).with_suffix(".ics").is_file()  # the reminder, from DTEND
-    again = runner.invoke(app, args)
-    assert again.exit_code == 2
-    assert "has no interview that is not researched yet" in again.output
+    again = runner.invoke(app, args)  # nothing new: as without --submit, a note and exit 0
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["researched"] == []
+    assert "Nothing new to research" in again.stderr

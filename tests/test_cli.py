@@ -93,7 +93,7 @@ def test_guess_ranks_the_colleagues_format_first() -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)["candidates"]
     assert rows[0]["address"] == "dokafor@example.com"
     assert 0 < rows[0]["probability"] <= 1 and sum(r["probability"] for r in rows) <= 1.0001
 
@@ -113,7 +113,7 @@ def test_guess_explain_names_the_site_of_a_pasted_search_result() -> None:
     ranked = result.output.split("Ranked:", 1)[1]
     assert "okafor.dana@brightwater.test" in ranked.splitlines()[1]
     assert "A search result from formats.test says" in ranked
-    rows = json.loads(runner.invoke(app, [*args, "--json"]).output)
+    rows = json.loads(runner.invoke(app, [*args, "--json"]).stdout)["candidates"]
     assert rows[0]["claimed_by"] == [url] and rows[1]["claimed_by"] == []
 
 
@@ -125,8 +125,9 @@ def test_guess_explain_marks_a_typed_hint_as_the_user_s() -> None:
     assert "  + your hint \u201cflast\u201d: the format is {f}{last} [given by the user]" in result.output
 
 
-def test_verify_against_the_demo_world_prints_one_json_object_per_address() -> None:
-    """`lookup verify --world --smtp --json`: a mailbox is deliverable, a wrong one undeliverable."""
+def test_verify_against_the_demo_world_prints_one_json_array() -> None:
+    """`lookup verify --world --smtp --json`: one array, an object per address in order; a
+    mailbox is deliverable, a wrong one undeliverable."""
     result = runner.invoke(
         app,
         [
@@ -140,7 +141,7 @@ def test_verify_against_the_demo_world_prints_one_json_object_per_address() -> N
         ],
     )
     assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    rows = json.loads(result.stdout)
     assert [r["status"] for r in rows] == ["deliverable", "undeliverable"]
     assert set(rows[0]) >= {"address", "status", "reasons", "mx", "provider", "smtp", "flags"}
     assert rows[0]["mx"][0] == "mx1.brightwater.test"
@@ -188,7 +189,7 @@ def test_list_shows_follow_ups_due_and_overdue(data_dir: Path) -> None:
     import datetime as dt
     from dataclasses import replace
 
-    from lookup.interview import make_interview
+    from lookup.intake.interview import make_interview
     from lookup.store import Store
     from tests.card_fixtures import dana_result
 

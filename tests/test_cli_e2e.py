@@ -144,9 +144,9 @@ def test_world_serve_prints_its_endpoints_and_stops_on_ctrl_c(user: User) -> Non
     proc = subprocess.Popen([LOOKUP, "world", "serve", str(DEMO_WORLD)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=user.env, cwd=ROOT)
     try:
-        lines = []
+        lines = []  # the endpoints are data, on stdout; how to stop it is said on stderr
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any("Press Ctrl-C" in x for x in lines):
+        while time.monotonic() < deadline and not any("LOOKUP_WORLD=" in x for x in lines):
             lines.append(proc.stdout.readline())
         web = next(re.search(r"web +(http://127\.0\.0\.1:\d+/)", x) for x in lines
                    if re.search(r"web +http", x))
@@ -154,8 +154,8 @@ def test_world_serve_prints_its_endpoints_and_stops_on_ctrl_c(user: User) -> Non
         assert page.status_code == 200 and "Brightwater" in page.text
     finally:
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=30)
-    assert proc.returncode == 0 and "Stopping the world." in out
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "Stopping the world." in err and "Press Ctrl-C" in err
 
 
 def test_server_stop_then_status(user: User) -> None:

@@ -13,10 +13,14 @@ CORE = {
     "address": ["names", "formats", "inference", "observations", "patterns", "evidence",
                 "namematch"],
     "web": ["extract", "_markup", "_people", "_words", "_addresses", "profile", "_ties", "_work",
-            "company", "plan", "queries", "robots", "_http", "suffixes"],
+            "company", "plan", "queries", "robots", "_http", "documents", "vcard", "pdf",
+            "textdoc", "sitemap", "walls", "identity", "history", "suffixes"],
     "mail": ["rules", "syntax", "scoring", "changes", "probeplan", "verdicts"],
-    "card": ["render", "markdown", "notes", "draft", "followup_view", "panel", "reminder"],
-    "": ["interview", "analysis", "text", "followup"],
+    "card": ["render", "markdown", "notes", "draft", "followup_view", "panel", "reminder",
+             "terminal"],
+    "research": ["analysis"],
+    "intake": ["interview", "followup", "ics", "request", "sheet"],
+    "": ["text"],
 }
 CORE_FILES = [ROOT / "lookup" / stage / f"{m}.py" for stage, modules in CORE.items()
               for m in modules]

@@ -13,7 +13,7 @@ import pytest
 from lookup.card.draft import compose_draft, compose_recruiter_note, mailto, research_line
 from lookup.card.render import phrasebook
 from lookup.errors import ConfigError
-from lookup.interview import make_interview
+from lookup.intake.interview import make_interview
 from lookup.models import Source, TalkingPoint
 from tests.card_fixtures import dana_result
 

@@ -17,7 +17,7 @@ import pytest
 
 from flows.runtime import _ExpectedFailures
 from lookup.errors import SearchError
-from lookup.reach import check_reach
+from lookup.network.online import check_reach
 from lookup.settings import load_settings
 from lookup.world import serve_world
 from tests.conftest import ROOT

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import logging
-
 import asyncio
+import logging
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import replace

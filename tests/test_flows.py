@@ -48,7 +48,7 @@ def _research(world: Path, *extra: str) -> dict:
         ],
     )
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout[result.stdout.index("{") :])
+    return json.loads(result.stdout)
 
 
 def test_demo_research_finds_the_expected_address_and_writes_a_sourced_card(data_dir: Path) -> None:
@@ -77,7 +77,7 @@ def test_demo_research_finds_the_expected_address_and_writes_a_sourced_card(data
     assert "okafor-reyes.test" in card  # the namesake is listed as set aside, not used
     # robots.txt kept /internal/ out: its phone number and old-format addresses never appear
     assert "7700 900418" not in card and "helena.marsh@" not in card
-    assert "disallowed by robots.txt" in card
+    assert "disallowed by `robots.txt`" in card  # a file name in a code span, as in prose
     assert Path(summary["card"]).parent == data_dir / "briefings"
 
 
@@ -111,7 +111,7 @@ def test_reverify_detects_a_change_made_to_the_world(tmp_path: Path) -> None:
     (world / "world.toml").write_text(re.sub(rf'"{local}",?', "", toml))
     result = runner.invoke(app, ["reverify", "--all", "--smtp", "--world", str(world), "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout[result.stdout.index("{") :])
+    report = json.loads(result.stdout)
     assert report["checked"] >= 1
     assert any(c["address"] == address and c["after"] == "undeliverable" for c in report["changes"])
     (event,) = _events("lookup.contact.changed", f"lookup.person.{Path(summary['card']).stem}")
@@ -121,7 +121,7 @@ def test_reverify_detects_a_change_made_to_the_world(tmp_path: Path) -> None:
     assert "undeliverable" in card.split("## Verification history", 1)[1]
     (world / "world.toml").write_text(toml)  # the mailbox is back: compared with the latest check
     again = runner.invoke(app, ["reverify", "--all", "--smtp", "--world", str(world), "--json"])
-    report = json.loads(again.stdout[again.stdout.index("{") :])
+    report = json.loads(again.stdout)
     assert any(c["address"] == address and (c["before"], c["after"]) == ("undeliverable", "deliverable")
                for c in report["changes"])
 
@@ -174,7 +174,7 @@ def test_reverify_purges_contacts_past_retention(data_dir: Path) -> None:
     summary = _research(HARBOR_WORLD, "--interview-date", "2025-01-06")
     result = runner.invoke(app, ["reverify", "--world", str(HARBOR_WORLD), "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout[result.stdout.index("{") :])
+    report = json.loads(result.stdout)
     assert report["purged"] == [Path(summary["card"]).stem]
     assert not Path(summary["card"]).exists()
     assert json.loads(runner.invoke(app, ["list", "--json"]).stdout) == []
@@ -194,7 +194,7 @@ def test_import_starts_one_research_run_per_new_interview(tmp_path: Path) -> Non
     args = ["import", str(ics), "--world", str(HARBOR_WORLD), "--json"]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
-    report = json.loads(first.stdout[first.stdout.index("{") :])
+    report = json.loads(first.stdout)
     (done,) = report["researched"]
     assert done["name"] == "Tomasz Wierzbicki" and Path(done["card"]).is_file()
     assert "Fleet Analyst" in Path(done["card"]).read_text(encoding="utf-8")
@@ -260,7 +260,7 @@ def test_import_of_a_panel_writes_a_card_per_interviewer_and_an_index(data_dir: 
                                  "--max-age-days", "100000", "--world", str(DEMO_WORLD),
                                  "--smtp", "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout[result.stdout.index("{") :])
+    report = json.loads(result.stdout)
     assert [r["name"] for r in report["researched"]] == ["Dana Okafor", "Priya Raman",
                                                          "Jonas Weber"]
     (index,) = report["panels"]

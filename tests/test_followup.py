@@ -10,14 +10,14 @@ import pytest
 
 from lookup.card.reminder import reminder_ics
 from lookup.errors import BadInputError
-from lookup.followup import (
+from lookup.intake.followup import (
     find_round,
     followup_deadline,
     followup_state,
     place_round,
     state_phrase,
 )
-from lookup.interview import make_interview
+from lookup.intake.interview import make_interview
 
 UTC = dt.UTC
 
@@ -135,16 +135,18 @@ def test_a_second_round_is_a_new_record_and_a_rerun_updates_its_own() -> None:
 
 def test_settings_give_the_follow_up_defaults() -> None:
     """[followup] in settings fills what the command line leaves out; the line wins."""
-    from flows.runtime import followup_defaults
+    from flows.runtime import with_settings
+    from lookup.intake.request import ResearchRequest
     from lookup.settings import load_settings
 
     settings = load_settings(env={"LOOKUP_FOLLOWUP__RECRUITER": "Sam Lee <sam@agency.test>",
                                   "LOOKUP_FOLLOWUP__TONE": "formal",
                                   "LOOKUP_FOLLOWUP__TIMEZONE": "Asia/Kolkata",
                                   "LOOKUP_CONFIG": ""})
-    filled = followup_defaults(settings, {"recruiter": None, "language": "DE"})
-    assert (filled["recruiter"], filled["tone"], filled["timezone"], filled["language"]) == (
+    asked = ResearchRequest("Dana Okafor", "B", language="DE")
+    filled = with_settings(asked, settings)
+    assert (filled.recruiter, filled.tone, filled.timezone, filled.language) == (
         "Sam Lee <sam@agency.test>", "formal", "Asia/Kolkata", "de")
-    assert followup_defaults(settings, {"tone": "friendly"})["tone"] == "friendly"
+    assert with_settings(ResearchRequest("Dana Okafor", "B", tone="friendly"), settings).tone == "friendly"
     with pytest.raises(BadInputError, match="no draft in the language 'xx'"):
-        followup_defaults(settings, {"language": "xx"})
+        with_settings(ResearchRequest("Dana Okafor", "B", language="xx"), settings)

@@ -180,8 +180,8 @@ def test_the_research_analysis_reads_hints_from_snippets_and_cites_them():
     claim first among the address's reasons with its search result among the sources."""
     import datetime as dt
 
-    from lookup import analysis
-    from lookup.interview import make_interview
+    from lookup.intake.interview import make_interview
+    from lookup.research import analysis
 
     interview = make_interview("Ada Quill", COMPANY)
     hits = (
@@ -208,9 +208,9 @@ def test_the_card_cites_the_search_result_behind_a_format_claim():
     """On the card the claim's reason ends with the numbered link to its search result."""
     import datetime as dt
 
-    from lookup import analysis
     from lookup.card.render import render_card
-    from lookup.interview import make_interview
+    from lookup.intake.interview import make_interview
+    from lookup.research import analysis
     from tests.conftest import ROOT
 
     interview = make_interview("Ada Quill", COMPANY)
@@ -225,6 +225,6 @@ def test_the_card_cites_the_search_result_behind_a_format_claim():
                        generated_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
     number = [s.url for s in result.sources].index(url) + 1
     why = card.split("Why:", 1)[1].strip().splitlines()[0]
-    assert "A search result from formats.test says" in why
-    assert why.endswith(f"weak evidence. [\\[{number}\\]]({url})")
-    assert f"{number}. [Quillworks email format \\| Formats]({url})" in card
+    assert "A search result from `formats.test` says" in why
+    assert why.endswith(f"weak evidence. [[{number}]({url})]")
+    assert f"{number}. [Quillworks email format | Formats]({url})" in card

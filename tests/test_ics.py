@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lookup.errors import BadInputError
-from lookup.ics import parse_interviews
+from lookup.intake.ics import parse_interviews
 
 CALENDARS = Path(__file__).resolve().parent / "calendars"
 TODAY = dt.date(2026, 3, 5)
@@ -191,3 +191,12 @@ def test_attendees_alone_make_a_panel():
     assert sorted(i.name for i in report.interviews) == ["Dana Okafor", "Jonas Weber",
                                                          "Priya Raman"]
     assert all(len(i.panel) == 3 for i in report.interviews)
+
+
+@pytest.mark.parametrize("name", ["google.ics", "outlook.ics", "apple.ics"])
+def test_a_byte_order_mark_changes_nothing(name: str):
+    """The same export saved with a UTF-8 byte-order mark (Windows tools) gives the same interviews."""
+    text = (CALENDARS / name).read_text(encoding="utf-8")
+    plain = parse_interviews(text, today=TODAY)
+    marked = parse_interviews("\ufeff" + text, today=TODAY)
+    assert marked == plain and plain.interviews

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from lookup.errors import BadInputError, InvalidDomainError, InvalidNameError
-from lookup.interview import clean_domain, make_interview
+from lookup.intake.interview import clean_domain, make_interview
 
 
 @pytest.mark.parametrize(

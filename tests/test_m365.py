@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from lookup.interview import make_interview
+from lookup.intake.interview import make_interview
 from lookup.mail.m365 import onedrive_url, tenant_of
-from lookup.research import PipelineRun, run_pipeline
+from lookup.research.pipeline import PipelineRun, run_pipeline
 from lookup.settings import load_settings
 from lookup.world import RunningWorld, serve_world
 from tests.conftest import ROOT
@@ -106,7 +106,7 @@ def test_verify_cli_with_m365_https() -> None:
     result = runner.invoke(app, ["verify", "n.petrov@vellum.test", "nadia.petrov@vellum.test",
                                  "--m365-https", "--world", str(M365_WORLD), "--json"])
     assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    rows = json.loads(result.stdout)
     assert [r["status"] for r in rows] == ["deliverable", "unknown"]
     assert rows[0]["provider"] == "Microsoft 365"
     assert "answered 403" in rows[0]["reasons"][0]

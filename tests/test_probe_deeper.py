@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from lookup.interview import make_interview
+from lookup.intake.interview import make_interview
 from lookup.mail.probeplan import next_address
-from lookup.research import PipelineRun, run_pipeline
+from lookup.research.pipeline import PipelineRun, run_pipeline
 from lookup.settings import load_settings
 from lookup.world import RunningWorld, serve_world
 from tests.conftest import ROOT

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from lookup.interview import make_interview
+from lookup.intake.interview import make_interview
 from lookup.research import run_pipeline
 from lookup.settings import load_settings
 from lookup.world import serve_world

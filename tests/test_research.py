@@ -9,8 +9,8 @@ import pytest
 from protego import Protego
 
 from lookup.errors import SearchError
-from lookup.interview import make_interview
-from lookup.research import PipelineRun, run_pipeline
+from lookup.intake.interview import make_interview
+from lookup.research.pipeline import PipelineRun, run_pipeline
 from lookup.settings import load_settings
 from lookup.world import RunningWorld, serve_world
 from tests.conftest import DEMO_WORLD

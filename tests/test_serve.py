@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from flows.prefect_api import prefect_request
 from flows.server import api_url, start_server, stop_server
 from lookup.settings import load_settings
 from tests.conftest import HARBOR_WORLD
-from tests.netkit import free_port, wait_for
+from tests.netkit import free_port, prefect_call, wait_for
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(420)]
 LOOKUP = Path(sys.executable).with_name("lookup")
@@ -26,12 +25,12 @@ LOOKUP = Path(sys.executable).with_name("lookup")
 
 def _deployment(api: str, name: str) -> dict | None:
     """The deployment, or None while it is not registered yet (404)."""
-    response = prefect_request("GET", f"{api}/deployments/name/{name}", ok=(200, 404))
+    response = prefect_call("GET", f"{api}/deployments/name/{name}", ok=(200, 404))
     return response.json() if response.status_code == 200 else None
 
 
 def _finished(api: str, run_id: str) -> dict | None:
-    run = prefect_request("GET", f"{api}/flow_runs/{run_id}").json()
+    run = prefect_call("GET", f"{api}/flow_runs/{run_id}").json()
     return run if run["state"]["type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"} else None
 
 
@@ -59,7 +58,7 @@ def test_serve_registers_both_deployments_and_runs_research_on_demand(tmp_path: 
         assert schedule["schedule"]["cron"] == "0 8 * * 1"
         assert schedule["schedule"]["timezone"] == "Europe/Berlin"
         assert research["schedules"] == []
-        created = prefect_request(
+        created = prefect_call(
             "POST", f"{api}/deployments/{research['id']}/create_flow_run",
             json={"parameters": {"name": "Tomasz Wierzbicki", "company": "Harbor Lane Logistics",
                                  "world": str(HARBOR_WORLD)}},

@@ -73,3 +73,15 @@ def test_world_mode_points_every_edge_at_the_world() -> None:
     assert s.world_mode
     assert (s.search.backend, s.search.searxng_url) == ("searxng", "http://127.0.0.1:1004")
     assert (s.dns.nameservers, s.dns.port, s.smtp.port) == (("127.0.0.1",), 1002, 1003)
+
+
+def test_the_user_s_time_zone_is_the_setting_then_tz_then_the_machine_s() -> None:
+    """followup.timezone wins, then $TZ (its ':' prefix dropped), then the machine's zone as
+    tzlocal reads it: always a name zoneinfo knows."""
+    import zoneinfo
+
+    from lookup.settings import local_timezone
+
+    assert local_timezone("Asia/Kolkata", env={"TZ": "Europe/Berlin"}) == "Asia/Kolkata"
+    assert local_timezone("", env={"TZ": ":Europe/Berlin"}) == "Europe/Berlin"
+    assert zoneinfo.ZoneInfo(local_timezone("", env={})).key

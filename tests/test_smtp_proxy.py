@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from lookup.errors import ConfigError
-from lookup.mail.reach import REACH_FILE
+from lookup.mail.portcheck import REACH_FILE
 from lookup.mail.verify import Verifier
 from lookup.settings import Settings
 from lookup.world import serve_world

@@ -13,11 +13,11 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from lookup.interview import make_interview
-from lookup.mail.reach import REACH_FILE, PortAnswer, PortCheck
+from lookup.intake.interview import make_interview
+from lookup.mail.portcheck import REACH_FILE, PortAnswer, PortCheck
 from lookup.mail.verify import Verifier
 from lookup.ratelimit import FakeClock
-from lookup.research import run_pipeline
+from lookup.research.pipeline import run_pipeline
 from lookup.settings import Settings, load_settings
 from lookup.world import serve_world
 from tests.conftest import ROOT

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect
 
+from lookup.atomic import write_atomic as write_card_atomic
 from lookup.errors import StoreError
-from lookup.interview import make_interview
+from lookup.intake.interview import make_interview
 from lookup.models import SmtpStep, Verification
-from lookup.store import Store, forget_files, write_card_atomic
+from lookup.store import Store, forget_files
 from lookup.store.migrations import LATEST, MIGRATIONS, current_version, migrate
 from tests.card_fixtures import (
     CHECKED,

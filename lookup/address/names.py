@@ -22,6 +22,7 @@ from itertools import product
 
 from lookup.address._syllables import is_syllabic
 from lookup.errors import InvalidNameError
+from lookup.text import INVISIBLE
 
 __all__ = ["NameForm", "ParsedName", "fold", "fold_variants", "is_syllabic", "nicknames_of",
            "parse_name"]
@@ -165,7 +166,7 @@ def nicknames_of(given: str) -> tuple[str, ...]:
 
 # --------------------------------------------------------------------------- parsing
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{INVISIBLE}]")
 _QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]{1,30})[\"“”«»]|\(([^()]{1,30})\)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 _CAMEL_PREFIXES = ("Mc", "Mac", "O", "D", "De", "Di", "La", "Le", "Van", "Von")

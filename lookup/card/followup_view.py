@@ -16,7 +16,7 @@ from lookup.card.draft import Phrasebook, compose_draft, compose_recruiter_note
 from lookup.card.markdown import Safe, clean_text, english_date
 from lookup.card.notes import note_items
 from lookup.card.panel import panel_index_name
-from lookup.followup import followup_deadline, round_key
+from lookup.intake.followup import followup_deadline, round_key
 from lookup.models import Interview, ResearchResult
 
 __all__ = ["followup_context"]

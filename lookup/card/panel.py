@@ -15,7 +15,7 @@ from typing import Any
 
 from lookup.card.draft import Phrasebook, compose_recruiter_note
 from lookup.card.markdown import Safe, english_date
-from lookup.followup import followup_deadline
+from lookup.intake.followup import followup_deadline
 from lookup.models import Interview
 from lookup.slug import slugify
 

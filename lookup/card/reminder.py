@@ -14,7 +14,7 @@ import datetime as dt
 import icalendar
 
 from lookup.card.markdown import clean_text
-from lookup.followup import Deadline
+from lookup.intake.followup import Deadline
 from lookup.models import Interview
 
 __all__ = ["EVENT_LENGTH", "reminder_ics"]

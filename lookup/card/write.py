@@ -18,13 +18,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from lookup.atomic import write_atomic as write_card_atomic
 from lookup.card.panel import PanelMember, panel_index_name
 from lookup.card.reminder import reminder_ics
 from lookup.card.render import pick_address, render_card, render_history, render_panel
-from lookup.followup import followup_deadline, place_round
+from lookup.intake.followup import followup_deadline, place_round
 from lookup.models import Interview, ResearchResult, Verification
 from lookup.settings import Settings
-from lookup.store import PersonSummary, Store, write_card_atomic
+from lookup.store import PersonSummary, Store
 
 __all__ = [
     "HISTORY_HEADING",

@@ -1,8 +1,9 @@
 """Mail heuristics read from data tables: SMTP reply classes, providers, address flags.
 
 The tables live in ``lookup/data/`` (``smtp_replies.toml``, ``providers.toml``,
-``role.txt``, ``freemail.txt``, ``disposable.txt``) and are read once, on
-first use. Everything here is a pure function of its arguments and those
+``role.txt``, ``freemail.txt``) and are read once, on first use; the disposable
+(throw-away) mail domains are the community-kept list of the
+``disposable-email-domains`` package (about 10,000 domains, updated with it). Everything here is a pure function of its arguments and those
 tables: no network, clock or randomness.
 """
 
@@ -17,6 +18,7 @@ from importlib import resources
 from typing import Literal
 
 __all__ = [
+    "ABOUT_US",
     "CATEGORY_MEANING",
     "Provider",
     "Reply",
@@ -35,6 +37,9 @@ ReplyCategory = Literal[
     "mailbox_full",
     "greylisted",
     "blocklisted",
+    "helo_refused",
+    "sender_refused",
+    "too_many",
     "policy",
     "temporary",
     "rejected",
@@ -51,11 +56,23 @@ CATEGORY_MEANING: dict[str, str] = {
     "blocklisted": (
         "refused us because our address is on a block list, which says nothing about the mailbox"
     ),
+    "helo_refused": (
+        "refused our HELO name (or this machine's reverse DNS), not the address, so it cannot "
+        "tell whether the address exists"
+    ),
+    "sender_refused": (
+        "refused our sender, not the address, so it cannot tell whether the address exists"
+    ),
+    "too_many": "refused more recipients in this session (a per-session limit)",
     "policy": "refused for a policy reason, which says nothing about the mailbox",
     "temporary": "answered with a temporary failure",
     "rejected": "refused the recipient without saying why (RFC 5321 allows 550 for policy too)",
     "unknown": "gave an answer we cannot read",
 }
+
+# Answers about the prober (its IP, HELO name or sender), never about the address: one
+# such answer holds for every address at the domain, so asking on tells nothing.
+ABOUT_US = frozenset({"blocklisted", "helo_refused", "sender_refused"})
 
 _ENHANCED = re.compile(r"^([245]\.\d{1,3}\.\d{1,3})(?=\s|$|[^\d.])")
 _ENHANCED_ANYWHERE = re.compile(r"[(#\s]#?([245]\.\d{1,3}\.\d{1,3})\)?(?=\s|$|[^\d.])")
@@ -78,6 +95,7 @@ class Provider:
     mx_suffixes: tuple[str, ...]
     rcpt: str  # "checks" | "may_accept" | "accepts_any"
     note: str = ""
+    pacing: str = "normal"  # "strict": fewer RCPTs per session, longer gaps (smtp.strict_*)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +178,7 @@ def address_flags(local: str, domain: str) -> tuple[str, ...]:
 
 def _flags_of_domain(domain: str) -> tuple[str, ...]:
     flags = []
-    if _in_domain_list(domain, "disposable.txt"):
+    if _in_domain_list(domain, DISPOSABLE):
         flags.append("disposable")
     if _in_domain_list(domain, "freemail.txt"):
         flags.append("free")
@@ -177,7 +195,14 @@ def _in_domain_list(domain: str, name: str) -> bool:
     return any(".".join(labels[i:]) in table for i in range(len(labels) - 1))
 
 
+DISPOSABLE = "disposable-email-domains"  # the package's list, not a file of ours
+
+
 def _load_word_list(name: str) -> frozenset[str]:
+    if name == DISPOSABLE:
+        from disposable_email_domains import blocklist
+
+        return frozenset(blocklist)
     text = resources.files("lookup").joinpath("data", name).read_text(encoding="utf-8")
     lines = (line.strip().lower() for line in text.splitlines())
     return frozenset(line for line in lines if line and not line.startswith("#"))
@@ -231,6 +256,7 @@ def _load_providers() -> tuple[Provider, ...]:
             mx_suffixes=tuple(s.lower() for s in row["mx_suffixes"]),
             rcpt=row.get("rcpt", "checks"),
             note=row.get("note", ""),
+            pacing=row.get("pacing", "normal"),
         )
         for row in data["provider"]
     )

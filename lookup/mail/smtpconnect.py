@@ -34,8 +34,16 @@ class SmtpRoute:
     proxy: str = ""
 
     @property
+    def shown(self) -> str:
+        """The proxy URL without user name or password: what sentences, keys and files may say."""
+        parts = urlsplit(self.proxy.strip())
+        if "@" not in parts.netloc:
+            return self.proxy.strip()
+        return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+    @property
     def label(self) -> str:
-        return f"through the proxy {self.proxy}" if self.proxy else "directly"
+        return f"through the proxy {self.shown}" if self.proxy else "directly"
 
 
 DIRECT = SmtpRoute()

@@ -2,8 +2,8 @@
 
 ``db`` holds the ``Store`` (SQLAlchemy; SQLite by default, PostgreSQL for a
 team), ``_sql`` its queries, ``migrations`` the schema versions, ``records`` the
-rows it hands back, ``files`` the card files (written atomically) and cached
-files that name a person.
+rows it hands back, ``files`` the card files and cached files that name a
+person (cards are written with ``lookup.atomic``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,5 @@ __all__, __getattr__, __dir__ = lazy_exports(
         "PersonSummary": "records",
         "Store": "db",
         "forget_files": "files",
-        "write_card_atomic": "files",
     },
 )

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lookup.card.render import pick_address
-from lookup.followup import find_round, followup_deadline
+from lookup.intake.followup import find_round, followup_deadline
 from lookup.models import Interview, ResearchResult, SmtpStep, Verification
 from lookup.slug import name_key, slugify
 from lookup.store.locks import address_xact_lock

@@ -28,7 +28,7 @@ from sqlalchemy.exc import (
 )
 
 from lookup.errors import StoreError
-from lookup.followup import find_round
+from lookup.intake.followup import find_round
 from lookup.models import Interview, ResearchResult, Verification
 from lookup.slug import slugify
 from lookup.store._sql import (

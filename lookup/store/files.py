@@ -1,44 +1,12 @@
-"""Card files on disk: written atomically, and removed (with cached mentions) on request."""
+"""Card files on disk, removed (with cached mentions) on request; ``lookup.atomic`` writes them."""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["forget_files", "write_card_atomic"]
-
-
-def write_card_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so a crash half-way leaves the previous card intact."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # Windows cannot open folders; the rename is still atomic there
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+__all__ = ["forget_files"]
 
 
 def forget_files(data_dir: Path, slug: str, name: str) -> list[Path]:

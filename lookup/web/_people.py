@@ -16,10 +16,10 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from lookup.text import fold
 from lookup.web._addresses import find_addresses, link_addresses
 from lookup.web._fields import page_fields
+from lookup.web._headings import known_names, split_heading
 from lookup.web._jsonld import jsonld_people as _jsonld_people
 from lookup.web._jsonld import jsonld_types, walk_jsonld
 from lookup.web._person import Person
-from lookup.web._headings import known_names, split_heading
 from lookup.web._words import (
     NAME_RUN,
     TITLE_WORDS,

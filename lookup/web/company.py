@@ -176,9 +176,10 @@ def _homepage_for(domain: str, homepages: Mapping[str, PageFacts]) -> PageFacts 
 
 def _homepage_names(page: PageFacts) -> list[tuple[str, str]]:
     return [(what, value) for what, value in (
-        ("Its homepage's organisation name", page.organization or ""),
-        ("Its og:site_name", dict(page.opengraph).get("og:site_name", "")),
-        ("Its homepage title", page.title),
+        ("Its homepage gives the organisation's name as", page.organization or ""),
+        ("Its homepage gives its site name (og:site_name) as", dict(page.opengraph).get(
+            "og:site_name", "")),
+        ("Its homepage is titled", page.title),
     ) if value]
 
 
@@ -240,8 +241,8 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, con
             if how := _names_company(value, key):
                 score += 4.0 if how == "exact" else 2.0
                 matched = how
-                reasons.append(f"{what} “{value}” {'is' if how == 'exact' else 'includes'} "
-                               f"{company}.")
+                reasons.append(f"{what} “{value}”" + ("." if how == "exact" else
+                                                       f", which includes {company}."))
                 break
         if not matched and (parent := _parent_named(page, key)):
             score += 2.0
@@ -261,7 +262,8 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, con
     if titled and page is None:
         score += 1.5
         matched = matched or "hit"
-        reasons.append(f"{len(titled)} search result title(s) on {tally.domain} name {company}.")
+        reasons.append(f"{len(titled)} search result title{'s' if len(titled) != 1 else ''} on "
+                       f"{tally.domain} name{'s' if len(titled) == 1 else ''} {company}.")
     elif page is not None and not matched and not _names_other(page, key):
         # a homepage with no name of its own (a script-built page, another language):
         # the site's pages, titled "Page | Company", say whose site it is
@@ -285,14 +287,16 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, con
     sites = sorted({registrable_domain(urlsplit(h.url).hostname or "") for h, _ in tally.pointers})
     if sites:
         score += POINTER_WEIGHT * min(len(sites), 2)
-        reasons.append(f"{len(sites)} other site(s) name {tally.domain} for {company} "
+        reasons.append(f"{len(sites)} other site{'s' if len(sites) != 1 else ''} "
+                       f"name{'s' if len(sites) == 1 else ''} {tally.domain} for {company} "
                        f"({', '.join(sites[:3])}).")
     if not matched and not ((label == "exact" or sites) and page is None):
         return None  # the company's name must match the page (or, before fetching, a hit)
     ranks = [h.rank for h in tally.hits] or [h.rank for h, _ in tally.pointers]
     score += min(len(tally.hits), 5) * 0.2 + 1.0 / (1 + min(ranks))
     if tally.hits:
-        reasons.append(f"{len(tally.hits)} search result(s) point to {tally.domain}.")
+        reasons.append(f"{len(tally.hits)} search result{'s' if len(tally.hits) != 1 else ''} "
+                       f"point{'s' if len(tally.hits) == 1 else ''} to {tally.domain}.")
     if matched == "contains":
         reasons.append("The name there is longer than the company's (a subsidiary or a "
                        "different business?).")

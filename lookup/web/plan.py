@@ -82,7 +82,8 @@ def _path_weight(url: str, text: str = "") -> float:
 
 def _hit_score(hit: SearchHit, *, domain: str | None, name: str, company: str) -> float:
     text = _folded(f"{hit.title} {hit.snippet} {hit.url}")
-    name_hit = _folded(name) in text
+    # the name as written anywhere, nicknames and formal names included (Liz for Elizabeth)
+    name_hit = _folded(name) in text or bool(NameMatcher(name).positions(text))
     company_hit = _folded(company) in text
     score = 0.0
     if domain and on_domain(hit.url, domain):

@@ -22,7 +22,7 @@ import httpx
 
 from lookup.errors import ConfigError, SearchError
 from lookup.models import SearchHit
-from lookup.ratelimit import Clock, SystemClock, backoff_delay
+from lookup.ratelimit import RETRY_STATUS, Clock, SystemClock, backoff_delay
 from lookup.settings import SearchSettings, Settings
 from lookup.text import inert
 
@@ -134,9 +134,6 @@ class DdgsBackend:
 
 # -- SearXNG ------------------------------------------------------------------
 
-_RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
-
-
 class SearxngBackend:
     """A SearXNG instance's JSON API (``GET {url}/search?q=...&format=json``)."""
 
@@ -187,7 +184,7 @@ class SearxngBackend:
             raise _Transient("it did not answer in time") from exc
         except httpx.TransportError as exc:
             raise _Transient(f"it could not be reached ({type(exc).__name__}: {exc})") from exc
-        if response.status_code in _RETRY_STATUS:
+        if response.status_code in RETRY_STATUS:
             raise _Transient(f"it answered HTTP {response.status_code}")
         if response.status_code == 403:
             raise SearchError(

@@ -15,12 +15,11 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from lookup.atomic import write_atomic
 from lookup.errors import SearchError
 from lookup.models import SearchHit
 from lookup.ratelimit import Clock, RateLimiter, Spacing, SystemClock, shared_limiter
@@ -170,17 +169,8 @@ class SearchSession:
             "stored_at": self.clock.time(),
             "hits": [asdict(hit) for hit in hits],
         }
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # A temporary name no other writer has (workers may share the folder, even
-            # over the network), then an atomic rename: readers see a whole file or none.
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(json.dumps(entry, ensure_ascii=False))
-                os.replace(tmp, path)
-            finally:
-                Path(tmp).unlink(missing_ok=True)
+        try:  # workers may share the folder: readers see a whole file or none
+            write_atomic(path, json.dumps(entry, ensure_ascii=False))
         except OSError as exc:  # a cache that cannot be written only costs a re-search
             log.warning("could not write search cache file %s: %s", path, exc)
 

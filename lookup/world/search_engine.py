@@ -20,7 +20,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-
 from lookup.web.extract import visible_words
 from lookup.world.format import SearchDocument
 

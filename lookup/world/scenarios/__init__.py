@@ -44,6 +44,11 @@ new knob here:
   ``third_party`` (only a fair's and a register's pages point at the site),
   ``nav_only`` (the team page is linked from the menu, never from search),
   ``robots_bait`` (a robots-disallowed directory holds wrong-format addresses).
+- where the evidence is kept and who the company is now (issue 29): ``vcard_only``
+  (addresses only in each person's vCard), ``pdf_only`` (people only in an annual report
+  and a press kit PDF), ``sitemap_only`` (the team page listed only in a sitemap),
+  ``renamed`` (the user gives the old name; the old domain redirects or says "now part of"),
+  ``bot_wall`` (every path of the site answers a challenge page).
 
 Every person, company and domain is fictional (``.test``); every name resolves to
 127.0.0.1. The pages copy real sites' markup (``_markup``), not our extractor's taste.
@@ -67,6 +72,8 @@ PUBLISH = ("publish_mailto", "publish_text", "publish_at", "publish_entity", "pu
            "publish_compose", "publish_chat", "publish_guide")
 NAMES = ("name_german", "name_spanish", "name_family_first", "name_dutch", "nickname",
          "name_middle", "name_two_given", "name_umlaut")
+# Team pages a vCard link can sit beside (the others are script data or real-page shapes).
+MARKUP_TEAMS = ("team_cards", "team_dl", "team_table", "team_jsonld")
 # At most one of these: they decide what the company is called and where its site lives.
 DOMAIN_SHAPES = ("abbrev_domain", "unit_site", "unit_company")
 # At most one of these: they decide the interviewer's title.
@@ -74,13 +81,27 @@ TITLE_SHAPES = ("title_comma", "title_multi_role", "title_for", "title_function"
                 "title_imprint")
 OPTIONAL = ("legal_suffix", "ampersand", "initialism", "mail_domain", "www_only", "catch_all",
             "press_quote", "namesake", "third_party", "nav_only", "robots_bait", "en_subpath")
+# Where the evidence is kept and who the company is now (issue 29); drawn like OPTIONAL.
+PLACES = ("vcard_only", "pdf_only", "sitemap_only", "renamed", "bot_wall")
 RARE = ("crawl_delay",)  # slow by design (seconds per page): drawn less often
-TRAITS = (*TEAM_KINDS, *PUBLISH, *NAMES, *OPTIONAL, *DOMAIN_SHAPES, *TITLE_SHAPES, *RARE)
+TRAITS = (*TEAM_KINDS, *PUBLISH, *NAMES, *OPTIONAL, *PLACES, *DOMAIN_SHAPES, *TITLE_SHAPES,
+          *RARE)
 OPTIONAL_SHARE = 0.25  # each optional trait is drawn independently this often
 RARE_SHARE = 0.05
 NAME_SHARE = 0.5
-# Traits that a drawn one makes meaningless: its own names, domains or titles win.
-_EXCLUDES = {
+# Traits a trait leaves no room for, or makes meaningless (its own names, domains or titles
+# win): behind a bot wall nothing on the site can be read (its documents, menus, published
+# mail domain, a unit's or abbreviation's homepage saying whose site it is); a renamed
+# company's old name is what others' pages carry, so "only third parties point at the site"
+# is a different world, and its new name is an ordinary one; PDFs replace the team page that
+# vCards hang on. A forced trait is never dropped, and two that exclude each other cannot be
+# forced together.
+EXCLUDES = {
+    "bot_wall": ("vcard_only", "pdf_only", "sitemap_only", "nav_only", "robots_bait",
+                 "mail_domain", "third_party", "renamed", *DOMAIN_SHAPES, "en_subpath",
+                 "crawl_delay"),
+    "renamed": ("third_party", *DOMAIN_SHAPES),
+    "pdf_only": ("vcard_only",),
     "abbrev_domain": ("legal_suffix", "ampersand", "initialism", "unit_site", "unit_company"),
     "unit_site": ("legal_suffix", "ampersand", "initialism", "mail_domain", "www_only",
                   "en_subpath", "unit_company", "third_party", "nav_only"),
@@ -107,20 +128,35 @@ def _draw_traits(rng: random.Random, forced: tuple[str, ...]) -> list[str]:
     if name is None and rng.random() < NAME_SHARE:
         name = rng.choice(NAMES)
     traits += [name] if name else []
-    drawn = [t for t in OPTIONAL if t in forced or rng.random() < OPTIONAL_SHARE]
+    traits += [t for t in (*OPTIONAL, *PLACES) if t in forced or rng.random() < OPTIONAL_SHARE]
     for group in (DOMAIN_SHAPES, TITLE_SHAPES):  # one of a group as often as one optional
         shape = next((t for t in forced if t in group), None)
         if shape is None and rng.random() < OPTIONAL_SHARE:
             shape = rng.choice(group)
-        drawn += [shape] if shape else []
-    drawn += [t for t in RARE if t in forced or rng.random() < RARE_SHARE]
-    traits += drawn
-    for trait in list(traits):  # what a trait makes meaningless goes, unless forced
-        traits = [t for t in traits if t == trait or t in forced
-                  or t not in _EXCLUDES.get(trait, ())]
+        traits += [shape] if shape else []
+    traits += [t for t in RARE if t in forced or rng.random() < RARE_SHARE]
+    for trait in [t for t in traits if t in EXCLUDES]:  # what a drawn trait leaves no room for
+        if trait in traits:
+            traits = [t for t in traits if t not in EXCLUDES[trait] or t in forced]
+    if "vcard_only" in traits or "pdf_only" in traits:  # the addresses are in documents
+        traits = [t for t in traits if not t.startswith("publish_")]
+    if "pdf_only" in traits:  # and the people too: no team page
+        traits = [t for t in traits if not t.startswith("team_")]
+    elif "vcard_only" in traits:  # a vCard link needs a team page of markup beside it
+        team = next(i for i, t in enumerate(traits) if t in TEAM_KINDS)
+        if traits[team] not in MARKUP_TEAMS:
+            traits[team] = rng.choice(MARKUP_TEAMS)
     if "third_party" in traits and "nav_only" not in traits:
         traits.append("nav_only")  # the site is reached through the pointer, then its menu
     return traits
+
+
+def _check_forced(forced: tuple[str, ...]) -> None:
+    for trait in forced:
+        clash = sorted(set(EXCLUDES.get(trait, ())) & set(forced))
+        if clash:
+            raise ValueError(f"The traits {trait} and {', '.join(clash)} cannot be forced "
+                             "together: one leaves no room for the other.")
 
 
 def generate(directory: str | Path, *, seed: int, count: int,
@@ -132,6 +168,7 @@ def generate(directory: str | Path, *, seed: int, count: int,
     unknown = sorted(set(traits) - set(TRAITS))
     if unknown:
         raise ValueError(f"Unknown trait(s) {', '.join(unknown)}; known: {', '.join(TRAITS)}.")
+    _check_forced(traits)
     rng = random.Random(seed)
     taken: set[str] = set()
     companies: list[Company] = []
@@ -141,11 +178,13 @@ def generate(directory: str | Path, *, seed: int, count: int,
         companies.append(company)
         sites.append(build_site(company, rng, index))
     _write(Path(directory), seed, companies, sites)
-    return [GeneratedInterview(c.interviewer.name.given_to_tool, c.name, tuple(c.traits))
+    return [GeneratedInterview(c.interviewer.name.given_to_tool, c.asked, tuple(c.traits))
             for c in companies]
 
 
 def _toml_value(value: object) -> str:
+    if isinstance(value, dict):  # an inline table: { "Server" = "cloudflare" }
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
     return json.dumps(value, ensure_ascii=False) if not isinstance(value, bool) else str(value).lower()
 
 
@@ -167,6 +206,12 @@ def _write(root: Path, seed: int, companies: list[Company], sites: list[Site]) -
         for redirect in site.redirects:
             lines.append("[[redirect]]")
             lines += [f"{k} = {_toml_value(v)}" for k, v in redirect.items()]
+    for site in sites:
+        for fault in site.faults:
+            lines.append("[[fault]]")
+            lines += [f"{k} = {_toml_value(v)}" for k, v in fault.items()]
+        for name, content in site.root_files.items():
+            (root / name).write_text(content, encoding="utf-8")
     (root / "world.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     docs = [d for s in sites for d in s.first_docs] + [d for s in sites for d in s.docs]
     (root / "search.jsonl").write_text(
@@ -177,13 +222,16 @@ def _write(root: Path, seed: int, companies: list[Company], sites: list[Site]) -
         for relative, content in site.files.items():
             path = root / "sites" / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
     expected = []
     for c in companies:
         me = c.interviewer
         expected += [
             "[[interview]]", f"name = {_toml_value(me.name.given_to_tool)}",
-            f"company = {_toml_value(c.name)}", f"traits = {_toml_value(list(c.traits))}",
+            f"company = {_toml_value(c.asked)}", f"traits = {_toml_value(list(c.traits))}",
             "[interview.expect]", f"domain = {_toml_value(c.mail)}",
             f"email = {_toml_value(c.address(me))}",
             f"email_status = {_toml_value('risky' if c.catch_all else 'deliverable')}",

@@ -75,6 +75,11 @@ class Company:
     def interviewer(self) -> Member:
         return self.staff[0]
 
+    @property
+    def asked(self) -> str:
+        """The company as the user names it: its old name, when it was renamed."""
+        return self.extra.get("old_name", self.name)
+
     def address(self, member: Member) -> str:
         return f"{member.local}@{self.mail}"
 
@@ -116,6 +121,15 @@ def _titles(rng: random.Random, traits: list[str]) -> list[str]:
 def make_company(rng: random.Random, traits: list[str], taken: set[str]) -> Company:
     """A company with the given traits; ``taken`` holds domains already used in the world."""
     name, legal, brand, web = _naming(rng, traits, taken)
+    extra: dict[str, str] = {}
+    if "renamed" in traits:  # the name given is the old one; the site and mail are the new
+        extra = _renamed(rng, name, web, taken)
+        name = extra.pop("new_name")
+        web = f"{_domain_label(name, rng, False)}.test"
+        while web in taken:
+            web = f"{_domain_label(name, rng, False)}{rng.choice('xyz')}.test"
+        taken.add(web)
+        legal = brand = f"{name} {rng.choice(LEGAL)}" if "legal_suffix" in traits else name
     mail = web
     if "mail_domain" in traits:
         initials = "".join(w[0] for w in name.lower().replace("&", " ").split())
@@ -157,8 +171,10 @@ def make_company(rng: random.Random, traits: list[str], taken: set[str]) -> Comp
         site = web  # a hosting provider's tenant: group.github.test
     apex = "www_only" not in traits and "en_subpath" not in traits
     site = site if apex else f"www.{web}"
+    if "renamed" in traits:
+        extra["old_fmt"] = rng.choice(sorted(f for f in FORMATS if f != fmt))
     return Company(name, legal, web, mail, site, fmt, staff, traits,
-                   catch_all="catch_all" in traits, apex_a=apex, brand=brand)
+                   catch_all="catch_all" in traits, apex_a=apex, brand=brand, extra=extra)
 
 
 # Company names for the domain shapes of the real-page worlds (all fictional): a compound
@@ -220,3 +236,14 @@ def _place(rng: random.Random) -> str:
 
 def _ascii_word(word: str) -> str:
     return word.lower().replace("ü", "u").replace("ö", "o").replace("ä", "a")
+
+
+def _renamed(rng: random.Random, old: str, old_web: str, taken: set[str]) -> dict[str, str]:
+    """The company's new name, with its old name and domain (the ones the user knows)."""
+    while True:
+        new = company_words(rng, ampersand=False)
+        if new.lower() not in taken and new.split()[0] != old.split()[0]:
+            taken.add(new.lower())
+            break
+    return {"old_name": old, "old_web": old_web, "new_name": new,
+            "move": rng.choice(["redirect", "redirect", "notice"])}

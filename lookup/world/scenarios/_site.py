@@ -7,8 +7,10 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from lookup.world.scenarios._company import FORMATS, NICKNAMES_IN_SLOT, Company, Member
 from lookup.world.scenarios import _shapes as shapes
+from lookup.world.scenarios._company import FORMATS, NICKNAMES_IN_SLOT, Company, Member
+from lookup.world.scenarios._documents import add_pdfs, add_sitemap, vcard_links
+from lookup.world.scenarios._identity import add_bot_wall, add_old_company
 from lookup.world.scenarios._markup import page, team_markup
 
 __all__ = ["Site", "build_site"]
@@ -23,12 +25,14 @@ THIRD_PARTY = {"fair": "expo-hall.test", "directory": "company-register.test",
 class Site:
     """What one company adds to the world."""
 
-    files: dict[str, str] = field(default_factory=dict)  # "host/path" -> content
+    files: dict[str, str | bytes] = field(default_factory=dict)  # "host/path" -> content
     docs: list[dict] = field(default_factory=list)  # search.jsonl, best first
     first_docs: list[dict] = field(default_factory=list)  # ranked before everything else
     dns: dict[str, dict] = field(default_factory=dict)
     mail: dict[str, dict] = field(default_factory=dict)
     redirects: list[dict] = field(default_factory=list)
+    faults: list[dict] = field(default_factory=list)
+    root_files: dict[str, str] = field(default_factory=dict)  # beside world.toml (fault bodies)
 
 
 def _publish(style: str, member: Member, address: str) -> str:
@@ -102,16 +106,18 @@ def NICKNAME_SLOT(i: int) -> str:  # noqa: N802 - a table, read like one
     return NICKNAMES_IN_SLOT[i % len(NICKNAMES_IN_SLOT)]
 
 
-def _team_page(c: Company, kind: str, path: str, nav: list[tuple[str, str]]) -> str:
+def _team_page(c: Company, kind: str, path: str, nav: list[tuple[str, str]],
+               extra: list[str] | None = None) -> str:
     slot = NICKNAME_SLOT if "title_imprint" in c.traits else None
     rows = [(m.name.written, slot(i) if slot else m.title, None) for i, m in enumerate(c.staff)]
+    extra = extra or [""] * len(c.staff)
     if kind in ("team_cards", "team_dl", "team_table"):
-        return page(f"Team | {c.legal}", team_markup(kind, rows), org=c.legal, nav=nav)
+        return page(f"Team | {c.legal}", team_markup(kind, rows, extra), org=c.legal, nav=nav)
     people = [{"@type": "Person", "name": m.name.written, "jobTitle": m.title} for m in c.staff]
     if kind == "team_jsonld":
         ld = {"@context": "https://schema.org", "@type": "Organization", "name": c.legal,
               "url": f"https://{c.site}/", "employee": people}
-        names = "".join(f"<li>{html.escape(m.name.written)}</li>" for m in c.staff)
+        names = "".join(f"<li>{html.escape(m.name.written)}{x}</li>" for m, x in zip(c.staff, extra, strict=True))
         return page(f"Team | {c.legal}", f"<h1>Team</h1><ul class=\"team-names\">{names}</ul>",
                     org=c.legal, nav=nav, jsonld=ld)
     data = {"props": {"pageProps": {"team": [{"fullName": m.name.written, "role": m.title,
@@ -128,14 +134,16 @@ def _team_page(c: Company, kind: str, path: str, nav: list[tuple[str, str]]) -> 
 
 def build_site(c: Company, rng: random.Random, index: int) -> Site:
     s = Site()
-    kind = next(t for t in c.traits if t.startswith("team_"))
-    style = next(t for t in c.traits if t.startswith("publish_"))
+    kind = next((t for t in c.traits if t.startswith("team_")), None)  # None: pdf_only
+    style = next((t for t in c.traits if t.startswith("publish_")), None)  # None: in documents
     pre = "/en" if "en_subpath" in c.traits else "/management" if "unit_company" in c.traits \
         else ""
-    team_path = rng.choice(TEAM_PATHS)
+    team_path = rng.choice(TEAM_PATHS) if kind else "/about/"
     team_path = team_path if team_path.startswith(f"{pre}/") else f"{pre}{team_path}"
-    nav = [(f"{pre}/", "Home"), (team_path, "Team"), (f"{pre}/news/", "News"),
-           (f"{pre}/contact/", "Contact")]
+    team_link = (team_path, "Team" if kind else "About")
+    nav = [(f"{pre}/", "Home"), team_link, (f"{pre}/news/", "News"), (f"{pre}/contact/", "Contact")]
+    if "sitemap_only" in c.traits:  # only the sitemap knows the page with the people
+        nav.remove(team_link)
     if "robots_bait" in c.traits:
         nav.append(("/internal/directory/", "Staff directory"))
     if "title_imprint" in c.traits:
@@ -157,13 +165,14 @@ def build_site(c: Company, rng: random.Random, index: int) -> Site:
         f"<p>{hero}</p></section>", org=c.brand, nav=nav, jsonld=org_ld)
     if pre:
         _root_homepage(c, s, pre)
+    person_docs: list[dict] = []
     if kind in SHAPED_TEAMS:
         files, person_docs = _shaped_team(c, kind, team_path, nav)
         for path, content in files.items():
             s.files[f"{host}{path}index.html"] = content
-    else:
-        s.files[f"{host}{team_path}index.html"] = _team_page(c, kind, team_path, nav)
-        person_docs = []
+    elif kind:
+        s.files[f"{host}{team_path}index.html"] = _team_page(
+            c, kind, team_path, nav, vcard_links(c, s, rng) if "vcard_only" in c.traits else None)
     quote = (f"<p>&ldquo;This is a big step for our customers,&rdquo; said "
              f"{html.escape(me.name.written)}, {html.escape(me.title)} at {html.escape(c.name)}.</p>"
              if "press_quote" in c.traits else "")
@@ -171,7 +180,8 @@ def build_site(c: Company, rng: random.Random, index: int) -> Site:
         phrase = me.title.replace(", ", " of ").lower()
         quote += (f"<p>&ldquo;Our programs grow with our students,&rdquo; said "
                   f"{html.escape(me.name.written)}, {html.escape(phrase)}.</p>")
-    contacts = "; ".join(_publish(style, m, c.address(m)) for m in colleagues)
+    contacts = "; ".join(_publish(style, m, c.address(m)) if style else
+                         f"{html.escape(m.name.written)} ({html.escape(m.title)})" for m in colleagues)
     if style == "publish_guide":
         contacts = f"press@{c.mail}"
         _guide(c, s, pre, nav)
@@ -213,23 +223,32 @@ def build_site(c: Company, rng: random.Random, index: int) -> Site:
         {"title": home, "url": url(f"{pre}/"),
          "snippet": f"{c.brand}{about}: official site. About us, team, news and contact."},
         {"title": f"Team | {name}", "url": url(team_path),
-         "snippet": f"Meet the people of {c.brand}{about}."},
+         "snippet": f"Meet the people of {c.brand}{about}."} if kind else {},
         {"title": f"{c.name} opens a new office | News | {name}",
          "url": url(f"{pre}/news/expansion/"),
          "snippet": f"{c.name} opens a new office. Media contacts: "
                     f"{', '.join(m.name.written for m in colleagues)}."},
         *person_docs,
     ]
-    if "nav_only" in c.traits:
-        own = [d for d in own if d["url"] != url(team_path)]
+    if "nav_only" in c.traits or "sitemap_only" in c.traits:
+        own = [d for d in own if d.get("url") != url(team_path)]
+    own = [d for d in own if d]
     if "third_party" in c.traits:  # only other sites' pages point at the company
         own = []
         _third_party(c, s, index)
     s.docs.extend(own)
+    if "pdf_only" in c.traits:
+        add_pdfs(c, s, rng, nav, pre)
+    if "sitemap_only" in c.traits:
+        add_sitemap(c, s, rng, team_path, pre)
     _network_profile(c, s, rng)
     if "namesake" in c.traits:
         _namesake(c, s, index)
     _dns(c, s)
+    if "renamed" in c.traits:
+        add_old_company(c, s, rng, index)
+    if "bot_wall" in c.traits:
+        add_bot_wall(c, s, rng, index)
     return s
 
 

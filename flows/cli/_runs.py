@@ -1,0 +1,120 @@
+"""Running research from a command: Prefect set up once, one run, a panel, or a batch.
+
+Shared by ``lookup research`` (one interviewer, a panel, ``--batch``) and ``lookup
+import`` (``--submit``): what to say before Prefect starts, how a finished run is
+printed, and how a batch's outcomes become lines, one JSON array and an exit code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from flows.cli._output import FAILED, emit, fail, fail_some, out, say
+from flows.runtime import (
+    FAST_RUNS_HINT,
+    connect_prefect,
+    quiet_expected_failures,
+    require_network,
+)
+from lookup.intake.request import ResearchRequest
+from lookup.settings import Settings
+
+__all__ = ["print_summary", "run_many", "show_requests", "start_research"]
+
+
+def start_research(settings: Settings) -> str | None:
+    """Before the first run: no network is said at once; Prefect is set up (a tip when it
+    will be slow); Prefect's console lines about expected failures are kept quiet."""
+    require_network(settings)
+    api = connect_prefect(settings)
+    if api is None:
+        say(FAST_RUNS_HINT)
+    import flows.research  # noqa: F401  (Prefect's log handlers exist from here on)
+
+    quiet_expected_failures()
+    return api
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """The few lines `lookup research` prints about one finished run."""
+    from lookup.card.render import percent
+
+    for notice in summary.get("notices", []):
+        say(f"Note: {notice}")
+    email = summary.get("email")
+    out(f"{summary['name']} — {summary.get('title') or 'title not found'}, {summary['company']}")
+    if summary.get("site_domain"):
+        out(f"Web site: {summary['site_domain']}; mail domain: {summary.get('domain') or 'not found'}")
+    else:
+        out(f"Domain: {summary.get('domain') or 'not found'}")
+    if email:
+        out(f"Address: {email['address']} ({percent(email['probability'])}, {email['status']})")
+        for alt in summary.get("alternatives", [])[:3]:
+            out(f"  or {alt['address']} ({percent(alt['probability'])}, {alt['status']})")
+    else:
+        out("Address: none found (the card says why)")
+    out(f"Card: {summary['card']}")
+    if summary.get("reminder"):
+        out(f"Reminder: {summary['reminder']} (open it to add the follow-up deadline to your calendar)")
+
+
+def show_requests(requests: Sequence[ResearchRequest], *, as_json: bool) -> None:
+    """``--dry-run``: each request as the flow would get it, nothing started."""
+    if as_json:
+        emit([r.to_params() for r in requests])
+    else:
+        for r in requests:
+            extras = ", ".join(f"{k}={v}" for k, v in r.to_params().items()
+                               if v not in (None, "", []) and k not in ("name", "company"))
+            out(f"would research {r.name} ({r.company})" + (f": {extras}" if extras else ""))
+    say(f"{len(requests)} interview(s) checked; nothing was started (--dry-run).")
+
+
+def run_many(
+    requests: Sequence[ResearchRequest], settings: Settings, *, wait: bool, timeout_s: float,
+    as_json: bool, document: Callable[[list[Any]], Any] | None = None,
+) -> None:
+    """Run or submit a batch, print each outcome as it comes (stderr with --json, then one
+    document: the outcomes' array, or what ``document`` makes of them), and exit 1 when a
+    run failed or had not finished when the wait ran out."""
+    from flows.batch import run_batch
+
+    api = connect_prefect(settings)
+    import flows.research  # noqa: F401  (Prefect's log handlers exist from here on)
+
+    progress = _progress(say if as_json else out)
+    outcomes = run_batch(requests, settings, api=api, wait=wait, timeout_s=timeout_s,
+                         progress=progress, say=say)
+    if as_json:
+        emit((document or _rows)(outcomes))
+    submitted = sum(o.state == "SUBMITTED" for o in outcomes)
+    if submitted:
+        say(f"Submitted {submitted} run(s); follow them with --wait, in Prefect's UI, or "
+            "`prefect flow-run ls --flow-name research-interviewer`.")
+    else:
+        done = sum(o.state == "COMPLETED" for o in outcomes)
+        say(f"{done} of {len(outcomes)} run(s) completed.")
+    unfinished = sum(o.unfinished for o in outcomes)
+    failed = sum(o.failed for o in outcomes)
+    if unfinished and not failed:
+        fail(f"{unfinished} of {len(outcomes)} run(s) had not finished after {timeout_s:g} s "
+             "of waiting; they go on on the workers (Prefect's UI shows them).", FAILED)
+    fail_some(failed + unfinished, len(outcomes))
+
+
+def _rows(outcomes: list[Any]) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(o) for o in outcomes]
+
+
+def _progress(line: Any) -> Any:
+    def report(done: int, total: int, outcome: Any) -> None:
+        what = f"{outcome.name} ({outcome.company})"
+        took = f", {outcome.seconds:.0f} s" if outcome.seconds is not None else ""
+        run = f" run {outcome.flow_run_name}" if outcome.flow_run_name else ""
+        detail = outcome.card or outcome.message or ""
+        line(f"[{done}/{total}] {outcome.state.lower()}: {what}{run}{took}"
+             + (f" — {detail}" if detail else ""))
+
+    return report

@@ -1,0 +1,481 @@
+"""`lookup` commands about people: research, guess, list, show, forget, reverify.
+
+Each command builds what it was asked (for research, one ``ResearchRequest`` per
+interviewer), checks it before anything starts, and keeps the convention of
+``flows/cli/_output.py``. Prefect is imported only by the commands that run flows,
+so the others start fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import re
+import shutil
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from flows.cli._app import (
+    BatchOpt,
+    DryRunOpt,
+    JsonOpt,
+    M365Opt,
+    ProxyOpt,
+    SmtpOpt,
+    TimeoutOpt,
+    WaitOpt,
+    WorldOpt,
+    app,
+    open_store,
+    wait_timeout,
+)
+from flows.cli._output import convention, emit, fail, fail_some, out, say
+from flows.cli._runs import print_summary, run_many, show_requests, start_research
+from flows.runtime import (
+    FAST_RUNS_HINT,
+    connect_prefect,
+    request_settings,
+    require_unlisted_ip,
+    settings_for_run,
+    with_settings,
+)
+from lookup.errors import BadInputError, ServerError
+from lookup.intake.followup import followup_state, state_phrase
+from lookup.intake.request import ResearchRequest, panel_names
+
+__all__ = ["forget", "guess", "list_people", "research", "reverify", "show"]
+
+# Options that describe one interview: a batch file gives them per row, never for all.
+PER_INTERVIEW = ("domain", "role", "interview_date", "interview_time", "notes", "panel",
+                 "honorific")
+
+
+# -- research ---------------------------------------------------------------
+
+
+@app.command()
+@convention
+def research(
+    name: Annotated[str | None, typer.Argument(help="The interviewer's name, as written.")] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", "-c", help="The company they work for.")
+    ] = None,
+    domain: Annotated[
+        str | None, typer.Option(help="The company's mail domain, if you know it.")
+    ] = None,
+    role: Annotated[str | None, typer.Option(help="The role you interviewed for.")] = None,
+    interview_date: Annotated[str | None, typer.Option(help="Interview date, YYYY-MM-DD.")] = None,
+    interview_time: Annotated[str | None, typer.Option(
+        help="Start, or start-end, on that date in your time zone: 14:00 or 14:00-14:45.")] = None,
+    timezone: Annotated[str | None, typer.Option(
+        help="Your IANA time zone, e.g. Europe/Berlin (default: followup.timezone, else "
+             "this machine's).")] = None,
+    recruiter: Annotated[str | None, typer.Option(
+        help='Your recruiter: "Sam Lee <sam@agency.com>", a name or an address '
+             "(default: followup.recruiter).")] = None,
+    notes: Annotated[str | None, typer.Option(
+        help="Your own notes: what you discussed. They become the draft's personal line.")] = None,
+    panel: Annotated[str | None, typer.Option(
+        help='The other interviewers of a panel, comma-separated: "Lee Park, Ana Silva". '
+             "Each gets a card, the panel an index.")] = None,
+    honorific: Annotated[str | None, typer.Option(
+        help="For a formal greeting: Ms., Mrs., Mr., Mx., Dr. or Prof. (never guessed).")] = None,
+    tone: Annotated[str | None, typer.Option(
+        help="The draft's tone: friendly or formal (default: followup.tone).")] = None,
+    language: Annotated[str | None, typer.Option(
+        help="The draft's language: en, de, or your own draft.<code>.toml.")] = None,
+    smtp: SmtpOpt = False,
+    smtp_proxy: ProxyOpt = None,
+    m365_https: M365Opt = False,
+    world: WorldOpt = None,
+    as_json: JsonOpt = False,
+    batch: BatchOpt = None,
+    wait: WaitOpt = False,
+    timeout: TimeoutOpt = None,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Research one interviewer (or a panel) and write their briefing card and reminder;
+    or each row of --batch FILE.csv."""
+    given: dict[str, Any] = dict(
+        name=name, company=company, domain=domain, role=role, interview_date=interview_date,
+        interview_time=interview_time, timezone=timezone, recruiter=recruiter, notes=notes,
+        panel=panel, honorific=honorific, tone=tone, language=language,
+        smtp=True if smtp else None, smtp_proxy=smtp_proxy,
+        m365_https=True if m365_https else None, world=world,
+    )
+    if batch is not None:
+        return _research_batch(batch, given, wait=wait, timeout_s=wait_timeout(wait, timeout),
+                               dry_run=dry_run, as_json=as_json)
+    if wait or timeout is not None:
+        raise BadInputError("--wait follows the runs of a batch: give it with --batch FILE.csv.")
+    if name is None or company is None:  # empty strings get the request's own sentence
+        raise BadInputError("Give the interviewer's name and --company COMPANY "
+                            "(or --batch FILE.csv).")
+    request = ResearchRequest(**{**given, "panel": panel_names(panel)})
+    settings = request_settings(request)
+    request = with_settings(request, settings)  # bad input stops here: nothing has started
+    if dry_run:
+        return show_requests([request], as_json=as_json)
+    require_unlisted_ip(settings, request.smtp)  # issue 30: refuse from a listed IP
+    start_research(settings)
+    from flows.research import research_here
+
+    if request.panel:
+        return _panel(request, settings, as_json=as_json)
+    summary = research_here(request)
+    if as_json:
+        emit(summary)
+    else:
+        print_summary(summary)
+
+
+def _panel(request: ResearchRequest, settings: Any, *, as_json: bool) -> None:
+    from flows.panel import research_panel
+    from flows.research import research_here
+
+    done = research_panel(request, settings, research_here)
+    if as_json:
+        emit(asdict(done))
+    else:
+        for one in done.interviewers:
+            print_summary(one)
+            out()
+        out(f"Panel index: {done.panel_index}")
+    for failure in done.failed:
+        say(f"Failed: {failure}")
+    fail_some(len(done.failed), len(request.panel))
+
+
+def _research_batch(
+    path: Path, given: dict[str, Any], *, wait: bool, timeout_s: float, dry_run: bool,
+    as_json: bool,
+) -> None:
+    """`lookup research --batch FILE.csv`: read and check every row, then run them all.
+
+    The run options apply to every row, the follow-up options fill what a row leaves
+    out; an option that describes one interview is refused (it belongs in a column)."""
+    from flows.batch import read_batch
+
+    if given["name"] or given["company"]:
+        raise BadInputError("Give either a name and --company, or --batch FILE.csv, not both.")
+    for option in PER_INTERVIEW:
+        if given[option]:
+            flag = "--" + option.replace("_", "-")
+            raise BadInputError(f"{flag} describes one interview; with --batch, give it in the "
+                                f"batch file's {option} column.")
+    settings = settings_for_run(given["world"], smtp_proxy=given["smtp_proxy"],
+                                m365_https=given["m365_https"])
+    options = {k: v for k, v in given.items() if k not in PER_INTERVIEW}
+    requests, notes = read_batch(path, settings=settings, options=options)
+    for note in notes:
+        say(f"Note: {note}")
+    if dry_run:
+        return show_requests(requests, as_json=as_json)
+    run_many(requests, settings, wait=wait, timeout_s=timeout_s, as_json=as_json)
+
+
+# -- guess ------------------------------------------------------------------------
+
+
+@app.command()
+@convention
+def guess(
+    name: Annotated[str, typer.Argument(help="The person's name.")],
+    domain: Annotated[str, typer.Option("--domain", "-d", help="Their company's mail domain.")],
+    known: Annotated[
+        list[str] | None,
+        typer.Option("--known", "-k", help='A colleague\'s address, "Full Name <addr>"; repeat.'),
+    ] = None,
+    hint: Annotated[
+        list[str] | None,
+        typer.Option(help="A format a directory site gives: 'first.last', or its search "
+                          "snippet (with the result's URL first to name the site); repeat."),
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show how each piece of evidence moved the odds.")
+    ] = False,
+    limit: Annotated[int, typer.Option(help="How many candidates to show.")] = 5,
+    world: WorldOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rank likely addresses for a name at a domain (no network).
+
+    With --json, one object: the ranked ``candidates`` and, with --explain, the ``steps``
+    (empty without it)."""
+    from lookup.address import patterns
+    from lookup.card.render import percent
+    from lookup.intake.interview import clean_domain, clean_name
+
+    settings = settings_for_run(world)
+    where = clean_domain(domain) or ""
+    evidence = [patterns.parse_known(k) for k in known or []]
+    hints = [h for text in hint or [] for h in _parse_hint(text, where)]
+    args = (clean_name(name), where, evidence)
+    test_env = bool(settings.general.world)
+    ranked = patterns.predict(*args, hints=hints, limit=limit, test_environment=test_env)
+    steps = patterns.explain(*args, hints=hints, test_environment=test_env) if explain else []
+    rows = _candidate_rows(ranked)
+    if as_json:
+        emit({"candidates": rows, "steps": _step_rows(steps)})
+        return
+    if explain:
+        out("\n".join(_explain_lines(steps)) + "\n\nRanked:")
+    if not rows:
+        say("No valid candidate address (is the domain right?).")
+    for row in rows:
+        out(f"{percent(row['probability']):>5}  {row['address']:<36} {row['explanation']}")
+
+
+_PASTED = re.compile(r"\s*(https?://[^\s/]+\S*)\s+(\S.*)", re.DOTALL)
+
+
+def _parse_hint(text: str, domain: str) -> list[Any]:
+    """A format hint typed by the user, or BadInputError saying how to write one.
+
+    A search result pasted with its address first ("https://site/page The email format of
+    ... is ...") keeps that address as the claim's source: the site, not the user, says it.
+    """
+    from lookup.address.hints import typed_hint
+    from lookup.models import Source
+
+    pasted = _PASTED.match(text)
+    url, words = (pasted.group(1), pasted.group(2)) if pasted else ("", text)
+    source = (Source(url=url, title="a search result you gave", snippet=words, kind="user")
+              if url else Source(url="", title="given by the user", snippet=text, kind="user"))
+    found = typed_hint(words, domain, source)
+    if not found:
+        raise BadInputError(
+            f"{text!r} names no address format; write it like 'first.last', '{{f}}{{last}}', "
+            "'jsmith@' or paste the search snippet that says it."
+        )
+    return found
+
+
+def _candidate_rows(candidates: Sequence[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "address": c.address,
+            "probability": round(c.probability, 4),
+            "format": c.format,
+            "support": c.support,
+            "evidence": c.evidence_total,
+            "explanation": c.explanation,
+            "claimed_by": [s.url or s.title for s in c.claimed_by],
+        }
+        for c in candidates
+    ]
+
+
+def _step_rows(steps: Sequence[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "evidence": s.evidence or "none",
+            "source": s.source,
+            "candidates": [{"address": c.address, "probability": round(c.probability, 4)}
+                           for c in s.candidates],
+        }
+        for s in steps
+    ]
+
+
+def _explain_lines(steps: Sequence[Any]) -> list[str]:
+    """Each piece of evidence, then the top addresses once it counts, with the change."""
+    from lookup.card.render import percent
+
+    lines = ["How each piece of evidence moved the probabilities (in the order given):"]
+    before: dict[str, float] = {}
+    for step in steps:
+        if not step.evidence:
+            lines.append("  no evidence: how companies write addresses elsewhere")
+        else:
+            source = f" [{step.source}]" if step.source else ""
+            lines.append(f"  + {step.evidence}{source}")
+        now = {c.address: c.probability for c in step.candidates}
+        for address, p in now.items():
+            change = ""
+            if before:
+                delta = round(100 * (p - before.get(address, 0.0)))
+                change = f"{delta:+d} points" if delta else "unchanged"
+            lines.append(f"      {percent(p):>5}  {address:<36} {change}".rstrip())
+        before = {**before, **now}
+    return lines
+
+
+# -- stored people ----------------------------------------------------------
+
+
+@app.command("list")
+@convention
+def list_people(as_json: JsonOpt = False) -> None:
+    """List everyone researched, with their address and its latest status."""
+    with open_store(settings_for_run()) as store:
+        people = store.list_people()
+    if as_json:
+        emit([_person_json(p) for p in people])
+        return
+    if not people:
+        say("Nobody researched yet: try `lookup research NAME --company COMPANY`.")
+    now = dt.datetime.now(dt.UTC)
+    for p in people:
+        address = p.address or "no address"
+        due = state_phrase(p.followup_due, now)
+        rounds = f" ({p.rounds} interviews)" if p.rounds > 1 else ""
+        out(f"{p.slug:<32} {p.name} ({p.company}) {address} [{p.status or 'unchecked'}]"
+            f"{rounds}{'  ' + due if due else ''}")
+
+
+def _person_json(p: Any) -> dict[str, Any]:
+    found = {
+        k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v)
+        for k, v in asdict(p).items()
+    }
+    found["followup"] = followup_state(p.followup_due, dt.datetime.now(dt.UTC))
+    return found
+
+
+def _find(store: Any, person: str) -> Any:
+    found = store.find_person(person)
+    if found is None:
+        raise BadInputError(f"Nobody called {person!r} is stored; `lookup list` shows who is.")
+    return found
+
+
+@app.command()
+@convention
+def show(
+    person: Annotated[str, typer.Argument(help="The name as given to research, or the slug.")],
+    raw: Annotated[bool, typer.Option(
+        "--raw", help="Print the card's Markdown as written (what a pipe or file gets anyway)."
+    )] = False,
+) -> None:
+    """Print a person's briefing card: rendered for a terminal, as Markdown otherwise."""
+    settings = settings_for_run()
+    with open_store(settings) as store:
+        found = _find(store, person)
+    path = Path(found.card_path or settings.briefings_dir / f"{found.slug}.md")
+    if not path.is_file():
+        raise BadInputError(f"The card {path} is missing; run the research again to rewrite it.")
+    card = path.read_text(encoding="utf-8")  # inert Markdown already
+    if raw or not sys.stdout.isatty():  # a pipe or a file gets the Markdown, as written
+        print(card, end="")
+        return
+    from lookup.card.terminal import to_terminal  # markdown-it only when a terminal reads
+
+    columns = min(shutil.get_terminal_size().columns, 100)
+    print(to_terminal(card, columns=columns, style="NO_COLOR" not in os.environ), end="")
+
+
+@app.command()
+@convention
+def forget(
+    person: Annotated[str, typer.Argument(help="The name as given to research, or the slug.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete everything stored about a person: rows, card, cached pages and searches.
+
+    Prefect's records of their runs go too; exits 1 when something could not be removed."""
+    from lookup.store import forget_files
+    from lookup.web.session import forget_cached
+
+    settings = settings_for_run()
+    with open_store(settings) as store:
+        found = _find(store, person)
+        report = store.forget(found.slug)
+    files = forget_files(settings.data_dir, found.slug, found.name)
+    cached = forget_cached(settings.cache_dir / "search", found.name)
+    try:
+        api = connect_prefect(settings)
+    except ServerError as exc:  # ours is gone already; say what of Prefect's is left
+        prefect: dict[str, Any] = {"error": f"Prefect's records could not be removed: {exc}"}
+    else:
+        if api is None and (settings.prefect_home / "prefect.db").is_file():
+            say("Removing Prefect's records of the runs (starting its temporary server)...")
+        from flows.privacy import forget_prefect  # after connect_prefect: Prefect reads it once
+
+        prefect = forget_prefect(settings, found.name, found.slug, api=api)
+    removed = {
+        "slug": found.slug,
+        "name": found.name,
+        "rows": _rows_json(report),
+        "files": [str(f) for f in files],
+        "cached_searches": cached,
+        "prefect": prefect,
+    }
+    if as_json:
+        emit(removed)
+    else:
+        _print_forgotten(removed)
+    prefect = removed["prefect"]
+    problems = [p for p in (prefect.get("error"), prefect.get("not_removed")) if p]
+    if problems:
+        fail(" ".join(problems))
+
+
+def _print_forgotten(removed: dict[str, Any]) -> None:
+    rows = ", ".join(f"{n} {table}" for table, n in removed["rows"].items() if n)
+    out(
+        f"Forgot {removed['name']} ({removed['slug']}): {rows or 'no rows'}; "
+        f"{len(removed['files'])} file(s); {removed['cached_searches']} cached search(es)."
+    )
+    for f in removed["files"]:
+        out(f"  removed {f}")
+    prefect = removed["prefect"]
+    if prefect.get("flow_runs") or prefect.get("artifacts") or prefect.get("scrubbed"):
+        scrubbed = sum((prefect.get("scrubbed") or {}).values())
+        out(f"  Prefect: {prefect.get('flow_runs', 0)} flow run(s), {prefect.get('artifacts', 0)} "
+            f"artifact(s), {scrubbed} log line(s) and event(s) removed")
+
+
+def _rows_json(report: Any) -> dict[str, int]:
+    return {
+        k: v for k, v in asdict(report).items() if isinstance(v, int) and not isinstance(v, bool)
+    }
+
+
+# -- re-verification -------------------------------------------------------------
+
+
+@app.command()
+@convention
+def reverify(
+    all_: Annotated[bool, typer.Option("--all", help="Re-check every stored contact.")] = False,
+    due: Annotated[
+        bool, typer.Option("--due", help="Re-check contacts due (the default).")
+    ] = False,
+    research_again: Annotated[
+        bool, typer.Option("--research", help="Also re-run the research.")
+    ] = False,
+    smtp: SmtpOpt = False,
+    smtp_proxy: ProxyOpt = None,
+    m365_https: M365Opt = False,
+    world: WorldOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Re-check stored contacts and record what changed."""
+    if all_ and due:
+        raise BadInputError("Choose --all or --due, not both.")
+    settings = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
+    require_unlisted_ip(settings, True if smtp or smtp_proxy else None)  # issue 30
+    if connect_prefect(settings) is None:
+        say(FAST_RUNS_HINT)
+    from flows.reverify import reverify_contacts
+
+    report = asyncio.run(reverify_contacts(
+        everything=all_, research=research_again, smtp=True if smtp or smtp_proxy else None,
+        world=world, smtp_proxy=smtp_proxy, m365_https=True if m365_https else None,
+    ))
+    for notice in report.get("notices", []):
+        say(f"Note: {notice}")
+    if as_json:
+        emit(report)
+    else:
+        out(f"Checked {report['checked']} address(es); {len(report['changes'])} change(s); "
+            f"purged {len(report['purged'])} expired contact(s).")
+        for change in report["changes"]:
+            out(f"  - {change['address']}: {change['what']}")
