@@ -157,17 +157,18 @@ def clean_title(text: str) -> str | None:
 
     A bare rank followed by a comma keeps what its comma introduces when that is a
     function or a region ("VP, Marketing", "Director, Customer Success", "General
-    Manager, Overseas Sales"); "Director of Sales, Acme Corp" still ends at the comma.
+    Manager, Overseas Sales"), and any title keeps a second role ("Solution Architect,
+    Speaker at Acme"); "Director of Sales, Acme Corp" still ends at the comma.
     """
     text = fold_space(text)
     cut = _CUT_TITLE.search(text)
     head = (text[: cut.start()] if cut else text).strip(" ,.:;-")
     head = _DETERMINER.sub("", head)
-    if cut and cut.group(0).strip() == "," and _BARE_RANK.match(head):
+    if cut and cut.group(0).strip() == "," and (_BARE_RANK.match(head) or is_title(head)):
         rest = text[cut.end():]
         end = _CUT_TITLE.search(rest)
         more = (rest[: end.start()] if end else rest).strip(" ,.:;-")
-        if _continues(more):
+        if (_BARE_RANK.match(head) and _continues(more)) or _second_role(more):
             head = f"{head}, {more}"
     return head if is_title(head) and not _BAD_TITLE_START.match(head) else None
 
@@ -252,6 +253,19 @@ def _another_role(segment: str) -> bool:
     words = segment.split()
     return 0 < len(words) <= 6 and segment[:1].isupper() and bool(TITLE_WORDS.search(segment)) \
         and not _LEGAL_FORM.search(segment)
+
+
+# Words that end a title as its area, not as a role of its own ("Head of Data, Marketing").
+_AREAS = frozenset("engineering marketing operations product sales recruiting people talent "
+                   "communications success staff senior junior".split())
+
+
+def _second_role(segment: str) -> bool:
+    """True for a role of its own after a title's comma, ending in a role noun ("Speaker",
+    "Scrum Master"): a person holding two roles, written in prose as on a card."""
+    last = segment.split()[-1] if segment.split() else ""
+    return _another_role(segment) and bool(TITLE_WORDS.fullmatch(last)) \
+        and last.lower() not in _AREAS
 
 
 def _join_roles(text: str, kept: list[str]) -> str:

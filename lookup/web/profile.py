@@ -30,6 +30,7 @@ from lookup.web._ties import (
     strip_url,
     tied_pages,
 )
+from lookup.web._words import TITLE_WORDS
 from lookup.web._work import (
     PERSONAL_WORDS,
     dedupe,
@@ -131,7 +132,8 @@ def _location(
         # Only a profile's result ("Name - Title - Company | Network") starts its snippet
         # with the place; a team page's snippet starts "Name, Title · Name, Title".
         if _is_profile_hit(hit, ctx) and (m := _NETWORK_PLACE.match(hit.snippet)) and \
-                not ctx.matcher.positions(m.group(1)):
+                not ctx.matcher.positions(m.group(1)) and not TITLE_WORDS.search(m.group(1)):
+            # ("Solution Architect, Speaker at Acme ·" is two roles, not a city and region)
             return m.group(1), Source(hit.url, hit.title, hit.snippet, "search")
     return None, None
 
