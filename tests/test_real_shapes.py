@@ -55,7 +55,7 @@ def _people(html: str, url: str = "https://www.alderfreight.test/team/") -> set[
     ("Managing Director, Hamburg", False, "Managing Director"),  # a place ends it
     ("Director, Alder Freight Inc.", False, "Director"),  # so does a company
     ("Head of Data - Alder Freight", False, "Head of Data"),
-    ("CEO and Principal Architect#", False, "CEO and Principal Architect"),  # a heading's anchor
+    ("CEO and Principal Consultant#", False, "CEO and Principal Consultant"),  # a heading's anchor
     ("Email: ada@alderfreight.test", False, None),
     ("+49 (0) 94 01 / 53 94 4 - 20", True, None),
     ("Our Weekly Reading Circle", True, None),  # capitalised, but no role
@@ -69,7 +69,7 @@ def test_a_title_field_is_read_whole(text: str, trusted: bool, title: str | None
 # ------------------------------------------------------------------ cards
 
 def test_dutch_board_cards_with_compose_links() -> None:
-    """hoevelootens: contact-card-position titles, addresses only in Gmail compose links."""
+    """A Dutch non-profit's world: contact-card-position titles, addresses only in Gmail compose links."""
     card = ('<div class="contact-card"><h1 class="section-header">{0}</h1>'
             '<p class="contact-card-position">{1}</p><p class="contact-card-email">Email: {2}</p>'
             "</div>")
@@ -86,7 +86,7 @@ def test_dutch_board_cards_with_compose_links() -> None:
 
 
 def test_german_cards_with_the_role_line_before_the_name() -> None:
-    """krautmann: pos / name / tel / email, functions joined by " | ", First.Last@ mailto."""
+    """A German haulier's world: pos / name / tel / email, functions joined by " | ", First.Last@ mailto."""
     card = ("<div class=\"apl ape\"><div class=pos>{1}</div><div class=name>{0}</div>"
             "<div class=tel>+49 (0) 30 / 55 01 - 20</div><div class=email>{2}</div></div>")
     mail = "<a href=mailto:Jonas.Haberl@fl-haberl.test>Jonas.Haberl@fl-haberl.test</a>"
@@ -97,7 +97,7 @@ def test_german_cards_with_the_role_line_before_the_name() -> None:
 
 
 def test_research_cards_with_an_icon_only_mailto() -> None:
-    """unitn: "ROLE @ University" under the name, the address only in an icon's mailto."""
+    """A university group's world: "ROLE @ University" under the name, the address only in an icon's mailto."""
     card = ('<div class="people-person"><div class="portrait-title"><h2><a href="/author/x/">'
             '{0}</a></h2><h3>{1} @ University of Eastmoor</h3><ul class="network-icon">{2}</ul>'
             "</div></div>")
@@ -136,12 +136,12 @@ def test_a_per_person_page_with_a_labelled_table() -> None:
 
 
 def test_a_per_person_page_whose_mailto_is_a_template_placeholder() -> None:
-    """ici: <h1> name, <h2> title, "Email:" with an unfilled mailto whose text is the address."""
-    html = _page('<h1 class="f5">Nora Pruitt</h1><h2 class="ttu">Training Associate/Program '
+    """A university institute's world: <h1> name, <h2> title, "Email:" with an unfilled mailto whose text is the address."""
+    html = _page('<h1 class="f5">Nora Pruitt</h1><h2 class="ttu">Outreach Associate/Program '
                  'Coordinator</h2><ul><li>Email: <a href="mailto:{data.staff_email}">'
                  "nora.pruitt@harbor-u.test</a></li></ul>", "Nora Pruitt | Harbor Institute")
     assert _people(html, "https://www.harbor.test/nora-pruitt/") == {
-        ("Nora Pruitt", "Training Associate/Program Coordinator", "nora.pruitt@harbor-u.test")}
+        ("Nora Pruitt", "Outreach Associate/Program Coordinator", "nora.pruitt@harbor-u.test")}
 
 
 def test_a_drupal_profile_s_unlabelled_fields() -> None:
@@ -259,7 +259,7 @@ def test_public_and_country_suffixes() -> None:
 
 
 @pytest.mark.parametrize(("domain", "company", "match"), [
-    ("tl-haberl.test", "Translogistik Haberl GmbH", "prefix"),  # krautmann's shape
+    ("tl-haberl.test", "Translogistik Haberl GmbH", "prefix"),  # a German haulier's world's shape
     ("fl-haberl.test", "Fernlogistik Haberl GmbH", "prefix"),
     ("xl-haberl.test", "Fernlogistik Haberl GmbH", ""),  # X starts no word
     ("harborview.test", "Harborview University School of Management", "prefix"),
@@ -286,7 +286,7 @@ def _facts(url: str, title: str = "", text: str = "", links: tuple = ()) -> Page
 
 
 def test_a_research_group_s_site_is_a_unit_of_the_university() -> None:
-    """unitn: a group's site on a hosting provider says it is a group at the university."""
+    """A university group's world: a group's site on a hosting provider says it is a group at the university."""
     from lookup.models import SearchHit
     hits = [SearchHit(f"{who} | Eastmoor Crypto", f"https://eastcrypto.github.test/author/{i}/",
                       f"{who} PhD Student @ University of Eastmoor", rank=i)
@@ -302,7 +302,7 @@ def test_a_research_group_s_site_is_a_unit_of_the_university() -> None:
 
 
 def test_a_homepage_without_a_name_is_confirmed_by_the_site_s_titles() -> None:
-    """ici: an empty <title> on the homepage; the site's pages carry the name where sites do."""
+    """A university institute's world: an empty <title> on the homepage; the site's pages carry the name where sites do."""
     from lookup.models import SearchHit
     hits = [SearchHit(f"{page} | Harbor Institute", f"https://www.harborinst.test/{page}/", "",
                       rank=i) for i, page in enumerate(["Staff", "About", "Mission"])]

@@ -3,7 +3,7 @@
 When the mail server refuses the top candidates, the right address is most often the same
 format with the name spelled another way: a second given name as an initial or in full
 (``lars.e.odegard``), two given names joined or hyphenated (``anna-lena.roth``), a letter
-transliterated the other way (``rocco.roebisch`` after ``rocco.robisch``). ``with_variants``
+transliterated the other way (``anke.hoefling`` after ``anke.hofling``). ``with_variants``
 moves those right behind the candidates verified first, so that the SMTP walk down the
 list (``smtp.max_probes_per_domain``) reaches them before formats nobody shows.
 """

@@ -30,8 +30,8 @@ def _label_match(domain: str, key: str) -> str:
     return found
 
 
-# Words that are left out of a domain spelling the name: "tl-krautmann" for Translogistik
-# Krautmann, "harborview" for the Harborview University School of Management.
+# Words that are left out of a domain spelling the name: "tl-haberl" for Translogistik
+# Haberl, "harborview" for the Harborview University School of Management.
 _LINK_WORDS = frozenset("of and the for de des du der die das und fur di da del la le van von "
                         "y e et".split())
 # Words that start an organisation's unit: what comes before them is the parent's name.
@@ -42,7 +42,7 @@ _UNIT_WORDS = frozenset("school faculty department dept institute college centre
 def _hyphen_abbreviates(label: str, words: list[str]) -> bool:
     """True when each hyphenated part of the label spells one word of the name, in order: the
     word itself, or its first letter and more of its letters in order ("tl" for
-    "translogistik"), the short link words left out ("tl-krautmann")."""
+    "translogistik"), the short link words left out ("tl-haberl")."""
     parts = label.split("-")
     words = [w for w in words if w not in _LINK_WORDS]
     if len(parts) < 2 or len(parts) != len(words):

@@ -75,7 +75,7 @@ TITLE_WORDS = re.compile(
     r"accountant|technician|executive|supervisor|assistant|sre|devops|representative|fellow|"
     r"trustee|curator|librarian|teacher|physician|nurse|manager|marketing|operations|product|"
     r"sales|recruiting|people|talent|communications|success|"
-    # teaching, research and training ("PhD Student in System Security", "Trainer (MCT)")
+    # teaching, research and training ("PhD Student in Network Security", "Trainer (MCT)")
     r"student|phd|doctoral|postdoc|post-?doctoral|candidate|trainer|coach|instructor|tutor|"
     r"facilitator|copywriter|translator|speaker|master|mentor|ambassador|"
     # the same jobs in the languages company sites are written in (de, nl, fr, es, it):
@@ -219,9 +219,9 @@ def field_title(text: str, *, trusted: bool = False) -> str | None:
 
     A card's role line, the heading under a name, a title column or a labelled "Position:"
     field holds the title and nothing else, so it is not cut at "for", "in" or "|" as a
-    sentence is: "Director for Japan and Korea Relationships", "PhD Student in System
-    Security @ University of Trento" (the organisation after "@" goes), "Prokura |
-    Buchhaltung | Personalwesen" and "Cloud Consultant, Trainer (MCT)" (several roles) stay
+    sentence is: "Director for Japan and Korea Relationships", "PhD Student in Network
+    Security @ University of Alderbrook" (the organisation after "@" goes), "Prokura |
+    Buchhaltung | Einkauf" and "Cloud Consultant, Trainer (MCT)" (several roles) stay
     whole. A comma still ends it before a company or a place ("Director, Acme Inc.",
     "Managing Director, Hamburg"). ``trusted``: the element is marked as a title (a class or
     itemprop saying so), so a role in a word our lists lack ("Ondervoorzitter") counts.

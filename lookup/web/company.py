@@ -87,8 +87,8 @@ def company_key(name: str) -> str:
 def _names_company(text: str, key: str) -> str:
     """"exact" when a part of ``text`` is the company, "contains" when one includes it, else "".
 
-    A part naming the company's words in another order ("Krautmann Translogistik" for
-    Translogistik Krautmann GmbH), or adjacent parts naming a unit and its organisation
+    A part naming the company's words in another order ("Haberl Translogistik" for
+    Translogistik Haberl GmbH), or adjacent parts naming a unit and its organisation
     ("School of Management | Harborview University"), name it exactly.
     """
     parts = [company_key(p) for p in _TITLE_SPLIT.split(text) if p.strip()]
@@ -185,7 +185,7 @@ def _homepage_names(page: PageFacts) -> list[tuple[str, str]]:
 
 SITE_TITLES = 2  # a site's own pages naming the company, enough to say the site is its
 # A homepage calling its site a unit of the company: "a research group at the University of
-# Trento", "the institute of ...", "part of ...".
+# Alderbrook", "the institute of ...", "part of ...".
 _UNIT = re.compile(
     r"\b(?:(?:research\s+)?(?:group|lab|laboratory|institute|centre|center|department|unit|"
     r"division|school|faculty|chair|programme|program|initiative)|part)\s+"

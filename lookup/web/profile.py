@@ -84,7 +84,7 @@ def _translated(url: str) -> bool:
     return bool(m) and m.group(1).lower() != "en"
 
 
-# "CEO and Principal Architect of Vertical Sysadmin": the company after the function
+# "CEO and Principal Consultant of Brightwater Analytics": the company after the function
 _COMPANY_TAIL = re.compile(r"(?:,\s+|\s+(?:of|at|for|with|@|bei|chez|en|de|di)\s+(?:the\s+)?)"
                            r"(?P<tail>[^,@]+)$", re.I)
 

@@ -25,14 +25,14 @@ COMMA_TITLES = ["VP, Customer Success", "Director, Product Marketing", "VP, Engi
                 "General Manager, Overseas Sales", "Director, EMEA Partnerships"]
 LEGAL = ["GmbH", "Inc.", "Ltd", "AG", "LLC"]
 # Titles as the real pages of ../shared/real-worlds write them (fictional people hold them):
-# Dutch board roles on contact cards (hoevelootens), German function lists (krautmann),
-# research roles "ROLE @ University" (unitn); and the title shapes issue 26 names from the
+# Dutch board roles on contact cards (a Dutch non-profit's world), German function lists (a German haulier's world),
+# research roles "ROLE @ University" (a university group's world); and the title shapes issue 26 names from the
 # private real-page worlds: several roles, "for" a region, a rank and its function.
 BOARD_TITLES = ["Voorzitter", "Ondervoorzitter", "Secretaris", "Penningmeester", "Bestuurslid"]
 FUNCTIONS = ["Disposition", "Fuhrparkleitung", "Buchhaltung", "Personalwesen", "Vertrieb",
              "Einkauf", "Qualitätsmanagement", "Lieferanten", "Prokura", "Lagerleitung",
              "Kundenservice"]
-ACADEMIC_TITLES = ["PhD Student in System Security", "Postdoctoral Researcher",
+ACADEMIC_TITLES = ["PhD Student in Network Security", "Postdoctoral Researcher",
                    "Associate Professor of Computer Science", "PhD Student in Applied Cryptography",
                    "Research Engineer", "Junior Researcher"]
 MULTI_ROLE_TITLES = ["Cloud Consultant, Trainer (MCT)", "Data Consultant, Trainer",
@@ -144,7 +144,7 @@ def make_company(rng: random.Random, traits: list[str], taken: set[str]) -> Comp
     if "nickname" in traits or culture == "two_given":
         fmt = rng.choice(["first.last", "first_last", "firstlast"])  # the given name shows
     if "team_pos" in traits or culture == "umlaut":
-        fmt = "first.last"  # as the German cards write them (krautmann)
+        fmt = "first.last"  # as the German cards write them (a German haulier's world)
     # every person's name once in the world: the search engine reads whole pages, so a second
     # company's employee of the same name would be a namesake no trait asked for
     me = make_name(rng, culture, nickname="nickname" in traits)
@@ -178,8 +178,8 @@ def make_company(rng: random.Random, traits: list[str], taken: set[str]) -> Comp
 
 
 # Company names for the domain shapes of the real-page worlds (all fictional): a compound
-# trade and a family name whose domain abbreviates the trade ("tl-krautmann" in krautmann),
-# a university whose research group runs its own site on a hosting provider (unitn), a
+# trade and a family name whose domain abbreviates the trade ("tl-" for a trade word, as in a German haulier's world),
+# a university whose research group runs its own site on a hosting provider (a university group's world), a
 # university's school given as the company (issue 26's private worlds).
 TRADES = [("Fern", "logistik"), ("Agrar", "technik"), ("Medizin", "technik"), ("Kühl", "transporte"),
           ("Bau", "stoffe"), ("Holz", "handel"), ("Trans", "logistik"), ("Land", "maschinen")]

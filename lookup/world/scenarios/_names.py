@@ -39,8 +39,8 @@ FAMILY = {
     "middle": "Ødegård Bjørnstad Haugen Lærum Sæther Åberg Strøm Dahl Berge Lunde".split(),
     "two_given": "Lindqvist Brandt Hofer Keller Wagner Sandberg Roth Vogel".split(),
     # German names whose umlaut the address writes expanded (ö -> oe), where no colleague
-    # shows it (krautmann in ../shared/real-worlds: Röbisch -> roebisch, Müller -> mueller)
-    "umlaut": "Röbisch Müller Köster Bäumler Süßmann Jörgensen Möhring Grüner".split(),
+    # shows it (a German haulier's world in ../shared/real-worlds: ö -> oe, ü -> ue)
+    "umlaut": "Höfling Müller Köster Bäumler Süßmann Jörgensen Möhring Grüner".split(),
 }
 SECOND_SURNAME = "Soto Castro Molina Rojas Blanco Medina".split()
 CULTURES = ("plain", "german", "spanish", "family_first", "dutch", "middle", "two_given",

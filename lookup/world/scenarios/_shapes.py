@@ -4,14 +4,14 @@ Each function writes fictional people into the markup *structure* one real site 
 real pages stay in ../shared/real-worlds (never copied here). Which real world each copies:
 
 - ``board_cards``: Dutch board cards, titles in Dutch, addresses in Gmail compose links
-  (``hoevelootens``, contact page);
+  (a Dutch non-profit's world, contact page);
 - ``pos_cards``: German contact cards, the role line (functions joined by " | ") before the
-  name, capitalised ``First.Last@`` mailto links (``krautmann``, Ansprechpartner);
+  name, capitalised ``First.Last@`` mailto links (a German haulier's world, Ansprechpartner);
 - ``dash_headings``: one ``<h2>`` per person, "NAME — TITLE" and the theme's "#" anchor
-  (``verticalsysadmin``, about/team);
-- ``wowchemy_people``: people cards "ROLE @ University", an icon-only mailto (``unitn``);
+  (a training firm's world, about/team);
+- ``wowchemy_people``: people cards "ROLE @ University", an icon-only mailto (a university group's world);
 - ``staff_index`` and ``person_page``: a staff list linking to one page per person, ``<h1>``
-  name, ``<h2>`` title, "Email:" with a placeholder mailto whose text is the address (``ici``);
+  name, ``<h2>`` title, "Email:" with a placeholder mailto whose text is the address (a university institute's world);
 - ``joined_person_page``: name and title in one ``<h3>``, the address as plain text in a table
   cell beside an ``<em>email</em>`` label cell, from a staff table (the shape issue 26
   describes from the private real-page worlds).
@@ -35,13 +35,13 @@ def slug(name: str) -> str:
 
 
 def capitalised(address: str) -> str:
-    """``Markus.Krautmann@`` as German cards write the local part."""
+    """``Jonas.Haberl@`` as German cards write the local part."""
     local, _, domain = address.partition("@")
     return ".".join(p[:1].upper() + p[1:] for p in local.split(".")) + "@" + domain
 
 
 def compose_link(address: str) -> str:
-    """A Gmail compose link in place of a mailto (hoevelootens)."""
+    """A Gmail compose link in place of a mailto (a Dutch non-profit's world)."""
     return (f'<a href="https://mail.google.com/mail/?view=cm&amp;fs=1&amp;tf=1&amp;to={address}" '
             f'target="_blank">{address}</a>')
 

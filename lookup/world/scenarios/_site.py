@@ -47,7 +47,7 @@ def _publish(style: str, member: Member, address: str) -> str:
         return f"{esc(name)} ({esc(member.title)}) &ndash; {user}&#64;{domain}"
     if style == "publish_given":
         return f"ask {esc(member.name.given)} ({address})"
-    if style == "publish_compose":  # hoevelootens: a Gmail compose link, no mailto
+    if style == "publish_compose":  # a Dutch non-profit's world: a Gmail compose link, no mailto
         return f"{esc(name)}, {esc(member.title)}: {shapes.compose_link(address)}"
     if style == "publish_chat":  # a mailto and a Teams chat link; the chat may be older
         old = address if member.name.family[:1] < "M" else f"{user.split('.')[0]}.old@{domain}"
@@ -203,7 +203,7 @@ def build_site(c: Company, rng: random.Random, index: int) -> Site:
         s.files[f"{host}{pre}/imprint/index.html"] = page(
             f"Imprint | {name}", f"<h1>Imprint</h1><p>{html.escape(c.legal)}</p>{holders}",
             org=c.brand, nav=nav)
-    if kind == "team_dash":  # the title again in prose, the company after it (verticalsysadmin)
+    if kind == "team_dash":  # the title again in prose, the company after it (a training firm's world)
         s.files[f"{host}{pre}/about/index.html"] = page(
             f"About Us | {name}", f"<h1>About Us</h1><p>{html.escape(me.name.written)} is the "
             f"{html.escape(me.title)} of {html.escape(c.legal)}, Inc.</p>", org=c.brand, nav=nav)
@@ -271,7 +271,7 @@ def _root_homepage(c: Company, s: Site, pre: str) -> None:
 
 def _guide(c: Company, s: Site, pre: str, nav: list[tuple[str, str]]) -> None:
     """Long guides by two colleagues whose addresses are only in their last paragraphs, in
-    their own voice (ideasonstage: the speaker guides)."""
+    their own voice (a consultancy's world: the speaker guides)."""
     for number, author in enumerate(c.staff[1:3], start=1):
         _one_guide(c, s, pre, nav, author, f"keynote-guide-{number}" if number > 1 else
                    "keynote-guide")
