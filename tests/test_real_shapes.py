@@ -85,6 +85,20 @@ def test_dutch_board_cards_with_compose_links() -> None:
         ("bram@alderhoeve.test", "link", "Bram Velde")]
 
 
+def test_a_title_beside_a_download_link_leaves_the_link_s_words_out() -> None:
+    """A definition list whose titles sit beside "Add to contacts" vCard links (and a PDF
+    download): the titles are the words before the links; an address shown stays out too."""
+    row = ('<dt>{0}</dt><dd>{1} <a class="vcard-link" href="/vcards/{2}.vcf" download>Add to '
+           'contacts</a></dd>')
+    html = _page('<dl class="leadership-list">' + row.format("Mira Holt", "Head of Finance", "mh")
+                 + row.format("Oskar Lind", "Sales Director", "ol")
+                 + '<dt>Ada Quill</dt><dd>Chief Counsel <a href="/cv/ada-quill.pdf">Download '
+                   "CV</a></dd></dl>")
+    assert _people(html) == {("Mira Holt", "Head of Finance", None),
+                             ("Oskar Lind", "Sales Director", None),
+                             ("Ada Quill", "Chief Counsel", None)}
+
+
 def test_german_cards_with_the_role_line_before_the_name() -> None:
     """A German haulier's world: pos / name / tel / email, functions joined by " | ", First.Last@ mailto."""
     card = ("<div class=\"apl ape\"><div class=pos>{1}</div><div class=name>{0}</div>"

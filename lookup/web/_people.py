@@ -79,6 +79,24 @@ def _node_text(node: LexborNode) -> str:
     return fold_space(node.text(deep=True))
 
 
+# A link that acts rather than names: a download (a vCard, a PDF, a calendar file), a mail or
+# phone link. Its words ("Add to contacts", "Download vCard") are not part of a title.
+_ACTION_HREF = re.compile(r"^(?:mailto|tel|sms):|\.(?:vcf|pdf|ics|vcard)(?:[?#]|$)", re.I)
+
+
+def _title_text(node: LexborNode) -> str:
+    """The element's words without those of the action links inside it."""
+    text = _node_text(node)
+    for link in node.css("a"):
+        attributes = link.attributes
+        if "download" in attributes or _ACTION_HREF.search(attributes.get("href") or ""):
+            words = _node_text(link)
+            if words and not find_addresses(words):  # an address shown is the card's own
+                cut = text.rfind(words)
+                text = fold_space(text[:cut] + text[cut + len(words):]) if cut >= 0 else text
+    return text
+
+
 def context_of(node: LexborNode, minimum: int = 40) -> str:
     """The text of the nearest enclosing block with something to say (at most 400 chars)."""
     current: LexborNode | None = node
@@ -128,7 +146,7 @@ def _card_title(node: LexborNode) -> tuple[str | None, LexborNode]:
     current = node
     for _ in range(3):
         for sibling in _siblings(current):
-            text = _node_text(sibling)
+            text = _title_text(sibling)
             classy = _classed(sibling, _TITLE_CLASS)
             trusted = classy and sibling.tag not in _HEADINGS
             title = field_title(text, trusted=trusted) if classy or len(text) <= 120 else None
