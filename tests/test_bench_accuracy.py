@@ -116,16 +116,21 @@ SHAPES = {"first.last": lambda g, s: f"{g}.{s}", "flast": lambda g, s: f"{g[0]}{
           "first": lambda g, s: g}
 
 
-def _companies(tmp_path: Path) -> Path:
+def _pairs_file(path: Path, companies: list[tuple[str, str]]) -> Path:
+    """A pairs file of six fictional people at each (shape, TLD) company, c0, c1, ..."""
     rows = ["domain\tcompany\tfull_name\temail"]
-    for c, shape in enumerate(["first.last"] * 4 + ["flast"] * 3 + ["first"]):
+    for c, (shape, tld) in enumerate(companies):
         for i in range(6):
             first, last = FIRST[(i + c) % 10], LAST[(i * 3 + c) % 10]
             local = SHAPES[shape](first.lower(), last.lower())
-            rows.append(f"c{c}.test\tC{c}\t{first} {last}\t{local}@c{c}.test")
-    path = tmp_path / "companies.tsv"
+            rows.append(f"c{c}.{tld}\tC{c}\t{first} {last}\t{local}@c{c}.{tld}")
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
+
+
+def _companies(tmp_path: Path) -> Path:
+    return _pairs_file(tmp_path / "companies.tsv", [
+        (shape, "test") for shape in ["first.last"] * 4 + ["flast"] * 3 + ["first"]])
 
 
 def test_nested_cv_fits_every_part_without_the_scored_companies(tmp_path, monkeypatch):
@@ -195,18 +200,9 @@ def test_accuracy_refuses_an_unknown_protocol(tmp_path, capsys):
 
 def _tlds(tmp_path: Path) -> Path:
     """Eight companies: four .com, two .de, two .net, six people each."""
-    rows = ["domain\tcompany\tfull_name\temail"]
-    for c, (shape, tld) in enumerate([("first.last", "com"), ("first.last", "com"),
-                                      ("flast", "com"), ("first", "com"),
-                                      ("flast", "de"), ("first.last", "de"),
-                                      ("first.last", "net"), ("flast", "net")]):
-        for i in range(6):
-            first, last = FIRST[(i + c) % 10], LAST[(i * 3 + c) % 10]
-            local = SHAPES[shape](first.lower(), last.lower())
-            rows.append(f"c{c}.{tld}\tC{c}\t{first} {last}\t{local}@c{c}.{tld}")
-    path = tmp_path / "tlds.tsv"
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return path
+    return _pairs_file(tmp_path / "tlds.tsv", [
+        ("first.last", "com"), ("first.last", "com"), ("flast", "com"), ("first", "com"),
+        ("flast", "de"), ("first.last", "de"), ("first.last", "net"), ("flast", "net")])
 
 
 def test_holdout_by_tld_scores_each_class_with_a_model_that_never_saw_it(tmp_path, monkeypatch):
