@@ -57,7 +57,7 @@ def test_without_port_25_the_onedrive_check_finds_the_fourth_address(tmp_path: P
     """SMTP off: the check walks down the list (404, 404, 404, 403) and the card says which check."""
     run, hits = _research(M365_WORLD, tmp_path / "data", smtp=False, m365=True)
     best = run.result.candidates[0]
-    assert (best.address, best.status) == ("n.petrov@vellum.test", "deliverable")
+    assert (best.address, best.status) == ("nadiap@vellum.test", "deliverable")
     assert [h.status for h in hits] == [404, 404, 404, 403]  # one request per candidate
     assert len({h.path for h in hits}) == 4
     assert best.verification is not None and "onedrive" in best.verification.flags
@@ -71,7 +71,7 @@ def test_with_smtp_the_catch_all_answer_is_overruled_by_the_onedrive_check(tmp_p
     """Exchange Online accepts anything (risky); the OneDrive check then confirms one address."""
     run, hits = _research(M365_WORLD, tmp_path / "data", smtp=True, m365=True)
     best = run.result.candidates[0]
-    assert (best.address, best.status) == ("n.petrov@vellum.test", "deliverable")
+    assert (best.address, best.status) == ("nadiap@vellum.test", "deliverable")
     assert best.verification is not None and "onedrive" in best.verification.flags
     first = next(c for c in run.result.candidates if c.address == "nadia.petrov@vellum.test")
     assert first.status == "risky" and first.verification is not None
@@ -103,7 +103,7 @@ def test_a_wrong_tenant_guess_tells_nothing(tmp_path: Path) -> None:
 
 def test_verify_cli_with_m365_https() -> None:
     """`lookup verify --m365-https --world W`: 403 deliverable, 404 unknown, each saying why."""
-    result = runner.invoke(app, ["verify", "n.petrov@vellum.test", "nadia.petrov@vellum.test",
+    result = runner.invoke(app, ["verify", "nadiap@vellum.test", "nadia.petrov@vellum.test",
                                  "--m365-https", "--world", str(M365_WORLD), "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)

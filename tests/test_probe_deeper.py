@@ -73,32 +73,32 @@ def _rcpts(session: list[str]) -> list[str]:
 
 
 def test_the_fourth_address_is_found_in_one_session_and_recommended(tmp_path: Path) -> None:
-    """{f}.{last} is 4th by inference; the top three are refused, the 4th accepted: deliverable."""
+    """{first}{l} is 4th by inference; the top three are refused, the 4th accepted: deliverable."""
     run, world = _research(DEEP, tmp_path / "data")
     best = run.result.candidates[0]
-    assert (best.address, best.status) == ("n.petrov@vellum.test", "deliverable")
+    assert (best.address, best.status) == ("nadiap@vellum.test", "deliverable")
     assert best.probability > 0.5
     (session,) = _sessions(world)
     assert _rcpts(session)[:4] == ["nadia.petrov@vellum.test", "npetrov@vellum.test",
-                                   "nadia@vellum.test", "n.petrov@vellum.test"]
+                                   "nadia@vellum.test", "nadiap@vellum.test"]
     assert len(_rcpts(session)) == 5  # and the random address, once, for the catch-all test
     verbs = [c.split(":")[0].split(" ")[0] for c in session]
     assert verbs[1:] == ["MAIL", "RCPT", "RSET"] * 3 + ["MAIL", "RCPT", "RCPT", "RSET", "QUIT"]
     card = Path(run.card).read_text(encoding="utf-8")
-    assert "**`n.petrov@vellum.test`** — " in card and "verdict **deliverable**" in card
+    assert "**`nadiap@vellum.test`** — " in card and "verdict **deliverable**" in card
 
 
 def test_greylisting_is_waited_out_once_for_the_whole_walk(tmp_path: Path) -> None:
     """Under greylisting the first session primes the list; one retry finds the 5th address."""
-    world_dir = _variant(tmp_path, 'mailboxes = ["nadiap"]\ngreylist = true\n')
+    world_dir = _variant(tmp_path, 'mailboxes = ["n.petrov"]\ngreylist = true\n')
     run, world = _research(world_dir, tmp_path / "data", LOOKUP_SMTP__GREYLIST_RETRY_S="0.2",
                            LOOKUP_SMTP__MAX_INLINE_WAIT_S="5")
     best = run.result.candidates[0]
-    assert (best.address, best.status) == ("nadiap@vellum.test", "deliverable")
+    assert (best.address, best.status) == ("n.petrov@vellum.test", "deliverable")
     first, second = _sessions(world)
     assert len(_rcpts(first)) == 9  # eight candidates and the random address, all greylisted
-    assert _rcpts(second)[-2:][0] == "nadiap@vellum.test"
-    assert "n.petrov@vellum.test" in _rcpts(second)  # the 4th, refused, before the 5th
+    assert _rcpts(second)[-2:][0] == "n.petrov@vellum.test"
+    assert "nadiap@vellum.test" in _rcpts(second)  # the 4th, refused, before the 5th
 
 
 def test_a_catch_all_ends_the_walk_at_once(tmp_path: Path) -> None:

@@ -250,7 +250,7 @@ def _m365_with_mailboxes(tmp_path: Path) -> Path:
     world = tmp_path / "m365"
     shutil.copytree(ROOT / "tests" / "worlds" / "m365", world)
     toml = (world / "world.toml").read_text(encoding="utf-8")
-    (world / "world.toml").write_text(toml.replace("catch_all = true", 'mailboxes = ["n.petrov"]'),
+    (world / "world.toml").write_text(toml.replace("catch_all = true", 'mailboxes = ["nadiap"]'),
                                       encoding="utf-8")
     return world
 
