@@ -343,7 +343,8 @@ def _report(result: dict) -> str:
     model = result["model"]
     shown = [p for p in PROTOCOLS if p in result]
     lines = [f"model: {model}" + (" (every fitted part fitted without the scored companies)"
-                                  if model != "shipped" else " (fitted on this file, if it is the dev file)")]
+                                  if model != "shipped" else
+                                  " (lookup/data/, fitted on the train file: flattering on it)")]
     keys = ("top1", "top3", "top1_macro", "top3_macro", "ece", "big_gap", "brier", "brier_macro")
     head = ("top1", "top3", "top1_mac", "top3_mac", "ece", "big_gap", "brier", "brier_mac", "n")
     lines.append(f"{'protocol':8} " + " ".join(f"{h:>9}" for h in head))
