@@ -47,14 +47,15 @@ FAST_RUNS_HINT = (
 )
 
 
-def connect_prefect(settings: Settings, *, start: bool = False) -> str | None:
+def connect_prefect(settings: Settings, *, start: bool = False, runs: bool = True) -> str | None:
     """Point Prefect at a reachable server and return its API URL; None: Prefect's temporary one.
 
     Order: an explicit ``PREFECT_API_URL`` (which must answer); the local server
     ``lookup server start`` recorded; with ``start``, that server started now
     (``lookup serve``: schedules need a real server). Otherwise Prefect starts a
     temporary server in this process, given a start-up timeout long enough for a
-    cold 2-core machine (docs/prefect.md).
+    cold 2-core machine (docs/prefect.md); when ``runs`` are to follow, its database is
+    made from the shipped schema rather than migrated, if it is new (``flows/prefectdb.py``).
     """
     settings.prefect_home.mkdir(parents=True, exist_ok=True)  # Prefect's SQLite needs the folder
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
@@ -71,6 +72,10 @@ def connect_prefect(settings: Settings, *, start: bool = False) -> str | None:
         return os.environ["PREFECT_API_URL"]
     timeout = settings.prefect.startup_timeout_s
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(int(timeout)))
+    if runs:
+        from flows.prefectdb import prepare_sqlite
+
+        prepare_sqlite(Path(os.environ["PREFECT_HOME"]))
     return None
 
 

@@ -184,6 +184,10 @@ def _server_env(
     child.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if settings.prefect.database_url:
         child["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = settings.prefect.database_url
+    else:  # SQLite: made from the shipped schema, not migrated, when it is new (issue 31)
+        from flows.prefectdb import prepare_sqlite
+
+        prepare_sqlite(settings.prefect_home, child)
     return child
 
 

@@ -390,7 +390,7 @@ def forget(
     files = forget_files(settings.data_dir, found.slug, found.name)
     cached = forget_cached(settings.cache_dir / "search", found.name)
     try:
-        api = connect_prefect(settings)
+        api = connect_prefect(settings, runs=False)  # no new database just to find nothing
     except ServerError as exc:  # ours is gone already; say what of Prefect's is left
         prefect: dict[str, Any] = {"error": f"Prefect's records could not be removed: {exc}"}
     else:
