@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,11 +28,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FAST_RUNS_HINT",
+    "begin_local_server",
     "check_world",
     "connect_prefect",
+    "preflight",
     "quiet_expected_failures",
     "request_settings",
-    "require_network",
     "require_unlisted_ip",
     "run_overrides",
     "settings_for_run",
@@ -40,6 +42,10 @@ __all__ = [
     "world_settings",
     "world_transport",
 ]
+
+# The world this process serves (``world_settings``), for runs inside that block to share.
+_SERVED: contextvars.ContextVar[WorldEndpoints | None] = contextvars.ContextVar(
+    "served_world", default=None)
 
 FAST_RUNS_HINT = (
     "Tip: `lookup server start` keeps a local Prefect server running; "
@@ -79,6 +85,21 @@ def connect_prefect(settings: Settings, *, start: bool = False, runs: bool = Tru
     return None
 
 
+def begin_local_server(settings: Settings) -> None:
+    """Start the local server now, without waiting, unless Prefect's API is given or ours runs.
+
+    ``lookup demo`` calls it first: the server (5-7 s to start, two thirds of it loading
+    Prefect's API) comes up on the other core while this process loads, checks and serves
+    its world; ``connect_prefect(settings, start=True)`` then waits for it.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    from flows.server import server_status, start_server
+
+    if server_status(settings) is None:
+        start_server(settings, wait=False)
+
+
 def _require_prefect(url: str) -> None:
     """ServerError, in one sentence, when the Prefect API named by PREFECT_API_URL does not answer."""
     from flows.server import health
@@ -91,19 +112,6 @@ def _require_prefect(url: str) -> None:
         )
 
 
-def require_network(settings: Settings) -> None:
-    """OfflineError within seconds when neither DNS nor the search engine answers.
-
-    Runs before Prefect starts, so a machine without network hears it at once instead of
-    after every query's retries; in world mode the world is served for the look.
-    """
-    from lookup.network import online as reach
-
-    with world_settings(settings) as live:
-        found = asyncio.run(reach.check_reach(live))
-    reach.require_network(found, world=bool(settings.general.world))
-
-
 def require_unlisted_ip(settings: Settings, smtp: bool | None) -> None:
     """ProbeRefusedError, in one sentence, before a run that would probe SMTP from a public IP
     found on a DNS blocklist today (``lookup doctor --blocklists``); see lookup.network.doctor."""
@@ -113,6 +121,25 @@ def require_unlisted_ip(settings: Settings, smtp: bool | None) -> None:
 
     with world_settings(settings) as live:
         asyncio.run(require_unlisted(live))
+
+
+async def preflight(settings: Settings, *, smtp: bool | None) -> None:
+    """The looks before a run, at once: this machine's IP on no blocklist today (when SMTP
+    probes will be sent; ProbeRefusedError) and a network to research with (OfflineError).
+    ``settings`` are the run's, in its world if it has one (``world_settings``)."""
+    from lookup.network import online as reach
+
+    checks: list[Awaitable[Any]] = [reach.check_reach(settings)]
+    if settings.smtp.enabled if smtp is None else smtp:
+        from lookup.network.doctor import require_unlisted
+
+        checks.insert(0, require_unlisted(settings))  # a refusal is said first, as before
+    outcomes = await asyncio.gather(*checks, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    found = outcomes[-1]
+    reach.require_network(found, world=settings.world is not None)
 
 
 def verbose() -> bool:
@@ -203,6 +230,8 @@ def world_settings(settings: Settings) -> Iterator[Settings]:
     With ``general.world_endpoints`` (``LOOKUP_WORLD_ENDPOINTS``), the world already
     served there (``lookup world serve DIR --endpoints FILE``) is used instead: every
     worker then meets the same web, search engine and mail servers, as on the internet.
+    Within the ``with`` block, a nested ``world_settings`` for the same directory (the
+    flow's, under the command's) uses the world already served: one world per process.
     """
     if settings.world is not None:
         yield settings
@@ -213,11 +242,19 @@ def world_settings(settings: Settings) -> Iterator[Settings]:
     if not settings.general.world:
         yield settings
         return
+    directory = Path(settings.general.world).expanduser().resolve()
+    served = _SERVED.get()
+    if served is not None and Path(served.directory) == directory:
+        yield settings.in_world(served)
+        return
     from lookup.world import serve_world
 
-    directory = Path(settings.general.world).expanduser().resolve()
     with serve_world(directory) as running:
-        yield settings.in_world(running.endpoints)
+        token = _SERVED.set(running.endpoints)
+        try:
+            yield settings.in_world(running.endpoints)
+        finally:
+            _SERVED.reset(token)
 
 
 def _shared_world(settings: Settings) -> WorldEndpoints:

@@ -109,11 +109,18 @@ def start_server(
     timeout: float | None = None,
     env: Mapping[str, str] | None = None,
     prefect_bin: str | Path | None = None,
+    wait: bool = True,
 ) -> ServerInfo:
-    """Return the running local server, starting one (and waiting for it) when needed."""
+    """Return the running local server, starting one (and waiting for it) when needed.
+
+    ``wait=False`` returns as soon as the process is started (or found): the caller does
+    other work while the server comes up, and a later ``start_server`` waits for it.
+    """
     timeout = settings.prefect.startup_timeout_s if timeout is None else timeout
     recorded = _read_record(settings)
     if recorded is not None and _alive(recorded.pid) and _is_prefect(recorded.pid):
+        if not wait:
+            return recorded
         if _wait_healthy(recorded, timeout, process=None):  # running, or still starting
             return recorded
         if _alive(recorded.pid):
@@ -123,7 +130,7 @@ def start_server(
             )
     host = settings.prefect.server_host
     port = _choose_port(host, settings.prefect.server_port)
-    return _spawn(settings, host, port, timeout=timeout,
+    return _spawn(settings, host, port, timeout=timeout if wait else None,
                   env=os.environ if env is None else env,
                   prefect_bin=Path(prefect_bin) if prefect_bin else _prefect_bin())
 
@@ -196,10 +203,11 @@ def _spawn(
     host: str,
     port: int,
     *,
-    timeout: float,
+    timeout: float | None,
     env: Mapping[str, str],
     prefect_bin: Path,
 ) -> ServerInfo:
+    """Start the server process and record it; wait up to ``timeout`` for it (None: not)."""
     data_dir = settings.data_dir
     log_path = data_dir / LOG
     try:
@@ -226,7 +234,7 @@ def _spawn(
                       ui=ui_url(settings, host, port))
     _write_record(settings, info)
     log.info("started Prefect server pid %s at %s", info.pid, info.url)
-    if _wait_healthy(info, timeout, process=process):
+    if timeout is None or _wait_healthy(info, timeout, process=process):
         return info
     return _give_up(settings, info, process)
 
