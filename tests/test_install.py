@@ -76,13 +76,17 @@ def test_the_wheel_carries_settings_templates_tables_and_the_demo_world() -> Non
                 for p in (ROOT / "data" / "demo").rglob("*") if p.is_file()}
     shipped |= {f"lookup/data/{p.name}" for p in (ROOT / "lookup" / "data").iterdir()
                 if p.is_file() and p.suffix != ".py"}
+    shipped |= {f"flows/prefect_schema/{p.name}" for p in (ROOT / "flows" / "prefect_schema")
+                .glob("sqlite-*.sql")}  # Prefect's database at its head: no migration wait
     assert shipped - names == set()
+    assert any(name.startswith("flows/prefect_schema/sqlite-") for name in names)
     assert f"-{lookup.__version__}-" in wheel.name
 
 
 def test_lookup_demo_from_an_empty_folder_with_only_the_wheel(tmp_path: Path) -> None:
     """From an empty folder, the wheel's `lookup demo` prints the card with the expected
-    address, writes nothing there, and keeps its state in the platform's user data folder."""
+    address, writes nothing there, and keeps its state in the platform's user data folder;
+    the local server it started keeps running until `lookup server stop`."""
     venv_bin = wheel_home() / "venv" / "bin"
     empty, home = tmp_path / "empty", tmp_path / "home"
     empty.mkdir()
@@ -93,10 +97,16 @@ def test_lookup_demo_from_an_empty_folder_with_only_the_wheel(tmp_path: Path) ->
     assert str(ROOT) not in where.stdout  # the wheel's own copy, not this checkout
     version = run(venv_bin, "--version", cwd=empty, env=env)
     assert version.stdout.startswith(f"interviewer-lookup {lookup.__version__} (Prefect 3.")
-    demo = run(venv_bin, "demo", cwd=empty, env=env)
+    try:
+        demo = run(venv_bin, "demo", cwd=empty, env=env)
+    finally:  # the demo keeps the local server it started running: stop it
+        stopped = run(venv_bin, "server", "stop", cwd=empty, env=env, timeout=120)
     assert demo.returncode == 0, demo.stdout + demo.stderr[-3000:]
     assert f"Address: {ADDRESS}" in demo.stdout and f"# {HEADING}" in demo.stdout
-    card = home / ".local" / "share" / "interviewer-lookup" / "briefings" / "dana-okafor.md"
+    assert "The local Prefect server keeps running" in demo.stderr
+    assert stopped.stdout.strip() == "Prefect server stopped."
+    data = home / ".local" / "share" / "interviewer-lookup"
+    card = data / "briefings" / "dana-okafor.md"
     assert card.is_file() and ADDRESS in card.read_text(encoding="utf-8")
     assert list(empty.iterdir()) == []
 
