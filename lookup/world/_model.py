@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,6 +42,7 @@ __all__ = [
     "SmtpOptions",
     "TOP_KEYS",
     "World",
+    "path_matches",
 ]
 
 SERVICES = ("http", "search", "dns", "smtp")
@@ -68,7 +70,7 @@ SEARCH_KEYS = ("max_results",)
 SMTP_KEYS = ("starttls", "hostname")
 FAULT_KEYS = {
     "http": ("service", "host", "path", "status", "retry_after", "delay_ms", "reset", "times",
-             "drip_bytes_per_s", "chunked", "content_length"),
+             "drip_bytes_per_s", "chunked", "content_length", "body", "body_file", "headers"),
     "search": ("service", "query", "status", "retry_after", "delay_ms", "reset", "times"),
     "dns": ("service", "host", "type", "rcode", "drop", "delay_ms", "times"),
     "smtp": ("service", "host", "stage", "reply", "delay_ms", "reset", "times"),
@@ -179,16 +181,39 @@ class Fault:
     drip_bytes_per_s: int | None = None  # send the body this slowly
     chunked: bool = False  # Transfer-Encoding: chunked, no Content-Length
     content_length: int | None = None  # declare this length, whatever the body's is
+    # http only, what a forced status answers with (a bot-challenge page, say):
+    body: bytes | None = None  # None: a one-line text naming the fault
+    headers: tuple[tuple[str, str], ...] = ()  # extra response headers, as given
+
+    def matches_path(self, path: str) -> bool:
+        """True when this (http) fault applies to ``path``: no path, the exact one, or a glob."""
+        return self.path is None or path_matches(self.path, path)
+
+
+def path_matches(pattern: str, path: str) -> bool:
+    """``pattern`` is an exact path, or a glob whose ``*`` matches any run of characters,
+    slashes included ("/*" is the whole site, "/news/*" everything under /news/)."""
+    if "*" not in pattern:
+        return pattern == path
+    return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), path) is not None
 
 
 @dataclass(frozen=True, slots=True)
 class Redirect:
-    """A request for host+path answered with ``status`` and ``Location: to``."""
+    """A request for host+path answered with ``status`` and ``Location: to``.
+
+    ``path`` is exact or a glob (``path_matches``); ``{path}`` in ``to`` stands for the
+    request's path and query, so one redirect can move a whole site page by page.
+    """
 
     host: str
     path: str
     to: str
     status: int = 301
+
+    def location(self, target: str) -> str:
+        """The Location answered for a request of ``target`` (path and query)."""
+        return self.to.replace("{path}", target)
 
 
 @dataclass(frozen=True, slots=True)

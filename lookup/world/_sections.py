@@ -256,7 +256,14 @@ def parse_fault(where: str, index: int, item: Mapping[str, Any]) -> Fault:
         content_length=int(check.non_negative(where, f"{label} content_length",
                                               item["content_length"]))
         if "content_length" in item else None,
+        body=_fault_body(where, label, item),
+        headers=_headers(where, f"{label} headers", item.get("headers", {})),
     )
+    if (fault.body is not None or fault.headers) and not fault.status:
+        raise WorldError(
+            f"{where}: {label} gives a body or headers but no status; they are what the "
+            "forced status answers with (e.g. status = 403 with a bot-challenge page)."
+        )
     effects = (fault.status, fault.rcode, fault.reply, fault.delay_ms, fault.reset, fault.drop,
                fault.drip_bytes_per_s, fault.chunked, fault.content_length is not None)
     if not any(effects):
@@ -273,6 +280,38 @@ def parse_fault(where: str, index: int, item: Mapping[str, Any]) -> Fault:
     if fault.service == "http" and fault.host is None:
         raise WorldError(f"{where}: {label} needs a host (the site it breaks).")
     return fault
+
+
+def _fault_body(where: str, label: str, item: Mapping[str, Any]) -> bytes | None:
+    """The body a forced status answers with: ``body`` text, or ``body_file`` in the world."""
+    if "body" in item and "body_file" in item:
+        raise WorldError(f"{where}: {label} gives both body and body_file; keep one.")
+    if "body" in item:
+        return check.typed(where, f"{label} body", item["body"], str).encode()
+    if "body_file" not in item:
+        return None
+    name = check.typed(where, f"{label} body_file", item["body_file"], str)
+    root = Path(where).parent.resolve()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise WorldError(
+            f"{where}: {label} body_file {name!r} must name a file inside the world folder "
+            f"({root})."
+        )
+    return path.read_bytes()
+
+
+def _headers(where: str, key: str, value: Any) -> tuple[tuple[str, str], ...]:
+    """Extra response headers, a table of names to strings ({"Server" = "cloudflare"})."""
+    if not isinstance(value, Mapping):
+        raise WorldError(f'{where}: {key} must be a table, e.g. {{ "Server" = "cloudflare" }}.')
+    found = []
+    for name, text in value.items():
+        text = check.typed(where, f"{key}.{name}", text, str)
+        if not name or any(c in name + text for c in "\r\n") or ":" in name:
+            raise WorldError(f"{where}: {key} has a header {name!r} that is not a valid header.")
+        found.append((name, text))
+    return tuple(found)
 
 
 def _smtp_reply(where: str, key: str, value: Any) -> str:
