@@ -15,6 +15,7 @@ import contextlib
 import contextvars
 import logging
 import os
+import sys
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,19 +86,33 @@ def connect_prefect(settings: Settings, *, start: bool = False, runs: bool = Tru
     return None
 
 
-def begin_local_server(settings: Settings) -> None:
-    """Start the local server now, without waiting, unless Prefect's API is given or ours runs.
+def begin_local_server(settings: Settings) -> bool:
+    """Start the local server now, without waiting, unless Prefect's API is set elsewhere; True
+    when the run is to use the local server (``connect_prefect(settings, start=True)``).
 
     ``lookup demo`` calls it first: the server (5-7 s to start, two thirds of it loading
     Prefect's API) comes up on the other core while this process loads, checks and serves
-    its world; ``connect_prefect(settings, start=True)`` then waits for it.
+    its world; ``connect_prefect`` then waits for it.
     """
-    if os.environ.get("PREFECT_API_URL"):
-        return
+    if _api_set_elsewhere():
+        return False
     from flows.server import server_status, start_server
 
     if server_status(settings) is None:
         start_server(settings, wait=False)
+    return True
+
+
+def _api_set_elsewhere() -> bool:
+    """True when Prefect is told which API to use: PREFECT_API_URL, or, with Prefect already
+    imported (a program embedding the CLI, a test harness), Prefect's own current settings."""
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    if "prefect.settings" not in sys.modules:
+        return False
+    from prefect.settings import PREFECT_API_URL
+
+    return bool(PREFECT_API_URL.value())
 
 
 def _require_prefect(url: str) -> None:

@@ -323,9 +323,9 @@ def demo(
 
     request = demo_request(dt.date.today())
     settings = request_settings(request)
-    begin_local_server(settings)  # it comes up while this process loads (issue 31)
+    local = begin_local_server(settings)  # it comes up while this process loads (issue 31)
     request = with_settings(request, settings)
-    with start_research(settings, smtp=False, start=True) as timeline:
+    with start_research(settings, smtp=False, start=local) as timeline:
         from flows.research import research_here
 
         summary = research_here(request)
