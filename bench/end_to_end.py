@@ -132,10 +132,13 @@ def _median(rows: list[dict]) -> dict[str, float]:
 def measure(mode: str, world: Path, case: dict, env: dict[str, str], runs: int,
             lookups: dict[str, Path]) -> dict:
     trivial_run(env)  # warm-up, not measured: the first process migrates Prefect's database
+    for lookup in lookups.values():  # and one research each (a new server's services settle)
+        research_run(lookup, world, case, env)
     rows: dict[str, list[dict]] = {label: [] for label in lookups}
     floor = []
-    for _ in range(runs):  # interleaved, so that the load falls on each alike
-        for label, lookup in lookups.items():
+    for n in range(runs):  # interleaved, in turn first, so that the load falls on each alike
+        order = list(lookups.items())
+        for label, lookup in order[::-1] if n % 2 else order:
             rows[label].append(research_run(lookup, world, case, env))
         floor.append(trivial_run(env))
     return {"mode": mode, "runs": runs, "load": os.getloadavg(), "floor": statistics.median(floor),
