@@ -375,7 +375,8 @@ def _overhead_table(args: argparse.Namespace, root: Path, base: dict[str, str], 
     for label, phases in parts.items():
         print(f"| {label} | " + " | ".join(f"{phases.get(p, float('nan')):.2f}" for p in PHASES)
               + " |")
-    print("queued: created -> a worker took it (it polls every 2 s); process: Pending -> "
+    print("queued: created, or the worker's previous run over -> the worker took it (it polls "
+          "every 2 s); process: Pending -> "
           "Running (a new Python process, imports, Prefect loading the flow and its API "
           "round trips); set-up: Running -> the pipeline's first log line (settings, world, "
           "politeness policy); pipeline: to 'Briefing card written'; finish: -> Completed "
@@ -396,13 +397,17 @@ def run_phases(api: str, outcomes: list[dict]) -> dict[str, float]:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
     sums: dict[str, list[float]] = defaultdict(list)
+    free_since = 0.0  # when the (one) worker finished its previous run
     with httpx.Client(base_url=api, timeout=30, trust_env=False) as client:
+        runs = []
         for outcome in outcomes:
             run_id = outcome.get("flow_run_id")
             if not run_id or outcome.get("state") != "COMPLETED":
                 continue
             states = client.get("/flow_run_states/", params={"flow_run_id": run_id}).json()
-            when = {s["type"]: at(s["timestamp"]) for s in states}
+            runs.append((run_id, {s["type"]: at(s["timestamp"]) for s in states}))
+        runs.sort(key=lambda r: r[1].get("PENDING", 0.0))  # in the order the worker took them
+        for run_id, when in runs:
             logs = client.post("/logs/filter", json={
                 "logs": {"flow_run_id": {"any_": [run_id]}}, "sort": "TIMESTAMP_ASC"}).json()
             first = next((at(x["timestamp"]) for x in logs if x["message"].startswith("Searching")),
@@ -412,7 +417,10 @@ def run_phases(api: str, outcomes: list[dict]) -> dict[str, float]:
             if None in (first, written) or not {"SCHEDULED", "PENDING", "RUNNING",
                                                 "COMPLETED"} <= when.keys():
                 continue
-            sums["queued"].append(when["PENDING"] - when["SCHEDULED"])
+            # waiting for the worker to ask for it: from its creation, or from when the worker
+            # finished the run before (a batch is submitted at once to one worker)
+            sums["queued"].append(when["PENDING"] - max(when["SCHEDULED"], free_since))
+            free_since = when["COMPLETED"]
             sums["process"].append(when["RUNNING"] - when["PENDING"])
             sums["set-up"].append(first - when["RUNNING"])
             sums["pipeline"].append(written - first)
