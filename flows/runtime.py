@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import dataclasses
+import ipaddress
 import logging
 import os
 import sys
@@ -32,6 +34,7 @@ __all__ = [
     "begin_local_server",
     "check_world",
     "connect_prefect",
+    "on_loopback",
     "preflight",
     "quiet_expected_failures",
     "request_settings",
@@ -86,21 +89,47 @@ def connect_prefect(settings: Settings, *, start: bool = False, runs: bool = Tru
     return None
 
 
-def begin_local_server(settings: Settings) -> bool:
-    """Start the local server now, without waiting, unless Prefect's API is set elsewhere; True
-    when the run is to use the local server (``connect_prefect(settings, start=True)``).
+def begin_local_server(settings: Settings) -> tuple[Settings, str | None]:
+    """Start the local server now, without waiting, unless Prefect's API is set elsewhere.
+
+    Returns the settings the run is to use and what happened: "started" (this process
+    started the server), "found" (one was running or starting) or None (Prefect's API is set
+    elsewhere: the run uses that, ``connect_prefect(settings)``). With "started" or "found"
+    the run uses the local server (``connect_prefect(settings, start=True)``).
 
     ``lookup demo`` calls it first: the server (5-7 s to start, two thirds of it loading
     Prefect's API) comes up on the other core while this process loads, checks and serves
-    its world; ``connect_prefect`` then waits for it.
+    its world; ``connect_prefect`` then waits for it. The server it starts listens on
+    loopback only, whatever ``prefect.server_host`` says: a server the demo leaves running
+    must not be reachable from the network (a team's server is `lookup server start
+    --host ...`, started on purpose).
     """
     if _api_set_elsewhere():
-        return False
-    from flows.server import server_status, start_server
+        return settings, None
+    from flows.server import server_process, start_server
 
-    if server_status(settings) is None:
-        start_server(settings, wait=False)
-    return True
+    settings = on_loopback(settings)
+    if server_process(settings) is not None:  # running, or still starting
+        return settings, "found"
+    start_server(settings, wait=False)
+    return settings, "started"
+
+
+def on_loopback(settings: Settings) -> Settings:
+    """``settings`` with the local server's listen address on loopback (127.0.0.1) unless it
+    is a loopback address already (127.0.0.0/8, ::1, localhost)."""
+    host = settings.prefect.server_host.strip()
+    if host == "localhost" or _is_loopback(host):
+        return settings
+    prefect = dataclasses.replace(settings.prefect, server_host="127.0.0.1")
+    return dataclasses.replace(settings, prefect=prefect)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a name: only "localhost" is known to be loopback
+        return False
 
 
 def _api_set_elsewhere() -> bool:

@@ -42,7 +42,8 @@ from lookup.errors import ServerError
 from lookup.settings import Settings
 
 __all__ = [
-    "ServerInfo", "api_url", "health", "server_status", "start_server", "stop_server",
+    "ServerInfo", "api_url", "health", "server_process", "server_status", "start_server",
+    "stop_server",
     "ui_api_url", "ui_url",
 ]
 
@@ -103,6 +104,14 @@ def server_status(settings: Settings) -> ServerInfo | None:
     return info
 
 
+def server_process(settings: Settings) -> ServerInfo | None:
+    """The recorded server while its Prefect process lives (healthy or still starting)."""
+    info = _read_record(settings)
+    if info is None or not _alive(info.pid) or not _is_prefect(info.pid):
+        return None
+    return info
+
+
 def start_server(
     settings: Settings,
     *,
@@ -117,8 +126,8 @@ def start_server(
     other work while the server comes up, and a later ``start_server`` waits for it.
     """
     timeout = settings.prefect.startup_timeout_s if timeout is None else timeout
-    recorded = _read_record(settings)
-    if recorded is not None and _alive(recorded.pid) and _is_prefect(recorded.pid):
+    recorded = server_process(settings)
+    if recorded is not None:
         if not wait:
             return recorded
         if _wait_healthy(recorded, timeout, process=None):  # running, or still starting

@@ -311,8 +311,8 @@ def demo(
 ) -> None:
     """Research Dana Okafor in the demo world that ships with the tool, and print her card.
 
-    The local Prefect server is started for it when none runs, and keeps running (its UI
-    shows the run; `lookup server stop` stops it)."""
+    The local Prefect server is started for it (on loopback) when none runs, and keeps
+    running: the demo says where, and the command that stops it (`lookup server stop`)."""
     import datetime as dt
 
     from lookup.resources import demo_world
@@ -323,9 +323,10 @@ def demo(
 
     request = demo_request(dt.date.today())
     settings = request_settings(request)
-    local = begin_local_server(settings)  # it comes up while this process loads (issue 31)
+    # the local server comes up while this process loads (issue 31); on loopback only
+    settings, local = begin_local_server(settings)
     request = with_settings(request, settings)
-    with start_research(settings, smtp=False, start=local) as timeline:
+    with start_research(settings, smtp=False, start=local is not None) as timeline:
         from flows.research import research_here
 
         summary = research_here(request)
@@ -340,17 +341,42 @@ def demo(
         print(card, end="")  # inert Markdown already (zero-width marks kept), as `lookup show`
         say(f"The card is in {summary['card']}; `lookup show \"{summary['name']}\"` prints it "
             "again.")
-    _say_server_kept(settings)
+    if local is not None:
+        _say_server_kept(settings, started=local == "started")
 
 
-def _say_server_kept(settings: Settings) -> None:
-    """After the demo: where the local server it started (or found) keeps running."""
-    from flows.server import api_url, server_status
+def _say_server_kept(settings: Settings, *, started: bool) -> None:
+    """After the demo: that the local server it started (or found) keeps running, where it
+    listens, and the exact command that stops it."""
+    from flows.server import server_status
 
     info = server_status(settings)
-    if info is not None and os.environ.get("PREFECT_API_URL") == api_url(info):
-        say(f"The local Prefect server keeps running, so the next runs start in seconds: its UI "
-            f"at {info.ui or info.url} shows this run and its card; `lookup server stop` stops it.")
+    if info is None:  # stopped under us: nothing is left running
+        return
+    where = info.url.split("://", 1)[-1]
+    how = "started for this demo" if started else "that was already running"
+    say(f"The local Prefect server {how} keeps running on {where} (pid {info.pid}), so the "
+        f"next runs start in seconds; its UI at {info.ui or info.url} shows this run. "
+        f"Stop it with: {stop_command()}")
+
+
+def stop_command() -> str:
+    """The command, as this process was started, that stops the local server: the same
+    `lookup` (the checkout's .venv/bin/lookup when it is not the one on PATH) and the same
+    data folder (LOOKUP_DATA_DIR, LOOKUP_CONFIG when set)."""
+    import shlex
+    import shutil
+    import sys
+
+    program = Path(sys.argv[0])
+    command = "lookup"
+    if program.name == "lookup" and program.is_file():
+        on_path = shutil.which("lookup")
+        if on_path is None or Path(on_path).resolve() != program.resolve():
+            command = shlex.quote(str(program))
+    where = [f"{name}={shlex.quote(os.environ[name])}"
+             for name in ("LOOKUP_DATA_DIR", "LOOKUP_CONFIG") if os.environ.get(name)]
+    return " ".join([*where, command, "server", "stop"])
 
 
 _WORLD_HINTS = ("Press Ctrl-C to stop.", "Stopping the world.")
