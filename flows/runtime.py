@@ -49,7 +49,8 @@ FAST_RUNS_HINT = (
 def connect_prefect(settings: Settings, *, start: bool = False) -> str | None:
     """Point Prefect at a reachable server and return its API URL; None: Prefect's temporary one.
 
-    Order: an explicit ``PREFECT_API_URL`` (which must answer); the local server
+    Order: an explicit ``PREFECT_API_URL`` (which must answer, and accept this process's
+    auth string: ``flows/access.py``); the local server
     ``lookup server start`` recorded; with ``start``, that server started now
     (``lookup serve``: schedules need a real server). Otherwise Prefect starts a
     temporary server in this process, given a start-up timeout long enough for a
@@ -59,14 +60,19 @@ def connect_prefect(settings: Settings, *, start: bool = False) -> str | None:
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
     # The tool promises no traffic beyond the research itself: no Prefect telemetry.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.access import adopt_client_auth, require_access
+
+    adopt_client_auth()  # on the server's machine, its auth string serves this client too
     if os.environ.get("PREFECT_API_URL"):
         _require_prefect(os.environ["PREFECT_API_URL"])
+        require_access(os.environ["PREFECT_API_URL"])
         return os.environ["PREFECT_API_URL"]
     from flows.server import api_url, server_status, start_server
 
     info = server_status(settings) or (start_server(settings) if start else None)
     if info is not None:
         os.environ["PREFECT_API_URL"] = api_url(info)
+        require_access(os.environ["PREFECT_API_URL"])
         return os.environ["PREFECT_API_URL"]
     timeout = settings.prefect.startup_timeout_s
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(int(timeout)))

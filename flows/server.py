@@ -33,6 +33,7 @@ from typing import NoReturn
 
 import httpx
 
+from flows.access import require_auth, server_env
 from lookup.atomic import write_atomic
 from lookup.errors import ServerError
 from lookup.settings import Settings
@@ -94,9 +95,10 @@ def start_server(
                 f"not answer; see {recorded.log_path}, or stop it and start again."
             )
     host = settings.prefect.server_host
+    env = os.environ if env is None else env
+    require_auth(host, env)  # before anything binds, even to find a free port
     port = _choose_port(host, settings.prefect.server_port)
-    return _spawn(settings, host, port, timeout=timeout,
-                  env=os.environ if env is None else env,
+    return _spawn(settings, host, port, timeout=timeout, env=env,
                   prefect_bin=Path(prefect_bin) if prefect_bin else _prefect_bin())
 
 
@@ -150,6 +152,7 @@ def _server_env(settings: Settings, env: Mapping[str, str]) -> dict[str, str]:
     child.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if settings.prefect.database_url:
         child["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = settings.prefect.database_url
+    server_env(child)  # its auth string, CSRF protection (flows/access.py)
     return child
 
 

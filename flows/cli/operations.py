@@ -61,13 +61,15 @@ def server_start(
         "--postgres", help="The server's database: a PostgreSQL URL, for a team "
         "(or prefect.database_url); default SQLite in the data folder.")] = None,
     host: Annotated[str | None, typer.Option(
-        "--host", help="Listen address; 0.0.0.0 lets workers on other machines in.")] = None,
+        "--host", help="Listen address; 0.0.0.0 lets workers on other machines in (then "
+        "PREFECT_SERVER_API_AUTH_STRING='user:password' is required).")] = None,
     port: Annotated[int | None, typer.Option("--port", help="Port (prefect.server_port).")] = None,
 ) -> None:
     """Start the local Prefect server and wait until it answers; create the politeness limits."""
     info, limits = _start_server(postgres=postgres, host=host, port=port)
     on = f" on {info.database}" if info.database else ""
     out(f"Prefect server up at {info.url} (pid {info.pid}){on}; log: {info.log_path}")
+    say(_access_line())
     if limits.get("created") or limits.get("updated"):
         say(f"Global politeness limits: {limits.get('created', 0)} created, "
             f"{limits.get('updated', 0)} updated.")
@@ -77,6 +79,7 @@ def _start_server(
     *, postgres: str | None, host: str | None, port: int | None
 ) -> tuple[Any, dict[str, int]]:
     """Start (or find) the local server, on PostgreSQL when asked; create the global limits."""
+    from flows.access import adopt_client_auth, require_access, require_auth
     from flows.server import api_url, server_status, start_server
     from flows.serverdb import check_prefect_database, prefect_database_url
     from lookup.store.engine import redacted
@@ -89,6 +92,7 @@ def _start_server(
     if port:
         prefect["server_port"] = port
     settings = load_settings(overrides={"prefect": prefect} if prefect else None)
+    require_auth(settings.prefect.server_host)  # exit 2 before anything is checked or bound
     database = settings.prefect.database_url
     if database:
         database = prefect_database_url(database)
@@ -104,7 +108,20 @@ def _start_server(
         check_prefect_database(database)
     info = running or start_server(settings)
     os.environ["PREFECT_API_URL"] = api_url(info)
+    adopt_client_auth()  # the politeness limits are created through the API, as a client
+    require_access(os.environ["PREFECT_API_URL"])
     return info, asyncio.run(_limits(settings))
+
+
+def _access_line() -> str:
+    """What protects the API of the server this tool started (never the string itself)."""
+    from flows.access import CLIENT_AUTH, server_auth
+
+    if server_auth():
+        return (f"API authentication: on (clients and workers set {CLIENT_AUTH} to the same "
+                "user:password); CSRF protection: on. Put TLS in front (a reverse proxy) "
+                "before the API leaves a trusted network.")
+    return "API authentication: off (the API listens on loopback only); CSRF protection: on."
 
 
 async def _limits(settings: Settings) -> dict[str, int]:
@@ -160,6 +177,7 @@ def serve() -> None:
 @convention
 def deploy(as_json: JsonOpt = False) -> None:
     """Register research and re-verification on a process work pool, with global politeness limits."""
+    from flows.access import CLIENT_AUTH
     from flows.deployments import deploy_to_pool
 
     settings = settings_for_run()
@@ -177,7 +195,11 @@ def deploy(as_json: JsonOpt = False) -> None:
     out(f"Global politeness limits: {limits.get('created', 0)} created, "
         f"{limits.get('updated', 0)} updated, {limits.get('kept', 0)} unchanged")
     say("Start a worker on each machine that has interviewer-lookup installed:")
-    say(f"  PREFECT_API_URL={report['api']} prefect worker start --pool {report['work_pool']}")
+    auth = f" {CLIENT_AUTH}='user:password'" if os.environ.get(CLIENT_AUTH) else ""
+    say(f"  PREFECT_API_URL={report['api']}{auth} prefect worker start --pool "
+        f"{report['work_pool']}")
+    if auth:
+        say(f"  ({CLIENT_AUTH}: the server's auth string; never put it on a shared command line.)")
 
 
 # -- calendar import ----------------------------------------------------------------------
