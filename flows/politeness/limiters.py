@@ -203,6 +203,8 @@ class GlobalPoliteness:
         await self._client.__aenter__()
         try:
             self.policy = await read_policy() or self.policy
+            # a POST, before any concurrent one: the client's CSRF token is fetched here, once
+            # (concurrent first requests would each fetch one, replacing the others')
             self._limits = await read_limits(self._client)
         except httpx.HTTPError as exc:
             await self._client.__aexit__(None, None, None)
