@@ -15,16 +15,19 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed
 
 from flows.politeness.limiters import run_politeness
 from flows.privacy import forget_in_prefect
-from flows.runtime import run_overrides, world_settings, world_transport
+from flows.research import submitted_refusal
+from flows.runtime import settings_for_run, world_settings, world_transport
 from lookup.card import refresh_history
+from lookup.intake.request import check_proxy_choice
 from lookup.mail.changes import Change, changes_markdown, describe_changes
 from lookup.mail.portcheck import REACH_FILE
 from lookup.mail.verdicts import BLOCKED_NOTICE
 from lookup.mail.verify import Verifier
-from lookup.settings import Settings, load_settings
+from lookup.settings import Settings
 from lookup.store import Store, forget_files
 from lookup.web.fetch import make_client
 from lookup.web.session import forget_cached
@@ -94,7 +97,12 @@ async def reverify_contacts(
 ) -> dict[str, Any]:
     """Re-check stored contacts (those due, or all), record results, report what changed."""
     logger = get_run_logger()
-    settings = load_settings(overrides=run_overrides(world, smtp_proxy, m365_https) or None)
+    check_proxy_choice(smtp_proxy)
+    refused = submitted_refusal({"smtp": smtp, "smtp_proxy": smtp_proxy,
+                                 "m365_https": m365_https, "world": world})
+    if refused:
+        return Failed(message=refused)  # type: ignore[return-value]
+    settings = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
     now = dt.datetime.now(dt.UTC)
     with world_settings(settings) as live:
         purged = await purge_task(live, now)

@@ -15,11 +15,12 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lookup.errors import BadInputError, LookupToolError, ServerError
-from lookup.intake.request import ResearchRequest
+from lookup.errors import BadInputError, ConfigError, LookupToolError, ServerError
+from lookup.intake.request import ResearchRequest, check_proxy_choice
 from lookup.settings import Settings, WorldEndpoints, load_settings, local_timezone
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ __all__ = [
     "run_overrides",
     "settings_for_run",
     "verbose",
+    "with_proxy",
     "with_settings",
     "world_settings",
     "world_transport",
@@ -146,12 +148,14 @@ def settings_for_run(
 ) -> Settings:
     """Settings for one run: loaded once from files and LOOKUP_*, then the command's options.
 
-    ``world`` overrides LOOKUP_WORLD; ``smtp_proxy`` and ``m365_https`` override
-    ``smtp.proxy`` and ``m365.enabled`` (see ``run_overrides``). A world directory
-    that does not exist, given or set, is bad input.
+    ``world`` overrides LOOKUP_WORLD; ``smtp_proxy`` (a name in ``smtp.proxies``, or
+    socks5://host:port) overrides ``smtp.proxy``; ``m365_https`` turns ``m365.enabled`` on.
+    A world directory that does not exist, given or set, is bad input.
     """
+    check_proxy_choice(smtp_proxy)
     check_world(world)
-    settings = load_settings(overrides=run_overrides(world, smtp_proxy, m365_https) or None)
+    settings = with_proxy(load_settings(overrides=run_overrides(world, m365_https) or None),
+                          smtp_proxy)
     check_world(settings.general.world or None)
     return settings
 
@@ -168,21 +172,35 @@ def check_world(world: str | None) -> None:
         raise BadInputError(f"The world directory {world} does not exist.")
 
 
-def run_overrides(
-    world: str | None, smtp_proxy: str | None = None, m365_https: bool | None = None
-) -> dict[str, dict[str, Any]]:
-    """The settings a command's options replace: the world, the SMTP proxy, the OneDrive check."""
+def run_overrides(world: str | None, m365_https: bool | None = None) -> dict[str, dict[str, Any]]:
+    """The settings a command's options replace: the world, the OneDrive check."""
     overrides: dict[str, dict[str, Any]] = {}
     if world:
         overrides["general"] = {"world": world}
-    if smtp_proxy:
-        from lookup.mail.smtpconnect import parse_proxy
-
-        parse_proxy(smtp_proxy)  # a malformed URL is bad input: one sentence, exit 2
-        overrides["smtp"] = {"proxy": smtp_proxy}
     if m365_https:
         overrides["m365"] = {"enabled": True}
     return overrides
+
+
+def with_proxy(settings: Settings, choice: str | None) -> Settings:
+    """``settings`` with the SMTP proxy a run chose: a name in ``smtp.proxies`` (its URL may
+    carry credentials from the environment), or an address; a malformed one is bad input."""
+    if not choice:
+        return settings
+    from lookup.mail.smtpconnect import parse_proxy
+
+    url = choice if "://" in choice else settings.smtp.proxies.get(choice.strip().lower())
+    if url is None:
+        named = ", ".join(sorted(settings.smtp.proxies)) or "none"
+        raise BadInputError(
+            f"No SMTP proxy is named {choice!r} in the settings (smtp.proxies: {named}); "
+            "add it there, or give socks5://host:port."
+        )
+    try:
+        parse_proxy(url)
+    except ConfigError as exc:
+        raise BadInputError(str(exc)) from exc
+    return replace(settings, smtp=replace(settings.smtp, proxy=url))
 
 
 @contextlib.contextmanager

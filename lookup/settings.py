@@ -11,11 +11,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_type_hints
+from urllib.parse import quote
 
 from lookup.errors import ConfigError
 
@@ -28,6 +30,7 @@ __all__ = [
     "M365Settings",
     "PrefectSettings",
     "ReverifySettings",
+    "RunsSettings",
     "SearchSettings",
     "Settings",
     "SmtpSettings",
@@ -102,6 +105,9 @@ class SmtpSettings:
     max_inline_wait_s: float = 20.0
     connect_timeout_s: float = 3.0  # the port-25 reachability check before a run's first probe
     proxy: str = ""  # socks5://host:port: the whole SMTP dialogue goes through this proxy
+    # Proxies a run may pick by name (--smtp-proxy NAME; a submitted run only by name), e.g.
+    # office = "socks5://probe:${OFFICE_PROXY_PASSWORD}@proxy.internal:1080"
+    proxies: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +149,14 @@ class FollowupSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RunsSettings:
+    """What a run submitted through Prefect (a deployment) may ask of this machine; the run
+    options of smtp and m365 only narrow what [smtp] and [m365] allow (lookup.intake.policy)."""
+
+    worlds: tuple[str, ...] = ()  # folders holding the worlds a submitted run may name
+
+
+@dataclass(frozen=True, slots=True)
 class PrefectSettings:
     server_host: str = "127.0.0.1"
     server_port: int = 4270
@@ -178,6 +192,7 @@ class Settings:
     reverify: ReverifySettings = field(default_factory=ReverifySettings)
     followup: FollowupSettings = field(default_factory=FollowupSettings)
     prefect: PrefectSettings = field(default_factory=PrefectSettings)
+    runs: RunsSettings = field(default_factory=RunsSettings)
     world: WorldEndpoints | None = None
 
     # -- derived paths -------------------------------------------------
@@ -279,7 +294,35 @@ def load_settings(
     _merge(merged, _from_env(env))
     if overrides:
         _merge(merged, {k: dict(v) for k, v in overrides.items()})
+    _expand_secrets(merged.get("smtp", {}), env)
     return _build(merged)
+
+
+_SECRET = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _expand_secrets(smtp: dict[str, Any], env: Mapping[str, str]) -> None:
+    """``${NAME}`` in a proxy URL becomes the environment variable NAME, percent-encoded
+    (a user name or password may hold ``@`` or ``:``), so a settings file can name a proxy
+    without holding its password."""
+
+    def expand(where: str, text: Any) -> Any:
+        if not isinstance(text, str):
+            return text
+
+        def value(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in env:
+                raise ConfigError(f"The setting {where} uses ${{{name}}}, but the environment "
+                                  f"variable {name} is not set.")
+            return quote(env[name], safe="")
+
+        return _SECRET.sub(value, text)
+
+    for key in [k for k in smtp if k == "proxy" or k.startswith("proxies__")]:
+        smtp[key] = expand(f"smtp.{key.replace('__', '.')}", smtp[key])
+    if isinstance(smtp.get("proxies"), Mapping):
+        smtp["proxies"] = {k: expand(f"smtp.proxies.{k}", v) for k, v in smtp["proxies"].items()}
 
 
 def _default_user_file() -> str | None:
@@ -332,6 +375,10 @@ def _build(merged: Mapping[str, Any]) -> Settings:
 def _build_section(name: str, cls: type, values: dict[str, Any]) -> Any:
     hints = get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
+    for key in [k for k in values if "__" in k]:  # LOOKUP_SMTP__PROXIES__OFFICE: one entry
+        table, _, entry = key.partition("__")
+        if table in known and str(hints[table]).startswith("dict"):
+            values[table] = {**dict(values.get(table) or {}), entry: values.pop(key)}
     unknown = set(values) - known
     if unknown:
         raise ConfigError(f"Unknown setting(s) in [{name}]: {', '.join(sorted(unknown))}.")
@@ -355,6 +402,10 @@ def _convert(where: str, hint: Any, value: Any) -> Any:
             return float(value)
         if hint is str:
             return str(value)
+        if str(hint).startswith("dict"):
+            if not isinstance(value, Mapping):
+                raise TypeError(value)
+            return {str(k).strip().lower(): str(v) for k, v in value.items()}
         if str(hint).startswith("tuple"):
             items = value
             if isinstance(value, str):

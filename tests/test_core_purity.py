@@ -17,7 +17,7 @@ CORE = {
     "mail": ["rules", "syntax", "scoring", "changes", "probeplan", "verdicts"],
     "card": ["render", "markdown", "notes", "draft", "followup_view", "panel", "reminder"],
     "research": ["analysis"],
-    "intake": ["interview", "followup", "ics", "request", "sheet"],
+    "intake": ["interview", "followup", "ics", "request", "sheet", "policy"],
     "": ["text"],
 }
 CORE_FILES = [ROOT / "lookup" / stage / f"{m}.py" for stage, modules in CORE.items()

@@ -47,7 +47,8 @@ def test_serve_registers_both_deployments_and_runs_research_on_demand(tmp_path: 
         api = api_url(start_server(settings))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "LOOKUP_"))}
         env |= {"PREFECT_API_URL": api, "LOOKUP_DATA_DIR": str(data),
-                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "TZ": "Europe/Berlin"}
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "TZ": "Europe/Berlin",
+                "LOOKUP_RUNS__WORLDS": str(HARBOR_WORLD.parent)}  # runs it serves may name it
         serving = subprocess.Popen([str(LOOKUP), "serve"], env=env, stdout=log, stderr=log,
                                    start_new_session=True)
         research = wait_for(lambda: _deployment(api, "research-interviewer/on-demand"), 240,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -28,7 +29,10 @@ from lookup.errors import BadInputError
 from lookup.intake.interview import make_interview
 from lookup.models import Interview
 
-__all__ = ["INTERVIEW_FIELDS", "PARAMETERS", "RUN_OPTIONS", "ResearchRequest", "panel_names"]
+__all__ = [
+    "INTERVIEW_FIELDS", "PARAMETERS", "RUN_OPTIONS", "ResearchRequest", "check_proxy_choice",
+    "panel_names",
+]
 
 # How the run is made, as opposed to what the interview was: they apply to every row of a batch.
 RUN_OPTIONS = ("smtp", "smtp_proxy", "m365_https", "world")
@@ -54,7 +58,7 @@ class ResearchRequest:
     tone: str | None = None  # friendly | formal; None: the [followup] setting
     language: str | None = None  # a draft.<language>.toml phrasebook; None: the setting
     smtp: bool | None = None  # None: the smtp.enabled setting
-    smtp_proxy: str | None = None  # socks5://host:port; turns smtp on
+    smtp_proxy: str | None = None  # a name in smtp.proxies, or socks5://host:port; turns smtp on
     m365_https: bool | None = None  # None: the m365.enabled setting
     world: str | None = None  # an offline world directory
 
@@ -66,6 +70,7 @@ class ResearchRequest:
             elif isinstance(value, str):
                 value = value if value.strip() else None
             object.__setattr__(self, f.name, value)
+        check_proxy_choice(self.smtp_proxy)
         interview = self.interview()  # bad input raises here, before anything starts
         object.__setattr__(self, "name", interview.name)
         object.__setattr__(self, "company", interview.company)
@@ -188,6 +193,32 @@ class ResearchRequest:
 
 PARAMETERS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ResearchRequest))
 INTERVIEW_FIELDS: tuple[str, ...] = tuple(p for p in PARAMETERS if p not in RUN_OPTIONS)
+
+
+_PROXY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def check_proxy_choice(choice: str | None) -> None:
+    """A run's SMTP proxy is a name from ``smtp.proxies`` or an address without credentials:
+    a password in a run's options would be recorded with the run (Prefect keeps its
+    parameters), so it is refused, in a sentence saying where it goes instead."""
+    if not choice:
+        return
+    scheme, sep, rest = choice.partition("://")
+    if not sep:
+        if not _PROXY_NAME.fullmatch(choice):
+            raise BadInputError(
+                f"The SMTP proxy {choice!r} is not a SOCKS5 address; write it as "
+                "socks5://host:port, or give the name of one in your settings (smtp.proxies)."
+            )
+        return
+    if "@" in rest.split("/", 1)[0]:
+        raise BadInputError(
+            f"The SMTP proxy {scheme}://…@{rest.split('/', 1)[0].rpartition('@')[2]} carries a "
+            "user name or password, which would be recorded with the run: name it in your "
+            'settings instead (smtp.proxies.NAME = "socks5://USER:${PASSWORD_VARIABLE}@HOST:PORT", '
+            "the password in that environment variable) and give --smtp-proxy NAME."
+        )
 
 
 def panel_names(text: str | None) -> tuple[str, ...]:

@@ -69,7 +69,7 @@ class PortCheck:
         self.clock: Clock = clock or SystemClock()
         self.world_mode = world_mode
         # A world's port changes every time it is served: its answers are kept per world.
-        self.key = f"{route.proxy or 'direct'} " + (f"world {scope}" if scope else f"port {port}")
+        self.key = f"{route.shown or 'direct'} " + (f"world {scope}" if scope else f"port {port}")
         self._answer: PortAnswer | None = None
         self._lock: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

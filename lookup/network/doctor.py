@@ -59,7 +59,8 @@ async def diagnose(
                                                 "or smtp.proxy in the settings)"))
     elif hosts:
         answer = await _port(settings, SmtpRoute(proxy), hosts, day_cache)
-        checks.append(Check("SMTP proxy", not answer.blocked, f"{proxy}: {answer.detail}"))
+        checks.append(Check("SMTP proxy", not answer.blocked,
+                            f"{SmtpRoute(proxy).shown}: {answer.detail}"))  # no password shown
     on = settings.m365.enabled
     checks.append(Check("OneDrive check", True if on else None, "on, for Microsoft 365 domains" if on else
                         "off (--m365-https, or m365.enabled): HTTPS only, for Microsoft 365"))
