@@ -133,7 +133,7 @@ async def research_interviewer(**params: Any) -> dict:
     with open(run.card, encoding="utf-8") as handle:
         await acreate_markdown_artifact(
             markdown=handle.read(),
-            key=artifact_key(Path(run.card).stem),
+            key=artifact_key(Path(run.card).stem, request.candidate),
             description=f"Briefing card ({interview.company})",  # the name stays in the card
         )
     reminder = Path(run.card).with_suffix(".ics")

@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from lookup.errors import BadInputError, ConfigError, LookupToolError, ServerError
 from lookup.intake.request import ResearchRequest, check_proxy_choice
-from lookup.settings import Settings, WorldEndpoints, load_settings, local_timezone
+from lookup.settings import (
+    Settings,
+    WorldEndpoints,
+    default_candidate,
+    load_settings,
+    local_timezone,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -244,12 +250,14 @@ def world_transport(settings: Settings) -> httpx.AsyncBaseTransport | None:
 
 def with_settings(request: ResearchRequest, settings: Settings) -> ResearchRequest:
     """``request`` with what it leaves out from the user's ``[followup]`` settings: the
-    recruiter, tone, language and time zone (else this machine's); a language without a
-    phrasebook in the templates folder is bad input."""
+    recruiter, tone, language and time zone (else this machine's), and who it is for
+    (``default_candidate``); a language without a phrasebook in the templates folder is
+    bad input."""
     from lookup.card.render import languages
 
     given = settings.followup
     return request.with_defaults(
         recruiter=given.recruiter, tone=given.tone, language=given.language,
-        timezone=local_timezone(given.timezone), languages=languages(settings.templates_dir),
+        timezone=local_timezone(given.timezone), candidate=default_candidate(settings),
+        languages=languages(settings.templates_dir),
     )

@@ -37,6 +37,7 @@ __all__ = [
     "StoreSettings",
     "WorldEndpoints",
     "config_dir",
+    "default_candidate",
     "load_settings",
     "local_timezone",
 ]
@@ -47,6 +48,7 @@ SHORTCUTS = {
     "LOOKUP_DATABASE_URL": ("store", "database_url"),
     "LOOKUP_TEMPLATES_DIR": ("general", "templates_dir"),
     "LOOKUP_WORLD_ENDPOINTS": ("general", "world_endpoints"),
+    "LOOKUP_CANDIDATE": ("general", "candidate"),
 }
 
 
@@ -58,6 +60,7 @@ class GeneralSettings:
     world: str = ""
     world_endpoints: str = ""  # a JSON file from `lookup world serve --endpoints`: use that world
     world_limits: bool = False  # keep search and per-host spacing in world mode (measuring)
+    candidate: str = ""  # whose research this is; "" = followup.sender_name, else the OS user
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +269,21 @@ def local_timezone(configured: str = "", env: Mapping[str, str] | None = None) -
         return tzlocal.get_localzone_name() or "UTC"
     except (LookupError, OSError, ValueError):  # no zone configured, or an unreadable one
         return "UTC"
+
+
+def default_candidate(settings: Settings) -> str:
+    """Who research is for when a command does not say (``--candidate``): ``general.candidate``,
+    else the name that signs the drafts (``followup.sender_name``), else this machine's user
+    name, else "me"."""
+    chosen = settings.general.candidate.strip() or settings.followup.sender_name.strip()
+    if chosen:
+        return chosen
+    import getpass
+
+    try:
+        return getpass.getuser() or "me"
+    except (KeyError, OSError):  # no user name in the environment nor the password database
+        return "me"
 
 
 def config_dir() -> Path:

@@ -37,6 +37,7 @@ def _loopback_only(event: str, args: tuple) -> None:
 
 sys.addaudithook(_loopback_only)
 DEMO_WORLD = ROOT / "data" / "demo"
+CANDIDATE = "me"  # the tests' candidate: cards live under data/briefings/me/
 HARBOR_WORLD = ROOT / "tests" / "worlds" / "harbor"
 
 
@@ -48,6 +49,8 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(name)
     monkeypatch.setenv("LOOKUP_CONFIG", "")
     monkeypatch.setenv("LOOKUP_DATA_DIR", str(tmp_path / "data"))
+    # Whose research it is, as the store's default (DEFAULT_CANDIDATE), not the OS user's name.
+    monkeypatch.setenv("LOOKUP_CANDIDATE", CANDIDATE)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
 
 

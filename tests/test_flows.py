@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.privacy import forget_in_prefect
-from tests.conftest import DEMO_WORLD, HARBOR_WORLD, ROOT
+from tests.conftest import CANDIDATE, DEMO_WORLD, HARBOR_WORLD, ROOT
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 runner = CliRunner()
@@ -78,7 +78,7 @@ def test_demo_research_finds_the_expected_address_and_writes_a_sourced_card(data
     # robots.txt kept /internal/ out: its phone number and old-format addresses never appear
     assert "7700 900418" not in card and "helena.marsh@" not in card
     assert "disallowed by robots.txt" in card
-    assert Path(summary["card"]).parent == data_dir / "briefings"
+    assert Path(summary["card"]).parent == data_dir / "briefings" / CANDIDATE
 
 
 def test_running_the_same_interview_twice_updates_and_never_duplicates() -> None:

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 import typer
 
 from flows.cli._app import (
+    CandidateOpt,
     DryRunOpt,
     JsonOpt,
     M365Opt,
@@ -33,6 +34,7 @@ from flows.cli._app import (
     open_store,
     server_app,
     wait_timeout,
+    whose,
     world_app,
 )
 from flows.cli._output import convention, emit, fail_some, out, say
@@ -217,6 +219,7 @@ def import_calendar(
     smtp_proxy: ProxyOpt = None,
     m365_https: M365Opt = False,
     world: WorldOpt = None,
+    candidate: CandidateOpt = None,
     as_json: JsonOpt = False,
     submit: Annotated[bool, typer.Option(
         "--submit", help="All at once: one run per interviewer on the deployment's workers "
@@ -232,9 +235,10 @@ def import_calendar(
         raise BadInputError("--wait follows the runs of --submit; give both, or neither.")
     timeout_s = wait_timeout(wait, timeout)
     check_world(world)
-    options = {"smtp": True if smtp else None, "smtp_proxy": smtp_proxy,
-               "m365_https": True if m365_https else None, "world": world}
     settings = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
+    options = {"smtp": True if smtp else None, "smtp_proxy": smtp_proxy,
+               "m365_https": True if m365_https else None, "world": world,
+               "candidate": whose(settings, candidate)}
     batch = _read_calendar(file, settings, max_age_days=max_age_days, options=options)
     report: dict[str, Any] = {"researched": [], "panels": [], "skipped": batch.skipped,
                               "problems": batch.problems, "failed": []}
@@ -270,7 +274,8 @@ def _read_calendar(file: Path, settings: Settings, *, max_age_days: int, options
 
     with open_store(settings) as store:
         return read_calendar(file, settings=settings, max_age_days=max_age_days,
-                             options=options, known=store.has_interview)
+                             options=options,
+                             known=lambda i: store.has_interview(i, options["candidate"]))
 
 
 def _research_here(batch: Any, settings: Settings, report: dict[str, Any]) -> None:

@@ -28,16 +28,17 @@ from typing import Any
 from lookup.errors import BadInputError
 from lookup.intake.interview import make_interview
 from lookup.models import Interview
+from lookup.slug import candidate_key
 
 __all__ = [
-    "INTERVIEW_FIELDS", "PARAMETERS", "RUN_OPTIONS", "ResearchRequest", "check_proxy_choice",
-    "panel_names",
+    "INTERVIEW_FIELDS", "PARAMETERS", "RUN_OPTIONS", "ResearchRequest", "candidate_key",
+    "check_proxy_choice", "panel_names",
 ]
 
 # How the run is made, as opposed to what the interview was: they apply to every row of a batch.
 RUN_OPTIONS = ("smtp", "smtp_proxy", "m365_https", "world")
 # What the user's [followup] settings fill when a request leaves them out.
-FOLLOWUP_DEFAULTS = ("recruiter", "tone", "language", "timezone")
+FOLLOWUP_DEFAULTS = ("recruiter", "tone", "language", "timezone", "candidate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class ResearchRequest:
     honorific: str | None = None
     tone: str | None = None  # friendly | formal; None: the [followup] setting
     language: str | None = None  # a draft.<language>.toml phrasebook; None: the setting
+    candidate: str | None = None  # whose research: their notes, rounds, cards (candidate_key)
     smtp: bool | None = None  # None: the smtp.enabled setting
     smtp_proxy: str | None = None  # a name in smtp.proxies, or socks5://host:port; turns smtp on
     m365_https: bool | None = None  # None: the m365.enabled setting
@@ -71,6 +73,8 @@ class ResearchRequest:
                 value = value if value.strip() else None
             object.__setattr__(self, f.name, value)
         check_proxy_choice(self.smtp_proxy)
+        if self.candidate is not None:
+            object.__setattr__(self, "candidate", candidate_key(self.candidate))
         interview = self.interview()  # bad input raises here, before anything starts
         object.__setattr__(self, "name", interview.name)
         object.__setattr__(self, "company", interview.company)
@@ -154,6 +158,7 @@ class ResearchRequest:
             honorific=self.honorific,
             tone=self.tone,
             language=self.language,
+            candidate=self.candidate,
         )
 
     def for_panelist(self, name: str) -> ResearchRequest:
@@ -167,10 +172,12 @@ class ResearchRequest:
         tone: str = "",
         language: str = "",
         timezone: str = "",
+        candidate: str = "",
         languages: Collection[str] = ("en",),
     ) -> ResearchRequest:
         """What the request leaves out taken from the user's settings (``[followup]``;
-        ``timezone`` the user's zone); a language without a phrasebook is refused."""
+        ``timezone`` the user's zone; ``candidate`` who the research is for); a language
+        without a phrasebook is refused."""
         chosen = (self.language or language or "en").strip().lower()
         if chosen not in languages:
             raise BadInputError(
@@ -184,6 +191,7 @@ class ResearchRequest:
             tone=self.tone or tone or None,
             language=chosen,
             timezone=self.timezone or timezone or None,
+            candidate=self.candidate or (candidate_key(candidate) if candidate else None),
         )
 
     def run_options(self) -> dict[str, Any]:

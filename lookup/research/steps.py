@@ -337,6 +337,10 @@ async def verify_addresses(
                                               smtp=smtp)
 
 
-def write_card(result: ResearchResult, settings: Settings, now: dt.datetime) -> str:
-    """Store the result and write its card (and reminder); the card's path."""
-    return str(write_briefing(result, settings=settings, now=now))
+def write_card(
+    result: ResearchResult, settings: Settings, now: dt.datetime,
+    started: dt.datetime | None = None,
+) -> str:
+    """Store the result and write its card (and reminder); the card's path. Nothing is
+    written when the person was forgotten after the run ``started`` (``ForgottenError``)."""
+    return str(write_briefing(result, settings=settings, now=now, started=started))
