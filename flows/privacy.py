@@ -22,6 +22,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
@@ -35,7 +36,7 @@ from lookup.slug import name_key
 
 __all__ = [
     "RESEARCH_FLOW", "artifact_key", "cancel_in_flight", "forget_in_prefect", "forget_prefect",
-    "scrub_local_database",
+    "scrub_local_database", "wait_ended",
 ]
 
 PAGE = 200
@@ -71,12 +72,11 @@ ENDED = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED"})
 CANCEL_WAIT_S = 60.0
 
 
-async def cancel_in_flight(name: str, candidate: str | None, *,
-                           wait_s: float = CANCEL_WAIT_S) -> dict[str, Any]:
+async def cancel_in_flight(name: str, candidate: str | None) -> list[str]:
     """Cancel every research run for the person that has not ended (``candidate``'s, and
-    those naming no candidate; everyone's when None), then wait up to ``wait_s`` for them to
-    end: a worker kills a cancelled run's process. Returns how many were cancelled and the
-    ids of any still going (a run in this tool's own process is stopped by the tombstone)."""
+    those naming no candidate; everyone's when None) and return their ids: a worker kills
+    a cancelled run's process; a run in a process of its own user is stopped at its write
+    by the tombstone `lookup forget` writes next (``Store.forget``)."""
     from prefect.client.schemas.filters import (
         FlowRunFilter,
         FlowRunFilterState,
@@ -96,8 +96,13 @@ async def cancel_in_flight(name: str, candidate: str | None, *,
             await client.set_flow_run_state(run.id, Cancelling(
                 message="Cancelled by `lookup forget`: this person is being forgotten."),
                 force=True)
-        left = await _wait_ended(client, [r.id for r in mine], wait_s)
-    return {"cancelled": len(mine), "still_going": [str(i) for i in left]}
+    return [str(r.id) for r in mine]
+
+
+async def wait_ended(ids: Sequence[str], wait_s: float = CANCEL_WAIT_S) -> list[str]:
+    """The ids among ``ids`` whose runs have not ended after waiting up to ``wait_s``."""
+    async with get_client() as client:
+        return [str(i) for i in await _wait_ended(client, [UUID(i) for i in ids], wait_s)]
 
 
 async def _research_runs(client: Any, flow_run_filter: Any = None) -> list[Any]:

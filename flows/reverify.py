@@ -22,6 +22,8 @@ from flows.privacy import forget_in_prefect
 from flows.research import submitted_refusal
 from flows.runtime import settings_for_run, world_settings, world_transport
 from lookup.card import refresh_history
+from lookup.card.write import WORLD_INTO_REAL
+from lookup.errors import StoreError
 from lookup.intake.request import check_proxy_choice
 from lookup.mail.changes import Change, changes_markdown, describe_changes
 from lookup.mail.portcheck import REACH_FILE
@@ -108,6 +110,7 @@ async def reverify_contacts(
     settings = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
     now = dt.datetime.now(dt.UTC)
     with world_settings(settings) as live:
+        _never_a_world_over_real_contacts(live)
         purged = await purge_task(live, now)
         interval = dt.timedelta(0) if everything else dt.timedelta(days=live.reverify.interval_days)
         with Store.for_settings(live) as store:
@@ -148,6 +151,16 @@ async def reverify_contacts(
         description="What the latest re-verification found",
     )
     return report
+
+
+def _never_a_world_over_real_contacts(settings: Settings) -> None:
+    """StoreError before anything is checked when a world run meets a store of real contacts:
+    it would rewrite their verdicts with the world's and announce changes that never were."""
+    if not settings.world_mode:
+        return
+    with Store.for_settings(settings) as store:
+        if store.holds_real_contacts():
+            raise StoreError(WORLD_INTO_REAL.format(url=store.url))
 
 
 CHANGED_EVENT = "lookup.contact.changed"

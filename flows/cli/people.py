@@ -394,11 +394,15 @@ def forget(
     with open_store(settings) as store:
         found = _find(store, person, own)
         api, prefect = _prefect_for_forget(settings)
-        if api is not None:  # before the rows go: a run still going would write them back
-            prefect["cancelled"] = _cancel_in_flight(found.name, own)
-        searches: list[int] = []
+        cancelled = _cancel_in_flight(found.name, own) if api is not None else []
+        searches: list[int] = []  # the tombstone: a run still going writes nothing when it ends
         report = store.forget(found.slug, candidate=own,
                               while_locked=lambda r: _forget_files(settings, r, searches))
+    if cancelled:  # their last records (states, logs) land before Prefect's are removed
+        from flows.privacy import wait_ended
+
+        prefect["cancelled"] = {"runs": len(cancelled),
+                                "still_going": asyncio.run(wait_ended(cancelled))}
     if "error" not in prefect:
         from flows.privacy import forget_prefect  # after connect_prefect: Prefect reads it once
 
@@ -423,7 +427,8 @@ def forget(
     going = (prefect.get("cancelled") or {}).get("still_going")
     if going:
         problems.append(f"{len(going)} run(s) for them did not stop within a minute of being "
-                        "cancelled; they will write nothing, but run forget again once they end.")
+                        "cancelled; they will write nothing, but their records in Prefect may "
+                        "stay: run forget again once they end.")
     if problems:
         fail(" ".join(problems))
 
@@ -439,12 +444,12 @@ def _prefect_for_forget(settings: Any) -> tuple[str | None, dict[str, Any]]:
     return api, {}
 
 
-def _cancel_in_flight(name: str, candidate: str | None) -> dict[str, Any]:
+def _cancel_in_flight(name: str, candidate: str | None) -> list[str]:
     from flows.privacy import cancel_in_flight
 
     found = asyncio.run(cancel_in_flight(name, candidate))
-    if found["cancelled"]:
-        say(f"Cancelled {found['cancelled']} run(s) for {name} still going.")
+    if found:
+        say(f"Cancelled {len(found)} run(s) for {name} still going.")
     return found
 
 

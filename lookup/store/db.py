@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Engine, false, func, or_, select
+from sqlalchemy import Engine, delete, false, func, or_, select
 from sqlalchemy.exc import (
     ArgumentError,
     IntegrityError,
@@ -67,6 +68,9 @@ from lookup.store.records import DueContact, ForgetReport, PersonSummary, summar
 __all__ = ["Store"]
 
 log = logging.getLogger(__name__)
+
+# A tombstone stops runs that began before it; none runs this long, so older ones go.
+TOMBSTONE_KEPT = dt.timedelta(days=2)
 
 
 class Store:
@@ -257,7 +261,7 @@ class Store:
     def forgotten_since(self, name: str, candidate: str, since: dt.datetime) -> bool:
         """True when ``name`` was forgotten (for ``candidate``, or for everyone) at or after
         ``since``: a run that began before must write nothing."""
-        query = (select(FORGOTTEN.c.id).where(FORGOTTEN.c.name_key == name_key(name))
+        query = (select(FORGOTTEN.c.id).where(FORGOTTEN.c.name_hash == name_hash(name))
                  .where(FORGOTTEN.c.forgotten_at >= to_db(since))
                  .where(or_(FORGOTTEN.c.candidate.is_(None), FORGOTTEN.c.candidate == candidate)))
         with self._engine.connect() as conn:
@@ -371,8 +375,9 @@ class Store:
             if person_id is None:
                 return ForgetReport(found=False)
             person = conn.execute(select(PEOPLE).where(PEOPLE.c.id == person_id)).one()
-            conn.execute(FORGOTTEN.insert().values(name_key=person.name_key, candidate=candidate,
-                                                   forgotten_at=now))
+            conn.execute(delete(FORGOTTEN).where(FORGOTTEN.c.forgotten_at < now - TOMBSTONE_KEPT))
+            conn.execute(FORGOTTEN.insert().values(name_hash=name_hash(person.name),
+                                                   candidate=candidate, forgotten_at=now))
             mine = INTERVIEWS.c.person_id == person_id
             if candidate is not None:
                 mine = mine & (INTERVIEWS.c.candidate == candidate)
@@ -387,6 +392,12 @@ class Store:
         return ForgetReport(found=True, slug=person.slug, name=person.name,
                             card_path=cards[0] if cards else None, cards=cards,
                             candidate=candidate, shared_kept=bool(others), **counts)
+
+
+def name_hash(name: str) -> str:
+    """A tombstone's key: the name's key, hashed (the tombstone must not name who it is for)."""
+    return hashlib.blake2b(name_key(name).encode("utf-8"), digest_size=16,
+                           person=b"lookup-forgotten").hexdigest()
 
 
 def _delete_person(conn: Any, person_id: int, slug: str) -> dict[str, int]:

@@ -108,7 +108,8 @@ def define_tables(metadata: MetaData, *, version: int) -> MetaData:
         Table(
             "forgotten", metadata,  # tombstones: a run that began before one writes nothing
             Column("id", Integer, primary_key=True),
-            Column("name_key", String(300), nullable=False, index=True),
+            # a hash of the name, not the name: what is forgotten leaves no trace
+            Column("name_hash", String(64), nullable=False, index=True),
             Column("candidate", String(CANDIDATE_LEN)),  # NULL: for every candidate
             Column("forgotten_at", DateTime, nullable=False),
         )
