@@ -4,15 +4,13 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-DEMO_NAME    := Dana Okafor
-DEMO_COMPANY := Brightwater Analytics
 
 # Prefect's temporary server needs more than its default start-up time on a cold 2-core machine.
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 180
 # No Prefect telemetry: nothing here talks to the internet but the research itself.
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: demo test lint bench mutation clean help
+.PHONY: demo test lint bench mutation clean help wheel-venv chromium
 
 help:
 	@echo "make demo   run the research flow on the demo world and print the card"
@@ -44,20 +42,37 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	@$(call install,-e '.[test]')
 	touch $@
 
+# `lookup demo` (flows/cli/operations.py, flows/demo.py): `lookup research "Dana Okafor"
+# --company "Brightwater Analytics" --role ... --notes ... --smtp --world data/demo`, then the card.
 demo: $(VENV)/.installed
-	$(BIN)/lookup research "$(DEMO_NAME)" --company "$(DEMO_COMPANY)" \
-		--role "Senior Data Engineer" --interview-date "$$(date +%F)" \
-		--recruiter "Sam Lee <sam@agency.test>" \
-		--notes "We discussed migrating their batch jobs to Flink and the on-call rotation" \
-		--world data/demo --smtp
-	@echo
-	@echo "----- the briefing card -----"
-	@$(BIN)/lookup show "$(DEMO_NAME)"
+	$(BIN)/lookup demo
+
+# The wheel as a user installs it, built from a clean copy of the checkout into a fresh venv
+# outside it (tests/test_install.py runs `lookup demo` with it from an empty folder). One
+# folder per checkout, so checkouts side by side do not share it.
+WHEEL_HOME ?= $(or $(TMPDIR),/tmp)/interviewer-lookup-wheel-$(shell printf %s "$(CURDIR)" | cksum | cut -d' ' -f1)
+
+wheel-venv: $(VENV)/.installed
+	@.ci/wheel-venv "$(WHEEL_HOME)" $(BIN)
+
+# The browser test of the Prefect UI needs Chromium: installed with apt-get where this runs
+# as root and apt works (as on CI); elsewhere that test skips and says why.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+		&& command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Chromium (apt-get) for the browser test of the Prefect UI."; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+		|| { apt-get update -qq >/dev/null 2>&1 \
+			&& apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; } \
+		|| echo "Chromium could not be installed; the browser test will skip."; \
+	fi
 
 # Where the machine allows it (root, unshare and ip), the suite runs in a network
 # namespace with nothing but loopback: proof that no test reaches the internet.
-test: $(VENV)/.installed-test
-	@if [ "$$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v ip >/dev/null \
+test: $(VENV)/.installed-test wheel-venv chromium
+	@export LOOKUP_TEST_WHEEL_HOME="$(WHEEL_HOME)"; \
+	if [ "$$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v ip >/dev/null \
 		&& unshare -n true 2>/dev/null; then \
 		echo "Running the tests with no network but loopback (unshare -n)."; \
 		unshare -n sh -c 'ip link set lo up && exec $(BIN)/python -m pytest'; \
@@ -82,4 +97,4 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check lookup flows tests bench
 
 clean:
-	rm -rf $(VENV) mutants data/briefings data/cache data/prefect data/lookup.db
+	rm -rf $(VENV) mutants data/briefings data/cache data/prefect data/lookup.db "$(WHEEL_HOME)"

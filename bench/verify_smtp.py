@@ -171,5 +171,8 @@ class _Unlimited:
     def reserve(self, key: str, *, max_wait_s: float) -> float:
         return 0.0
 
+    async def take(self, key: str, *, max_wait_s: float, sleep) -> float:
+        return 0.0
+
     def next_free_in(self, key: str) -> float:
         return 0.0

@@ -39,6 +39,7 @@ __all__ = [
     "quiet_expected_failures",
     "request_settings",
     "require_network",
+    "require_unlisted_ip",
     "run_overrides",
     "settings_for_run",
     "verbose",
@@ -110,6 +111,17 @@ def require_network(settings: Settings) -> None:
     with world_settings(settings) as live:
         found = asyncio.run(reach.check_reach(live))
     reach.require_network(found, world=bool(settings.general.world))
+
+
+def require_unlisted_ip(settings: Settings, smtp: bool | None) -> None:
+    """ProbeRefusedError, in one sentence, before a run that would probe SMTP from a public IP
+    found on a DNS blocklist today (``lookup doctor --blocklists``); see lookup.network.doctor."""
+    if not (settings.smtp.enabled if smtp is None else smtp):
+        return
+    from lookup.network.doctor import require_unlisted
+
+    with world_settings(settings) as live:
+        asyncio.run(require_unlisted(live))
 
 
 def verbose() -> bool:

@@ -9,6 +9,10 @@ that started it. Its pid and URL are recorded in
 (``lookup server start --postgres URL``; see ``flows/serverdb.py``), which the
 server then gets as ``PREFECT_SERVER_DATABASE_CONNECTION_URL``.
 
+The UI in a browser calls the API at the address ``/ui-settings`` gives it; Prefect
+derives that from its own host and port settings, not from ``--host``/``--port``, so
+the child gets it from ``ui_api_url`` (``prefect.public_url`` behind a proxy).
+
 ``prefect server start --background`` is not used: in Prefect 3.9.1 that
 server dies at its first log line (measured, see docs/prefect.md).
 """
@@ -38,7 +42,10 @@ from lookup.atomic import write_atomic
 from lookup.errors import ServerError
 from lookup.settings import Settings
 
-__all__ = ["ServerInfo", "api_url", "health", "server_status", "start_server", "stop_server"]
+__all__ = [
+    "ServerInfo", "api_url", "health", "server_status", "start_server", "stop_server",
+    "ui_api_url", "ui_url",
+]
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +54,9 @@ LOG = "prefect-server.log"
 POLL_S = 0.5
 STOP_WAIT_S = 15.0
 # Environment variables that would point the new server's UI at another API.
-_DROP_ENV = ("PREFECT_API_URL", "PREFECT_UI_API_URL", "PREFECT_API_KEY")
+_DROP_ENV = ("PREFECT_API_URL", "PREFECT_UI_API_URL", "PREFECT_SERVER_UI_API_URL",
+             "PREFECT_API_KEY")
+_WILDCARDS = ("0.0.0.0", "::", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +67,30 @@ class ServerInfo:
     url: str  # e.g. "http://127.0.0.1:4270"
     log_path: Path
     database: str = ""  # the server's database URL without its password; "" = SQLite
+    ui: str = ""  # where a person opens the UI (the public URL behind a proxy); "" = url
 
 
 def api_url(info: ServerInfo) -> str:
     """The value for PREFECT_API_URL: the server's base URL plus /api."""
     return info.url.rstrip("/") + "/api"
+
+
+def ui_url(settings: Settings, host: str, port: int) -> str:
+    """Where a person opens the UI: ``prefect.public_url``, else the server's own address."""
+    public = settings.prefect.public_url.strip().rstrip("/")
+    return public or f"http://{_url_host(host)}:{port}"
+
+
+def ui_api_url(settings: Settings, host: str, port: int) -> str:
+    """The API address the UI in a browser calls (Prefect's ``server.ui.api_url``).
+
+    Behind a proxy, ``prefect.public_url`` plus /api; a server listening on every
+    interface gets the relative ``/api``, so a browser reaches it by whatever name it
+    used for the page; otherwise the server's own host and port.
+    """
+    if settings.prefect.public_url.strip() or host not in _WILDCARDS:
+        return ui_url(settings, host, port) + "/api"
+    return "/api"
 
 
 # -- public operations --------------------------------------------------------------
@@ -145,9 +173,15 @@ def _prefect_bin() -> Path:
     )
 
 
-def _server_env(settings: Settings, env: Mapping[str, str]) -> dict[str, str]:
+def _server_env(
+    settings: Settings, env: Mapping[str, str], host: str, port: int
+) -> dict[str, str]:
     child = {k: v for k, v in env.items() if k not in _DROP_ENV}
     child["PREFECT_HOME"] = str(settings.prefect_home)
+    # What --host/--port say, as the settings Prefect derives the UI's API address from.
+    child["PREFECT_SERVER_API_HOST"] = host
+    child["PREFECT_SERVER_API_PORT"] = str(port)
+    child["PREFECT_UI_API_URL"] = ui_api_url(settings, host, port)
     # No anonymous telemetry from the server this tool starts, unless the user asks.
     child.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if settings.prefect.database_url:
@@ -177,7 +211,7 @@ def _spawn(
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
-                env=_server_env(settings, env),
+                env=_server_env(settings, env, host, port),
                 cwd=data_dir,
                 start_new_session=True,  # its own session: it outlives this command
                 close_fds=True,
@@ -187,7 +221,8 @@ def _spawn(
             f"The Prefect server could not be started with {prefect_bin}: {exc}."
         ) from exc
     info = ServerInfo(pid=process.pid, url=f"http://{_url_host(host)}:{port}", log_path=log_path,
-                      database=_redacted(settings.prefect.database_url))
+                      database=_redacted(settings.prefect.database_url),
+                      ui=ui_url(settings, host, port))
     _write_record(settings, info)
     log.info("started Prefect server pid %s at %s", info.pid, info.url)
     if _wait_healthy(info, timeout, process=process):
@@ -298,7 +333,8 @@ def _read_record(settings: Settings) -> ServerInfo | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return ServerInfo(pid=int(data["pid"]), url=str(data["url"]),
-                          log_path=Path(data["log_path"]), database=str(data.get("database", "")))
+                          log_path=Path(data["log_path"]), database=str(data.get("database", "")),
+                          ui=str(data.get("ui", "")))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):

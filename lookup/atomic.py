@@ -1,11 +1,11 @@
 """Writing a file so that readers see the whole old file or the whole new one, never half.
 
 One helper for every file the tool rewrites in place: cards and reminders, the search
-cache, the day's port-25 answer, the local Prefect server's record. Workers may share
-the data folder (even over the network), so the text goes to a temporary name no
-other writer has, is flushed to disk, and is renamed over the target; the folder is
-flushed too, so the rename survives a crash. A failure leaves the previous file and no
-temporary one.
+cache, the day's port-25 and blocklist answers, the local Prefect server's record.
+Workers may share the data folder (even over the network), so the text goes to a
+temporary name no other writer has, is flushed to disk, and is renamed over the target;
+the folder is flushed too, so the rename survives a crash. A failure leaves the previous
+file and no temporary one.
 """
 
 from __future__ import annotations

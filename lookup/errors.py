@@ -10,6 +10,7 @@ Everything the tool raises on purpose derives from ``LookupToolError`` (not
      ├── ConfigError            a settings file or variable is wrong
      ├── WorldError             a world directory breaks the documented format
      ├── OfflineError           neither DNS nor the search engine answers: no network
+     ├── ProbeRefusedError      SMTP probing refused: this machine's IP is on a DNS blocklist
      ├── SearchError            a search backend failed after its retries
      │    └── SearchBudgetError    the run's query budget is spent
      ├── StoreError             the database cannot be opened or migrated
@@ -31,6 +32,7 @@ __all__ = [
     "InvalidNameError",
     "LookupToolError",
     "OfflineError",
+    "ProbeRefusedError",
     "SearchBudgetError",
     "SearchError",
     "ServerError",
@@ -73,6 +75,10 @@ class WorldError(LookupToolError):
 
 class OfflineError(LookupToolError):
     """Neither DNS nor the search engine answers: there is no network to research with."""
+
+
+class ProbeRefusedError(LookupToolError):
+    """SMTP probing will not start: this machine's public IP is on a DNS blocklist today."""
 
 
 class SearchError(LookupToolError):

@@ -98,6 +98,8 @@ class FetchResult:
     content_type: str = ""
     reason: str = ""  # why it was skipped or failed, in words; "" when ok
     elapsed_ms: float = 0.0
+    body: bytes | None = None  # a document's bytes (vCard, PDF, sitemap); pages come as text
+    hops: tuple[tuple[int, str], ...] = ()  # redirects followed: (status, the URL it led to)
 
 
 @dataclass(frozen=True, slots=True)

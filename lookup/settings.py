@@ -1,6 +1,7 @@
 """Settings: defaults, an optional user file and LOOKUP_* variables, loaded once.
 
-``load_settings()`` reads ``config/lookup.toml`` (the defaults), then a user
+``load_settings()`` reads ``config/lookup.toml`` (the defaults, shipped with the
+package: ``lookup.resources``), then a user
 file (``LOOKUP_CONFIG`` or ``~/.config/interviewer-lookup/lookup.toml``), then
 environment variables ``LOOKUP_<SECTION>__<KEY>`` and a few shortcuts, into one
 immutable ``Settings``. Nothing else in the project reads the environment.
@@ -19,9 +20,12 @@ from pathlib import Path
 from typing import Any, get_type_hints
 from urllib.parse import quote
 
+from lookup import resources
 from lookup.errors import ConfigError
 
 __all__ = [
+    "WORLD_ECHO_HOST",
+    "WORLD_ECHO_URL",
     "DnsSettings",
     "FetchSettings",
     "FollowupSettings",
@@ -42,6 +46,11 @@ __all__ = [
     "local_timezone",
 ]
 
+# A world's echo of this machine's public IP (its [machine] table, docs/world.md): in world
+# mode smtp.public_ip_url points here, so learning the IP never leaves the world.
+WORLD_ECHO_HOST = "myip.world.test"
+WORLD_ECHO_URL = f"http://{WORLD_ECHO_HOST}/"
+
 SHORTCUTS = {
     "LOOKUP_DATA_DIR": ("general", "data_dir"),
     "LOOKUP_WORLD": ("general", "world"),
@@ -54,9 +63,9 @@ SHORTCUTS = {
 
 @dataclass(frozen=True, slots=True)
 class GeneralSettings:
-    data_dir: str = "data"
+    data_dir: str = ""  # "" = the checkout's data/, else the platform's user data folder
     templates_dir: str = ""
-    user_agent: str = "interviewer-lookup/0.1"
+    user_agent: str = resources.user_agent("interviewer-lookup/{version}")
     world: str = ""
     world_endpoints: str = ""  # a JSON file from `lookup world serve --endpoints`: use that world
     world_limits: bool = False  # keep search and per-host spacing in world mode (measuring)
@@ -98,8 +107,19 @@ class DnsSettings:
 class SmtpSettings:
     enabled: bool = False
     port: int = 25
-    helo_name: str = "verify.interviewer-lookup.invalid"
-    mail_from: str = "verify@interviewer-lookup.invalid"
+    # Who the probe says it is (docs/verification.md, "Sender and HELO"):
+    helo_name: str = ""  # "" = this machine's name as its public IP's reverse DNS gives it
+    mail_from: str = ""  # an address you own: the sender when null_sender is off, else the
+    #                      one retry when a server refuses the null sender; "" = none
+    null_sender: bool = True  # MAIL FROM:<>, as mail servers' own recipient callouts do
+    public_ip_url: str = "https://api.ipify.org"  # answers the caller's IP as plain text
+    blocklists: tuple[str, ...] = ("zen.spamhaus.org", "bl.spamcop.net", "b.barracudacentral.org")
+    check_blocklists: bool = False  # check the lists before every probing run, not only in doctor
+    ignore_blocklists: bool = False  # probe even though this machine's IP is listed
+    rcpts_per_session: int = 9  # RCPT commands a session (Postfix slows a client after 10 refusals)
+    session_gap_s: float = 1.0  # at least this long between two sessions to one domain
+    strict_rcpts_per_session: int = 4  # the same for providers marked pacing = "strict"
+    strict_session_gap_s: float = 15.0  # (Google, Microsoft 365, filtering gateways)
     timeout_s: float = 10.0
     starttls: bool = True
     probes_per_domain_per_minute: int = 10  # SMTP sessions (connections) per domain
@@ -165,6 +185,7 @@ class PrefectSettings:
     server_port: int = 4270
     startup_timeout_s: float = 120.0
     database_url: str = ""  # the server's database: "" = SQLite in the data folder
+    public_url: str = ""  # where people open the UI behind a proxy; "" = http://host:port
     work_pool: str = "interviewer-lookup"
     limit_buckets: int = 64  # global limits per kind for hosts and mail domains
     batch_concurrency: int = 4  # runs at once for a batch run locally (no deployment)
@@ -201,7 +222,8 @@ class Settings:
     # -- derived paths -------------------------------------------------
     @property
     def data_dir(self) -> Path:
-        return Path(self.general.data_dir).expanduser().resolve()
+        given = self.general.data_dir
+        return Path(given).expanduser().resolve() if given else resources.default_data_dir()
 
     @property
     def briefings_dir(self) -> Path:
@@ -218,7 +240,7 @@ class Settings:
     @property
     def templates_dir(self) -> Path:
         given = self.general.templates_dir
-        return Path(given).expanduser().resolve() if given else config_dir() / "templates"
+        return Path(given).expanduser().resolve() if given else resources.templates_dir()
 
     @property
     def database_url(self) -> str:
@@ -246,7 +268,11 @@ class Settings:
                 min_interval_s=self.search.min_interval_s if keep else 0.0,
             ),
             dns=replace(self.dns, nameservers=(endpoints.host,), port=endpoints.dns_port),
-            smtp=replace(self.smtp, port=endpoints.smtp_port),
+            smtp=replace(
+                self.smtp, port=endpoints.smtp_port, public_ip_url=WORLD_ECHO_URL,
+                session_gap_s=self.smtp.session_gap_s if keep else 0.0,
+                strict_session_gap_s=self.smtp.strict_session_gap_s if keep else 0.0,
+            ),
             m365=replace(self.m365, sharepoint_suffix="sharepoint.test", per_tenant_interval_s=0.0),
             fetch=replace(self.fetch, per_host_delay_s=self.fetch.per_host_delay_s if keep else 0.0),
         )
@@ -287,12 +313,8 @@ def default_candidate(settings: Settings) -> str:
 
 
 def config_dir() -> Path:
-    """The folder holding lookup.toml and templates/ (source tree or installed wheel)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "config", here / "_config"):
-        if (candidate / "lookup.toml").is_file():
-            return candidate
-    raise ConfigError(f"The default settings file config/lookup.toml was not found near {here}.")
+    """The folder holding the default lookup.toml and templates/ (see ``lookup.resources``)."""
+    return resources.config_dir()
 
 
 def load_settings(
@@ -384,6 +406,8 @@ def _build(merged: Mapping[str, Any]) -> Settings:
         cls = hints[f.name]
         values = dict(merged.get(f.name, {}))
         sections[f.name] = _build_section(f.name, cls, values)
+    general = sections["general"]
+    sections["general"] = replace(general, user_agent=resources.user_agent(general.user_agent))
     unknown = set(merged) - {f.name for f in fields(Settings)}
     if unknown:
         raise ConfigError(f"Unknown settings section(s): {', '.join(sorted(unknown))}.")

@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from lookup.text import inert
 from tests.conftest import DEMO_WORLD, HARBOR_WORLD
 from tests.netkit import closed_port
 
@@ -156,7 +157,7 @@ def test_server(monkeypatch) -> None:
     exit 2 before anything starts."""
     status = _run("server", "status", "--json")
     assert status.exit_code == 0 and json.loads(status.stdout) == {
-        "up": False, "url": None, "pid": None}
+        "up": False, "url": None, "pid": None, "ui": None}
     stop = _run("server", "stop")
     assert stop.exit_code == 0 and stop.stdout == "No local Prefect server was running.\n"
     _bad_input("server", "start", "--postgres", "mysql://db/x", words="must be PostgreSQL")
@@ -195,6 +196,23 @@ def test_world_serve() -> None:
     """world serve: a directory that is not there is exit 2 (the served case is in
     tests/test_cli_e2e.py, as a user runs it)."""
     _bad_input("world", "serve", "/no/such/world", words="does not exist")
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_demo() -> None:
+    """demo --json: one object, the run's summary and the card's text (inert, as every string
+    of a JSON document); --path: the folder only (the text output, from an installed wheel,
+    is in tests/test_install.py)."""
+    done = _run("demo", "--json")
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    assert report["name"] == "Dana Okafor" and report["email"]["address"].endswith(
+        "@brightwater.test")
+    assert report["card_text"] == inert(Path(report["card"]).read_text(encoding="utf-8"))
+    assert report["card_text"].startswith("# Dana Okafor — Brightwater Analytics\n")
+    path = _run("demo", "--path")
+    assert path.exit_code == 0 and path.stdout == f"{DEMO_WORLD}\n"
 
 
 # -- batches, for real ------------------------------------------------------------------

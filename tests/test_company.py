@@ -191,7 +191,7 @@ def test_another_site_naming_the_company_s_domain_is_a_pointer_to_it():
     assert [c.domain for c in ranked] == ["kestrelvalves.test"]
     assert ranked[0].homepage == "https://www.kestrelvalves.test/"
     assert candidate_homepages(ranked) == ["https://www.kestrelvalves.test/"]
-    assert any("other site(s) name kestrelvalves.test" in r for r in ranked[0].reasons)
+    assert any("1 other site names kestrelvalves.test" in r for r in ranked[0].reasons)
 
 
 def test_an_address_in_a_snippet_points_to_its_domain_only_when_it_spells_the_company():

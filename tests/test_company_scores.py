@@ -42,14 +42,14 @@ def test_a_ranking_before_the_homepages_are_read() -> None:
     assert ranked == [
         DomainCandidate(
             "brightwater.test", 3.9,  # titles 1.5 + starts like 1 + 2 results 0.4 + rank 0: 1
-            ("2 search result title(s) on brightwater.test name Brightwater Analytics.",
+            ("2 search result titles on brightwater.test name Brightwater Analytics.",
              "The domain name starts like the company name.",
-             "2 search result(s) point to brightwater.test."),
+             "2 search results point to brightwater.test."),
             source(HOME)),
         DomainCandidate(
             "brightwateranalytics.test", 3.333,  # spells it 2 + one site 1 + rank 2: 1/3
             ("The domain name spells the company name.",
-             "1 other site(s) name brightwateranalytics.test for Brightwater Analytics "
+             "1 other site names brightwateranalytics.test for Brightwater Analytics "
              "(expo.test)."),
             source(FAIR), homepage="https://www.brightwateranalytics.test/"),
     ]
@@ -65,14 +65,15 @@ def page(url: str, title: str = "", organization: str | None = None,
 
 @pytest.mark.parametrize(("facts", "points", "why", "confirmed"), [
     (page("https://www.brightwater.test/", organization="Brightwater Analytics GmbH"), 4.0,
-     "Its homepage's organisation name “Brightwater Analytics GmbH” is Brightwater Analytics.",
+     "Its homepage gives the organisation's name as “Brightwater Analytics GmbH”.",
      True),
     (page("https://www.brightwater.test/", site_name="Brightwater Analytics"), 4.0,
-     "Its og:site_name “Brightwater Analytics” is Brightwater Analytics.", True),
+     "Its homepage gives its site name (og:site_name) as “Brightwater Analytics”.", True),
     (page("https://www.brightwater.test/", title="Home | Brightwater Analytics"), 4.0,
-     "Its homepage title “Home | Brightwater Analytics” is Brightwater Analytics.", True),
+     "Its homepage is titled “Home | Brightwater Analytics”.", True),
     (page("https://www.brightwater.test/", title="Brightwater Analytics Labs"), 2.0,
-     "Its homepage title “Brightwater Analytics Labs” includes Brightwater Analytics.", True),
+     "Its homepage is titled “Brightwater Analytics Labs”, which includes Brightwater Analytics.",
+     True),
 ])
 def test_what_the_homepage_says_decides(facts: PageFacts, points: float, why: str,
                                         confirmed: bool) -> None:
@@ -83,7 +84,7 @@ def test_what_the_homepage_says_decides(facts: PageFacts, points: float, why: st
     assert found.score == pytest.approx(points + 2.4)
     assert found.reasons[0] == why
     assert found.reasons[1:3] == ("The domain name starts like the company name.",
-                                  "2 search result(s) point to brightwater.test.")
+                                  "2 search results point to brightwater.test.")
     assert found.confirmed is confirmed
     if points == 2.0:
         assert found.reasons[-1] == ("The name there is longer than the company's (a subsidiary "
@@ -114,7 +115,7 @@ def test_pointers_count_distinct_sites_at_most_two() -> None:
                           rank=i + 4) for i, site in enumerate(["a.test", "b.test", "c.test"])]
     (found,) = rank_domains(COMPANY, pointers)
     assert found.score == pytest.approx(2 + 2 + 1 / 5)
-    assert found.reasons[1] == ("3 other site(s) name brightwateranalytics.test for "
+    assert found.reasons[1] == ("3 other sites name brightwateranalytics.test for "
                                 "Brightwater Analytics (a.test, b.test, c.test).")
     (twice,) = rank_domains(COMPANY, pointers[:1] + [pointers[0]])
     assert twice.score == pytest.approx(2 + 1 + 1 / 5)

@@ -77,7 +77,7 @@ def test_demo_research_finds_the_expected_address_and_writes_a_sourced_card(data
     assert "okafor-reyes.test" in card  # the namesake is listed as set aside, not used
     # robots.txt kept /internal/ out: its phone number and old-format addresses never appear
     assert "7700 900418" not in card and "helena.marsh@" not in card
-    assert "disallowed by robots.txt" in card
+    assert "disallowed by `robots.txt`" in card  # a file name in a code span, as in prose
     assert Path(summary["card"]).parent == data_dir / "briefings" / CANDIDATE
 
 

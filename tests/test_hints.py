@@ -225,6 +225,6 @@ def test_the_card_cites_the_search_result_behind_a_format_claim():
                        generated_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
     number = [s.url for s in result.sources].index(url) + 1
     why = card.split("Why:", 1)[1].strip().splitlines()[0]
-    assert "A search result from formats.test says" in why
-    assert why.endswith(f"weak evidence. [\\[{number}\\]]({url})")
-    assert f"{number}. [Quillworks email format \\| Formats]({url})" in card
+    assert "A search result from `formats.test` says" in why
+    assert why.endswith(f"weak evidence. [[{number}]({url})]")
+    assert f"{number}. [Quillworks email format | Formats]({url})" in card

@@ -17,7 +17,7 @@ COMMANDS = {
     "people": ["research", "guess", "list", "show", "forget", "reverify"],
     "mail": ["verify", "doctor"],
     "operations": ["server start", "server stop", "server status", "serve", "deploy", "import",
-                   "world serve"],
+                   "world serve", "demo"],
 }
 
 

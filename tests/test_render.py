@@ -157,7 +157,7 @@ def test_golden_formal_family_name_first():
     result = replace(tanaka_result(), interview=interview)
     text = render(result, sender_name="Alex Kim", reminder="tanaka-hiroshi.ics")
     check_golden("formal_family_first.md", text)
-    assert "> Dear Mr. Tanaka," in text
+    assert "```text\nDear Mr. Tanaka,\n" in text
 
 
 def test_golden_german_draft():
@@ -170,7 +170,7 @@ def test_golden_german_draft():
     text = render(replace(dana_result(), interview=interview), sender_name="Alex Kim",
                   reminder="dana-okafor.ics")
     check_golden("german.md", text)
-    assert "> Sehr geehrte Frau Okafor," in text and "## Draft follow-up" in text
+    assert "```text\nSehr geehrte Frau Okafor,\n" in text and "## Draft follow-up" in text
 
 
 def test_sections_come_in_the_documented_order():
@@ -214,7 +214,7 @@ def test_no_domain_says_why():
 def test_no_candidates_with_domain_gives_failures():
     """A known domain but no candidates: the card says no address could be built, and why."""
     result = replace(dana_result(), candidates=(), failures=("name has no letters",))
-    assert "No candidate address could be built \\(name has no letters\\)." in render(result)
+    assert "No candidate address could be built (name has no letters)." in render(result)
 
 
 def test_no_talking_points_says_so():
@@ -260,7 +260,7 @@ def test_every_source_url_is_listed_once_and_cited():
     text = render(dana_result())
     section = text.split("## Sources")[1].split("##")[0]
     assert section.count("https://chess.test/players/dana-okafor") == 1  # only set aside cites it
-    assert "[\\[3\\]](https://www.brightwater.test/blog/streaming-joins)" in text
+    assert " [[3](https://www.brightwater.test/blog/streaming-joins)]" in text
 
 
 def test_history_table_lists_each_check():
@@ -291,7 +291,7 @@ def test_user_template_overrides_shipped(tmp_path):
     """A user's briefing.md.j2 is used, and its unfiltered values are still escaped."""
     (tmp_path / "briefing.md.j2").write_text("Hi {{ interview.name }}!\n", encoding="utf-8")
     result = with_interview(dana_result(), name="[x](javascript:alert(1))")
-    assert render(result, templates_dir=tmp_path) == "Hi \\[x\\]\\(javascript\u200b:alert\\(1\\)\\)!\n"
+    assert render(result, templates_dir=tmp_path) == "Hi \\[x\\](javascript:alert(1))!\n"
 
 
 def test_broken_user_template_is_a_config_error(tmp_path):
@@ -304,29 +304,90 @@ def test_broken_user_template_is_a_config_error(tmp_path):
 
 # -- filters --------------------------------------------------------------------
 
+MD_CASES = [
+    ("Dana Okafor", "Dana Okafor"),
+    ("[x](javascript:alert(1))", "\\[x\\](javascript:alert(1))"),
+    ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert(1)>"),
+    ("</p> <!-- c --> <?php <!DOCTYPE x", "\\</p> \\<!-- c --> \\<?php \\<!DOCTYPE x"),
+    ("<1% of them, 5 < 6", "<1% of them, 5 < 6"),  # "<" before a digit or space opens nothing
+    ("ends with <", "ends with \\<"),  # the next value could finish the tag
+    ("a\n# heading", "a # heading"),
+    ("# heading", "\\# heading"),
+    ("#112 – a podcast", "#112 – a podcast"),  # no space after "#": not a heading
+    ("> quote", "\\> quote"),
+    ("1. item", "1\\. item"),
+    ("2) item", "2\\) item"),
+    ("1.5 million", "1.5 million"),
+    ("- item", "\\- item"),
+    ("+ item", "\\+ item"),
+    ("---", "\\---"),
+    ("===", "\\==="),
+    ("-5% since last year", "-5% since last year"),
+    ("on-call, C++ and (x) = y > z #1", "on-call, C++ and (x) = y > z #1"),  # mid-line: text
+    ("a|b", "a|b"),  # outside a table a pipe is text...
+    ("| --- | --- |", "\\| --- \\| --- \\|"),  # ...unless it could be a table's delimiter row
+    ("`tick` *em* _u_ ~s~ \\", "\\`tick\\` \\*em\\* \\_u\\_ \\~s\\~ \\\\"),
+    ("AT&T & co {x}", "AT&T & co {x}"),
+    ("&amp; &#x202E; &copy;", "\\&amp; \\&#x202E; \\&copy;"),  # an entity would write a character
+    ("evil\u202etxt\u200b", "eviltxt"),
+    ("tab\there\x00\x07", "tab here"),
+    ("see http://evil.test/x and www.evil.test", "see `http://evil.test/x` and `www.evil.test`"),
+    ("mail boss@evil.test, or (evil.test/contact).",
+     "mail `boss@evil.test`, or (`evil.test/contact`)."),
+    ("https://en.wikipedia.test/wiki/Foo_(bar)", "`https://en.wikipedia.test/wiki/Foo_(bar)`"),
+    ("www\u2024evil\u2024com", "`www.evil.com`"),  # a look-alike dot is a dot, in a code span
+    ("host www.a`b.test", "host ``www.a`b.test``"),
+    ("`www.x.test`", "`` `www.x.test` ``"),
+    ("Node.js, e.g. Ph.D.", "`Node.js`, e.g. Ph.D."),
+    ("10.0.0.1 said no", "`10.0.0.1` said no"),
+    # a superset of what viewers link: any name.letters word, so a file name is code too
+    ("disallowed by robots.txt", "disallowed by `robots.txt`"),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), MD_CASES)
+def test_md_escapes_only_what_can_start_structure(raw, expected):
+    """md() escapes where Markdown needs it and nowhere else; links go in code spans."""
+    assert md(raw) == expected
+
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("Dana Okafor", "Dana Okafor"),
-        ("[x](javascript:alert(1))", "\\[x\\]\\(javascript\u200b:alert\\(1\\)\\)"),
-        ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert\\(1\\)\\>"),
-        ("a\n# heading", "a \\# heading"),
-        ("# heading", "\\# heading"),
-        ("> quote", "\\> quote"),
-        ("1. item", "1\\. item"),
+        ("a | b", "a \\| b"),
+        ("mx.evil.test|x", "`mx.evil.test\\|x`"),
+        ("self-hosted", "self-hosted"),
         ("- item", "\\- item"),
-        ("a|b", "a\\|b"),
-        ("`tick` *em* _u_ ~s~", "\\`tick\\` \\*em\\* \\_u\\_ \\~s\\~"),
-        ("AT&T {x}", "AT\\&T \\{x\\}"),
-        ("evil\u202etxt.exe\u200b", "eviltxt.exe"),
-        ("tab\there\x00\x07", "tab here"),
-        ("===", "\\==="),
     ],
 )
-def test_md_escapes_structure(raw, expected):
-    """md() turns untrusted text into one inert line of Markdown."""
-    assert md(raw) == expected
+def test_md_in_a_table_cell_escapes_pipes(raw, expected):
+    """In a table cell every "|" is escaped, inside code spans too (GFM splits cells first)."""
+    assert md(raw, cell=True) == expected
+
+
+def _plain(tokens_: list) -> str:
+    """The text a viewer shows for inline tokens: text and code spans, nothing else."""
+    return "".join(t.content for t in tokens_ if t.type in ("text", "code_inline"))
+
+
+FIDELITY = [raw for raw, _ in MD_CASES] + [
+    "a | b | c", "x`y``z```", "\\`*_[]~<>&#|", "- - -", "***", "12345678. x", "&", "`", "``"]
+
+
+@pytest.mark.parametrize("raw", FIDELITY)
+def test_md_shows_exactly_the_text_rendered(raw):
+    """Rendered with CommonMark + GFM + linkify, md(text) shows the clean text itself, with no
+    link or markup: every backslash it adds is consumed, none is shown."""
+    from lookup.card.markdown import clean_text
+
+    (paragraph,) = [t for t in tokens(f"Before\n\n{md(raw)}\n") if t.type == "inline"][1:]
+    kinds = {t.type for t in paragraph.children}
+    assert kinds <= {"text", "code_inline"}, kinds
+    assert _plain(paragraph.children) == clean_text(raw)
+    row = f"| h |\n|---|\n| {md(raw, cell=True)} |\n"
+    cell = [t for t in tokens(row) if t.type == "inline"][-1]
+    assert {t.type for t in cell.children} <= {"text", "code_inline"}
+    assert _plain(cell.children) == clean_text(raw)
 
 
 def test_md_caps_length():
@@ -366,10 +427,23 @@ def test_mdlink_without_safe_url_is_plain_text():
 
 
 def test_code_and_percent():
-    """code() strips backticks and pipes; percent() never rounds to 0% or 100% when unsure."""
-    assert code("a`b|c@x.test") == "`abc@x.test`"
+    """code() keeps the text exactly (a longer fence around backticks, "\\|" only in a cell);
+    percent() never rounds to 0% or 100% when unsure, and is not escaped."""
+    assert code("a`b|c@x.test") == "``a`b|c@x.test``"
+    assert code("`x") == "`` `x ``"
+    assert code("a|b@x.test", cell=True) == "`a\\|b@x.test`"
     assert (percent(0.873), percent(0.001), percent(0.9996), percent(1.0)) == (
         "87%", "<1%", ">99%", "100%")
+
+
+def test_fenced_is_the_message_and_cannot_be_closed_from_inside():
+    """fenced() writes the lines as they are, inside a fence longer than any backtick run."""
+    from lookup.card.markdown import fenced
+
+    block = fenced(["Hi,", "", "```", "[Your name]"])
+    assert block == "````text\nHi,\n\n```\n[Your name]\n````"
+    (fence,) = [t for t in tokens(block + "\n\nafter\n") if t.type == "fence"]
+    assert fence.content == "Hi,\n\n```\n[Your name]\n"
 
 
 # -- hostile web text in every field ----------------------------------------------------
@@ -389,6 +463,15 @@ HOSTILE = [
     "```\ncode fence\n```",
     "\u202egnp.exe\u202c",
     "1. list\n> quote\n---\n| x | y |\n|---|---|",
+    # each rule the minimal escaping relaxed (issue 28), and look-alikes of what it removed
+    "<b>bold</b> <a href=x>link</a> <http://evil.test> <1% </x",
+    "&amp; &lt;script&gt; &#x202E; &#8203; &ZeroWidthSpace; AT&T &",
+    "cell | splitter | here",
+    "- a leading dash",
+    "1. a leading number",
+    "see `www.evil.test`, www.ev`il.test and ``x`` www.e``v```il.test",
+    "+ plus ### hash > quote === ---",
+    "www\u2024evil\u2024com and boss\u200b@evil.test",
 ]
 
 
@@ -478,15 +561,27 @@ def _intended_mailto(href: str) -> bool:
 
 
 def assert_inert(card: str, baseline: str) -> None:
-    """No HTML, no images, no new links, and the same block structure as the baseline."""
+    """No HTML, images or new links (none by linkify either), the block structure of the
+    baseline, drafts whose fenced text is their mailto: body, no look-alike or hidden marks."""
     children = inline_children(card)
     kinds = {c.type for c in children} | {t.type for t in tokens(card)}
-    assert not kinds & {"html_inline", "html_block", "image", "fence", "code_block", "hr"}
+    assert not kinds & {"html_inline", "html_block", "image", "code_block", "hr"}
+    assert not [c for c in children if c.type == "link_open" and c.markup in ("linkify", "autolink")]
     allowed = set(hrefs(baseline))
     for href in hrefs(card):
         assert href in allowed or _intended_mailto(href), href
-    assert block_shape(card) == block_shape(baseline)
+    assert block_shape(card) == block_shape(baseline)  # the same fences, tables and lists
     assert max(len(line) for line in card.splitlines()) < 12_000
+    assert "\u2024" not in card and "\u200b" not in card
+    fences = [t.content for t in tokens(card) if t.type == "fence"]
+    for href in hrefs(card):
+        if href.startswith("mailto:"):
+            assert mailto_body(href) + "\n" in fences, href
+
+
+def mailto_body(href: str) -> str:
+    """A mailto: link's body as the mail app shows it (RFC 6068 line breaks are CRLF)."""
+    return parse_qs(urlsplit(href).query)["body"][0].replace("\r\n", "\n")
 
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=range(len(HOSTILE)))
@@ -523,7 +618,7 @@ def test_unsafe_link_url_keeps_its_text_only():
     """A javascript: profile link is shown as text without a link."""
     result = _first(("links", "url"))(dana_result(), "javascript:alert(1)")
     text = render(result)
-    assert "- github: danaokafor on code.test" in text
+    assert "- github: danaokafor on `code.test`" in text
     assert "javascript" not in "".join(hrefs(text))
 
 
@@ -558,5 +653,155 @@ def test_the_card_shows_the_company_s_own_spelling_of_the_name() -> None:
     profile = replace(dana_result().profile, written_name="Dana Okafor-Reyes",
                       written_name_source=source)
     text = render(replace(dana_result(), profile=profile))
-    assert "| **Written as** | Dana Okafor\\-Reyes [\\[" in text
+    assert "| **Written as** | Dana Okafor-Reyes [[" in text
     assert "the company's own spelling, which the address follows" in text
+
+
+# -- the card read raw (issue 28) ----------------------------------------------------------
+
+NEEDLESS = re.compile(r"\\[-()+.&]")  # escapes CommonMark never needs mid-line
+CODE = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)")
+
+
+def prose_lines(card: str) -> list[str]:
+    """The card's lines outside fenced blocks, with inline code spans cut out."""
+    lines, fence = [], ""
+    for line in card.splitlines():
+        opener = re.match(r"`{3,}", line)
+        if opener and (not fence or opener.group(0) == fence):
+            fence = "" if fence else opener.group(0)
+        elif not fence:
+            lines.append(CODE.sub("", line))
+    return lines
+
+
+def fence_after(card: str, heading: str) -> str:
+    """The text of the first fenced block after ``heading``."""
+    section = card.split(heading, 1)[1]
+    return next(t.content for t in tokens(section) if t.type == "fence")
+
+
+def mailto_after(card: str, heading: str) -> str:
+    """The body of the first mailto: link after ``heading``."""
+    return mailto_body(next(h for h in hrefs(card.split(heading, 1)[1]) if h.startswith("mailto:")))
+
+
+def check_raw(card: str) -> None:
+    """The raw card has no needless escape outside code, and no look-alike or hidden mark."""
+    assert [line for line in prose_lines(card) if NEEDLESS.search(line)] == []
+    assert "\u2024" not in card and "\u200b" not in card
+    if any(h.startswith("mailto:") for h in hrefs(card)):  # no address, no recruiter: no link
+        heading = "## Draft follow-up"
+        assert fence_after(card, heading) == mailto_after(card, heading) + "\n"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in GOLDEN.glob("*.md")
+                                        if "panel_index" not in p.name))
+def test_golden_cards_read_raw_as_they_render(name):
+    """Every golden card: no needless backslash outside code, drafts exactly their mailto: body."""
+    check_raw((GOLDEN / name).read_text(encoding="utf-8"))
+
+
+def test_the_panel_index_s_recruiter_note_is_its_mailto_body():
+    """The panel index's note to the recruiter is a fenced block equal to its mailto: body."""
+    card = (GOLDEN / "panel_index.md").read_text(encoding="utf-8")
+    assert [line for line in prose_lines(card) if NEEDLESS.search(line)] == []
+    heading = "## Note to your recruiter"
+    assert fence_after(card, heading) == mailto_after(card, heading) + "\n"
+
+
+@pytest.fixture(scope="module")
+def demo_card(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The card of a real research run on the demo world (the pipeline without Prefect)."""
+    import asyncio
+
+    from lookup.research import run_pipeline
+    from lookup.settings import load_settings
+    from lookup.world import serve_world
+    from tests.conftest import DEMO_WORLD
+
+    data = tmp_path_factory.mktemp("demo")
+    interview = make_interview(
+        "Dana Okafor", "Brightwater Analytics", role="Senior Data Engineer",
+        interview_date="2026-03-02", recruiter="Sam Lee <sam@agency.test>",
+        notes="We talked about the on-call rotation for the ingestion team")
+    with serve_world(DEMO_WORLD, latency=False) as running:
+        settings = load_settings({"LOOKUP_DATA_DIR": str(data)}).in_world(running.endpoints)
+        run = asyncio.run(run_pipeline(interview, settings, smtp=True,
+                                       transport=running.transport()))
+    return render(run.result)
+
+
+def test_the_demo_card_s_draft_is_its_mailto_body_character_for_character(demo_card):
+    """The demo's draft and recruiter note, as raw text, are exactly what their links carry;
+    the personal line and the signature placeholder are plain."""
+    draft = fence_after(demo_card, "## Draft follow-up")
+    assert draft == mailto_after(demo_card, "## Draft follow-up") + "\n"
+    assert "I especially enjoyed talking about the on-call rotation for the ingestion team.\n" in draft
+    assert draft.endswith("\n[Your name]\n")
+    heading = "### Note to your recruiter"
+    assert fence_after(demo_card, heading) == mailto_after(demo_card, heading) + "\n"
+    assert "**Subject:** Thank-you note to Dana Okafor" in demo_card
+
+
+def test_the_demo_card_reads_raw_without_needless_escapes_or_hidden_marks(demo_card):
+    """No line outside code holds \\- \\( \\) \\+ \\. \\&; no U+2024 or U+200B anywhere; the
+    web's hosts and addresses are code spans, so nothing in the card is linked by a viewer."""
+    check_raw(demo_card)
+    assert "`www.brightwater.test`" in demo_card or "`mx1.brightwater.test`" in demo_card
+    assert "`praman@brightwater.test`" in demo_card
+    assert "\\<1%" not in demo_card and "| <1% |" in demo_card
+    links = [c for c in inline_children(demo_card) if c.type == "link_open"]
+    assert links and all(c.markup not in ("linkify", "autolink") for c in links)
+
+
+def test_the_alternatives_say_a_reason_they_share_once():
+    """A reason every alternative gives is said once, under the table, not on every row."""
+    result = dana_result()
+    shared = "Not verified, so the probability rests on the inference alone."
+    candidates = (result.candidates[0], *(replace(c, reasons=(*c.reasons, shared))
+                                          for c in result.candidates[1:]))
+    text = render(replace(result, candidates=candidates))
+    table = text.split("### Alternatives", 1)[1].split("## Talking points", 1)[0]
+    assert text.count(shared) == 1
+    assert f"For all 2 addresses above: {shared}" in table
+    assert "| 1 of 4 colleagues use first-initial + last |" in table
+
+
+def test_pages_set_aside_for_the_same_reason_are_one_line_citing_each():
+    """Two pages naming the same namesake for the same reason make one line with two sources."""
+    result = dana_result()
+    first = result.profile.set_aside[0]
+    other = replace(first, source=Source("https://chess.test/club", "Club", "Dana Okafor"))
+    text = render(replace(result, profile=replace(result.profile, set_aside=(first, other))))
+    section = text.split("## Set aside as a possible namesake", 1)[1].split("##", 1)[0]
+    (line,) = [line for line in section.splitlines() if line.startswith("- ")]
+    assert line.endswith("(https://chess.test/players/dana-okafor)] [[6](https://chess.test/club)]")
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_text_in_the_panel_index_cannot_inject(hostile):
+    """A panelist's name, title, address or problem from the web adds no cell, link or block to
+    the index; its recruiter note stays a fenced block equal to its mailto: body."""
+    interview = dana_interview(recruiter="Sam Lee <sam@agency.test>",
+                               panel=["Dana Okafor", "Priya Raman"])
+
+    def index(name, title, address, problem):
+        members = [PanelMember("Dana Okafor", "dana-okafor", "Head of Data Platform",
+                               "dana.okafor@brightwater.test", "deliverable"),
+                   PanelMember(name, None, title, address, "unknown", problem)]
+        return render_panel(interview, members, templates_dir=SHIPPED, generated_at=GENERATED)
+
+    baseline = index("Priya Raman", "VP", "praman@brightwater.test", "no card")
+    card = index(hostile, hostile, hostile, hostile)
+    assert block_shape(card) == block_shape(baseline)
+    from lookup.card.markdown import clean_text
+
+    inlines = [t for t in tokens(card) if t.type == "inline"]
+    name_cell = inlines[[t.content for t in inlines].index("Dana Okafor") + 4]  # next row
+    shown = clean_text(hostile)
+    assert _plain(name_cell.children) == (shown if len(shown) <= 120 else shown[:119] + "…")
+    assert set(hrefs(card)) <= set(hrefs(baseline)) | {h for h in hrefs(card) if _intended_mailto(h)}
+    kinds = {c.type for c in inline_children(card)}
+    assert not kinds & {"html_inline", "image"}
+    assert not [c for c in inline_children(card) if c.type == "link_open" and c.markup == "linkify"]

@@ -72,3 +72,31 @@ def test_the_pipeline_gets_a_small_generated_world_fully_right(tmp_path: Path, s
             if got != (want["domain"], want["email"], want["email_status"], want["title"]):
                 misses.append((interview["name"], interview["traits"], got))
     assert misses == []
+
+
+def test_the_evidence_place_traits_write_what_they_name(tmp_path: Path) -> None:
+    """vCards, real PDFs, a sitemap, an old domain's redirect and a challenge fault appear."""
+    pytest.importorskip("reportlab", reason="PDF worlds need reportlab (the worlds extra)")
+    for trait in ("vcard_only", "pdf_only", "sitemap_only", "renamed", "bot_wall"):
+        generate(tmp_path / trait, seed=5, count=3, traits=(trait,))
+    files = lambda t, pattern: list((tmp_path / t / "sites").rglob(pattern))  # noqa: E731
+    assert files("vcard_only", "*.vcf") and all(
+        f.read_text().startswith("BEGIN:VCARD") for f in files("vcard_only", "*.vcf"))
+    assert files("pdf_only", "*.pdf") and all(
+        f.read_bytes().startswith(b"%PDF-") for f in files("pdf_only", "*.pdf"))
+    assert files("sitemap_only", "sitemap*.xml*")
+    renamed = load_world(tmp_path / "renamed")
+    refusing = {d for d, m in renamed.mail.items() if not m.mailboxes and not m.catch_all}
+    assert len(refusing) == 3  # each old domain's mail server refuses everyone
+    moved = {r.host for r in renamed.redirects if r.path == "/*"}
+    announced = {p.parts[-2] for p in files("renamed", "index.html")
+                 if "is now part of" in p.read_text()}
+    assert {d.removeprefix("www.") for d in moved | announced} >= refusing
+    walled = load_world(tmp_path / "bot_wall")
+    assert walled.faults and all(f.body and f.path == "/*" for f in walled.faults)
+
+
+def test_traits_that_leave_no_room_for_each_other_cannot_be_forced_together(tmp_path: Path) -> None:
+    """A bot wall hides the site's vCards: forcing both is refused with both named."""
+    with pytest.raises(ValueError, match="bot_wall and vcard_only cannot be forced together"):
+        generate(tmp_path, seed=1, count=1, traits=("bot_wall", "vcard_only"))

@@ -18,7 +18,7 @@ from lookup.models import Candidate, Source, Verification
 WHEN = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 A, B = "ada.quill@quillworks.test", "aquill@quillworks.test"
 PAIR = [Candidate(A, 0.5, "{first}.{last}"), Candidate(B, 0.3, "{f}{last}")]
-UNVERIFIED = "Not verified: the probability rests on the inference alone."
+UNVERIFIED = "Not verified, so the probability rests on the inference alone."
 ACCEPTED = "The mail server accepted this recipient and refused a random one: the mailbox exists."
 
 
@@ -44,7 +44,7 @@ def test_the_likelihood_table_is_the_documented_one() -> None:
      "very likely exists."),
     # L = 0.02: 0.01 / (0.2 + 0.01 + 0.3)
     (check(A, "undeliverable", reasons=("550 5.1.1 no such user",)), 0.01 / 0.51, 0.3 / 0.51,
-     "Refuted: 550 5.1.1 no such user"),
+     "Refuted: 550 5.1.1 no such user."),
     (check(A, "undeliverable", reasons=()), 0.01 / 0.51, 0.3 / 0.51,
      "Refuted: no reason recorded."),
     # L = 5: 2.5 / (0.2 + 2.5 + 0.3)
@@ -197,3 +197,14 @@ def test_ties_are_broken_by_inference_then_address() -> None:
     assert [s.probability for s in out] == pytest.approx([0.01 / 0.51] * 3)
     assert len({s.probability for s in out}) == 1  # an exact tie
     assert [s.address for s in out] == ["x@q.test", "b@q.test", "c@q.test"]
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (0.0, "0.0%"), (0.0004, "under 0.1%"), (0.0005, "0.1%"), (0.9994, "99.9%"),
+    (0.9995, "over 99.9%"), (1.0, "100.0%"),
+])
+def test_a_probability_that_rounds_to_0_or_100_percent_says_so(value: float, shown: str) -> None:
+    """"0.0%" and "100.0%" only when exact: a rounded-away probability reads "under 0.1%"."""
+    from lookup.mail.scoring import _pct
+
+    assert _pct(value) == shown

@@ -11,7 +11,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.server import ServerInfo, api_url, server_status, start_server, stop_server
+from flows.server import (
+    ServerInfo,
+    api_url,
+    server_status,
+    start_server,
+    stop_server,
+    ui_api_url,
+    ui_url,
+)
 from lookup.errors import ServerError
 from lookup.settings import load_settings
 from tests.netkit import prefect_call
@@ -154,6 +162,9 @@ def test_real_prefect_server_starts_answers_and_stops(tmp_path):
         assert server_status(settings) == info
         response = prefect_call("GET", api_url(info) + "/health")
         assert response.json() is True, f"/health answered {response.text!r}"
+        # the UI in a browser is told this server's own API, not Prefect's default port 4200
+        ui_settings = httpx.get(info.url + "/ui-settings", timeout=10, trust_env=False).json()
+        assert ui_settings["api_url"] == api_url(info) and info.ui == info.url
         assert (tmp_path / "prefect" / "prefect.db").is_file()
     finally:
         stopped = stop_server(settings)
@@ -161,3 +172,20 @@ def test_real_prefect_server_starts_answers_and_stops(tmp_path):
     assert server_status(settings) is None
     with pytest.raises(httpx.HTTPError):
         httpx.get(info.url + "/api/health", timeout=2, trust_env=False)
+
+
+@pytest.mark.parametrize(("host", "public", "ui", "api"), [
+    ("127.0.0.1", "", "http://127.0.0.1:4391", "http://127.0.0.1:4391/api"),
+    ("::1", "", "http://[::1]:4391", "http://[::1]:4391/api"),
+    ("0.0.0.0", "", "http://127.0.0.1:4391", "/api"),
+    ("0.0.0.0", "https://prefect.example.org/", "https://prefect.example.org",
+     "https://prefect.example.org/api"),
+    ("127.0.0.1", "https://example.org/prefect", "https://example.org/prefect",
+     "https://example.org/prefect/api"),
+])
+def test_the_ui_follows_host_port_and_the_public_url(tmp_path, host, public, ui, api):
+    """The UI's address and the API address it calls follow --host/--port, a wildcard host
+    gets the page's own origin (/api), and prefect.public_url wins behind a proxy."""
+    settings = load_settings(env={}, user_file=None, overrides={
+        "general": {"data_dir": str(tmp_path)}, "prefect": {"public_url": public}})
+    assert (ui_url(settings, host, 4391), ui_api_url(settings, host, 4391)) == (ui, api)

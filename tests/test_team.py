@@ -36,6 +36,11 @@ from tests.netkit import free_port, wait_for
 pytestmark = [pytest.mark.team, pytest.mark.timeout(900)]
 
 BIN = Path(sys.executable).parent
+# A worker machine installs the package (`pip install 'interviewer-lookup[postgres]'`): under
+# `make test` the workers run from the wheel's own venv (.ci/wheel-venv), in a folder of
+# their own, so they load nothing from this checkout. Read at import: conftest drops LOOKUP_*.
+_WHEEL = os.environ.get("LOOKUP_TEST_WHEEL_HOME", "")
+WORKER_BIN = Path(_WHEEL, "venv", "bin") if _WHEEL else BIN
 SEARCH_INTERVAL_S = 0.5
 HOST_INTERVAL_S = 0.25
 SMTP_PER_MINUTE = 6
@@ -69,10 +74,10 @@ class Team:
     def start_worker(self) -> subprocess.Popen:
         n = len(self.workers)
         worker = subprocess.Popen(
-            [str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--limit", "1",
+            [str(WORKER_BIN / "prefect"), "worker", "start", "--pool", POOL, "--limit", "1",
              "--name", f"worker-{n}"],
             env=self.env, stdout=open(self.logs / f"worker-{n}.log", "w"),  # noqa: SIM115
-            stderr=subprocess.STDOUT, start_new_session=True,
+            stderr=subprocess.STDOUT, start_new_session=True, cwd=self.logs,
         )
         self.workers.append(worker)
         return worker

@@ -49,6 +49,8 @@ def test_the_world_s_interview_is_fully_right(world: Path, interview: dict, tmp_
         "title": result.profile.title if result.profile else None,
     }
     assert got == {key: expect.get(key) for key in got}
+    if "notice" in expect:  # a world may also name a sentence the card's notes must hold
+        assert any(expect["notice"] in n for n in result.notices), result.notices
     if "talk" in expect:  # a world may also name a talk the card must offer
         points = [t.text for t in result.profile.talking_points] if result.profile else []
         assert any(expect["talk"] in text for text in points), points

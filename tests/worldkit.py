@@ -14,7 +14,7 @@ def write_world(
     tmp_path: Path,
     world_toml: str,
     search_docs: Sequence[Mapping[str, str]] = (),
-    sites: Mapping[str, str] = {},  # noqa: B006 - read only
+    sites: Mapping[str, str | bytes] = {},  # noqa: B006 - read only
 ) -> Path:
     """Write a world directory and return its path.
 
@@ -29,7 +29,10 @@ def write_world(
     for relative, content in sites.items():
         file = root / "sites" / relative
         file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(content, encoding="utf-8")
+        if isinstance(content, bytes):
+            file.write_bytes(content)
+        else:
+            file.write_text(content, encoding="utf-8")
     return root
 
 

@@ -4,7 +4,7 @@
 |---|---|
 | ``people`` | ``research`` (one, a panel, ``--batch``), ``guess``, ``list``, ``show``, ``forget``, ``reverify`` |
 | ``mail`` | ``verify``, ``doctor`` |
-| ``operations`` | ``server start/stop/status``, ``serve``, ``deploy``, ``import``, ``world serve`` |
+| ``operations`` | ``server start/stop/status``, ``serve``, ``deploy``, ``import``, ``world serve``, ``demo`` |
 
 Beside them, private helpers: ``_app`` (the Typer apps and shared options),
 ``_output`` (the convention every command keeps: stdout data, stderr words, one

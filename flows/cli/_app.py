@@ -2,7 +2,7 @@
 
 The commands register on these apps from one module per group: ``people``
 (research, guess, list, show, forget, reverify), ``mail`` (verify, doctor),
-``operations`` (server, serve, deploy, import, world). ``flows/cli/__init__.py``
+``operations`` (server, serve, deploy, import, world, demo). ``flows/cli/__init__.py``
 imports them in that order, which is the order of ``lookup --help``.
 """
 
@@ -37,6 +37,20 @@ app.add_typer(server_app, name="server")
 app.add_typer(world_app, name="world")
 
 
+def print_version(value: bool) -> None:
+    """`lookup --version`: this tool's version, and Prefect's and Python's for bug reports."""
+    if value:
+        import platform
+        from importlib.metadata import version
+
+        from flows.cli._output import out
+        from lookup.resources import PROJECT
+        from lookup.resources import version as own
+
+        out(f"{PROJECT} {own()} (Prefect {version('prefect')}, Python {platform.python_version()})")
+        raise typer.Exit()
+
+
 @app.callback()
 def global_options(
     verbose: Annotated[
@@ -44,6 +58,9 @@ def global_options(
         typer.Option("--verbose", "-v",
                      help="Show full tracebacks, and Prefect's log lines about a failure."),
     ] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=print_version, is_eager=True, help="Print the version and exit.",
+    )] = False,
 ) -> None:
     """Research an interviewer, infer and verify their work address, write a briefing card."""
     if verbose:

@@ -9,7 +9,7 @@ import typer
 
 from flows.cli._app import JsonOpt, M365Opt, ProxyOpt, SmtpOpt, WorldOpt, app
 from flows.cli._output import convention, emit, out, say
-from flows.runtime import settings_for_run, world_settings, world_transport
+from flows.runtime import require_unlisted_ip, settings_for_run, world_settings, world_transport
 
 __all__ = ["doctor", "verify"]
 
@@ -30,8 +30,10 @@ def verify(
     from lookup.mail.verdicts import notices, verification_to_json
 
     base = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
+    probing = True if smtp or smtp_proxy else None
     with world_settings(base) as settings:
-        results = asyncio.run(_verify(settings, addresses, True if smtp or smtp_proxy else None))
+        require_unlisted_ip(settings, probing)  # issue 30: refuse from a listed IP
+        results = asyncio.run(_verify(settings, addresses, probing))
     for notice in notices(results):  # once, not under every address
         say(f"Note: {notice}")
     if as_json:
@@ -64,8 +66,13 @@ def doctor(
     smtp_proxy: ProxyOpt = None,
     world: WorldOpt = None,
     as_json: JsonOpt = False,
+    blocklists: Annotated[bool, typer.Option(
+        "--blocklists", help="Also ask the DNS blocklists of smtp.blocklists whether this "
+        "machine's public IP is listed (they learn the IP); a listing stops SMTP probing today."
+    )] = False,
 ) -> None:
-    """Say what works from here: DNS, HTTPS, port 25, the SMTP proxy, the OneDrive check."""
+    """Say what works from here: DNS, HTTPS, port 25, the SMTP proxy, who the probe is to a
+    mail server (public IP, reverse DNS, EHLO name, blocklists), the OneDrive check."""
     from lookup.intake.interview import clean_domain
     from lookup.network.doctor import diagnose
 
@@ -76,7 +83,8 @@ def doctor(
             target = clean_domain(domain) or target
             url = f"https://{target}/"
         checks = asyncio.run(
-            diagnose(settings, domain=target, url=url, transport=world_transport(settings))
+            diagnose(settings, domain=target, url=url, transport=world_transport(settings),
+                     blocklists=blocklists)
         )
     if as_json:
         emit({"domain": target, "checks": [

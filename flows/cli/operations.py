@@ -1,4 +1,4 @@
-"""`lookup` commands that run the machinery: server, serve, deploy, import, world.
+"""`lookup` commands that run the machinery: server, serve, deploy, import, world, demo.
 
 The three commands that stand a team up (README, "For a team")::
 
@@ -38,12 +38,18 @@ from flows.cli._app import (
     world_app,
 )
 from flows.cli._output import convention, emit, fail_some, out, say
-from flows.cli._runs import run_many, start_research
-from flows.runtime import check_world, connect_prefect, settings_for_run
+from flows.cli._runs import print_summary, run_many, start_research
+from flows.runtime import (
+    check_world,
+    connect_prefect,
+    request_settings,
+    settings_for_run,
+    with_settings,
+)
 from lookup.errors import BadInputError, ServerError
 from lookup.settings import Settings, load_settings
 
-__all__ = ["deploy", "import_calendar", "serve", "server_start", "server_status_cmd",
+__all__ = ["demo", "deploy", "import_calendar", "serve", "server_start", "server_status_cmd",
            "server_stop", "world_serve"]
 
 NO_SERVER = (
@@ -71,6 +77,7 @@ def server_start(
     info, limits = _start_server(postgres=postgres, host=host, port=port)
     on = f" on {info.database}" if info.database else ""
     out(f"Prefect server up at {info.url} (pid {info.pid}){on}; log: {info.log_path}")
+    say(f"Open the UI at {info.ui or info.url}: each research run's card is under Artifacts.")
     say(_access_line())
     if limits.get("created") or limits.get("updated"):
         say(f"Global politeness limits: {limits.get('created', 0)} created, "
@@ -154,11 +161,11 @@ def server_status_cmd(as_json: JsonOpt = False) -> None:
     info = server_status(settings_for_run())
     if as_json:
         emit({"up": info is not None, "url": getattr(info, "url", None),
-              "pid": getattr(info, "pid", None)})
+              "pid": getattr(info, "pid", None), "ui": (info.ui or info.url) if info else None})
     elif info is None:
         out("Prefect server: down (start it with `lookup server start`).")
     else:
-        out(f"Prefect server: up at {info.url} (pid {info.pid})")
+        out(f"Prefect server: up at {info.url} (pid {info.pid}); UI: {info.ui or info.url}")
 
 
 # -- deployments ----------------------------------------------------------------------
@@ -314,6 +321,40 @@ def _print_import(report: dict[str, Any]) -> None:
 
 
 # -- worlds ---------------------------------------------------------------------------
+
+
+@app.command()
+@convention
+def demo(
+    path: Annotated[bool, typer.Option(
+        "--path", help="Print the demo world's folder (for `lookup research --world`) and exit.",
+    )] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Research Dana Okafor in the demo world that ships with the tool, and print her card."""
+    import datetime as dt
+
+    from lookup.resources import demo_world
+
+    if path:
+        return out(str(demo_world()))
+    from flows.demo import demo_request
+
+    request = demo_request(dt.date.today())
+    settings = request_settings(request)
+    request = with_settings(request, settings)
+    start_research(settings)
+    from flows.research import research_here
+
+    summary = research_here(request)
+    card = Path(summary["card"]).read_text(encoding="utf-8")
+    if as_json:
+        return emit(summary | {"card_text": card})
+    print_summary(summary)
+    out()
+    out("----- the briefing card -----")
+    print(card, end="")  # inert Markdown already (zero-width marks kept), as `lookup show`
+    say(f"The card is in {summary['card']}; `lookup show \"{summary['name']}\"` prints it again.")
 
 
 _WORLD_HINTS = ("Press Ctrl-C to stop.", "Stopping the world.")

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import re
+import shutil
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -41,6 +44,7 @@ from flows.runtime import (
     FAST_RUNS_HINT,
     connect_prefect,
     request_settings,
+    require_unlisted_ip,
     settings_for_run,
     with_settings,
 )
@@ -122,6 +126,7 @@ def research(
     request = with_settings(request, settings)  # bad input stops here: nothing has started
     if dry_run:
         return show_requests([request], as_json=as_json)
+    require_unlisted_ip(settings, request.smtp)  # issue 30: refuse from a listed IP
     start_research(settings)
     from flows.research import research_here
 
@@ -359,10 +364,14 @@ def _find(store: Any, person: str, candidate: str | None) -> Any:
 @convention
 def show(
     person: Annotated[str, typer.Argument(help="The name as given to research, or the slug.")],
+    raw: Annotated[bool, typer.Option(
+        "--raw", help="Print the card's Markdown as written (what a pipe or file gets anyway)."
+    )] = False,
     candidate: CandidateOpt = None,
     all_candidates: AllCandidatesOpt = False,
 ) -> None:
-    """Print your briefing card on a person (--all-candidates: the latest anyone's)."""
+    """Print your briefing card on a person (--all-candidates: the latest anyone's): rendered
+    for a terminal, as Markdown otherwise."""
     from lookup.card.write import card_path_for
 
     settings = settings_for_run()
@@ -372,7 +381,14 @@ def show(
     path = Path(found.card_path or card_path_for(settings, found.slug, found.candidate))
     if not path.is_file():
         raise BadInputError(f"The card {path} is missing; run the research again to rewrite it.")
-    print(path.read_text(encoding="utf-8"), end="")  # inert Markdown already (zero-width marks kept)
+    card = path.read_text(encoding="utf-8")  # inert Markdown already
+    if raw or not sys.stdout.isatty():  # a pipe or a file gets the Markdown, as written
+        print(card, end="")
+        return
+    from lookup.card.terminal import to_terminal  # markdown-it only when a terminal reads
+
+    columns = min(shutil.get_terminal_size().columns, 100)
+    print(to_terminal(card, columns=columns, style="NO_COLOR" not in os.environ), end="")
 
 
 @app.command()
@@ -513,6 +529,7 @@ def reverify(
     if all_ and due:
         raise BadInputError("Choose --all or --due, not both.")
     settings = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
+    require_unlisted_ip(settings, True if smtp or smtp_proxy else None)  # issue 30
     if connect_prefect(settings) is None:
         say(FAST_RUNS_HINT)
     from flows.reverify import reverify_contacts

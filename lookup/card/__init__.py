@@ -2,7 +2,8 @@
 
 ``render`` is pure (a result and its history → Markdown, through the Jinja
 templates in ``config/templates``, with every untrusted string escaped by
-``markdown``); ``write`` is the edge that saves the rows and writes the card.
+``markdown``); ``terminal`` renders a card for ``lookup show``; ``write`` is the
+edge that saves the rows and writes the card.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ __all__, __getattr__, __dir__ = lazy_exports(
         "refresh_history": "write",
         "render_card": "render",
         "render_history": "render",
+        "to_terminal": "terminal",
         "write_briefing": "write",
         "write_panel_index": "write",
     },

@@ -1,8 +1,24 @@
-"""Markdown that stays inert: untrusted text escaped, URLs vetted, values formatted. Pure.
+"""Markdown that stays inert and reads well raw: untrusted text escaped, URLs vetted. Pure.
 
 The card's Jinja filters. Everything that came from the web is untrusted:
-``md`` escapes it as one line of Markdown text, ``link`` accepts only plain
-http(s) URLs, and ``Safe`` marks what is already safe so it is not escaped twice.
+``md`` writes it as one line of Markdown text, ``code`` as a code span,
+``link`` accepts only plain http(s) URLs, ``fenced`` writes a message as a
+fenced block, and ``Safe`` marks what is already safe so it is not escaped twice.
+
+The escaping is the least that keeps CommonMark + GFM (tables, autolinks) and
+markdown-it's linkify inert, so the raw card reads as the rendered one:
+
+* ``\\`` ``` ` ``` ``*`` ``_`` ``[`` ``]`` ``~`` are always escaped (emphasis, code,
+  links, strike-through);
+* ``<`` only before a letter, ``/``, ``!`` or ``?`` (a tag, comment or autolink can
+  only start so), and at the end of a value (the next value could finish a tag);
+* ``&`` only before ``#`` or an entity name (an entity could write a character);
+* ``|`` only in a table cell (``cell=True``), or in a value that could be a
+  table's delimiter row;
+* a block starter (``#``, ``>``, ``-``, ``+``, ``=``, ``1.``) only at the start of
+  the value, where it could start a line;
+* anything a viewer could turn into a link by itself (a URL, a host name, an
+  address) goes in a code span, where no viewer links: copied, it is the real text.
 """
 
 from __future__ import annotations
@@ -22,23 +38,46 @@ __all__ = [
     "code",
     "english_date",
     "finalize",
+    "fenced",
     "link",
     "md",
     "mdlink",
     "percent",
+    "printable",
     "utc",
 ]
 
 MD_LIMIT = 300
 URL_LIMIT = 2000
-# Every ASCII punctuation character that can start Markdown or HTML structure.
-# CommonMark lets any ASCII punctuation be backslash-escaped.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\](){}#+\-!|<>~&])")
 # Bidirectional overrides and isolates can make text display differently from
 # what it is (CVE-2021-42574, "Trojan Source"); zero-width marks hide content.
 _INVISIBLE = re.compile(f"[{INVISIBLE}]")
-_LEADING_ORDERED = re.compile(r"^(\d{1,9})([.)])")
-_LEADING_SETEXT = re.compile(r"^([=:])")
+# ONE DOT LEADER (U+2024) looks like "." and makes a host name that is not one.
+_LOOKALIKE = str.maketrans({"\u2024": "."})
+
+_ALWAYS = re.compile(r"([\\`*_\[\]~])")
+_LT = re.compile(r"<(?=[A-Za-z/!?])")
+_AMP = re.compile(r"&(?=#|[A-Za-z][A-Za-z0-9]*;)")
+# What starts a block when it begins a line: a heading, a quote, a list item, a thematic
+# break or a setext underline (CommonMark 4.1-4.3, 5.1-5.2).
+_LEADING = re.compile(
+    r"^(?:(?P<hash>#)(?=#{0,5}(?:\s|$))|(?P<quote>>)|(?P<dash>[-+])(?=[\s-]|$)"
+    r"|(?P<eq>=)(?==*\s*$)|(?P<num>\d{1,9})(?P<dot>[.)])(?=\s|$))"
+)
+_DELIMITER_ROW = re.compile(r"[\s|:-]*\|[\s|:-]*")
+
+# What GFM viewers link by themselves (GitHub's extended autolinks; markdown-it's linkify in
+# Obsidian and VS Code, which links any host with a two-letter or known top-level domain):
+# a scheme, "//", an e-mail address, "www.", a host name, an IPv4 address. A superset, so a
+# word holding any of them goes whole into a code span.
+_LINKABLE = re.compile(
+    r"(?i)//|\b(?:mailto|xmpp|tel|sms|callto|https?|ftp):\S"
+    r"|[^\s@]@[^\s@]*\.[^\W_]|\bwww\."
+    r"|(?<![\w-])(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[\w-]{1,59})(?![\w-])"
+    r"|\b\d{1,3}(?:\.\d{1,3}){3}\b"
+)
+_OPENERS = "(\"'“‘«<"
+_CLOSERS = ".,;:!?\"'”’»>)"
 _URL_SAFE = "/:@!$'*+,;=%~-._"
 
 
@@ -48,50 +87,94 @@ class Safe(str):
     __slots__ = ()
 
 
-def clean_text(value: Any) -> str:
-    """One line of printable text: no control, bidi or zero-width characters."""
+def printable(value: Any) -> str:
+    """The text with every control, bidi and zero-width character made a space or dropped,
+    and look-alike dots made dots; spacing kept."""
     text = "" if value is None else str(value)
-    text = _INVISIBLE.sub("", text)
-    text = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text
+    text = _INVISIBLE.sub("", text).translate(_LOOKALIKE)
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+
+
+def clean_text(value: Any) -> str:
+    """One line of printable text: no control, bidi or zero-width characters, no look-alike dots."""
+    return " ".join(printable(value).split())
+
+
+def _span(text: str, *, cell: bool) -> str:
+    """``text`` as a code span: a fence longer than any run of backticks inside it."""
+    if cell:  # GFM splits a row at "|" before it sees code spans; "\|" stays in the cell
+        text = text.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text[:1] == "`" or text[-1:] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _escape(text: str, *, cell: bool, last: bool) -> str:
+    """Escaped text; ``last`` when nothing of this value follows (the next value might)."""
+    text = _ALWAYS.sub(r"\\\1", text)
+    text = _LT.sub(r"\\<", text)
+    text = _AMP.sub(r"\\&", text)
+    if last and text[-1:] in ("<", "&"):
+        text = text[:-1] + "\\" + text[-1]
+    return text.replace("|", "\\|") if cell else text
+
+
+def _split_word(word: str) -> tuple[str, str, str]:
+    """Opening punctuation, the word, closing punctuation ("(www.x.test)." -> "(", ..., ").")."""
+    start, end = 0, len(word)
+    while start < end and word[start] in _OPENERS:
+        start += 1
+    while end > start and word[end - 1] in _CLOSERS:
+        if word[end - 1] == ")" and word.count("(", start, end) >= word.count(")", start, end):
+            break  # "…/Foo_(bar)": the parenthesis belongs to the URL
+        end -= 1
+    return word[:start], word[start:end], word[end:]
+
+
+def _words(text: str, *, cell: bool) -> str:
+    """The text escaped, with every word a viewer could link in a code span."""
+    parts: list[tuple[str, bool]] = []  # (text, is a code span), plain runs merged
+    for index, word in enumerate(text.split(" ")):
+        before, core, after = _split_word(word)
+        pieces = ([(before, False), (core, True), (after, False)]
+                  if core and _LINKABLE.search(core) else [(word, False)])
+        if index:
+            pieces.insert(0, (" ", False))
+        for piece, is_code in pieces:
+            if parts and not is_code and not parts[-1][1]:
+                parts[-1] = (parts[-1][0] + piece, False)
+            elif piece:
+                parts.append((piece, is_code))
+    return "".join(
+        _span(piece, cell=cell) if is_code
+        else _escape(piece, cell=cell, last=n == len(parts) - 1)
+        for n, (piece, is_code) in enumerate(parts)
     )
-    return " ".join(text.split())
 
 
-# What GFM viewers turn into links by themselves (GitHub's extended autolinks, markdown-it's
-# linkify in Obsidian and VS Code): a scheme, an e-mail address, a host name with a
-# two-letter or common top-level domain, "www.". A zero-width space after the scheme and
-# before "@", and ONE DOT LEADER (U+2024, which looks like ".") inside such host names, keep
-# the text readable and make it unlinkable; the card's only links are the ones it writes.
-_SCHEME = re.compile(r"(?i)\b(https?|ftp|mailto|file|javascript|data|vbscript)(?=:)")
-_AT = re.compile(r"(?<=[\w.+-])@(?=[\w-])")
-_LINKABLE_HOST = re.compile(
-    r"(?i)\b(?:www\.(?:[a-z0-9-]+\.)*[a-z0-9-]+|(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
-    r"(?:[a-z]{2}|com|net|org|edu|gov|info|biz|pro|name|io|ai|app|dev|xyz|online|site|shop|"
-    r"museum|aero|asia|coop|web|xxx))\b"
-)
+def _leading(match: re.Match[str]) -> str:
+    if match.group("num"):
+        return match.group("num") + "\\" + match.group("dot")
+    return "\\" + match.group(0)
 
 
-def _unlinkable(text: str) -> str:
-    text = _SCHEME.sub("\\1\u200b", text)
-    text = _AT.sub("\u200b@", text)
-    return _LINKABLE_HOST.sub(lambda m: m.group(0).replace(".", "\u2024"), text)
-
-
-def md(value: Any, limit: int = MD_LIMIT) -> Safe:
-    """Untrusted text as inert Markdown: one line, escaped, capped at ``limit`` characters,
-    with nothing a GFM viewer would turn into a link by itself."""
+def md(value: Any, limit: int = MD_LIMIT, *, cell: bool = False) -> Safe:
+    """Untrusted text as inert Markdown: one line, capped at ``limit`` characters, escaped
+    only where Markdown needs it (see the module docstring); ``cell`` for a table cell."""
     if isinstance(value, Safe):
         return value
     text = clean_text(value)
     if len(text) > limit:
         text = text[: max(limit - 1, 0)].rstrip() + "…"
-    text = _unlinkable(text)
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    # A value placed at the start of a line must not become a list item or heading.
-    text = _LEADING_ORDERED.sub(r"\1\\\2", text)
-    text = _LEADING_SETEXT.sub(r"\\\1", text)
-    return Safe(text)
+    if not text:
+        return Safe("")
+    escaped = _words(text, cell=cell)
+    if not cell and _DELIMITER_ROW.fullmatch(text):
+        escaped = escaped.replace("|", "\\|")
+    if not escaped.startswith("`"):  # a code span starts no block
+        escaped = _LEADING.sub(_leading, escaped, count=1)
+    return Safe(escaped)
 
 
 def link(value: Any) -> Safe:
@@ -128,22 +211,31 @@ def mdlink(text: Any, url: Any, limit: int = 120) -> Safe:
     return Safe(f"[{label}]({target})") if target else label
 
 
-def code(value: Any, limit: int = 320) -> Safe:
-    """A short token (an address, a domain) as an inline code span."""
-    text = clean_text(value).replace("`", "").replace("|", "")[:limit]
-    return Safe(f"`{text}`") if text else Safe("")
+def code(value: Any, limit: int = 320, *, cell: bool = False) -> Safe:
+    """A short token (an address, a domain) as an inline code span, exactly as written."""
+    text = clean_text(value)[:limit]
+    return Safe(_span(text, cell=cell)) if text else Safe("")
 
 
-def percent(value: float | None) -> str:
+def fenced(lines: Any) -> Safe:
+    """A message as a fenced block whose text is exactly the message: nothing in it is
+    Markdown, and no line can close the fence (it is longer than any run of backticks)."""
+    text = "\n".join(clean_text(line) for line in ([lines] if isinstance(lines, str) else lines))
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return Safe(f"{fence}text\n{text}\n{fence}")
+
+
+def percent(value: float | None) -> Safe:
     """0.873 -> "87%"; 0.002 -> "<1%", 0.998 -> ">99%": "0%" and "100%" only when certain."""
     if value is None:
-        return "?"
+        return Safe("?")
     shown = round(value * 100)
     if 0 < value < 1 and shown < 1:
-        return "<1%"
+        return Safe("<1%")
     if 0 < value < 1 and shown > 99:
-        return ">99%"
-    return f"{shown}%"
+        return Safe(">99%")
+    return Safe(f"{shown}%")
 
 
 def utc(value: dt.datetime) -> Safe:
@@ -159,9 +251,10 @@ def english_date(day: dt.date) -> str:
 
 
 def finalize(value: Any) -> Any:
-    """Escape every printed value that no filter has already made safe."""
+    """Escape every printed value that no filter has already made safe (as for a table
+    cell, since a bare value may stand in one)."""
     if value is None:
         return ""
     if isinstance(value, Safe) or not isinstance(value, str):
         return value
-    return md(value, limit=MD_LIMIT * 4)
+    return md(value, limit=MD_LIMIT * 4, cell=True)

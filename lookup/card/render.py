@@ -21,6 +21,7 @@ from typing import Any
 
 import jinja2
 
+from lookup import resources
 from lookup.card.draft import Phrasebook
 from lookup.card.followup_view import followup_context
 from lookup.card.markdown import (
@@ -28,6 +29,7 @@ from lookup.card.markdown import (
     clean_text,
     code,
     english_date,
+    fenced,
     finalize,
     link,
     md,
@@ -37,13 +39,21 @@ from lookup.card.markdown import (
 )
 from lookup.card.panel import PanelMember, panel_context
 from lookup.errors import ConfigError
-from lookup.models import Interview, ResearchResult, ScoredCandidate, Source, Verification
+from lookup.models import (
+    Interview,
+    ResearchResult,
+    ScoredCandidate,
+    SetAside,
+    Source,
+    Verification,
+)
 
 __all__ = [
     "SHIPPED_TEMPLATES",
     "TEMPLATE_NAME",
     "Safe",
     "code",
+    "fenced",
     "languages",
     "link",
     "md",
@@ -59,13 +69,7 @@ TEMPLATE_NAME = "briefing.md.j2"
 ALTERNATIVES_SHOWN = 5  # the card lists the best few; --json lists every candidate
 HISTORY_TEMPLATE = "history.md.j2"  # the last section, re-rendered alone by re-verification
 PANEL_TEMPLATE = "panel.md.j2"
-_PACKAGE = Path(__file__).resolve().parents[1]  # lookup/
-# The source tree keeps templates in config/; an installed wheel in lookup/_config/.
-SHIPPED_TEMPLATES = next(
-    (p for p in (_PACKAGE.parent / "config" / "templates", _PACKAGE / "_config" / "templates")
-     if (p / TEMPLATE_NAME).is_file()),
-    _PACKAGE.parent / "config" / "templates",
-)
+SHIPPED_TEMPLATES = resources.templates_dir()  # config/templates/, in the wheel or the checkout
 
 # -- view model -----------------------------------------------------------------
 
@@ -151,6 +155,7 @@ def build_context(
     """Everything the template shows, as plain values (still untrusted: the template escapes)."""
     sources = _SourceIndex.build(result)
     chosen = pick_address(result.candidates)
+    alternatives = [c for c in result.candidates if c is not chosen][:ALTERNATIVES_SHOWN]
     followup = followup_context(
         result, rounds=rounds, address=chosen.address if chosen else None, book=book,
         sender=sender_name, generated_at=generated_at, reminder=reminder,
@@ -161,7 +166,9 @@ def build_context(
         "profile": result.profile,
         "summary": _summary_line(result),
         "chosen": chosen,
-        "alternatives": [c for c in result.candidates if c is not chosen][:ALTERNATIVES_SHOWN],
+        "alternatives": alternatives,
+        "shared_reasons": shared_reasons(alternatives),
+        "set_aside": set_aside_groups(result.profile.set_aside if result.profile else ()),
         "notices": [_notice(n) for n in result.notices],
         "no_address_reason": None if chosen else _no_address_reason(result),
         "source_urls": [sources.by_url[url] for url in sources.urls],
@@ -172,6 +179,30 @@ def build_context(
         "generated_at": generated_at,
         "long_date": _long_date,
     }
+
+
+def shared_reasons(candidates: Sequence[ScoredCandidate]) -> list[str]:
+    """The reasons every one of two or more candidates gives: the card says them once."""
+    if len(candidates) < 2:
+        return []
+    return [r for r in candidates[0].reasons if all(r in c.reasons for c in candidates[1:])]
+
+
+@dataclass(frozen=True, slots=True)
+class _AsideGroup:
+    """Pages set aside for the same name and the same reason: one line, every source cited."""
+
+    name: str
+    reason: str
+    sources: tuple[Source, ...]
+
+
+def set_aside_groups(items: Sequence[SetAside]) -> list[_AsideGroup]:
+    """The set-aside pages, one entry per (name, reason), in order of first appearance."""
+    groups: dict[tuple[str, str], list[Source]] = {}
+    for item in items:
+        groups.setdefault((item.name, item.reason), []).append(item.source)
+    return [_AsideGroup(name, reason, tuple(found)) for (name, reason), found in groups.items()]
 
 
 def _notice(text: str) -> Safe:
@@ -201,7 +232,9 @@ def _cite(sources: _SourceIndex, source: Source | None) -> Safe:
     target = link(source.url) if source is not None else ""
     if number is None:
         return Safe("")
-    return Safe(f" [\\[{number}\\]]({target})" if target else f" \\[{number}\\]")
+    # "[[3](url)]": the brackets around the link, not in its text, so neither Markdown nor
+    # an Obsidian-style wiki link ("[[3]]") reads them as syntax, and none needs a backslash.
+    return Safe(f" [[{number}]({target})]" if target else f" [{number}]")
 
 
 # -- rendering ------------------------------------------------------------------
@@ -223,7 +256,8 @@ def _environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=md, link=link, mdlink=mdlink, code=code, percent=percent, utc=utc)
+    env.filters.update(md=md, link=link, mdlink=mdlink, code=code, percent=percent, utc=utc,
+                       fenced=fenced)
     return env
 
 

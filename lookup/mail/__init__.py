@@ -4,7 +4,10 @@ Pure: ``syntax`` (is it an address), ``rules`` (providers, role and disposable
 addresses, what an SMTP reply means), ``scoring`` (inference and checks → the
 final probability), ``changes`` (what re-verification found different).
 Edges: ``dnscheck`` (MX, null MX, A fallback), ``smtpprobe`` (one RCPT dialogue),
-``verify`` (the ``Verifier`` that composes them).
+``identity`` (public IP, reverse DNS, the HELO name and senders the probe uses),
+``blocklists`` (is this machine's IP listed?), ``pacing`` (how gently a provider is asked),
+``portcheck`` (can port 25 be reached from here?), ``dayfile`` (those two answers kept
+for the day), ``verify`` (the ``Verifier`` that composes them).
 """
 
 from __future__ import annotations

@@ -18,20 +18,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
-import json
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lookup.atomic import write_atomic
+from lookup.mail.dayfile import day_of, read_entries, write_entry
 from lookup.mail.smtpconnect import DIRECT, ConnectFailed, SmtpRoute, open_stream
 from lookup.ratelimit import Clock, SystemClock
 
 __all__ = ["REACH_FILE", "PortAnswer", "PortCheck"]
-
-log = logging.getLogger(__name__)
 
 REACH_FILE = "smtp-reach.json"
 MAX_HOSTS = 6  # a batch offers the first two MX hosts of up to three domains
@@ -137,37 +132,19 @@ class PortCheck:
 
     def cached(self) -> PortAnswer | None:
         """Today's block for this route, when one was found earlier today."""
-        entry = _read(self.cache_file).get(self.key)
+        entry = read_entries(self.cache_file).get(self.key)
         if not isinstance(entry, dict) or not entry.get("blocked"):
             return None
         checked = float(entry.get("checked_at", 0))
-        if _day(checked) != _day(self.clock.time()):
+        if day_of(checked) != day_of(self.clock.time()):
             return None
         return PortAnswer(True, str(entry.get("detail", "")), checked, from_cache=True)
 
     def remember(self, answer: PortAnswer) -> None:
         """Write this route's answer (a block, or that it works again) for the day."""
-        if self.cache_file is None or answer.proxy_failed:
+        if answer.proxy_failed:  # says nothing about port 25 from here
             return
-        data = _read(self.cache_file)
-        data[self.key] = {"blocked": answer.blocked, "detail": answer.detail,
-                          "checked_at": answer.checked_at, "day": _day(answer.checked_at)}
-        try:  # workers may share the data folder: readers see a whole file or none
-            write_atomic(self.cache_file, json.dumps(data, indent=2, sort_keys=True))
-        except OSError as exc:  # a read-only data folder costs a re-check, nothing more
-            log.warning("Could not remember the port-25 answer in %s: %s", self.cache_file, exc)
-
-
-def _read(path: Path | None) -> dict:
-    if path is None or not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _day(epoch: float) -> str:
-    """The local calendar day of an instant: "for the day" means the user's day."""
-    return dt.datetime.fromtimestamp(epoch).date().isoformat()
+        write_entry(self.cache_file, self.key, {
+            "blocked": answer.blocked, "detail": answer.detail,
+            "checked_at": answer.checked_at, "day": day_of(answer.checked_at),
+        })

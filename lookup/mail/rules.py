@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Literal
 
 __all__ = [
+    "ABOUT_US",
     "CATEGORY_MEANING",
     "Provider",
     "Reply",
@@ -36,6 +37,9 @@ ReplyCategory = Literal[
     "mailbox_full",
     "greylisted",
     "blocklisted",
+    "helo_refused",
+    "sender_refused",
+    "too_many",
     "policy",
     "temporary",
     "rejected",
@@ -52,11 +56,23 @@ CATEGORY_MEANING: dict[str, str] = {
     "blocklisted": (
         "refused us because our address is on a block list, which says nothing about the mailbox"
     ),
+    "helo_refused": (
+        "refused our HELO name (or this machine's reverse DNS), not the address, so it cannot "
+        "tell whether the address exists"
+    ),
+    "sender_refused": (
+        "refused our sender, not the address, so it cannot tell whether the address exists"
+    ),
+    "too_many": "refused more recipients in this session (a per-session limit)",
     "policy": "refused for a policy reason, which says nothing about the mailbox",
     "temporary": "answered with a temporary failure",
     "rejected": "refused the recipient without saying why (RFC 5321 allows 550 for policy too)",
     "unknown": "gave an answer we cannot read",
 }
+
+# Answers about the prober (its IP, HELO name or sender), never about the address: one
+# such answer holds for every address at the domain, so asking on tells nothing.
+ABOUT_US = frozenset({"blocklisted", "helo_refused", "sender_refused"})
 
 _ENHANCED = re.compile(r"^([245]\.\d{1,3}\.\d{1,3})(?=\s|$|[^\d.])")
 _ENHANCED_ANYWHERE = re.compile(r"[(#\s]#?([245]\.\d{1,3}\.\d{1,3})\)?(?=\s|$|[^\d.])")
@@ -79,6 +95,7 @@ class Provider:
     mx_suffixes: tuple[str, ...]
     rcpt: str  # "checks" | "may_accept" | "accepts_any"
     note: str = ""
+    pacing: str = "normal"  # "strict": fewer RCPTs per session, longer gaps (smtp.strict_*)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +256,7 @@ def _load_providers() -> tuple[Provider, ...]:
             mx_suffixes=tuple(s.lower() for s in row["mx_suffixes"]),
             rcpt=row.get("rcpt", "checks"),
             note=row.get("note", ""),
+            pacing=row.get("pacing", "normal"),
         )
         for row in data["provider"]
     )

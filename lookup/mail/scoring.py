@@ -128,7 +128,7 @@ def _judge(c: Candidate, v: Verification | None, source: Source | None) -> _Judg
                 f"No known format of the domain produces it, so it starts from {_pct(prior)}."
             )
     if v is None:
-        reasons.append("Not verified: the probability rests on the inference alone.")
+        reasons.append("Not verified, so the probability rests on the inference alone.")
         return _Judged(c, prior, factor, held, capped, tuple(reasons), source, v)
     flags = set(v.flags)
     if "no_mail" in flags:
@@ -167,12 +167,12 @@ def _verdict_factor(v: Verification, flags: set[str]) -> tuple[float, str, bool]
             "The mail server accepted this recipient and refused a random one: the mailbox exists."
         ), False
     if v.status == "undeliverable":
-        return LIKELIHOOD["refuted"], f"Refuted: {_first(v.reasons)}", False
+        return LIKELIHOOD["refuted"], f"Refuted: {_first(v.reasons).rstrip('.')}.", False
     if v.status == "risky" and "mailbox_full" in flags:
         return LIKELIHOOD["mailbox_full"], "The mailbox exists but is full.", False
     if v.status == "risky":
-        return 1.0, f"No change: {_first(v.reasons)}", True
-    return 1.0, f"No change, the check was inconclusive: {_first(v.reasons)}", False
+        return 1.0, f"No change: {_first(v.reasons).rstrip('.')}.", True
+    return 1.0, f"No change, the check was inconclusive: {_first(v.reasons).rstrip('.')}.", False
 
 
 def _published_kind(address: str, source: Source) -> tuple[str, str]:
@@ -190,4 +190,6 @@ def _first(reasons: Sequence[str]) -> str:
 
 
 def _pct(value: float) -> str:
-    return f"{value:.1%}"
+    # "0.0%" beside the card's "<1%" reads as a contradiction: say what the rounding hides.
+    return ("under 0.1%" if 0 < value < 0.0005 else "over 99.9%" if 0.9995 <= value < 1
+            else f"{value:.1%}")

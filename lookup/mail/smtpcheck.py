@@ -1,18 +1,23 @@
-"""Probe one domain's candidates over SMTP: the port check, rounds of sessions, greylisting.
+"""Probe one domain's candidates over SMTP: the guards, rounds of sessions, greylisting.
 
-``SmtpChecker.probe_domain`` is the SMTP half of a ``Verifier``: it asks the
-run's ``PortCheck`` first (a blocked port 25 ends probing before any timeout
-is waited out), then runs rounds of sessions. A round asks every address the
-walk wants once, at most ``RCPTS_PER_SESSION`` per session and one session
-per slot of ``SmtpLimiter``; a greylisted answer is asked again in the next
-round, after the next delay of ``smtp.greylist_retry_s`` that fits in
-``smtp.max_inline_wait_s``. A catch-all found at a domain is remembered for
-the checker's life, and no address there is asked again.
+``SmtpChecker.probe_domain`` is the SMTP half of a ``Verifier``. First the
+guards: a public IP found on a DNS blocklist today refuses probing with one
+sentence (``blocklists``), and a blocked port 25 ends probing before any
+timeout is waited out (``reach``). Then the run's identity (HELO name, sender:
+``identity``) and the domain's pacing (``pacing``: RCPTs per session, the gap
+between sessions, stricter for the providers marked so) shape rounds of
+sessions. A round asks every address the walk wants once, one session per slot
+of ``SmtpLimiter`` and of the gap; a greylisted answer is asked again in the
+next round, after the next delay of ``smtp.greylist_retry_s`` that fits in
+``smtp.max_inline_wait_s``. A catch-all found at a domain is remembered for the
+checker's life, and no address there is asked again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import collections
+import dataclasses
 import datetime as dt
 import random
 import threading
@@ -20,6 +25,9 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
+from lookup.mail.blocklists import BlocklistMemory, check_blocklists, refusal
+from lookup.mail.identity import Identity, IdentityCheck
+from lookup.mail.pacing import Pacing, SessionGaps, pacing_for
 from lookup.mail.portcheck import PortCheck
 from lookup.mail.probeplan import budgeted
 from lookup.mail.rules import Provider
@@ -31,7 +39,7 @@ from lookup.mail.smtpprobe import (
     probe_session,
     random_local_part,
 )
-from lookup.mail.verdicts import SmtpPart, blocked, catch_all_known, judge
+from lookup.mail.verdicts import AskedAs, SmtpPart, blocked, catch_all_known, judge, listed
 from lookup.ratelimit import Clock, Quota
 from lookup.settings import Settings
 
@@ -95,13 +103,21 @@ def shared_smtp_limiter(per_minute: int) -> SmtpLimiter:
 
 def judge_probe(
     result: ProbeResult, catch_all: bool | None, provider: Provider | None, domain: str,
-    steps: Sequence = (),
+    steps: Sequence = (), *, asked_as: AskedAs | None = None,
 ) -> SmtpPart:
     """The verdict from one address's probe result (see ``verdicts.judge``)."""
     said = f"{result.reply.code} {result.reply.text}".strip() if result.reply else ""
     category = result.category if result.reply is not None else None
     return judge(category, said, result.host, result.failure, catch_all, provider, domain,
-                 tuple(steps) or result.steps)
+                 tuple(steps) or result.steps, asked_as)
+
+
+def asked_as(identity: Identity, probe: DomainProbe, result: ProbeResult) -> AskedAs:
+    """How the probe presented itself for ``result``: HELO name and the sender it answered."""
+    sender = probe.sender if result.sender is None else result.sender
+    switched = bool(sender) and sender != identity.sender
+    return AskedAs(identity.helo, identity.helo_source, sender,
+                   probe.null_refused if switched else "", bool(identity.fallback))
 
 
 class SmtpChecker:
@@ -116,6 +132,8 @@ class SmtpChecker:
         rng: random.Random,
         port_check: PortCheck,
         route: SmtpRoute,
+        identity: IdentityCheck,
+        blocklist_memory: BlocklistMemory,
     ) -> None:
         self.settings = settings
         self.limiter = limiter
@@ -123,7 +141,43 @@ class SmtpChecker:
         self.rng = rng
         self.port_check = port_check
         self.route = route
+        self.identity = identity
+        self.memory = blocklist_memory
+        self.gaps = SessionGaps(clock)
         self._catch_all: dict[str, tuple[bool, str | None]] = {}  # domain -> (found, host)
+        self._refusal: tuple[str | None] | None = None  # the run's blocklist answer, once known
+        self._refusal_lock: asyncio.Lock | None = None
+        self._refusal_loop: asyncio.AbstractEventLoop | None = None
+
+    async def refusal(self) -> str | None:
+        """The sentence refusing to probe from a listed public IP, or None (asked once a run).
+
+        Reads today's answer (``lookup doctor --blocklists``); with ``smtp.check_blocklists``
+        it asks the lists itself when today's answer is missing or was for another IP.
+        """
+        loop = asyncio.get_running_loop()
+        if self._refusal_lock is None or self._refusal_loop is not loop:
+            self._refusal_lock, self._refusal_loop = asyncio.Lock(), loop
+        async with self._refusal_lock:
+            if self._refusal is None:
+                self._refusal = (await self._find_refusal(),)
+            return self._refusal[0]
+
+    async def _find_refusal(self) -> str | None:
+        smtp = self.settings.smtp
+        if smtp.ignore_blocklists:
+            return None
+        now = self.clock.time()
+        remembered = self.memory.today(now)
+        if remembered is None and not smtp.check_blocklists:
+            return None
+        ip = (await self.identity.ensure(want_ip=True)).public.ip
+        if smtp.check_blocklists and ip and (remembered is None or remembered.ip != ip):
+            found = await check_blocklists(ip, smtp.blocklists, cache=self.identity.cache)
+            remembered = self.memory.remember(ip, found, now)
+        if remembered is None:
+            return None
+        return refusal(remembered, current_ip=ip, route_label=self.route.label)
 
     async def probe_domain(
         self,
@@ -136,19 +190,25 @@ class SmtpChecker:
         provider: Provider | None,
     ) -> dict[str, SmtpPart]:
         """The SMTP part of each address asked (and of every ``must`` one, asked or not)."""
+        refused = await self.refusal()
+        if refused is not None:
+            return {a: listed(refused) for a in ranked[:must]}
         answer = await self.port_check.ensure(hosts)
         if answer.blocked:
             return await self.blocked_parts(ranked[:must]) or {}
         known = self._catch_all.get(domain)
         if known is not None and known[0]:
             return {a: catch_all_known(domain, known[1]) for a in ranked[:must]}
+        identity = await self.identity.ensure()
         random_address = None if known is not None else f"{random_local_part(self.rng)}@{domain}"
         probe = DomainProbe(list(ranked), must, max(budget, must), random_address,
-                            catch_all=None if known is None else known[0])
-        stop = await self._rounds(probe, domain, hosts)
+                            catch_all=None if known is None else known[0],
+                            sender=identity.sender, fallback=identity.fallback)
+        pacing = pacing_for(provider, self.settings.smtp)
+        stop = await self._rounds(probe, domain, hosts, identity, pacing)
         if probe.catch_all is not None and known is None:
             self._catch_all[domain] = (probe.catch_all, probe.catch_all_host)
-        return self._parts(probe, domain, provider, stop)
+        return self._parts(probe, domain, provider, stop, identity)
 
     async def blocked_parts(self, addresses: Sequence[str]) -> dict[str, SmtpPart] | None:
         """When port 25 is known to be blocked from here, each address's part saying so."""
@@ -163,12 +223,14 @@ class SmtpChecker:
         part = blocked(detail)
         return {a: part for a in addresses}
 
-    async def _rounds(self, probe: DomainProbe, domain: str, hosts) -> _Stop:
+    async def _rounds(
+        self, probe: DomainProbe, domain: str, hosts, identity: Identity, pacing: Pacing
+    ) -> _Stop:
         smtp = self.settings.smtp
         schedule = list(smtp.greylist_retry_s)
         max_wait_s = smtp.max_inline_wait_s
         while True:
-            stop = await self._round(probe, domain, hosts)
+            stop = await self._round(probe, domain, hosts, identity, pacing)
             if stop.kind != "done" or not probe.greylisted():
                 return stop
             delay = schedule.pop(0) if schedule else None
@@ -176,40 +238,59 @@ class SmtpChecker:
                 return _Stop("greylisted", delay=delay)
             await self.clock.sleep(delay)
 
-    async def _round(self, probe: DomainProbe, domain: str, hosts) -> _Stop:
+    async def _round(
+        self, probe: DomainProbe, domain: str, hosts, identity: Identity, pacing: Pacing
+    ) -> _Stop:
         """Sessions until every address the walk wants now was asked once (or a session failed)."""
         asked: set[str] = set()
         world = self.settings.world_mode
+        max_wait_s = self.settings.smtp.max_inline_wait_s
         while probe.next(asked) is not None or (probe.random_pending and RANDOM not in asked):
-            waited = await self.limiter.take(
-                domain, max_wait_s=self.settings.smtp.max_inline_wait_s, sleep=self.clock.sleep
-            )
+            gap = self.gaps.reserve(domain, pacing.gap_s, max_wait_s=max_wait_s)
+            if gap is None:
+                return _Stop("paced", delay=self.gaps.next_free_in(domain))
+            if gap:
+                await self.clock.sleep(gap)
+            waited = await self.limiter.take(domain, max_wait_s=max_wait_s, sleep=self.clock.sleep)
             if waited is None:
                 return _Stop("rate_limited", delay=self.limiter.next_free_in(domain))
             failure = await probe_session(
                 probe, hosts, self.settings.smtp, asked=asked, verify_tls=not world,
-                route=self.route, world_mode=world,
+                route=self.route, world_mode=world, limit=pacing.rcpts_per_session,
+                helo=identity.helo,
             )
             if failure:
                 return _Stop("failed", failure=failure)
         return _Stop("done")
 
     def _parts(
-        self, probe: DomainProbe, domain: str, provider: Provider | None, stop: _Stop
+        self, probe: DomainProbe, domain: str, provider: Provider | None, stop: _Stop,
+        identity: Identity,
     ) -> dict[str, SmtpPart]:
         parts: dict[str, SmtpPart] = {}
+        about_us = probe.refusal()
         for index, address in enumerate(budgeted(probe.ranked, probe.budget, probe.must)):
             result = probe.results.get(address)
-            if result is not None and result.category == "greylisted":
+            if (result is None or result.category is None) and about_us is not None:
+                if result is not None or index < probe.must:  # refused us: holds for each
+                    parts[address] = self._judge(probe, about_us, provider, domain, identity)
+            elif result is not None and result.category == "greylisted":
                 parts[address] = self._greylisted(result, stop.delay)
             elif result is not None:
-                failure = result.failure or probe.catch_all_failure
-                fixed = ProbeResult(result.steps, result.host, result.category, result.reply,
-                                    failure=failure)
-                parts[address] = judge_probe(fixed, probe.catch_all, provider, domain)
+                fixed = dataclasses.replace(result,
+                                            failure=result.failure or probe.catch_all_failure)
+                parts[address] = self._judge(probe, fixed, provider, domain, identity)
             elif index < probe.must:
                 parts[address] = self._not_asked(probe, domain, stop)
         return parts
+
+    @staticmethod
+    def _judge(
+        probe: DomainProbe, result: ProbeResult, provider: Provider | None, domain: str,
+        identity: Identity,
+    ) -> SmtpPart:
+        return judge_probe(result, probe.catch_all, provider, domain,
+                           asked_as=asked_as(identity, probe, result))
 
     def _not_asked(self, probe: DomainProbe, domain: str, stop: _Stop) -> SmtpPart:
         if probe.catch_all:
@@ -219,6 +300,12 @@ class SmtpChecker:
             return SmtpPart("unknown", [
                 f"Not probed now: the limit of {per_minute} SMTP probes a minute for {domain} "
                 f"is reached; try again in {stop.delay or 0:.0f} s."
+            ], tuple(probe.attempts) or None, retry_after=self._later(stop.delay or 0))
+        if stop.kind == "paced":
+            return SmtpPart("unknown", [
+                f"Not probed now: the next SMTP session to {domain} is due in "
+                f"{stop.delay or 0:.0f} s (the pacing of smtp.session_gap_s), longer than "
+                "smtp.max_inline_wait_s; re-verify later."
             ], tuple(probe.attempts) or None, retry_after=self._later(stop.delay or 0))
         why = stop.failure or "the session ended before this address was asked"
         return SmtpPart("unknown", [f"The SMTP probe was inconclusive: {why}."],
@@ -242,7 +329,7 @@ class SmtpChecker:
 
 
 class _Stop:
-    """Why the rounds ended: done, greylisted (next delay), rate_limited (wait) or failed."""
+    """Why the rounds ended: done, greylisted (next delay), rate_limited or paced (wait), failed."""
 
     __slots__ = ("delay", "failure", "kind")
 

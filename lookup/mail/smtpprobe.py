@@ -2,33 +2,49 @@
 
 A small asyncio-native SMTP client (RFC 5321). One session asks about several
 addresses: connect (directly or through a SOCKS5 proxy), EHLO (HELO as a
-fallback), STARTTLS when offered, then for each address MAIL FROM, RCPT TO
-and RSET; after the first address a server accepts, a random address at the
-same domain is asked in the same transaction (is it a catch-all?); QUIT at
-the end. DATA is never sent. Which address comes next is
+fallback) with the run's HELO name, STARTTLS when offered, then for each address
+MAIL FROM (the null sender ``<>`` by default, as a mail server's own recipient
+callout does), RCPT TO and RSET; after the first address a server accepts, a
+random address at the same domain is asked in the same transaction (is it a
+catch-all?); QUIT at the end. DATA is never sent. Which address comes next is
 ``probeplan.next_address``'s decision, so a session walks down a ranked list
-and stops as soon as walking further tells nothing. Every step has a timeout;
-every reply is kept as an ``SmtpStep`` so a verdict can show its raw evidence.
+and stops as soon as walking further tells nothing.
+
+Answers about us rather than the address (the banner, EHLO or MAIL FROM
+refused, or an RCPT answered "Sender address rejected" or "Helo command
+rejected") end the walk: they hold for every address. A refused null sender is
+retried once with ``smtp.mail_from`` when one is set. "Too many recipients"
+ends the session, and the next one asks fewer. Every step has a timeout; every
+reply is kept as an ``SmtpStep`` so a verdict can show its raw evidence.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import random
-import ssl
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from lookup.mail.probeplan import next_address
-from lookup.mail.rules import Reply, ReplyCategory, classify_reply, parse_reply
+from lookup.mail.probeplan import RANDOM, DomainProbe, ProbeResult
+from lookup.mail.rules import Reply, ReplyCategory, classify_reply
 from lookup.mail.smtpconnect import DIRECT, ConnectFailed, SmtpRoute, open_stream
+from lookup.mail.smtpsession import (
+    Dropped,
+    Refused,
+    Session,
+    TlsFailed,
+    hello,
+    ok,
+    refuse,
+    said,
+)
 from lookup.models import SmtpStep
 from lookup.settings import SmtpSettings
 
 __all__ = [
+    "RANDOM",
     "DomainProbe",
     "ProbeResult",
     "probe_address",
@@ -37,61 +53,19 @@ __all__ = [
 ]
 
 MAX_HOSTS = 3  # MX hosts tried in preference order before giving up
-MAX_REPLY_LINES = 64
 REFUSALS = frozenset({"no_such_user", "disabled", "rejected"})
 # Postfix counts every refused RCPT as an error and slows a client down after 10
-# (smtpd_soft_error_limit); a session stays under that.
-RCPTS_PER_SESSION = 8
-RANDOM = "(random)"  # the catch-all test's address, in a session's set of addresses asked
+# (smtpd_soft_error_limit); a session's RCPT commands (the random one included) stay under.
+RCPTS_PER_SESSION = 9
+class _TooMany(Exception):
+    """The server refused more recipients in this session; the next session asks fewer.
 
+    ``random``: the refused RCPT was the catch-all test's, to be asked again.
+    """
 
-@dataclass(frozen=True, slots=True)
-class ProbeResult:
-    """What probing learned about one address: its reply class, catch-all evidence, raw steps."""
-
-    steps: tuple[SmtpStep, ...]
-    host: str | None = None  # the MX host that answered RCPT
-    category: ReplyCategory | None = None  # the address's RCPT reply; None when never answered
-    reply: Reply | None = None
-    catch_all: bool | None = None  # True: a random address was accepted too; None: not known
-    catch_all_reply: Reply | None = None
-    failure: str = ""  # why no RCPT answer was obtained (or why the catch-all test failed)
-
-
-@dataclass(slots=True)
-class DomainProbe:
-    """Probing one domain across sessions (greylisting retries): what to ask, what was said."""
-
-    ranked: list[str]
-    must: int
-    budget: int
-    random_address: str | None  # None: the catch-all answer is known, or not wanted
-    catch_all: bool | None = None
-    catch_all_host: str | None = None
-    catch_all_failure: str = ""
-    results: dict[str, ProbeResult] = field(default_factory=dict)
-    attempts: list[SmtpStep] = field(default_factory=list)  # failed connections, kept for all
-    random_pending: bool = False  # the random address was greylisted: ask it again
-
-    def answers(self) -> dict[str, str | None]:
-        return {a: r.category for a, r in self.results.items()}
-
-    def next(self, asked: set[str]) -> str | None:
-        return next_address(self.ranked, self.answers(), must=self.must, budget=self.budget,
-                            catch_all=self.catch_all, asked=asked)
-
-    def greylisted(self) -> list[str]:
-        """Addresses (and the random one) still waiting for an answer after greylisting."""
-        waiting = [a for a, r in self.results.items() if r.category == "greylisted"]
-        return waiting + ([RANDOM] if self.random_pending else [])
-
-
-class _Dropped(Exception):
-    """The dialogue ended early; the message says where and why."""
-
-
-class _TlsFailed(_Dropped):
-    """The STARTTLS handshake failed; the host may still be asked without TLS."""
+    def __init__(self, *, random: bool = False) -> None:
+        super().__init__("too many recipients")
+        self.random = random
 
 
 def random_local_part(rng: random.Random) -> str:
@@ -108,11 +82,21 @@ async def probe_address(
     settings: SmtpSettings,
     verify_tls: bool = True,
     route: SmtpRoute = DIRECT,
+    helo: str | None = None,
 ) -> ProbeResult:
-    """Probe one address on (host, IP) pairs in order; ``random_address`` None skips catch-all."""
-    probe = DomainProbe([address], 1, 1, random_address)
-    failure = await probe_session(probe, hosts, settings, verify_tls=verify_tls, route=route)
-    result = probe.results.get(address) or ProbeResult(tuple(probe.attempts), failure=failure)
+    """Probe one address on (host, IP) pairs in order; ``random_address`` None skips catch-all.
+
+    The sender follows ``settings`` (null sender, ``mail_from``); ``helo`` defaults to
+    ``settings.helo_name`` (``Verifier`` learns it from the reverse DNS when that is empty).
+    """
+    null = settings.null_sender or not settings.mail_from.strip()
+    probe = DomainProbe([address], 1, 1, random_address,
+                        sender="" if null else settings.mail_from.strip(),
+                        fallback=settings.mail_from.strip() if null else "")
+    failure = await probe_session(probe, hosts, settings, verify_tls=verify_tls, route=route,
+                                  helo=helo)
+    result = (probe.results.get(address) or probe.about_us
+              or ProbeResult(tuple(probe.attempts), failure=failure))
     return dataclasses.replace(result, catch_all=probe.catch_all,
                                failure=result.failure or probe.catch_all_failure)
 
@@ -127,27 +111,33 @@ async def probe_session(
     verify_tls: bool = True,
     route: SmtpRoute = DIRECT,
     world_mode: bool = False,
+    helo: str | None = None,
 ) -> str:
     """One session on the first MX host that answers; "" when it ended normally, else why not.
 
     ``asked`` (shared by the sessions of one round) holds the addresses already
-    asked; the session asks at most ``limit`` more.
+    asked; the session sends at most ``limit`` RCPT commands (fewer once a server
+    said "too many recipients"). ``helo`` is the name to greet with.
     """
     asked = set() if asked is None else asked
     failure = "no mail server address was found"
+    limit = min(limit, probe.session_limit or limit)
+    name_said = (helo or settings.helo_name).strip() or "localhost"
     for name, ip in list(hosts)[:MAX_HOSTS]:
-        dial = _Dial(name, ip, route, world_mode, limit)
+        dial = _Dial(name, ip, route, world_mode, limit, name_said)
         try:
             try:
                 await _dialogue(probe, dial, settings, verify_tls, asked)
-            except _TlsFailed:
+            except TlsFailed:
                 # Opportunistic TLS (RFC 7435): a server whose certificate does not verify
                 # is asked again in the clear rather than not at all; the failed
                 # handshake stays in the steps.
                 plain = dataclasses.replace(settings, starttls=False)
                 await _dialogue(probe, dial, plain, verify_tls, asked)
             return ""
-        except _Dropped as exc:
+        except Refused as exc:
+            return str(exc)  # about us: another MX host of the domain would say the same
+        except Dropped as exc:
             failure = str(exc)
             if probe.next(asked) is None:
                 return failure  # nothing left to ask another host
@@ -160,68 +150,8 @@ class _Dial:
     ip: str
     route: SmtpRoute
     world_mode: bool
-    limit: int
-
-
-class _Session:
-    """One SMTP connection: send a command, read its (multi-line) reply, record the step."""
-
-    def __init__(self, reader, writer, timeout_s: float, steps: list[SmtpStep], host: str) -> None:
-        self.reader, self.writer = reader, writer
-        self.timeout_s = timeout_s
-        self.steps = steps  # the connection's own steps: the greeting and EHLO, STARTTLS
-        self.host = host
-
-    async def read(self, label: str, into: list[SmtpStep]) -> tuple[Reply, list[str]]:
-        try:
-            reply, lines = await self._read(label)
-        except _Dropped as exc:
-            into.append(SmtpStep(label, None, None, f"no reply: {exc}"))
-            raise
-        into.append(SmtpStep(label, reply.code, reply.enhanced, reply.text))
-        return reply, lines
-
-    async def _read(self, label: str) -> tuple[Reply, list[str]]:
-        lines: list[str] = []
-        try:
-            while len(lines) < MAX_REPLY_LINES:
-                raw = await asyncio.wait_for(self.reader.readline(), self.timeout_s)
-                if not raw:
-                    raise _Dropped(
-                        f"{self.host} closed the connection while we waited for the reply "
-                        f"to {label}"
-                    )
-                line = raw.decode("utf-8", "replace").rstrip("\r\n")
-                lines.append(line)
-                if line[3:4] != "-":
-                    break
-        except TimeoutError as exc:
-            raise _Dropped(
-                f"{self.host} did not answer {label} within {self.timeout_s:g} s"
-            ) from exc
-        except (ConnectionError, OSError, asyncio.IncompleteReadError, ssl.SSLError) as exc:
-            raise _Dropped(f"{self.host} dropped the connection during {label} ({exc})") from exc
-        except ValueError as exc:  # a line longer than the stream limit (64 KiB)
-            raise _Dropped(f"{self.host} sent an over-long reply to {label}") from exc
-        return parse_reply(lines), lines
-
-    async def command(self, line: str, into: list[SmtpStep] | None = None) -> tuple[Reply, list[str]]:
-        steps = self.steps if into is None else into
-        try:
-            self.writer.write(line.encode("utf-8") + b"\r\n")
-            await asyncio.wait_for(self.writer.drain(), self.timeout_s)
-        except TimeoutError as exc:
-            steps.append(SmtpStep(line, None, None, "could not send"))
-            raise _Dropped(f"{self.host} did not accept {line} within {self.timeout_s:g} s") from exc
-        except (ConnectionError, OSError) as exc:
-            steps.append(SmtpStep(line, None, None, "could not send"))
-            raise _Dropped(f"{self.host} dropped the connection before {line} ({exc})") from exc
-        return await self.read(line, steps)
-
-    async def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.writer.close()
-            await asyncio.wait_for(self.writer.wait_closed(), 1.0)
+    limit: int  # RCPT commands this session may send
+    helo: str
 
 
 async def _dialogue(
@@ -236,13 +166,17 @@ async def _dialogue(
     except ConnectFailed as exc:
         probe.attempts.append(SmtpStep(label, None, None, f"connection failed: {exc}"))
         hint = " (port 25 is often blocked by home and cloud networks)" if exc.kind != "proxy" else ""
-        raise _Dropped(
+        raise Dropped(
             f"connecting to {dial.name} port {settings.port} {dial.route.label} failed: {exc}{hint}"
         ) from exc
-    session = _Session(reader, writer, settings.timeout_s, [], dial.name)
+    session = Session(reader, writer, settings.timeout_s, [], dial.name)
     try:
         await _converse(session, probe, dial, label, settings, verify_tls, asked)
-    except _Dropped:
+    except Refused as exc:  # about us: every address at the domain gets this answer
+        probe.about_us = ProbeResult(tuple(session.steps), session.host, exc.category, exc.reply,
+                                     sender=probe.sender)
+        raise
+    except Dropped:
         probe.attempts.extend(session.steps)  # a session that died early: its steps tell why
         raise
     finally:
@@ -250,31 +184,37 @@ async def _dialogue(
 
 
 async def _converse(
-    session: _Session, probe: DomainProbe, dial: _Dial, label: str, settings: SmtpSettings,
+    session: Session, probe: DomainProbe, dial: _Dial, label: str, settings: SmtpSettings,
     verify_tls: bool, asked: set[str],
 ) -> None:
     banner, _ = await session.read(label, session.steps)
     if banner.code is None or banner.code // 100 != 2:
-        raise _Dropped(f"{dial.name} refused the connection: {_said(banner)}")
-    await _hello(session, dial.name, settings, verify_tls)
+        refuse(banner, None, f"{dial.name} refused the connection")
+    await hello(session, dial.name, dial.helo, settings, verify_tls)
     done: list[str] = []
-    while len(done) < dial.limit and (address := probe.next(asked)) is not None:
-        asked.add(address)
-        await _ask(session, probe, address, settings, asked)
-        done.append(address)
-    if probe.random_pending and probe.catch_all is None and RANDOM not in asked:
-        asked.add(RANDOM)
-        done += await _random_again(session, probe, settings)
+    try:
+        while session.rcpts < dial.limit and (address := probe.next(asked)) is not None:
+            asked.add(address)
+            done.append(address)
+            await _ask(session, probe, address, dial.limit, asked)
+        if (probe.random_pending and probe.catch_all is None and RANDOM not in asked
+                and session.rcpts < dial.limit and probe.about_us is None):
+            asked.add(RANDOM)
+            done += await _random_again(session, probe, dial.limit)
+    except _TooMany as exc:  # the session ends politely; the next one asks the rest
+        if exc.random:
+            asked.discard(RANDOM)
     quit_steps: list[SmtpStep] = []
-    with contextlib.suppress(_Dropped):
+    with contextlib.suppress(Dropped):
         await session.command("QUIT", quit_steps)
-    for address in done:  # each verdict shows its dialogue through to the goodbye
-        result = probe.results[address]
-        probe.results[address] = dataclasses.replace(result, steps=result.steps + tuple(quit_steps))
+    for address in dict.fromkeys(done):  # each verdict shows its dialogue through to the goodbye
+        result = probe.results.get(address)
+        if result is not None:
+            probe.results[address] = dataclasses.replace(result, steps=result.steps + tuple(quit_steps))
 
 
 async def _ask(
-    session: _Session, probe: DomainProbe, address: str, settings: SmtpSettings, asked: set[str]
+    session: Session, probe: DomainProbe, address: str, limit: int, asked: set[str]
 ) -> None:
     """MAIL FROM, RCPT TO the address (and the random one when needed), RSET."""
     before = probe.results.get(address)
@@ -283,20 +223,32 @@ async def _ask(
 
     def keep(**changes) -> None:
         steps = (*earlier, *session.steps, *own)
-        probe.results[address] = ProbeResult(steps, session.host, **changes)
+        probe.results[address] = ProbeResult(steps, session.host, sender=probe.sender, **changes)
 
     try:
-        sender, _ = await session.command(f"MAIL FROM:<{settings.mail_from}>", own)
-        if sender.code is None or sender.code // 100 != 2:
-            raise _Dropped(f"{session.host} refused our sender address: {_said(sender)}")
+        await _mail_from(session, probe, own)
         reply, _ = await session.command(f"RCPT TO:<{address}>", own)
         category = classify_reply(reply)
+        if category == "sender_refused" and _may_retry(probe):
+            reply, category = await _retry_sender(session, probe, address, reply, limit, own)
+        if category == "too_many":
+            _too_many(probe, session, reply)
         keep(category=category, reply=reply)
         if _wants_random(probe, category, asked):
-            asked.add(RANDOM)
-            await _catch_all(session, probe, own)
+            if session.rcpts < limit:
+                asked.add(RANDOM)
+                await _catch_all(session, probe, own)
+            else:
+                probe.random_pending = True  # no RCPT left in this session: the next one asks it
         await session.command("RSET", own)
-    except _Dropped as exc:
+    except _TooMany:
+        if address not in probe.results or probe.results[address].category is None:
+            keep(failure="the server refused more recipients in this session")
+            asked.discard(address)  # the next session asks it
+        with contextlib.suppress(Dropped):
+            await session.command("RSET", own)
+        raise
+    except Dropped as exc:
         if address not in probe.results or probe.results[address].category is None:
             keep(failure=str(exc))
             asked.discard(address)  # unanswered: the next MX host may be asked about it
@@ -309,17 +261,74 @@ async def _ask(
             )
 
 
+async def _mail_from(session: Session, probe: DomainProbe, own: list[SmtpStep]) -> None:
+    """MAIL FROM the probe's sender; a refused null sender is retried once with the fallback."""
+    reply, _ = await session.command(f"MAIL FROM:<{probe.sender}>", own)
+    if ok(reply):
+        return
+    if reply.code != 421 and _mail_category(reply) == "sender_refused" and _may_retry(probe):
+        _switch_sender(probe, reply)
+        reply, _ = await session.command(f"MAIL FROM:<{probe.sender}>", own)
+        if ok(reply):
+            return
+    if reply.code == 421:  # the server is closing the connection (RFC 5321 3.8)
+        raise Dropped(f"{session.host} closed the session at MAIL FROM: {said(reply)}")
+    session.steps.extend(own)
+    own.clear()
+    refuse(reply, _mail_category(reply), f"{session.host} refused our sender <{probe.sender}>")
+
+
+def _mail_category(reply: Reply) -> ReplyCategory:
+    """A refused MAIL FROM is about our sender unless the reply says it is about our IP."""
+    kind = classify_reply(reply)
+    return kind if kind in ("blocklisted", "helo_refused", "greylisted") else "sender_refused"
+
+
+def _may_retry(probe: DomainProbe) -> bool:
+    return probe.sender == "" and bool(probe.fallback)
+
+
+def _switch_sender(probe: DomainProbe, refusal: Reply) -> None:
+    probe.null_refused = said(refusal)
+    probe.sender, probe.fallback = probe.fallback, ""
+
+
+async def _retry_sender(
+    session: Session, probe: DomainProbe, address: str, refusal: Reply, limit: int,
+    own: list[SmtpStep],
+) -> tuple[Reply, ReplyCategory]:
+    """The RCPT refused the null sender (Postfix rejects senders at RCPT): RSET, and ask
+    again once as ``smtp.mail_from``."""
+    _switch_sender(probe, refusal)
+    await session.command("RSET", own)
+    if session.rcpts >= limit:
+        raise _TooMany  # no RCPT left in this session: the next one asks with the new sender
+    await _mail_from(session, probe, own)
+    reply, _ = await session.command(f"RCPT TO:<{address}>", own)
+    return reply, classify_reply(reply)
+
+
+def _too_many(probe: DomainProbe, session: Session, reply: Reply, *, random: bool = False) -> None:
+    """Remember the server's per-session limit; end the session (or the probe, if it takes none)."""
+    took = session.rcpts - 1
+    if took < 1:
+        raise Dropped(f"{session.host} refused even the first recipient of a session: "
+                      f"{said(reply)}")
+    probe.session_limit = min(probe.session_limit or took, took)
+    raise _TooMany(random=random)
+
+
 def _wants_random(probe: DomainProbe, category: str, asked: set[str]) -> bool:
     if probe.random_address is None or probe.catch_all is not None or RANDOM in asked:
         return False
     return category in ("accepted", "greylisted")
 
 
-async def _random_again(session: _Session, probe: DomainProbe, settings: SmtpSettings) -> list[str]:
-    """Ask the greylisted random address again; its steps join the accepted addresses'."""
+async def _random_again(session: Session, probe: DomainProbe, limit: int) -> list[str]:
+    """Ask the random address again (greylisted, or left over); its steps join the accepted ones'."""
     own: list[SmtpStep] = []
     try:
-        await session.command(f"MAIL FROM:<{settings.mail_from}>", own)
+        await _mail_from(session, probe, own)
         await _catch_all(session, probe, own)
         await session.command("RSET", own)
     finally:
@@ -330,50 +339,22 @@ async def _random_again(session: _Session, probe: DomainProbe, settings: SmtpSet
     return accepted
 
 
-async def _catch_all(session: _Session, probe: DomainProbe, own: list[SmtpStep]) -> None:
+async def _catch_all(session: Session, probe: DomainProbe, own: list[SmtpStep]) -> None:
     assert probe.random_address is not None
     try:
         reply, _ = await session.command(f"RCPT TO:<{probe.random_address}>", own)
-    except _Dropped as exc:
+    except Dropped as exc:
         probe.catch_all_failure = f"the catch-all test could not finish: {exc}"
         raise
     kind = classify_reply(reply)
-    probe.random_pending = kind == "greylisted"
+    probe.random_pending = kind in ("greylisted", "too_many")
+    if kind == "too_many":
+        _too_many(probe, session, reply, random=True)
     if kind == "accepted" or kind in REFUSALS:
         probe.catch_all = kind == "accepted"
         probe.catch_all_host = session.host
     elif kind != "greylisted":
-        probe.catch_all_failure = f"the random address got {_said(reply)}"
+        probe.catch_all_failure = f"the random address got {said(reply)}"
+        probe.random_pending = False
 
 
-async def _hello(session: _Session, name: str, settings: SmtpSettings, verify_tls: bool) -> None:
-    reply, lines = await session.command(f"EHLO {settings.helo_name}")
-    if reply.code is None or reply.code // 100 != 2:
-        reply, lines = await session.command(f"HELO {settings.helo_name}")
-        if reply.code is None or reply.code // 100 != 2:
-            raise _Dropped(f"{name} refused our greeting: {_said(reply)}")
-        return
-    offered = any(line[4:].strip().upper().startswith("STARTTLS") for line in lines)
-    if not (offered and settings.starttls):
-        return
-    reply, _ = await session.command("STARTTLS")
-    if reply.code != 220:
-        return  # carry on in the clear: the server declined after offering
-    context = ssl.create_default_context()
-    if not verify_tls:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    try:
-        await asyncio.wait_for(
-            session.writer.start_tls(context, server_hostname=name), settings.timeout_s
-        )
-    except (TimeoutError, ssl.SSLError, OSError) as exc:
-        session.steps.append(SmtpStep("TLS handshake", None, None, f"failed: {exc}"))
-        raise _TlsFailed(f"the TLS handshake with {name} failed ({exc})") from exc
-    await session.command(f"EHLO {settings.helo_name}")
-
-
-def _said(reply: Reply) -> str:
-    if reply.code is None:
-        return f"an unreadable reply {reply.text!r}"
-    return f"{reply.code} {reply.text}"

@@ -19,11 +19,13 @@ from lookup.models import SmtpStep, Status, Verification
 __all__ = [
     "BLOCKED_NOTICE",
     "NOT_PROBED",
+    "AskedAs",
     "SmtpPart",
     "blocked",
     "catch_all_known",
     "flag_reasons",
     "judge",
+    "listed",
     "notices",
     "verification_to_json",
 ]
@@ -47,6 +49,32 @@ class SmtpPart:
     steps: tuple[SmtpStep, ...] | None = None
     flags: list[str] = field(default_factory=list)
     retry_after: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AskedAs:
+    """How the probe presented itself for one answer: its HELO name and sender."""
+
+    helo: str
+    helo_source: str  # "smtp.helo_name", "reverse DNS", "address literal", "this machine's name"
+    sender: str  # the MAIL FROM of the answer; "" is the null sender <>
+    null_refused: str = ""  # the reply that refused <> before the one retry as ``sender``
+    fallback_set: bool = False  # smtp.mail_from is set (a refused <> can be retried)
+
+    def line(self) -> str:
+        """One reason saying which sender (and HELO name) the server answered."""
+        helo = f"EHLO {self.helo} ({self.helo_source})"
+        if self.null_refused:
+            return (f"The server refused the null sender ({self.null_refused}), so it was asked "
+                    f"once more as MAIL FROM:<{self.sender}> (smtp.mail_from), with {helo}.")
+        if self.sender:
+            return f"Asked as MAIL FROM:<{self.sender}> (smtp.mail_from), with {helo}."
+        return f"Asked as a mail server checking a recipient: MAIL FROM:<> with {helo}."
+
+
+def listed(sentence: str) -> SmtpPart:
+    """Not probed because this machine's public IP is on a DNS blocklist today."""
+    return SmtpPart("unknown", [sentence], flags=["ip_listed"])
 
 
 def blocked(detail: str) -> SmtpPart:
@@ -73,10 +101,27 @@ def judge(
     provider: Provider | None,
     domain: str,
     steps: tuple[SmtpStep, ...],
+    asked_as: AskedAs | None = None,
 ) -> SmtpPart:
-    """The verdict from one address's RCPT answer (``category`` None: no answer, see ``failure``)."""
+    """The verdict from one address's RCPT answer (``category`` None: no answer, see ``failure``).
+
+    ``asked_as`` (the HELO name and sender used) adds the reason saying which sender the
+    server answered, and the advice when it refused our HELO name or sender.
+    """
     if category is None:
         return SmtpPart("unknown", [f"The SMTP probe was inconclusive: {failure}."], steps or None)
+    if category in ("helo_refused", "sender_refused"):
+        return _about_us(category, said, host, steps, asked_as)
+    part = _answered(category, said, host, failure, catch_all, provider, domain, steps)
+    if asked_as is not None and category != "blocklisted":
+        part.reasons.append(asked_as.line())
+    return part
+
+
+def _answered(
+    category: str, said: str, host: str | None, failure: str, catch_all: bool | None,
+    provider: Provider | None, domain: str, steps: tuple[SmtpStep, ...],
+) -> SmtpPart:
     if category == "accepted":
         return _accepted(said, host, failure, catch_all, provider, domain, steps)
     meaning = CATEGORY_MEANING[category]
@@ -87,6 +132,53 @@ def judge(
                         steps, ["mailbox_full"])
     flags = ["smtp_rejected"] if category == "rejected" else []
     return SmtpPart("unknown", [f"{host} {meaning}: {said}"], steps, flags)
+
+
+_HELO_ADVICE = {
+    "smtp.helo_name": "set smtp.helo_name to a name whose DNS points at this machine's public "
+                      "IP, or leave it empty to use the IP's reverse DNS name",
+    "reverse DNS": "probe through a server whose IP has a proper reverse DNS name "
+                   "(--smtp-proxy), or set smtp.helo_name",
+    "address literal": "this machine's public IP has no reverse DNS name that resolves, so the "
+                       "probe greeted with its address; probe through a server that has one "
+                       "(--smtp-proxy), or set smtp.helo_name to a name that resolves to this IP",
+    "this machine's name": "the public IP could not be learned (smtp.public_ip_url), so the "
+                           "probe greeted with this machine's own name; set smtp.helo_name to a "
+                           "fully qualified name that resolves",
+}
+
+
+def _about_us(
+    category: str, said: str, host: str | None, steps: tuple[SmtpStep, ...],
+    asked_as: AskedAs | None,
+) -> SmtpPart:
+    """Our HELO name or sender refused: the verdict is unknown, with what to change."""
+    if category == "helo_refused":
+        what = f"our HELO name {asked_as.helo}" if asked_as else "our HELO name"
+        advice = _HELO_ADVICE.get(asked_as.helo_source, "") if asked_as else ""
+    else:
+        what = f"our sender <{asked_as.sender}>" if asked_as else "our sender"
+        advice = _sender_advice(asked_as)
+    reasons = [
+        f"{host} refused {what}, not the address: it cannot tell whether the address exists "
+        f"({said})."
+    ]
+    if advice:
+        reasons.append(f"To get an answer, {advice}; `lookup doctor` shows what servers see.")
+    return SmtpPart("unknown", reasons, steps, [category])
+
+
+def _sender_advice(asked_as: AskedAs | None) -> str:
+    if asked_as is None:
+        return ""
+    if asked_as.null_refused:
+        return ("the server refused the null sender and smtp.mail_from too: use an address you "
+                "own whose domain exists in the DNS (and whose SPF allows this machine)")
+    if not asked_as.sender:
+        return ("set smtp.mail_from to an address you own (its domain must exist in the DNS): "
+                "a server that refuses the null sender is then asked once more with it")
+    return ("set smtp.null_sender = true (MAIL FROM:<>, as mail servers' own callouts), or use "
+            "an address whose domain exists in the DNS")
 
 
 def _accepted(
@@ -134,6 +226,10 @@ def flag_reasons(flags: Iterable[str]) -> list[str]:
 
 def notices(verifications: Iterable[Verification]) -> tuple[str, ...]:
     """Run-wide sentences to say once (on the terminal and in the card), not per address."""
+    verifications = list(verifications)
+    said = [v.reasons[0] for v in verifications if "ip_listed" in v.flags and v.reasons]
+    if said:
+        return (said[0],)
     if any("smtp_blocked" in v.flags for v in verifications):
         return (BLOCKED_NOTICE,)
     return ()

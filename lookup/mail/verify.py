@@ -29,6 +29,7 @@ from pathlib import Path
 import dns.asyncresolver
 import httpx
 
+from lookup.mail.blocklists import BLOCKLIST_FILE, BlocklistMemory, memory_key
 from lookup.mail.dnscheck import (
     DnsCache,
     DomainMail,
@@ -37,6 +38,7 @@ from lookup.mail.dnscheck import (
     make_resolver,
 )
 from lookup.mail.gravatar import gravatar_check
+from lookup.mail.identity import IdentityCheck, check_sender_setting
 from lookup.mail.m365 import OneDriveCheck, combine
 from lookup.mail.portcheck import PortCheck
 from lookup.mail.probeplan import budgeted
@@ -79,7 +81,7 @@ class Verifier:
     """Checks addresses with shared DNS cache, SMTP limiter, HTTP client, clock and randomness.
 
     ``day_cache`` is the file where a blocked port 25 is remembered for the day
-    (``settings.cache_dir / reach.REACH_FILE`` for a user's runs); without it
+    (``settings.cache_dir / portcheck.REACH_FILE`` for a user's runs); without it
     the port check is remembered for this verifier's life only.
     """
 
@@ -110,14 +112,21 @@ class Verifier:
         self.route = SmtpRoute(settings.smtp.proxy.strip())
         if self.route.proxy:  # a bad proxy is a sentence now, not a surprise at the first probe
             parse_proxy(self.route.proxy, world_mode=settings.world_mode)
+        check_sender_setting(settings)
         self.port_check = PortCheck(
             port=settings.smtp.port, timeout_s=settings.smtp.connect_timeout_s, route=self.route,
             cache_file=day_cache, clock=self.clock, world_mode=settings.world_mode,
             scope=settings.world.directory if settings.world else "",
         )
+        scope = settings.world.directory if settings.world else ""
+        self.identity = IdentityCheck(settings, cache=self.dns_cache, route=self.route)
         self.smtp = SmtpChecker(
             settings, limiter=self.smtp_limiter, clock=self.clock, rng=self.rng,
-            port_check=self.port_check, route=self.route,
+            port_check=self.port_check, route=self.route, identity=self.identity,
+            blocklist_memory=BlocklistMemory(
+                day_cache.parent / BLOCKLIST_FILE if day_cache is not None else None,
+                memory_key(self.route.shown, scope),
+            ),
         )
         self.onedrive = (
             OneDriveCheck(http_client, settings.m365, clock=self.clock)
@@ -379,3 +388,4 @@ def _public(addresses: Iterable[str], *, world_mode: bool) -> tuple[list[str], s
 def _looks_like_domain(name: str) -> bool:
     # Only a prefetch hint: the real syntax check happens per address.
     return "." in name and name.isascii() and " " not in name and not name.startswith("[")
+

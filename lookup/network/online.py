@@ -116,5 +116,5 @@ def require_network(reach: Reach, *, world: bool) -> None:
         )
     raise OfflineError(
         "No internet connection: neither DNS nor the search engine answers. "
-        "Try `--world data/demo`, or check your network."
+        "Try `lookup demo` (an offline world that ships with the tool), or check your network."
     )

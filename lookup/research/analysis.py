@@ -25,6 +25,8 @@ from lookup.models import (
     Source,
     Verification,
 )
+from lookup.web import history
+from lookup.web.identity import Move
 from lookup.web.profile import build_profile
 
 __all__ = [
@@ -42,6 +44,7 @@ class Analysis:
     published: FoundEmail | None
     candidates: tuple[Candidate, ...]
     hints: tuple[FormatHint, ...] = ()  # directory sites' claims about the format, one a site
+    remarks: tuple[str, ...] = ()  # sentences for the card's notes (a move, history used)
 
 
 def analyse(
@@ -53,16 +56,23 @@ def analyse(
     today: dt.date,
     test_environment: bool = False,
     site: str | None = None,
+    moves: Sequence[Move] = (),
 ) -> Analysis:
     """Build the profile, collect colleagues' addresses and rank the candidate addresses.
 
     ``domain`` is where the company's addresses are; ``site`` its web site's domain when
-    that differs (facts are tied to the person through pages on the site).
+    that differs (facts are tied to the person through pages on the site). ``moves`` say
+    the company answered at other domains before: what was published there is history.
     """
     profile = build_profile(interview, site or domain, pages, hits, today=today)
     if not domain:
         return Analysis(profile, (), None, ())
-    evidence = tuple(colleague_evidence(pages, domain, exclude_name=interview.name))
+    moves = [m for m in moves if m.new in (domain, site)]
+    evidence, remarks = history.weigh(
+        tuple(colleague_evidence(pages, domain, exclude_name=interview.name)),
+        {m.old: tuple(colleague_evidence(pages, m.old, exclude_name=interview.name))
+         for m in moves}, pages, domain)
+    remarks = (*(m.sentence for m in moves), *remarks)
     published = published_address(pages, domain, interview.name)
     # Directory sites' snippets (never their pages) saying how the company writes addresses.
     hints = tuple(claims(read_hints(hits, domain, interview.company)))
@@ -71,7 +81,7 @@ def analyse(
     ranked = predict(name, domain, evidence, hints=hints, limit=CANDIDATES_KEPT,
                      test_environment=test_environment)
     candidates = _with_published(ranked, published)
-    return Analysis(profile, evidence, published, tuple(candidates), hints)
+    return Analysis(profile, evidence, published, tuple(candidates), hints, remarks)
 
 
 def _with_published(ranked: list[Candidate], published: FoundEmail | None) -> list[Candidate]:
@@ -119,8 +129,14 @@ def finish(
     pages: Sequence[PageFacts],
     failures: Iterable[str] = (),
     stats: Mapping[str, int] | None = None,
+    blocked: Mapping[str, str] | None = None,
 ) -> ResearchResult:
-    """Score the candidates with their verdicts and assemble the result the card is made from."""
+    """Score the candidates with their verdicts and assemble the result the card is made from.
+
+    ``blocked`` maps hosts that answered with a bot challenge to the reason (the fetcher's
+    ``walled``): when the company's own site is one, the card says so and where its facts
+    came from instead.
+    """
     published: dict[str, Source] = {}
     if analysis.published is not None:
         published[analysis.published.address.lower()] = analysis.published.source
@@ -129,6 +145,8 @@ def finish(
     why = {c.address.lower(): c.explanation for c in analysis.candidates if c.explanation}
     scored = [replace(s, reasons=(why[s.address.lower()], *s.reasons))
               if s.address.lower() in why else s for s in scored]
+    sources = collect_sources(pages, analysis)
+    walls = history.walled_notes(blocked or {}, (site_domain, domain), sources)
     return ResearchResult(
         interview=interview,
         domain=domain,
@@ -136,10 +154,10 @@ def finish(
         site_domain=site_domain if site_domain != domain else None,
         profile=analysis.profile,
         candidates=tuple(scored),
-        sources=collect_sources(pages, analysis),
+        sources=sources,
         failures=tuple(failures),
         stats=dict(stats or {}),
-        notices=notices(verifications),
+        notices=(*notices(verifications), *walls, *analysis.remarks),
     )
 
 

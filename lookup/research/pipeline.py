@@ -158,6 +158,7 @@ async def run_pipeline(
             today=now().date(),
             test_environment=settings.world is not None,
             site=domain.domain,
+            moves=domain.moves,
         )
         first, rest = analysis.to_verify(facts), analysis.deeper(facts)
         logger.info("Verifying %d candidate addresses", len(first))
@@ -173,6 +174,7 @@ async def run_pipeline(
             "http_requests": tools.fetcher.requests_sent,
             "pages": len(pages),
         }
+        blocked = dict(tools.fetcher.walled)
     result = analysis.finish(
         interview,
         domain=mail.domain,
@@ -183,6 +185,7 @@ async def run_pipeline(
         pages=pages,
         failures=(*found.failures, *gathered.failures),
         stats=stats,
+        blocked=blocked,
     )
     researched = now()
     card = await _call(steps.write, result, settings, researched, started)

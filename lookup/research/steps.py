@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 
 import httpx
 
+from lookup.address.evidence import is_role_address
+from lookup.address.namematch import NameMatcher
 from lookup.card import write_briefing
 from lookup.errors import ConfigError, SearchError
 from lookup.mail.dnscheck import DomainMail
@@ -36,12 +38,16 @@ from lookup.ratelimit import Politeness, shared_limiter
 from lookup.settings import Settings
 from lookup.text import host_of
 from lookup.web.company import DomainCandidate, candidate_homepages, choose_domain, rank_domains
+from lookup.web.documents import is_document_url, select_documents
 from lookup.web.extract import extract
 from lookup.web.fetch import Fetcher, make_client
+from lookup.web.identity import Move, apply_moves
 from lookup.web.maildomain import choose_mail_domain, published_domains, worth_checking
 from lookup.web.plan import on_domain, rank_hits, select_follow_ups
+from lookup.web.reader import DOCUMENTS, find_moves, read_result, sitemap_urls
 from lookup.web.search import make_search_backend
 from lookup.web.session import SearchSession
+from lookup.web.sitemap import rank_listed
 
 __all__ = [
     "DomainOutcome",
@@ -66,6 +72,7 @@ FIRST_ROUND_SHARE = 0.6
 # Requests kept back from follow-up pages (robots.txt of hosts not seen yet).
 FOLLOW_UP_RESERVE = 2
 HOMEPAGES_TRIED = 3
+SITEMAP_PAGES = 3  # pages a sitemap leads to: the interviewer's own, then team pages
 DOMAINS_CHECKED = 4
 
 
@@ -97,6 +104,7 @@ class DomainOutcome:
     ownership: tuple[str, ...] = ()  # why the domain is the company's, without the mail part
     checks: Mapping[str, DomainMail] = field(default_factory=dict)  # mail checks done so far
     takes_mail: bool = True  # False: the site was chosen although it takes no mail
+    moves: tuple[Move, ...] = ()  # the company answers at another domain now (renamed, acquired)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +209,8 @@ async def resolve_domain(
     urls = candidate_homepages(list(first[:HOMEPAGES_TRIED]))
     fetched = await fetcher.fetch_many(urls)
     homepages = _homepages(fetched)
-    ranked = rank_domains(interview.company, hits, homepages)
+    moves = tuple(await find_moves(interview.company, fetched, homepages, hits, fetcher))
+    ranked = apply_moves(rank_domains(interview.company, hits, homepages), moves, first)
     checked = ranked[:DOMAINS_CHECKED]
     mails = {
         m.domain: m
@@ -222,12 +231,13 @@ async def resolve_domain(
         # The company's own site may still be known: its pages may say where the mail goes.
         site = next((c for c in checked if c.confirmed), None)
         if site is None:
-            return DomainOutcome(None, reasons, tuple(ranked), pages, checks=mails)
+            return DomainOutcome(None, reasons, tuple(ranked), pages, checks=mails, moves=moves)
         return DomainOutcome(site.domain, (*site.reasons, *reasons), tuple(ranked), pages,
-                             site.reasons, mails, takes_mail=False)
+                             site.reasons, mails, takes_mail=False, moves=moves)
     reasons = (*chosen.reasons, *mails[chosen.domain].reasons)
     ownership = next(c.reasons for c in ranked if c.domain == chosen.domain)
-    return DomainOutcome(chosen.domain, tuple(reasons), tuple(ranked), pages, ownership, mails)
+    return DomainOutcome(chosen.domain, tuple(reasons), tuple(ranked), pages, ownership, mails,
+                         moves=moves)
 
 
 async def resolve_mail_domain(
@@ -301,31 +311,61 @@ async def gather_pages(
                 running.add(asyncio.create_task(one(url)))
 
     def follow(page: PageFacts) -> None:
-        """Queue the company pages this page links to that likely list people."""
+        """Queue the company pages, vCards and PDFs this page links to that likely list people."""
         if domain and on_domain(page.url, domain):
             room = max(0, budget - len(queued) - FOLLOW_UP_RESERVE)
-            queue(select_follow_ups(page.site_links, domain=domain, already=[*have, *queued],
-                                    limit=room))
+            queue(select_documents(page.site_links, name=interview.name,
+                                   already=[*have, *queued], limit=room, **taken()))
+            room = max(0, budget - len(queued) - FOLLOW_UP_RESERVE)
+            queue([u for u in select_follow_ups(page.site_links, domain=domain,
+                                                already=[*have, *queued], limit=room)
+                   if not is_document_url(u)])
+
+    def taken() -> dict[str, int]:
+        kinds = [is_document_url(u) for u in (*have, *queued)]  # this run's, earlier calls too
+        return {"pdfs_taken": kinds.count("pdf"), "vcards_taken": kinds.count("vcard")}
 
     async def one(url: str) -> None:
-        (result,) = await fetcher.fetch_many([url])
-        if not result.ok or not result.text:
-            done[url] = f"{result.url}: {result.reason}"
-            return
-        done[url] = facts = extract(result.text, result.final_url)
-        follow(facts)
+        (result,) = await fetcher.fetch_many([url], accept=DOCUMENTS)
+        done[url] = facts = await read_result(result)
+        if isinstance(facts, PageFacts):
+            follow(facts)
+
+    async def settle() -> None:
+        while running:
+            finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            running.difference_update(finished)
+            for task in finished:
+                task.result()  # a bug in extraction surfaces here, not silently
 
     queue(first)
     for page in already:  # the homepages read while choosing the domain: their menus count
         follow(page)
-    while running:
-        finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-        running.difference_update(finished)
-        for task in finished:
-            task.result()  # a bug in extraction surfaces here, not silently
+    await settle()
+    read = [*already, *(v for v in done.values() if isinstance(v, PageFacts))]
+    if domain and fetcher.budget_left > reserve + 1 and _wants_people(read, interview, domain):
+        # no company page read so far names the interviewer, or a colleague's address with
+        # a full name: the sitemap may list the page that does
+        site = next((p.url for p in read if on_domain(p.url, domain)), f"https://{domain}/")
+        listed = await sitemap_urls(fetcher, site)
+        room = max(0, min(budget, fetcher.budget_left - reserve) - FOLLOW_UP_RESERVE)
+        queue(rank_listed(listed, name=interview.name, domain=domain,
+                          already=[*have, *queued], limit=min(room, SITEMAP_PAGES)))
+        await settle()
     pages = tuple(v for u in queued if isinstance(v := done[u], PageFacts))
     failures = tuple(v for u in queued if isinstance(v := done[u], str))
     return Gathered(pages, failures, tuple([*have, *queued]))
+
+
+def _wants_people(pages: Sequence[PageFacts], interview: Interview, domain: str) -> bool:
+    """True unless the company's own pages read so far name the interviewer as a person and
+    give some colleague's personal address under their full name."""
+    me = NameMatcher(interview.name)
+    on_site = [p for p in pages if on_domain(p.url, domain)]
+    named = any(me.matches(m.name) for p in on_site for m in p.people)
+    owners = [e.name for p in on_site for e in p.emails if not is_role_address(e.address)]
+    owners += [m.name for p in on_site for m in p.people if m.email]
+    return not (named and any(len(o.split()) >= 2 and not me.matches(o) for o in owners if o))
 
 
 async def verify_addresses(

@@ -76,7 +76,9 @@ TITLE_WORDS = re.compile(
     re.I,
 )
 _CUT_TITLE = re.compile(
-    r"\s*(?:[·•|—–()]|\s-\s|,\s|:\s|\s(?:at|@|in|on the|for)\s|;|\.\s|\.$)\s*"
+    r"\s*(?:[·•|—–()]|\s-\s|,\s|:\s|\s(?:at|@|in|on the|for)\s|;|\.\s|\.$"
+    # a vCard link's text run on after the title ("Partner Download vCard")
+    r"|\s(?i:(?:download\s+)?v-?card|add to (?:contacts|address book))\b)\s*"
 )
 _DETERMINER = re.compile(r"^(?:(?:the|a|an|our|its|their|his|her)\s+)?(?:\S+['’]s\s+)?", re.I)
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž](?:\.|[\w'’-]*)"

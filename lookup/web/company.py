@@ -209,9 +209,10 @@ def _homepage_for(domain: str, homepages: Mapping[str, PageFacts]) -> PageFacts 
 
 def _homepage_names(page: PageFacts) -> list[tuple[str, str]]:
     return [(what, value) for what, value in (
-        ("Its homepage's organisation name", page.organization or ""),
-        ("Its og:site_name", dict(page.opengraph).get("og:site_name", "")),
-        ("Its homepage title", page.title),
+        ("Its homepage gives the organisation's name as", page.organization or ""),
+        ("Its homepage gives its site name (og:site_name) as", dict(page.opengraph).get(
+            "og:site_name", "")),
+        ("Its homepage is titled", page.title),
     ) if value]
 
 
@@ -231,8 +232,8 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, con
             if how := _names_company(value, key):
                 score += 4.0 if how == "exact" else 2.0
                 matched = how
-                reasons.append(f"{what} “{value}” {'is' if how == 'exact' else 'includes'} "
-                               f"{company}.")
+                reasons.append(f"{what} “{value}”" + ("." if how == "exact" else
+                                                       f", which includes {company}."))
                 break
     label = _label_match(tally.domain, key)
     titled = [h for h in tally.hits if _names_company(h.title, key)]
@@ -243,7 +244,8 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, con
     if titled and page is None:
         score += 1.5
         matched = matched or "hit"
-        reasons.append(f"{len(titled)} search result title(s) on {tally.domain} name {company}.")
+        reasons.append(f"{len(titled)} search result title{'s' if len(titled) != 1 else ''} on "
+                       f"{tally.domain} name{'s' if len(titled) == 1 else ''} {company}.")
     if label:
         score += 2.0 if label == "exact" else 1.0
         reasons.append(f"The domain name {'spells' if label == 'exact' else 'starts like'} "
@@ -251,14 +253,16 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, con
     sites = sorted({registrable_domain(urlsplit(h.url).hostname or "") for h, _ in tally.pointers})
     if sites:
         score += POINTER_WEIGHT * min(len(sites), 2)
-        reasons.append(f"{len(sites)} other site(s) name {tally.domain} for {company} "
+        reasons.append(f"{len(sites)} other site{'s' if len(sites) != 1 else ''} "
+                       f"name{'s' if len(sites) == 1 else ''} {tally.domain} for {company} "
                        f"({', '.join(sites[:3])}).")
     if not matched and not ((label == "exact" or sites) and page is None):
         return None  # the company's name must match the page (or, before fetching, a hit)
     ranks = [h.rank for h in tally.hits] or [h.rank for h, _ in tally.pointers]
     score += min(len(tally.hits), 5) * 0.2 + 1.0 / (1 + min(ranks))
     if tally.hits:
-        reasons.append(f"{len(tally.hits)} search result(s) point to {tally.domain}.")
+        reasons.append(f"{len(tally.hits)} search result{'s' if len(tally.hits) != 1 else ''} "
+                       f"point{'s' if len(tally.hits) == 1 else ''} to {tally.domain}.")
     if matched == "contains":
         reasons.append("The name there is longer than the company's (a subsidiary or a "
                        "different business?).")

@@ -5,7 +5,13 @@
 failed. Reasons begin with a fixed phrase so callers can group them:
 "budget spent", "disallowed by robots.txt", "non-public address", "refused",
 "timed out", "connection reset", "could not connect", "HTTP <status>",
-"too many redirects", "not HTML", "too large".
+"too many redirects", "not HTML", "too large", "blocked by a bot challenge".
+
+Documents. ``fetch(url, accept=...)`` may take vCards, PDFs and sitemaps besides HTML
+(``lookup.web.documents``): their bytes come back in ``FetchResult.body``, each kind read up
+to its own cap. Bot walls. A 403, 429 or 503 whose headers or page are a bot challenge
+(``lookup.web.walls``) is not retried, and the host is not asked again in this run: every
+later URL there gets the same reason without a request.
 
 Politeness. robots.txt is fetched once per origin per run and honoured with
 protego (RFC 9309 matching). As RFC 9309 section 2.3.1 says: a 4xx answer
@@ -45,6 +51,7 @@ from lookup.ratelimit import (
 )
 from lookup.settings import Settings
 from lookup.text import host_of, inert
+from lookup.web._client import make_client, read_capped
 from lookup.web._http import (
     dedupe_key,
     looks_like_html,
@@ -53,6 +60,7 @@ from lookup.web._http import (
     retry_after,
 )
 from lookup.web._markup import decode_html
+from lookup.web.documents import DOCUMENT_LIMITS, kind_of
 from lookup.web.hosts import (
     Resolver,
     address_problem,
@@ -63,8 +71,8 @@ from lookup.web.hosts import (
     system_resolver,
     url_problem,
 )
-from lookup.web.pinned import PinnedBackend, pinned_transport
 from lookup.web.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, RobotsRules, robots_rules
+from lookup.web.walls import CHALLENGE_STATUSES, SNIFF_BYTES, challenge
 
 __all__ = [
     "Fetcher",
@@ -83,51 +91,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+PAGES = frozenset({"html"})  # what fetch() takes unless told otherwise
 # One retry after a short backoff: a research run is interactive and a page is never
 # essential; a page still failing is reported with its reason and the run goes on.
 MAX_RETRIES = 1
 RETRY_BASE_S = 0.3
 RETRY_WAIT_CAP_S = 5.0  # a Retry-After longer than this is not waited for inside a run
-
-
-# -- the client ------------------------------------------------------
-
-
-def make_client(
-    settings: Settings,
-    *,
-    transport: httpx.AsyncBaseTransport | None = None,
-    resolver: Resolver | None = None,
-    vet: Callable[[str], str | None] = address_problem,
-) -> httpx.AsyncClient:
-    """The run's one HTTP/1.1 keep-alive client; it never follows redirects by itself.
-
-    Live (no ``transport`` given), its connections go to the address that was vetted
-    (``pinned``): the same resolver and check as the fetcher's, one answer per host.
-    """
-    f = settings.fetch
-    limits = httpx.Limits(
-        max_connections=max(2, f.concurrency * 2), max_keepalive_connections=f.concurrency
-    )
-    backend = None
-    if transport is None and settings.world is None:
-        backend = PinnedBackend(resolver or make_resolver(settings), vet=vet)
-        transport = pinned_transport(backend, limits=limits)
-    client = httpx.AsyncClient(
-        http1=True,
-        http2=False,
-        follow_redirects=False,  # Fetcher follows them, checking every hop
-        transport=transport,
-        timeout=httpx.Timeout(f.timeout_s),
-        limits=limits,
-        headers={
-            "User-Agent": settings.general.user_agent,
-            "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
-            "Accept-Language": "en;q=1.0, *;q=0.5",
-        },
-    )
-    client.lookup_backend = backend  # type: ignore[attr-defined] - the fetcher shares its pins
-    return client
 
 
 # -- the fetcher -------------------------------------------------------------------
@@ -144,6 +113,8 @@ class _Answer:
     location: str | None = None
     truncated: bool = False
     reason: str = ""
+    kind: str = "html"  # or the document kind: "vcard", "pdf", "sitemap"
+    hops: tuple[tuple[int, str], ...] = ()
 
 
 class Fetcher:
@@ -183,69 +154,80 @@ class Fetcher:
         self._hosts: dict[str, str | None] = {}  # host -> address problem, resolved once
         self._memo: dict[str, asyncio.Future[FetchResult]] = {}
         self._slots = asyncio.Semaphore(max(1, settings.fetch.concurrency))
+        self.walled: dict[str, str] = {}  # host -> why: a bot challenge answered there
 
     @property
     def budget_left(self) -> int:
         return max(0, self.settings.fetch.max_pages_per_run - self.requests_sent)
 
-    async def fetch_many(self, urls: Iterable[str]) -> list[FetchResult]:
+    async def fetch_many(self, urls: Iterable[str], *,
+                         accept: frozenset[str] = PAGES) -> list[FetchResult]:
         """Fetch each distinct URL once, ``fetch.concurrency`` at a time, in the order given."""
         unique = list(dict.fromkeys(dedupe_key(u) for u in urls if u.strip()))
 
         async def one(url: str) -> FetchResult:
             async with self._slots:
-                return await self.fetch(url)
+                return await self.fetch(url, accept=accept)
 
         return list(await asyncio.gather(*(one(u) for u in unique)))
 
-    async def fetch(self, url: str) -> FetchResult:
-        """The page at ``url``, or why it was not fetched; never raises for network trouble."""
+    async def fetch(self, url: str, *, accept: frozenset[str] = PAGES) -> FetchResult:
+        """The page at ``url``, or why it was not fetched; never raises for network trouble.
+
+        ``accept`` names the kinds taken: "html", and documents ("vcard", "pdf", "sitemap"),
+        whose bytes come back in ``body``.
+        """
         key = dedupe_key(url) if url_problem(url) is None else url
         if key not in self._memo:
-            self._memo[key] = asyncio.ensure_future(self._fetch(url))
+            self._memo[key] = asyncio.ensure_future(self._fetch(url, accept))
         return await asyncio.shield(self._memo[key])
 
-    async def _fetch(self, url: str) -> FetchResult:
+    async def sitemaps(self, url: str) -> tuple[str, ...]:
+        """The sitemaps the robots.txt of ``url``'s origin lists (read once per run)."""
+        robots = await self._robots_for(url)
+        return tuple(robots.parser.sitemaps) if robots.parser is not None else ()
+
+    async def _fetch(self, url: str, accept: frozenset[str]) -> FetchResult:
         started = self.clock.monotonic()
         answer = await self._follow(
-            url, robots_check=True, max_redirects=self.settings.fetch.max_redirects
+            url, robots_check=True, max_redirects=self.settings.fetch.max_redirects,
+            accept=accept,
         )
         elapsed = (self.clock.monotonic() - started) * 1000
         if answer.reason:
             log.info("not fetched %s: %s", inert(url), answer.reason)
-            return FetchResult(
-                url,
-                answer.url,
-                False,
-                answer.status,
-                None,
-                answer.content_type,
-                answer.reason,
-                elapsed,
-            )
+            return FetchResult(url, answer.url, False, answer.status, None, answer.content_type,
+                               answer.reason, elapsed, hops=answer.hops)
         self.pages_fetched += 1
+        if answer.kind != "html":
+            return FetchResult(url, answer.url, True, answer.status, None, answer.content_type,
+                               "", elapsed, body=answer.body or b"", hops=answer.hops)
         text = decode_html(answer.body or b"", answer.content_type)
-        return FetchResult(
-            url, answer.url, True, answer.status, text, answer.content_type, "", elapsed
-        )
+        return FetchResult(url, answer.url, True, answer.status, text, answer.content_type, "",
+                           elapsed, hops=answer.hops)
 
-    async def _follow(self, url: str, *, robots_check: bool, max_redirects: int) -> _Answer:
+    async def _follow(self, url: str, *, robots_check: bool, max_redirects: int,
+                      accept: frozenset[str] = PAGES) -> _Answer:
         """Request ``url``, following up to ``max_redirects`` redirects, checking every hop."""
         current = url
+        hops: list[tuple[int, str]] = []
         for _ in range(max_redirects + 1):
             problem = url_problem(current) or await self._address_problem(current)
             if problem:
-                return _Answer(current, reason=problem)
+                return _Answer(current, reason=problem, hops=tuple(hops))
             if robots_check and not (robots := await self._robots_for(current)).allow_all:
                 if robots.failure:
-                    return _Answer(current, reason=robots.failure)
+                    return _Answer(current, reason=robots.failure, hops=tuple(hops))
                 if robots.parser is None or not robots.parser.can_fetch(current, self._agent):
-                    return _Answer(current, reason="disallowed by robots.txt" + robots.why)
-            answer = await self._request(current, page=robots_check)
+                    return _Answer(current, reason="disallowed by robots.txt" + robots.why,
+                                   hops=tuple(hops))
+            answer = await self._request(current, page=robots_check, accept=accept)
             if answer.location is None:
-                return answer
+                return replace(answer, hops=tuple(hops))
             current = urljoin(current, answer.location)
-        return _Answer(current, reason=f"too many redirects: more than {max_redirects}")
+            hops.append((answer.status or 0, current))
+        return _Answer(current, reason=f"too many redirects: more than {max_redirects}",
+                       hops=tuple(hops))
 
     @property
     def _agent(self) -> str:
@@ -300,9 +282,11 @@ class Fetcher:
         return robots_rules(answer.status, answer.body, answer.reason, answer.truncated)
 
     # -- one request, with retries ---------------------------------------------
-    async def _request(self, url: str, *, page: bool) -> _Answer:
+    async def _request(self, url: str, *, page: bool, accept: frozenset[str] = PAGES) -> _Answer:
         """GET ``url`` once, retrying 429/502/503/504 and resets up to MAX_RETRIES times."""
         for attempt in range(MAX_RETRIES + 1):
+            if _host(url) in self.walled:
+                return _Answer(url, reason=f"{self.walled[_host(url)]} (not asked again)")
             if self.requests_sent >= self.settings.fetch.max_pages_per_run:
                 n = self.settings.fetch.max_pages_per_run
                 return _Answer(url, reason=f"budget spent: the run's {n} requests are used")
@@ -310,7 +294,8 @@ class Fetcher:
             self.requested.append(url)
             await self.limiter.wait(_host(url), interval_s=self._crawl_delay(url))
             try:
-                answer, wait = await self._attempt(url, page=page, last=attempt == MAX_RETRIES)
+                answer, wait = await self._attempt(url, page=page, last=attempt == MAX_RETRIES,
+                                                   accept=accept)
             finally:
                 self.limiter.done(_host(url))
             if wait is None:
@@ -320,7 +305,8 @@ class Fetcher:
             )
         raise AssertionError("unreachable")  # pragma: no cover - the last attempt always returns
 
-    async def _attempt(self, url: str, *, page: bool, last: bool) -> tuple[_Answer, float | None]:
+    async def _attempt(self, url: str, *, page: bool, last: bool,
+                       accept: frozenset[str] = PAGES) -> tuple[_Answer, float | None]:
         """One GET: the answer, and how long to wait before retrying (None: do not retry)."""
         timeout = self.settings.fetch.timeout_s
         try:
@@ -330,7 +316,7 @@ class Fetcher:
                     self.client.build_request("GET", url), stream=True
                 )
                 try:
-                    return await self._read(url, response, page=page, last=last)
+                    return await self._read(url, response, page=page, last=last, accept=accept)
                 finally:
                     await response.aclose()
         except (TimeoutError, httpx.TimeoutException):
@@ -346,7 +332,8 @@ class Fetcher:
             return _Answer(url, reason=f"could not connect: {type(exc).__name__}: {exc}"), None
 
     async def _read(
-        self, url: str, response: httpx.Response, *, page: bool, last: bool
+        self, url: str, response: httpx.Response, *, page: bool, last: bool,
+        accept: frozenset[str] = PAGES,
     ) -> tuple[_Answer, float | None]:
         status = response.status_code
         content_type = response.headers.get("content-type", "")
@@ -354,6 +341,8 @@ class Fetcher:
         location = response.headers.get("location")
         if 300 <= status < 400 and location:
             return _Answer(url, status=status, location=location), None
+        if (wall := await self._wall(url, response)) is not None:
+            return _with(base, reason=wall), None
         if status in RETRY_STATUS:
             asked = retry_after(response.headers.get("retry-after"), self.clock.time())
             if last or (asked is not None and asked > RETRY_WAIT_CAP_S):
@@ -363,16 +352,35 @@ class Fetcher:
         if status >= 400:
             return _with(base, reason=f"HTTP {status} {response.reason_phrase}"), None
         media = media_type(content_type)
-        if page and media and media not in HTML_TYPES:
+        kind = kind_of(content_type, url=url) if page and media not in HTML_TYPES else None
+        if page and media and media not in HTML_TYPES and kind not in accept:
             return _with(base, reason=f"not HTML: {media}"), None
         limit = self.settings.fetch.max_bytes if page else ROBOTS_MAX_BYTES
-        # a page over the cap is refused at once; robots.txt is read up to its cap and parsed
-        body, truncated = await _read_capped(response, limit, refuse_declared=page)
-        if page and truncated:
+        limit = DOCUMENT_LIMITS.get(kind or "", limit)
+        # a page over the cap is refused at once; robots.txt is read up to its cap and parsed;
+        # a sitemap is read up to its cap too (the URLs in it so far are as good)
+        body, truncated = await read_capped(response, limit,
+                                             refuse_declared=page and kind != "sitemap")
+        if page and truncated and kind != "sitemap":
             return _with(base, reason=f"too large: more than {limit} bytes"), None
-        if page and not media and not looks_like_html(body):
-            return _with(base, reason="not HTML: no content type and no HTML markup"), None
-        return _with(base, body=body, truncated=truncated), None
+        if page and not media:
+            kind = kind_of("", body, url) if not looks_like_html(body) else None
+            if kind is None and not looks_like_html(body) or kind and kind not in accept:
+                return _with(base, reason="not HTML: no content type and no HTML markup"), None
+        return _with(base, body=body, truncated=truncated, kind=kind or "html"), None
+
+    async def _wall(self, url: str, response: httpx.Response) -> str | None:
+        """The reason, when this answer is a bot challenge; the host is then walled for the run."""
+        if response.status_code not in CHALLENGE_STATUSES:
+            return None
+        sniffed, _ = await read_capped(response, SNIFF_BYTES, refuse_declared=False)
+        service = challenge(response.status_code, response.headers, sniffed)
+        if service is None:
+            return None
+        reason = (f"blocked by a bot challenge: {_host(url)} answered with {service}'s challenge "
+                  f"page (HTTP {response.status_code}) instead of the site")
+        self.walled.setdefault(_host(url), reason)
+        return reason
 
 
 _host = host_of
@@ -380,24 +388,3 @@ _host = host_of
 
 def _with(answer: _Answer, **changes: object) -> _Answer:
     return replace(answer, **changes)  # type: ignore[arg-type]
-
-
-async def _read_capped(
-    response: httpx.Response, limit: int, *, refuse_declared: bool = True
-) -> tuple[bytes, bool]:
-    """At most ``limit`` bytes of the body, and whether there was more (then reading stops).
-
-    ``refuse_declared``: a Content-Length over the limit returns nothing at once (a page
-    too large to use); otherwise the first ``limit`` bytes are read whatever is declared.
-    """
-    declared = response.headers.get("content-length", "")
-    if refuse_declared and declared.isdigit() and int(declared) > limit:
-        return b"", True
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            return b"".join(chunks)[:limit], True
-    return b"".join(chunks), False

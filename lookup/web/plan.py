@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from lookup.address.namematch import NameMatcher
 from lookup.models import Link, SearchHit
 from lookup.text import fold, host_of
 
@@ -79,7 +80,8 @@ def _path_weight(url: str, text: str = "") -> float:
 
 def _hit_score(hit: SearchHit, *, domain: str | None, name: str, company: str) -> float:
     text = _folded(f"{hit.title} {hit.snippet} {hit.url}")
-    name_hit = _folded(name) in text
+    # the name as written anywhere, nicknames and formal names included (Liz for Elizabeth)
+    name_hit = _folded(name) in text or bool(NameMatcher(name).positions(text))
     company_hit = _folded(company) in text
     score = 0.0
     if domain and on_domain(hit.url, domain):

@@ -22,6 +22,7 @@ import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.MX
+import dns.rdtypes.ANY.PTR
 import dns.rdtypes.ANY.TXT
 import dns.rdtypes.IN.A
 import dns.rdtypes.IN.AAAA
@@ -68,6 +69,10 @@ def _rrset(name: dns.name.Name, rdtype: int, records: DnsRecords) -> dns.rrset.R
         rdatas = [
             dns.rdtypes.ANY.MX.MX(IN, T.MX, pref, dns.name.from_text(host))
             for pref, host in records.mx
+        ]
+    elif rdtype == T.PTR:
+        rdatas = [
+            dns.rdtypes.ANY.PTR.PTR(IN, T.PTR, dns.name.from_text(host)) for host in records.ptr
         ]
     elif rdtype == T.TXT:
         rdatas = [

@@ -45,6 +45,11 @@ class HttpRequest:
     def path(self) -> str:
         return urlsplit(self.target).path or "/"
 
+    @property
+    def query(self) -> str:
+        """The query string as sent, without the ``?`` ("" when there is none)."""
+        return urlsplit(self.target).query
+
     def params(self) -> dict[str, str]:
         """Query-string parameters, plus form fields of a urlencoded POST body."""
         found = dict(parse_qsl(urlsplit(self.target).query, keep_blank_values=True))

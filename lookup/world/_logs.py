@@ -27,6 +27,12 @@ class HttpHit:
     fault: str = ""  # "", "status", "delay", "reset"
     at: float = 0.0  # time.monotonic() when the request arrived
     answered: float = 0.0  # time.monotonic() when its answer was ready (after the latency)
+    query: str = ""  # the query string, without its "?"
+
+    @property
+    def target(self) -> str:
+        """The path with its query string, as requested."""
+        return f"{self.path}?{self.query}" if self.query else self.path
 
 
 @dataclass(frozen=True, slots=True)

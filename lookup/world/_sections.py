@@ -5,6 +5,7 @@ Every mistake becomes a ``WorldError`` naming the file and the line or key.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import tomllib
 from collections.abc import Mapping
@@ -22,7 +23,9 @@ from lookup.world._model import (
     DNS_TYPES,
     FAULT_KEYS,
     LATENCY_KEYS,
+    MACHINE_KEYS,
     MAIL_KEYS,
+    MAIL_SOFTWARE,
     REDIRECT_KEYS,
     SEARCH_KEYS,
     SERVICES,
@@ -31,6 +34,7 @@ from lookup.world._model import (
     DnsRecords,
     Fault,
     Latency,
+    Machine,
     MailDomain,
     Redirect,
     SearchDocument,
@@ -41,6 +45,7 @@ __all__ = [
     "parse_dns",
     "parse_fault",
     "parse_latency",
+    "parse_machine",
     "parse_mail",
     "parse_max_results",
     "parse_redirect",
@@ -90,6 +95,7 @@ def parse_dns(where: str, table: Mapping[str, Any]) -> dict[str, DnsRecords]:
             aaaa=tuple(check.ip(where, f"{label} aaaa", v, 6) for v in listed("aaaa")),
             mx=tuple(_mx(where, label, v) for v in listed("mx")),
             txt=listed("txt"),
+            ptr=tuple(check.host_name(where, f"{label} ptr", v) for v in listed("ptr")),
             ttl=int(check.non_negative(where, f"{label} ttl", records.get("ttl", DEFAULT_TTL))),
         )
     return zone
@@ -152,14 +158,60 @@ def parse_mail(where: str, table: Mapping[str, Any]) -> dict[str, MailDomain]:
         boxes = check.strings(where, f"{label} mailboxes", options.get("mailboxes", []))
         flag = partial(_flag, where, label, options)
         wait = options.get("greylist_seconds", 0)
+        limit = options.get("max_rcpts_per_session", 0)
         domains[domain] = MailDomain(
             domain=domain,
             mailboxes=frozenset(_local_part(box, domain) for box in boxes),
             catch_all=flag("catch_all"),
             greylist=flag("greylist"),
             greylist_seconds=float(check.non_negative(where, f"{label} greylist_seconds", wait)),
+            helo=check.choice(where, f"{label} helo", options.get("helo", "any"),
+                              ("any", "fqdn", "known")) or "any",
+            sender=check.choice(where, f"{label} sender", options.get("sender", "any"),
+                                ("any", "known")) or "any",
+            null_sender=check.typed(where, f"{label} null_sender",
+                                    options.get("null_sender", True), bool),
+            max_rcpts_per_session=int(check.non_negative(
+                where, f"{label} max_rcpts_per_session", check.typed(
+                    where, f"{label} max_rcpts_per_session", limit, int))),
+            software=check.choice(where, f"{label} software", options.get("software", "postfix"),
+                                  MAIL_SOFTWARE) or "postfix",
         )
     return domains
+
+
+def parse_machine(where: str, table: Mapping[str, Any]) -> Machine | None:
+    """The ``[machine]`` table: this machine's public IP as the world sees it, or None."""
+    if not table:
+        return None
+    check.check_keys(where, "[machine]", table, MACHINE_KEYS)
+    if "public_ip" not in table:
+        raise WorldError(f"{where}: [machine] needs public_ip, the address the world's echo "
+                         'answers (a documentation address such as "203.0.113.25").')
+    raw = check.typed(where, "machine.public_ip", table["public_ip"], str)
+    try:
+        ip = ipaddress.ip_address(raw.strip())
+    except ValueError:
+        raise WorldError(f"{where}: machine.public_ip {raw!r} is not an IP address.") from None
+    if not (ip.is_loopback or any(ip in net for net in DOCUMENTATION_NETS)):
+        raise WorldError(
+            f"{where}: machine.public_ip {raw!r} must be a documentation address (192.0.2.x, "
+            "198.51.100.x, 203.0.113.x, 2001:db8::) or loopback, so a world never names a "
+            "real machine."
+        )
+    reverse = table.get("reverse_dns", "")
+    return Machine(
+        public_ip=str(ip),
+        reverse_dns=check.host_name(where, "machine.reverse_dns", reverse) if reverse else "",
+        listed_on=tuple(check.host_name(where, "machine.listed_on", zone) for zone in
+                        check.strings(where, "machine.listed_on", table.get("listed_on", []))),
+    )
+
+
+# RFC 5737 (IPv4) and RFC 3849 (IPv6): addresses reserved for documentation, never routed.
+DOCUMENTATION_NETS = tuple(ipaddress.ip_network(n) for n in (
+    "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32",
+))
 
 
 def _local_part(box: str, domain: str) -> str:
@@ -204,7 +256,14 @@ def parse_fault(where: str, index: int, item: Mapping[str, Any]) -> Fault:
         content_length=int(check.non_negative(where, f"{label} content_length",
                                               item["content_length"]))
         if "content_length" in item else None,
+        body=_fault_body(where, label, item),
+        headers=_headers(where, f"{label} headers", item.get("headers", {})),
     )
+    if (fault.body is not None or fault.headers) and not fault.status:
+        raise WorldError(
+            f"{where}: {label} gives a body or headers but no status; they are what the "
+            "forced status answers with (e.g. status = 403 with a bot-challenge page)."
+        )
     effects = (fault.status, fault.rcode, fault.reply, fault.delay_ms, fault.reset, fault.drop,
                fault.drip_bytes_per_s, fault.chunked, fault.content_length is not None)
     if not any(effects):
@@ -221,6 +280,38 @@ def parse_fault(where: str, index: int, item: Mapping[str, Any]) -> Fault:
     if fault.service == "http" and fault.host is None:
         raise WorldError(f"{where}: {label} needs a host (the site it breaks).")
     return fault
+
+
+def _fault_body(where: str, label: str, item: Mapping[str, Any]) -> bytes | None:
+    """The body a forced status answers with: ``body`` text, or ``body_file`` in the world."""
+    if "body" in item and "body_file" in item:
+        raise WorldError(f"{where}: {label} gives both body and body_file; keep one.")
+    if "body" in item:
+        return check.typed(where, f"{label} body", item["body"], str).encode()
+    if "body_file" not in item:
+        return None
+    name = check.typed(where, f"{label} body_file", item["body_file"], str)
+    root = Path(where).parent.resolve()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise WorldError(
+            f"{where}: {label} body_file {name!r} must name a file inside the world folder "
+            f"({root})."
+        )
+    return path.read_bytes()
+
+
+def _headers(where: str, key: str, value: Any) -> tuple[tuple[str, str], ...]:
+    """Extra response headers, a table of names to strings ({"Server" = "cloudflare"})."""
+    if not isinstance(value, Mapping):
+        raise WorldError(f'{where}: {key} must be a table, e.g. {{ "Server" = "cloudflare" }}.')
+    found = []
+    for name, text in value.items():
+        text = check.typed(where, f"{key}.{name}", text, str)
+        if not name or any(c in name + text for c in "\r\n") or ":" in name:
+            raise WorldError(f"{where}: {key} has a header {name!r} that is not a valid header.")
+        found.append((name, text))
+    return tuple(found)
 
 
 def _smtp_reply(where: str, key: str, value: Any) -> str:

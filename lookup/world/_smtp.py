@@ -2,13 +2,18 @@
 
 One aiosmtpd server answers for every ``[mail.<domain>]``. The replies follow
 what large providers send (Gmail's 550 5.1.1 wording for an unknown account,
-RFC 6647 greylisting with 451 4.7.1). DATA is always refused, so nothing is
-ever delivered or stored.
+RFC 6647 greylisting with 451 4.7.1). A domain may check the client first, at
+RCPT time as Postfix does by default (``smtpd_delay_reject = yes``): a fully
+qualified or known HELO name, a sender domain that exists, no null sender, at
+most N recipients a session; its refusals are Postfix's or Exim's own reply
+texts (``policy_reply``). DATA is always refused, so nothing is ever delivered
+or stored.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import itertools
 import ssl
 import time
@@ -17,9 +22,9 @@ from collections.abc import Callable, Mapping
 from aiosmtpd.smtp import SMTP
 
 from lookup.world._logs import FaultBook, SmtpLine, WorldLogs
-from lookup.world.format import Fault, MailDomain, World
+from lookup.world.format import DnsRecords, Fault, MailDomain, World
 
-__all__ = ["REPLIES", "Greylist", "SmtpService", "rcpt_reply"]
+__all__ = ["POLICY_REPLIES", "REPLIES", "Greylist", "SmtpService", "policy_reply", "rcpt_reply"]
 
 REPLIES = {
     "ok": "250 2.1.5 OK",
@@ -28,6 +33,29 @@ REPLIES = {
     "greylisted": "451 4.7.1 greylisted, try again later",
     "data": "554 5.7.1 this world never delivers mail",
     "need_rcpt": "503 5.5.1 Error: need RCPT command",
+}
+# The refusals of a domain that checks its clients, as each server software words them.
+# Postfix: reject_non_fqdn_helo_hostname, reject_unknown_helo_hostname,
+# reject_unknown_sender_domain (unknown_address_reject_code = 450), check_sender_access
+# with "<> REJECT", smtpd_recipient_limit. Exim: cPanel's HELO ACL, "verify = sender"
+# (a multi-line reply), recipients_max. The null sender is refused in Postfix's words with
+# either software (Exim's own ACLs give no standard text for it).
+POLICY_REPLIES = {
+    "postfix": {
+        "too_many": "452 4.5.3 Error: too many recipients",
+        "helo_fqdn": "504 5.5.2 <{helo}>: Helo command rejected: need fully-qualified hostname",
+        "helo_unknown": "450 4.7.1 <{helo}>: Helo command rejected: Host not found",
+        "sender_unknown": "450 4.1.8 <{sender}>: Sender address rejected: Domain not found",
+        "null_sender": "554 5.7.1 <>: Sender address rejected: Access denied",
+    },
+    "exim": {
+        "too_many": "452 too many recipients",
+        "helo_fqdn": "550 Access denied - Invalid HELO name (See RFC2821 4.1.3)",
+        "helo_unknown": "550 Access denied - Invalid HELO name (See RFC2821 4.1.3)",
+        "sender_unknown": ("550-Verification failed for <{sender}>\r\n550-Unrouteable address"
+                           "\r\n550 Sender verify failed"),
+        "null_sender": "554 5.7.1 <>: Sender address rejected: Access denied",
+    },
 }
 STAGE_OF = {"EHLO": "ehlo", "HELO": "ehlo", "MAIL": "mail", "RCPT": "rcpt"}
 # A 421 reply closes the connection (RFC 5321 3.8: "service not available").
@@ -45,6 +73,48 @@ def rcpt_reply(mail: Mapping[str, MailDomain], address: str, *, greylisted: bool
     if local in config.mailboxes or config.catch_all:
         return REPLIES["ok"]
     return REPLIES["unknown"]
+
+
+def policy_reply(
+    config: MailDomain, *, helo: str, sender: str, count: int, zone: Mapping[str, DnsRecords]
+) -> str | None:
+    """The refusal a checking domain gives before looking at the recipient, or None (pure).
+
+    ``helo`` is the client's EHLO name, ``sender`` its MAIL FROM ("" or "<>": the null
+    sender), ``count`` this RCPT's number in the session; ``zone`` the world's DNS.
+    """
+    texts = POLICY_REPLIES[config.software]
+    if config.max_rcpts_per_session and count > config.max_rcpts_per_session:
+        return texts["too_many"]
+    literal = _address_literal(helo)
+    if config.helo in ("fqdn", "known") and not literal and "." not in helo.strip("."):
+        return texts["helo_fqdn"].format(helo=helo)
+    if config.helo == "known" and not literal and not _known(zone, helo):
+        return texts["helo_unknown"].format(helo=helo)
+    null = sender in ("", "<>")
+    if null and not config.null_sender:
+        return texts["null_sender"]
+    domain = sender.rpartition("@")[2]
+    if not null and config.sender == "known" and not _known(zone, domain):
+        return texts["sender_unknown"].format(sender=sender)
+    return None
+
+
+def _address_literal(helo: str) -> bool:
+    """[192.0.2.1] or [IPv6:2001:db8::1] (RFC 5321 4.1.3), which name checks let through."""
+    if not (helo.startswith("[") and helo.endswith("]")):
+        return False
+    try:
+        ipaddress.ip_address(helo[1:-1].removeprefix("IPv6:"))
+    except ValueError:
+        return False
+    return True
+
+
+def _known(zone: Mapping[str, DnsRecords], name: str) -> bool:
+    """Whether ``name`` has an A, AAAA or MX record in the world (what Postfix asks)."""
+    records = zone.get(name.lower().rstrip("."))
+    return records is not None and bool(records.a or records.aaaa or records.mx)
 
 
 class Greylist:
@@ -85,6 +155,7 @@ class SmtpService:
         self.delay = world.latency.waiter("smtp", seed=world.name) if latency else None
         self.faults = FaultBook(world.faults_for("smtp"))
         self.greylist = Greylist()
+        self.zone = world.zone()
         self.tls_context = tls_context
         self._host = host
         self._server: asyncio.Server | None = None
@@ -129,6 +200,13 @@ class SmtpService:
         """aiosmtpd hook: decide the RCPT reply from the world's [mail] tables."""
         domain = address.lower().rpartition("@")[2]
         config = self.world.mail.get(domain)
+        session.rcpt_count = getattr(session, "rcpt_count", 0) + 1  # per connection
+        if config is not None:
+            refused = policy_reply(config, helo=session.host_name or "",
+                                   sender=envelope.mail_from or "", count=session.rcpt_count,
+                                   zone=self.zone)
+            if refused is not None:
+                return refused
         held = bool(config and config.greylist) and self.greylist.holds(
             envelope.mail_from or "", address, config.greylist_seconds if config else 0.0
         )
@@ -203,12 +281,14 @@ class _WorldSMTP(SMTP):
         await self._say(text)
 
     async def _say(self, text: str) -> None:
-        final = len(text) < 4 or text[3] != "-"  # the last line of a multi-line reply
+        last = text.rsplit("\r\n", 1)[-1]  # a multi-line reply may come as one string
+        final = len(last) < 4 or last[3] != "-"  # the last line of a multi-line reply
         if final and self._service.delay:
             await asyncio.sleep(self._service.delay())
-        self._log("S", text)
+        for line in text.split("\r\n"):
+            self._log("S", line)
         await super().push(text)
-        if final and text[:3] in CLOSING_CODES and self.transport is not None:
+        if final and last[:3] in CLOSING_CODES and self.transport is not None:
             self.transport.close()
 
     def _wrap(self, command: str, method):

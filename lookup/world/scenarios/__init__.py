@@ -46,9 +46,21 @@ PUBLISH = ("publish_mailto", "publish_text", "publish_at", "publish_entity", "pu
 NAMES = ("name_german", "name_spanish", "name_family_first", "name_dutch", "nickname")
 OPTIONAL = ("legal_suffix", "ampersand", "initialism", "mail_domain", "www_only", "catch_all",
             "title_comma", "press_quote", "namesake", "third_party", "nav_only", "robots_bait")
-TRAITS = (*TEAM_KINDS, *PUBLISH, *NAMES, *OPTIONAL)
+# Where the evidence is kept and who the company is now (issue 29); drawn like OPTIONAL.
+PLACES = ("vcard_only", "pdf_only", "sitemap_only", "renamed", "bot_wall")
+TRAITS = (*TEAM_KINDS, *PUBLISH, *NAMES, *OPTIONAL, *PLACES)
 OPTIONAL_SHARE = 0.25  # each optional trait is drawn independently this often
 NAME_SHARE = 0.5
+# Traits a trait leaves no room for: behind a bot wall nothing on the site can be read (its
+# documents, menus, published mail domain); a renamed company's old name is what others'
+# pages carry, so "only third parties point at the site" is a different world; PDFs
+# replace the team page that vCards hang on. A forced trait is never dropped.
+EXCLUDES = {
+    "bot_wall": ("vcard_only", "pdf_only", "sitemap_only", "nav_only", "robots_bait",
+                 "mail_domain", "third_party", "renamed"),
+    "renamed": ("third_party",),
+    "pdf_only": ("vcard_only",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +77,27 @@ def _draw_traits(rng: random.Random, forced: tuple[str, ...]) -> list[str]:
     if name is None and rng.random() < NAME_SHARE:
         name = rng.choice(NAMES)
     traits += [name] if name else []
-    traits += [t for t in OPTIONAL if t in forced or rng.random() < OPTIONAL_SHARE]
+    traits += [t for t in (*OPTIONAL, *PLACES) if t in forced or rng.random() < OPTIONAL_SHARE]
+    for trait in [t for t in traits if t in EXCLUDES]:
+        if trait in traits:
+            traits = [t for t in traits if t not in EXCLUDES[trait] or t in forced]
+    if "vcard_only" in traits or "pdf_only" in traits:  # the addresses are in documents
+        traits = [t for t in traits if not t.startswith("publish_")]
+    if "pdf_only" in traits:  # and the people too: no team page
+        traits = [t for t in traits if not t.startswith("team_")]
+    elif "vcard_only" in traits and "team_nextjs" in traits:  # a vCard link needs markup
+        traits[traits.index("team_nextjs")] = rng.choice(TEAM_KINDS[:4])
     if "third_party" in traits and "nav_only" not in traits:
         traits.append("nav_only")  # the site is reached through the pointer, then its menu
     return traits
+
+
+def _check_forced(forced: tuple[str, ...]) -> None:
+    for trait in forced:
+        clash = sorted(set(EXCLUDES.get(trait, ())) & set(forced))
+        if clash:
+            raise ValueError(f"The traits {trait} and {', '.join(clash)} cannot be forced "
+                             "together: one leaves no room for the other.")
 
 
 def generate(directory: str | Path, *, seed: int, count: int,
@@ -80,6 +109,7 @@ def generate(directory: str | Path, *, seed: int, count: int,
     unknown = sorted(set(traits) - set(TRAITS))
     if unknown:
         raise ValueError(f"Unknown trait(s) {', '.join(unknown)}; known: {', '.join(TRAITS)}.")
+    _check_forced(traits)
     rng = random.Random(seed)
     taken: set[str] = set()
     companies: list[Company] = []
@@ -89,11 +119,13 @@ def generate(directory: str | Path, *, seed: int, count: int,
         companies.append(company)
         sites.append(build_site(company, rng, index))
     _write(Path(directory), seed, companies, sites)
-    return [GeneratedInterview(c.interviewer.name.given_to_tool, c.name, tuple(c.traits))
+    return [GeneratedInterview(c.interviewer.name.given_to_tool, c.asked, tuple(c.traits))
             for c in companies]
 
 
 def _toml_value(value: object) -> str:
+    if isinstance(value, dict):  # an inline table: { "Server" = "cloudflare" }
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
     return json.dumps(value, ensure_ascii=False) if not isinstance(value, bool) else str(value).lower()
 
 
@@ -115,6 +147,12 @@ def _write(root: Path, seed: int, companies: list[Company], sites: list[Site]) -
         for redirect in site.redirects:
             lines.append("[[redirect]]")
             lines += [f"{k} = {_toml_value(v)}" for k, v in redirect.items()]
+    for site in sites:
+        for fault in site.faults:
+            lines.append("[[fault]]")
+            lines += [f"{k} = {_toml_value(v)}" for k, v in fault.items()]
+        for name, content in site.root_files.items():
+            (root / name).write_text(content, encoding="utf-8")
     (root / "world.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     docs = [d for s in sites for d in s.first_docs] + [d for s in sites for d in s.docs]
     (root / "search.jsonl").write_text(
@@ -125,13 +163,16 @@ def _write(root: Path, seed: int, companies: list[Company], sites: list[Site]) -
         for relative, content in site.files.items():
             path = root / "sites" / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
     expected = []
     for c in companies:
         me = c.interviewer
         expected += [
             "[[interview]]", f"name = {_toml_value(me.name.given_to_tool)}",
-            f"company = {_toml_value(c.name)}", f"traits = {_toml_value(list(c.traits))}",
+            f"company = {_toml_value(c.asked)}", f"traits = {_toml_value(list(c.traits))}",
             "[interview.expect]", f"domain = {_toml_value(c.mail)}",
             f"email = {_toml_value(c.address(me))}",
             f"email_status = {_toml_value('risky' if c.catch_all else 'deliverable')}",

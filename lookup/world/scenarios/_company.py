@@ -51,6 +51,11 @@ class Company:
     def interviewer(self) -> Member:
         return self.staff[0]
 
+    @property
+    def asked(self) -> str:
+        """The company as the user names it: its old name, when it was renamed."""
+        return self.extra.get("old_name", self.name)
+
     def address(self, member: Member) -> str:
         return f"{member.local}@{self.mail}"
 
@@ -72,6 +77,14 @@ def make_company(rng: random.Random, traits: list[str], taken: set[str]) -> Comp
         if web not in taken and name.lower() not in taken:
             taken.update({web, name.lower()})
             break
+    extra: dict[str, str] = {}
+    if "renamed" in traits:  # the name given is the old one; the site and mail are the new
+        extra = _renamed(rng, name, web, taken)
+        name = extra.pop("new_name")
+        web = f"{_domain_label(name, rng, False)}.test"
+        while web in taken:
+            web = f"{_domain_label(name, rng, False)}{rng.choice('xyz')}.test"
+        taken.add(web)
     legal = f"{name} {rng.choice(LEGAL)}" if "legal_suffix" in traits else name
     mail = web
     if "mail_domain" in traits:
@@ -97,5 +110,18 @@ def make_company(rng: random.Random, traits: list[str], taken: set[str]) -> Comp
     titles = [title, *rng.sample([t for t in TITLES if t != title], 3)]
     staff = [Member(n, t, FORMATS[fmt](n.first, n.last)) for n, t in zip(names, titles, strict=True)]
     site = f"www.{web}" if "www_only" in traits or rng.random() < 0.6 else web
+    if "renamed" in traits:
+        extra["old_fmt"] = rng.choice(sorted(f for f in FORMATS if f != fmt))
     return Company(name, legal, web, mail, site, fmt, staff, traits,
-                   catch_all="catch_all" in traits, apex_a="www_only" not in traits)
+                   catch_all="catch_all" in traits, apex_a="www_only" not in traits, extra=extra)
+
+
+def _renamed(rng: random.Random, old: str, old_web: str, taken: set[str]) -> dict[str, str]:
+    """The company's new name, with its old name and domain (the ones the user knows)."""
+    while True:
+        new = company_words(rng, ampersand=False)
+        if new.lower() not in taken and new.split()[0] != old.split()[0]:
+            taken.add(new.lower())
+            break
+    return {"old_name": old, "old_web": old_web, "new_name": new,
+            "move": rng.choice(["redirect", "redirect", "notice"])}

@@ -55,23 +55,29 @@ def page(title: str, body: str, *, org: str, nav: Sequence[tuple[str, str]], lan
 """
 
 
-def team_markup(kind: str, staff: Sequence[tuple[str, str, str | None]]) -> str:
-    """The team as a page of ``kind`` lays it out: (name as written, title, address or None)."""
+def team_markup(kind: str, staff: Sequence[tuple[str, str, str | None]],
+                extra: Sequence[str] = ()) -> str:
+    """The team as a page of ``kind`` lays it out: (name as written, title, address or None).
+
+    ``extra`` is markup added after each member's address (a vCard link), in staff order.
+    """
     esc = html.escape
-    mail = lambda a: f' <a href="mailto:{a}" class="team__mail">E-mail</a>' if a else ""  # noqa: E731
+    more = list(extra) + [""] * (len(staff) - len(extra))
+    staff = [(n, t, a, more[i]) for i, (n, t, a) in enumerate(staff)]  # type: ignore[misc]
+    mail = lambda a, x="": (f' <a href="mailto:{a}" class="team__mail">E-mail</a>' if a else "") + x  # noqa: E731
     if kind == "team_cards":
         cards = "\n".join(
             f'<div class="elementor-column elementor-col-33"><div class="team-member">'
             f'<figure><img src="/wp-content/uploads/p{i}.jpg" alt=""></figure>'
             f'<h3 class="team-member__name">{esc(n)}</h3><p class="team-member__position">{esc(t)}</p>'
-            f"{mail(a)}</div></div>" for i, (n, t, a) in enumerate(staff))
+            f"{mail(a, x)}</div></div>" for i, (n, t, a, x) in enumerate(staff))
         return f'<h1 class="entry-title">Our team</h1>\n<div class="elementor-row">{cards}</div>'
     if kind == "team_dl":
-        rows = "\n".join(f"<dt>{esc(n)}</dt><dd>{esc(t)}{mail(a)}</dd>" for n, t, a in staff)
+        rows = "\n".join(f"<dt>{esc(n)}</dt><dd>{esc(t)}{mail(a, x)}</dd>" for n, t, a, x in staff)
         return f'<h1>Leadership</h1>\n<dl class="leadership-list">\n{rows}\n</dl>'
     if kind == "team_table":
-        rows = "\n".join(f"<tr><td>{esc(n)}</td><td>{esc(t)}</td><td>{esc(a or '')}</td></tr>"
-                         for n, t, a in staff)
+        rows = "\n".join(f"<tr><td>{esc(n)}</td><td>{esc(t)}</td><td>{esc(a or '')}{x}</td></tr>"
+                         for n, t, a, x in staff)
         return ("<h1>Contacts</h1>\n<table class=\"tablepress\"><thead><tr><th>Name</th><th>Position"
                 f"</th><th>E-mail</th></tr></thead><tbody>\n{rows}\n</tbody></table>")
     raise ValueError(f"no team markup of kind {kind!r}")

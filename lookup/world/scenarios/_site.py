@@ -8,6 +8,8 @@ import random
 from dataclasses import dataclass, field
 
 from lookup.world.scenarios._company import FORMATS, Company, Member
+from lookup.world.scenarios._documents import add_pdfs, add_sitemap, vcard_links
+from lookup.world.scenarios._identity import add_bot_wall, add_old_company
 from lookup.world.scenarios._markup import page, team_markup
 
 __all__ = ["Site", "build_site"]
@@ -22,12 +24,14 @@ THIRD_PARTY = {"fair": "expo-hall.test", "directory": "company-register.test",
 class Site:
     """What one company adds to the world."""
 
-    files: dict[str, str] = field(default_factory=dict)  # "host/path" -> content
+    files: dict[str, str | bytes] = field(default_factory=dict)  # "host/path" -> content
     docs: list[dict] = field(default_factory=list)  # search.jsonl, best first
     first_docs: list[dict] = field(default_factory=list)  # ranked before everything else
     dns: dict[str, dict] = field(default_factory=dict)
     mail: dict[str, dict] = field(default_factory=dict)
     redirects: list[dict] = field(default_factory=list)
+    faults: list[dict] = field(default_factory=list)
+    root_files: dict[str, str] = field(default_factory=dict)  # beside world.toml (fault bodies)
 
 
 def _publish(style: str, member: Member, address: str) -> str:
@@ -45,15 +49,17 @@ def _publish(style: str, member: Member, address: str) -> str:
     return f"{esc(name)}, {esc(member.title)}, {address}"
 
 
-def _team_page(c: Company, kind: str, path: str, nav: list[tuple[str, str]]) -> str:
+def _team_page(c: Company, kind: str, path: str, nav: list[tuple[str, str]],
+               extra: list[str] | None = None) -> str:
     rows = [(m.name.written, m.title, None) for m in c.staff]
+    extra = extra or [""] * len(c.staff)
     if kind in ("team_cards", "team_dl", "team_table"):
-        return page(f"Team | {c.legal}", team_markup(kind, rows), org=c.legal, nav=nav)
+        return page(f"Team | {c.legal}", team_markup(kind, rows, extra), org=c.legal, nav=nav)
     people = [{"@type": "Person", "name": m.name.written, "jobTitle": m.title} for m in c.staff]
     if kind == "team_jsonld":
         ld = {"@context": "https://schema.org", "@type": "Organization", "name": c.legal,
               "url": f"https://{c.site}/", "employee": people}
-        names = "".join(f"<li>{html.escape(m.name.written)}</li>" for m in c.staff)
+        names = "".join(f"<li>{html.escape(m.name.written)}{x}</li>" for m, x in zip(c.staff, extra, strict=True))
         return page(f"Team | {c.legal}", f"<h1>Team</h1><ul class=\"team-names\">{names}</ul>",
                     org=c.legal, nav=nav, jsonld=ld)
     data = {"props": {"pageProps": {"team": [{"fullName": m.name.written, "role": m.title,
@@ -70,10 +76,13 @@ def _team_page(c: Company, kind: str, path: str, nav: list[tuple[str, str]]) -> 
 
 def build_site(c: Company, rng: random.Random, index: int) -> Site:
     s = Site()
-    kind = next(t for t in c.traits if t.startswith("team_"))
-    style = next(t for t in c.traits if t.startswith("publish_"))
-    team_path = rng.choice(TEAM_PATHS)
-    nav = [("/", "Home"), (team_path, "Team"), ("/news/", "News"), ("/contact/", "Contact")]
+    kind = next((t for t in c.traits if t.startswith("team_")), None)  # None: pdf_only
+    style = next((t for t in c.traits if t.startswith("publish_")), None)  # None: in documents
+    team_path = rng.choice(TEAM_PATHS) if kind else "/about/"
+    team_link = (team_path, "Team" if kind else "About")
+    nav = [("/", "Home"), team_link, ("/news/", "News"), ("/contact/", "Contact")]
+    if "sitemap_only" in c.traits:  # only the sitemap knows the page with the people
+        nav.remove(team_link)
     if "robots_bait" in c.traits:
         nav.append(("/internal/directory/", "Staff directory"))
     host, me = c.site, c.interviewer
@@ -86,11 +95,14 @@ def build_site(c: Company, rng: random.Random, index: int) -> Site:
         f"<section class=\"hero\"><h1>Welcome to {html.escape(c.legal)}</h1>"
         f"<p>{html.escape(c.name)} has served customers since {2000 + index % 20}.</p></section>",
         org=c.legal, nav=nav, jsonld=org_ld)
-    s.files[f"{host}{team_path}index.html"] = _team_page(c, kind, team_path, nav)
+    if kind:
+        s.files[f"{host}{team_path}index.html"] = _team_page(
+            c, kind, team_path, nav, vcard_links(c, s, rng) if "vcard_only" in c.traits else None)
     quote = (f"<p>&ldquo;This is a big step for our customers,&rdquo; said "
              f"{html.escape(me.name.written)}, {html.escape(me.title)} at {html.escape(c.name)}.</p>"
              if "press_quote" in c.traits else "")
-    contacts = "; ".join(_publish(style, m, c.address(m)) for m in colleagues)
+    contacts = "; ".join(_publish(style, m, c.address(m)) if style else
+                         f"{html.escape(m.name.written)} ({html.escape(m.title)})" for m in colleagues)
     s.files[f"{host}/news/expansion/index.html"] = page(
         f"{c.name} opens a new office | News | {c.legal}",
         f"<article class=\"post\"><h1 class=\"entry-title\">{html.escape(c.name)} opens a new office"
@@ -116,21 +128,30 @@ def build_site(c: Company, rng: random.Random, index: int) -> Site:
         {"title": f"{c.legal} | {c.name.split()[-1]} for a changing world", "url": url("/"),
          "snippet": f"{c.name}: official site. About us, team, news and contact."},
         {"title": f"Team | {c.legal}", "url": url(team_path),
-         "snippet": f"Meet the people of {c.name}."},
+         "snippet": f"Meet the people of {c.name}."} if kind else {},
         {"title": f"{c.name} opens a new office | News | {c.legal}", "url": url("/news/expansion/"),
          "snippet": f"{c.name} opens a new office. Media contacts: "
                     f"{', '.join(m.name.written for m in colleagues)}."},
     ]
-    if "nav_only" in c.traits:
-        own = [d for d in own if d["url"] != url(team_path)]
+    if "nav_only" in c.traits or "sitemap_only" in c.traits:
+        own = [d for d in own if d.get("url") != url(team_path)]
+    own = [d for d in own if d]
     if "third_party" in c.traits:  # only other sites' pages point at the company
         own = []
         _third_party(c, s, index)
     s.docs.extend(own)
+    if "pdf_only" in c.traits:
+        add_pdfs(c, s, rng, nav)
+    if "sitemap_only" in c.traits:
+        add_sitemap(c, s, rng, team_path)
     _network_profile(c, s, rng)
     if "namesake" in c.traits:
         _namesake(c, s, index)
     _dns(c, s)
+    if "renamed" in c.traits:
+        add_old_company(c, s, rng, index)
+    if "bot_wall" in c.traits:
+        add_bot_wall(c, s, rng, index)
     return s
 
 
