@@ -44,6 +44,7 @@ __all__ = [
     "default_candidate",
     "load_settings",
     "local_timezone",
+    "machine_name",
 ]
 
 # A world's echo of this machine's public IP (its [machine] table, docs/world.md): in world
@@ -70,6 +71,7 @@ class GeneralSettings:
     world_endpoints: str = ""  # a JSON file from `lookup world serve --endpoints`: use that world
     world_limits: bool = False  # keep search and per-host spacing in world mode (measuring)
     candidate: str = ""  # whose research this is; "" = followup.sender_name, else the OS user
+    machine: str = ""  # this machine's name in shared files; "" = its host name
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,6 +312,14 @@ def default_candidate(settings: Settings) -> str:
         return getpass.getuser() or "me"
     except (KeyError, OSError):  # no user name in the environment nor the password database
         return "me"
+
+
+def machine_name(settings: Settings) -> str:
+    """This machine's name where a shared data folder keeps answers per machine (the day's
+    port-25 answer, the SQLite store's users): ``general.machine``, else the host name."""
+    import socket
+
+    return settings.general.machine.strip() or socket.gethostname() or "this-machine"
 
 
 def config_dir() -> Path:

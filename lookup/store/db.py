@@ -19,9 +19,11 @@ import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, delete, false, func, or_, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
     IntegrityError,
@@ -61,7 +63,7 @@ from lookup.store._sql import (
     verification_from,
 )
 from lookup.store.engine import make_engine, redacted, translating
-from lookup.store.locks import person_lock
+from lookup.store.locks import one_machine, person_lock
 from lookup.store.migrations import DEFAULT_CANDIDATE, migrate
 from lookup.store.records import DueContact, ForgetReport, PersonSummary, summaries
 
@@ -106,11 +108,16 @@ class Store:
     @classmethod
     def for_settings(cls, settings: Any) -> Store:
         """The store ``settings`` name (``database_url``); interviews from before candidates
-        existed go to the settings' own candidate (``lookup.settings.default_candidate``)."""
-        from lookup.settings import default_candidate
+        existed go to the settings' own candidate (``lookup.settings.default_candidate``). A
+        SQLite file another machine used in the last minutes is refused (a shared folder)."""
+        from lookup.settings import default_candidate, machine_name
         from lookup.slug import candidate_key
 
-        return cls.open(settings.database_url, owner=candidate_key(default_candidate(settings)))
+        url = settings.database_url
+        database = make_url(url).database if url.startswith("sqlite") else None
+        if database and database != ":memory:":  # one machine per SQLite file (locks.one_machine)
+            one_machine(Path(database).expanduser(), machine_name(settings), dt.datetime.now(dt.UTC))
+        return cls.open(url, owner=candidate_key(default_candidate(settings)))
 
     @translating("be opened or migrated")
     def _migrate(self, now: dt.datetime, owner: str) -> None:
