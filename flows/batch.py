@@ -201,6 +201,10 @@ def run_batch(
                 "workers (Ctrl-C stops waiting; the runs go on).")
         return asyncio.run(submit(batch, found, wait=wait, timeout_s=timeout_s,
                                   progress=progress))
+    from flows.runtime import with_proxy
+
+    for proxy in sorted({r.smtp_proxy for r in batch if r.smtp_proxy}):
+        with_proxy(settings, proxy)  # a name this machine's settings lack: said once, not per run
     where = "no deployment is registered there (lookup deploy)" if api else "no Prefect server"
     concurrency = settings.prefect.batch_concurrency
     say(f"Running {len(batch)} interview(s) here, {concurrency} at a time ({where}).")

@@ -44,9 +44,11 @@ from flows.runtime import (
     connect_prefect,
     request_settings,
     settings_for_run,
+    with_proxy,
     with_settings,
 )
 from lookup.errors import BadInputError, ServerError
+from lookup.intake.request import check_proxy_choice
 from lookup.settings import Settings, load_settings
 
 __all__ = ["demo", "deploy", "import_calendar", "serve", "server_start", "server_status_cmd",
@@ -242,7 +244,11 @@ def import_calendar(
         raise BadInputError("--wait follows the runs of --submit; give both, or neither.")
     timeout_s = wait_timeout(wait, timeout)
     check_world(world)
-    settings = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
+    # a proxy's name is the workers' when the runs go to them: checked where the runs run
+    check_proxy_choice(smtp_proxy)
+    settings = settings_for_run(world, m365_https=m365_https)
+    if not submit:
+        with_proxy(settings, smtp_proxy)  # the runs are here: the name must be this machine's
     options = {"smtp": True if smtp else None, "smtp_proxy": smtp_proxy,
                "m365_https": True if m365_https else None, "world": world,
                "candidate": whose(settings, candidate)}

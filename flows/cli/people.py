@@ -50,7 +50,7 @@ from flows.runtime import (
 )
 from lookup.errors import BadInputError, ServerError
 from lookup.intake.followup import followup_state, state_phrase
-from lookup.intake.request import ResearchRequest, panel_names
+from lookup.intake.request import ResearchRequest, check_proxy_choice, panel_names
 
 __all__ = ["forget", "guess", "list_people", "research", "reverify", "show"]
 
@@ -173,8 +173,9 @@ def _research_batch(
             flag = "--" + option.replace("_", "-")
             raise BadInputError(f"{flag} describes one interview; with --batch, give it in the "
                                 f"batch file's {option} column.")
-    settings = settings_for_run(given["world"], smtp_proxy=given["smtp_proxy"],
-                                m365_https=given["m365_https"])
+    # a proxy's name is the workers' when the runs go to them: checked where the runs run
+    check_proxy_choice(given["smtp_proxy"])
+    settings = settings_for_run(given["world"], m365_https=given["m365_https"])
     options = {k: v for k, v in given.items() if k not in PER_INTERVIEW}
     requests, notes = read_batch(path, settings=settings, options=options)
     for note in notes:
@@ -408,12 +409,19 @@ def forget(
     settings = settings_for_run()
     own = whose(settings, candidate, all_candidates)
     with open_store(settings) as store:
-        found = _find(store, person, own)
+        found = store.find_person(person, own)
+        name = found.name if found else " ".join(person.split())
         api, prefect = _prefect_for_forget(settings)
-        cancelled = _cancel_in_flight(found.name, own) if api is not None else []
+        cancelled = _cancel_in_flight(name, own) if api is not None else []
         searches: list[int] = []  # the tombstone: a run still going writes nothing when it ends
-        report = store.forget(found.slug, candidate=own,
-                              while_locked=lambda r: _forget_files(settings, r, searches))
+        if found is not None:
+            report = store.forget(found.slug, candidate=own,
+                                  while_locked=lambda r: _forget_files(settings, r, searches))
+        elif cancelled:  # nothing stored yet, a first run still going: it must write nothing
+            store.tombstone(name, own)
+            report = _nothing_stored(name, own)
+        else:
+            _find(store, person, own)  # nobody: the sentence, exit 2
     if cancelled:  # their last records (states, logs) land before Prefect's are removed
         from flows.privacy import wait_ended
 
@@ -422,11 +430,12 @@ def forget(
     if "error" not in prefect:
         from flows.privacy import forget_prefect  # after connect_prefect: Prefect reads it once
 
-        prefect |= forget_prefect(settings, found.name, found.slug, api=api,
-                                  candidates=[own] if own and report.shared_kept else None)
+        only_theirs = own is not None and (report.shared_kept or not report.found)
+        prefect |= forget_prefect(settings, name, report.slug, api=api,
+                                  candidates=[own] if only_theirs else None)
     removed = {
-        "slug": found.slug,
-        "name": found.name,
+        "slug": report.slug,
+        "name": name,
         "candidate": own,
         "shared_kept": report.shared_kept,
         "rows": _rows_json(report),
@@ -447,6 +456,14 @@ def forget(
                         "stay: run forget again once they end.")
     if problems:
         fail(" ".join(problems))
+
+
+def _nothing_stored(name: str, candidate: str | None) -> Any:
+    """The report of a forget that found no rows (only runs still going, now cancelled)."""
+    from lookup.slug import slugify
+    from lookup.store import ForgetReport
+
+    return ForgetReport(found=False, slug=slugify(name), name=name, candidate=candidate)
 
 
 def _prefect_for_forget(settings: Any) -> tuple[str | None, dict[str, Any]]:

@@ -90,9 +90,10 @@ class Store:
         before candidates existed go to ``owner``)."""
         try:
             engine = make_engine(url)
-        except (ArgumentError, ValueError) as exc:
+        except (ArgumentError, ValueError) as exc:  # its text may quote the URL: not said
             raise StoreError(
-                f"The database URL {redacted(url)!r} is not a valid SQLAlchemy URL: {exc}."
+                f"The database URL {redacted(url)!r} is not a valid SQLAlchemy URL; write it as "
+                "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE or sqlite:///PATH."
             ) from exc
         except OSError as exc:
             raise StoreError(f"The database folder for {redacted(url)} "
@@ -375,6 +376,18 @@ class Store:
                 report = replace(report, files=tuple(str(f) for f in while_locked(report)))
         return report
 
+    def tombstone(self, name: str, candidate: str | None = None,
+                  now: dt.datetime | None = None) -> None:
+        """Only the tombstone, under the person's lock: for a person nothing is stored about
+        yet, whose first run is still going (it then writes nothing)."""
+        with self.writing(name):
+            self._tombstone(name, candidate, to_db(now or dt.datetime.now(dt.UTC)))
+
+    @translating("write the tombstone")
+    def _tombstone(self, name: str, candidate: str | None, now: dt.datetime) -> None:
+        with self._engine.begin() as conn:
+            _tombstone(conn, name, candidate, now)
+
     @translating("forget the person")
     def _forget(self, slug: str, candidate: str | None, now: dt.datetime) -> ForgetReport:
         with self._engine.begin() as conn:
@@ -382,9 +395,7 @@ class Store:
             if person_id is None:
                 return ForgetReport(found=False)
             person = conn.execute(select(PEOPLE).where(PEOPLE.c.id == person_id)).one()
-            conn.execute(delete(FORGOTTEN).where(FORGOTTEN.c.forgotten_at < now - TOMBSTONE_KEPT))
-            conn.execute(FORGOTTEN.insert().values(name_hash=name_hash(person.name),
-                                                   candidate=candidate, forgotten_at=now))
+            _tombstone(conn, person.name, candidate, now)
             mine = INTERVIEWS.c.person_id == person_id
             if candidate is not None:
                 mine = mine & (INTERVIEWS.c.candidate == candidate)
@@ -399,6 +410,12 @@ class Store:
         return ForgetReport(found=True, slug=person.slug, name=person.name,
                             card_path=cards[0] if cards else None, cards=cards,
                             candidate=candidate, shared_kept=bool(others), **counts)
+
+
+def _tombstone(conn: Any, name: str, candidate: str | None, now: dt.datetime) -> None:
+    conn.execute(delete(FORGOTTEN).where(FORGOTTEN.c.forgotten_at < now - TOMBSTONE_KEPT))
+    conn.execute(FORGOTTEN.insert().values(name_hash=name_hash(name), candidate=candidate,
+                                           forgotten_at=now))
 
 
 def name_hash(name: str) -> str:
