@@ -40,6 +40,7 @@ __all__ = [
     "require_auth",
     "server_auth",
     "server_env",
+    "tls_verify",
 ]
 
 SERVER_AUTH = "PREFECT_SERVER_API_AUTH_STRING"
@@ -114,6 +115,16 @@ def auth_header(auth: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(auth.encode("utf-8")).decode("ascii")}
 
 
+def tls_verify(env: Mapping[str, str] | None = None) -> str | bool:
+    """How this tool's own calls to Prefect's API check TLS, as Prefect's client does: the
+    CA file ``PREFECT_API_SSL_CERT_FILE`` (a reverse proxy with a private CA), else the usual
+    roots; ``PREFECT_API_TLS_INSECURE_SKIP_VERIFY`` turns checking off."""
+    env = os.environ if env is None else env
+    if env.get("PREFECT_API_TLS_INSECURE_SKIP_VERIFY", "").strip().lower() in ("1", "true"):
+        return False
+    return env.get("PREFECT_API_SSL_CERT_FILE") or True
+
+
 def require_access(api: str, env: Mapping[str, str] | None = None, timeout_s: float = 5.0) -> None:
     """ServerError in one sentence when the API at ``api`` (PREFECT_API_URL's form) refuses
     this process's auth string (or its lack of one)."""
@@ -122,7 +133,7 @@ def require_access(api: str, env: Mapping[str, str] | None = None, timeout_s: fl
     env = os.environ if env is None else env
     auth = env.get(CLIENT_AUTH, "")
     try:
-        with httpx.Client(trust_env=False, timeout=timeout_s) as client:
+        with httpx.Client(trust_env=False, timeout=timeout_s, verify=tls_verify(env)) as client:
             answer = client.get(api.rstrip("/") + "/admin/version", headers=auth_header(auth))
     except httpx.HTTPError:
         return  # not reachable is said elsewhere (health); only a refusal is ours to say

@@ -37,7 +37,7 @@ from typing import NoReturn
 
 import httpx
 
-from flows.access import require_auth, server_env
+from flows.access import require_auth, server_env, tls_verify
 from lookup.atomic import write_atomic
 from lookup.errors import ServerError
 from lookup.settings import Settings
@@ -263,7 +263,7 @@ def _wait_healthy(
 def health(url: str, timeout_s: float = 3.0) -> str | None:
     """None when the Prefect server at ``url`` (its base URL) says it is healthy, else why not."""
     try:
-        with httpx.Client(trust_env=False, timeout=timeout_s) as client:
+        with httpx.Client(trust_env=False, timeout=timeout_s, verify=tls_verify()) as client:
             response = client.get(url.rstrip("/") + "/api/health")
     except httpx.HTTPError as exc:
         return type(exc).__name__

@@ -328,12 +328,16 @@ def test_a_non_loopback_address_without_an_auth_string_is_refused_before_anythin
 
 
 def test_the_api_asks_every_caller_for_the_auth_string(team: Team):
-    """Without the auth string the API answers 401 (health excepted); with a wrong one the CLI
+    """Without the auth string the API answers 401 (health excepted), and a change is refused
+    before that for want of a CSRF token, which only the string gets; with a wrong string the CLI
     says so in one sentence; with it, reads and changes (CSRF token and all) go through."""
-    for method, path in (("GET", "/flow_runs/00000000-0000-0000-0000-000000000000"),
-                         ("POST", "/deployments/filter"), ("POST", "/work_pools/filter")):
-        answer = httpx.request(method, team.api + path, json={}, timeout=10, trust_env=False)
+    for path in ("/flow_runs/00000000-0000-0000-0000-000000000000", "/work_pools/" + POOL,
+                 "/csrf-token?client=someone", "/admin/version"):
+        answer = httpx.get(team.api + path, timeout=10, trust_env=False)
         assert answer.status_code == 401, (path, answer.text)
+    for path in ("/deployments/filter", "/work_pools/filter", "/flow_runs/"):
+        answer = httpx.post(team.api + path, json={}, timeout=10, trust_env=False)
+        assert (answer.status_code, answer.json()) == (403, {"detail": "Missing CSRF token."})
     assert httpx.get(team.api + "/health", timeout=10, trust_env=False).text == "true"
     wrong = subprocess.run([str(BIN / "lookup"), "deploy"], capture_output=True, text=True,
                            env=team.env | {"PREFECT_API_AUTH_STRING": "team-admin:guess"},
