@@ -58,6 +58,7 @@ SMTP_PER_MINUTE = 6
 NOISE_S = 0.05
 POOL = "team-test-pool"
 AUTH = "team-admin:Team-Auth-7c1f"  # the server's auth string: every client sends it
+PROXY_USER = "team-proxy-user"
 PROXY_PASSWORD = "S3cretPW-socks"  # a proxy password, from the workers' environment only
 DB_PASSWORD = "DbS3cret-store"  # in the store's URL (PostgreSQL trusts loopback: any works)
 
@@ -171,8 +172,8 @@ def team(postgres, tmp_path_factory) -> Iterator[Team]:
         env["PREFECT_API_URL"] = record["url"] + "/api"
         env["PREFECT_API_AUTH_STRING"] = AUTH  # every other client and worker sends it
         with serve_world(DEMO_WORLD) as demo, serve_world(HARBOR_WORLD) as harbor, \
-                serve_world(slow_dir) as slow, serve_socks5(f"probe:{PROXY_PASSWORD}") as proxy:
-            env["LOOKUP_SMTP__PROXIES__OFFICE"] = f"socks5://probe:${{OFFICE_PW}}@127.0.0.1:{proxy.port}"
+                serve_world(slow_dir) as slow, serve_socks5(f"{PROXY_USER}:{PROXY_PASSWORD}") as proxy:
+            env["LOOKUP_SMTP__PROXIES__OFFICE"] = f"socks5://{PROXY_USER}:${{OFFICE_PW}}@127.0.0.1:{proxy.port}"
             env["OFFICE_PW"] = PROXY_PASSWORD
             write_endpoints(tmp / "worlds.json", demo.endpoints, harbor.endpoints, slow.endpoints)
             env["LOOKUP_WORLD_ENDPOINTS"] = str(tmp / "worlds.json")
@@ -450,7 +451,7 @@ def test_no_password_is_recorded_anywhere(team: Team, tmp_path: Path):
     assert team.proxy.relayed(), "the probes went through the proxy"
     doctor = team.lookup("doctor", "--world", str(DEMO_WORLD), "--smtp-proxy", "office")
     assert f"socks5://127.0.0.1:{team.proxy.port}:" in doctor.stdout, doctor.stdout
-    assert "probe" not in doctor.stdout + doctor.stderr  # shown without user or password
+    assert PROXY_USER not in doctor.stdout + doctor.stderr  # shown without user or password
     leaks = [f"{p}: {s}" for p in [*team.data.rglob("*"), *team.logs.rglob("*")] if p.is_file()
              for s in (PROXY_PASSWORD, DB_PASSWORD) if s.encode() in p.read_bytes()]
     from tests.pgcluster import find_pg_bin
