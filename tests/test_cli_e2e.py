@@ -131,7 +131,7 @@ def test_reverify_due_and_research(user: User) -> None:
 def test_forget_removes_the_person_everywhere(user: User) -> None:
     """`lookup forget` removes the rows and card, and Prefect's runs and artifacts."""
     done = user.run("forget", "Dana Okafor")
-    assert done.stdout.startswith("Forgot Dana Okafor (dana-okafor):")
+    assert done.stdout.startswith(f"Forgot Dana Okafor (dana-okafor) for {CANDIDATE}:")
     assert "Prefect: " in done.stdout
     assert not (user.data / "briefings" / CANDIDATE / "dana-okafor.md").exists()
     assert user.rows("SELECT count(*) FROM people WHERE slug = 'dana-okafor'") == [(0,)]
