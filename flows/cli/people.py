@@ -449,6 +449,10 @@ def forget(
     else:
         _print_forgotten(removed)
     problems = [p for p in (prefect.get("error"), prefect.get("not_removed")) if p]
+    elsewhere = _cards_elsewhere(settings, report)
+    if elsewhere:
+        problems.append(f"The card {elsewhere[0]} lies in another machine's data folder: run "
+                        "forget there too, or give every worker one shared data folder.")
     going = (prefect.get("cancelled") or {}).get("still_going")
     if going:
         problems.append(f"{len(going)} run(s) for them did not stop within a minute of being "
@@ -456,6 +460,13 @@ def forget(
                         "stay: run forget again once they end.")
     if problems:
         fail(" ".join(problems))
+
+
+def _cards_elsewhere(settings: Any, report: Any) -> list[str]:
+    """Cards the forgotten interviews recorded outside this machine's data folder (a worker's
+    own folder): this command cannot remove them."""
+    mine = settings.briefings_dir
+    return [c for c in report.cards if not Path(c).resolve().is_relative_to(mine)]
 
 
 def _nothing_stored(name: str, candidate: str | None) -> Any:
