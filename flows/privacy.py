@@ -43,18 +43,16 @@ PAGE = 200
 RESEARCH_FLOW = "research-interviewer"
 
 
-async def forget_in_prefect(name: str, slug: str,
-                            candidates: Sequence[str] | None = None) -> dict[str, int]:
-    """Delete the person's research flow runs and card artifacts (only ``candidates``' when
-    given; everyone's, those from before candidates included, when None); return how many."""
+async def forget_in_prefect(name: str, slug: str, candidates: Sequence[str] | None = None,
+                            *, known: Sequence[str] = ()) -> dict[str, int]:
+    """Delete the person's research flow runs and card artifacts: only ``candidates``' when
+    given; else every run, and the cards of every candidate in ``known`` (the store's) and
+    the one from before candidates. Returns how many of each."""
     wanted = name_key(name)
-    keys = [artifact_key(slug, c) for c in candidates or ()]
+    whose = known if candidates is None else candidates
+    keys = [artifact_key(slug, c) for c in whose] + ([artifact_key(slug)] if candidates is None
+                                                     else [])
     async with get_client() as client:
-        if candidates is None:  # every candidate's card artifacts, and the one from before
-            found = await client.read_artifacts(artifact_filter=ArtifactFilter(
-                key=ArtifactFilterKey(like_=f"briefing-%{_key_part(slug)}")))
-            keys = [a.key for a in found if a.key == artifact_key(slug)
-                    or (a.key or "").endswith("-" + _key_part(slug))]
         artifacts = await client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=keys))) if keys else []
         for artifact in artifacts:
@@ -190,7 +188,8 @@ def scrub_local_database(path: Path, needles: Sequence[str]) -> dict[str, int]:
 
 
 def forget_prefect(settings: Any, name: str, slug: str, *, api: str | None,
-                   candidates: Sequence[str] | None = None) -> dict[str, Any]:
+                   candidates: Sequence[str] | None = None,
+                   known: Sequence[str] = ()) -> dict[str, Any]:
     """Remove what Prefect holds about the person (only ``candidates``' runs and cards when
     given: other candidates keep the person); say what could not be removed.
 
@@ -201,7 +200,7 @@ def forget_prefect(settings: Any, name: str, slug: str, *, api: str | None,
     if api is None and not database.is_file():
         return {"flow_runs": 0, "artifacts": 0}
     try:
-        report = _api_deletions(name, slug, candidates, temporary=api is None)
+        report = _api_deletions(name, slug, candidates, known, temporary=api is None)
     except Exception as exc:  # Prefect unreachable: say so, keep what was already removed
         return {"error": f"Prefect's records could not be removed ({exc}); start the server "
                          "and run forget again."}
@@ -222,13 +221,13 @@ def forget_prefect(settings: Any, name: str, slug: str, *, api: str | None,
     return report
 
 
-def _api_deletions(name: str, slug: str, candidates: Sequence[str] | None, *,
-                   temporary: bool) -> dict[str, Any]:
+def _api_deletions(name: str, slug: str, candidates: Sequence[str] | None,
+                   known: Sequence[str], *, temporary: bool) -> dict[str, Any]:
     """Run ``forget_in_prefect``; with a temporary server, in a child process, so that the
     server has stopped (and let go of its database file) before the file is cleaned."""
     if not temporary:
-        return asyncio.run(forget_in_prefect(name, slug, candidates))
-    whose = [] if candidates is None else ["--candidates", *candidates]
+        return asyncio.run(forget_in_prefect(name, slug, candidates, known=known))
+    whose = ["--known", *known] if candidates is None else ["--candidates", *candidates]
     done = subprocess.run([sys.executable, "-m", "flows.privacy", name, slug, *whose],
                           capture_output=True, text=True, timeout=600, check=False)
     if done.returncode != 0:
@@ -244,6 +243,8 @@ def _is_ours(settings: Any, api: str) -> bool:
     return info is not None and api_url(info).rstrip("/") == api.rstrip("/")
 
 
-if __name__ == "__main__":  # `python -m flows.privacy NAME SLUG [--candidates C…]`, as JSON
-    _whose = sys.argv[4:] if sys.argv[3:4] == ["--candidates"] else None
-    print(json.dumps(asyncio.run(forget_in_prefect(sys.argv[1], sys.argv[2], _whose))))
+if __name__ == "__main__":  # `python -m flows.privacy NAME SLUG [--candidates|--known C…]`
+    _flag, _whose = sys.argv[3:4], sys.argv[4:]
+    print(json.dumps(asyncio.run(forget_in_prefect(
+        sys.argv[1], sys.argv[2], _whose if _flag == ["--candidates"] else None,
+        known=_whose if _flag == ["--known"] else ()))))

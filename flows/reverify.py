@@ -44,10 +44,11 @@ async def purge_task(settings: Settings, now: dt.datetime) -> list[str]:
     """Forget contacts whose interview is older than the retention period, here and in Prefect."""
     purged: list[str] = []
     with Store.for_settings(settings) as store:
+        known = store.candidates()
         for slug in store.expired(now=now, retention_days=settings.store.retention_days):
             report = store.forget(slug, now=now, while_locked=lambda r: _files_of(settings, r))
             if report.found and report.name:
-                await forget_in_prefect(report.name, slug)
+                await forget_in_prefect(report.name, slug, known=known)
             purged.append(slug)
     return purged
 

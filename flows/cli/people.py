@@ -411,6 +411,7 @@ def forget(
     with open_store(settings) as store:
         found = store.find_person(person, own)
         name = found.name if found else " ".join(person.split())
+        known = store.candidates()  # whose card artifacts Prefect may hold on them
         api, prefect = _prefect_for_forget(settings)
         cancelled = _cancel_in_flight(name, own) if api is not None else []
         searches: list[int] = []  # the tombstone: a run still going writes nothing when it ends
@@ -432,7 +433,7 @@ def forget(
 
         only_theirs = own is not None and (report.shared_kept or not report.found)
         prefect |= forget_prefect(settings, name, report.slug, api=api,
-                                  candidates=[own] if only_theirs else None)
+                                  candidates=[own] if only_theirs else None, known=known)
     removed = {
         "slug": report.slug,
         "name": name,
