@@ -171,3 +171,17 @@ def test_a_run_that_began_before_a_forget_writes_nothing(tmp_path):
         store.forget("Dana Okafor")
     raw = (tmp_path / "data" / "lookup.db").read_bytes().lower()
     assert b"okafor" not in raw
+
+
+def test_a_draft_is_signed_with_the_sender_name_only_for_the_machine_s_own_candidate(tmp_path):
+    """followup.sender_name signs the drafts of this machine's own candidate; a card written
+    for another candidate (a worker researching for Bea) is left "[Your name]"."""
+    settings = load_settings(env={}, overrides={
+        "general": {"data_dir": str(tmp_path / "data"), "candidate": ALEX},
+        "followup": {"sender_name": "Alex Kim"}})
+    now = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    mine = write_briefing(dana_result(), settings=settings, now=now).read_text(encoding="utf-8")
+    bea = replace(dana_result(), interview=replace(dana_result().interview, candidate="bea-moss"))
+    theirs = write_briefing(bea, settings=settings, now=now).read_text(encoding="utf-8")
+    assert "Best regards,\nAlex Kim" in mine
+    assert "Alex Kim" not in theirs and "Best regards,\n[Your name]" in theirs

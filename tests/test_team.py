@@ -12,7 +12,8 @@ address without an auth string (before anything binds), and runs with one, CSRF 
 on; unauthenticated calls get 401 while the CLI and the workers (given the string) work; the
 work pool's template ignores ``-jv command=…``; the workers' settings decide what a run may
 ask; a person is forgotten in the middle of a run; and after runs that used a proxy password
-and a database password, neither is found in the data folder, the databases or the logs.
+and a database password, neither is found in the data folder, the databases or the logs (nor
+is the auth string's password).
 
 Slow (about two minutes): skip it with ``pytest -m "not team"``; CI runs it.
 """
@@ -57,10 +58,12 @@ SMTP_PER_MINUTE = 6
 # the request leaves. On a loaded 2-core machine both clocks wobble by tens of ms.
 NOISE_S = 0.05
 POOL = "team-test-pool"
-AUTH = "team-admin:Team-Auth-7c1f"  # the server's auth string: every client sends it
+AUTH_PASSWORD = "Team-Auth-7c1f"
+AUTH = f"team-admin:{AUTH_PASSWORD}"  # the server's auth string: every client sends it
 PROXY_USER = "team-proxy-user"
 PROXY_PASSWORD = "S3cretPW-socks"  # a proxy password, from the workers' environment only
 DB_PASSWORD = "DbS3cret-store"  # in the store's URL (PostgreSQL trusts loopback: any works)
+SECRETS = (PROXY_PASSWORD, DB_PASSWORD, AUTH_PASSWORD)
 
 
 
@@ -438,9 +441,10 @@ def test_forget_during_a_run_cancels_it_and_nothing_is_written(team: Team, tmp_p
 
 def test_no_password_is_recorded_anywhere(team: Team, tmp_path: Path):
     """After runs that probed through a proxy named in the workers' settings (its password from
-    their environment) against a store whose URL holds a password, neither password is in any
-    file of the data folder, the workers' logs, or a dump of the store's or Prefect's database;
-    the proxy is shown as socks5://host:port only."""
+    their environment) against a store whose URL holds a password, on a server with an auth
+    string, none of the three passwords is in any file of the data folder, the workers' logs,
+    or a dump of the store's or Prefect's database; the proxy is shown as socks5://host:port
+    only."""
     dana = _expected(DEMO_WORLD)
     batch = tmp_path / "proxied.csv"
     batch.write_text(f"name,company,world,role\n{dana['name']},{dana['company']},{DEMO_WORLD},"
@@ -453,7 +457,7 @@ def test_no_password_is_recorded_anywhere(team: Team, tmp_path: Path):
     assert f"socks5://127.0.0.1:{team.proxy.port}:" in doctor.stdout, doctor.stdout
     assert PROXY_USER not in doctor.stdout + doctor.stderr  # shown without user or password
     leaks = [f"{p}: {s}" for p in [*team.data.rglob("*"), *team.logs.rglob("*")] if p.is_file()
-             for s in (PROXY_PASSWORD, DB_PASSWORD) if s.encode() in p.read_bytes()]
+             for s in SECRETS if s.encode() in p.read_bytes()]
     from tests.pgcluster import find_pg_bin
 
     for database in ("team_store", "team_prefect"):
@@ -463,6 +467,5 @@ def test_no_password_is_recorded_anywhere(team: Team, tmp_path: Path):
                               capture_output=True, timeout=120)
         assert dump.returncode == 0, dump.stderr
         assert b"Dana Okafor" in dump.stdout, database  # the runs are in this dump
-        leaks += [f"{database}: {s}" for s in (PROXY_PASSWORD, DB_PASSWORD)
-                  if s.encode() in dump.stdout]
+        leaks += [f"{database}: {s}" for s in SECRETS if s.encode() in dump.stdout]
     assert leaks == []

@@ -35,6 +35,7 @@ __all__ = [
     "card_path_for",
     "own_candidate",
     "refresh_history",
+    "signature",
     "write_briefing",
     "write_panel_index",
 ]
@@ -55,6 +56,15 @@ def card_path_for(settings: Settings, slug: str, candidate: str | None = None) -
 def own_candidate(settings: Settings) -> str:
     """The candidate a run is for when its interview names none (``default_candidate``)."""
     return candidate_key(default_candidate(settings))
+
+
+def signature(settings: Settings, candidate: str) -> str | None:
+    """The name that signs a candidate's drafts: ``followup.sender_name`` for this machine's
+    own candidate only; a worker researching for someone else leaves "[Your name]" rather
+    than sign with its user's name."""
+    if candidate != own_candidate(settings):
+        return None
+    return settings.followup.sender_name.strip() or None
 
 
 def write_briefing(
@@ -91,7 +101,7 @@ def write_briefing(
         reminder = path.with_suffix(".ics") if deadline else None
         fresh = [c.verification for c in result.candidates if c.verification is not None]
         history = _merged_history(store.history_for_person(slug), fresh)
-        sender = settings.followup.sender_name or None
+        sender = signature(settings, whose)
         text = render_card(
             result, history=history, templates_dir=settings.templates_dir, generated_at=now,
             sender_name=sender, rounds=rounds, reminder=reminder.name if reminder else None,
@@ -132,9 +142,10 @@ def write_panel_index(
     name = panel_index_name(interview)
     if name is None:
         return None
+    whose = interview.candidate or own_candidate(settings)
     text = render_panel(interview, members, templates_dir=settings.templates_dir,
-                        generated_at=now, sender_name=settings.followup.sender_name or None)
-    path = settings.briefings_dir / (interview.candidate or own_candidate(settings)) / name
+                        generated_at=now, sender_name=signature(settings, whose))
+    path = settings.briefings_dir / whose / name
     write_card_atomic(path, text)
     return path
 
