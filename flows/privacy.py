@@ -32,7 +32,8 @@ from prefect.client.schemas.filters import (
     FlowFilterName,
 )
 
-from lookup.slug import name_key
+from lookup.errors import BadInputError
+from lookup.slug import candidate_key, name_key
 
 __all__ = [
     "RESEARCH_FLOW", "artifact_key", "cancel_in_flight", "forget_in_prefect", "forget_prefect",
@@ -59,10 +60,22 @@ async def forget_in_prefect(name: str, slug: str, candidates: Sequence[str] | No
             await client.delete_artifact(artifact.id)
         doomed = [r.id for r in await _research_runs(client)
                   if name_key(str(r.parameters.get("name", ""))) == wanted
-                  and (candidates is None or r.parameters.get("candidate") in candidates)]
+                  and (candidates is None or _whose(r.parameters) in candidates)]
         for run_id in doomed:
             await client.delete_flow_run(run_id)
     return {"flow_runs": len(doomed), "artifacts": len(artifacts)}
+
+
+def _whose(parameters: dict[str, Any]) -> str | None:
+    """The candidate a run's parameters name, as stored (``candidate_key``): a run submitted
+    by `prefect deployment run --param candidate="Bea Moss"` keeps the name as typed."""
+    given = parameters.get("candidate")
+    if not isinstance(given, str) or not given.strip():
+        return None
+    try:
+        return candidate_key(given)
+    except BadInputError:  # not a name: such a run was refused, and is nobody's
+        return given
 
 
 IN_FLIGHT = ("SCHEDULED", "PENDING", "RUNNING", "PAUSED", "CANCELLING")
@@ -89,7 +102,7 @@ async def cancel_in_flight(name: str, candidate: str | None) -> list[str]:
     async with get_client() as client:
         runs = await _research_runs(client, going)
         mine = [r for r in runs if name_key(str(r.parameters.get("name", ""))) == wanted
-                and (candidate is None or r.parameters.get("candidate") in (None, candidate))]
+                and (candidate is None or _whose(r.parameters) in (None, candidate))]
         for run in mine:
             await client.set_flow_run_state(run.id, Cancelling(
                 message="Cancelled by `lookup forget`: this person is being forgotten."),

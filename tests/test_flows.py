@@ -170,6 +170,30 @@ def test_forget_also_removes_the_runs_and_card_artifacts_prefect_kept() -> None:
         "flow_runs": 0, "artifacts": 0}
 
 
+def test_forget_finds_runs_that_name_the_candidate_as_typed() -> None:
+    """A run submitted with `--param candidate="Bea Moss"` (kept as typed) is cancelled and
+    deleted by Bea's forget, and Alex's run on the same person is left alone."""
+    from prefect.client.orchestration import get_client
+    from prefect.states import Scheduled
+
+    from flows.privacy import cancel_in_flight
+    from flows.research import research_interviewer
+
+    async def submit(candidate: str) -> str:
+        async with get_client() as client:
+            run = await client.create_flow_run(
+                research_interviewer, state=Scheduled(),
+                parameters={"name": "Ada Fenwick", "company": "Harbor", "candidate": candidate})
+        return str(run.id)
+
+    bea, alex = asyncio.run(submit("Bea  Moss")), asyncio.run(submit("Alex Kim"))
+    assert asyncio.run(cancel_in_flight("ada fenwick", "bea-moss")) == [bea]
+    removed = asyncio.run(forget_in_prefect("Ada Fenwick", "ada-fenwick", ["bea-moss"]))
+    assert removed["flow_runs"] == 1
+    assert asyncio.run(cancel_in_flight("Ada Fenwick", "alex-kim")) == [alex]
+    assert asyncio.run(forget_in_prefect("Ada Fenwick", "ada-fenwick"))["flow_runs"] == 1
+
+
 def test_reverify_purges_contacts_past_retention(data_dir: Path) -> None:
     """A contact whose interview is older than store.retention_days is forgotten by reverify."""
     summary = _research(HARBOR_WORLD, "--interview-date", "2025-01-06")
