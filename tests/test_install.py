@@ -25,6 +25,7 @@ import pytest
 
 import lookup
 from flows.privacy import artifact_key
+from lookup.slug import candidate_key
 from tests.browser import chromium, find_chromium
 from tests.netkit import free_port
 
@@ -35,8 +36,10 @@ EDITABLE_BIN = Path(sys.executable).parent
 ADDRESS = "dokafor@brightwater.test"
 HEADING = "Dana Okafor — Brightwater Analytics"
 DEMO = ("Dana Okafor", "--company", "Brightwater Analytics")
-# The card's artifact: a user who names no candidate researches for their user name.
-KEY = artifact_key("dana-okafor", getpass.getuser())
+# A user who names no candidate researches for their user name: their cards live under
+# briefings/<you>/, their card artifacts are keyed briefing-<you>-<slug>.
+YOU = candidate_key(getpass.getuser())
+KEY = artifact_key("dana-okafor", YOU)
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(900)]
 
@@ -100,7 +103,7 @@ def test_lookup_demo_from_an_empty_folder_with_only_the_wheel(tmp_path: Path) ->
     demo = run(venv_bin, "demo", cwd=empty, env=env)
     assert demo.returncode == 0, demo.stdout + demo.stderr[-3000:]
     assert f"Address: {ADDRESS}" in demo.stdout and f"# {HEADING}" in demo.stdout
-    card = home / ".local" / "share" / "interviewer-lookup" / "briefings" / "dana-okafor.md"
+    card = home / ".local" / "share" / "interviewer-lookup" / "briefings" / YOU / "dana-okafor.md"
     assert card.is_file() and ADDRESS in card.read_text(encoding="utf-8")
     assert list(empty.iterdir()) == []
 
