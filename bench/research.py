@@ -1,4 +1,8 @@
-"""Research quality and politeness on a world: `python bench/research.py --world DIR [--json]`.
+"""Research quality and politeness on worlds: `python bench/research.py --world DIR... [--json]`.
+
+`--world` takes one or more world folders, or a folder of worlds (each subfolder with an
+expected.toml, e.g. ../shared/real-worlds); over several it prints the share fully right
+and one line per miss.
 
 `python bench/research.py --generate N --seed S [--traits a,b]` writes a world of N
 fictional companies with lookup.world.scenarios first, runs every interview, and prints
@@ -98,7 +102,7 @@ async def one(interview: dict, world_dir: Path, smtp: bool) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--world", type=Path)
+    parser.add_argument("--world", type=Path, nargs="+", help="world folders, or folders of worlds")
     parser.add_argument("--generate", type=int, metavar="N", help="generate a world of N interviews")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--traits", default="", help="comma-separated traits to force")
@@ -111,17 +115,22 @@ def main() -> None:
         return
     if args.world is None:
         parser.error("give --world DIR or --generate N")
-    expected = tomllib.loads((args.world / "expected.toml").read_text())
-    rows = [
-        asyncio.run(one(i, args.world.resolve(), not args.no_smtp))
-        for i in expected.get("interview", [])
-    ]
+    worlds = world_dirs(args.world)
+    if not worlds:
+        parser.error(f"no expected.toml in {' '.join(map(str, args.world))} or their subfolders")
+    rows, cases = [], []
+    for world in worlds:
+        for interview in tomllib.loads((world / "expected.toml").read_text()).get("interview", []):
+            row = asyncio.run(one(interview, world.resolve(), not args.no_smtp))
+            row["world"], row["fully_right"] = world.name, fully_right(row)
+            rows.append(row)
+            cases.append(interview)
     if args.json:
         print(json.dumps(rows, indent=2))
         return
     for r in rows:
         mark = lambda ok: "ok " if ok else "MISS"  # noqa: E731
-        print(f"{r['name']}:")
+        print(f"{r['world']}: {r['name']}:")
         print(f"  domain  {mark(r['domain_ok'])} {r['domain']}")
         print(f"  title   {mark(r['title_ok'])} {r['title']}")
         print(f"  address {mark(r['email_ok'])} {r['email']} (p={r['probability']})")
@@ -140,6 +149,35 @@ def main() -> None:
         f"status {sum(bool(r['status_ok']) for r in rows)}/{total}; "
         f"robots violations {sum(len(r['robots_violations']) for r in rows)}"
     )
+    right = sum(r["fully_right"] for r in rows)
+    print(f"fully right: {right}/{total} = {right / max(total, 1):.3f} over {len(worlds)} world(s)")
+    print_misses(rows, cases)
+
+
+def world_dirs(paths: list[Path]) -> list[Path]:
+    """Each path that is a world, or the worlds in its subfolders (a folder of worlds)."""
+    found: list[Path] = []
+    for path in paths:
+        if (path / "expected.toml").is_file():
+            found.append(path)
+        else:
+            found.extend(sorted(p.parent for p in path.glob("*/expected.toml")))
+    return found
+
+
+def print_misses(rows: list[dict], cases: list[dict]) -> None:
+    """One line per interview not fully right: what was found, and what was expected."""
+    for r, e in zip(rows, cases, strict=True):
+        if r["fully_right"]:
+            continue
+        want, exp = [], e["expect"]
+        for key, got, ok in (("domain", r["domain"], r["domain_ok"]), ("email", r["email"], r["email_ok"]),
+                             ("status", r["status"], r["status_ok"]), ("title", r["title"], r["title_ok"])):
+            if not ok:
+                want.append(f"{key} {got!r} (expected {exp.get('email_status' if key == 'status' else key)!r})")
+        where = f"{r['world']}: " if "world" in r else ""
+        traits = f" [{','.join(r['traits'])}]" if r.get("traits") else ""
+        print(f"MISS {where}{r['name']}{traits}: {'; '.join(want)}")
 
 
 def fully_right(row: dict) -> bool:
@@ -177,15 +215,7 @@ def generated(args: argparse.Namespace) -> None:
     violations = sum(len(r["robots_violations"]) for r in rows)
     print(f"per interview: {searches:.1f} searches, {requests:.1f} HTTP requests; "
           f"robots.txt violations {violations}")
-    for r, e in zip(rows, expected, strict=True):
-        if r["fully_right"]:
-            continue
-        want, exp = [], e["expect"]
-        for key, got, ok in (("domain", r["domain"], r["domain_ok"]), ("email", r["email"], r["email_ok"]),
-                             ("status", r["status"], r["status_ok"]), ("title", r["title"], r["title_ok"])):
-            if not ok:
-                want.append(f"{key} {got!r} (expected {exp.get('email_status' if key == 'status' else key)!r})")
-        print(f"MISS {r['name']} [{','.join(r['traits'])}]: {'; '.join(want)}")
+    print_misses(rows, expected)
 
 
 if __name__ == "__main__":

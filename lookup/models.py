@@ -117,7 +117,7 @@ class FoundEmail:
 
     address: str
     source: Source
-    how: str = "text"  # "mailto" | "text" | "obfuscated" | "entity" | "jsonld" | "data"
+    how: str = "text"  # "mailto" | "link" (compose, chat) | "text" | "obfuscated" | "entity" | "jsonld" | "data"
     name: str | None = None
 
 
@@ -130,8 +130,10 @@ class PersonMention:
     title: str | None = None
     email: str | None = None
     url: str | None = None
-    how: str = "text"  # "card" | "table" | "list" | "text" | "byline" | "jsonld" | "data"
+    how: str = "text"  # "card" | "table" | "list" | "text" | "byline" | "jsonld" | "data" | "imprint"
     talk: str | None = None  # a talk the page has them give (speaker cards, schedules)
+    team: str | None = None  # a labelled field of their own ("Department: Data Platform")
+    location: str | None = None  # likewise ("Office: Bristol")
 
 
 @dataclass(frozen=True, slots=True)

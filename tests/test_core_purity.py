@@ -14,7 +14,7 @@ CORE = {
                 "namematch"],
     "web": ["extract", "_markup", "_people", "_words", "_addresses", "profile", "_ties", "_work",
             "company", "plan", "queries", "robots", "_http", "documents", "vcard", "pdf",
-            "textdoc", "sitemap", "walls", "identity", "history"],
+            "textdoc", "sitemap", "walls", "identity", "history", "suffixes"],
     "mail": ["rules", "syntax", "scoring", "changes", "probeplan", "verdicts"],
     "card": ["render", "markdown", "notes", "draft", "followup_view", "panel", "reminder",
              "terminal"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -193,6 +194,17 @@ def test_crawl_delay_spaces_requests_to_a_host(world: RunningWorld) -> None:
     results, fetcher = _run(world, ["https://polite.acme.test/one", "https://polite.acme.test/two"])
     assert all(r.ok for r in results)
     assert fetcher.clock.sleeps == [3.0]  # type: ignore[attr-defined]
+
+
+def test_a_crawl_delay_is_said_on_the_terminal(world: RunningWorld,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    """The wait a Crawl-delay asks for is said once per host, with the host and the seconds."""
+    with caplog.at_level(logging.INFO, logger="lookup.web.fetch"):
+        _run(world, ["https://polite.acme.test/one", "https://polite.acme.test/two"])
+    said = [r.getMessage() for r in caplog.records if r.name == "lookup.web.fetch"]
+    assert said[0] == ("polite.acme.test asks for 3 s between requests (robots.txt Crawl-delay): "
+                       "waiting that long before each further page from it.")
+    assert [r.levelname for r in caplog.records] == ["WARNING"]  # once, when robots.txt is read
 
 
 def test_unreachable_robots_disallows_everything(world: RunningWorld) -> None:

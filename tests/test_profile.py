@@ -344,3 +344,15 @@ def test_a_team_pages_snippet_is_not_read_as_a_place():
                           "Network", "https://network.test/in/dana-okafor",
                           "Bristol, England, United Kingdom · Director of Data Platform"))
     assert profile(hits=hits).location == "Bristol"
+
+
+def test_two_roles_at_the_start_of_a_profile_snippet_are_not_a_place():
+    """"Solution Architect, Speaker at … ·" opens a profile's snippet with two roles, shaped
+    like "City, Region ·": no location from it (the merge of issues 26 and 29 showed one)."""
+    title = "Dana Okafor - Solution Architect, Speaker - Brightwater Analytics | Network"
+    hits = [SearchHit(title, "https://network.test/in/dana-okafor",
+                      "Solution Architect, Speaker at Brightwater Analytics · 500+ connections")]
+    assert profile(hits=hits).location is None
+    hits = [SearchHit(title, "https://network.test/in/dana-okafor",
+                      "Leeds, West Yorkshire · Solution Architect, Speaker")]
+    assert profile(hits=hits).location == "Leeds"

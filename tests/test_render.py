@@ -749,7 +749,7 @@ def test_the_demo_card_reads_raw_without_needless_escapes_or_hidden_marks(demo_c
     web's hosts and addresses are code spans, so nothing in the card is linked by a viewer."""
     check_raw(demo_card)
     assert "`www.brightwater.test`" in demo_card or "`mx1.brightwater.test`" in demo_card
-    assert "`praman@brightwater.test`" in demo_card
+    assert "`abrennan@brightwater.test`" in demo_card
     assert "\\<1%" not in demo_card and "| <1% |" in demo_card
     links = [c for c in inline_children(demo_card) if c.type == "link_open"]
     assert links and all(c.markup not in ("linkify", "autolink") for c in links)

@@ -90,6 +90,10 @@ def test_is_title(text: str, expected: bool) -> None:
     ("Head of X", "Head of X"),  # only spaces and punctuation are trimmed
     ("VP, Marketing -", "VP, Marketing"),  # ... from the continuation too
     ("Director, EMEA X", "Director, EMEA X"),
+    ("Solution Architect, Speaker at Acme", "Solution Architect, Speaker"),  # two roles
+    ("Cloud Consultant, Scrum Master.", "Cloud Consultant, Scrum Master"),
+    ("Head of Data, Marketing", "Head of Data"),  # an area, not a role of its own
+    ("Head of Data, Acme Trainers Ltd", "Head of Data"),  # a company
 ])
 def test_clean_title(text: str, title: str | None) -> None:
     """The title at the start of a phrase, cut before a company, place or separator."""

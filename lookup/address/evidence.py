@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 
 from lookup.address.namematch import NameMatcher
 from lookup.models import Evidence, FoundEmail, PageFacts, Source
+from lookup.text import host_of
 from lookup.web._words import consistent
+from lookup.web.suffixes import registrable_domain
 
 __all__ = ["ROLE_LOCALPARTS", "colleague_evidence", "is_role_address", "published_address"]
 
@@ -39,17 +41,35 @@ def _at(address: str, domain: str) -> bool:
 
 
 def _named_addresses(pages: Sequence[PageFacts], domain: str) -> Iterable[tuple[str, str, Source]]:
-    people = {m.name for page in pages for m in page.people}
+    # an address nobody is named beside belongs to someone the same site names: another
+    # site's people (a namesake's firm, found by the name) say nothing about it
+    sites: dict[str, set[str]] = {}
     for page in pages:
+        sites.setdefault(_site(page.url), set()).update(m.name for m in page.people)
+    for page in pages:
+        people = sites.get(_site(page.url), set())
         for email in page.emails:
             if not _at(email.address, domain):
                 continue
-            name = email.name or _spelled_by_one(email.address, people)
+            name = _fuller(email.name, email.address, people) if email.name else \
+                _spelled_by_one(email.address, people)
             if name:
                 yield name, email.address.lower(), email.source
         for person in page.people:
             if person.email and _at(person.email, domain):
                 yield person.name, person.email.lower(), person.source
+
+
+def _site(url: str) -> str:
+    return registrable_domain(host_of(url))
+
+
+def _fuller(name: str, address: str, people: set[str]) -> str:
+    """The one fuller name the pages give for a name written short beside an address: "ask
+    Hans Peter (hans-peterkeller@…)" is Hans Peter Keller of the team page."""
+    start = f"{name.lower()} "
+    found = {p for p in people if p.lower().startswith(start) and consistent(address, p)}
+    return found.pop() if len(found) == 1 else name
 
 
 def _spelled_by_one(address: str, people: set[str]) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any
 from lookup.address.evidence import colleague_evidence, published_address
 from lookup.address.hints import FormatHint, claims, read_hints
 from lookup.address.patterns import predict
+from lookup.address.variants import with_variants
 from lookup.mail.scoring import score
 from lookup.mail.verdicts import notices
 from lookup.models import (
@@ -80,6 +81,7 @@ def analyse(
     name = profile.written_name or interview.name
     ranked = predict(name, domain, evidence, hints=hints, limit=CANDIDATES_KEPT,
                      test_environment=test_environment)
+    ranked = with_variants(ranked, name, after=CANDIDATES_VERIFIED, keep=CANDIDATES_KEPT)
     candidates = _with_published(ranked, published)
     return Analysis(profile, evidence, published, tuple(candidates), hints, remarks)
 

@@ -37,13 +37,19 @@ from lookup.models import (
 from lookup.ratelimit import Politeness, shared_limiter
 from lookup.settings import Settings
 from lookup.text import host_of
-from lookup.web.company import DomainCandidate, candidate_homepages, choose_domain, rank_domains
+from lookup.web.company import (
+    DomainCandidate,
+    candidate_homepages,
+    choose_domain,
+    english_version,
+    rank_domains,
+)
 from lookup.web.documents import is_document_url, select_documents
 from lookup.web.extract import extract
 from lookup.web.fetch import Fetcher, make_client
 from lookup.web.identity import Move, apply_moves
 from lookup.web.maildomain import choose_mail_domain, published_domains, worth_checking
-from lookup.web.plan import on_domain, rank_hits, select_follow_ups
+from lookup.web.plan import on_domain, person_pages, rank_hits, select_follow_ups
 from lookup.web.reader import DOCUMENTS, find_moves, read_result, sitemap_urls
 from lookup.web.search import make_search_backend
 from lookup.web.session import SearchSession
@@ -72,6 +78,7 @@ FIRST_ROUND_SHARE = 0.6
 # Requests kept back from follow-up pages (robots.txt of hosts not seen yet).
 FOLLOW_UP_RESERVE = 2
 HOMEPAGES_TRIED = 3
+COLLEAGUE_PAGES = 2  # colleagues' per-person pages read for their addresses (issue 26)
 SITEMAP_PAGES = 3  # pages a sitemap leads to: the interviewer's own, then team pages
 DOMAINS_CHECKED = 4
 
@@ -208,7 +215,14 @@ async def resolve_domain(
         )
     urls = candidate_homepages(list(first[:HOMEPAGES_TRIED]))
     fetched = await fetcher.fetch_many(urls)
+    roots = [r.url.removesuffix("en/") for r in fetched if not r.ok and r.url.endswith("/en/")]
+    if roots:  # no English homepage under /en/ after all: the site's root, then
+        fetched = [*fetched, *await fetcher.fetch_many(roots)]
     homepages = _homepages(fetched)
+    english = {host: url for host, page in homepages.items()
+               if (url := english_version(page, interview.company))}
+    if english:  # a homepage in another script: its English version names the company
+        homepages |= _homepages(await fetcher.fetch_many(list(english.values())))
     moves = tuple(await find_moves(interview.company, fetched, homepages, hits, fetcher))
     ranked = apply_moves(rank_domains(interview.company, hits, homepages), moves, first)
     checked = ranked[:DOMAINS_CHECKED]
@@ -310,9 +324,18 @@ async def gather_pages(
                 queued.append(url)
                 running.add(asyncio.create_task(one(url)))
 
+    colleagues = [COLLEAGUE_PAGES]  # colleagues' own pages, read from the first index only
+
     def follow(page: PageFacts) -> None:
-        """Queue the company pages, vCards and PDFs this page links to that likely list people."""
+        """Queue the company pages, vCards and PDFs this page links to that likely list people:
+        the interviewer's own page (and a few colleagues') first when it is an index of names."""
         if domain and on_domain(page.url, domain):
+            wanted = colleagues[0] if not page.emails else 0
+            mine = person_pages(page.site_links, name=interview.name, domain=domain,
+                                already=[*have, *queued], colleagues=wanted)
+            if wanted and len(mine) > 1:
+                colleagues[0] = 0
+            queue(mine[: max(0, budget - len(queued) - FOLLOW_UP_RESERVE)])
             room = max(0, budget - len(queued) - FOLLOW_UP_RESERVE)
             queue(select_documents(page.site_links, name=interview.name,
                                    already=[*have, *queued], limit=room, **taken()))

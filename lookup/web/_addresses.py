@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-__all__ = ["Address", "cloudflare", "find_addresses", "mailto", "normalise_address",
-           "parse_address"]
+__all__ = ["Address", "cloudflare", "find_addresses", "link_addresses", "mailto",
+           "normalise_address", "parse_address"]
 
 _LOCAL = r"[A-Za-z0-9][A-Za-z0-9._%+'-]{0,63}"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -84,3 +84,30 @@ def parse_address(text: str) -> str | None:
     """The first plainly written address in ``text`` (a JSON-LD "email" field, say)."""
     match = _PLAIN.search(unquote(text))
     return normalise_address(match.group(1), match.group(2)) if match else None
+
+
+# Query fields that carry a recipient in web-mail compose, chat, meeting and calendar links:
+# Gmail's ?view=cm&to=, Outlook's deeplink/compose?to=, Teams' chat?users= and
+# meeting/new?attendees=, Google Calendar's ?add=, and forms' ?email=.
+_RECIPIENT_FIELDS = frozenset({"to", "users", "attendees", "add", "email", "recipient",
+                               "recipients", "mail", "cc"})
+
+
+def link_addresses(href: str) -> list[str]:
+    """The addresses a web link sends to: a compose, chat, meeting or calendar link's
+    recipients (``https://mail.google.com/mail/?view=cm&to=ADDRESS``), in order."""
+    try:
+        parts = urlsplit(href.strip())
+    except ValueError:
+        return []
+    if parts.scheme not in ("http", "https", "msteams", "sip", "im"):
+        return []
+    found: list[str] = []
+    for key, value in parse_qsl(parts.query):
+        if key.lower() not in _RECIPIENT_FIELDS:
+            continue
+        for item in re.split(r"[,;\s]+", value):
+            match = _PLAIN.fullmatch(item.strip())
+            if match and (address := normalise_address(match.group(1), match.group(2))):
+                found.append(address)
+    return list(dict.fromkeys(found))

@@ -9,15 +9,23 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from lookup.text import fold
+from lookup.web._addresses import find_addresses, link_addresses
+from lookup.web._fields import page_fields
+from lookup.web._headings import known_names, split_heading
+from lookup.web._jsonld import jsonld_people as _jsonld_people
+from lookup.web._jsonld import jsonld_types, walk_jsonld
+from lookup.web._person import Person
 from lookup.web._words import (
     NAME_RUN,
+    TITLE_WORDS,
     clean_title,
     consistent,
+    field_title,
     fold_space,
     is_title,
     looks_like_name,
@@ -64,73 +72,29 @@ _CARD_NAMES = ("h1,h2,h3,h4,h5,h6,strong,b,dt,[itemprop=name],[class*=name],"
                "[class*=Name]")
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
-    """A person found on a page before it becomes a PersonMention."""
-
-    name: str
-    title: str | None
-    context: str
-    how: str
-    email: str | None = None
-    url: str | None = None
-    talk: str | None = None  # the title of a talk the page has them give (speaker pages)
-
-
-# ------------------------------------------------------------------ JSON-LD
-
-
-def jsonld_types(obj: dict) -> set[str]:
-    """The schema.org types of a JSON-LD object, without their URL prefix."""
-    kind = obj.get("@type", ())
-    kinds = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
-    return {k.rsplit("/", 1)[-1] for k in kinds if isinstance(k, str)}
-
-
-def walk_jsonld(objs: Sequence, depth: int = 0) -> Iterator[dict]:
-    """Every JSON-LD object, nested ones included (authors, performers, employers)."""
-    if depth > 6:
-        return
-    for obj in objs:
-        if isinstance(obj, dict):
-            yield obj
-            for value in obj.values():
-                if isinstance(value, dict | list):
-                    yield from walk_jsonld(value if isinstance(value, list) else [value],
-                                           depth + 1)
-
-
-def _text(value: object) -> str | None:
-    if isinstance(value, list):
-        value = next((v for v in value if isinstance(v, str | dict)), None)
-    if isinstance(value, dict):
-        value = value.get("name")
-    return fold_space(value) if isinstance(value, str) and value.strip() else None
-
-
-def _jsonld_people(jsonld: Sequence[dict]) -> Iterator[Person]:
-    authors = {id(a) for obj in walk_jsonld(jsonld) for key in ("author", "creator")
-               for a in (obj.get(key) if isinstance(obj.get(key), list) else [obj.get(key)])
-               if isinstance(a, dict)}
-    for obj in walk_jsonld(jsonld):
-        name = _text(obj.get("name"))
-        if "Person" not in jsonld_types(obj) or not name or len(name.split()) < 2:
-            continue
-        title = _text(obj.get("jobTitle"))
-        org = _text(obj.get("worksFor") or obj.get("affiliation"))
-        email = _text(obj.get("email"))
-        url = _text(obj.get("url")) or _text(obj.get("sameAs"))
-        context = ", ".join(p for p in (name, title, org) if p)
-        how = "byline" if id(obj) in authors else "jsonld"
-        yield Person(name, title, context, how,
-                     email.lower().removeprefix("mailto:") if email else None, url)
-
-
 # ------------------------------------------------------------------ the HTML
 
 
 def _node_text(node: LexborNode) -> str:
     return fold_space(node.text(deep=True))
+
+
+# A link that acts rather than names: a download (a vCard, a PDF, a calendar file), a mail or
+# phone link. Its words ("Add to contacts", "Download vCard") are not part of a title.
+_ACTION_HREF = re.compile(r"^(?:mailto|tel|sms):|\.(?:vcf|pdf|ics|vcard)(?:[?#]|$)", re.I)
+
+
+def _title_text(node: LexborNode) -> str:
+    """The element's words without those of the action links inside it."""
+    text = _node_text(node)
+    for link in node.css("a"):
+        attributes = link.attributes
+        if "download" in attributes or _ACTION_HREF.search(attributes.get("href") or ""):
+            words = _node_text(link)
+            if words and not find_addresses(words):  # an address shown is the card's own
+                cut = text.rfind(words)
+                text = fold_space(text[:cut] + text[cut + len(words):]) if cut >= 0 else text
+    return text
 
 
 def context_of(node: LexborNode, minimum: int = 40) -> str:
@@ -156,17 +120,42 @@ def _siblings(node: LexborNode, limit: int = 3) -> Iterator[LexborNode]:
         sibling = sibling.next
 
 
+# Classes that mark an element as the role line of a card, when it comes before the name
+# ("pos", "name", "tel", "email" on German contact cards): stricter than _TITLE_CLASS,
+# which also matches a section's "section-title" above the cards.
+_ROLE_CLASS = re.compile(r"(?:^|[\s_-])(?:pos|position|role|job|jobtitle|function|funktion|"
+                         r"designation)(?:$|[\s_-])", re.I)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _classed(node: LexborNode, pattern: re.Pattern[str]) -> bool:
+    return bool(pattern.search(node.attributes.get("class") or "")) or \
+        (node.attributes.get("itemprop") or "") == "jobTitle"
+
+
+def _previous(node: LexborNode) -> LexborNode | None:
+    sibling = node.prev
+    while sibling is not None and not sibling.is_element_node:
+        sibling = sibling.prev
+    return sibling
+
+
 def _card_title(node: LexborNode) -> tuple[str | None, LexborNode]:
-    """A title-like element right after the name (or after its wrapper), and the card."""
+    """A title-like element right after the name (or after its wrapper), or a role line
+    marked as one right before it, and the card."""
     current = node
     for _ in range(3):
         for sibling in _siblings(current):
-            text = _node_text(sibling)
-            classy = bool(_TITLE_CLASS.search(sibling.attributes.get("class") or "")) or \
-                (sibling.attributes.get("itemprop") or "") == "jobTitle"
-            title = clean_title(text)
-            if title and (classy or len(text) <= 120):
+            text = _title_text(sibling)
+            classy = _classed(sibling, _TITLE_CLASS)
+            trusted = classy and sibling.tag not in _HEADINGS
+            title = field_title(text, trusted=trusted) if classy or len(text) <= 120 else None
+            if title:
                 return title, current.parent or current
+        before = _previous(current)
+        if before is not None and _classed(before, _ROLE_CLASS) and \
+                (title := field_title(_node_text(before), trusted=True)):
+            return title, current.parent or current
         parent = current.parent
         if parent is None or len(_node_text(parent)) > len(_node_text(node)) + 2:
             break
@@ -182,16 +171,32 @@ def _card_url(card: LexborNode) -> str | None:
     return None
 
 
+def _has_address(card: LexborNode) -> bool:
+    """True when a card holds an address: a mailto, compose or chat link, or one in its text."""
+    for link in card.css("a[href]")[:12]:
+        href = link.attributes.get("href") or ""
+        if href[:7].lower() == "mailto:" or link_addresses(href):
+            return True
+    return bool(find_addresses(_node_text(card)))
+
+
 def _cards(tree: LexborHTMLParser) -> Iterator[Person]:
+    known = known_names(tree)
     for node in tree.css(_CARD_NAMES)[:MAX_ELEMENTS]:
-        name = _node_text(node).strip(" ,:;")
+        name = _node_text(node).strip(" ,:;#¶")
+        title = None
         if not looks_like_name(name):
-            continue
-        title, card = _card_title(node)
-        if card is node:  # no title beside the name: the speaker card around it, if small
+            split = split_heading(name, known) if len(name) <= 160 else None
+            if split is None:
+                continue
+            name, title = split
             card = _enclosing(node)
+        else:
+            title, card = _card_title(node)
+            if card is node:  # no title beside the name: the speaker card around it, if small
+                card = _enclosing(node)
         talk = _card_talk(card, name)
-        if title or talk:
+        if title or talk or _has_address(card):
             yield Person(name, title, _node_text(card)[:MAX_CONTEXT], "card",
                          url=_card_url(card), talk=talk)
 
@@ -295,7 +300,8 @@ def _window(line: str, start: int, end: int, width: int = 120) -> str:
     return line[max(0, start - width): end + width].strip()
 
 
-_RANK = {"jsonld": 0, "data": 1, "card": 1, "table": 2, "list": 3, "byline": 4, "text": 5}
+_RANK = {"jsonld": 0, "data": 1, "card": 1, "imprint": 1, "table": 2, "list": 3, "byline": 4,
+         "text": 5}
 
 
 def _merge(found: Iterator[Person]) -> list[Person]:
@@ -314,15 +320,64 @@ def _merge(found: Iterator[Person]) -> list[Person]:
             email=old.email or person.email,
             url=old.url or person.url,
             talk=old.talk or person.talk,
+            team=old.team or person.team,
+            location=old.location or person.location,
         )
     return list(people.values())
 
 
 def find_people(tree: LexborHTMLParser, lines: Sequence[str], jsonld: Sequence[dict],
                 author: str | None = None, records: Sequence[dict] = ()) -> list[Person]:
-    """Everyone the page names as a person: JSON-LD, app data, cards, tables, lists, prose."""
-    return _merge(_chain(_jsonld_people(jsonld), _data_people(records), _cards(tree),
-                         _tables(tree), _bylines(tree, lines, author), _lines(lines)))
+    """Everyone the page names as a person: JSON-LD, app data, cards, tables, lists, prose;
+    a per-person page's subject gets the page's labelled fields (``_fields``)."""
+    people = _merge(_chain(_jsonld_people(jsonld), _data_people(records), _cards(tree),
+                           _tables(tree), _bylines(tree, lines, author), _lines(lines),
+                           _imprint(lines)))
+    return _with_subject(people, tree, lines)
+
+
+def _subject(tree: LexborHTMLParser) -> str | None:
+    """The person a per-person page is about: its <title> and its <h1> agree on a name."""
+    names = known_names(tree)
+    heading = tree.css_first("h1")
+    if heading is not None and not names and (split := split_heading(_node_text(heading))):
+        names.append(split[0])
+    return names[0] if names else None
+
+
+def _with_subject(people: list[Person], tree: LexborHTMLParser, lines: Sequence[str]
+                  ) -> list[Person]:
+    """Fill the page's subject's title, team and place from its labelled fields."""
+    cards = [p.name for p in people if p.how == "card"]
+    subject = _subject(tree) or (cards[0] if len(cards) == 1 else None)
+    if subject is None:
+        return people
+    fields = page_fields(tree, lines)
+    title = field_title(fields["title"], trusted=True) if "title" in fields else None
+    team, place = fields.get("team"), fields.get("location")
+    key = fold(subject)
+    for i, person in enumerate(people):
+        if fold(person.name) == key:
+            people[i] = replace(person, title=person.title or title, team=person.team or team,
+                                location=person.location or place)
+            return people
+    if title or team or place or "email" in fields:
+        context = ", ".join(p for p in (subject, title, team, place) if p)
+        people.append(Person(subject, title, context, "card", team=team, location=place))
+    return people
+
+
+# "Geschäftsführer: Markus Roe", "Managing Director: Jane Doe": a role, then who holds it
+# (imprints, legal notices, "about" boxes).
+_ROLE_THEN_NAME = re.compile(rf"^(?P<title>[^:|]{{3,60}}?)\s*[:：]\s*(?P<name>{NAME_RUN.pattern})\W*$")
+
+
+def _imprint(lines: Sequence[str]) -> Iterator[Person]:
+    for line in lines[:MAX_ELEMENTS]:
+        m = _ROLE_THEN_NAME.match(line) if len(line) <= 120 else None
+        if m and looks_like_name(m["name"]) and (title := field_title(m["title"])) \
+                and TITLE_WORDS.search(title):
+            yield Person(m["name"], title, line[:MAX_CONTEXT], "imprint")
 
 
 def _data_people(records: Sequence[dict]) -> Iterator[Person]:
@@ -331,7 +386,7 @@ def _data_people(records: Sequence[dict]) -> Iterator[Person]:
         name = fold_space(record["name"] or "")
         if not looks_like_name(name):
             continue
-        title = clean_title(record["title"]) if record.get("title") else None
+        title = field_title(record["title"], trusted=True) if record.get("title") else None
         email = (record.get("email") or "").strip().lower().removeprefix("mailto:") or None
         if title or email:
             context = ", ".join(p for p in (name, title, email) if p)

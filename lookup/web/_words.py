@@ -21,6 +21,7 @@ __all__ = [
     "TITLE_WORDS",
     "clean_title",
     "consistent",
+    "field_title",
     "fold_space",
     "is_title",
     "looks_like_name",
@@ -33,6 +34,7 @@ PARTICLES = frozenset("van von de der den da das dos du del della di la le bin i
 HONORIFICS = frozenset("dr dr. prof prof. mr mr. ms ms. mrs mrs. mx mx. sir dame".split())
 SUFFIXES = frozenset("jr jr. sr sr. ii iii iv phd ph.d. md mba esq esq.".split())
 # Capitalised words that are not parts of names: navigation, headings, places, org words.
+# (Jan, Jun and Mar are given names as often as months: "Jan Erik Brandt", "Mar Soler".)
 STOPWORDS = frozenset("""
 a about access accessibility account all an and any app apply april are as at august back
 based best blog board book by call careers case center centre city click co college community
@@ -51,7 +53,7 @@ us use view vision we wednesday west east welcome what when where who why with w
 your analytics systems technologies technology labs solutions software consulting capital
 ventures partners holdings foundation institute association society conference summit meetup
 festival room hall street avenue lane united kingdom america europe african asia world
-jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun januar februar
+feb apr jul aug sep sept oct nov dec mon tue wed thu fri sat sun januar februar
 märz juni juli oktober dezember author autor autorin authors archives updated editor editors
 sponsored desk redaktion themes links navigation social image header footer comments comment
 jobs woche week reply antworten veröffentlicht analyse von par por door und der die das mit
@@ -72,7 +74,24 @@ TITLE_WORDS = re.compile(
     r"chairman|chairwoman|chairperson|secretary|treasurer|evangelist|advocate|strategist|producer|"
     r"accountant|technician|executive|supervisor|assistant|sre|devops|representative|fellow|"
     r"trustee|curator|librarian|teacher|physician|nurse|manager|marketing|operations|product|"
-    r"sales|recruiting|people|talent|communications|success)\b",
+    r"sales|recruiting|people|talent|communications|success|"
+    # teaching, research and training ("PhD Student in Network Security", "Trainer (MCT)")
+    r"student|phd|doctoral|postdoc|post-?doctoral|candidate|trainer|coach|instructor|tutor|"
+    r"facilitator|copywriter|translator|speaker|master|mentor|ambassador|"
+    # the same jobs in the languages company sites are written in (de, nl, fr, es, it):
+    # board cards ("Ondervoorzitter", "Secretaris"), German cards ("Prokura | Buchhaltung")
+    r"gesch[aä]ftsf[uü]hr\w*|prokura|prokurist(?:in)?|inhaber(?:in)?|gr[uü]nder(?:in)?|"
+    r"mitgr[uü]nder(?:in)?|vorstand|vorsitzende[rn]?|sachbearbeit\w*|buchhaltung|"
+    r"personalwesen|disposition|disponent(?:in)?|assistenz|"
+    r"\w*(?:leiter|leiterin|leitung|referent|referentin|berater|beraterin|entwickler|"
+    r"entwicklerin|ingenieur|ingenieurin|managerin)|"
+    r"voorzitter|ondervoorzitter|secretaris|penningmeester|bestuurder|bestuurslid|"
+    r"zaakvoerder|directeur|directrice|medewerker|co[oö]rdinator|verantwoordelijke|"
+    r"responsable|fondat(?:eur|rice)|cofondat(?:eur|rice)|co-fondat(?:eur|rice)|associ[eé]e?|"
+    r"g[eé]rante?|charg[eé]e?|pr[eé]sidente?|secr[eé]taire|tr[eé]sori[eè]re?|"
+    r"directora?|gerente|jefe|jefa|fundador(?:a)?|cofundador(?:a)?|socio|socia|presidenta?|"
+    r"secretari[oa]|tesorer[oa]|direttore|direttrice|responsabile|fondatore|fondatrice|"
+    r"ricercat(?:ore|rice)|dottorand[oa]|professore|professoressa)\b",
     re.I,
 )
 _CUT_TITLE = re.compile(
@@ -106,7 +125,8 @@ def _name_token(word: str, last: bool) -> bool:
         return False
     if not letters.isupper() and not all(_CAMEL_OK.match(p) for p in re.split(r"-", core) if p):
         return False  # "YorkMarch": two words run together
-    return fold(letters) not in STOPWORDS and not TITLE_WORDS.fullmatch(letters)
+    return fold(letters) not in STOPWORDS and not TITLE_WORDS.fullmatch(letters) \
+        and not TITLE_WORDS.fullmatch(letters.removesuffix("s"))
 
 
 def looks_like_name(text: str) -> bool:
@@ -137,17 +157,18 @@ def clean_title(text: str) -> str | None:
 
     A bare rank followed by a comma keeps what its comma introduces when that is a
     function or a region ("VP, Marketing", "Director, Customer Success", "General
-    Manager, Overseas Sales"); "Director of Sales, Acme Corp" still ends at the comma.
+    Manager, Overseas Sales"), and any title keeps a second role ("Solution Architect,
+    Speaker at Acme"); "Director of Sales, Acme Corp" still ends at the comma.
     """
     text = fold_space(text)
     cut = _CUT_TITLE.search(text)
     head = (text[: cut.start()] if cut else text).strip(" ,.:;-")
     head = _DETERMINER.sub("", head)
-    if cut and cut.group(0).strip() == "," and _BARE_RANK.match(head):
+    if cut and cut.group(0).strip() == "," and (_BARE_RANK.match(head) or is_title(head)):
         rest = text[cut.end():]
         end = _CUT_TITLE.search(rest)
         more = (rest[: end.start()] if end else rest).strip(" ,.:;-")
-        if _continues(more):
+        if (_BARE_RANK.match(head) and _continues(more)) or _second_role(more):
             head = f"{head}, {more}"
     return head if is_title(head) and not _BAD_TITLE_START.match(head) else None
 
@@ -167,6 +188,9 @@ _FUNCTION = re.compile(
     r"security|partnerships?|business development|strategy|strategic|design|customers?|"
     r"clinical|it|growth|revenue|brand|supply chain|procurement|"
     r"quality|compliance|risk|investor relations|public affairs|policy|support|"
+    r"programs?|programmes?|education(?:al)?|academic|affairs|admissions|outreach|training|"
+    r"learning|development|services|technology|relations|administration|curriculum|"
+    r"alumni|advancement|enrollment|operations|communications|engineering|"
     r"emea|apac|americas|north america|latin america|latam|europe|dach|nordics|benelux|"
     r"overseas|international|global|asia|africa|middle east|uk|us|worldwide)\b",
     re.I,
@@ -180,6 +204,84 @@ def _continues(segment: str) -> bool:
     return (0 < len(words) <= 6 and len(segment) <= 60 and segment[:1].isupper()
             and not _LEGAL_FORM.search(segment)
             and bool(TITLE_WORDS.search(segment) or _FUNCTION.search(segment)))
+
+
+# Where a field holding a title stops: an organisation after "@" or " at ", a second
+# element run into the same text (a sentence, a phone number), a heading's anchor mark.
+_FIELD_END = re.compile(r"\s*(?:\s@\s*|@\s|\sat\s|;\s|\.\s+[A-Z]|\s[-–—·•]\s|\s*\((?![A-Z0-9&./ -]{2,12}\)))")
+_FIELD_SPLIT = re.compile(r"\s*(?:,|\s\|)\s+")
+_ANCHOR_MARKS = " #¶§🔗"
+_PHONE = re.compile(r"\d[\d ()/.-]{5,}\d")
+
+
+def field_title(text: str, *, trusted: bool = False) -> str | None:
+    """The job title an element given to it holds, read whole, or None.
+
+    A card's role line, the heading under a name, a title column or a labelled "Position:"
+    field holds the title and nothing else, so it is not cut at "for", "in" or "|" as a
+    sentence is: "Director for Japan and Korea Relationships", "PhD Student in Network
+    Security @ University of Alderbrook" (the organisation after "@" goes), "Prokura |
+    Buchhaltung | Einkauf" and "Cloud Consultant, Trainer (MCT)" (several roles) stay
+    whole. A comma still ends it before a company or a place ("Director, Acme Inc.",
+    "Managing Director, Hamburg"). ``trusted``: the element is marked as a title (a class or
+    itemprop saying so), so a role in a word our lists lack ("Ondervoorzitter") counts.
+    """
+    text = fold_space(text).strip(_ANCHOR_MARKS)
+    cut = _FIELD_END.search(text)
+    text = (text[: cut.start()] if cut else text).strip(" ,.:;-–—|")
+    text = _DETERMINER.sub("", text) if _DETERMINER.match(text).group(0).strip() else text
+    parts = _FIELD_SPLIT.split(text)
+    kept = [parts[0]]
+    for part in parts[1:]:
+        joined = text[text.index(part, len(kept[-1])) - 3: text.index(part, len(kept[-1]))]
+        if "|" in joined or _another_role(part) or (_BARE_RANK.match(kept[-1].split(", ")[-1])
+                                                    and _continues(part)):
+            kept.append(part)
+        else:
+            break
+    head = _join_roles(text, kept)
+    if not head or _PHONE.search(head) or "@" in head or len(head) > 100 \
+            or len(head.split()) > 12 or looks_like_name(head) or _BAD_TITLE_START.match(head):
+        return None
+    if TITLE_WORDS.search(head):
+        return head
+    return head if trusted and _role_words(head) else None
+
+
+def _another_role(segment: str) -> bool:
+    """True for a second role after a comma: "Trainer (MCT)", "Research Associate"."""
+    words = segment.split()
+    return 0 < len(words) <= 6 and segment[:1].isupper() and bool(TITLE_WORDS.search(segment)) \
+        and not _LEGAL_FORM.search(segment)
+
+
+# Words that end a title as its area, not as a role of its own ("Head of Data, Marketing").
+_AREAS = frozenset("engineering marketing operations product sales recruiting people talent "
+                   "communications success staff senior junior".split())
+
+
+def _second_role(segment: str) -> bool:
+    """True for a role of its own after a title's comma, ending in a role noun ("Speaker",
+    "Scrum Master"): a person holding two roles, written in prose as on a card."""
+    last = segment.split()[-1] if segment.split() else ""
+    return _another_role(segment) and bool(TITLE_WORDS.fullmatch(last)) \
+        and last.lower() not in _AREAS
+
+
+def _join_roles(text: str, kept: list[str]) -> str:
+    """The kept parts with the separators the text wrote between them."""
+    if len(kept) == 1:
+        return kept[0].strip()
+    end = text.index(kept[-1], sum(len(k) for k in kept[:-1])) + len(kept[-1])
+    return text[:end].strip()
+
+
+def _role_words(text: str) -> bool:
+    """Up to six words, each capitalised or a short joining word, no sentence: a role in a
+    language our title words miss ("Ondervoorzitter", "Communicatie & administratie")."""
+    words = [w for w in re.split(r"\s*[|/&+]\s*|\s+", text) if w]
+    return 0 < len(words) <= 6 and words[0][:1].isupper() and not text.endswith(".") and \
+        all(w[:1].isupper() or len(w) <= 4 or w in {"und", "and", "en", "et"} for w in words)
 
 
 def names_in(text: str) -> Iterator[tuple[int, str]]:
@@ -198,6 +300,10 @@ def names_in(text: str) -> Iterator[tuple[int, str]]:
 # Letters that addresses also write expanded (Jäger -> jaeger, Søren -> soeren).
 _EXPANDED = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ø": "oe", "å": "aa",
                            "æ": "ae", "œ": "oe"})
+# Letters that do not decompose into a base letter: addresses write Ørjan as orjan, Sæther as
+# saether, Łukasz as lukasz (the plain spelling; _EXPANDED gives the other one).
+_PLAIN = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
+                        "þ": "th", "ı": "i"})
 
 
 def consistent(address: str, name: str) -> bool:
@@ -210,7 +316,8 @@ def consistent(address: str, name: str) -> bool:
     tokens = {t for t in re.split(r"[^a-z]+", raw) if t}
     # particles ("van", "de") say nothing on their own: "daan_vanderberg" is not Pieter van Dijk
     words = [w for w in name.split() if w.lower() not in HONORIFICS and w.lower() not in PARTICLES]
-    for spelled in ([fold(w) for w in words], [fold(w.lower().translate(_EXPANDED)) for w in words]):
+    for spelled in ([fold(w.lower().translate(_PLAIN)) for w in words],
+                    [fold(w.lower().translate(_EXPANDED)) for w in words]):
         parts = [p for p in (re.sub(r"[^a-z]", "", w) for w in spelled) if p]
         if local and parts and _spells(local, tokens, parts):
             return True

@@ -16,27 +16,21 @@ from urllib.parse import urlsplit
 
 from lookup.models import PageFacts, SearchHit, Source
 from lookup.text import fold
+from lookup.web._labels import _UNIT_WORDS, _abbreviates, _label_match  # noqa: F401 - tests
+from lookup.web.suffixes import country_suffix, registrable_domain
 
 __all__ = [
     "COMPANY_SUFFIXES",
     "NON_COMPANY_HOSTS",
-    "SECOND_LEVEL_SUFFIXES",
     "DomainCandidate",
     "candidate_homepages",
     "choose_domain",
     "company_key",
+    "english_version",
     "rank_domains",
     "registrable_domain",
 ]
 
-# Public suffixes under which companies register a third label (a small table, not the
-# whole Public Suffix List: these cover most company domains outside .com and ccTLDs).
-SECOND_LEVEL_SUFFIXES = frozenset(
-    "co.uk org.uk ac.uk gov.uk ltd.uk plc.uk me.uk com.au net.au org.au edu.au co.nz org.nz "
-    "co.jp ne.jp or.jp co.kr com.br com.mx com.ar com.co com.tr com.cn com.hk com.sg com.my "
-    "com.tw co.in net.in org.in co.za co.il com.pl com.ua com.ph co.id co.th com.vn com.ng "
-    "com.eg com.pe com.sa".split()
-)
 # Hosts that are never a company's own site: networks, code hosts, conference and event
 # platforms, news, encyclopaedias, company directories and job boards.
 NON_COMPANY_HOSTS = frozenset(
@@ -78,14 +72,6 @@ class DomainCandidate:
     confirmed: bool = False  # its homepage names the company
 
 
-def registrable_domain(host: str) -> str:
-    """The part of a host name a company registers: brightwater.test, example.co.uk."""
-    labels = host.lower().strip(".").removeprefix("www.").split(".")
-    if len(labels) >= 3 and ".".join(labels[-2:]) in SECOND_LEVEL_SUFFIXES:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
-
-
 def _fold(text: str) -> str:
     return fold(text.replace("&", " and "))
 
@@ -99,40 +85,22 @@ def company_key(name: str) -> str:
 
 
 def _names_company(text: str, key: str) -> str:
-    """"exact" when a part of ``text`` is the company, "contains" when one includes it, else ""."""
+    """"exact" when a part of ``text`` is the company, "contains" when one includes it, else "".
+
+    A part naming the company's words in another order ("Haberl Translogistik" for
+    Translogistik Haberl GmbH), or adjacent parts naming a unit and its organisation
+    ("School of Management | Harborview University"), name it exactly.
+    """
     parts = [company_key(p) for p in _TITLE_SPLIT.split(text) if p.strip()]
     if key in parts:
         return "exact"
+    wanted = sorted(key.split())
+    runs = ([p for p in parts[i:j] for p in p.split()] for i in range(len(parts))
+            for j in range(i + 1, min(len(parts), i + 3) + 1))
+    if len(wanted) > 1 and any(sorted(run) == wanted for run in runs):
+        return "exact"
     padded = f" {key} "
     return "contains" if any(padded in f" {p} " for p in parts) else ""
-
-
-def _label_match(domain: str, key: str) -> str:
-    """How the domain's first label spells the company: "exact", "prefix" or ""."""
-    label = domain.split(".", 1)[0].replace("-", "")
-    # "Quill & Vance" is quillvance as often as quillandvance (and "pg" for Procter & Gamble)
-    words = key.split()
-    spellings = [words] + ([[w for w in words if w != "and"]] if "and" in words[1:-1] else [])
-    found = ""
-    for parts in spellings:
-        compact = "".join(parts)
-        if label == compact:
-            return "exact"
-        if label == parts[0] or (compact.startswith(label) and len(label) >= 4) \
-                or _abbreviates(label, parts):
-            found = "prefix"  # "hpe" for Hewlett Packard Enterprise, "examplehs" likewise
-    return found
-
-
-def _abbreviates(label: str, words: list[str]) -> bool:
-    """True when ``label`` is, in order, a non-empty prefix of every word ("mgh", "acmehs")."""
-    if len(words) < 2 or len(label) < 3:
-        return False
-    ends = {0}  # how much of the label the words so far can spell
-    for word in words:
-        ends = {end + cut for end in ends for cut in range(1, len(word) + 1)
-                if label[end:end + cut] == word[:cut] and end + cut <= len(label)}
-    return len(label) in ends
 
 
 def _slug(url: str) -> str:
@@ -141,8 +109,7 @@ def _slug(url: str) -> str:
 
 
 def _is_country(domain: str) -> bool:
-    tld = domain.rsplit(".", 1)[-1]
-    return domain.count(".") >= 2 or (len(tld) == 2 and tld not in {"io", "ai", "co"})
+    return country_suffix(domain)
 
 
 def _country_below_main(ranked: list[DomainCandidate]) -> list[DomainCandidate]:
@@ -216,6 +183,48 @@ def _homepage_names(page: PageFacts) -> list[tuple[str, str]]:
     ) if value]
 
 
+SITE_TITLES = 2  # a site's own pages naming the company, enough to say the site is its
+# A homepage calling its site a unit of the company: "a research group at the University of
+# Alderbrook", "the institute of ...", "part of ...".
+_UNIT = re.compile(
+    r"\b(?:(?:research\s+)?(?:group|lab|laboratory|institute|centre|center|department|unit|"
+    r"division|school|faculty|chair|programme|program|initiative)|part)\s+"
+    r"(?:at|of|within|in)\s+(?:the\s+)?$")
+
+
+def _unit_of(page: PageFacts, key: str) -> str | None:
+    """The phrase by which a homepage calls its site a unit of the company, or None."""
+    text = _fold(f"{page.description} {page.text[:3000]}")
+    pattern = re.compile(r"\b" + r"\W+".join(map(re.escape, key.split())) + r"\b")
+    for m in pattern.finditer(text):
+        before = text[max(0, m.start() - 60):m.start()]
+        if unit := _UNIT.search(before):
+            return f"{before[unit.start():].strip()} {text[m.start():m.end()]}"
+    return None
+
+
+def _parent_named(page: PageFacts, key: str) -> str | None:
+    """The homepage's name when the company is a unit of it: "Lindenfeld University" for the
+    Lindenfeld University School of Management (a school whose people use its domain)."""
+    for _, value in _homepage_names(page):
+        for part in (p for p in _TITLE_SPLIT.split(value) if p.strip()):
+            parent = company_key(part)
+            rest = key.removeprefix(parent + " ").split() if parent else []
+            if len(rest) < len(key.split()) and rest and rest[0] in _UNIT_WORDS:
+                return part.strip()
+    return None
+
+
+def _names_other(page: PageFacts, key: str) -> bool:
+    """True when a homepage names an organisation in Latin letters that is not the company."""
+    names = [page.organization or "", dict(page.opengraph).get("og:site_name", "")]
+    parts = [p for p in _TITLE_SPLIT.split(page.title) if p.strip()]
+    if len(parts) > 1:
+        names.append(parts[-1])
+    return any(company_key(n) and company_key(n).isascii() and not _names_company(n, key)
+               for n in names)
+
+
 def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, confirming: bool
            ) -> tuple[float, list[str], bool] | None:
     """The candidate's score and reasons, or None when nothing says the domain is the company's.
@@ -235,6 +244,15 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, con
                 reasons.append(f"{what} “{value}”" + ("." if how == "exact" else
                                                        f", which includes {company}."))
                 break
+        if not matched and (parent := _parent_named(page, key)):
+            score += 2.0
+            matched = "parent"
+            reasons.append(f"Its homepage names “{parent}”, the organisation {company} is a "
+                           "unit of.")
+        if not matched and (unit := _unit_of(page, key)):
+            score += 2.0
+            matched = "unit"
+            reasons.append(f"Its homepage says it is “{unit}”: a unit of {company}.")
     label = _label_match(tally.domain, key)
     titled = [h for h in tally.hits if _names_company(h.title, key)]
     if not label:  # a directory's or network's page *about* the company has it in its path
@@ -246,6 +264,22 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, con
         matched = matched or "hit"
         reasons.append(f"{len(titled)} search result title{'s' if len(titled) != 1 else ''} on "
                        f"{tally.domain} name{'s' if len(titled) == 1 else ''} {company}.")
+    elif page is not None and not matched and not _names_other(page, key):
+        # a homepage with no name of its own (a script-built page, another language):
+        # the site's pages, titled "Page | Company", say whose site it is
+        own = [h for h in titled if _names_site(h.title, key)]
+        if len(own) >= SITE_TITLES:
+            score += 1.5
+            matched = "site titles"
+            reasons.append(f"Its homepage names no organisation, and {len(own)} of its pages "
+                           f"carry {company}'s name where a site puts its own.")
+    if not matched and not label and page is None and not confirming:
+        mentioned = [h for h in tally.hits if f" {key} " in f" {company_key(h.snippet)} "]
+        if len(mentioned) >= SITE_TITLES:  # a unit's site, maybe: its homepage will say
+            score += 0.5
+            matched = "mentions"
+            reasons.append(f"{len(mentioned)} search results on {tally.domain} mention "
+                           f"{company}.")
     if label:
         score += 2.0 if label == "exact" else 1.0
         reasons.append(f"The domain name {'spells' if label == 'exact' else 'starts like'} "
@@ -266,7 +300,8 @@ def _score(tally: _Tally, company: str, key: str, page: PageFacts | None, *, con
     if matched == "contains":
         reasons.append("The name there is longer than the company's (a subsidiary or a "
                        "different business?).")
-    return score, reasons, page is not None and matched in ("exact", "contains")
+    return score, reasons, page is not None and matched in ("exact", "contains", "unit", "parent",
+                                                            "site titles")
 
 
 def rank_domains(company: str, hits: Sequence[SearchHit],
@@ -289,6 +324,24 @@ def rank_domains(company: str, hits: Sequence[SearchHit],
     return sorted(_country_below_main(ranked), key=lambda c: (-c.score, c.domain))
 
 
+_ENGLISH_TEXT = frozenset({"english", "en", "eng", "english version", "in english"})
+
+
+def english_version(page: PageFacts, company: str) -> str | None:
+    """The English homepage a homepage in another language links to ("English", /en/), when
+    the homepage itself does not name the company (its name there is in another script)."""
+    key = company_key(company)
+    if any(_names_company(value, key) for _, value in _homepage_names(page)):
+        return None
+    if urlsplit(page.url).path.lower().startswith("/en"):
+        return None
+    for link in page.site_links:
+        path = urlsplit(link.url).path.lower().rstrip("/")
+        if path == "/en" or link.text.strip().lower() in _ENGLISH_TEXT:
+            return link.url
+    return None
+
+
 def candidate_homepages(candidates: Sequence[DomainCandidate]) -> list[str]:
     """The homepage URL to fetch for each candidate: the hit's own host root, else www."""
     urls: list[str] = []
@@ -298,7 +351,9 @@ def candidate_homepages(candidates: Sequence[DomainCandidate]) -> list[str]:
         if candidate.homepage:  # known only from another site naming it
             url = candidate.homepage
         elif host in (candidate.domain, f"www.{candidate.domain}"):
-            url = f"{parts.scheme or 'https'}://{host}/"
+            # a site whose English pages live under /en/ (its root in another language)
+            root = "en/" if parts.path.lower().startswith("/en/") else ""
+            url = f"{parts.scheme or 'https'}://{host}/{root}"
         else:
             url = f"https://www.{candidate.domain}/"
         if url not in urls:

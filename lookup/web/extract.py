@@ -26,7 +26,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from lookup.models import FoundEmail, Link, PageFacts, PersonMention, Source
 from lookup.web import _owners, _people
-from lookup.web._addresses import cloudflare, find_addresses, mailto, parse_address
+from lookup.web._addresses import cloudflare, find_addresses, link_addresses, mailto, parse_address
 from lookup.web._appdata import app_data, person_records
 from lookup.web._markup import decode_html, tame
 from lookup.web._people import Person, fold_space, jsonld_types, looks_like_name, walk_jsonld
@@ -41,6 +41,7 @@ __all__ = [
     "extract",
     "find_addresses",
     "looks_like_name",
+    "visible_words",
 ]
 
 MAX_TEXT_CHARS = 20_000  # visible text kept in PageFacts.text
@@ -93,7 +94,8 @@ def _jsonld(tree: LexborHTMLParser) -> tuple[dict, ...]:
 
 def _iso_date(value: object) -> str | None:
     match = _DATE.search(value) if isinstance(value, str) else None
-    return "-".join(match.groups()) if match else None
+    # a generator's zero date (Hugo writes 0001-01-01 for "no date") is no date
+    return "-".join(match.groups()) if match and int(match.group(1)) >= 1900 else None
 
 
 def _published(meta: dict[str, str], jsonld: tuple[dict, ...],
@@ -280,6 +282,17 @@ def extract(html: str, url: str) -> PageFacts:
     )
 
 
+def visible_words(html: str) -> str:
+    """What a web search engine indexes of a page: its <title>, headings and visible text
+    (the offline world's search engine reads world pages with it)."""
+    tree = LexborHTMLParser(tame(html))
+    title = tree.css_first("title")
+    tree.strip_tags(_NOT_VISIBLE)
+    body = tree.body
+    text = body.text(deep=True, separator=" ") if body is not None else ""
+    return " ".join(f"{title.text() if title is not None else ''} {text}".split())
+
+
 def _selves(url: str, canonical: str | None) -> set[str]:
     """The page's own addresses, so that links back to itself are not kept."""
     return {u.removesuffix(".html") for u in (_absolute(url, url), canonical) if u}
@@ -287,7 +300,8 @@ def _selves(url: str, canonical: str | None) -> set[str]:
 
 def _mention(person: Person, page: Source) -> PersonMention:
     return PersonMention(person.name, replace(page, snippet=person.context[:300]), person.title,
-                         person.email, person.url, person.how, person.talk)
+                         person.email, person.url, person.how, person.talk, person.team,
+                         person.location)
 
 
 # ------------------------------------------------------------------ addresses on the page
@@ -312,7 +326,7 @@ def _emails(tree: LexborHTMLParser, lines: list[str], jsonld: tuple[dict, ...], 
         elif old.name is None and item.name:
             found[item.address] = replace(old, name=item.name)
 
-    for item in _node_addresses(tree, people):
+    for item in _preferring_mailto(list(_node_addresses(tree, people))):
         add(item)
     lowered = html.lower()
     budget = MAX_SCAN_CHARS
@@ -339,6 +353,14 @@ def _emails(tree: LexborHTMLParser, lines: list[str], jsonld: tuple[dict, ...], 
     return list(found.values())
 
 
+def _preferring_mailto(found: list[_Found]) -> list[_Found]:
+    """A person's chat or calendar link may carry an older address than their mailto (a
+    surname changed, a mailbox moved): when the two disagree, the mailto is theirs."""
+    mailed = {e.name for e in found if e.how == "mailto" and e.name}
+    return [e for e in found if e.how != "link" or e.name not in mailed
+            or any(m.address == e.address for m in found if m.how == "mailto")]
+
+
 def _entity_written(lowered_html: str) -> bool:
     return any(e in lowered_html for e in ("&#64;", "&#x40;", "&commat;", "&#0064;"))
 
@@ -352,16 +374,16 @@ def _node_addresses(tree: LexborHTMLParser, people: list[Person]) -> Iterator[_F
     for node in tree.css('a[href], [data-cfemail]')[:MAX_ELEMENTS]:
         href = node.attributes.get("href") or ""
         if href[:7].lower() == "mailto:":
-            address, how = mailto(href), "mailto"
+            addresses, how = [mailto(href)], "mailto"
         elif node.attributes.get("data-cfemail"):
-            address, how = cloudflare(node.attributes.get("data-cfemail") or ""), "obfuscated"
+            addresses = [cloudflare(node.attributes.get("data-cfemail") or "")]
+            how = "obfuscated"
         elif "/cdn-cgi/l/email-protection#" in href:
-            address, how = cloudflare(href.rsplit("#", 1)[-1]), "obfuscated"
-        else:
-            continue
-        if not address:
-            continue
-        text = fold_space(node.text(deep=True))
-        name = text if looks_like_name(text) else _owners.name_near(node, address, people)
-        context = _people.context_of(node)
-        yield _Found(address, how, context or text or address, name)
+            addresses, how = [cloudflare(href.rsplit("#", 1)[-1])], "obfuscated"
+        else:  # a web-mail compose, chat, meeting or calendar link (lookup.web._addresses)
+            addresses, how = link_addresses(href), "link"
+        for address in filter(None, addresses):
+            text = fold_space(node.text(deep=True))
+            name = text if looks_like_name(text) else _owners.name_near(node, address, people)
+            context = _people.context_of(node)
+            yield _Found(address, how, context or text or address, name)

@@ -71,7 +71,13 @@ from lookup.web.hosts import (
     system_resolver,
     url_problem,
 )
-from lookup.web.robots import ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS, RobotsRules, robots_rules
+from lookup.web.robots import (
+    ROBOTS_MAX_BYTES,
+    ROBOTS_MAX_REDIRECTS,
+    RobotsRules,
+    crawl_delay_notice,
+    robots_rules,
+)
 from lookup.web.walls import CHALLENGE_STATUSES, SNIFF_BYTES, challenge
 
 __all__ = [
@@ -279,7 +285,11 @@ class Fetcher:
         answer = await self._follow(
             f"{site}/robots.txt", robots_check=False, max_redirects=ROBOTS_MAX_REDIRECTS
         )
-        return robots_rules(answer.status, answer.body, answer.reason, answer.truncated)
+        rules = robots_rules(answer.status, answer.body, answer.reason, answer.truncated)
+        delay = rules.crawl_delay(self._agent) or 0
+        if delay > self.settings.fetch.per_host_delay_s:
+            log.warning(crawl_delay_notice(_host(site), delay))  # a slow run is never silent
+        return rules
 
     # -- one request, with retries ---------------------------------------------
     async def _request(self, url: str, *, page: bool, accept: frozenset[str] = PAGES) -> _Answer:

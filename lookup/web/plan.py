@@ -17,8 +17,10 @@ from selectolax.lexbor import LexborHTMLParser
 from lookup.address.namematch import NameMatcher
 from lookup.models import Link, SearchHit
 from lookup.text import fold, host_of
+from lookup.web._words import looks_like_name
 
-__all__ = ["PEOPLE_WORDS", "on_domain", "rank_hits", "select_follow_ups", "site_links"]
+__all__ = ["INDEX_MIN_NAMES", "PEOPLE_WORDS", "on_domain", "person_pages", "rank_hits",
+           "select_follow_ups", "site_links"]
 
 # Words in a company link's path or anchor text that say the page lists people, titles or
 # addresses, with relative priorities (the best word of a link counts). Several languages,
@@ -157,6 +159,39 @@ def select_follow_ups(
             scored[url] = max(weight, scored.get(url, 0.0))
     ranked = sorted(scored, key=lambda u: (-scored[u], _depth(u), u))
     return ranked[: max(limit, 0)]
+
+
+INDEX_MIN_NAMES = 3  # links named after people that make a page an index of per-person pages
+
+
+def person_pages(
+    links: Iterable[Link],
+    *,
+    name: str,
+    domain: str,
+    already: Sequence[str],
+    colleagues: int,
+) -> list[str]:
+    """Per-person pages an index links to by a person's name ("/about/staff/<slug>/"): the
+    interviewer's own first, then up to ``colleagues`` colleagues' from the same folder (their
+    pages may publish addresses the index does not)."""
+    matcher = NameMatcher(name)
+    seen = {_normalise(u) for u in already}
+    named = [(url, link.text) for link in links
+             if (url := _normalise(link.url)) and on_domain(url, domain)
+             and looks_like_name(link.text.strip())]
+    own = [url for url, text in named if matcher.matches(text.strip())]
+    if len({url for url, _ in named}) < INDEX_MIN_NAMES:
+        colleagues = 0
+    folder = _folder(own[0]) if own else None
+    others = [url for url, text in named if url not in own
+              and (folder is None or _folder(url) == folder)]
+    chosen = list(dict.fromkeys([*own[:1], *others[:colleagues]]))
+    return [url for url in chosen if url not in seen]
+
+
+def _folder(url: str) -> str:
+    return urlsplit(url).path.rstrip("/").rsplit("/", 1)[0]
 
 
 def _depth(url: str) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
 
 from lookup.address.namematch import NameMatcher
 from lookup.models import Interview, Link, PageFacts, PersonMention, Profile, SearchHit, Source
@@ -29,6 +30,7 @@ from lookup.web._ties import (
     strip_url,
     tied_pages,
 )
+from lookup.web._words import TITLE_WORDS
 from lookup.web._work import (
     PERSONAL_WORDS,
     dedupe,
@@ -56,30 +58,55 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
 
 def _title(tied: Sequence[PageFacts], ctx: Context) -> tuple[str | None, Source | None]:
     """The current title: listings (undated, on the company site) beat older dated mentions."""
-    rank = {"card": 0, "table": 0, "data": 0, "jsonld": 1, "byline": 2, "list": 2, "text": 3}
+    # a legal notice's "Role: Name" is the formal title (a card's role slot may hold a nickname)
+    rank = {"imprint": -1, "card": 0, "table": 0, "data": 0, "jsonld": 1, "byline": 2, "list": 2,
+            "text": 3}
     options = []
     for page in tied:
         when = parse_date(page.published) or ctx.today
         for m in mentions(page, ctx):
             if m.title:
                 options.append(((-when.toordinal(), not on_domain(page.url, ctx.domain),
-                                 rank.get(m.how, 4)), m.title, m.source))
+                                 _translated(page.url), rank.get(m.how, 4)), m.title, m.source))
     if not options:
         return None, None
     _, title, source = min(options, key=lambda o: o[0])
     return _without_company(title, ctx), source
 
 
+_LANGUAGE_PATH = re.compile(r"^/([a-z]{2})(?:[-_][a-z]{2})?/", re.I)
+
+
+def _translated(url: str) -> bool:
+    """True for a page under another language's path (/es/equipo/...): the card is written
+    in English, so a title the site writes in English (its root or /en/) comes first."""
+    m = _LANGUAGE_PATH.match(urlsplit(url).path)
+    return bool(m) and m.group(1).lower() != "en"
+
+
+# "CEO and Principal Consultant of Brightwater Analytics": the company after the function
+_COMPANY_TAIL = re.compile(r"(?:,\s+|\s+(?:of|at|for|with|@|bei|chez|en|de|di)\s+(?:the\s+)?)"
+                           r"(?P<tail>[^,@]+)$", re.I)
+
+
 def _without_company(title: str, ctx: Context) -> str:
-    """"Director, Acme Data" for Acme Data is "Director": the company is not the function."""
-    head, comma, tail = title.rpartition(", ")
-    return head if comma and company_key(tail) in ctx.terms else title
+    """"Director, Acme Data" or "Director of Acme Data" for Acme Data is "Director": the
+    company is not the function."""
+    m = _COMPANY_TAIL.search(title)
+    if m and company_key(m.group("tail")) in ctx.terms and m.start() > 0:
+        return title[: m.start()]
+    return title
 
 
 def _team(
     title: str | None, title_source: Source | None, mentions: Iterable[PersonMention]
 ) -> tuple[str | None, Source | None]:
-    """The team, said near the name ("leads the Data Platform team") or read off the title."""
+    """The team: a labelled field ("Department: ..."), said near the name ("leads the Data
+    Platform team") or read off the title."""
+    mentions = list(mentions)
+    for mention in mentions:
+        if mention.team:
+            return mention.team, mention.source
     for mention in mentions:
         if m := _TEAM.search(mention.source.snippet):
             return m.group(1), mention.source
@@ -93,6 +120,8 @@ def _location(
     """The city, from a tied page ("based in Bristol", JSON-LD) or a network profile's snippet."""
     for page in tied:
         for mention in mentions(page, ctx):
+            if mention.location:  # a labelled field ("Office: Bristol")
+                return mention.location, mention.source
             if m := _BASED.search(mention.source.snippet):
                 return m.group(1), mention.source
         for obj in page.jsonld:
@@ -103,7 +132,8 @@ def _location(
         # Only a profile's result ("Name - Title - Company | Network") starts its snippet
         # with the place; a team page's snippet starts "Name, Title · Name, Title".
         if _is_profile_hit(hit, ctx) and (m := _NETWORK_PLACE.match(hit.snippet)) and \
-                not ctx.matcher.positions(m.group(1)):
+                not ctx.matcher.positions(m.group(1)) and not TITLE_WORDS.search(m.group(1)):
+            # ("Solution Architect, Speaker at Acme ·" is two roles, not a city and region)
             return m.group(1), Source(hit.url, hit.title, hit.snippet, "search")
     return None, None
 

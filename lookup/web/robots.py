@@ -17,6 +17,7 @@ __all__ = [
     "ROBOTS_MAX_BYTES",
     "ROBOTS_MAX_REDIRECTS",
     "RobotsRules",
+    "crawl_delay_notice",
     "robots_rules",
 ]
 
@@ -67,3 +68,9 @@ def robots_rules(status: int | None, body: bytes | None, reason: str,
     return RobotsRules(
         None, False, f" (robots.txt unreachable: {why}; RFC 9309 says assume disallow)"
     )
+
+
+def crawl_delay_notice(host: str, delay: float) -> str:
+    """What the terminal says when a site's Crawl-delay slows the run (once per host)."""
+    return (f"{host} asks for {delay:g} s between requests (robots.txt Crawl-delay): waiting "
+            "that long before each further page from it.")

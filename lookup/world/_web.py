@@ -8,14 +8,14 @@ import mimetypes
 import time
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from lookup.settings import WORLD_ECHO_HOST
 from lookup.world._httpd import HttpRequest, HttpResponse, text_response
 from lookup.world._logs import FaultBook, HttpHit, SearchQuery, WorldLogs
 from lookup.world._model import Redirect, path_matches
 from lookup.world.format import Fault, World
-from lookup.world.search_engine import SearchIndex
+from lookup.world.search_engine import SearchIndex, page_words
 
 __all__ = ["SearchApp", "SiteApp", "resolve_site_file"]
 
@@ -165,11 +165,25 @@ def _content_type(file: Path) -> str:
     return f"{kind}; charset=utf-8" if textual else kind
 
 
+def page_bodies(world: World) -> dict[str, str]:
+    """The words of each page search.jsonl lists that the world serves, by the document's URL:
+    what a web search engine would have indexed of it (``search_engine.page_words``)."""
+    bodies: dict[str, str] = {}
+    for document in world.documents:
+        parts = urlsplit(document.url)
+        site = world.site_dir((parts.hostname or "").lower())
+        file = resolve_site_file(site, parts.path or "/") if site is not None else None
+        if file is not None and document.url not in bodies and \
+                _content_type(file).startswith("text/html"):
+            bodies[document.url] = page_words(file.read_text("utf-8", errors="replace"))
+    return bodies
+
+
 class SearchApp:
     """A SearXNG-compatible JSON API: ``GET /search?q=...&format=json`` (or a POST form)."""
 
     def __init__(self, world: World, logs: WorldLogs, *, latency: bool) -> None:
-        self._index = SearchIndex(world.documents)
+        self._index = SearchIndex(world.documents, page_bodies(world))
         self._max = world.max_results
         self._logs = logs
         self._delay = world.latency.waiter("search", seed=world.name) if latency else None
@@ -207,7 +221,7 @@ class SearchApp:
             "query": query,
             "number_of_results": len(hits),
             "results": [
-                {"url": h.document.url, "title": h.document.title, "content": h.document.snippet,
+                {"url": h.document.url, "title": h.document.title, "content": h.snippet,
                  "engine": "world", "engines": ["world"], "score": h.score, "category": "general"}
                 for h in hits
             ],

@@ -20,10 +20,35 @@ new knob here:
 - names: ``name_german`` (ü -> ue), ``name_spanish`` (two surnames, the first used),
   ``name_family_first`` (the site writes "TANAKA Hiroshi"), ``name_dutch`` ("van der"),
   ``nickname`` (the user says Bob, the company writes Robert);
+- shapes of real organisations' pages (issue 26; each copies the markup of one world in
+  ../shared/real-worlds, with fictional people, or a shape the issue names from the private
+  real-page worlds): teams ``team_board`` (Dutch board cards, a Dutch non-profit's world), ``team_pos``
+  (German cards, role line before the name, a German haulier's world), ``team_dash`` ("NAME — TITLE"
+  headings, a training firm's world), ``team_wowchemy`` ("ROLE @ University", icon-only mailto,
+  a university group's world), ``team_index`` (a staff list and one page per person, a university institute's world), ``team_index_joined``
+  (name and title in one heading, the address in a labelled table cell; issue 26);
+  addresses ``publish_compose`` (Gmail compose links, a Dutch non-profit's world), ``publish_chat`` (Teams
+  chat links beside the mailto, one with an older address; issue 26), ``publish_guide``
+  (only inside a colleague's long guide, a consultancy's world); names ``name_middle`` (a second
+  given name as an initial, Nordic letters folded; issue 26), ``name_two_given`` ("Anna
+  Lena" written apart, anna-lena@; issue 26), ``name_umlaut`` (ö -> oe shown by no colleague,
+  a German haulier's world); domains ``abbrev_domain`` ("tl-haberl" for Translogistik Haberl GmbH, a German
+  haulier's world), ``unit_site`` (a research group's site on a hosting provider, mail at the
+  university's domain, a university group's world), ``unit_company`` (a university's school given as the company;
+  issue 26), ``en_subpath`` (apex with MX only, a Japanese homepage, English under /en/;
+  issue 26); titles ``title_multi_role``, ``title_for``, ``title_function`` (a rank and its
+  function, written lower case in the news), ``title_imprint`` (the card's role slot holds a
+  nickname, the title is in the imprint); ``crawl_delay`` (robots.txt asks for seconds
+  between requests; issue 26);
 - the web around it: ``namesake`` (someone else with the name ranks first),
   ``third_party`` (only a fair's and a register's pages point at the site),
   ``nav_only`` (the team page is linked from the menu, never from search),
   ``robots_bait`` (a robots-disallowed directory holds wrong-format addresses).
+- where the evidence is kept and who the company is now (issue 29): ``vcard_only``
+  (addresses only in each person's vCard), ``pdf_only`` (people only in an annual report
+  and a press kit PDF), ``sitemap_only`` (the team page listed only in a sitemap),
+  ``renamed`` (the user gives the old name; the old domain redirects or says "now part of"),
+  ``bot_wall`` (every path of the site answers a challenge page).
 
 Every person, company and domain is fictional (``.test``); every name resolves to
 127.0.0.1. The pages copy real sites' markup (``_markup``), not our extractor's taste.
@@ -37,29 +62,57 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lookup.world.scenarios._company import Company, make_company
-from lookup.world.scenarios._site import THIRD_PARTY, Site, build_site
+from lookup.world.scenarios._site import SHAPED_TEAMS, THIRD_PARTY, Site, build_site
 
 __all__ = ["TRAITS", "GeneratedInterview", "generate"]
 
-TEAM_KINDS = ("team_cards", "team_dl", "team_table", "team_jsonld", "team_nextjs")
-PUBLISH = ("publish_mailto", "publish_text", "publish_at", "publish_entity", "publish_given")
-NAMES = ("name_german", "name_spanish", "name_family_first", "name_dutch", "nickname")
+TEAM_KINDS = ("team_cards", "team_dl", "team_table", "team_jsonld", "team_nextjs",
+              *SHAPED_TEAMS)
+PUBLISH = ("publish_mailto", "publish_text", "publish_at", "publish_entity", "publish_given",
+           "publish_compose", "publish_chat", "publish_guide")
+NAMES = ("name_german", "name_spanish", "name_family_first", "name_dutch", "nickname",
+         "name_middle", "name_two_given", "name_umlaut")
+# Team pages a vCard link can sit beside (the others are script data or real-page shapes).
+MARKUP_TEAMS = ("team_cards", "team_dl", "team_table", "team_jsonld")
+# At most one of these: they decide what the company is called and where its site lives.
+DOMAIN_SHAPES = ("abbrev_domain", "unit_site", "unit_company")
+# At most one of these: they decide the interviewer's title.
+TITLE_SHAPES = ("title_comma", "title_multi_role", "title_for", "title_function",
+                "title_imprint")
 OPTIONAL = ("legal_suffix", "ampersand", "initialism", "mail_domain", "www_only", "catch_all",
-            "title_comma", "press_quote", "namesake", "third_party", "nav_only", "robots_bait")
+            "press_quote", "namesake", "third_party", "nav_only", "robots_bait", "en_subpath")
 # Where the evidence is kept and who the company is now (issue 29); drawn like OPTIONAL.
 PLACES = ("vcard_only", "pdf_only", "sitemap_only", "renamed", "bot_wall")
-TRAITS = (*TEAM_KINDS, *PUBLISH, *NAMES, *OPTIONAL, *PLACES)
+RARE = ("crawl_delay",)  # slow by design (seconds per page): drawn less often
+TRAITS = (*TEAM_KINDS, *PUBLISH, *NAMES, *OPTIONAL, *PLACES, *DOMAIN_SHAPES, *TITLE_SHAPES,
+          *RARE)
 OPTIONAL_SHARE = 0.25  # each optional trait is drawn independently this often
+RARE_SHARE = 0.05
 NAME_SHARE = 0.5
-# Traits a trait leaves no room for: behind a bot wall nothing on the site can be read (its
-# documents, menus, published mail domain); a renamed company's old name is what others'
-# pages carry, so "only third parties point at the site" is a different world; PDFs
-# replace the team page that vCards hang on. A forced trait is never dropped.
+# Traits a trait leaves no room for, or makes meaningless (its own names, domains or titles
+# win): behind a bot wall nothing on the site can be read (its documents, menus, published
+# mail domain, a unit's or abbreviation's homepage saying whose site it is); a renamed
+# company's old name is what others' pages carry, so "only third parties point at the site"
+# is a different world, and its new name is an ordinary one; PDFs replace the team page that
+# vCards hang on. A forced trait is never dropped, and two that exclude each other cannot be
+# forced together.
 EXCLUDES = {
     "bot_wall": ("vcard_only", "pdf_only", "sitemap_only", "nav_only", "robots_bait",
-                 "mail_domain", "third_party", "renamed"),
-    "renamed": ("third_party",),
+                 "mail_domain", "third_party", "renamed", *DOMAIN_SHAPES, "en_subpath",
+                 "crawl_delay"),
+    "renamed": ("third_party", *DOMAIN_SHAPES),
     "pdf_only": ("vcard_only",),
+    "abbrev_domain": ("legal_suffix", "ampersand", "initialism", "unit_site", "unit_company"),
+    "unit_site": ("legal_suffix", "ampersand", "initialism", "mail_domain", "www_only",
+                  "en_subpath", "unit_company", "third_party", "nav_only"),
+    "unit_company": ("legal_suffix", "ampersand", "initialism", "mail_domain", "en_subpath"),
+    "en_subpath": ("www_only",),
+    # which of ü/ue is right, or whether two given names are hyphenated ("karl-heinz"), is
+    # known only from the server refusing the other spellings: not at a catch-all
+    "name_umlaut": ("catch_all",),
+    "name_two_given": ("catch_all",),
+    "team_board": TITLE_SHAPES + ("press_quote",),
+    "team_pos": TITLE_SHAPES + ("press_quote", "nickname", "name_two_given"),
 }
 
 
@@ -78,15 +131,23 @@ def _draw_traits(rng: random.Random, forced: tuple[str, ...]) -> list[str]:
         name = rng.choice(NAMES)
     traits += [name] if name else []
     traits += [t for t in (*OPTIONAL, *PLACES) if t in forced or rng.random() < OPTIONAL_SHARE]
-    for trait in [t for t in traits if t in EXCLUDES]:
+    for group in (DOMAIN_SHAPES, TITLE_SHAPES):  # one of a group as often as one optional
+        shape = next((t for t in forced if t in group), None)
+        if shape is None and rng.random() < OPTIONAL_SHARE:
+            shape = rng.choice(group)
+        traits += [shape] if shape else []
+    traits += [t for t in RARE if t in forced or rng.random() < RARE_SHARE]
+    for trait in [t for t in traits if t in EXCLUDES]:  # what a drawn trait leaves no room for
         if trait in traits:
             traits = [t for t in traits if t not in EXCLUDES[trait] or t in forced]
     if "vcard_only" in traits or "pdf_only" in traits:  # the addresses are in documents
         traits = [t for t in traits if not t.startswith("publish_")]
     if "pdf_only" in traits:  # and the people too: no team page
         traits = [t for t in traits if not t.startswith("team_")]
-    elif "vcard_only" in traits and "team_nextjs" in traits:  # a vCard link needs markup
-        traits[traits.index("team_nextjs")] = rng.choice(TEAM_KINDS[:4])
+    elif "vcard_only" in traits:  # a vCard link needs a team page of markup beside it
+        team = next(i for i, t in enumerate(traits) if t in TEAM_KINDS)
+        if traits[team] not in MARKUP_TEAMS:
+            traits[team] = rng.choice(MARKUP_TEAMS)
     if "third_party" in traits and "nav_only" not in traits:
         traits.append("nav_only")  # the site is reached through the pointer, then its menu
     return traits

@@ -74,8 +74,10 @@ def vcard_links(c: Company, s, rng: random.Random) -> list[str]:  # noqa: ANN001
     return links
 
 
-def add_pdfs(c: Company, s, rng: random.Random, nav: list[tuple[str, str]]) -> None:  # noqa: ANN001
-    """An About page linking the annual report, and the news linking the press kit."""
+def add_pdfs(c: Company, s, rng: random.Random, nav: list[tuple[str, str]],  # noqa: ANN001
+             pre: str = "") -> None:
+    """An About page linking the annual report, and the news linking the press kit (the
+    site's pages under ``pre``: /en for an English site beside a homepage in another script)."""
     year, name = 2025, c.name.split()[0]
     report = rng.choice([f"/investors/annual-report-{year}.pdf",
                          f"/wp-content/uploads/2026/03/{name}-Annual-Report-{year}.pdf",
@@ -93,12 +95,12 @@ def add_pdfs(c: Company, s, rng: random.Random, nav: list[tuple[str, str]]) -> N
     s.files[f"{c.site}{kit}"] = press_kit(c.legal, date="2 February 2026", about=about,
                                           facts=["Founded 2004", "Offices in three countries"],
                                           contacts=contacts, inline_contacts=rng.random() < 0.5)
-    s.files[f"{c.site}/about/index.html"] = page(
+    s.files[f"{c.site}{pre}/about/index.html"] = page(
         f"About us | {c.legal}", f"<h1>About {html.escape(c.legal)}</h1><p>{html.escape(c.name)} "
         f"was founded in 2004.</p><p>Our management team and results are in our "
         f'<a href="{report}">Annual Report {year}</a> (PDF).</p>', org=c.legal, nav=nav)
-    news = s.files[f"{c.site}/news/index.html"]
-    s.files[f"{c.site}/news/index.html"] = str(news).replace(
+    news = s.files[f"{c.site}{pre}/news/index.html"]
+    s.files[f"{c.site}{pre}/news/index.html"] = str(news).replace(
         "</ul>", f'</ul><p class="press-kit"><a href="{kit}">Press kit (PDF)</a></p>', 1)
 
 
@@ -109,10 +111,11 @@ def _urlset(urls: list[str]) -> str:
             f"{rows}\n</urlset>\n")
 
 
-def add_sitemap(c: Company, s, rng: random.Random, team_path: str) -> None:  # noqa: ANN001
+def add_sitemap(c: Company, s, rng: random.Random, team_path: str,  # noqa: ANN001
+                pre: str = "") -> None:
     """List the hidden page in a sitemap, found the way ``variant`` says."""
     base = f"https://{c.site}"
-    pages = ["/", "/news/", "/news/expansion/", "/contact/", team_path]
+    pages = [*(f"{pre}{p}" for p in ("/", "/news/", "/news/expansion/", "/contact/")), team_path]
     if "robots_bait" in c.traits:
         pages.insert(3, "/internal/directory/")  # listed, but robots.txt still forbids it
     urls = [base + p for p in pages]
@@ -124,7 +127,7 @@ def add_sitemap(c: Company, s, rng: random.Random, team_path: str) -> None:  # n
                 f"\t<sitemap>\n\t\t<loc>{base}/{name}</loc>\n\t</sitemap>\n"
                 for name in ("post-sitemap.xml", "page-sitemap.xml.gz", "category-sitemap.xml"))
             + "</sitemapindex>\n")
-        s.files[f"{c.site}/post-sitemap.xml"] = _urlset([base + "/news/expansion/"])
+        s.files[f"{c.site}/post-sitemap.xml"] = _urlset([f"{base}{pre}/news/expansion/"])
         s.files[f"{c.site}/category-sitemap.xml"] = _urlset([base + "/category/news/"])
         s.files[f"{c.site}/page-sitemap.xml.gz"] = gzip.compress(_urlset(urls).encode(), mtime=0)
         s.files[robots_key] = f"{s.files[robots_key]}\nSitemap: {base}/sitemap_index.xml\n"
