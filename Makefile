@@ -21,17 +21,24 @@ help:
 
 # uv (a maintained installer from PyPI) installs the dependencies in seconds instead of a
 # minute; when it cannot be installed (or NO_UV=1), pip does the same job, more slowly.
+# With uv, the venv is made without pip (seeding pip into it takes 3-4 s of a first
+# `make demo`): this Python's own pip puts uv in, and uv adds pip with the dependencies.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	@if [ -z "$(NO_UV)" ] && $(BIN)/python -m pip install -q --disable-pip-version-check uv >/dev/null 2>&1; then \
+	@if [ -z "$(NO_UV)" ] && $(PYTHON) -m venv --without-pip $(VENV) \
+		&& $(PYTHON) -m pip --python $(BIN)/python install -q --disable-pip-version-check uv >/dev/null 2>&1; then \
 		echo "Installing with uv."; \
 	else \
-		echo "uv could not be installed (or NO_UV is set): installing with pip, which takes about a minute."; \
-		$(BIN)/python -m pip install -q --upgrade pip; \
+		rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
+		if [ -z "$(NO_UV)" ] && $(BIN)/python -m pip install -q --disable-pip-version-check uv >/dev/null 2>&1; then \
+			echo "Installing with uv."; \
+		else \
+			echo "uv could not be installed (or NO_UV is set): installing with pip, which takes about a minute."; \
+			$(BIN)/python -m pip install -q --upgrade pip; \
+		fi; \
 	fi
 
-# $(call install,SPEC): uv when the venv has it, else pip.
-install = if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install -q --python $(BIN)/python $(1); \
+# $(call install,SPEC): uv when the venv has it (and pip with it, for `.venv/bin/pip`), else pip.
+install = if [ -x $(BIN)/uv ]; then $(BIN)/uv pip install -q --python $(BIN)/python $(1) pip; \
 	else $(BIN)/python -m pip install -q $(1); fi
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
@@ -97,4 +104,5 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check lookup flows tests bench
 
 clean:
+	-@[ -x $(BIN)/lookup ] && $(BIN)/lookup server stop >/dev/null 2>&1; true
 	rm -rf $(VENV) mutants data/briefings data/cache data/prefect data/lookup.db "$(WHEEL_HOME)"

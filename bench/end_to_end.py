@@ -1,18 +1,34 @@
 """Wall time of one `lookup research` process, by phase, against Prefect's own floor.
 
     python bench/end_to_end.py --world data/demo [--runs 3] [--skip-temporary] [--json]
+                               [--before OTHER/.venv/bin/lookup]
 
 For each Prefect mode (a running `prefect server start`, then Prefect's
 temporary server) it times whole processes from launch to exit:
 
 - `lookup research NAME --company C --world DIR --smtp --json`, split with the
-  timings the flow reports into Prefect start-up (launch -> pipeline start),
-  research (pipeline start -> result ready), card writing, and teardown;
+  timings the command and the flow report (``timings`` in its JSON) into:
+  ``command`` (launch -> the command parsed: Python, the CLI's imports, settings),
+  ``world`` (the offline world served), ``ready`` (the looks at the network and the
+  blocklists, and Prefect imported), ``flow start`` (Prefect creates the run ->
+  the pipeline starts), ``research`` (pipeline start -> result ready), ``card``
+  (stored and written), ``flow end`` (Prefect finishes the run) and ``exit``
+  (the process ends: Prefect flushes its logs and events). Commands from before
+  issue 31 report only the flow's three marks: their start-up is one figure;
 - a trivial three-task Prefect flow in the same mode: Prefect's own floor;
 
 and prints the critical-path lower bound implied by the world's latencies
 (one round per dependent stage). Target with a running server:
 research process <= floor + 1.3 x critical path.
+
+Each research process starts with no cached searches (as for a new interviewer).
+``--before`` names another checkout's `lookup` (e.g. the merge base's): its runs
+alternate with this one's, in the same server and load, for a before/after table.
+
+One more run, with the world served by this bench (``LOOKUP_WORLD_ENDPOINTS``), gives
+the research phase's timeline: every search, HTTP request, DNS query and SMTP session
+the world saw, from the pipeline's start (``--json``: ``timeline``), and how much of
+the phase had a request in flight.
 """
 
 from __future__ import annotations
@@ -20,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -33,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from flows.server import api_url, start_server, stop_server  # noqa: E402
 from lookup.settings import load_settings  # noqa: E402
+from lookup.world import serve_world, write_endpoints  # noqa: E402
 
 LOOKUP = Path(sys.executable).with_name("lookup")
 
@@ -57,6 +75,10 @@ asyncio.run(trivial())
 # robots.txt + page, MX, the "@domain" search, page robots.txt + page, follow-up pages,
 # then the SMTP dialogue (banner, EHLO, MAIL, RCPT, RCPT catch-all, QUIT) after MX + A.
 CRITICAL_ROUNDS = {"search": 2, "http": 5, "dns": 3, "smtp": 6}
+# The process's marks in order (those a command reports), and the phase each one ends.
+MARKS = (("command", "command"), ("world", "world"), ("ready", "ready"),
+         ("started", "flow start"), ("researched", "research"), ("written", "card"),
+         ("returned", "flow end"))
 
 
 def critical_path_s(world: Path) -> float:
@@ -74,43 +96,114 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return launched, wall, proc.stdout
 
 
-def research_run(world: Path, case: dict, env: dict[str, str]) -> dict[str, float]:
-    cmd = [str(LOOKUP), "research", case["name"], "--company", case["company"],
+def split(launched: float, wall: float, timings: dict[str, float]) -> dict[str, float]:
+    """The wall time as phases, each from the previous mark the command reported to its own,
+    and ``start-up``: launch -> pipeline start, whatever the command reports."""
+    phases = {"wall": wall, "start-up": timings["started"] - launched}
+    since = launched
+    for mark, phase in MARKS:
+        if mark in timings:
+            phases[phase] = timings[mark] - since
+            since = timings[mark]
+    phases["exit"] = launched + wall - since
+    return phases
+
+
+def research_run(lookup: Path, world: Path, case: dict, env: dict[str, str]) -> dict:
+    cache = Path(env["LOOKUP_DATA_DIR"]) / "cache" / "search"
+    shutil.rmtree(cache, ignore_errors=True)  # no cached searches: a new interviewer
+    cmd = [str(lookup), "research", case["name"], "--company", case["company"],
            "--world", str(world), "--smtp", "--json"]
     launched, wall, out = timed(cmd, env)
-    t = json.loads(out[out.index("{"):])["timings"]
-    return {
-        "wall": wall,
-        "startup": t["started"] - launched,
-        "research": t["researched"] - t["started"],
-        "card": t["written"] - t["researched"],
-        "teardown": launched + wall - t["written"],
-    }
+    summary = json.loads(out[out.index("{"):])
+    return {"phases": split(launched, wall, summary["timings"]), "timings": summary["timings"],
+            "launched": launched, "email": (summary.get("email") or {}).get("address")}
 
 
 def trivial_run(env: dict[str, str]) -> float:
     return timed([sys.executable, "-c", TRIVIAL_FLOW], env)[1]
 
 
-def measure(mode: str, world: Path, case: dict, env: dict[str, str], runs: int) -> dict:
+def _median(rows: list[dict]) -> dict[str, float]:
+    keys = dict.fromkeys(k for r in rows for k in r["phases"])
+    return {k: statistics.median(r["phases"].get(k, 0.0) for r in rows) for k in keys}
+
+
+def measure(mode: str, world: Path, case: dict, env: dict[str, str], runs: int,
+            lookups: dict[str, Path]) -> dict:
     trivial_run(env)  # warm-up, not measured: the first process migrates Prefect's database
-    research = [research_run(world, case, env) for _ in range(runs)]
-    floor = [trivial_run(env) for _ in range(runs)]
-    median = {k: statistics.median(r[k] for r in research) for k in research[0]}
-    return {"mode": mode, "runs": runs, "research": median, "floor": statistics.median(floor)}
+    for lookup in lookups.values():  # and one research each (a new server's services settle)
+        research_run(lookup, world, case, env)
+    rows: dict[str, list[dict]] = {label: [] for label in lookups}
+    floor = []
+    for n in range(runs):  # interleaved, in turn first, so that the load falls on each alike
+        order = list(lookups.items())
+        for label, lookup in order[::-1] if n % 2 else order:
+            rows[label].append(research_run(lookup, world, case, env))
+        floor.append(trivial_run(env))
+    return {"mode": mode, "runs": runs, "load": os.getloadavg(), "floor": statistics.median(floor),
+            "research": {label: _median(r) for label, r in rows.items()},
+            "raw": {label: r for label, r in rows.items()}}
+
+
+def timeline(lookup: Path, world: Path, case: dict, env: dict[str, str]) -> dict:
+    """One run on a world served here: each request the world saw, in seconds from the
+    pipeline's start, and the share of the research phase with a request in flight."""
+    with serve_world(world) as running, tempfile.TemporaryDirectory() as tmp:
+        endpoints = Path(tmp) / "world.json"
+        write_endpoints(endpoints, running.endpoints)
+        offset = time.time() - time.monotonic()  # the world's clock to epoch seconds
+        run = research_run(lookup, world, case, env | {"LOOKUP_WORLD_ENDPOINTS": str(endpoints)})
+        start = run["timings"]["started"]
+        end = run["timings"]["researched"]
+        events = [{"kind": "search", "what": q.query, "start": q.at, "end": q.answered}
+                  for q in running.search_log]
+        events += [{"kind": "http", "what": f"{h.host}{h.path}", "start": h.at, "end": h.answered}
+                   for h in running.http_log]
+        events += [{"kind": "dns", "what": f"{q.name} {q.type}", "start": q.at, "end": q.at}
+                   for q in running.dns_log]
+        sessions: dict[int, list[float]] = {}
+        for line in running.smtp_log:
+            sessions.setdefault(line.connection, []).append(line.at)
+        events += [{"kind": "smtp", "what": f"session {n}", "start": min(t), "end": max(t)}
+                   for n, t in sessions.items()]
+    for e in events:
+        e["start"] = round(e["start"] + offset - start, 4)
+        e["end"] = round(e["end"] + offset - start, 4)
+    events.sort(key=lambda e: e["start"])
+    phase = end - start
+    return {"research_s": round(phase, 4), "in_flight_s": round(_covered(events, phase), 4),
+            "requests": len(events), "events": events}
+
+
+def _covered(events: list[dict], limit: float) -> float:
+    """Seconds of [0, limit] during which at least one request was in flight."""
+    total, reach = 0.0, 0.0
+    for e in sorted(events, key=lambda e: e["start"]):
+        start, end = max(e["start"], reach, 0.0), min(e["end"], limit)
+        if end > start:
+            total += end - start
+        reach = max(reach, min(e["end"], limit))
+    return total
 
 
 def report(row: dict, critical: float) -> None:
-    r, floor = row["research"], row["floor"]
+    floor = row["floor"]
     bound = floor + 1.3 * critical
-    print(f"[{row['mode']}] median of {row['runs']} process(es)")
-    print(f"  lookup research wall  {r['wall']:7.2f} s  = start-up {r['startup']:.2f} + research "
-          f"{r['research']:.2f} + card {r['card']:.3f} + teardown {r['teardown']:.2f}")
-    print(f"  Prefect floor (3-task flow process)  {floor:7.2f} s   ratio research/floor "
-          f"{r['wall'] / floor:.2f}")
-    print(f"  research phase / critical path       {r['research'] / critical:7.2f}")
-    print(f"  target wall <= floor + 1.3 x critical = {bound:.2f} s: "
-          f"{'met' if r['wall'] <= bound else 'NOT met'} (wall - floor = {r['wall'] - floor:.2f} s)")
+    one, five, fifteen = row["load"]
+    print(f"[{row['mode']}] median of {row['runs']} process(es); load average after "
+          f"{one:.1f} {five:.1f} {fifteen:.1f}")
+    print(f"  Prefect floor (3-task flow process)  {floor:7.2f} s")
+    for label, r in row["research"].items():
+        shown = [p for _, p in MARKS if p in r] if "command" in r else [
+            "flow start", "research", "card", "flow end"]
+        parts = " + ".join(f"{k} {r[k]:.2f}" for k in (*shown, "exit") if k in r)
+        print(f"  [{label}] lookup research wall {r['wall']:7.2f} s = {parts} "
+              f"(start-up to the pipeline {r['start-up']:.2f})")
+        print(f"  [{label}] wall / floor {r['wall'] / floor:.2f}; research phase / critical "
+              f"path {r['research'] / critical:.2f}; wall - floor = {r['wall'] - floor:.2f} s; "
+              f"target wall <= floor + 1.3 x critical = {bound:.2f} s: "
+              f"{'met' if r['wall'] <= bound else 'NOT met'}")
 
 
 def main() -> None:
@@ -119,33 +212,44 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-temporary", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--before", type=Path,
+                        help="another checkout's `lookup`: its runs alternate with this one's")
     args = parser.parse_args()
     world = args.world.resolve()
     case = tomllib.loads((world / "expected.toml").read_text())["interview"][0]
     critical = critical_path_s(world)
+    lookups = {"before": args.before.resolve()} if args.before else {}
+    lookups["this"] = LOOKUP
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         base = {k: v for k, v in os.environ.items()
                 if not k.startswith(("PREFECT_", "LOOKUP_"))}
         base["LOOKUP_DATA_DIR"] = str(Path(tmp) / "data")
+        base["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
         settings = load_settings({"LOOKUP_DATA_DIR": base["LOOKUP_DATA_DIR"]})
         info = start_server(settings)
         try:
             env = {**base, "PREFECT_API_URL": api_url(info)}
-            rows.append(measure("running server", world, case, env, args.runs))
+            rows.append(measure("running server", world, case, env, args.runs, lookups))
+            spans = timeline(LOOKUP, world, case, env)
         finally:
             stop_server(settings)
         if not args.skip_temporary:
             env = {**base, "PREFECT_HOME": str(Path(tmp) / "prefect-temp"),
                    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
-            rows.append(measure("temporary server", world, case, env, 1))
+            rows.append(measure("temporary server", world, case, env, 1, lookups))
     if args.json:
-        print(json.dumps({"critical_path_s": critical, "modes": rows}, indent=2))
+        print(json.dumps({"critical_path_s": critical, "modes": rows, "timeline": spans},
+                         indent=2))
         return
     print(f"critical-path lower bound from {world.name}'s latencies: {critical:.3f} s "
           f"({', '.join(f'{n} {k}' for k, n in CRITICAL_ROUNDS.items())} rounds)")
     for row in rows:
         report(row, critical)
+    busy = spans["in_flight_s"] / spans["research_s"] if spans["research_s"] else 0.0
+    print(f"research phase timeline (this, world served by the bench): {spans['requests']} "
+          f"requests; {spans['research_s']:.2f} s, of which {spans['in_flight_s']:.2f} s "
+          f"({busy:.0%}) with a request in flight")
 
 
 if __name__ == "__main__":

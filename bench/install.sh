@@ -10,7 +10,8 @@ uv=$(command -v "$root/.venv/bin/uv" || command -v uv || true)
 pipx=${PIPX:-$(command -v pipx || true)}
 [ -n "$uv" ] || { echo "uv is needed (make .venv/.installed installs it)"; exit 2; }
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# `lookup demo` keeps the local Prefect server it starts: stop it before the folder goes
+trap '[ -x "$work/uv-bin/lookup" ] && HOME="$work/home" "$work/uv-bin/lookup" server stop >/dev/null 2>&1; rm -rf "$work"' EXIT
 export PREFECT_SERVER_ANALYTICS_ENABLED=false
 unset LOOKUP_DATA_DIR LOOKUP_CONFIG PREFECT_API_URL PREFECT_HOME XDG_DATA_HOME
 

@@ -21,7 +21,11 @@ What it does, all on loopback with the real commands a team types:
 4. the per-run Prefect overhead, PostgreSQL vs SQLite server, in the same run: the same
    small batch (``--overhead-runs`` interviews, no simulated latency, no politeness
    spacing) through one worker on each server; each run's Prefect overhead is its time
-   from submission to completion minus the pipeline time its flow logged, averaged.
+   from submission to completion minus the pipeline time its flow logged, averaged; and
+   where it goes (issue 31): queued for a worker, the new process until Prefect runs the
+   flow, the flow's set-up before its first search, the pipeline, the finish, from each
+   run's state history and log lines, beside the cost of a bare flow-run process.
+   ``--overhead-only`` runs this part alone.
 
 SMTP probing is on (``--smtp``), as a team would run it. Figures depend on the machine:
 on 2 cores, each flow run is a new Python process (about 2-3 s of CPU to import Prefect
@@ -246,6 +250,8 @@ def main() -> None:
     parser.add_argument("--overhead-runs", type=int, default=8,
                         help="interviews in the PostgreSQL-vs-SQLite overhead batch (0: skip)")
     parser.add_argument("--keep", type=Path, help="keep the work folder here")
+    parser.add_argument("--overhead-only", action="store_true",
+                        help="only the per-run overhead table (part 4)")
     args = parser.parse_args()
     counts = [int(c) for c in args.workers.split(",") if c.strip()]
     if find_pg_bin() is None:
@@ -273,6 +279,11 @@ def main() -> None:
     print("latency per request: search 300-800 ms, HTTP 80-300 ms, DNS 5-30 ms, SMTP 20-80 ms")
     rows = []
     with pg_cluster() as pg:
+        if args.overhead_only:
+            _overhead_table(args, root, base, pg)
+            if args.keep is None:
+                shutil.rmtree(root, ignore_errors=True)
+            return
         prefect_db = pg.create_database("prefect_scale")
         with serve_world(root / "world") as running, \
                 Server(base, root, pg.url("prefect_scale")) as api:
@@ -332,7 +343,8 @@ def _overhead_table(args: argparse.Namespace, root: Path, base: dict[str, str], 
           f"{baseline:.2f} s per interview")
     print("| server database | s per run | Prefect overhead s per run |")
     print("|---|---|---|")
-    results = {}
+    results: dict[str, float] = {}
+    parts: dict[str, dict[str, float]] = {}
     with serve_world(quick) as running:
         write_endpoints(root / "quick.json", running.endpoints)
         env0 = base | spread | {"LOOKUP_WORLD_ENDPOINTS": str(root / "quick.json")}
@@ -349,10 +361,82 @@ def _overhead_table(args: argparse.Namespace, root: Path, base: dict[str, str], 
                 wall, outcomes = run_config(env, api, batch, 1, root / "logs", timeout=900)
                 per_run = wall / max(1, len(outcomes))
                 results[label] = per_run - baseline
+                parts[label] = run_phases(api, outcomes)
                 print(f"| {label} | {per_run:.2f} | {results[label]:.2f} |", flush=True)
     if results.get("SQLite", 0) > 0:
         print(f"PostgreSQL / SQLite overhead per run: "
               f"{results['PostgreSQL'] / results['SQLite']:.2f}x")
+    process = _process_start_s(env0)
+    print(f"\nwhere a run's time goes (mean s per run, from each run's states and log lines); a new "
+          f"flow-run process alone (Python, Prefect and the flow's imports, measured here): "
+          f"{process:.2f} s")
+    print("| server database | " + " | ".join(PHASES) + " |")
+    print("|---|" + "---|" * len(PHASES))
+    for label, phases in parts.items():
+        print(f"| {label} | " + " | ".join(f"{phases.get(p, float('nan')):.2f}" for p in PHASES)
+              + " |")
+    print("queued: created, or the worker's previous run over -> the worker took it (it polls "
+          "every 2 s); process: Pending -> "
+          "Running (a new Python process, imports, Prefect loading the flow and its API "
+          "round trips); set-up: Running -> the pipeline's first log line (settings, world, "
+          "politeness policy); pipeline: to 'Briefing card written'; finish: -> Completed "
+          "(the artifact, the final state)")
+
+
+PHASES = ("queued", "process", "set-up", "pipeline", "finish")
+
+
+def run_phases(api: str, outcomes: list[dict]) -> dict[str, float]:
+    """Mean seconds per phase of the batch's runs, from the server's state history and the
+    flows' own log lines (their timestamps are the flow process's clock)."""
+    import datetime as dt
+
+    import httpx
+
+    def at(text: str) -> float:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+    sums: dict[str, list[float]] = defaultdict(list)
+    free_since = 0.0  # when the (one) worker finished its previous run
+    with httpx.Client(base_url=api, timeout=30, trust_env=False) as client:
+        runs = []
+        for outcome in outcomes:
+            run_id = outcome.get("flow_run_id")
+            if not run_id or outcome.get("state") != "COMPLETED":
+                continue
+            states = client.get("/flow_run_states/", params={"flow_run_id": run_id}).json()
+            runs.append((run_id, {s["type"]: at(s["timestamp"]) for s in states}))
+        runs.sort(key=lambda r: r[1].get("PENDING", 0.0))  # in the order the worker took them
+        for run_id, when in runs:
+            logs = client.post("/logs/filter", json={
+                "logs": {"flow_run_id": {"any_": [run_id]}}, "sort": "TIMESTAMP_ASC"}).json()
+            first = next((at(x["timestamp"]) for x in logs if x["message"].startswith("Searching")),
+                         None)
+            written = next((at(x["timestamp"]) for x in logs
+                            if x["message"].startswith("Briefing card written")), None)
+            if None in (first, written) or not {"SCHEDULED", "PENDING", "RUNNING",
+                                                "COMPLETED"} <= when.keys():
+                continue
+            # waiting for the worker to ask for it: from its creation, or from when the worker
+            # finished the run before (a batch is submitted at once to one worker)
+            sums["queued"].append(when["PENDING"] - max(when["SCHEDULED"], free_since))
+            free_since = when["COMPLETED"]
+            sums["process"].append(when["RUNNING"] - when["PENDING"])
+            sums["set-up"].append(first - when["RUNNING"])
+            sums["pipeline"].append(written - first)
+            sums["finish"].append(when["COMPLETED"] - written)
+    return {k: sum(v) / len(v) for k, v in sums.items()}
+
+
+def _process_start_s(env: dict[str, str], times: int = 3) -> float:
+    """Median wall seconds of a Python process that imports Prefect's engine and the flow."""
+    spent = []
+    for _ in range(times):
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-c", "import prefect.engine, flows.research"], env=env,
+                       cwd=env.get("HOME", "/"), check=True, capture_output=True, timeout=300)
+        spent.append(time.monotonic() - started)
+    return sorted(spent)[len(spent) // 2]
 
 
 if __name__ == "__main__":

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import dataclasses
 import logging
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Awaitable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,11 +37,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FAST_RUNS_HINT",
+    "begin_local_server",
     "check_world",
     "connect_prefect",
+    "on_loopback",
+    "preflight",
     "quiet_expected_failures",
     "request_settings",
-    "require_network",
     "require_unlisted_ip",
     "run_overrides",
     "settings_for_run",
@@ -49,13 +54,17 @@ __all__ = [
     "world_transport",
 ]
 
+# The world this process serves (``world_settings``), for runs inside that block to share.
+_SERVED: contextvars.ContextVar[WorldEndpoints | None] = contextvars.ContextVar(
+    "served_world", default=None)
+
 FAST_RUNS_HINT = (
     "Tip: `lookup server start` keeps a local Prefect server running; "
     "research then starts in seconds instead of half a minute."
 )
 
 
-def connect_prefect(settings: Settings, *, start: bool = False) -> str | None:
+def connect_prefect(settings: Settings, *, start: bool = False, runs: bool = True) -> str | None:
     """Point Prefect at a reachable server and return its API URL; None: Prefect's temporary one.
 
     Order: an explicit ``PREFECT_API_URL`` (which must answer, and accept this process's
@@ -63,7 +72,8 @@ def connect_prefect(settings: Settings, *, start: bool = False) -> str | None:
     ``lookup server start`` recorded; with ``start``, that server started now
     (``lookup serve``: schedules need a real server). Otherwise Prefect starts a
     temporary server in this process, given a start-up timeout long enough for a
-    cold 2-core machine (docs/prefect.md).
+    cold 2-core machine (docs/prefect.md); when ``runs`` are to follow, its database is
+    made from the shipped schema rather than migrated, if it is new (``flows/prefectdb.py``).
     """
     settings.prefect_home.mkdir(parents=True, exist_ok=True)  # Prefect's SQLite needs the folder
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
@@ -85,7 +95,61 @@ def connect_prefect(settings: Settings, *, start: bool = False) -> str | None:
         return os.environ["PREFECT_API_URL"]
     timeout = settings.prefect.startup_timeout_s
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(int(timeout)))
+    if runs:
+        from flows.prefectdb import prepare_sqlite
+
+        prepare_sqlite(Path(os.environ["PREFECT_HOME"]))
     return None
+
+
+def begin_local_server(settings: Settings) -> tuple[Settings, str | None]:
+    """Start the local server now, without waiting, unless Prefect's API is set elsewhere.
+
+    Returns the settings the run is to use and what happened: "started" (this process
+    started the server), "found" (one was running or starting) or None (Prefect's API is set
+    elsewhere: the run uses that, ``connect_prefect(settings)``). With "started" or "found"
+    the run uses the local server (``connect_prefect(settings, start=True)``).
+
+    ``lookup demo`` calls it first: the server (5-7 s to start, two thirds of it loading
+    Prefect's API) comes up on the other core while this process loads, checks and serves
+    its world; ``connect_prefect`` then waits for it. The server it starts listens on
+    loopback only, whatever ``prefect.server_host`` says: a server the demo leaves running
+    must not be reachable from the network (a team's server is `lookup server start
+    --host ...`, started on purpose).
+    """
+    if _api_set_elsewhere():
+        return settings, None
+    from flows.server import server_process, start_server
+
+    settings = on_loopback(settings)
+    if server_process(settings) is not None:  # running, or still starting
+        return settings, "found"
+    start_server(settings, wait=False)
+    return settings, "started"
+
+
+def on_loopback(settings: Settings) -> Settings:
+    """``settings`` with the local server's listen address on loopback (127.0.0.1) unless it
+    is a loopback address already (127.0.0.0/8, ::1, localhost)."""
+    host = settings.prefect.server_host.strip()
+    from flows.access import is_loopback
+
+    if is_loopback(host):
+        return settings
+    prefect = dataclasses.replace(settings.prefect, server_host="127.0.0.1")
+    return dataclasses.replace(settings, prefect=prefect)
+
+
+def _api_set_elsewhere() -> bool:
+    """True when Prefect is told which API to use: PREFECT_API_URL, or, with Prefect already
+    imported (a program embedding the CLI, a test harness), Prefect's own current settings."""
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    if "prefect.settings" not in sys.modules:
+        return False
+    from prefect.settings import PREFECT_API_URL
+
+    return bool(PREFECT_API_URL.value())
 
 
 def _require_prefect(url: str) -> None:
@@ -100,19 +164,6 @@ def _require_prefect(url: str) -> None:
         )
 
 
-def require_network(settings: Settings) -> None:
-    """OfflineError within seconds when neither DNS nor the search engine answers.
-
-    Runs before Prefect starts, so a machine without network hears it at once instead of
-    after every query's retries; in world mode the world is served for the look.
-    """
-    from lookup.network import online as reach
-
-    with world_settings(settings) as live:
-        found = asyncio.run(reach.check_reach(live))
-    reach.require_network(found, world=bool(settings.general.world))
-
-
 def require_unlisted_ip(settings: Settings, smtp: bool | None) -> None:
     """ProbeRefusedError, in one sentence, before a run that would probe SMTP from a public IP
     found on a DNS blocklist today (``lookup doctor --blocklists``); see lookup.network.doctor."""
@@ -122,6 +173,25 @@ def require_unlisted_ip(settings: Settings, smtp: bool | None) -> None:
 
     with world_settings(settings) as live:
         asyncio.run(require_unlisted(live))
+
+
+async def preflight(settings: Settings, *, smtp: bool | None) -> None:
+    """The looks before a run, at once: this machine's IP on no blocklist today (when SMTP
+    probes will be sent; ProbeRefusedError) and a network to research with (OfflineError).
+    ``settings`` are the run's, in its world if it has one (``world_settings``)."""
+    from lookup.network import online as reach
+
+    checks: list[Awaitable[Any]] = [reach.check_reach(settings)]
+    if settings.smtp.enabled if smtp is None else smtp:
+        from lookup.network.doctor import require_unlisted
+
+        checks.insert(0, require_unlisted(settings))  # a refusal is said first, as before
+    outcomes = await asyncio.gather(*checks, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    found = outcomes[-1]
+    reach.require_network(found, world=settings.world is not None)
 
 
 def verbose() -> bool:
@@ -228,6 +298,8 @@ def world_settings(settings: Settings) -> Iterator[Settings]:
     With ``general.world_endpoints`` (``LOOKUP_WORLD_ENDPOINTS``), the world already
     served there (``lookup world serve DIR --endpoints FILE``) is used instead: every
     worker then meets the same web, search engine and mail servers, as on the internet.
+    Within the ``with`` block, a nested ``world_settings`` for the same directory (the
+    flow's, under the command's) uses the world already served: one world per process.
     """
     if settings.world is not None:
         yield settings
@@ -238,11 +310,19 @@ def world_settings(settings: Settings) -> Iterator[Settings]:
     if not settings.general.world:
         yield settings
         return
+    directory = Path(settings.general.world).expanduser().resolve()
+    served = _SERVED.get()
+    if served is not None and Path(served.directory) == directory:
+        yield settings.in_world(served)
+        return
     from lookup.world import serve_world
 
-    directory = Path(settings.general.world).expanduser().resolve()
     with serve_world(directory) as running:
-        yield settings.in_world(running.endpoints)
+        token = _SERVED.set(running.endpoints)
+        try:
+            yield settings.in_world(running.endpoints)
+        finally:
+            _SERVED.reset(token)
 
 
 def _shared_world(settings: Settings) -> WorldEndpoints:

@@ -43,7 +43,8 @@ from lookup.errors import ServerError
 from lookup.settings import Settings
 
 __all__ = [
-    "ServerInfo", "api_url", "health", "server_status", "start_server", "stop_server",
+    "ServerInfo", "api_url", "health", "server_process", "server_status", "start_server",
+    "stop_server",
     "ui_api_url", "ui_url",
 ]
 
@@ -104,17 +105,32 @@ def server_status(settings: Settings) -> ServerInfo | None:
     return info
 
 
+def server_process(settings: Settings) -> ServerInfo | None:
+    """The recorded server while its Prefect process lives (healthy or still starting)."""
+    info = _read_record(settings)
+    if info is None or not _alive(info.pid) or not _is_prefect(info.pid):
+        return None
+    return info
+
+
 def start_server(
     settings: Settings,
     *,
     timeout: float | None = None,
     env: Mapping[str, str] | None = None,
     prefect_bin: str | Path | None = None,
+    wait: bool = True,
 ) -> ServerInfo:
-    """Return the running local server, starting one (and waiting for it) when needed."""
+    """Return the running local server, starting one (and waiting for it) when needed.
+
+    ``wait=False`` returns as soon as the process is started (or found): the caller does
+    other work while the server comes up, and a later ``start_server`` waits for it.
+    """
     timeout = settings.prefect.startup_timeout_s if timeout is None else timeout
-    recorded = _read_record(settings)
-    if recorded is not None and _alive(recorded.pid) and _is_prefect(recorded.pid):
+    recorded = server_process(settings)
+    if recorded is not None:
+        if not wait:
+            return recorded
         if _wait_healthy(recorded, timeout, process=None):  # running, or still starting
             return recorded
         if _alive(recorded.pid):
@@ -126,7 +142,7 @@ def start_server(
     env = os.environ if env is None else env
     require_auth(host, env)  # before anything binds, even to find a free port
     port = _choose_port(host, settings.prefect.server_port)
-    return _spawn(settings, host, port, timeout=timeout, env=env,
+    return _spawn(settings, host, port, timeout=timeout if wait else None, env=env,
                   prefect_bin=Path(prefect_bin) if prefect_bin else _prefect_bin())
 
 
@@ -186,6 +202,10 @@ def _server_env(
     child.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if settings.prefect.database_url:
         child["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = settings.prefect.database_url
+    else:  # SQLite: made from the shipped schema, not migrated, when it is new (issue 31)
+        from flows.prefectdb import prepare_sqlite
+
+        prepare_sqlite(settings.prefect_home, child)
     server_env(child)  # its auth string, CSRF protection (flows/access.py)
     return child
 
@@ -195,10 +215,11 @@ def _spawn(
     host: str,
     port: int,
     *,
-    timeout: float,
+    timeout: float | None,
     env: Mapping[str, str],
     prefect_bin: Path,
 ) -> ServerInfo:
+    """Start the server process and record it; wait up to ``timeout`` for it (None: not)."""
     data_dir = settings.data_dir
     log_path = data_dir / LOG
     try:
@@ -225,7 +246,7 @@ def _spawn(
                       ui=ui_url(settings, host, port))
     _write_record(settings, info)
     log.info("started Prefect server pid %s at %s", info.pid, info.url)
-    if _wait_healthy(info, timeout, process=process):
+    if timeout is None or _wait_healthy(info, timeout, process=process):
         return info
     return _give_up(settings, info, process)
 

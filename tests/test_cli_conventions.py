@@ -200,11 +200,13 @@ def test_world_serve() -> None:
 
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_harness")
-def test_demo() -> None:
+def test_demo(tmp_path: Path) -> None:
     """demo --json: one object, the run's summary and the card's text (inert, as every string
-    of a JSON document); --path: the folder only (the text output, from an installed wheel,
-    is in tests/test_install.py)."""
+    of a JSON document), on the Prefect API already set (no local server of its own);
+    --path: the folder only (the text output, from an installed wheel, is in
+    tests/test_install.py)."""
     done = _run("demo", "--json")
+    assert not (tmp_path / "data" / "prefect-server.json").exists()
     assert done.exit_code == 0, done.output
     report = json.loads(done.stdout)
     assert report["name"] == "Dana Okafor" and report["email"]["address"].endswith(

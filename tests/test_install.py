@@ -13,12 +13,14 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -83,29 +85,76 @@ def test_the_wheel_carries_settings_templates_tables_and_the_demo_world() -> Non
                 for p in (ROOT / "data" / "demo").rglob("*") if p.is_file()}
     shipped |= {f"lookup/data/{p.name}" for p in (ROOT / "lookup" / "data").iterdir()
                 if p.is_file() and p.suffix != ".py"}
+    shipped |= {f"flows/prefect_schema/{p.name}" for p in (ROOT / "flows" / "prefect_schema")
+                .glob("sqlite-*.sql")}  # Prefect's database at its head: no migration wait
     assert shipped - names == set()
+    assert any(name.startswith("flows/prefect_schema/sqlite-") for name in names)
     assert f"-{lookup.__version__}-" in wheel.name
 
 
 def test_lookup_demo_from_an_empty_folder_with_only_the_wheel(tmp_path: Path) -> None:
     """From an empty folder, the wheel's `lookup demo` prints the card with the expected
-    address, writes nothing there, and keeps its state in the platform's user data folder."""
+    address, writes nothing there, and keeps its state in the platform's user data folder;
+    the local server it starts listens on loopback only (even with a wider address
+    configured), a second demo reuses it, and the command the demo prints stops it."""
     venv_bin = wheel_home() / "venv" / "bin"
     empty, home = tmp_path / "empty", tmp_path / "home"
     empty.mkdir()
-    env = user_env(home)
+    env = user_env(home, LOOKUP_PREFECT__SERVER_HOST="0.0.0.0")  # a team's setting
     where = subprocess.run([str(venv_bin / "python"), "-c", "import lookup, flows; "
                             "print(lookup.__file__); print(flows.__file__)"],
                            cwd=empty, env=env, capture_output=True, text=True, check=True)
     assert str(ROOT) not in where.stdout  # the wheel's own copy, not this checkout
     version = run(venv_bin, "--version", cwd=empty, env=env)
     assert version.stdout.startswith(f"interviewer-lookup {lookup.__version__} (Prefect 3.")
-    demo = run(venv_bin, "demo", cwd=empty, env=env)
-    assert demo.returncode == 0, demo.stdout + demo.stderr[-3000:]
-    assert f"Address: {ADDRESS}" in demo.stdout and f"# {HEADING}" in demo.stdout
-    card = home / ".local" / "share" / "interviewer-lookup" / "briefings" / YOU / "dana-okafor.md"
+    try:
+        first = run(venv_bin, "demo", cwd=empty, env=env)
+        assert first.returncode == 0, first.stdout + first.stderr[-3000:]
+        kept = _kept_server(first.stderr, "started for this demo")
+        listening = _listening(kept["port"])
+        second = run(venv_bin, "demo", cwd=empty, env=env)
+        stopped = subprocess.run(kept["stop"], shell=True, cwd=empty, env=env,
+                                 capture_output=True, text=True, timeout=120)
+    finally:  # whatever failed, the server the demo started is not left running
+        run(venv_bin, "server", "stop", cwd=empty, env=env, timeout=120)
+    assert f"Address: {ADDRESS}" in first.stdout and f"# {HEADING}" in first.stdout
+    assert listening == {"127.0.0.1"}
+    assert second.returncode == 0, second.stdout + second.stderr[-3000:]
+    assert _kept_server(second.stderr, "that was already running") == kept
+    assert kept["stop"] == f"{venv_bin / 'lookup'} server stop"
+    assert stopped.stdout.strip() == "Prefect server stopped.", stopped.stderr
+    data = home / ".local" / "share" / "interviewer-lookup"
+    card = data / "briefings" / YOU / "dana-okafor.md"
     assert card.is_file() and ADDRESS in card.read_text(encoding="utf-8")
     assert list(empty.iterdir()) == []
+
+
+def _kept_server(stderr: str, how: str) -> dict[str, Any]:
+    """The demo's line about the server it leaves running: port, pid and stop command."""
+    said = re.search(rf"The local Prefect server {how} keeps running on 127\.0\.0\.1:(\d+) "
+                     r"\(pid (\d+)\).* Stop it with: (.+)$", stderr, re.MULTILINE)
+    assert said is not None, stderr[-3000:]
+    return {"port": int(said[1]), "pid": int(said[2]), "stop": said[3].strip()}
+
+
+def _listening(port: int) -> set[str]:
+    """The addresses a TCP socket listens on at ``port`` in this network namespace, from
+    /proc/net/tcp and tcp6 (state 0A: LISTEN), dotted for IPv4, "v6:HEX" otherwise."""
+    found: set[str] = set()
+    for table in ("tcp", "tcp6"):
+        path = Path("/proc/net") / table
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state != "0A" or int(hex_port, 16) != port:
+                continue
+            if len(address) == 8:  # little-endian IPv4
+                found.add(".".join(str(int(address[i:i + 2], 16)) for i in (6, 4, 2, 0)))
+            else:
+                found.add(f"v6:{address}")
+    return found
 
 
 # -- the Prefect UI in a real browser ------------------------------------------------

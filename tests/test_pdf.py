@@ -8,7 +8,7 @@ import pytest
 
 from lookup.web import pdf
 from lookup.web.pdf import pdf_facts, pdf_text
-from lookup.web.textdoc import contact_lines
+from lookup.web.textdoc import contact_lines, text_facts
 
 pytest.importorskip("reportlab", reason="writing test PDFs needs reportlab (the test extra)")
 from lookup.world.scenarios._pdf import Contact, annual_report, press_kit  # noqa: E402
@@ -46,6 +46,20 @@ def test_an_annual_report_s_team_grid_gives_every_title() -> None:
     facts = facts_of(annual_report("Harrow Rail Ltd", year=2025, letter=["A good year. " * 30] * 3,
                                    team=TEAM, signed_by=TEAM[0]))
     assert {p.name: p.title for p in facts.people} == {c.name: c.title for c in TEAM}
+
+
+def test_a_long_title_in_the_grid_is_read_whole_even_wrapped() -> None:
+    """A title with "for" or "in" ("Director for Nordic and Baltic Relationships"), whole on
+    its line or wrapped over two by the layout, is the title, not cut as a sentence is."""
+    team = [Contact("Iris Nash", "Director for Nordic and Baltic Relationships"),
+            Contact("Leo Walsh", "PhD Student in Applied Cryptography"), TEAM[1]]
+    facts = facts_of(annual_report("Harrow Rail Ltd", year=2025, letter=["A good year. " * 30],
+                                   team=team, signed_by=team[2]))
+    assert {p.name: p.title for p in facts.people} == {c.name: c.title for c in team}
+    wrapped = text_facts("Management team\nIris Nash\nDirector for Nordic and Baltic\n"
+                         "Relationships\nLeo Walsh\nHead of Sales\n", "https://a.test/r.pdf", "r")
+    assert {p.name: p.title for p in wrapped.people} == {
+        "Iris Nash": "Director for Nordic and Baltic Relationships", "Leo Walsh": "Head of Sales"}
 
 
 def test_the_pdf_s_own_title_names_the_source() -> None:

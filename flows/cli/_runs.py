@@ -7,16 +7,22 @@ printed, and how a batch's outcomes become lines, one JSON array and an exit cod
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
 import dataclasses
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from flows.cli._output import FAILED, emit, fail, fail_some, out, say
 from flows.runtime import (
     FAST_RUNS_HINT,
     connect_prefect,
+    preflight,
     quiet_expected_failures,
-    require_network,
+    world_settings,
 )
 from lookup.intake.request import ResearchRequest
 from lookup.settings import Settings
@@ -24,17 +30,48 @@ from lookup.settings import Settings
 __all__ = ["print_summary", "run_many", "show_requests", "start_research"]
 
 
-def start_research(settings: Settings) -> str | None:
-    """Before the first run: no network is said at once; Prefect is set up (a tip when it
-    will be slow); Prefect's console lines about expected failures are kept quiet."""
-    require_network(settings)
-    api = connect_prefect(settings)
-    if api is None:
-        say(FAST_RUNS_HINT)
-    import flows.research  # noqa: F401  (Prefect's log handlers exist from here on)
+@contextlib.contextmanager
+def start_research(
+    settings: Settings, *, smtp: bool | None = None, start: bool = False
+) -> Iterator[dict[str, float]]:
+    """Before the first run and for the runs in the block: the world served once (the checks
+    and every run use it); this machine's IP on no blocklist when SMTP probes will be sent, and
+    a network, said at once; Prefect set up (the local server started with ``start``, else a
+    tip when Prefect's temporary one will make it slow) and its console
+    lines about expected failures kept quiet. The look at the network runs while Prefect is
+    imported (2 s): it is waiting on answers, the import on the processor.
 
-    quiet_expected_failures()
-    return api
+    Yields the process's timeline so far (epoch seconds: ``command`` when the command was
+    parsed and checked, ``world`` served, ``ready`` checked and Prefect imported), for
+    ``--json``'s ``timings``."""
+    marks = {"command": time.time()}
+    with world_settings(settings) as live:
+        marks["world"] = time.time()
+        look = _in_thread(lambda: asyncio.run(preflight(live, smtp=smtp)))
+        try:
+            api = connect_prefect(settings, start=start)
+            import flows.research  # noqa: F401  (Prefect's log handlers exist from here on)
+        finally:
+            look.result()  # no network (or a listed IP) is said first, whatever else failed
+        marks["ready"] = time.time()
+        if api is None:
+            say(FAST_RUNS_HINT)
+        quiet_expected_failures()
+        yield marks
+
+
+def _in_thread(work: Callable[[], Any]) -> concurrent.futures.Future[Any]:
+    """``work`` started in a thread of its own; its future (the thread ends with the work)."""
+    done: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+    def run() -> None:
+        try:
+            done.set_result(work())
+        except BaseException as exc:  # handed to the caller, raised there
+            done.set_exception(exc)
+
+    threading.Thread(target=run, name="preflight", daemon=True).start()
+    return done
 
 
 def print_summary(summary: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,6 +41,7 @@ from flows.cli._app import (
 from flows.cli._output import convention, emit, fail_some, out, say
 from flows.cli._runs import print_summary, run_many, start_research
 from flows.runtime import (
+    begin_local_server,
     check_world,
     connect_prefect,
     request_settings,
@@ -293,9 +295,12 @@ def _read_calendar(file: Path, settings: Settings, *, max_age_days: int, options
 
 def _research_here(batch: Any, settings: Settings, report: dict[str, Any]) -> None:
     """Each new interview researched in this process; a panel's index card after it."""
-    from flows.panel import research_panel
+    with start_research(settings, smtp=False):  # no blocklist look here (as before issue 31)
+        _research_each(batch, settings, report)
 
-    start_research(settings)
+
+def _research_each(batch: Any, settings: Settings, report: dict[str, Any]) -> None:
+    from flows.panel import research_panel
     from flows.research import research_here
 
     for request in batch.requests:
@@ -337,7 +342,10 @@ def demo(
     )] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Research Dana Okafor in the demo world that ships with the tool, and print her card."""
+    """Research Dana Okafor in the demo world that ships with the tool, and print her card.
+
+    The local Prefect server is started for it (on loopback) when none runs, and keeps
+    running: the demo says where, and the command that stops it (`lookup server stop`)."""
     import datetime as dt
 
     from lookup.resources import demo_world
@@ -348,19 +356,60 @@ def demo(
 
     request = demo_request(dt.date.today())
     settings = request_settings(request)
+    # the local server comes up while this process loads (issue 31); on loopback only
+    settings, local = begin_local_server(settings)
     request = with_settings(request, settings)
-    start_research(settings)
-    from flows.research import research_here
+    with start_research(settings, smtp=False, start=local is not None) as timeline:
+        from flows.research import research_here
 
-    summary = research_here(request)
+        summary = research_here(request)
+    summary["timings"] = timeline | summary["timings"] | {"returned": time.time()}
     card = Path(summary["card"]).read_text(encoding="utf-8")
     if as_json:
-        return emit(summary | {"card_text": card})
-    print_summary(summary)
-    out()
-    out("----- the briefing card -----")
-    print(card, end="")  # inert Markdown already (zero-width marks kept), as `lookup show`
-    say(f"The card is in {summary['card']}; `lookup show \"{summary['name']}\"` prints it again.")
+        emit(summary | {"card_text": card})
+    else:
+        print_summary(summary)
+        out()
+        out("----- the briefing card -----")
+        print(card, end="")  # inert Markdown already (zero-width marks kept), as `lookup show`
+        say(f"The card is in {summary['card']}; `lookup show \"{summary['name']}\"` prints it "
+            "again.")
+    if local is not None:
+        _say_server_kept(settings, started=local == "started")
+
+
+def _say_server_kept(settings: Settings, *, started: bool) -> None:
+    """After the demo: that the local server it started (or found) keeps running, where it
+    listens, and the exact command that stops it."""
+    from flows.server import server_status
+
+    info = server_status(settings)
+    if info is None:  # stopped under us: nothing is left running
+        return
+    where = info.url.split("://", 1)[-1]
+    how = "started for this demo" if started else "that was already running"
+    say(f"The local Prefect server {how} keeps running on {where} (pid {info.pid}), so the "
+        f"next runs start in seconds; its UI at {info.ui or info.url} shows this run. "
+        f"Stop it with: {stop_command()}")
+
+
+def stop_command() -> str:
+    """The command, as this process was started, that stops the local server: the same
+    `lookup` (the checkout's .venv/bin/lookup when it is not the one on PATH) and the same
+    data folder (LOOKUP_DATA_DIR, LOOKUP_CONFIG when set)."""
+    import shlex
+    import shutil
+    import sys
+
+    program = Path(sys.argv[0])
+    command = "lookup"
+    if program.name == "lookup" and program.is_file():
+        on_path = shutil.which("lookup")
+        if on_path is None or Path(on_path).resolve() != program.resolve():
+            command = shlex.quote(str(program))
+    where = [f"{name}={shlex.quote(os.environ[name])}"
+             for name in ("LOOKUP_DATA_DIR", "LOOKUP_CONFIG") if os.environ.get(name)]
+    return " ".join([*where, command, "server", "stop"])
 
 
 _WORLD_HINTS = ("Press Ctrl-C to stop.", "Stopping the world.")

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -126,13 +127,14 @@ def research(
     request = with_settings(request, settings)  # bad input stops here: nothing has started
     if dry_run:
         return show_requests([request], as_json=as_json)
-    require_unlisted_ip(settings, request.smtp)  # issue 30: refuse from a listed IP
-    start_research(settings)
-    from flows.research import research_here
+    # issue 30: refuse from a listed IP (said before the network check, at once)
+    with start_research(settings, smtp=request.smtp) as timeline:
+        from flows.research import research_here
 
-    if request.panel:
-        return _panel(request, settings, as_json=as_json)
-    summary = research_here(request)
+        if request.panel:
+            return _panel(request, settings, as_json=as_json)
+        summary = research_here(request)
+    summary["timings"] = timeline | summary["timings"] | {"returned": time.time()}
     if as_json:
         emit(summary)
     else:
@@ -481,7 +483,7 @@ def _nothing_stored(name: str, candidate: str | None) -> Any:
 def _prefect_for_forget(settings: Any) -> tuple[str | None, dict[str, Any]]:
     """The Prefect API in use, or why Prefect's records cannot be reached."""
     try:
-        api = connect_prefect(settings)
+        api = connect_prefect(settings, runs=False)  # no new database just to find nothing
     except ServerError as exc:  # ours is gone already; say what of Prefect's is left
         return None, {"error": f"Prefect's records could not be removed: {exc}"}
     if api is None and (settings.prefect_home / "prefect.db").is_file():

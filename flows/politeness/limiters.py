@@ -39,12 +39,10 @@ import httpx
 from flows.politeness.policy import (
     LEASE_S,
     MAIL_WINDOW_S,
-    LimitSpec,
     Policy,
     host_limit,
     limit_specs,
     mail_limit,
-    read_limits,
     read_policy,
     search_limit,
 )
@@ -193,7 +191,6 @@ class GlobalPoliteness:
         self.stats: Counter[str] = Counter()
         self.limiters = Politeness()
         self._client: Any = None
-        self._limits: dict[str, LimitSpec] = {}
         self._spacings: list[_Spacing] = []
 
     async def __aenter__(self) -> GlobalPoliteness:
@@ -201,14 +198,15 @@ class GlobalPoliteness:
 
         self._client = get_client()
         await self._client.__aenter__()
-        try:
-            self.policy = await read_policy() or self.policy
-            # a POST, before any concurrent one: the client's CSRF token is fetched here, once
-            # (concurrent first requests would each fetch one, replacing the others')
-            self._limits = await read_limits(self._client)
+        try:  # the limits themselves are not read: a missing one is created when first used
+            self.policy = await read_policy(self._client) or self.policy
+            # one POST, before any concurrent one: with CSRF protection on, the client fetches
+            # its token here, once (concurrent first changes would each fetch one, replacing
+            # the others')
+            await self._client.read_global_concurrency_limits(limit=1)
         except httpx.HTTPError as exc:
             await self._client.__aexit__(None, None, None)
-            raise ServerError(f"The Prefect server's global limits could not be read: {exc}") from exc
+            raise ServerError(f"The Prefect server's politeness policy could not be read: {exc}") from exc
         p = self.policy
         search = _Spacing(self, search_limit, p.search_interval_s)
         fetch = _Spacing(self, lambda host: host_limit(host, p.buckets), p.host_interval_s)
@@ -227,10 +225,9 @@ class GlobalPoliteness:
         finally:
             await self._client.__aexit__(None, None, None)
 
-    async def _ensure(self, name: str) -> None:
-        """Create the limit ``name`` when the server lacks it (a policy without `lookup deploy`)."""
-        if name in self._limits:
-            return
+    async def _create(self, name: str) -> None:
+        """Create the limit ``name``, which the server lacks (a policy without `lookup deploy`,
+        or a limit deleted under us)."""
         wanted = {spec.name: spec for spec in limit_specs(self.policy)}.get(name)
         if wanted is None:
             raise ServerError(f"The global limit {name} is not one the politeness policy has.")
@@ -241,7 +238,6 @@ class GlobalPoliteness:
             await self._client.create_global_concurrency_limit(
                 GlobalConcurrencyLimitCreate(name=name, limit=wanted.slots))
             self.stats["created"] += 1
-        self._limits[name] = wanted
 
     async def acquire(
         self,
@@ -252,9 +248,11 @@ class GlobalPoliteness:
         deadline: float | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> UUID | None:
-        """A lease on one slot of ``name``, polling while it is taken; None past ``deadline``."""
-        await self._ensure(name)
+        """A lease on one slot of ``name``, polling while it is taken; None past ``deadline``.
+
+        The server answers a limit it does not have with no limit at all: it is created then."""
         give_up = deadline if deadline is not None else time.monotonic() + MAX_WAIT_S
+        created = False
         while True:
             try:
                 response = await self._client.increment_concurrency_slots_with_lease(
@@ -269,8 +267,11 @@ class GlobalPoliteness:
                 if body.get("limits"):
                     self.stats["acquired"] += 1
                     return UUID(body["lease_id"])
-                self._limits.pop(name, None)  # deleted under us: create it again
-                await self._ensure(name)
+                if created:
+                    raise ServerError(f"The global limit {name} was created, yet the server "
+                                      "grants no slot of it; is another process deleting it?")
+                await self._create(name)  # missing (never created, or deleted under us)
+                created = True
                 continue
             self.stats["denied"] += 1
             if time.monotonic() + poll_s >= give_up:

@@ -21,7 +21,8 @@ hash, so the set of limits is fixed: two hosts sharing a bucket are spaced as on
 them from settings (``ensure_limits``), together with the Prefect Variable
 ``lookup-politeness`` that holds the intervals: the server holds the policy, so
 every worker agrees on it whatever its own settings say; a run creates any
-limit it finds missing.
+limit it finds missing (when the server grants no slot of it because it does not exist),
+so a run reads neither the list of limits nor more than the policy before its first search.
 
 The limits have no slot decay: a run holds a slot for the interval itself and
 then releases it (``flows/politeness/limiters.py`` says how, and why not
@@ -130,11 +131,16 @@ async def read_limits(client: Any) -> dict[str, LimitSpec]:
         offset += PAGE
 
 
-async def read_policy() -> Policy | None:
-    """The policy the server holds (the ``lookup-politeness`` Variable), or None."""
-    from prefect.variables import Variable
+async def read_policy(client: Any = None) -> Policy | None:
+    """The policy the server holds (the ``lookup-politeness`` Variable), or None; through
+    ``client`` (an open Prefect client) when given, so a run sets up no second client."""
+    if client is not None:
+        found = await client.read_variable_by_name(POLICY_VARIABLE)
+        value = found.value if found is not None else None
+    else:
+        from prefect.variables import Variable
 
-    value = await Variable.aget(POLICY_VARIABLE, default=None)
+        value = await Variable.aget(POLICY_VARIABLE, default=None)
     if not isinstance(value, dict):
         return None
     try:

@@ -22,6 +22,7 @@ import httpx
 from lookup.errors import OfflineError
 from lookup.mail.dnscheck import make_resolver
 from lookup.settings import Settings
+from lookup.web.tls import httpx_context
 
 __all__ = ["Reach", "check_reach", "require_network"]
 
@@ -93,7 +94,8 @@ async def check_reach(
     host = urlsplit(url).hostname or "duckduckgo.com"
     name = host if any(c.isalpha() for c in host) else "example.com"
     owned = client is None
-    client = client or httpx.AsyncClient(trust_env=False, follow_redirects=False)
+    client = client or httpx.AsyncClient(trust_env=False, follow_redirects=False,
+                                         verify=httpx_context())
     try:
         dns_why, search_why = await asyncio.gather(
             _dns_answers(settings, name, timeout_s), _search_answers(url, timeout_s, client)

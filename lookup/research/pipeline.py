@@ -32,6 +32,7 @@ from lookup.research.steps import (
     SearchOutcome,
     gather_pages,
     open_tools,
+    preload_card,
     resolve_domain,
     resolve_mail_domain,
     search_all,
@@ -130,6 +131,7 @@ async def run_pipeline(
     limiters to share (see ``open_tools``).
     """
     started = now()
+    preload_card()
     async with open_tools(settings, transport=transport, politeness=politeness) as tools:
         queries = plan_queries(interview.name, interview.company, interview.domain)
         logger.info(

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import importlib
 import logging
+import threading
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -20,7 +22,6 @@ import httpx
 
 from lookup.address.evidence import is_role_address
 from lookup.address.namematch import NameMatcher
-from lookup.card import write_briefing
 from lookup.errors import ConfigError, SearchError
 from lookup.mail.dnscheck import DomainMail
 from lookup.mail.portcheck import REACH_FILE
@@ -64,6 +65,7 @@ __all__ = [
     "gather_pages",
     "local_politeness",
     "open_tools",
+    "preload_card",
     "resolve_domain",
     "resolve_mail_domain",
     "search_all",
@@ -406,4 +408,26 @@ def write_card(
 ) -> str:
     """Store the result and write its card (and reminder); the card's path. Nothing is
     written when the person was forgotten after the run ``started`` (``ForgottenError``)."""
+    from lookup.card.write import write_briefing  # SQLAlchemy and Jinja: see preload_card
+
     return str(write_briefing(result, settings=settings, now=now, started=started))
+
+
+# What writing the card loads (SQLAlchemy, Jinja, icalendar: ~0.5 s of imports), not
+# needed before the end of a run.
+CARD_MODULES = ("lookup.card.write",)
+
+
+def preload_card() -> threading.Thread:
+    """Load the card's modules in a thread while the run waits on the network (issue 31):
+    the imports take the processor when the event loop has nothing to do, instead of
+    adding their time at the end. ``write_card`` imports them again (a no-op by then, or
+    it waits for the thread's import to finish)."""
+    def load() -> None:
+        for name in CARD_MODULES:
+            with contextlib.suppress(Exception):  # write_card's own import says what failed
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="preload-card", daemon=True)
+    thread.start()
+    return thread

@@ -10,7 +10,6 @@ TLS still verifies the certificate against the host name (httpcore passes it as 
 
 from __future__ import annotations
 
-import ssl
 import typing
 from collections.abc import Callable
 
@@ -18,6 +17,7 @@ import httpcore
 import httpx
 
 from lookup.web.hosts import Resolver, address_problem, ip_literal
+from lookup.web.tls import system_context
 
 __all__ = ["PinnedBackend", "pinned_transport"]
 
@@ -67,10 +67,12 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
 
 def pinned_transport(backend: PinnedBackend, *, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
     """An httpx transport whose connections go through ``backend`` (HTTP/1.1, verified TLS)."""
-    transport = httpx.AsyncHTTPTransport(http1=True, http2=False, limits=limits)
+    # verify= the pool's own context: httpx would otherwise load a CA bundle it never uses
+    transport = httpx.AsyncHTTPTransport(http1=True, http2=False, limits=limits,
+                                         verify=system_context())
     # httpx builds its pool without a backend option; rebuild it with ours, same settings.
     transport._pool = httpcore.AsyncConnectionPool(  # noqa: SLF001 - the one seam httpx lacks
-        ssl_context=ssl.create_default_context(),
+        ssl_context=system_context(),
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,

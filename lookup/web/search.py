@@ -25,6 +25,7 @@ from lookup.models import SearchHit
 from lookup.ratelimit import RETRY_STATUS, Clock, SystemClock, backoff_delay
 from lookup.settings import SearchSettings, Settings
 from lookup.text import inert
+from lookup.web.tls import httpx_context
 
 __all__ = ["DdgsBackend", "SearchBackend", "SearxngBackend", "make_search_backend"]
 
@@ -254,6 +255,7 @@ def make_search_backend(
     client = client or httpx.AsyncClient(
         timeout=settings.fetch.timeout_s,
         headers={"User-Agent": settings.general.user_agent},
+        verify=httpx_context(),
     )
     name = "world" if settings.world is not None else "searxng"
     return SearxngBackend(

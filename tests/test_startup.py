@@ -1,0 +1,155 @@
+"""The start-up savings of issue 31 that could cost something if they went wrong: the one TLS
+context per process still verifies certificates, a run that no longer reads the global limits
+still gets (and creates) them, and the server `lookup demo` leaves running is on loopback.
+
+Real sockets on loopback (a TLS server with a self-signed certificate, Prefect's test API);
+the demo's server, started by the wheel's `lookup demo` twice, is in tests/test_install.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+from pathlib import Path
+
+import httpx
+import pytest
+
+from flows.cli.operations import stop_command
+from flows.politeness.limiters import GlobalPoliteness
+from flows.politeness.policy import search_limit
+from flows.runtime import on_loopback
+from lookup.errors import ServerError
+from lookup.settings import load_settings
+from lookup.web._client import make_client
+from lookup.web.tls import httpx_context, system_context
+from lookup.world._tls import self_signed_context
+
+HOST = "www.acme.test"
+
+
+async def _tls_server(context: ssl.SSLContext) -> asyncio.Server:
+    """An HTTPS server on 127.0.0.1 that answers every request with 200 "ok"."""
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(Exception):  # a client that refuses the certificate hangs up
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+            await writer.drain()
+        writer.close()
+
+    return await asyncio.start_server(answer, "127.0.0.1", 0, ssl=context)
+
+
+async def _fetch_twice(settings_env: dict[str, str]) -> tuple[list[BaseException | int], set[int]]:
+    """Two fetch clients (as two runs in one process build them) asking a self-signed HTTPS
+    server on loopback for its page: what each got, and the ids of their pools' contexts."""
+    server = await _tls_server(self_signed_context(HOST))
+    port = server.sockets[0].getsockname()[1]
+
+    async def resolve(host: str) -> list[str]:
+        return ["127.0.0.1"]
+
+    settings = load_settings(settings_env)
+    clients = [make_client(settings, resolver=resolve, vet=lambda address: None)
+               for _ in range(2)]
+    got: list[BaseException | int] = []
+    try:
+        for client in clients:
+            try:
+                got.append((await client.get(f"https://{HOST}:{port}/")).status_code)
+            except httpx.HTTPError as exc:
+                got.append(exc)
+        contexts = {id(client._transport._pool._ssl_context) for client in clients}  # noqa: SLF001
+    finally:
+        for client in clients:
+            await client.aclose()
+        server.close()
+        await server.wait_closed()
+    return got, contexts
+
+
+def test_the_shared_tls_context_still_refuses_a_certificate_no_authority_signed() -> None:
+    """Both fetch clients use the one context built for the process, and it refuses a
+    self-signed certificate for the host: sharing a context turned no verification off."""
+    got, contexts = asyncio.run(_fetch_twice({"LOOKUP_CONFIG": ""}))
+    assert contexts == {id(system_context())}
+    assert len(got) == 2
+    for outcome in got:
+        assert isinstance(outcome, httpx.ConnectError), outcome
+        assert "CERTIFICATE_VERIFY_FAILED" in str(outcome)
+
+
+def test_the_shared_contexts_check_certificates_and_host_names() -> None:
+    """Both contexts (the system's, and httpx's default for the search engine's client and
+    the look at the network) require a certificate and check the host name, built once."""
+    for make in (system_context, httpx_context):
+        context = make()
+        assert context is make()
+        assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+
+@pytest.mark.parametrize(("configured", "used"), [
+    ("0.0.0.0", "127.0.0.1"), ("::", "127.0.0.1"), ("192.0.2.10", "127.0.0.1"),
+    ("example.test", "127.0.0.1"), ("127.0.0.2", "127.0.0.2"), ("::1", "::1"),
+    ("localhost", "localhost"),
+])
+def test_the_demo_s_server_listens_on_loopback_whatever_is_configured(configured: str,
+                                                                        used: str) -> None:
+    """A server the demo starts and leaves running is never reachable from the network: a
+    wider (or unknown) listen address becomes 127.0.0.1; a loopback one is kept."""
+    settings = load_settings({"LOOKUP_CONFIG": "", "LOOKUP_PREFECT__SERVER_HOST": configured})
+    assert on_loopback(settings).prefect.server_host == used
+    assert on_loopback(settings).data_dir == settings.data_dir
+
+
+def test_the_stop_command_names_this_lookup_and_its_data_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's stop command is the `lookup` that ran (a checkout's .venv/bin/lookup when
+    another or none is on PATH) with the data folder it used, quoted for a shell."""
+    program = tmp_path / "my venv" / "bin" / "lookup"
+    program.parent.mkdir(parents=True)
+    program.write_text("#!/bin/sh\n", encoding="utf-8")
+    monkeypatch.setattr("sys.argv", [str(program), "demo"])
+    monkeypatch.setenv("PATH", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("LOOKUP_DATA_DIR", str(tmp_path / "my data"))
+    monkeypatch.delenv("LOOKUP_CONFIG", raising=False)
+    assert stop_command() == (f"LOOKUP_DATA_DIR='{tmp_path}/my data' '{program}' server stop")
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", str(program.parent))  # the same lookup is the one on PATH
+    monkeypatch.delenv("LOOKUP_DATA_DIR")
+    assert stop_command() == "lookup server stop"
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_global_limit_the_server_lacks_is_created_at_the_first_turn() -> None:
+    """A run reads no list of limits before its first search: a limit the server lacks
+    (never created, or deleted) is created when a turn at it is first asked for, and that
+    turn and the next are granted; a name outside the policy is refused in a sentence."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    name = search_limit("ddgs")
+    settings = load_settings({"LOOKUP_CONFIG": ""})
+
+    async def turns() -> tuple[dict[str, int], int, str]:
+        async with get_client() as client:
+            with contextlib.suppress(ObjectNotFound):
+                await client.delete_global_concurrency_limit_by_name(name)
+        async with GlobalPoliteness(settings) as polite:
+            for _ in range(2):
+                lease = await polite.acquire(name, poll_s=0.05)
+                assert lease is not None
+                await polite.release(lease)
+            with pytest.raises(ServerError) as refused:
+                await polite.acquire("lookup-host-9999", poll_s=0.05)
+            stats = dict(polite.stats)
+        async with get_client() as client:
+            made = await client.read_global_concurrency_limit_by_name(name)
+        return stats, made.limit, str(refused.value)
+
+    stats, slots, refusal = asyncio.run(turns())
+    assert (stats["created"], stats["acquired"], stats["released"]) == (1, 2, 2)
+    assert slots == 1
+    assert refusal == "The global limit lookup-host-9999 is not one the politeness policy has."
