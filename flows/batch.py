@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import json
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,11 +41,14 @@ from lookup.settings import Settings
 
 __all__ = [
     "COLUMNS", "CalendarBatch", "Outcome", "find_deployment", "read_batch", "read_calendar",
-    "run_batch", "run_here", "submit",
+    "run_batch", "run_here", "run_key", "submit",
 ]
 
 COLUMNS = (*INTERVIEW_FIELDS, "world")
 POLL_S = 2.0
+PAGE = 200  # Prefect refuses to list more runs than this in one request
+SUBMITTING = 8  # runs created at once: the server's round trips overlap, its database is not swamped
+RESUBMITS = 5  # a row whose runs keep failing is submitted again at most this often per call
 FINAL = frozenset({"COMPLETED", "FAILED", "CRASHED", "CANCELLED"})
 FAILURES = frozenset({"FAILED", "CRASHED", "CANCELLED"})
 
@@ -61,6 +65,7 @@ class Outcome:
     flow_run_id: str | None = None
     flow_run_name: str | None = None
     seconds: float | None = None
+    earlier: bool = False  # its run was submitted before (same row, same day), not by this call
 
     @property
     def failed(self) -> bool:
@@ -196,6 +201,10 @@ def run_batch(
                 "workers (Ctrl-C stops waiting; the runs go on).")
         return asyncio.run(submit(batch, found, wait=wait, timeout_s=timeout_s,
                                   progress=progress))
+    from flows.runtime import with_proxy
+
+    for proxy in sorted({r.smtp_proxy for r in batch if r.smtp_proxy}):
+        with_proxy(settings, proxy)  # a name this machine's settings lack: said once, not per run
     where = "no deployment is registered there (lookup deploy)" if api else "no Prefect server"
     concurrency = settings.prefect.batch_concurrency
     say(f"Running {len(batch)} interview(s) here, {concurrency} at a time ({where}).")
@@ -216,55 +225,117 @@ async def find_deployment(name: str) -> Any | None:
 
 async def submit(
     batch: Sequence[ResearchRequest], deployment: Any, *, wait: bool, progress: Progress,
-    timeout_s: float = 3600.0,
+    timeout_s: float = 3600.0, today: dt.date | None = None,
 ) -> list[Outcome]:
-    """One flow run of ``deployment`` per request; with ``wait``, follow them to the end or
-    until ``timeout_s`` has passed."""
+    """One flow run of ``deployment`` per request, unless the same request was submitted today
+    already (``run_key``): then its run is reported (and followed) instead, and only a run
+    that ended Failed, Crashed or Cancelled is submitted again. With ``wait``, follow the
+    runs to the end or until ``timeout_s`` has passed."""
     from prefect.client.orchestration import get_client
 
-    key = uuid.uuid4().hex[:12]  # a retried request within this batch creates no second run
+    day = today or dt.datetime.now(dt.UTC).date()
+    gate = asyncio.Semaphore(SUBMITTING)
+
+    async def one(request: ResearchRequest) -> Outcome:
+        async with gate:
+            return await _submit_one(client, deployment.id, request, run_key(request, day))
+
     async with get_client() as client:
-        runs = []
-        for index, request in enumerate(batch):
-            run = await client.create_flow_run_from_deployment(
-                deployment.id, parameters=request.to_params(),
-                idempotency_key=f"lookup-batch-{key}-{index}", tags=["interviewer-lookup", "batch"],
-            )
-            runs.append(run)
-        outcomes = [
-            Outcome(r.name, r.company, "SUBMITTED", flow_run_id=str(run.id),
-                    flow_run_name=run.name)
-            for r, run in zip(batch, runs, strict=True)
-        ]
+        # The first alone: with CSRF protection on, a client fetches its token at its first
+        # change, and concurrent first changes would each fetch one, replacing the others'.
+        outcomes = [await one(r) for r in batch[:1]]
+        outcomes += await asyncio.gather(*(one(r) for r in batch[1:]))
         if not wait:
             return outcomes
         return await _follow(client, outcomes, progress, deadline=time.monotonic() + timeout_s)
 
 
+def run_key(request: ResearchRequest, day: dt.date) -> str:
+    """The idempotency key of a request's run: the row's content and the day (UTC), so the
+    same file submitted again after a partial failure creates only the runs that are missing,
+    and the same interview submitted on another day is researched again."""
+    params = json.dumps(request.to_params(), sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(params.encode("utf-8")).hexdigest()[:32]
+    return f"lookup-{day.isoformat()}-{digest}"
+
+
+async def _submit_one(client: Any, deployment_id: Any, request: ResearchRequest,
+                      key: str) -> Outcome:
+    """Create the request's run (or find the one its key already names); a run that ended in
+    failure is followed by a new one, keyed after it, so a third try is idempotent too."""
+    run, created = await _create_run(client, deployment_id, request, key)
+    note = ""
+    for _ in range(RESUBMITS):
+        state = _state(run)
+        if created or state not in FAILURES:
+            break
+        note = f"submitted again: run {run.name} ended {state.lower()}"
+        run, created = await _create_run(client, deployment_id, request, f"{key}-after-{run.id}")
+    state = _state(run)
+    if not created:
+        note = f"submitted earlier today as run {run.name}; not submitted again"
+    if created or state not in FINAL:
+        state = "SUBMITTED"
+    return Outcome(request.name, request.company, state, note, flow_run_id=str(run.id),
+                   flow_run_name=run.name, earlier=not created)
+
+
+async def _create_run(client: Any, deployment_id: Any, request: ResearchRequest,
+                      key: str) -> tuple[Any, bool]:
+    """(the run, True when this call created it): Prefect answers 201 for a new run and 200
+    when the idempotency key names one it has (``create_flow_run_from_deployment``'s body)."""
+    from prefect.client.schemas.actions import DeploymentFlowRunCreate
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.states import Scheduled, to_state_create
+
+    body = DeploymentFlowRunCreate(
+        parameters=request.to_params(), state=to_state_create(Scheduled()),
+        tags=["interviewer-lookup", "batch"], idempotency_key=key,
+    ).model_dump(mode="json", exclude_unset=True)
+    response = await client.request("POST", "/deployments/{id}/create_flow_run",
+                                    path_params={"id": deployment_id}, json=body)
+    return FlowRun.model_validate(response.json()), response.status_code == 201
+
+
+def _state(run: Any) -> str:
+    return run.state.type.value if run.state else "PENDING"
+
+
+async def _read_runs(client: Any, ids: Sequence[str]) -> list[Any]:
+    """The runs with these ids, asked in pages Prefect accepts (at most ``PAGE`` a request)."""
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    runs: list[Any] = []
+    for start in range(0, len(ids), PAGE):
+        page = list(ids[start:start + PAGE])
+        runs += await client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=page)), limit=len(page))
+    return runs
+
+
 async def _follow(
     client: Any, outcomes: list[Outcome], progress: Progress, *, deadline: float
 ) -> list[Outcome]:
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
-
-    pending = {o.flow_run_id: i for i, o in enumerate(outcomes)}
+    pending = {o.flow_run_id: i for i, o in enumerate(outcomes) if o.state not in FINAL}
     done = 0
+    for outcome in outcomes:  # runs that had ended before this submission: said at once
+        if outcome.state in FINAL:
+            done += 1
+            progress(done, len(outcomes), outcome)
     while pending:
-        runs = await client.read_flow_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=list(pending))),
-            limit=len(pending),
-        )
+        runs = await _read_runs(client, list(pending))
         late = time.monotonic() >= deadline
         for run in runs:
-            state = run.state.type.value if run.state else "PENDING"
+            state = _state(run)
             if state not in FINAL and not late:
                 continue
             index = pending.pop(str(run.id))
             message = "" if state == "COMPLETED" else (run.state.message or "") if run.state else ""
             if state not in FINAL:
                 message = "not finished when the wait ran out; it goes on on its worker"
-            outcomes[index] = Outcome(
-                outcomes[index].name, outcomes[index].company, state, message,
-                flow_run_id=str(run.id), flow_run_name=run.name,
+            outcomes[index] = replace(
+                outcomes[index], state=state, message=message or outcomes[index].message,
+                flow_run_name=run.name,
                 seconds=run.total_run_time.total_seconds() if run.total_run_time else None,
             )
             done += 1

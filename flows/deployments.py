@@ -25,6 +25,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from lookup.errors import ServerError
 from lookup.settings import Settings, local_timezone
 
 __all__ = [
@@ -63,13 +64,8 @@ def _deployment_options(settings: Settings, work_pool: str | None = None) -> lis
     from prefect.schedules import Cron
 
     pooled: dict = {}
-    if work_pool:
-        pooled = {
-            "work_pool_name": work_pool,
-            "entrypoint_type": EntrypointType.MODULE_PATH,
-            # heartbeats let the "crash runs whose machine died" Automation see a dead machine
-            "job_variables": {"env": {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_S)}},
-        }
+    if work_pool:  # what the worker runs is the pool's locked template's call (locked_template)
+        pooled = {"work_pool_name": work_pool, "entrypoint_type": EntrypointType.MODULE_PATH}
     research = {
         "name": "on-demand",
         "description": "Research one interviewer and write their briefing card.",
@@ -164,23 +160,72 @@ async def _ensure_zombie_automation() -> str:
     return ZOMBIE_AUTOMATION
 
 
-async def _ensure_pool(client: object, name: str) -> bool:
-    """Create the process work pool when missing; True when it was created."""
-    from prefect.client.schemas.actions import WorkPoolCreate
-    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
-    from prefect.workers.process import ProcessWorker
+# The only variable of the pool's template: the flow runs' extra environment, held to one value.
+FIXED_ENV = "fixed_environment"
+# heartbeats let the "crash runs whose machine died" Automation see a dead machine
+RUN_ENV = {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_S)}
 
+
+def locked_template() -> dict:
+    """The work pool's base job template: nothing a run may set changes what the worker runs.
+
+    Prefect's process template exposes ``command``, ``env``, ``working_dir`` and
+    ``stream_output`` as variables, so ``prefect deployment run … -jv command=…`` ran any
+    command on a worker. Here the job configuration holds fixed values (``command`` null:
+    the worker's own ``python -m prefect.engine``), and the workers keep variables a run
+    names that the template does not use. ``env`` is a placeholder, not a dict, because a
+    worker merges a run's ``env`` variable into a dict-valued ``env``
+    (``BaseJobConfiguration.from_template_and_values``); its one variable is ``const``, so
+    the server refuses (HTTP 422) a run that asks for another value.
+    """
+    return {
+        "job_configuration": {
+            "command": None,
+            "env": "{{ " + FIXED_ENV + " }}",
+            "labels": {},
+            "name": None,
+            "stream_output": True,
+            "working_dir": None,
+        },
+        "variables": {
+            "type": "object",
+            "properties": {
+                FIXED_ENV: {
+                    "title": "Environment (fixed by interviewer-lookup)",
+                    "description": "Set by `lookup deploy`; runs cannot change it.",
+                    "type": "object",
+                    "default": RUN_ENV,
+                    "const": RUN_ENV,
+                },
+            },
+        },
+    }
+
+
+async def _ensure_pool(client: object, name: str) -> bool:
+    """Create the process work pool with the locked template, or lock an existing one's
+    template; True when the pool was created."""
+    from prefect.client.schemas.actions import WorkPoolCreate, WorkPoolUpdate
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+
+    template = locked_template()
     try:
-        await client.read_work_pool(name)  # type: ignore[attr-defined]
-        return False
+        pool = await client.read_work_pool(name)  # type: ignore[attr-defined]
     except ObjectNotFound:
         pass
-    template = ProcessWorker.get_default_base_job_template()
+    else:
+        if pool.type != "process":
+            raise ServerError(f"The work pool {name} is a {pool.type} pool; lookup deploy needs a "
+                              "process pool: delete it, or set prefect.work_pool to another name.")
+        if pool.base_job_template != template:
+            await client.update_work_pool(  # type: ignore[attr-defined]
+                name, WorkPoolUpdate(base_job_template=template))
+        return False
     try:
         await client.create_work_pool(  # type: ignore[attr-defined]
             WorkPoolCreate(name=name, type="process", base_job_template=template)
         )
-    except ObjectAlreadyExists:  # another deploy was quicker
+    except ObjectAlreadyExists:  # another deploy was quicker; it locked the same template
         return False
     return True
 

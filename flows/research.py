@@ -31,19 +31,21 @@ import httpx
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
 from flows.politeness.limiters import run_politeness
 from flows.privacy import RESEARCH_FLOW, artifact_key
-from flows.runtime import run_overrides, with_settings, world_settings, world_transport
+from flows.runtime import request_settings, with_settings, world_settings, world_transport
 from lookup.errors import ServerError, StoreError
+from lookup.intake import policy
 from lookup.intake.request import ResearchRequest
 from lookup.research import analysis, pipeline, steps
 from lookup.research.analysis import research_json
 from lookup.settings import load_settings
 
-__all__ = ["STEPS", "research_here", "research_interviewer", "transient"]
+__all__ = ["STEPS", "research_here", "research_interviewer", "submitted_refusal", "transient"]
 
 
 def transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -104,12 +106,16 @@ def _takes_a_request(body: Callable[..., Any]) -> Callable[..., Any]:
 async def research_interviewer(**params: Any) -> dict:
     """Research one interviewer and write their briefing card; returns the JSON summary.
 
-    The parameters are ``ResearchRequest``'s fields; ``smtp_proxy`` (a socks5:// URL)
-    and ``m365_https`` override ``smtp.proxy`` and ``m365.enabled`` for this run.
+    The parameters are ``ResearchRequest``'s fields; ``smtp_proxy`` (a name in
+    ``smtp.proxies``, or locally a socks5:// URL) and ``m365_https`` override ``smtp.proxy``
+    and ``m365.enabled`` for this run. A run of a deployment whose run options this
+    worker's settings do not allow ends Failed, its message the one sentence why.
     """
     asked = ResearchRequest.from_params(params)
-    settings = load_settings(
-        overrides=run_overrides(asked.world, asked.smtp_proxy, asked.m365_https) or None)
+    refused = submitted_refusal(asked.run_options())
+    if refused:
+        return Failed(message=refused)  # type: ignore[return-value]
+    settings = request_settings(asked)
     request = with_settings(asked, settings)  # the worker's settings fill what is left
     interview = request.interview()
     smtp = request.smtp
@@ -127,7 +133,7 @@ async def research_interviewer(**params: Any) -> dict:
     with open(run.card, encoding="utf-8") as handle:
         await acreate_markdown_artifact(
             markdown=handle.read(),
-            key=artifact_key(Path(run.card).stem),
+            key=artifact_key(Path(run.card).stem, request.candidate),
             description=f"Briefing card ({interview.company})",  # the name stays in the card
         )
     reminder = Path(run.card).with_suffix(".ics")
@@ -136,6 +142,19 @@ async def research_interviewer(**params: Any) -> dict:
         "reminder": str(reminder) if reminder.is_file() else None,
         "timings": run.timings,
     }
+
+
+def submitted_refusal(options: dict[str, Any]) -> str | None:
+    """For a run of a deployment (submitted through Prefect's API), why this worker's settings
+    refuse its run options (``lookup.intake.policy``); None here, or when they are allowed."""
+    from prefect.runtime import deployment
+
+    if deployment.id is None:  # started on this machine by its user: their own options
+        return None
+    refused = policy.refusal(options, load_settings())
+    if refused:
+        get_run_logger().error("Refused: %s", refused)
+    return refused
 
 
 def research_here(request: ResearchRequest) -> dict:

@@ -15,16 +15,21 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Failed
 
 from flows.politeness.limiters import run_politeness
 from flows.privacy import forget_in_prefect
-from flows.runtime import run_overrides, world_settings, world_transport
+from flows.research import submitted_refusal
+from flows.runtime import settings_for_run, world_settings, world_transport
 from lookup.card import refresh_history
+from lookup.card.write import WORLD_INTO_REAL
+from lookup.errors import StoreError
+from lookup.intake.request import check_proxy_choice
 from lookup.mail.changes import Change, changes_markdown, describe_changes
 from lookup.mail.portcheck import REACH_FILE
 from lookup.mail.verdicts import BLOCKED_NOTICE
 from lookup.mail.verify import Verifier
-from lookup.settings import Settings, load_settings
+from lookup.settings import Settings
 from lookup.store import Store, forget_files
 from lookup.web.fetch import make_client
 from lookup.web.session import forget_cached
@@ -38,16 +43,20 @@ IO = {"cache_policy": NO_CACHE, "persist_result": False}
 async def purge_task(settings: Settings, now: dt.datetime) -> list[str]:
     """Forget contacts whose interview is older than the retention period, here and in Prefect."""
     purged: list[str] = []
-    with Store.open(settings.database_url) as store:
+    with Store.for_settings(settings) as store:
+        known = store.candidates()
         for slug in store.expired(now=now, retention_days=settings.store.retention_days):
-            person = store.find_person(slug)
-            store.forget(slug)
-            if person is not None:
-                forget_files(settings.data_dir, slug, person.name)
-                forget_cached(settings.cache_dir / "search", person.name)
-                await forget_in_prefect(person.name, slug)
+            report = store.forget(slug, now=now, while_locked=lambda r: _files_of(settings, r))
+            if report.found and report.name:
+                await forget_in_prefect(report.name, slug, known=known)
             purged.append(slug)
     return purged
+
+
+def _files_of(settings: Settings, report: Any) -> list[Any]:
+    """Every candidate's files on a person, and the cached searches and pages naming them."""
+    forget_cached(settings.cache_dir / "search", report.name)
+    return forget_files(settings.data_dir, report.slug, report.name, cards=report.cards)
 
 
 @task(name="verify-batch", **IO)
@@ -57,7 +66,7 @@ async def batch_task(
     """Verify one batch, record every result, and return what changed."""
     results = await verifier.verify_many([c.address for c in contacts], smtp=smtp)
     changes: list[Change] = []
-    with Store.open(settings.database_url) as store:
+    with Store.for_settings(settings) as store:
         for result in results:
             history = store.verification_history(result.address)
             before = history[-1] if history else None  # the history is oldest first
@@ -79,7 +88,7 @@ def _change_json(c: Change) -> dict[str, Any]:
 @task(name="refresh-cards", **IO)
 def cards_task(slugs: list[str], settings: Settings, now: dt.datetime) -> int:
     """Rewrite the verification section of each affected card."""
-    with Store.open(settings.database_url) as store:
+    with Store.for_settings(settings) as store:
         return sum(refresh_history(store, slug, settings=settings) for slug in slugs)
 
 
@@ -94,12 +103,18 @@ async def reverify_contacts(
 ) -> dict[str, Any]:
     """Re-check stored contacts (those due, or all), record results, report what changed."""
     logger = get_run_logger()
-    settings = load_settings(overrides=run_overrides(world, smtp_proxy, m365_https) or None)
+    check_proxy_choice(smtp_proxy)
+    refused = submitted_refusal({"smtp": smtp, "smtp_proxy": smtp_proxy,
+                                 "m365_https": m365_https, "world": world})
+    if refused:
+        return Failed(message=refused)  # type: ignore[return-value]
+    settings = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
     now = dt.datetime.now(dt.UTC)
     with world_settings(settings) as live:
+        _never_a_world_over_real_contacts(live)
         purged = await purge_task(live, now)
         interval = dt.timedelta(0) if everything else dt.timedelta(days=live.reverify.interval_days)
-        with Store.open(live.database_url) as store:
+        with Store.for_settings(live) as store:
             due = store.due_for_reverification(now=now, interval=interval, limit=1_000_000)
         logger.info("%d contact(s) due for re-verification", len(due))
         changes: list[dict[str, Any]] = []
@@ -139,6 +154,16 @@ async def reverify_contacts(
     return report
 
 
+def _never_a_world_over_real_contacts(settings: Settings) -> None:
+    """StoreError before anything is checked when a world run meets a store of real contacts:
+    it would rewrite their verdicts with the world's and announce changes that never were."""
+    if not settings.world_mode:
+        return
+    with Store.for_settings(settings) as store:
+        if store.holds_real_contacts():
+            raise StoreError(WORLD_INTO_REAL.format(url=store.url))
+
+
 CHANGED_EVENT = "lookup.contact.changed"
 
 
@@ -156,7 +181,7 @@ def announce_changes(changes: list[dict[str, Any]], due: list, settings: Setting
         slug = slugs.get(change["address"].lower())
         if slug is not None:
             by_person.setdefault(slug, []).append(change)
-    with Store.open(settings.database_url) as store:
+    with Store.for_settings(settings) as store:
         names = {slug: getattr(store.find_person(slug), "name", slug) for slug in by_person}
     for slug, found in sorted(by_person.items()):
         emit_event(
@@ -177,11 +202,11 @@ async def _research_again(
     from flows.research import research_interviewer
     from lookup.intake.request import ResearchRequest
 
-    with Store.open(settings.database_url) as store:
-        people = [store.find_person(slug) for slug in slugs]
-    for person in people:
-        if person is not None:
-            request = ResearchRequest(name=person.name, company=person.company,
-                                      domain=person.domain, smtp=smtp, world=world,
-                                      smtp_proxy=smtp_proxy, m365_https=m365_https)
-            await research_interviewer(**request.to_params())
+    with Store.for_settings(settings) as store:
+        people = [p for slug in slugs for p in store.cards_of(slug)]
+    for person in people:  # each candidate's card on them, with that candidate's rounds
+        request = ResearchRequest(name=person.name, company=person.company,
+                                  domain=person.domain, smtp=smtp, world=world,
+                                  smtp_proxy=smtp_proxy, m365_https=m365_https,
+                                  candidate=person.candidate)
+        await research_interviewer(**request.to_params())

@@ -14,17 +14,23 @@ import asyncio
 import contextlib
 import contextvars
 import dataclasses
-import ipaddress
 import logging
 import os
 import sys
 from collections.abc import Awaitable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lookup.errors import BadInputError, LookupToolError, ServerError
-from lookup.intake.request import ResearchRequest
-from lookup.settings import Settings, WorldEndpoints, load_settings, local_timezone
+from lookup.errors import BadInputError, ConfigError, LookupToolError, ServerError
+from lookup.intake.request import ResearchRequest, check_proxy_choice
+from lookup.settings import (
+    Settings,
+    WorldEndpoints,
+    default_candidate,
+    load_settings,
+    local_timezone,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -42,6 +48,7 @@ __all__ = [
     "run_overrides",
     "settings_for_run",
     "verbose",
+    "with_proxy",
     "with_settings",
     "world_settings",
     "world_transport",
@@ -60,7 +67,8 @@ FAST_RUNS_HINT = (
 def connect_prefect(settings: Settings, *, start: bool = False, runs: bool = True) -> str | None:
     """Point Prefect at a reachable server and return its API URL; None: Prefect's temporary one.
 
-    Order: an explicit ``PREFECT_API_URL`` (which must answer); the local server
+    Order: an explicit ``PREFECT_API_URL`` (which must answer, and accept this process's
+    auth string: ``flows/access.py``); the local server
     ``lookup server start`` recorded; with ``start``, that server started now
     (``lookup serve``: schedules need a real server). Otherwise Prefect starts a
     temporary server in this process, given a start-up timeout long enough for a
@@ -71,14 +79,19 @@ def connect_prefect(settings: Settings, *, start: bool = False, runs: bool = Tru
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
     # The tool promises no traffic beyond the research itself: no Prefect telemetry.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.access import adopt_client_auth, require_access
+
+    adopt_client_auth()  # on the server's machine, its auth string serves this client too
     if os.environ.get("PREFECT_API_URL"):
         _require_prefect(os.environ["PREFECT_API_URL"])
+        require_access(os.environ["PREFECT_API_URL"])
         return os.environ["PREFECT_API_URL"]
     from flows.server import api_url, server_status, start_server
 
     info = server_status(settings) or (start_server(settings) if start else None)
     if info is not None:
         os.environ["PREFECT_API_URL"] = api_url(info)
+        require_access(os.environ["PREFECT_API_URL"])
         return os.environ["PREFECT_API_URL"]
     timeout = settings.prefect.startup_timeout_s
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(int(timeout)))
@@ -119,17 +132,12 @@ def on_loopback(settings: Settings) -> Settings:
     """``settings`` with the local server's listen address on loopback (127.0.0.1) unless it
     is a loopback address already (127.0.0.0/8, ::1, localhost)."""
     host = settings.prefect.server_host.strip()
-    if host == "localhost" or _is_loopback(host):
+    from flows.access import is_loopback
+
+    if is_loopback(host):
         return settings
     prefect = dataclasses.replace(settings.prefect, server_host="127.0.0.1")
     return dataclasses.replace(settings, prefect=prefect)
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:  # a name: only "localhost" is known to be loopback
-        return False
 
 
 def _api_set_elsewhere() -> bool:
@@ -228,12 +236,14 @@ def settings_for_run(
 ) -> Settings:
     """Settings for one run: loaded once from files and LOOKUP_*, then the command's options.
 
-    ``world`` overrides LOOKUP_WORLD; ``smtp_proxy`` and ``m365_https`` override
-    ``smtp.proxy`` and ``m365.enabled`` (see ``run_overrides``). A world directory
-    that does not exist, given or set, is bad input.
+    ``world`` overrides LOOKUP_WORLD; ``smtp_proxy`` (a name in ``smtp.proxies``, or
+    socks5://host:port) overrides ``smtp.proxy``; ``m365_https`` turns ``m365.enabled`` on.
+    A world directory that does not exist, given or set, is bad input.
     """
+    check_proxy_choice(smtp_proxy)
     check_world(world)
-    settings = load_settings(overrides=run_overrides(world, smtp_proxy, m365_https) or None)
+    settings = with_proxy(load_settings(overrides=run_overrides(world, m365_https) or None),
+                          smtp_proxy)
     check_world(settings.general.world or None)
     return settings
 
@@ -250,21 +260,35 @@ def check_world(world: str | None) -> None:
         raise BadInputError(f"The world directory {world} does not exist.")
 
 
-def run_overrides(
-    world: str | None, smtp_proxy: str | None = None, m365_https: bool | None = None
-) -> dict[str, dict[str, Any]]:
-    """The settings a command's options replace: the world, the SMTP proxy, the OneDrive check."""
+def run_overrides(world: str | None, m365_https: bool | None = None) -> dict[str, dict[str, Any]]:
+    """The settings a command's options replace: the world, the OneDrive check."""
     overrides: dict[str, dict[str, Any]] = {}
     if world:
         overrides["general"] = {"world": world}
-    if smtp_proxy:
-        from lookup.mail.smtpconnect import parse_proxy
-
-        parse_proxy(smtp_proxy)  # a malformed URL is bad input: one sentence, exit 2
-        overrides["smtp"] = {"proxy": smtp_proxy}
     if m365_https:
         overrides["m365"] = {"enabled": True}
     return overrides
+
+
+def with_proxy(settings: Settings, choice: str | None) -> Settings:
+    """``settings`` with the SMTP proxy a run chose: a name in ``smtp.proxies`` (its URL may
+    carry credentials from the environment), or an address; a malformed one is bad input."""
+    if not choice:
+        return settings
+    from lookup.mail.smtpconnect import parse_proxy
+
+    url = choice if "://" in choice else settings.smtp.proxies.get(choice.strip().lower())
+    if url is None:
+        named = ", ".join(sorted(settings.smtp.proxies)) or "none"
+        raise BadInputError(
+            f"No SMTP proxy is named {choice!r} in the settings (smtp.proxies: {named}); "
+            "add it there, or give socks5://host:port."
+        )
+    try:
+        parse_proxy(url)
+    except ConfigError as exc:
+        raise BadInputError(str(exc)) from exc
+    return replace(settings, smtp=replace(settings.smtp, proxy=url))
 
 
 @contextlib.contextmanager
@@ -318,12 +342,14 @@ def world_transport(settings: Settings) -> httpx.AsyncBaseTransport | None:
 
 def with_settings(request: ResearchRequest, settings: Settings) -> ResearchRequest:
     """``request`` with what it leaves out from the user's ``[followup]`` settings: the
-    recruiter, tone, language and time zone (else this machine's); a language without a
-    phrasebook in the templates folder is bad input."""
+    recruiter, tone, language and time zone (else this machine's), and who it is for
+    (``default_candidate``); a language without a phrasebook in the templates folder is
+    bad input."""
     from lookup.card.render import languages
 
     given = settings.followup
     return request.with_defaults(
         recruiter=given.recruiter, tone=given.tone, language=given.language,
-        timezone=local_timezone(given.timezone), languages=languages(settings.templates_dir),
+        timezone=local_timezone(given.timezone), candidate=default_candidate(settings),
+        languages=languages(settings.templates_dir),
     )

@@ -37,6 +37,7 @@ from typing import NoReturn
 
 import httpx
 
+from flows.access import require_auth, server_env, tls_verify
 from lookup.atomic import write_atomic
 from lookup.errors import ServerError
 from lookup.settings import Settings
@@ -138,9 +139,10 @@ def start_server(
                 f"not answer; see {recorded.log_path}, or stop it and start again."
             )
     host = settings.prefect.server_host
+    env = os.environ if env is None else env
+    require_auth(host, env)  # before anything binds, even to find a free port
     port = _choose_port(host, settings.prefect.server_port)
-    return _spawn(settings, host, port, timeout=timeout if wait else None,
-                  env=os.environ if env is None else env,
+    return _spawn(settings, host, port, timeout=timeout if wait else None, env=env,
                   prefect_bin=Path(prefect_bin) if prefect_bin else _prefect_bin())
 
 
@@ -204,6 +206,7 @@ def _server_env(
         from flows.prefectdb import prepare_sqlite
 
         prepare_sqlite(settings.prefect_home, child)
+    server_env(child)  # its auth string, CSRF protection (flows/access.py)
     return child
 
 
@@ -281,7 +284,7 @@ def _wait_healthy(
 def health(url: str, timeout_s: float = 3.0) -> str | None:
     """None when the Prefect server at ``url`` (its base URL) says it is healthy, else why not."""
     try:
-        with httpx.Client(trust_env=False, timeout=timeout_s) as client:
+        with httpx.Client(trust_env=False, timeout=timeout_s, verify=tls_verify()) as client:
             response = client.get(url.rstrip("/") + "/api/health")
     except httpx.HTTPError as exc:
         return type(exc).__name__

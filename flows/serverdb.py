@@ -36,8 +36,11 @@ def prefect_database_url(given: str) -> str:
         text = "postgresql://" + text[len("postgres://"):]
     try:
         url = make_url(text)
-    except ArgumentError as exc:
-        raise BadInputError(f"The PostgreSQL URL {given!r} is not a URL: {exc}.") from exc
+    except (ArgumentError, ValueError) as exc:  # its text quotes the URL: not said
+        raise BadInputError(
+            f"The PostgreSQL URL {redacted(given)!r} is not a URL; write it as "
+            "postgresql://USER:PASSWORD@HOST:PORT/DATABASE."
+        ) from exc
     if url.drivername not in _SCHEMES:
         raise BadInputError(
             f"The Prefect server's database must be PostgreSQL (postgresql+asyncpg://user:"

@@ -14,6 +14,7 @@ Everything the tool raises on purpose derives from ``LookupToolError`` (not
      ├── SearchError            a search backend failed after its retries
      │    └── SearchBudgetError    the run's query budget is spent
      ├── StoreError             the database cannot be opened or migrated
+     │    └── ForgottenError       the person was forgotten while a run was researching them
      └── ServerError            the local Prefect server could not be managed
 
 "No results", "no MX", "mailbox refused", "robots.txt disallows" are results
@@ -26,6 +27,7 @@ from __future__ import annotations
 __all__ = [
     "BadInputError",
     "ConfigError",
+    "ForgottenError",
     "InvalidDomainError",
     "InvalidNameError",
     "LookupToolError",
@@ -93,3 +95,7 @@ class StoreError(LookupToolError):
 
 class ServerError(LookupToolError):
     """The local Prefect server could not be started, reached or stopped."""
+
+
+class ForgottenError(StoreError):
+    """The person was forgotten (``lookup forget``) after this run began: it writes nothing."""

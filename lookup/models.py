@@ -71,6 +71,7 @@ class Interview:
     honorific: str | None = None
     tone: str = "friendly"  # "friendly" | "formal"
     language: str = "en"  # the draft's language: a draft.<language>.toml phrasebook
+    candidate: str | None = None  # who was interviewed (a key); their notes and rounds alone
 
 
 @dataclass(frozen=True, slots=True)

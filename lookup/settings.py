@@ -12,11 +12,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_type_hints
+from urllib.parse import quote
 
 from lookup import resources
 from lookup.errors import ConfigError
@@ -32,14 +34,17 @@ __all__ = [
     "M365Settings",
     "PrefectSettings",
     "ReverifySettings",
+    "RunsSettings",
     "SearchSettings",
     "Settings",
     "SmtpSettings",
     "StoreSettings",
     "WorldEndpoints",
     "config_dir",
+    "default_candidate",
     "load_settings",
     "local_timezone",
+    "machine_name",
 ]
 
 # A world's echo of this machine's public IP (its [machine] table, docs/world.md): in world
@@ -53,6 +58,7 @@ SHORTCUTS = {
     "LOOKUP_DATABASE_URL": ("store", "database_url"),
     "LOOKUP_TEMPLATES_DIR": ("general", "templates_dir"),
     "LOOKUP_WORLD_ENDPOINTS": ("general", "world_endpoints"),
+    "LOOKUP_CANDIDATE": ("general", "candidate"),
 }
 
 
@@ -64,6 +70,8 @@ class GeneralSettings:
     world: str = ""
     world_endpoints: str = ""  # a JSON file from `lookup world serve --endpoints`: use that world
     world_limits: bool = False  # keep search and per-host spacing in world mode (measuring)
+    candidate: str = ""  # whose research this is; "" = followup.sender_name, else the OS user
+    machine: str = ""  # this machine's name in shared files; "" = its host name
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +130,9 @@ class SmtpSettings:
     max_inline_wait_s: float = 20.0
     connect_timeout_s: float = 3.0  # the port-25 reachability check before a run's first probe
     proxy: str = ""  # socks5://host:port: the whole SMTP dialogue goes through this proxy
+    # Proxies a run may pick by name (--smtp-proxy NAME; a submitted run only by name), e.g.
+    # office = "socks5://probe:${OFFICE_PROXY_PASSWORD}@proxy.internal:1080"
+    proxies: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +174,14 @@ class FollowupSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RunsSettings:
+    """What a run submitted through Prefect (a deployment) may ask of this machine; the run
+    options of smtp and m365 only narrow what [smtp] and [m365] allow (lookup.intake.policy)."""
+
+    worlds: tuple[str, ...] = ()  # folders holding the worlds a submitted run may name
+
+
+@dataclass(frozen=True, slots=True)
 class PrefectSettings:
     server_host: str = "127.0.0.1"
     server_port: int = 4270
@@ -199,6 +218,7 @@ class Settings:
     reverify: ReverifySettings = field(default_factory=ReverifySettings)
     followup: FollowupSettings = field(default_factory=FollowupSettings)
     prefect: PrefectSettings = field(default_factory=PrefectSettings)
+    runs: RunsSettings = field(default_factory=RunsSettings)
     world: WorldEndpoints | None = None
 
     # -- derived paths -------------------------------------------------
@@ -279,6 +299,29 @@ def local_timezone(configured: str = "", env: Mapping[str, str] | None = None) -
         return "UTC"
 
 
+def default_candidate(settings: Settings) -> str:
+    """Who research is for when a command does not say (``--candidate``): ``general.candidate``,
+    else the name that signs the drafts (``followup.sender_name``), else this machine's user
+    name, else "me"."""
+    chosen = settings.general.candidate.strip() or settings.followup.sender_name.strip()
+    if chosen:
+        return chosen
+    import getpass
+
+    try:
+        return getpass.getuser() or "me"
+    except (KeyError, OSError):  # no user name in the environment nor the password database
+        return "me"
+
+
+def machine_name(settings: Settings) -> str:
+    """This machine's name where a shared data folder keeps answers per machine (the day's
+    port-25 answer, the SQLite store's users): ``general.machine``, else the host name."""
+    import socket
+
+    return settings.general.machine.strip() or socket.gethostname() or "this-machine"
+
+
 def config_dir() -> Path:
     """The folder holding the default lookup.toml and templates/ (see ``lookup.resources``)."""
     return resources.config_dir()
@@ -301,7 +344,35 @@ def load_settings(
     _merge(merged, _from_env(env))
     if overrides:
         _merge(merged, {k: dict(v) for k, v in overrides.items()})
+    _expand_secrets(merged.get("smtp", {}), env)
     return _build(merged)
+
+
+_SECRET = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _expand_secrets(smtp: dict[str, Any], env: Mapping[str, str]) -> None:
+    """``${NAME}`` in a proxy URL becomes the environment variable NAME, percent-encoded
+    (a user name or password may hold ``@`` or ``:``), so a settings file can name a proxy
+    without holding its password."""
+
+    def expand(where: str, text: Any) -> Any:
+        if not isinstance(text, str):
+            return text
+
+        def value(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in env:
+                raise ConfigError(f"The setting {where} uses ${{{name}}}, but the environment "
+                                  f"variable {name} is not set.")
+            return quote(env[name], safe="")
+
+        return _SECRET.sub(value, text)
+
+    for key in [k for k in smtp if k == "proxy" or k.startswith("proxies__")]:
+        smtp[key] = expand(f"smtp.{key.replace('__', '.')}", smtp[key])
+    if isinstance(smtp.get("proxies"), Mapping):
+        smtp["proxies"] = {k: expand(f"smtp.proxies.{k}", v) for k, v in smtp["proxies"].items()}
 
 
 def _default_user_file() -> str | None:
@@ -356,6 +427,10 @@ def _build(merged: Mapping[str, Any]) -> Settings:
 def _build_section(name: str, cls: type, values: dict[str, Any]) -> Any:
     hints = get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
+    for key in [k for k in values if "__" in k]:  # LOOKUP_SMTP__PROXIES__OFFICE: one entry
+        table, _, entry = key.partition("__")
+        if table in known and str(hints[table]).startswith("dict"):
+            values[table] = {**dict(values.get(table) or {}), entry: values.pop(key)}
     unknown = set(values) - known
     if unknown:
         raise ConfigError(f"Unknown setting(s) in [{name}]: {', '.join(sorted(unknown))}.")
@@ -379,6 +454,10 @@ def _convert(where: str, hint: Any, value: Any) -> Any:
             return float(value)
         if hint is str:
             return str(value)
+        if str(hint).startswith("dict"):
+            if not isinstance(value, Mapping):
+                raise TypeError(value)
+            return {str(k).strip().lower(): str(v) for k, v in value.items()}
         if str(hint).startswith("tuple"):
             items = value
             if isinstance(value, str):

@@ -6,7 +6,9 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["name_key", "slugify"]
+from lookup.errors import BadInputError
+
+__all__ = ["candidate_key", "name_key", "slugify"]
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _MAX_SLUG = 80
@@ -29,3 +31,14 @@ def slugify(name: str) -> str:
 def name_key(name: str) -> str:
     """The form names are compared in: NFKC, case-folded, single spaces."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def candidate_key(name: str) -> str:
+    """How a candidate is stored and compared: their name as a slug ("Alex Kim" -> "alex-kim")."""
+    text = " ".join(name.split())
+    if not text or len(text) > 100 or any(unicodedata.category(c).startswith("C") for c in text):
+        raise BadInputError(
+            f"The candidate {name[:40]!r} is not a name: give one of at most 100 characters, "
+            "without control characters."
+        )
+    return slugify(text)

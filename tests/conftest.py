@@ -47,6 +47,7 @@ else:
     _hypothesis_settings.register_profile("lookup", deadline=None)
     _hypothesis_settings.load_profile("lookup")
 DEMO_WORLD = ROOT / "data" / "demo"
+CANDIDATE = "me"  # the tests' candidate: cards live under data/briefings/me/
 HARBOR_WORLD = ROOT / "tests" / "worlds" / "harbor"
 
 
@@ -58,6 +59,8 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(name)
     monkeypatch.setenv("LOOKUP_CONFIG", "")
     monkeypatch.setenv("LOOKUP_DATA_DIR", str(tmp_path / "data"))
+    # Whose research it is, as the store's default (DEFAULT_CANDIDATE), not the OS user's name.
+    monkeypatch.setenv("LOOKUP_CANDIDATE", CANDIDATE)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
 
 

@@ -4,9 +4,11 @@ that drops)."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import socket
 import time
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -38,16 +40,42 @@ def wait_for(check, timeout: float, what: str):
 
 
 def prefect_call(method: str, url: str, *, json=None, ok=(200, 201, 204),
-                 tries: int = 6) -> httpx.Response:
-    """``method url`` against a Prefect server's API; its answer when the status is in ``ok``."""
+                 tries: int = 6, auth: str | None = None) -> httpx.Response:
+    """``method url`` against a Prefect server's API; its answer when the status is in ``ok``.
+
+    ``auth`` is the server's auth string (``user:password``); a change (POST, PATCH, DELETE)
+    carries a CSRF token, as Prefect's own client sends it, when the server asks for one.
+    """
+    headers = _auth_headers(auth)
+    if method.upper() in ("POST", "PUT", "PATCH", "DELETE"):
+        headers |= _csrf_headers(url.split("/api/", 1)[0] + "/api", headers)
     for attempt in range(tries):
-        response = httpx.request(method, url, json=json, timeout=10, trust_env=False)
+        response = httpx.request(method, url, json=json, timeout=10, trust_env=False,
+                                 headers=headers)
         busy = response.status_code in _BUSY or "database is locked" in response.text
         if response.status_code in ok or not busy or attempt == tries - 1:
             break
         time.sleep(0.5 * 2**attempt)
     assert response.status_code in ok, f"{method} {url}: HTTP {response.status_code} {response.text}"
     return response
+
+
+def _auth_headers(auth: str | None) -> dict[str, str]:
+    if not auth:
+        return {}
+    return {"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()}
+
+
+_CLIENT = str(uuid.uuid4())
+
+
+def _csrf_headers(api: str, headers: dict[str, str]) -> dict[str, str]:
+    """A CSRF token for this test process, when the server protects changes with them."""
+    answer = httpx.get(f"{api}/csrf-token", params={"client": _CLIENT}, headers=headers,
+                       timeout=10, trust_env=False)
+    if answer.status_code != 200:  # 422: "CSRF protection is disabled"
+        return {}
+    return {"Prefect-Csrf-Token": answer.json()["token"], "Prefect-Csrf-Client": _CLIENT}
 
 
 def closed_port() -> int:

@@ -40,8 +40,9 @@ def _not_loopback(host: str) -> bool:
 
 
 @contextlib.contextmanager
-def serve_socks5() -> Iterator[Socks5]:
-    """Serve SOCKS5 on 127.0.0.1 (a free port) for the duration of the ``with`` block."""
+def serve_socks5(auth: str = "") -> Iterator[Socks5]:
+    """Serve SOCKS5 on 127.0.0.1 (a free port) for the duration of the ``with`` block; with
+    ``auth`` ("user:password") only a client that gives them is served."""
     import pproxy
 
     loop = asyncio.new_event_loop()
@@ -50,7 +51,7 @@ def serve_socks5() -> Iterator[Socks5]:
     proxy = Socks5(0)
 
     async def start():
-        server = pproxy.Server("socks5://127.0.0.1:0")
+        server = pproxy.Server("socks5://127.0.0.1:0" + (f"#{auth}" if auth else ""))
         return await server.start_server(
             {"rserver": [], "verbose": proxy.log.append, "block": _not_loopback}
         )

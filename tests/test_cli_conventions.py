@@ -88,7 +88,7 @@ def test_list_interrupted_exits_130(monkeypatch) -> None:
     """Ctrl-C during a command: one sentence on stderr, exit 130."""
     from lookup.store import Store
 
-    def interrupted(self):
+    def interrupted(self, candidate=None):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Store, "list_people", interrupted)

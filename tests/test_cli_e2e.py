@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import DEMO_WORLD, HARBOR_WORLD, ROOT
+from tests.conftest import CANDIDATE, DEMO_WORLD, HARBOR_WORLD, ROOT
 from tests.netkit import free_port
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(900)]
@@ -40,7 +40,7 @@ class User:
         self.env |= {"LOOKUP_DATA_DIR": str(data), "LOOKUP_CONFIG": "",
                      "LOOKUP_PREFECT__SERVER_PORT": str(port),
                      "LOOKUP_PREFECT__STARTUP_TIMEOUT_S": "240",
-                     "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+                     "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "LOOKUP_CANDIDATE": CANDIDATE}
 
     def run(self, *args: str, ok: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
         done = subprocess.run([LOOKUP, *args], capture_output=True, text=True, env=self.env,
@@ -80,7 +80,7 @@ def test_research_with_notes_and_recruiter_writes_the_card_and_rows(user: User) 
                     "--world", str(DEMO_WORLD), "--smtp")
     assert "Address: dokafor@brightwater.test" in done.stdout
     assert "Card: " in done.stdout and "Tip:" not in done.stderr  # the server made it fast
-    card = (user.data / "briefings" / "dana-okafor.md").read_text(encoding="utf-8")
+    card = (user.data / "briefings" / CANDIDATE / "dana-okafor.md").read_text(encoding="utf-8")
     assert card.startswith("# Dana Okafor — Brightwater Analytics")
     assert user.rows("SELECT recruiter, notes FROM interviews") == [
         ("Sam Lee", "We discussed migrating their batch jobs to Flink")]
@@ -113,7 +113,7 @@ def test_import_researches_the_calendar_s_new_interviews(user: User, tmp_path: P
     done = user.run("import", str(ics), "--world", str(HARBOR_WORLD), "--max-age-days", "3650")
     assert "researched Tomasz Wierzbicki (Harbor Lane Logistics)" in done.stdout
     assert "skipped Dana Okafor (Brightwater Analytics): already researched" in done.stdout
-    assert (user.data / "briefings" / "tomasz-wierzbicki.md").is_file()
+    assert (user.data / "briefings" / CANDIDATE / "tomasz-wierzbicki.md").is_file()
 
 
 def test_reverify_due_and_research(user: User) -> None:
@@ -131,9 +131,9 @@ def test_reverify_due_and_research(user: User) -> None:
 def test_forget_removes_the_person_everywhere(user: User) -> None:
     """`lookup forget` removes the rows and card, and Prefect's runs and artifacts."""
     done = user.run("forget", "Dana Okafor")
-    assert done.stdout.startswith("Forgot Dana Okafor (dana-okafor):")
+    assert done.stdout.startswith(f"Forgot Dana Okafor (dana-okafor) for {CANDIDATE}:")
     assert "Prefect: " in done.stdout
-    assert not (user.data / "briefings" / "dana-okafor.md").exists()
+    assert not (user.data / "briefings" / CANDIDATE / "dana-okafor.md").exists()
     assert user.rows("SELECT count(*) FROM people WHERE slug = 'dana-okafor'") == [(0,)]
     listed = json.loads(user.run("list", "--json").stdout)
     assert [p["slug"] for p in listed] == ["tomasz-wierzbicki"]

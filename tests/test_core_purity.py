@@ -19,7 +19,7 @@ CORE = {
     "card": ["render", "markdown", "notes", "draft", "followup_view", "panel", "reminder",
              "terminal"],
     "research": ["analysis"],
-    "intake": ["interview", "followup", "ics", "request", "sheet"],
+    "intake": ["interview", "followup", "ics", "request", "sheet", "policy"],
     "": ["text"],
 }
 CORE_FILES = [ROOT / "lookup" / stage / f"{m}.py" for stage, modules in CORE.items()

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.privacy import forget_in_prefect
-from tests.conftest import DEMO_WORLD, HARBOR_WORLD, ROOT
+from tests.conftest import CANDIDATE, DEMO_WORLD, HARBOR_WORLD, ROOT
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_harness")]
 runner = CliRunner()
@@ -78,7 +78,7 @@ def test_demo_research_finds_the_expected_address_and_writes_a_sourced_card(data
     # robots.txt kept /internal/ out: its phone number and old-format addresses never appear
     assert "7700 900418" not in card and "helena.marsh@" not in card
     assert "disallowed by `robots.txt`" in card  # a file name in a code span, as in prose
-    assert Path(summary["card"]).parent == data_dir / "briefings"
+    assert Path(summary["card"]).parent == data_dir / "briefings" / CANDIDATE
 
 
 def test_running_the_same_interview_twice_updates_and_never_duplicates() -> None:
@@ -164,9 +164,34 @@ def test_forget_also_removes_the_runs_and_card_artifacts_prefect_kept() -> None:
     """Prefect's flow runs (parameters, logs) and the card artifact about a person can be deleted."""
     summary = _research(HARBOR_WORLD)
     slug = Path(summary["card"]).stem
-    removed = asyncio.run(forget_in_prefect(summary["name"], slug))
+    removed = asyncio.run(forget_in_prefect(summary["name"], slug, known=[CANDIDATE]))
     assert removed["flow_runs"] >= 1 and removed["artifacts"] >= 1
-    assert asyncio.run(forget_in_prefect(summary["name"], slug)) == {"flow_runs": 0, "artifacts": 0}
+    assert asyncio.run(forget_in_prefect(summary["name"], slug, known=[CANDIDATE])) == {
+        "flow_runs": 0, "artifacts": 0}
+
+
+def test_forget_finds_runs_that_name_the_candidate_as_typed() -> None:
+    """A run submitted with `--param candidate="Bea Moss"` (kept as typed) is cancelled and
+    deleted by Bea's forget, and Alex's run on the same person is left alone."""
+    from prefect.client.orchestration import get_client
+    from prefect.states import Scheduled
+
+    from flows.privacy import cancel_in_flight
+    from flows.research import research_interviewer
+
+    async def submit(candidate: str) -> str:
+        async with get_client() as client:
+            run = await client.create_flow_run(
+                research_interviewer, state=Scheduled(),
+                parameters={"name": "Ada Fenwick", "company": "Harbor", "candidate": candidate})
+        return str(run.id)
+
+    bea, alex = asyncio.run(submit("Bea  Moss")), asyncio.run(submit("Alex Kim"))
+    assert asyncio.run(cancel_in_flight("ada fenwick", "bea-moss")) == [bea]
+    removed = asyncio.run(forget_in_prefect("Ada Fenwick", "ada-fenwick", ["bea-moss"]))
+    assert removed["flow_runs"] == 1
+    assert asyncio.run(cancel_in_flight("Ada Fenwick", "alex-kim")) == [alex]
+    assert asyncio.run(forget_in_prefect("Ada Fenwick", "ada-fenwick"))["flow_runs"] == 1
 
 
 def test_reverify_purges_contacts_past_retention(data_dir: Path) -> None:

@@ -10,6 +10,7 @@ needs Chromium (``make test`` installs Debian's ``chromium`` when it runs as roo
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import re
@@ -25,6 +26,8 @@ import httpx
 import pytest
 
 import lookup
+from flows.privacy import artifact_key
+from lookup.slug import candidate_key
 from tests.browser import chromium, find_chromium
 from tests.netkit import free_port
 
@@ -35,6 +38,10 @@ EDITABLE_BIN = Path(sys.executable).parent
 ADDRESS = "dokafor@brightwater.test"
 HEADING = "Dana Okafor — Brightwater Analytics"
 DEMO = ("Dana Okafor", "--company", "Brightwater Analytics")
+# A user who names no candidate researches for their user name: their cards live under
+# briefings/<you>/, their card artifacts are keyed briefing-<you>-<slug>.
+YOU = candidate_key(getpass.getuser())
+KEY = artifact_key("dana-okafor", YOU)
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(900)]
 
@@ -117,7 +124,7 @@ def test_lookup_demo_from_an_empty_folder_with_only_the_wheel(tmp_path: Path) ->
     assert kept["stop"] == f"{venv_bin / 'lookup'} server stop"
     assert stopped.stdout.strip() == "Prefect server stopped.", stopped.stderr
     data = home / ".local" / "share" / "interviewer-lookup"
-    card = data / "briefings" / "dana-okafor.md"
+    card = data / "briefings" / YOU / "dana-okafor.md"
     assert card.is_file() and ADDRESS in card.read_text(encoding="utf-8")
     assert list(empty.iterdir()) == []
 
@@ -196,8 +203,9 @@ def test_the_ui_is_told_the_api_of_the_server_it_came_from(served: Served) -> No
 def test_the_card_is_visible_in_the_prefect_ui_in_a_real_browser(
     served: Served, tmp_path: Path
 ) -> None:
-    """Headless Chromium opens the Artifacts page, finds `briefing-dana-okafor`, follows it
-    to the artifact and finds the card's heading in the rendered page; a screenshot is saved."""
+    """Headless Chromium opens the Artifacts page, finds the user's `briefing-<you>-dana-okafor`,
+    follows it to the artifact and finds the card's heading in the rendered page; a screenshot
+    is saved."""
     binary = find_chromium()
     if binary is None:
         pytest.skip("Chromium is not installed (Debian: apt-get install chromium; `make test` "
@@ -206,10 +214,10 @@ def test_the_card_is_visible_in_the_prefect_ui_in_a_real_browser(
     headings = "[...document.querySelectorAll('h1')].map(h => h.innerText.trim())"
     with chromium(binary, tmp_path / "profile") as page:
         page.open(f"{served.ui}/artifacts")
-        page.wait_for(lambda p: "briefing-dana-okafor" in p.text())
+        page.wait_for(lambda p: KEY in p.text())
         assert "Can't connect to Server API" not in page.text()
         key = page.wait_for(lambda p: p.evaluate(
-            f"{links}.find(h => h.endsWith('/artifacts/key/briefing-dana-okafor'))"))
+            f"{links}.find(h => h.endsWith('/artifacts/key/{KEY}'))"))
         page.open(key)
         artifact = page.wait_for(lambda p: p.evaluate(
             f"{links}.find(h => h.includes('/artifacts/artifact/'))"))
@@ -219,7 +227,7 @@ def test_the_card_is_visible_in_the_prefect_ui_in_a_real_browser(
         shot = page.screenshot(tmp_path / "briefing-card.png")
         # the redesigned UI Prefect opens by default lists the artifact too
         page.open(f"{served.ui}/v2/artifacts")
-        page.wait_for(lambda p: "briefing-dana-okafor" in p.text())
+        page.wait_for(lambda p: KEY in p.text())
     assert shot.stat().st_size > 10_000  # a rendered page, not a blank image
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from flows.server import api_url, start_server, stop_server
 from lookup.settings import load_settings
-from tests.conftest import HARBOR_WORLD
+from tests.conftest import CANDIDATE, HARBOR_WORLD
 from tests.netkit import free_port, prefect_call, wait_for
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(420)]
@@ -47,7 +47,9 @@ def test_serve_registers_both_deployments_and_runs_research_on_demand(tmp_path: 
         api = api_url(start_server(settings))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "LOOKUP_"))}
         env |= {"PREFECT_API_URL": api, "LOOKUP_DATA_DIR": str(data),
-                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "TZ": "Europe/Berlin"}
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "TZ": "Europe/Berlin",
+                "LOOKUP_RUNS__WORLDS": str(HARBOR_WORLD.parent),  # runs it serves may name it
+                "LOOKUP_CANDIDATE": CANDIDATE}
         serving = subprocess.Popen([str(LOOKUP), "serve"], env=env, stdout=log, stderr=log,
                                    start_new_session=True)
         research = wait_for(lambda: _deployment(api, "research-interviewer/on-demand"), 240,
@@ -66,7 +68,7 @@ def test_serve_registers_both_deployments_and_runs_research_on_demand(tmp_path: 
         assert "id" in created, f"create_flow_run answered {created!r}"
         run = wait_for(lambda: _finished(api, created["id"]), 300, "the research run to finish")
         assert run["state"]["type"] == "COMPLETED", (tmp_path / "serve.log").read_text()[-3000:]
-        assert (data / "briefings" / "tomasz-wierzbicki.md").is_file()
+        assert (data / "briefings" / CANDIDATE / "tomasz-wierzbicki.md").is_file()
     finally:
         if serving is not None:
             os.killpg(serving.pid, signal.SIGINT)

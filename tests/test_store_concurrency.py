@@ -13,6 +13,7 @@ from lookup.card import write_briefing
 from lookup.settings import load_settings
 from lookup.store import Store
 from tests.card_fixtures import dana_result, dana_verification, with_interview
+from tests.conftest import CANDIDATE
 
 NOW = dt.datetime(2026, 3, 3, 16, 0, tzinfo=dt.UTC)
 WRITERS = 6
@@ -69,7 +70,8 @@ def test_runs_for_one_person_write_one_after_the_other(db_url, tmp_path):
     """Six runs for one person at once: one person, one interview, one run's candidates, and a card matching the rows."""
     Store.open(db_url, now=NOW).close()  # the schema exists before the race starts
     settings = load_settings(env={}, overrides={
-        "general": {"data_dir": str(tmp_path / "data")}, "store": {"database_url": db_url}})
+        "general": {"data_dir": str(tmp_path / "data"), "candidate": CANDIDATE},
+        "store": {"database_url": db_url}})
     jobs = [
         (lambda i=i: write_briefing(titled(f"Title number {i}", i), settings=settings, now=NOW))
         for i in range(WRITERS)
@@ -82,7 +84,7 @@ def test_runs_for_one_person_write_one_after_the_other(db_url, tmp_path):
     # every run's check of the chosen address is history; the refused one is recorded once
     assert rows(db_url, "SELECT COUNT(*) FROM verifications") == [(WRITERS + 1,)]
     (title,), = rows(db_url, "SELECT title FROM people")
-    card = (tmp_path / "data" / "briefings" / "dana-okafor.md").read_text(encoding="utf-8")
+    card = (tmp_path / "data" / "briefings" / CANDIDATE / "dana-okafor.md").read_text(encoding="utf-8")
     assert title in card
     assert sum(f"Title number {i}" in card for i in range(WRITERS)) == 1
 
@@ -105,7 +107,8 @@ def test_namesakes_saved_at_once_get_different_slugs(db_url, tmp_path):
     """Namesakes at six companies, written at once, each get their own slug and card."""
     Store.open(db_url, now=NOW).close()
     settings = load_settings(env={}, overrides={
-        "general": {"data_dir": str(tmp_path / "data")}, "store": {"database_url": db_url}})
+        "general": {"data_dir": str(tmp_path / "data"), "candidate": CANDIDATE},
+        "store": {"database_url": db_url}})
     jobs = [
         (lambda i=i: write_briefing(with_interview(dana_result(), company=f"Company {i}"),
                                     settings=settings, now=NOW))
@@ -114,7 +117,7 @@ def test_namesakes_saved_at_once_get_different_slugs(db_url, tmp_path):
     run_together(jobs)
     slugs = [slug for (slug,) in rows(db_url, "SELECT slug FROM people")]
     assert len(slugs) == len(set(slugs)) == WRITERS
-    assert len(list((tmp_path / "data" / "briefings").glob("*.md"))) == WRITERS
+    assert len(list((tmp_path / "data" / "briefings" / CANDIDATE).glob("*.md"))) == WRITERS
 
 
 def test_forget_waits_for_a_running_write_and_removes_it(db_url):

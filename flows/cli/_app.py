@@ -15,9 +15,9 @@ from typing import Annotated, Any
 import typer
 
 __all__ = [
-    "BatchOpt", "DryRunOpt", "JsonOpt", "M365Opt", "ProxyOpt", "SmtpOpt", "TimeoutOpt",
-    "WAIT_S", "WaitOpt", "WorldOpt", "app", "open_store", "server_app", "wait_timeout",
-    "world_app",
+    "AllCandidatesOpt", "BatchOpt", "CandidateOpt", "DryRunOpt", "JsonOpt", "M365Opt",
+    "ProxyOpt", "SmtpOpt", "TimeoutOpt", "WAIT_S", "WaitOpt", "WorldOpt", "app", "open_store",
+    "server_app", "wait_timeout", "whose", "world_app",
 ]
 
 app = typer.Typer(
@@ -76,7 +76,8 @@ ProxyOpt = Annotated[
     typer.Option(
         "--smtp-proxy",
         help="Send the SMTP probes through this SOCKS5 proxy, e.g. socks5://127.0.0.1:1080 "
-        "after `ssh -D 1080 yourserver` (turns --smtp on; setting smtp.proxy).",
+        "after `ssh -D 1080 yourserver`, or one named in smtp.proxies (turns --smtp on; "
+        "setting smtp.proxy).",
     ),
 ]
 M365Opt = Annotated[
@@ -104,6 +105,15 @@ TimeoutOpt = Annotated[
                                "(default an hour); the runs go on after it.")
 ]
 WAIT_S = 3600.0  # --wait's default --timeout
+CandidateOpt = Annotated[
+    str | None,
+    typer.Option("--candidate", help="Whose research this is: their notes, recruiter, rounds "
+                 "and cards are kept apart (default: general.candidate, else "
+                 "followup.sender_name, else your user name)."),
+]
+AllCandidatesOpt = Annotated[
+    bool, typer.Option("--all-candidates", help="Every candidate's, not only yours.")
+]
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Check the input and show what would run; run nothing.")
 ]
@@ -120,8 +130,19 @@ def wait_timeout(wait: bool, timeout: float | None) -> float:
     return WAIT_S if timeout is None else timeout
 
 
+def whose(settings: Any, candidate: str | None, all_candidates: bool = False) -> str | None:
+    """The candidate a command acts for (a key), or None with --all-candidates."""
+    from lookup.errors import BadInputError
+    from lookup.settings import default_candidate
+    from lookup.slug import candidate_key
+
+    if all_candidates and candidate:
+        raise BadInputError("Give --candidate NAME or --all-candidates, not both.")
+    return None if all_candidates else candidate_key(candidate or default_candidate(settings))
+
+
 def open_store(settings: Any) -> Any:
     """The store at the configured database (imported lazily: it pulls in SQLAlchemy)."""
     from lookup.store import Store
 
-    return Store.open(settings.database_url)
+    return Store.for_settings(settings)

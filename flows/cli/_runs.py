@@ -126,7 +126,11 @@ def run_many(
                          progress=progress, say=say)
     if as_json:
         emit((document or _rows)(outcomes))
-    submitted = sum(o.state == "SUBMITTED" for o in outcomes)
+    earlier = sum(o.earlier for o in outcomes)
+    if earlier:
+        say(f"{earlier} of {len(outcomes)} row(s) had been submitted earlier today (the same "
+            "row): their runs are reported, not submitted again.")
+    submitted = sum(o.state == "SUBMITTED" and not o.earlier for o in outcomes)
     if submitted:
         say(f"Submitted {submitted} run(s); follow them with --wait, in Prefect's UI, or "
             "`prefect flow-run ls --flow-name research-interviewer`.")

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 import typer
 
 from flows.cli._app import (
+    CandidateOpt,
     DryRunOpt,
     JsonOpt,
     M365Opt,
@@ -34,6 +35,7 @@ from flows.cli._app import (
     open_store,
     server_app,
     wait_timeout,
+    whose,
     world_app,
 )
 from flows.cli._output import convention, emit, fail_some, out, say
@@ -44,9 +46,11 @@ from flows.runtime import (
     connect_prefect,
     request_settings,
     settings_for_run,
+    with_proxy,
     with_settings,
 )
 from lookup.errors import BadInputError, ServerError
+from lookup.intake.request import check_proxy_choice
 from lookup.settings import Settings, load_settings
 
 __all__ = ["demo", "deploy", "import_calendar", "serve", "server_start", "server_status_cmd",
@@ -69,7 +73,8 @@ def server_start(
         "--postgres", help="The server's database: a PostgreSQL URL, for a team "
         "(or prefect.database_url); default SQLite in the data folder.")] = None,
     host: Annotated[str | None, typer.Option(
-        "--host", help="Listen address; 0.0.0.0 lets workers on other machines in.")] = None,
+        "--host", help="Listen address; 0.0.0.0 lets workers on other machines in (then "
+        "PREFECT_SERVER_API_AUTH_STRING='user:password' is required).")] = None,
     port: Annotated[int | None, typer.Option("--port", help="Port (prefect.server_port).")] = None,
 ) -> None:
     """Start the local Prefect server and wait until it answers; create the politeness limits."""
@@ -77,6 +82,7 @@ def server_start(
     on = f" on {info.database}" if info.database else ""
     out(f"Prefect server up at {info.url} (pid {info.pid}){on}; log: {info.log_path}")
     say(f"Open the UI at {info.ui or info.url}: each research run's card is under Artifacts.")
+    say(_access_line())
     if limits.get("created") or limits.get("updated"):
         say(f"Global politeness limits: {limits.get('created', 0)} created, "
             f"{limits.get('updated', 0)} updated.")
@@ -86,6 +92,7 @@ def _start_server(
     *, postgres: str | None, host: str | None, port: int | None
 ) -> tuple[Any, dict[str, int]]:
     """Start (or find) the local server, on PostgreSQL when asked; create the global limits."""
+    from flows.access import adopt_client_auth, require_access, require_auth
     from flows.server import api_url, server_status, start_server
     from flows.serverdb import check_prefect_database, prefect_database_url
     from lookup.store.engine import redacted
@@ -98,6 +105,7 @@ def _start_server(
     if port:
         prefect["server_port"] = port
     settings = load_settings(overrides={"prefect": prefect} if prefect else None)
+    require_auth(settings.prefect.server_host)  # exit 2 before anything is checked or bound
     database = settings.prefect.database_url
     if database:
         database = prefect_database_url(database)
@@ -113,7 +121,20 @@ def _start_server(
         check_prefect_database(database)
     info = running or start_server(settings)
     os.environ["PREFECT_API_URL"] = api_url(info)
+    adopt_client_auth()  # the politeness limits are created through the API, as a client
+    require_access(os.environ["PREFECT_API_URL"])
     return info, asyncio.run(_limits(settings))
+
+
+def _access_line() -> str:
+    """What protects the API of the server this tool started (never the string itself)."""
+    from flows.access import CLIENT_AUTH, server_auth
+
+    if server_auth():
+        return (f"API authentication: on (clients and workers set {CLIENT_AUTH} to the same "
+                "user:password); CSRF protection: on. Put TLS in front (a reverse proxy) "
+                "before the API leaves a trusted network.")
+    return "API authentication: off (the API listens on loopback only); CSRF protection: on."
 
 
 async def _limits(settings: Settings) -> dict[str, int]:
@@ -169,6 +190,7 @@ def serve() -> None:
 @convention
 def deploy(as_json: JsonOpt = False) -> None:
     """Register research and re-verification on a process work pool, with global politeness limits."""
+    from flows.access import CLIENT_AUTH
     from flows.deployments import deploy_to_pool
 
     settings = settings_for_run()
@@ -186,7 +208,11 @@ def deploy(as_json: JsonOpt = False) -> None:
     out(f"Global politeness limits: {limits.get('created', 0)} created, "
         f"{limits.get('updated', 0)} updated, {limits.get('kept', 0)} unchanged")
     say("Start a worker on each machine that has interviewer-lookup installed:")
-    say(f"  PREFECT_API_URL={report['api']} prefect worker start --pool {report['work_pool']}")
+    auth = f" {CLIENT_AUTH}='user:password'" if os.environ.get(CLIENT_AUTH) else ""
+    say(f"  PREFECT_API_URL={report['api']}{auth} prefect worker start --pool "
+        f"{report['work_pool']}")
+    if auth:
+        say(f"  ({CLIENT_AUTH}: the server's auth string; never put it on a shared command line.)")
 
 
 # -- calendar import ----------------------------------------------------------------------
@@ -204,6 +230,7 @@ def import_calendar(
     smtp_proxy: ProxyOpt = None,
     m365_https: M365Opt = False,
     world: WorldOpt = None,
+    candidate: CandidateOpt = None,
     as_json: JsonOpt = False,
     submit: Annotated[bool, typer.Option(
         "--submit", help="All at once: one run per interviewer on the deployment's workers "
@@ -219,9 +246,14 @@ def import_calendar(
         raise BadInputError("--wait follows the runs of --submit; give both, or neither.")
     timeout_s = wait_timeout(wait, timeout)
     check_world(world)
+    # a proxy's name is the workers' when the runs go to them: checked where the runs run
+    check_proxy_choice(smtp_proxy)
+    settings = settings_for_run(world, m365_https=m365_https)
+    if not submit:
+        with_proxy(settings, smtp_proxy)  # the runs are here: the name must be this machine's
     options = {"smtp": True if smtp else None, "smtp_proxy": smtp_proxy,
-               "m365_https": True if m365_https else None, "world": world}
-    settings = settings_for_run(world, smtp_proxy=smtp_proxy, m365_https=m365_https)
+               "m365_https": True if m365_https else None, "world": world,
+               "candidate": whose(settings, candidate)}
     batch = _read_calendar(file, settings, max_age_days=max_age_days, options=options)
     report: dict[str, Any] = {"researched": [], "panels": [], "skipped": batch.skipped,
                               "problems": batch.problems, "failed": []}
@@ -257,7 +289,8 @@ def _read_calendar(file: Path, settings: Settings, *, max_age_days: int, options
 
     with open_store(settings) as store:
         return read_calendar(file, settings=settings, max_age_days=max_age_days,
-                             options=options, known=store.has_interview)
+                             options=options,
+                             known=lambda i: store.has_interview(i, options["candidate"]))
 
 
 def _research_here(batch: Any, settings: Settings, report: dict[str, Any]) -> None:

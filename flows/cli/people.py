@@ -23,7 +23,9 @@ from typing import Annotated, Any
 import typer
 
 from flows.cli._app import (
+    AllCandidatesOpt,
     BatchOpt,
+    CandidateOpt,
     DryRunOpt,
     JsonOpt,
     M365Opt,
@@ -35,6 +37,7 @@ from flows.cli._app import (
     app,
     open_store,
     wait_timeout,
+    whose,
 )
 from flows.cli._output import convention, emit, fail, fail_some, out, say
 from flows.cli._runs import print_summary, run_many, show_requests, start_research
@@ -48,7 +51,7 @@ from flows.runtime import (
 )
 from lookup.errors import BadInputError, ServerError
 from lookup.intake.followup import followup_state, state_phrase
-from lookup.intake.request import ResearchRequest, panel_names
+from lookup.intake.request import ResearchRequest, check_proxy_choice, panel_names
 
 __all__ = ["forget", "guess", "list_people", "research", "reverify", "show"]
 
@@ -91,6 +94,7 @@ def research(
         help="The draft's tone: friendly or formal (default: followup.tone).")] = None,
     language: Annotated[str | None, typer.Option(
         help="The draft's language: en, de, or your own draft.<code>.toml.")] = None,
+    candidate: CandidateOpt = None,
     smtp: SmtpOpt = False,
     smtp_proxy: ProxyOpt = None,
     m365_https: M365Opt = False,
@@ -106,7 +110,7 @@ def research(
     given: dict[str, Any] = dict(
         name=name, company=company, domain=domain, role=role, interview_date=interview_date,
         interview_time=interview_time, timezone=timezone, recruiter=recruiter, notes=notes,
-        panel=panel, honorific=honorific, tone=tone, language=language,
+        panel=panel, honorific=honorific, tone=tone, language=language, candidate=candidate,
         smtp=True if smtp else None, smtp_proxy=smtp_proxy,
         m365_https=True if m365_https else None, world=world,
     )
@@ -171,8 +175,9 @@ def _research_batch(
             flag = "--" + option.replace("_", "-")
             raise BadInputError(f"{flag} describes one interview; with --batch, give it in the "
                                 f"batch file's {option} column.")
-    settings = settings_for_run(given["world"], smtp_proxy=given["smtp_proxy"],
-                                m365_https=given["m365_https"])
+    # a proxy's name is the workers' when the runs go to them: checked where the runs run
+    check_proxy_choice(given["smtp_proxy"])
+    settings = settings_for_run(given["world"], m365_https=given["m365_https"])
     options = {k: v for k, v in given.items() if k not in PER_INTERVIEW}
     requests, notes = read_batch(path, settings=settings, options=options)
     for note in notes:
@@ -316,22 +321,30 @@ def _explain_lines(steps: Sequence[Any]) -> list[str]:
 
 @app.command("list")
 @convention
-def list_people(as_json: JsonOpt = False) -> None:
-    """List everyone researched, with their address and its latest status."""
-    with open_store(settings_for_run()) as store:
-        people = store.list_people()
+def list_people(
+    candidate: CandidateOpt = None, all_candidates: AllCandidatesOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """List everyone you researched (--all-candidates: everyone's), with their address and
+    its latest status."""
+    settings = settings_for_run()
+    own = whose(settings, candidate, all_candidates)
+    with open_store(settings) as store:
+        people = store.list_people(own)
     if as_json:
         emit([_person_json(p) for p in people])
         return
     if not people:
-        say("Nobody researched yet: try `lookup research NAME --company COMPANY`.")
+        say(f"Nobody researched yet{f' for {own}' if own else ''}: try "
+            "`lookup research NAME --company COMPANY`.")
     now = dt.datetime.now(dt.UTC)
     for p in people:
         address = p.address or "no address"
         due = state_phrase(p.followup_due, now)
         rounds = f" ({p.rounds} interviews)" if p.rounds > 1 else ""
+        by = f" for {p.candidate or 'nobody'}" if own is None else ""
         out(f"{p.slug:<32} {p.name} ({p.company}) {address} [{p.status or 'unchecked'}]"
-            f"{rounds}{'  ' + due if due else ''}")
+            f"{rounds}{by}{'  ' + due if due else ''}")
 
 
 def _person_json(p: Any) -> dict[str, Any]:
@@ -343,10 +356,12 @@ def _person_json(p: Any) -> dict[str, Any]:
     return found
 
 
-def _find(store: Any, person: str) -> Any:
-    found = store.find_person(person)
+def _find(store: Any, person: str, candidate: str | None) -> Any:
+    found = store.find_person(person, candidate)
     if found is None:
-        raise BadInputError(f"Nobody called {person!r} is stored; `lookup list` shows who is.")
+        mine = f" for {candidate}" if candidate else ""
+        raise BadInputError(f"Nobody called {person!r} is stored{mine}; `lookup list` shows "
+                            "who is" + (" (--all-candidates: for everyone)." if mine else "."))
     return found
 
 
@@ -357,12 +372,18 @@ def show(
     raw: Annotated[bool, typer.Option(
         "--raw", help="Print the card's Markdown as written (what a pipe or file gets anyway)."
     )] = False,
+    candidate: CandidateOpt = None,
+    all_candidates: AllCandidatesOpt = False,
 ) -> None:
-    """Print a person's briefing card: rendered for a terminal, as Markdown otherwise."""
+    """Print your briefing card on a person (--all-candidates: the latest anyone's): rendered
+    for a terminal, as Markdown otherwise."""
+    from lookup.card.write import card_path_for
+
     settings = settings_for_run()
+    own = whose(settings, candidate, all_candidates)
     with open_store(settings) as store:
-        found = _find(store, person)
-    path = Path(found.card_path or settings.briefings_dir / f"{found.slug}.md")
+        found = _find(store, person, own)
+    path = Path(found.card_path or card_path_for(settings, found.slug, found.candidate))
     if not path.is_file():
         raise BadInputError(f"The card {path} is missing; run the research again to rewrite it.")
     card = path.read_text(encoding="utf-8")  # inert Markdown already
@@ -379,56 +400,132 @@ def show(
 @convention
 def forget(
     person: Annotated[str, typer.Argument(help="The name as given to research, or the slug.")],
+    candidate: CandidateOpt = None,
+    all_candidates: AllCandidatesOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Delete everything stored about a person: rows, card, cached pages and searches.
+    """Delete what is stored about a person for you (--all-candidates: for everyone): rows,
+    card, cached pages and searches, and Prefect's records of the runs.
 
-    Prefect's records of their runs go too; exits 1 when something could not be removed."""
-    from lookup.store import forget_files
-    from lookup.web.session import forget_cached
-
+    Runs for them still going are cancelled first; a run that ends later writes nothing.
+    The public part (profile, addresses, sources) stays while another candidate keeps the
+    person. Exits 1 when something could not be removed."""
     settings = settings_for_run()
+    own = whose(settings, candidate, all_candidates)
     with open_store(settings) as store:
-        found = _find(store, person)
-        report = store.forget(found.slug)
-    files = forget_files(settings.data_dir, found.slug, found.name)
-    cached = forget_cached(settings.cache_dir / "search", found.name)
-    try:
-        api = connect_prefect(settings, runs=False)  # no new database just to find nothing
-    except ServerError as exc:  # ours is gone already; say what of Prefect's is left
-        prefect: dict[str, Any] = {"error": f"Prefect's records could not be removed: {exc}"}
-    else:
-        if api is None and (settings.prefect_home / "prefect.db").is_file():
-            say("Removing Prefect's records of the runs (starting its temporary server)...")
+        found = store.find_person(person, own)
+        name = found.name if found else " ".join(person.split())
+        known = store.candidates()  # whose card artifacts Prefect may hold on them
+        api, prefect = _prefect_for_forget(settings)
+        cancelled = _cancel_in_flight(name, own) if api is not None else []
+        searches: list[int] = []  # the tombstone: a run still going writes nothing when it ends
+        if found is not None:
+            report = store.forget(found.slug, candidate=own,
+                                  while_locked=lambda r: _forget_files(settings, r, searches))
+        elif cancelled:  # nothing stored yet, a first run still going: it must write nothing
+            store.tombstone(name, own)
+            report = _nothing_stored(name, own)
+        else:
+            _find(store, person, own)  # nobody: the sentence, exit 2
+    if cancelled:  # their last records (states, logs) land before Prefect's are removed
+        from flows.privacy import wait_ended
+
+        prefect["cancelled"] = {"runs": len(cancelled),
+                                "still_going": asyncio.run(wait_ended(cancelled))}
+    if "error" not in prefect:
         from flows.privacy import forget_prefect  # after connect_prefect: Prefect reads it once
 
-        prefect = forget_prefect(settings, found.name, found.slug, api=api)
+        only_theirs = own is not None and (report.shared_kept or not report.found)
+        prefect |= forget_prefect(settings, name, report.slug, api=api,
+                                  candidates=[own] if only_theirs else None, known=known)
     removed = {
-        "slug": found.slug,
-        "name": found.name,
+        "slug": report.slug,
+        "name": name,
+        "candidate": own,
+        "shared_kept": report.shared_kept,
         "rows": _rows_json(report),
-        "files": [str(f) for f in files],
-        "cached_searches": cached,
+        "files": [f for f in report.files if not f.startswith(str(settings.cache_dir))],
+        "cached_searches": sum(searches),
+        "cached_files": sum(f.startswith(str(settings.cache_dir)) for f in report.files),
         "prefect": prefect,
     }
     if as_json:
         emit(removed)
     else:
         _print_forgotten(removed)
-    prefect = removed["prefect"]
     problems = [p for p in (prefect.get("error"), prefect.get("not_removed")) if p]
+    elsewhere = _cards_elsewhere(settings, report)
+    if elsewhere:
+        problems.append(f"The card {elsewhere[0]} lies in another machine's data folder: run "
+                        "forget there too, or give every worker one shared data folder.")
+    going = (prefect.get("cancelled") or {}).get("still_going")
+    if going:
+        problems.append(f"{len(going)} run(s) for them did not stop within a minute of being "
+                        "cancelled; they will write nothing, but their records in Prefect may "
+                        "stay: run forget again once they end.")
     if problems:
         fail(" ".join(problems))
 
 
+def _cards_elsewhere(settings: Any, report: Any) -> list[str]:
+    """Cards the forgotten interviews recorded outside this machine's data folder (a worker's
+    own folder): this command cannot remove them."""
+    mine = settings.briefings_dir
+    return [c for c in report.cards if not Path(c).resolve().is_relative_to(mine)]
+
+
+def _nothing_stored(name: str, candidate: str | None) -> Any:
+    """The report of a forget that found no rows (only runs still going, now cancelled)."""
+    from lookup.slug import slugify
+    from lookup.store import ForgetReport
+
+    return ForgetReport(found=False, slug=slugify(name), name=name, candidate=candidate)
+
+
+def _prefect_for_forget(settings: Any) -> tuple[str | None, dict[str, Any]]:
+    """The Prefect API in use, or why Prefect's records cannot be reached."""
+    try:
+        api = connect_prefect(settings, runs=False)  # no new database just to find nothing
+    except ServerError as exc:  # ours is gone already; say what of Prefect's is left
+        return None, {"error": f"Prefect's records could not be removed: {exc}"}
+    if api is None and (settings.prefect_home / "prefect.db").is_file():
+        say("Removing Prefect's records of the runs (starting its temporary server)...")
+    return api, {}
+
+
+def _cancel_in_flight(name: str, candidate: str | None) -> list[str]:
+    from flows.privacy import cancel_in_flight
+
+    found = asyncio.run(cancel_in_flight(name, candidate))
+    if found:
+        say(f"Cancelled {len(found)} run(s) for {name} still going.")
+    return found
+
+
+def _forget_files(settings: Any, report: Any, searches: list[int]) -> list[Path]:
+    """The person's files, removed under their lock (so no run can write them back); the
+    cached searches naming them too (counted in ``searches``) unless another candidate keeps
+    the person."""
+    from lookup.store import forget_files
+    from lookup.web.session import forget_cached
+
+    if not report.shared_kept:
+        searches.append(forget_cached(settings.cache_dir / "search", report.name))
+    return forget_files(settings.data_dir, report.slug, report.name, candidate=report.candidate,
+                        cards=report.cards, shared=not report.shared_kept)
+
+
 def _print_forgotten(removed: dict[str, Any]) -> None:
     rows = ", ".join(f"{n} {table}" for table, n in removed["rows"].items() if n)
+    whose_ = f" for {removed['candidate']}" if removed["candidate"] else ""
     out(
-        f"Forgot {removed['name']} ({removed['slug']}): {rows or 'no rows'}; "
+        f"Forgot {removed['name']} ({removed['slug']}){whose_}: {rows or 'no rows'}; "
         f"{len(removed['files'])} file(s); {removed['cached_searches']} cached search(es)."
     )
     for f in removed["files"]:
         out(f"  removed {f}")
+    if removed["shared_kept"]:
+        out("  Their public profile and address evidence stay: another candidate keeps them.")
     prefect = removed["prefect"]
     if prefect.get("flow_runs") or prefect.get("artifacts") or prefect.get("scrubbed"):
         scrubbed = sum((prefect.get("scrubbed") or {}).values())

@@ -346,16 +346,20 @@ def render_card(
     sender_name: str | None = None,
     rounds: Sequence[Interview] = (),
     reminder: str | None = None,
+    shared_with: int = 0,
 ) -> str:
     """The briefing card for one research run, as Markdown.
 
     ``rounds`` are every interview with this person (the draft refers to the latest);
-    ``reminder`` is the name of the calendar reminder file written next to the card.
+    ``reminder`` is the name of the calendar reminder file written next to the card;
+    ``shared_with`` counts the other candidates using the same store (the card then says
+    which part of it they share).
     """
     language = result.interview.language  # the draft's preferences are this run's
     context = build_context(
         result, history=history, generated_at=generated_at, sender_name=sender_name,
         book=phrasebook(templates_dir, language), rounds=rounds, reminder=reminder,
     )
+    context["shared_with"] = shared_with
     return _render(templates_dir, TEMPLATE_NAME, context)
 

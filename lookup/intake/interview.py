@@ -14,6 +14,7 @@ import zoneinfo
 from lookup.address.names import parse_name
 from lookup.errors import BadInputError, InvalidDomainError, InvalidNameError
 from lookup.models import Interview
+from lookup.slug import candidate_key
 from lookup.text import is_invisible
 
 __all__ = [
@@ -281,6 +282,7 @@ def make_interview(
     honorific: str | None = None,
     tone: str | None = None,
     language: str | None = None,
+    candidate: str | None = None,
 ) -> Interview:
     """Validate every field and build the ``Interview``; the first problem raises.
 
@@ -320,4 +322,5 @@ def make_interview(
         honorific=honorific_key(honorific) or _name_honorific(parsed.title),
         tone=chosen_tone,
         language=chosen_language,
+        candidate=candidate_key(candidate) if candidate else None,
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -27,13 +28,17 @@ from typing import Any
 from lookup.errors import BadInputError
 from lookup.intake.interview import make_interview
 from lookup.models import Interview
+from lookup.slug import candidate_key
 
-__all__ = ["INTERVIEW_FIELDS", "PARAMETERS", "RUN_OPTIONS", "ResearchRequest", "panel_names"]
+__all__ = [
+    "INTERVIEW_FIELDS", "PARAMETERS", "RUN_OPTIONS", "ResearchRequest", "candidate_key",
+    "check_proxy_choice", "panel_names",
+]
 
 # How the run is made, as opposed to what the interview was: they apply to every row of a batch.
 RUN_OPTIONS = ("smtp", "smtp_proxy", "m365_https", "world")
 # What the user's [followup] settings fill when a request leaves them out.
-FOLLOWUP_DEFAULTS = ("recruiter", "tone", "language", "timezone")
+FOLLOWUP_DEFAULTS = ("recruiter", "tone", "language", "timezone", "candidate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +58,9 @@ class ResearchRequest:
     honorific: str | None = None
     tone: str | None = None  # friendly | formal; None: the [followup] setting
     language: str | None = None  # a draft.<language>.toml phrasebook; None: the setting
+    candidate: str | None = None  # whose research: their notes, rounds, cards (candidate_key)
     smtp: bool | None = None  # None: the smtp.enabled setting
-    smtp_proxy: str | None = None  # socks5://host:port; turns smtp on
+    smtp_proxy: str | None = None  # a name in smtp.proxies, or socks5://host:port; turns smtp on
     m365_https: bool | None = None  # None: the m365.enabled setting
     world: str | None = None  # an offline world directory
 
@@ -66,6 +72,9 @@ class ResearchRequest:
             elif isinstance(value, str):
                 value = value if value.strip() else None
             object.__setattr__(self, f.name, value)
+        check_proxy_choice(self.smtp_proxy)
+        if self.candidate is not None:
+            object.__setattr__(self, "candidate", candidate_key(self.candidate))
         interview = self.interview()  # bad input raises here, before anything starts
         object.__setattr__(self, "name", interview.name)
         object.__setattr__(self, "company", interview.company)
@@ -149,6 +158,7 @@ class ResearchRequest:
             honorific=self.honorific,
             tone=self.tone,
             language=self.language,
+            candidate=self.candidate,
         )
 
     def for_panelist(self, name: str) -> ResearchRequest:
@@ -162,10 +172,12 @@ class ResearchRequest:
         tone: str = "",
         language: str = "",
         timezone: str = "",
+        candidate: str = "",
         languages: Collection[str] = ("en",),
     ) -> ResearchRequest:
         """What the request leaves out taken from the user's settings (``[followup]``;
-        ``timezone`` the user's zone); a language without a phrasebook is refused."""
+        ``timezone`` the user's zone; ``candidate`` who the research is for); a language
+        without a phrasebook is refused."""
         chosen = (self.language or language or "en").strip().lower()
         if chosen not in languages:
             raise BadInputError(
@@ -179,6 +191,7 @@ class ResearchRequest:
             tone=self.tone or tone or None,
             language=chosen,
             timezone=self.timezone or timezone or None,
+            candidate=self.candidate or (candidate_key(candidate) if candidate else None),
         )
 
     def run_options(self) -> dict[str, Any]:
@@ -188,6 +201,32 @@ class ResearchRequest:
 
 PARAMETERS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ResearchRequest))
 INTERVIEW_FIELDS: tuple[str, ...] = tuple(p for p in PARAMETERS if p not in RUN_OPTIONS)
+
+
+_PROXY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def check_proxy_choice(choice: str | None) -> None:
+    """A run's SMTP proxy is a name from ``smtp.proxies`` or an address without credentials:
+    a password in a run's options would be recorded with the run (Prefect keeps its
+    parameters), so it is refused, in a sentence saying where it goes instead."""
+    if not choice:
+        return
+    scheme, sep, rest = choice.partition("://")
+    if not sep:
+        if not _PROXY_NAME.fullmatch(choice):
+            raise BadInputError(
+                f"The SMTP proxy {choice!r} is not a SOCKS5 address; write it as "
+                "socks5://host:port, or give the name of one in your settings (smtp.proxies)."
+            )
+        return
+    if "@" in rest.split("/", 1)[0]:
+        raise BadInputError(
+            f"The SMTP proxy {scheme}://…@{rest.split('/', 1)[0].rpartition('@')[2]} carries a "
+            "user name or password, which would be recorded with the run: name it in your "
+            'settings instead (smtp.proxies.NAME = "socks5://USER:${PASSWORD_VARIABLE}@HOST:PORT", '
+            "the password in that environment variable) and give --smtp-proxy NAME."
+        )
 
 
 def panel_names(text: str | None) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from lookup.atomic import write_atomic
+from lookup.atomic import locked, write_atomic
 
 __all__ = ["day_of", "read_entries", "write_entry"]
 
@@ -39,12 +39,15 @@ def read_entries(path: Path | None) -> dict[str, Any]:
 
 
 def write_entry(path: Path | None, key: str, entry: dict[str, Any]) -> None:
-    """Replace one entry of the file (creating it), leaving the others as they are."""
+    """Replace one entry of the file (creating it), leaving the others as they are: under the
+    file's lock, so two workers writing at once each keep the other's entry."""
     if path is None:
         return
-    data = read_entries(path)
-    data[key] = entry
-    try:  # readers see the whole old file or the whole new one
-        write_atomic(path, json.dumps(data, indent=2, sort_keys=True))
+    try:
+        with locked(path.with_name(path.name + ".lock")):
+            data = read_entries(path)
+            data[key] = entry
+            # readers, who take no lock, see the whole old file or the whole new one
+            write_atomic(path, json.dumps(data, indent=2, sort_keys=True))
     except OSError as exc:  # a read-only data folder costs a re-check, nothing more
         log.warning("Could not remember today's answer in %s: %s", path, exc)

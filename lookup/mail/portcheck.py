@@ -11,7 +11,8 @@ skipped for the run, and the answer is written to the data folder
 A reachable port is remembered for the run only (a laptop changes networks);
 ``lookup doctor`` checks again and rewrites the day's answer.
 
-The answer is kept per route: directly, or through each SOCKS5 proxy.
+The answer is kept per machine (workers may share the data folder; ``general.machine``,
+else the host name) and per route: directly, or through each SOCKS5 proxy.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class PortCheck:
         clock: Clock | None = None,
         world_mode: bool = False,
         scope: str = "",
+        machine: str = "",
     ) -> None:
         self.port = port
         self.timeout_s = timeout_s
@@ -65,6 +67,8 @@ class PortCheck:
         self.world_mode = world_mode
         # A world's port changes every time it is served: its answers are kept per world.
         self.key = f"{route.shown or 'direct'} " + (f"world {scope}" if scope else f"port {port}")
+        # Workers may share the data folder: one machine's blocked port is not another's.
+        self.key = f"{machine} {self.key}" if machine else self.key
         self._answer: PortAnswer | None = None
         self._lock: asyncio.Lock | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -66,7 +66,8 @@ def parse_proxy(url: str, *, world_mode: bool = False) -> tuple[str, int]:
         port = None
     if parts.scheme.lower() not in SCHEMES or not parts.hostname or port is None:
         raise ConfigError(
-            f"The SMTP proxy {url!r} is not a SOCKS5 address; write it as socks5://host:port "
+            f"The SMTP proxy {SmtpRoute(url).shown!r} is not a SOCKS5 address; write it as "
+            "socks5://host:port "
             "(for example socks5://127.0.0.1:1080 after `ssh -D 1080 yourserver`)."
         )
     if world_mode and not _loopback(parts.hostname):

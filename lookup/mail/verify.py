@@ -49,7 +49,7 @@ from lookup.mail.syntax import check_syntax
 from lookup.mail.verdicts import NOT_PROBED, SmtpPart, flag_reasons, verification_to_json
 from lookup.models import Verification
 from lookup.ratelimit import Clock, Quota, SystemClock
-from lookup.settings import Settings
+from lookup.settings import Settings, machine_name
 from lookup.web.hosts import address_problem, loopback_problem
 
 __all__ = [
@@ -117,6 +117,7 @@ class Verifier:
             port=settings.smtp.port, timeout_s=settings.smtp.connect_timeout_s, route=self.route,
             cache_file=day_cache, clock=self.clock, world_mode=settings.world_mode,
             scope=settings.world.directory if settings.world else "",
+            machine=machine_name(settings),
         )
         scope = settings.world.directory if settings.world else ""
         self.identity = IdentityCheck(settings, cache=self.dns_cache, route=self.route)

@@ -27,7 +27,7 @@ from lookup.mail.identity import Identity
 from lookup.mail.portcheck import REACH_FILE, PortAnswer, PortCheck
 from lookup.mail.smtpconnect import SmtpRoute
 from lookup.mail.verify import Verifier
-from lookup.settings import Settings
+from lookup.settings import Settings, machine_name
 from lookup.web.fetch import make_client
 
 __all__ = ["LIVE_DOMAIN", "Check", "diagnose", "identity_checks", "require_unlisted"]
@@ -97,6 +97,7 @@ async def _port(
         port=settings.smtp.port, timeout_s=settings.smtp.connect_timeout_s, route=route,
         cache_file=day_cache, world_mode=settings.world_mode,
         scope=settings.world.directory if settings.world else "",
+        machine=machine_name(settings),
     )
     answer = await check.check(hosts)
     check.remember(answer)  # a fresh answer replaces the day's, blocked or not

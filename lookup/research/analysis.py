@@ -201,6 +201,7 @@ def research_json(result: ResearchResult, card_path: str | None) -> dict[str, An
     return {
         "name": result.interview.name,
         "company": result.interview.company,
+        "candidate": result.interview.candidate,
         "domain": result.domain,
         "site_domain": result.site_domain,
         "email": _candidate_json(best) if best else None,

@@ -190,7 +190,7 @@ async def run_pipeline(
         blocked=blocked,
     )
     researched = now()
-    card = await _call(steps.write, result, settings, researched)
+    card = await _call(steps.write, result, settings, researched, started)
     logger.info("Briefing card written to %s", card)
     timings = {"started": started, "researched": researched, "written": now()}
     return PipelineRun(result, card, {k: v.timestamp() for k, v in timings.items()})

@@ -402,11 +402,15 @@ async def verify_addresses(
                                               smtp=smtp)
 
 
-def write_card(result: ResearchResult, settings: Settings, now: dt.datetime) -> str:
-    """Store the result and write its card (and reminder); the card's path."""
+def write_card(
+    result: ResearchResult, settings: Settings, now: dt.datetime,
+    started: dt.datetime | None = None,
+) -> str:
+    """Store the result and write its card (and reminder); the card's path. Nothing is
+    written when the person was forgotten after the run ``started`` (``ForgottenError``)."""
     from lookup.card.write import write_briefing  # SQLAlchemy and Jinja: see preload_card
 
-    return str(write_briefing(result, settings=settings, now=now))
+    return str(write_briefing(result, settings=settings, now=now, started=started))
 
 
 # What writing the card loads (SQLAlchemy, Jinja, icalendar: ~0.5 s of imports), not

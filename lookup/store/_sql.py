@@ -24,6 +24,7 @@ INTERVIEWS = TABLES.tables["interviews"]
 CANDIDATES = TABLES.tables["candidate_addresses"]
 VERIFICATIONS = TABLES.tables["verifications"]
 SOURCES = TABLES.tables["sources"]
+FORGOTTEN = TABLES.tables["forgotten"]
 
 
 def to_db(value: dt.datetime | None) -> dt.datetime | None:
@@ -131,7 +132,8 @@ def profile_json(result: ResearchResult) -> str | None:
     return None if result.profile is None else dumps(dataclasses.asdict(result.profile))
 
 
-def upsert_person(conn: Connection, result: ResearchResult, company_id: int) -> int:
+def upsert_person(conn: Connection, result: ResearchResult, company_id: int, *,
+                  world: bool = False) -> int:
     interview = result.interview
     values = {
         "name": interview.name.strip(),
@@ -139,6 +141,7 @@ def upsert_person(conn: Connection, result: ResearchResult, company_id: int) -> 
         "title": result.profile.title if result.profile else None,
         "company_id": company_id,
         "profile_json": profile_json(result),
+        "world": world,
     }
     existing = conn.execute(
         select(PEOPLE.c.id)
@@ -152,12 +155,16 @@ def upsert_person(conn: Connection, result: ResearchResult, company_id: int) -> 
     return conn.execute(insert(PEOPLE).values(slug=slug, **values)).inserted_primary_key[0]
 
 
-def interview_rows(conn: Connection, person_ids: Iterable[int]) -> dict[int, list[Any]]:
-    """Every interview row of these people, oldest round first (by date, start, id)."""
+def interview_rows(conn: Connection, person_ids: Iterable[int],
+                   candidate: str | None = None) -> dict[int, list[Any]]:
+    """Every interview row of these people (of one candidate, or of all when None), oldest
+    round first (by date, start, id)."""
     wanted = sorted(set(person_ids))
     found: dict[int, list[Any]] = {}
     for start in range(0, len(wanted), 500):
         query = select(INTERVIEWS).where(INTERVIEWS.c.person_id.in_(wanted[start:start + 500]))
+        if candidate is not None:
+            query = query.where(INTERVIEWS.c.candidate == candidate)
         for row in conn.execute(query):
             found.setdefault(row.person_id, []).append(row)
     for rows in found.values():
@@ -202,8 +209,9 @@ def upsert_interview(
     company_id: int,
     card_path: str | None,
     now: dt.datetime,
+    candidate: str,
 ) -> None:
-    """Update the stored record of this interview, or add it as a new round."""
+    """Update the candidate's stored record of this interview, or add it as a new round."""
     interview = result.interview
     deadline = followup_deadline(interview)
     values = {
@@ -221,16 +229,17 @@ def upsert_interview(
         "panel_json": dumps(list(interview.panel)) if interview.panel else None,
         "followup_due_at": to_db(deadline.due) if deadline else None,
     }
-    rows = interview_rows(conn, [person_id]).get(person_id, [])
+    rows = interview_rows(conn, [person_id], candidate).get(person_id, [])
     stored = [interview_from(r, interview.name, interview.company) for r in rows]
     index = find_round(interview, stored)
     if index is None:
-        conn.execute(insert(INTERVIEWS).values(person_id=person_id, created_at=now, **values))
+        conn.execute(insert(INTERVIEWS).values(person_id=person_id, created_at=now,
+                                               candidate=candidate, **values))
     else:
         conn.execute(update(INTERVIEWS).where(INTERVIEWS.c.id == rows[index].id).values(**values))
-    # One card per person: every round points at it.
+    # One card per person and candidate: every round of theirs points at it.
     conn.execute(update(INTERVIEWS).where(INTERVIEWS.c.person_id == person_id)
-                 .values(card_path=card_path))
+                 .where(INTERVIEWS.c.candidate == candidate).values(card_path=card_path))
 
 
 def replace_candidates(conn: Connection, result: ResearchResult, person_id: int) -> None:
@@ -281,11 +290,14 @@ def append_verification(conn: Connection, v: Verification) -> None:
         conn.execute(insert(VERIFICATIONS).values(**row))
 
 
-def find_person_id(conn: Connection, name_or_slug: str) -> int | None:
+def find_person_id(conn: Connection, name_or_slug: str, candidate: str | None = None) -> int | None:
+    """The person with this slug or name; with ``candidate``, only one they interviewed."""
     text = name_or_slug.strip()
     recent = select(PEOPLE.c.id).select_from(
         PEOPLE.outerjoin(INTERVIEWS, INTERVIEWS.c.person_id == PEOPLE.c.id)
     ).order_by(INTERVIEWS.c.updated_at.desc(), PEOPLE.c.id.desc())
+    if candidate is not None:
+        recent = recent.where(INTERVIEWS.c.candidate == candidate)
     for where in (
         PEOPLE.c.slug == text,
         PEOPLE.c.name_key == name_key(text),

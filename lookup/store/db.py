@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, false, func, or_, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
     IntegrityError,
@@ -30,10 +35,11 @@ from sqlalchemy.exc import (
 from lookup.errors import StoreError
 from lookup.intake.followup import find_round
 from lookup.models import Interview, ResearchResult, Verification
-from lookup.slug import slugify
+from lookup.slug import name_key, slugify
 from lookup.store._sql import (
     CANDIDATES,
     COMPANIES,
+    FORGOTTEN,
     INTERVIEWS,
     PEOPLE,
     SOURCES,
@@ -57,13 +63,16 @@ from lookup.store._sql import (
     verification_from,
 )
 from lookup.store.engine import make_engine, redacted, translating
-from lookup.store.locks import person_lock
-from lookup.store.migrations import migrate
+from lookup.store.locks import one_machine, person_lock
+from lookup.store.migrations import DEFAULT_CANDIDATE, migrate
 from lookup.store.records import DueContact, ForgetReport, PersonSummary, summaries
 
 __all__ = ["Store"]
 
 log = logging.getLogger(__name__)
+
+# A tombstone stops runs that began before it; none runs this long, so older ones go.
+TOMBSTONE_KEPT = dt.timedelta(days=2)
 
 
 class Store:
@@ -75,31 +84,48 @@ class Store:
         self._thread_lock = threading.RLock()
 
     @classmethod
-    def open(cls, url: str, *, now: dt.datetime | None = None) -> Store:
-        """Connect to ``url`` and migrate its schema to the latest version."""
+    def open(cls, url: str, *, now: dt.datetime | None = None,
+             owner: str = DEFAULT_CANDIDATE) -> Store:
+        """Connect to ``url`` and migrate its schema to the latest version (interviews stored
+        before candidates existed go to ``owner``)."""
         try:
             engine = make_engine(url)
-        except (ArgumentError, ValueError) as exc:
+        except (ArgumentError, ValueError) as exc:  # its text may quote the URL: not said
             raise StoreError(
-                f"The database URL {redacted(url)!r} is not a valid SQLAlchemy URL: {exc}."
+                f"The database URL {redacted(url)!r} is not a valid SQLAlchemy URL; write it as "
+                "postgresql+psycopg://USER:PASSWORD@HOST:PORT/DATABASE or sqlite:///PATH."
             ) from exc
         except OSError as exc:
             raise StoreError(f"The database folder for {redacted(url)} "
                              f"could not be created: {exc}.") from exc
         store = cls(engine, url)
         try:
-            store._migrate(now or dt.datetime.now(dt.UTC))
+            store._migrate(now or dt.datetime.now(dt.UTC), owner)
         except BaseException:
             engine.dispose()
             raise
         return store
 
+    @classmethod
+    def for_settings(cls, settings: Any) -> Store:
+        """The store ``settings`` name (``database_url``); interviews from before candidates
+        existed go to the settings' own candidate (``lookup.settings.default_candidate``). A
+        SQLite file another machine used in the last minutes is refused (a shared folder)."""
+        from lookup.settings import default_candidate, machine_name
+        from lookup.slug import candidate_key
+
+        url = settings.database_url
+        database = make_url(url).database if url.startswith("sqlite") else None
+        if database and database != ":memory:":  # one machine per SQLite file (locks.one_machine)
+            one_machine(Path(database).expanduser(), machine_name(settings), dt.datetime.now(dt.UTC))
+        return cls.open(url, owner=candidate_key(default_candidate(settings)))
+
     @translating("be opened or migrated")
-    def _migrate(self, now: dt.datetime) -> None:
+    def _migrate(self, now: dt.datetime, owner: str) -> None:
         for attempt in range(3):
             try:
                 with self._engine.begin() as conn:
-                    migrate(conn, now=to_db(now))
+                    migrate(conn, now=to_db(now), owner=owner)
                 return
             except (OperationalError, IntegrityError, ProgrammingError):
                 # Another process may have migrated at the same moment: look again.
@@ -148,14 +174,17 @@ class Store:
 
     @translating("save the research")
     def save_research(
-        self, result: ResearchResult, *, card_path: str | None, now: dt.datetime
+        self, result: ResearchResult, *, card_path: str | None, now: dt.datetime,
+        candidate: str = DEFAULT_CANDIDATE, world: bool = False,
     ) -> int:
-        """Write one research run in one transaction and return the person's id."""
+        """Write one research run in one transaction and return the person's id: the public
+        part (person, addresses, sources, verdicts) shared, the interview ``candidate``'s."""
         interview = result.interview
         with self._engine.begin() as conn:
             company_id = upsert_company(conn, interview.company, result.domain)
-            person_id = upsert_person(conn, result, company_id)
-            upsert_interview(conn, result, person_id, company_id, card_path, to_db(now))
+            person_id = upsert_person(conn, result, company_id, world=world)
+            upsert_interview(conn, result, person_id, company_id, card_path, to_db(now),
+                             candidate)
             replace_candidates(conn, result, person_id)
             replace_sources(conn, result, person_id)
             for candidate in result.candidates:
@@ -197,20 +226,54 @@ class Store:
             return [verification_from(row) for row in conn.execute(query)]
 
     @translating("list the stored people")
-    def list_people(self) -> list[PersonSummary]:
-        """Everyone stored, most recently updated interview first."""
+    def list_people(self, candidate: str | None = None) -> list[PersonSummary]:
+        """Everyone ``candidate`` researched (everyone, once per candidate, when None), most
+        recently updated interview first."""
         with self._engine.connect() as conn:
-            return summaries(conn, None)
+            return summaries(conn, None, candidate)
 
     @translating("look the person up")
-    def find_person(self, name_or_slug: str) -> PersonSummary | None:
-        """The person with this slug, or with this name (case and spacing ignored)."""
+    def find_person(self, name_or_slug: str, candidate: str | None = None) -> PersonSummary | None:
+        """The person with this slug, or with this name (case and spacing ignored), among
+        ``candidate``'s (anyone's when None: their most recent interview's)."""
         with self._engine.connect() as conn:
-            person_id = find_person_id(conn, name_or_slug)
+            person_id = find_person_id(conn, name_or_slug, candidate)
             if person_id is None:
                 return None
-            found = summaries(conn, person_id)
+            found = summaries(conn, person_id, candidate)
             return found[0] if found else None
+
+    @translating("look the person's cards up")
+    def cards_of(self, slug: str) -> list[PersonSummary]:
+        """The person as each candidate who interviewed them has them (card path included)."""
+        with self._engine.connect() as conn:
+            person_id = find_person_id(conn, slug)
+            if person_id is None:
+                return []
+            return [p for p in summaries(conn, person_id, None) if p.candidate is not None]
+
+    @translating("list the candidates")
+    def candidates(self) -> list[str]:
+        """Every candidate with an interview stored."""
+        with self._engine.connect() as conn:
+            return sorted(conn.execute(select(INTERVIEWS.c.candidate).distinct()).scalars())
+
+    @translating("look for real contacts")
+    def holds_real_contacts(self) -> bool:
+        """True when a person was found on the real web (not in an offline world)."""
+        with self._engine.connect() as conn:
+            return conn.execute(
+                select(PEOPLE.c.id).where(PEOPLE.c.world == false()).limit(1)).first() is not None
+
+    @translating("read the tombstones")
+    def forgotten_since(self, name: str, candidate: str, since: dt.datetime) -> bool:
+        """True when ``name`` was forgotten (for ``candidate``, or for everyone) at or after
+        ``since``: a run that began before must write nothing."""
+        query = (select(FORGOTTEN.c.id).where(FORGOTTEN.c.name_hash == name_hash(name))
+                 .where(FORGOTTEN.c.forgotten_at >= to_db(since))
+                 .where(or_(FORGOTTEN.c.candidate.is_(None), FORGOTTEN.c.candidate == candidate)))
+        with self._engine.connect() as conn:
+            return conn.execute(query.limit(1)).first() is not None
 
     @translating("list the contacts due for re-verification")
     def due_for_reverification(
@@ -258,8 +321,9 @@ class Store:
         return [slug for slug, past in old.items() if past]
 
     @translating("read the person's interviews")
-    def interviews_for(self, slug: str) -> list[Interview]:
-        """Every interview recorded with the person, oldest round first ([] for nobody)."""
+    def interviews_for(self, slug: str, candidate: str | None = None) -> list[Interview]:
+        """Every interview ``candidate`` (anyone, when None) recorded with the person, oldest
+        round first ([] for nobody)."""
         with self._engine.connect() as conn:
             person = conn.execute(
                 select(PEOPLE.c.id, PEOPLE.c.name, COMPANIES.c.name.label("company"))
@@ -268,15 +332,16 @@ class Store:
             ).first()
             if person is None:
                 return []
-            rows = interview_rows(conn, [person.id]).get(person.id, [])
+            rows = interview_rows(conn, [person.id], candidate).get(person.id, [])
             return [interview_from(r, person.name, person.company) for r in rows]
 
     @translating("look the interview up")
-    def has_interview(self, interview: Interview) -> bool:
-        """True when this interview (same person, company, date and start) is already stored."""
+    def has_interview(self, interview: Interview, candidate: str | None = None) -> bool:
+        """True when this interview (same person, company, date and start) is already stored
+        (for ``candidate``, when given)."""
         with self._engine.connect() as conn:
             slug = choose_slug(conn, interview.name, interview.company)
-        stored = self.interviews_for(slug)  # [] when the slug is a fresh one: nobody stored
+        stored = self.interviews_for(slug, candidate)  # [] for a fresh slug: nobody stored
         if not stored:
             return False
         if interview.interview_date is None:
@@ -285,38 +350,94 @@ class Store:
 
     # -- forgetting ---------------------------------------------------------
 
-    def forget(self, name_or_slug: str) -> ForgetReport:
-        """Delete every row about one person; verdicts on addresses others share are kept."""
-        found = self.find_person(name_or_slug)
+    def forget(
+        self,
+        name_or_slug: str,
+        *,
+        candidate: str | None = None,
+        now: dt.datetime | None = None,
+        while_locked: Callable[[ForgetReport], Sequence[str]] | None = None,
+    ) -> ForgetReport:
+        """Forget one person, for ``candidate`` (their interviews, notes, rounds and cards) or
+        for everyone (None), under the person's writing lock.
+
+        A tombstone is written first, in the same transaction, so a run that began before
+        writes nothing when it ends (``forgotten_since``). The public part (the person,
+        addresses, sources, verdicts no one else shares) goes when no other candidate's
+        interview remains. ``while_locked(report)`` runs before the lock is let go (removing
+        the files, which no writer can then put back); the paths it returns are reported.
+        """
+        found = self.find_person(name_or_slug, candidate)
         if found is None:
             return ForgetReport(found=False)
         with self.writing(found.name):
-            return self._forget(found.slug)
+            report = self._forget(found.slug, candidate, to_db(now or dt.datetime.now(dt.UTC)))
+            if while_locked is not None and report.found:
+                report = replace(report, files=tuple(str(f) for f in while_locked(report)))
+        return report
+
+    def tombstone(self, name: str, candidate: str | None = None,
+                  now: dt.datetime | None = None) -> None:
+        """Only the tombstone, under the person's lock: for a person nothing is stored about
+        yet, whose first run is still going (it then writes nothing)."""
+        with self.writing(name):
+            self._tombstone(name, candidate, to_db(now or dt.datetime.now(dt.UTC)))
+
+    @translating("write the tombstone")
+    def _tombstone(self, name: str, candidate: str | None, now: dt.datetime) -> None:
+        with self._engine.begin() as conn:
+            _tombstone(conn, name, candidate, now)
 
     @translating("forget the person")
-    def _forget(self, name_or_slug: str) -> ForgetReport:
+    def _forget(self, slug: str, candidate: str | None, now: dt.datetime) -> ForgetReport:
         with self._engine.begin() as conn:
-            person_id = find_person_id(conn, name_or_slug)
+            person_id = find_person_id(conn, slug)
             if person_id is None:
                 return ForgetReport(found=False)
             person = conn.execute(select(PEOPLE).where(PEOPLE.c.id == person_id)).one()
-            card = conn.execute(
-                select(INTERVIEWS.c.card_path).where(INTERVIEWS.c.person_id == person_id)
-            ).scalars().first()
-            own = addresses_of(conn, person.slug)
-            shared = set(conn.execute(
-                select(func.lower(CANDIDATES.c.address))
-                .where(CANDIDATES.c.person_id != person_id)
-                .where(func.lower(CANDIDATES.c.address).in_(own))
-            ).scalars())
-            private = [a for a in own if a not in shared]
-            counts = {
-                "verifications": delete_rows(conn, VERIFICATIONS,
-                                         func.lower(VERIFICATIONS.c.address).in_(private)),
-                "candidates": delete_rows(conn, CANDIDATES, CANDIDATES.c.person_id == person_id),
-                "sources": delete_rows(conn, SOURCES, SOURCES.c.person_id == person_id),
-                "interviews": delete_rows(conn, INTERVIEWS, INTERVIEWS.c.person_id == person_id),
-                "people": delete_rows(conn, PEOPLE, PEOPLE.c.id == person_id),
-            }
-        return ForgetReport(found=True, slug=person.slug, name=person.name, card_path=card,
-                            **counts)
+            _tombstone(conn, person.name, candidate, now)
+            mine = INTERVIEWS.c.person_id == person_id
+            if candidate is not None:
+                mine = mine & (INTERVIEWS.c.candidate == candidate)
+            cards = tuple(sorted({c for c in conn.execute(
+                select(INTERVIEWS.c.card_path).where(mine)).scalars() if c}))
+            interviews = delete_rows(conn, INTERVIEWS, mine)
+            others = conn.execute(select(func.count()).select_from(INTERVIEWS)
+                                  .where(INTERVIEWS.c.person_id == person_id)).scalar() or 0
+            counts = {"interviews": interviews}
+            if not others:
+                counts |= _delete_person(conn, person_id, person.slug)
+        return ForgetReport(found=True, slug=person.slug, name=person.name,
+                            card_path=cards[0] if cards else None, cards=cards,
+                            candidate=candidate, shared_kept=bool(others), **counts)
+
+
+def _tombstone(conn: Any, name: str, candidate: str | None, now: dt.datetime) -> None:
+    conn.execute(delete(FORGOTTEN).where(FORGOTTEN.c.forgotten_at < now - TOMBSTONE_KEPT))
+    conn.execute(FORGOTTEN.insert().values(name_hash=name_hash(name), candidate=candidate,
+                                           forgotten_at=now))
+
+
+def name_hash(name: str) -> str:
+    """A tombstone's key: the name's key, hashed (the tombstone must not name who it is for)."""
+    return hashlib.blake2b(name_key(name).encode("utf-8"), digest_size=16,
+                           person=b"lookup-forgotten").hexdigest()
+
+
+def _delete_person(conn: Any, person_id: int, slug: str) -> dict[str, int]:
+    """The public part of a person: their row, addresses, sources, and the verdicts on
+    addresses no one else stored has."""
+    own = addresses_of(conn, slug)
+    shared = set(conn.execute(
+        select(func.lower(CANDIDATES.c.address))
+        .where(CANDIDATES.c.person_id != person_id)
+        .where(func.lower(CANDIDATES.c.address).in_(own))
+    ).scalars())
+    private = [a for a in own if a not in shared]
+    return {
+        "verifications": delete_rows(conn, VERIFICATIONS,
+                                     func.lower(VERIFICATIONS.c.address).in_(private)),
+        "candidates": delete_rows(conn, CANDIDATES, CANDIDATES.c.person_id == person_id),
+        "sources": delete_rows(conn, SOURCES, SOURCES.c.person_id == person_id),
+        "people": delete_rows(conn, PEOPLE, PEOPLE.c.id == person_id),
+    }

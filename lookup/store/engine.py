@@ -6,6 +6,7 @@ Also the boundary where SQLAlchemy errors become one ``StoreError`` sentence.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -23,11 +24,20 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+# user:password@ in a URL SQLAlchemy could not parse: everything after the colon goes.
+_USERINFO = re.compile(r"(?<=://)([^/@:]*):[^/]*@")
+
+
 def redacted(url: str) -> str:
+    """The URL without its password, to show: ``***`` stands for it, even when SQLAlchemy
+    cannot parse the URL (a bad port, a stray character), so no message echoes one."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparsable URL>"
+        parsed = make_url(url)
+        if "@" not in (parsed.host or ""):  # an unescaped @ in a password ends in the host
+            return parsed.render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        pass
+    return _USERINFO.sub(r"\1:***@", url) if "@" in url else url
 
 
 def translating(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:

@@ -17,7 +17,9 @@ choosing a free slug for namesakes.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,9 +27,13 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-__all__ = ["address_xact_lock", "advisory_key", "person_lock"]
+from lookup.atomic import locked, write_atomic
+
+__all__ = ["SHARED_WINDOW", "address_xact_lock", "advisory_key", "one_machine", "person_lock"]
 
 LOCK_TIMEOUT = "60s"  # a card is written in well under a second; longer means something is stuck
+# Two machines opening one SQLite file within this long of each other are sharing it.
+SHARED_WINDOW = dt.timedelta(minutes=15)
 
 
 def advisory_key(kind: str, value: str) -> int:
@@ -52,7 +58,7 @@ def person_lock(engine: Engine, slug_base: str, *, fallback: threading.RLock) ->
         with fallback:
             yield
         return
-    with fallback, _file_lock(Path(database).expanduser().with_name(Path(database).name + ".lock")):
+    with fallback, locked(Path(database).expanduser().with_name(Path(database).name + ".lock")):
         yield
 
 
@@ -71,22 +77,6 @@ def _advisory(engine: Engine, key: int) -> Iterator[None]:
                 conn.commit()
 
 
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # Windows: SQLite's own locking still keeps each transaction whole
-        yield
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def address_xact_lock(conn: Connection, address: str) -> None:
     """On PostgreSQL, lock one address's history until the transaction ends (else nothing)."""
     if _is_postgres(conn):
@@ -94,3 +84,38 @@ def address_xact_lock(conn: Connection, address: str) -> None:
             text("SELECT pg_advisory_xact_lock(:key)"),
             {"key": advisory_key("address", address.strip().lower())},
         )
+
+
+def one_machine(database: Path, machine: str, now: dt.datetime) -> None:
+    """StoreError when another machine used the SQLite file ``database`` in the last
+    ``SHARED_WINDOW``: a data folder shared by workers on several machines (a network share),
+    where SQLite's and ``flock``'s locking cannot be trusted. Each opening is noted in
+    ``<database>.machines`` (machine name -> when), under the file's lock."""
+    from lookup.errors import StoreError
+
+    record = database.with_name(database.name + ".machines")
+    with locked(database.with_name(database.name + ".lock")):
+        try:
+            seen = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            seen = {}
+        seen = seen if isinstance(seen, dict) else {}
+        others = sorted(m for m, at in seen.items() if m != machine and isinstance(at, str)
+                        and now - _when(at) < SHARED_WINDOW)
+        if others:
+            raise StoreError(
+                f"The SQLite store {database} is used from several machines ({machine} and "
+                f"{', '.join(others)}, in the last {SHARED_WINDOW.seconds // 60} minutes); "
+                "SQLite and its file locks are not safe on a shared folder, so give every "
+                "worker LOOKUP_DATABASE_URL=postgresql+psycopg://USER:PASSWORD@HOST/DB (one "
+                "PostgreSQL for the team)."
+            )
+        seen[machine] = now.isoformat()
+        write_atomic(record, json.dumps(seen, indent=2, sort_keys=True))
+
+
+def _when(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return dt.datetime.min.replace(tzinfo=dt.UTC)

@@ -35,9 +35,17 @@ from sqlalchemy import (
 
 from lookup.errors import StoreError
 
-__all__ = ["LATEST", "MIGRATIONS", "TABLES", "current_version", "define_tables", "migrate"]
+__all__ = [
+    "DEFAULT_CANDIDATE", "LATEST", "MIGRATIONS", "TABLES", "current_version", "define_tables",
+    "migrate",
+]
 
 URL_LEN = 2048
+CANDIDATE_LEN = 200
+# Whose the interviews stored before candidates existed are (schema version 4): one user's
+# own store, so `lookup` run without --candidate on that machine finds them (see
+# lookup.intake.request: the default candidate when settings name nobody).
+DEFAULT_CANDIDATE = "me"
 # Version 3: an interview is its own record (rounds, panels), with its times (UTC), the
 # user's zone, the recruiter's address and the follow-up deadline (UTC).
 INTERVIEW_V3_COLUMNS = (
@@ -74,6 +82,8 @@ def define_tables(metadata: MetaData, *, version: int) -> MetaData:
         Column("company_id", Integer, ForeignKey("companies.id"), nullable=False),
         Column("profile_json", Text),
         UniqueConstraint("name_key", "company_id", name="uq_people_name_company"),
+        *([Column("world", Boolean, nullable=False, server_default=text("false"))]
+          if version >= 4 else []),
     )
     interview_columns = [
         Column("id", Integer, primary_key=True),
@@ -89,7 +99,20 @@ def define_tables(metadata: MetaData, *, version: int) -> MetaData:
     ]
     if version >= 3:
         interview_columns += [Column(name, kind) for name, kind in INTERVIEW_V3_COLUMNS]
-    Table("interviews", metadata, *interview_columns)
+    if version >= 4:
+        interview_columns.append(Column("candidate", String(CANDIDATE_LEN), nullable=False,
+                                        server_default=DEFAULT_CANDIDATE))
+    interviews = Table("interviews", metadata, *interview_columns)
+    if version >= 4:
+        Index("ix_interviews_person_candidate", interviews.c.person_id, interviews.c.candidate)
+        Table(
+            "forgotten", metadata,  # tombstones: a run that began before one writes nothing
+            Column("id", Integer, primary_key=True),
+            # a hash of the name, not the name: what is forgotten leaves no trace
+            Column("name_hash", String(64), nullable=False, index=True),
+            Column("candidate", String(CANDIDATE_LEN)),  # NULL: for every candidate
+            Column("forgotten_at", DateTime, nullable=False),
+        )
     candidate_columns = [
         Column("id", Integer, primary_key=True),
         Column("person_id", Integer, ForeignKey("people.id"), nullable=False, index=True),
@@ -160,11 +183,41 @@ def _v3_interview_rounds(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE interviews ADD COLUMN {name} {kind}"))
 
 
+def _v4_candidates_worlds_and_tombstones(conn: Connection) -> None:
+    """Candidates kept apart, world people marked, forgetting that sticks.
+
+    Each interview (its notes, recruiter, round and card) belongs to a candidate: the rows
+    that were there before go to the default candidate (``DEFAULT_CANDIDATE``). A person
+    found in an offline world is marked (``people.world``; the rows before were a world's
+    when their company's domain or an address is under ``.test``, the only suffix worlds
+    use), so a world run never writes into a store of real contacts. ``forgotten`` holds
+    the tombstones `lookup forget` writes.
+    """
+    tables = define_tables(MetaData(), version=4).tables
+    for table, name in (("interviews", "candidate"), ("people", "world")):
+        column = tables[table].c[name]
+        kind = column.type.compile(dialect=conn.dialect)
+        default = column.server_default.arg  # type: ignore[union-attr]
+        default = default.text if hasattr(default, "text") else f"'{default}'"
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind} NOT NULL "
+                          f"DEFAULT {default}"))
+    (index,) = (i for i in tables["interviews"].indexes
+                if i.name == "ix_interviews_person_candidate")
+    index.create(conn)
+    tables["forgotten"].create(conn)
+    conn.execute(text(
+        "UPDATE people SET world = :yes WHERE company_id IN "
+        "(SELECT id FROM companies WHERE lower(domain) LIKE '%.test') "
+        "OR id IN (SELECT person_id FROM candidate_addresses WHERE lower(address) LIKE '%.test')"
+    ), {"yes": True})
+
+
 # Position i takes the schema from version i to version i + 1. Append only.
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _v1_initial,
     _v2_published_source_and_history_index,
     _v3_interview_rounds,
+    _v4_candidates_worlds_and_tombstones,
 )
 LATEST = len(MIGRATIONS)
 TABLES = define_tables(MetaData(), version=LATEST)
@@ -178,8 +231,13 @@ def current_version(conn: Connection) -> int:
     return conn.execute(select(func.max(version_table.c.version))).scalar() or 0
 
 
-def migrate(conn: Connection, *, now: dt.datetime, target: int = LATEST) -> int:
-    """Apply the missing migrations up to ``target`` and return the version reached."""
+def migrate(conn: Connection, *, now: dt.datetime, target: int = LATEST,
+            owner: str = DEFAULT_CANDIDATE) -> int:
+    """Apply the missing migrations up to ``target`` and return the version reached.
+
+    ``owner`` is the candidate the interviews stored before version 4 go to: the default
+    candidate of the process that opens the store first (on one's own machine, oneself).
+    """
     version = current_version(conn)
     if version > LATEST:
         raise StoreError(
@@ -189,5 +247,7 @@ def migrate(conn: Connection, *, now: dt.datetime, target: int = LATEST) -> int:
     version_table = TABLES.tables["schema_version"]
     for step in range(version, target):
         MIGRATIONS[step](conn)
+        if MIGRATIONS[step] is _v4_candidates_worlds_and_tombstones and owner != DEFAULT_CANDIDATE:
+            conn.execute(text("UPDATE interviews SET candidate = :owner"), {"owner": owner})
         conn.execute(version_table.insert().values(version=step + 1, applied_at=now))
     return max(version, target)

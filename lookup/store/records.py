@@ -38,7 +38,8 @@ class PersonSummary:
     interview_date: dt.date | None  # of the latest round
     card_path: str | None
     followup_due: dt.datetime | None = None  # the latest round's follow-up deadline (UTC)
-    rounds: int = 0  # interviews recorded with this person
+    rounds: int = 0  # interviews recorded with this person (by this candidate)
+    candidate: str | None = None  # whose interviews these are (None: nobody's yet)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +65,16 @@ class ForgetReport:
     sources: int = 0
     verifications: int = 0
     card_path: str | None = None
+    cards: tuple[str, ...] = ()  # every card the deleted interviews pointed at
+    candidate: str | None = None  # whose interviews went (None: every candidate's)
+    shared_kept: bool = False  # other candidates' interviews remain: the public part stays
+    files: tuple[str, ...] = ()  # files removed while the person's lock was held
 
 
-def summaries(conn: Connection, person_id: int | None) -> list[PersonSummary]:
-    """People with their chosen address, latest check and latest interview, most recent first."""
+def summaries(conn: Connection, person_id: int | None,
+              candidate: str | None = None) -> list[PersonSummary]:
+    """People with their chosen address, latest check and latest interview, most recent first:
+    one summary per person and candidate (only ``candidate``'s people when given)."""
     chosen = CANDIDATES.alias("chosen")
     query = (
         select(
@@ -83,19 +90,32 @@ def summaries(conn: Connection, person_id: int | None) -> list[PersonSummary]:
     if person_id is not None:
         query = query.where(PEOPLE.c.id == person_id)
     rows = list(conn.execute(query))
-    rounds = interview_rows(conn, [r.id for r in rows])
+    rounds = interview_rows(conn, [r.id for r in rows], candidate)
     latest = latest_verifications(conn, [r.address for r in rows if r.address])
     people = [
-        (max((i.updated_at for i in rounds.get(row.id, [])), default=None),
-         summary_row(row, latest.get((row.address or "").lower()), rounds.get(row.id, [])))
+        (max((i.updated_at for i in own), default=None),
+         summary_row(row, latest.get((row.address or "").lower()), own, whose))
         for row in rows
+        for whose, own in _by_candidate(rounds.get(row.id, []), everyone=candidate is None)
     ]
     people.sort(key=lambda item: item[1].slug)
     people.sort(key=lambda item: item[0] or dt.datetime.min, reverse=True)
     return [person for _, person in people]
 
 
-def summary_row(row: Any, check: Any, rounds: Sequence[Any]) -> PersonSummary:
+def _by_candidate(rounds: Sequence[Any], *, everyone: bool) -> list[tuple[str | None, list[Any]]]:
+    """A person's rounds grouped by candidate (each group oldest first); a person nobody has
+    interviewed yet counts once when every candidate is asked for."""
+    groups: dict[str, list[Any]] = {}
+    for row in rounds:
+        groups.setdefault(row.candidate, []).append(row)
+    if not groups:
+        return [(None, [])] if everyone else []
+    return sorted(groups.items())
+
+
+def summary_row(row: Any, check: Any, rounds: Sequence[Any],
+                candidate: str | None = None) -> PersonSummary:
     last = rounds[-1] if rounds else None
     return PersonSummary(
         slug=row.slug,
@@ -112,4 +132,5 @@ def summary_row(row: Any, check: Any, rounds: Sequence[Any]) -> PersonSummary:
         card_path=next((r.card_path for r in reversed(rounds) if r.card_path), None),
         followup_due=from_db(last.followup_due_at) if last is not None else None,
         rounds=len(rounds),
+        candidate=candidate,
     )

@@ -227,13 +227,16 @@ def serve_forever(
     after): runs given it (``LOOKUP_WORLD_ENDPOINTS``) all use this one world.
     """
     with serve_world(path, latency=latency) as running:
-        if endpoints_file is not None:
-            write_endpoints(endpoints_file, running.endpoints)
-        for line in describe(running):
-            out(line)
-        if endpoints_file is not None:
-            out(f"Endpoints written to {endpoints_file}: export LOOKUP_WORLD_ENDPOINTS={endpoints_file}")
+        # Ctrl-C stops the world cleanly from here on, also while the endpoints are printed: a
+        # caller that read the first lines may interrupt before the wait begins.
         try:
+            if endpoints_file is not None:
+                write_endpoints(endpoints_file, running.endpoints)
+            for line in describe(running):
+                out(line)
+            if endpoints_file is not None:
+                out(f"Endpoints written to {endpoints_file}: export "
+                    f"LOOKUP_WORLD_ENDPOINTS={endpoints_file}")
             (wait or threading.Event().wait)()
         except KeyboardInterrupt:
             out("Stopping the world.")
