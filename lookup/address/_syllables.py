@@ -1,8 +1,8 @@
 """Does a word read as a romanised East Asian given name? Pure.
 
-Names from family-first cultures are written in either order in Latin script ("Zhang
-Jinnan", "Jinnan Zhang"). When one word is a common family name and the other reads as
-syllables of pinyin, romaji or Revised Romanisation ("jin-nan", "to-mo-yu-ki",
+Names from family-first cultures are written in either order in Latin script ("Guo
+Minrui", "Minrui Guo"). When one word is a common family name and the other reads as
+syllables of pinyin, romaji or Revised Romanisation ("min-rui", "to-mo-yu-ki",
 "ji-hoon"), the order is known whichever way it was written (``lookup.address.names``).
 """
 
@@ -13,7 +13,7 @@ import re
 __all__ = ["is_syllabic"]
 
 # A romanised Chinese, Japanese or Korean syllable: an onset, one to three vowels, a final
-# n or ng. Every syllable after the first has its onset ("jin-nan", "to-mo-yu-ki"), which
+# n or ng. Every syllable after the first has its onset ("min-rui", "to-mo-yu-ki"), which
 # keeps the match linear; Western given names mostly fail on a cluster ("tr", "ph", "rl").
 _SYLLABLE_ONSET = r"(?:zh|ch|sh|ts|[bpmfdtnlgkhjqxrzcsyw])y?"
 _SYLLABIC = re.compile(rf"(?:{_SYLLABLE_ONSET}|y)?[aeiouv]{{1,3}}(?:ng|n)?"
@@ -22,6 +22,6 @@ _MAX_SYLLABIC = 16  # letters; longer words are not read as given names of this 
 
 
 def is_syllabic(word: str) -> bool:
-    """True when ``word`` (folded) reads as romanised East Asian syllables ("jinnan",
+    """True when ``word`` (folded) reads as romanised East Asian syllables ("minrui",
     "tomoyuki", "jihoon"), as the given names of family-first cultures do."""
     return 0 < len(word) <= _MAX_SYLLABIC and bool(_SYLLABIC.fullmatch(word))
