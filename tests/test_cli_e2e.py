@@ -141,8 +141,11 @@ def test_forget_removes_the_person_everywhere(user: User) -> None:
 
 def test_world_serve_prints_its_endpoints_and_stops_on_ctrl_c(user: User) -> None:
     """`lookup world serve DIR` serves until Ctrl-C; its web endpoint answers meanwhile."""
+    # Ctrl-C as in a terminal: a suite started in the background (`make test &`) inherits an
+    # ignored SIGINT, which the child would keep
     proc = subprocess.Popen([LOOKUP, "world", "serve", str(DEMO_WORLD)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=user.env, cwd=ROOT)
+                            stderr=subprocess.PIPE, text=True, env=user.env, cwd=ROOT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         lines = []  # the endpoints are data, on stdout; how to stop it is said on stderr
         deadline = time.monotonic() + 60
