@@ -8,7 +8,7 @@ import pytest
 
 from lookup.web import pdf
 from lookup.web.pdf import pdf_facts, pdf_text
-from lookup.web.textdoc import contact_lines, text_facts
+from lookup.web.textdoc import contact_blocks, text_facts
 
 pytest.importorskip("reportlab", reason="writing test PDFs needs reportlab (the test extra)")
 from lookup.world.scenarios._pdf import Contact, annual_report, press_kit  # noqa: E402
@@ -125,4 +125,4 @@ def test_a_broken_pdf_gives_a_note_not_an_exception(damage) -> None:
 ])
 def test_contact_blocks_become_one_line(lines: list[str], joined: list[str]) -> None:
     """A name followed by its title, address and phone lines is joined; other lines stay."""
-    assert contact_lines(lines) == joined
+    assert [", ".join(block) for block in contact_blocks(lines)] == joined

@@ -9,18 +9,14 @@ domain, the address, its verdict and the title, as bench/research.py counts it.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from lookup.intake.interview import make_interview
-from lookup.research import run_pipeline
-from lookup.settings import load_settings
-from lookup.world import serve_world
 from tests.conftest import ROOT
+from tests.fully_right import fields, research_in_world
 
 
 def real_worlds_dir() -> Path | None:
@@ -46,17 +42,5 @@ CASES = [
 @pytest.mark.parametrize(("world", "interview"), CASES)
 def test_a_real_page_interview_is_fully_right(world: Path, interview: dict, tmp_path: Path) -> None:
     """Domain, address, verdict and title are the ones the world's expected.toml names."""
-    with serve_world(world, latency=False) as running:
-        settings = load_settings({"LOOKUP_DATA_DIR": str(tmp_path)}).in_world(running.endpoints)
-        run = asyncio.run(run_pipeline(
-            make_interview(interview["name"], interview["company"]), settings, smtp=True,
-            transport=running.transport()))
-    result = run.result
-    best = result.candidates[0] if result.candidates else None
-    got = {
-        "domain": result.domain,
-        "email": best.address if best else None,
-        "email_status": best.status if best else None,
-        "title": result.profile.title if result.profile else None,
-    }
+    got = fields(research_in_world(world, interview, tmp_path))
     assert got == {key: interview["expect"].get(key) for key in got}

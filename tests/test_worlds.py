@@ -9,17 +9,13 @@ verdict and the title, as bench/research.py counts it.
 
 from __future__ import annotations
 
-import asyncio
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from lookup.intake.interview import make_interview
-from lookup.research.pipeline import run_pipeline
-from lookup.settings import load_settings
-from lookup.world import serve_world
 from tests.conftest import DEMO_WORLD, ROOT
+from tests.fully_right import fields, research_in_world
 
 WORLDS = [DEMO_WORLD, *sorted(p.parent for p in (ROOT / "tests" / "worlds").glob("*/expected.toml"))]
 CASES = [
@@ -33,21 +29,9 @@ CASES = [
 def test_the_world_s_interview_is_fully_right(world: Path, interview: dict, tmp_path: Path) -> None:
     """Domain, address, verdict and title are the ones the world's expected.toml names."""
     expect = interview["expect"]
-    with serve_world(world, latency=False) as running:
-        # an interview may name settings the user would pass (e.g. --m365-https)
-        settings = load_settings({"LOOKUP_DATA_DIR": str(tmp_path)},
-                                 overrides=interview.get("settings")).in_world(running.endpoints)
-        run = asyncio.run(run_pipeline(
-            make_interview(interview["name"], interview["company"]), settings, smtp=True,
-            transport=running.transport()))
-    result = run.result
-    best = result.candidates[0] if result.candidates else None
-    got = {
-        "domain": result.domain,
-        "email": best.address if best else None,
-        "email_status": best.status if best else None,
-        "title": result.profile.title if result.profile else None,
-    }
+    # an interview may name settings the user would pass (e.g. --m365-https)
+    result = research_in_world(world, interview, tmp_path, interview.get("settings"))
+    got = fields(result)
     assert got == {key: expect.get(key) for key in got}
     if "notice" in expect:  # a world may also name a sentence the card's notes must hold
         assert any(expect["notice"] in n for n in result.notices), result.notices

@@ -31,6 +31,7 @@ from lookup.web._words import (
     looks_like_name,
     names_in,
 )
+from lookup.web.documents import is_document_url
 
 __all__ = [
     "Person",
@@ -79,18 +80,17 @@ def _node_text(node: LexborNode) -> str:
     return fold_space(node.text(deep=True))
 
 
-# A link that acts rather than names: a download (a vCard, a PDF, a calendar file), a mail or
-# phone link. Its words ("Add to contacts", "Download vCard") are not part of a title.
-_ACTION_HREF = re.compile(r"^(?:mailto|tel|sms):|\.(?:vcf|pdf|ics|vcard)(?:[?#]|$)", re.I)
+_CONTACT_SCHEMES = ("mailto:", "tel:", "sms:")
 
 
 def _title_text(node: LexborNode) -> str:
-    """The element's words without those of the action links inside it."""
+    """The element's words without those of the links inside it that act rather than name: a
+    download (a vCard, a PDF), a mail or phone link ("Add to contacts" is not in a title)."""
     text = _node_text(node)
     for link in node.css("a"):
-        attributes = link.attributes
-        if "download" in attributes or _ACTION_HREF.search(attributes.get("href") or ""):
-            words = _node_text(link)
+        href, words = link.attributes.get("href") or "", _node_text(link)
+        if "download" in link.attributes or href.lower().startswith(_CONTACT_SCHEMES) \
+                or is_document_url(href, words):
             if words and not find_addresses(words):  # an address shown is the card's own
                 cut = text.rfind(words)
                 text = fold_space(text[:cut] + text[cut + len(words):]) if cut >= 0 else text

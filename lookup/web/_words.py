@@ -278,7 +278,7 @@ def _join_roles(text: str, kept: list[str]) -> str:
 
 def _role_words(text: str) -> bool:
     """Up to six words, each capitalised or a short joining word, no sentence: a role in a
-    language our title words miss ("Ondervoorzitter", "Communicatie & administratie")."""
+    language our title words miss ("Ondervoorzitter", "Ledenadministratie")."""
     words = [w for w in re.split(r"\s*[|/&+]\s*|\s+", text) if w]
     return 0 < len(words) <= 6 and words[0][:1].isupper() and not text.endswith(".") and \
         all(w[:1].isupper() or len(w) <= 4 or w in {"und", "and", "en", "et"} for w in words)

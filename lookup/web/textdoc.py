@@ -21,7 +21,7 @@ from lookup.web._addresses import find_addresses
 from lookup.web._words import fold_space, is_title, looks_like_name
 from lookup.web.extract import extract
 
-__all__ = ["MAX_LINES", "contact_blocks", "contact_lines", "text_facts"]
+__all__ = ["MAX_LINES", "contact_blocks", "text_facts"]
 
 MAX_LINES = 20_000
 BLOCK_LINES = 5  # name, title, address, phone, one more (a mobile, a second address)
@@ -91,11 +91,6 @@ def _continues_title(title: str, line: str) -> bool:
     return (bool(title) and title[-1].isalnum() and 0 < len(line.split()) <= 3
             and not _is_detail(line) and not looks_like_name(line)
             and line[-1:] not in ".:;!?" and is_title(f"{title} {line}"))
-
-
-def contact_lines(lines: Sequence[str]) -> list[str]:
-    """The lines with each "Name / Title / address / phone" block joined into one line."""
-    return [", ".join(block) for block in contact_blocks(lines)]
 
 
 def text_facts(text: str, url: str, title: str) -> PageFacts:

@@ -65,7 +65,7 @@ def board_cards(people: list[tuple[str, str, str | None]], heading: str) -> str:
 def pos_cards(people: list[tuple[str, str, str | None]]) -> str:
     cards = "".join(
         f'<div class="apl ape"><div class=pos>{esc(t)}</div><div class=name>{esc(n)}</div>'
-        f'<div class=tel>+49 (0) 94 01 / 53 94 4 - {20 + 10 * i}</div><div class=fax></div>'
+        f'<div class=tel>+49 (0) 30 / 55 01 - {20 + 10 * i}</div><div class=fax></div>'
         f'<div class=email>'
         + (f'<a href=mailto:{capitalised(a)}>{capitalised(a)}</a>' if a else "")
         + "</div></div>" for i, (n, t, a) in enumerate(people))
