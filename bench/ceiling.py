@@ -26,6 +26,14 @@ and so do the bounds below when the address is a colleague's). From that alone i
   a person when *any* of the 3 colleagues shares their format, but a model names one
   format first: at a domain that mixes two formats evenly most people are "shown",
   and half of them can be guessed first.
+* ``cold_one_format`` / ``cold_best_1`` / ``cold_best_3``: bounds on a cold prior (no
+  colleague known). The first is the one format that writes the most addresses over the
+  whole file; the others choose, with hindsight, the best one (three) formats for each group
+  of what a run knows before any address (``lookup.address.context``: the domain's TLD
+  and the name's culture, at their finest, whatever the number of companies in a group). No
+  cold model that ranks formats from those alone beats them at top-1 (top-3), and all are
+  generous: a format counts when *any* spelling (either order of a family-first name)
+  renders the address, while a guess must commit to one.
 
 Compare with ``bench/accuracy.py`` on the same file.
 """
@@ -35,7 +43,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -45,13 +53,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_priors import observe_all, read_pairs  # noqa: E402
 from protocols import colleague_draws  # noqa: E402
 
+from lookup.address.context import context_of  # noqa: E402
 from lookup.address.formats import render  # noqa: E402
 from lookup.address.names import parse_name  # noqa: E402
 from lookup.address.observations import Observation  # noqa: E402
 from lookup.errors import InvalidNameError  # noqa: E402
 
 BOUNDS = ("explained", "best_format", "best_3_formats", "shown_by_loo", "shown_by_k3",
-          "shown_by_k1", "best_shown_by_k3")
+          "shown_by_k1", "best_shown_by_k3", "cold_one_format", "cold_best_1", "cold_best_3")
+COLD = ("cold_one_format", "cold_best_1", "cold_best_3")
 
 
 def written(obs: Observation) -> frozenset[str]:
@@ -90,13 +100,36 @@ def bounds(pairs: dict, observations: dict, *, draws: int, seed: int) -> dict:
     """Every bound over read pairs and their observations, as fractions of all pairs."""
     n = sum(len(v) for v in pairs.values())
     sums = dict.fromkeys(BOUNDS, 0.0)
+    groups: dict[tuple[str, ...], list[frozenset[str]]] = defaultdict(list)
     for domain in sorted(pairs):
         obs = observations[domain]
         mine = [written(o) for o in obs]
         for key, value in _domain_bounds(domain, pairs[domain], obs, mine,
                                          draws=draws, seed=seed).items():
             sums[key] += value
+        for o, fs in zip(obs, mine, strict=True):
+            groups[_cold_group(o.name, domain)].append(fs)
+    sums.update(_cold_bounds(groups))
     return {**{k: round(v / n, 4) for k, v in sums.items()}, "n": n, "domains": len(pairs)}
+
+
+def _cold_group(full_name: str, domain: str) -> tuple[str, ...]:
+    """What a run knows of a person before any address: the domain's finest TLD key and the
+    name's culture (``lookup.address.context``)."""
+    try:
+        ctx = context_of(parse_name(full_name), domain)
+    except InvalidNameError:
+        return ("unparsed",)
+    return (ctx.domain_keys[-1], ctx.culture)
+
+
+def _cold_bounds(groups: dict[tuple[str, ...], list[frozenset[str]]]) -> dict[str, float]:
+    """People covered by one format for all, and by the best one and three formats per
+    group of what a run knows cold, each chosen with hindsight."""
+    everyone = [fs for rows in groups.values() for fs in rows]
+    return {"cold_one_format": float(best_cover(everyone, 1)),
+            "cold_best_1": float(sum(best_cover(rows, 1) for rows in groups.values())),
+            "cold_best_3": float(sum(best_cover(rows, 3) for rows in groups.values()))}
 
 
 def _domain_bounds(domain: str, pairs: Sequence[tuple[str, str]], obs: list[Observation],

@@ -37,7 +37,7 @@ from lookup.errors import InvalidNameError
 PROTOCOLS = ("cold", "k1", "k3", "loo")
 L2 = 1.0  # ridge on the calibration weights (pseudo-observations' worth of pull toward 0)
 LOGIT_STEP = 0.05  # raw logits are grouped to this step when fitting (rows in the thousands)
-LOGITS = frozenset({"logit", "cold_logit"})  # the features so grouped
+LOGITS = frozenset({"logit", "cold_logit", "one_logit"})  # the features so grouped
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,6 +69,25 @@ def test_ceiling_bounds_a_mixed_domain(tmp_path, draws):
     assert result["shown_by_k1"] < 1.0  # one random colleague at the mixed domain often differs
 
 
+def test_ceiling_cold_bounds_choose_a_format_per_group_of_what_a_run_knows(tmp_path):
+    """Cold bounds: one format for all covers the six given-name-and-surname people; per
+    name culture the four single-name people get their own format ({first}), so the best
+    one format per group covers everyone."""
+    rows = ["domain\tcompany\tfull_name\temail"]
+    for name in PURE:
+        first, last = name.lower().split()
+        rows.append(f"pure.test\tPure\t{name}\t{first}.{last}@pure.test")
+    for name in MIXED[:4]:
+        first = name.split()[0]
+        rows.append(f"mono.test\tMono\t{first}\t{first.lower()}@mono.test")
+    path = tmp_path / "cold.tsv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = ceiling.run(str(path), draws=1, seed=0)
+    assert result["cold_one_format"] == pytest.approx(6 / 10, abs=1e-4)
+    assert result["cold_best_1"] == 1.0
+    assert result["cold_best_3"] == 1.0
+
+
 def test_ceiling_counts_a_numbered_address_as_written_only_with_its_digits(tmp_path):
     """'cleo.varga7' is not written by {first}.{last} (no model guesses the 7), so nobody's
     plain address shows it; 'elke.marsh7' shows the same number, and then it counts."""

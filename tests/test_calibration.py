@@ -39,6 +39,19 @@ def test_the_shipped_map_uses_known_features_and_keeps_order():
     assert probs == sorted(probs)
 
 
+def test_one_colleague_and_a_middle_name_have_features_of_their_own():
+    """The logit gets a slope of its own when one colleague alone is known, and a middle
+    name counts apart when every known colleague follows the candidate's format."""
+    one = features(0.7, support=1, total=1, kind="middle", cut=False)
+    three = features(0.7, support=3, total=3, kind="middle", cut=False)
+    assert one["one_logit"] == pytest.approx(math.log(0.7 / 0.3))
+    assert three["one_logit"] == 0.0
+    assert one["all_middle"] == three["all_middle"] == 1.0
+    assert features(0.7, support=2, total=3, kind="middle", cut=False)["all_middle"] == 0.0
+    assert features(0.7, support=1, total=1, kind="simple", cut=False)["all_middle"] == 0.0
+    assert features(0.7, support=0, total=0, kind="middle", cut=False)["all_middle"] == 0.0
+
+
 @pytest.mark.parametrize(
     ("name", "kind"),
     [("Ada Lovelace", "simple"), ("Ada Byron Lovelace", "middle"),

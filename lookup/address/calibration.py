@@ -28,9 +28,13 @@ __all__ = ["FEATURES", "IDENTITY", "Calibration", "features", "name_kind"]
 # bias; the raw share's logit; no colleague known, and the logit then (with no colleague
 # the raw shares rest on the prior alone, and are trusted by a slope of their own); every /
 # no known colleague follows the candidate's format; only some of a few (FEW) do; a name
-# with a middle name / with several spellings; a domain that cuts its ids
+# with a middle name / with several spellings; a domain that cuts its ids; the logit when
+# one colleague alone is known (one address says less about a company than its raw share
+# makes of it: on the train file, out of fold, one-colleague guesses said 0.82 were right
+# 0.68); a middle name when every known colleague follows the format (whether the address
+# writes the middle name is still open: such guesses said 0.44 were right 0.23)
 FEATURES = ("bias", "logit", "cold", "cold_logit", "all", "none", "some", "middle", "complex",
-            "cut")
+            "cut", "one_logit", "all_middle")
 FEW = 5  # "some of a few colleagues": a split this small is still mostly chance
 EPS = 1e-4  # raw shares are clipped to [EPS, 1 - EPS] before the logit
 
@@ -92,4 +96,6 @@ def features(raw: float, *, support: int, total: int, kind: str, cut: bool) -> d
         "middle": float(kind == "middle"),
         "complex": float(kind == "complex"),
         "cut": float(cut),
+        "one_logit": logit(raw) if total == 1 else 0.0,
+        "all_middle": float(total > 0 and support >= total and kind == "middle"),
     }
