@@ -89,6 +89,7 @@ SIMPLE = ("{first}.{last}", "{first}", "{f}{last}", "{first}{l}", "{first}_{last
 BINS = 10
 BIG_BIN = 100  # predictions in a reliability bin whose gap the targets bound
 SAMPLES = 200  # random populations for the spread of the ECE
+GAP_TARGET = 0.08  # issue 32: no big bin off by more than this
 HOLDOUTS = ("company", "tld", "source")
 
 
@@ -142,17 +143,23 @@ class Tally:
         return out
 
     def spread(self, companies: int, *, samples: int = SAMPLES, seed: int = 0) -> dict:
-        """The ECE over ``samples`` populations of ``companies`` drawn with replacement:
-        its median, 90th percentile and the share of populations at 0.05 or less."""
+        """The ECE and the largest gap of a big bin over ``samples`` populations of
+        ``companies`` drawn with replacement: the median and 90th percentile of each, and the
+        share of populations meeting the targets (ECE 0.05 or less; no bin of BIG_BIN
+        predictions or more off by more than GAP_TARGET)."""
         by_dom: dict[str, list] = defaultdict(list)
         for d, row in zip(self.domain, self.rows, strict=True):
             by_dom[d].append(row)
         names = sorted(by_dom)
         rng = random.Random(f"populations:{seed}")
-        eces = sorted(ece(reliability([r for d in rng.choices(names, k=companies)
-                                       for r in by_dom[d]])) for _ in range(samples))
+        tables = [reliability([r for d in rng.choices(names, k=companies) for r in by_dom[d]])
+                  for _ in range(samples)]
+        eces = sorted(ece(t) for t in tables)
+        gaps = sorted(big_gap(t) for t in tables)
         return {"median": eces[len(eces) // 2], "p90": eces[int(0.9 * len(eces))],
                 "share_ok": round(sum(e <= 0.05 for e in eces) / len(eces), 3),
+                "gap_median": gaps[len(gaps) // 2], "gap_p90": gaps[int(0.9 * len(gaps))],
+                "gap_share_ok": round(sum(g <= GAP_TARGET for g in gaps) / len(gaps), 3),
                 "companies": companies}
 
 
@@ -370,6 +377,11 @@ def _report(result: dict) -> str:
                      "(median, 90th percentile, share at 0.05 or less):")
         lines.append("  " + "  ".join(f"{p} {r['median']:.3f} {r['p90']:.3f} {r['share_ok']:.2f}"
                                       for p, r in result["spread"].items()))
+        lines.append(f"largest gap of a bin with {BIG_BIN}+ over the same populations (median, "
+                     f"90th percentile, share at {GAP_TARGET} or less):")
+        lines.append("  " + "  ".join(
+            f"{p} {r['gap_median']:.3f} {r['gap_p90']:.3f} {r['gap_share_ok']:.2f}"
+            for p, r in result["spread"].items()))
     lines.append("reliability of the top-1 probability (said / right / predictions per bin):")
     lines.append(f"{'bin':9} " + " ".join(f"{p:>17}" for p in shown))
     for i in range(BINS):

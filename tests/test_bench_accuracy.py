@@ -277,6 +277,19 @@ def test_the_ece_spreads_over_populations_of_companies():
     assert 0.0 < spread["share_ok"] < 1.0  # one of each is exactly calibrated
 
 
+def test_the_big_bin_gap_spreads_over_populations_of_companies():
+    """Fifty people a company, said 0.5: two companies alike fill a bin of 100 that is off
+    by 0.5; one of each is exactly calibrated; the spread reports both."""
+    tally = accuracy.Tally()
+    for c in range(10):
+        for _ in range(50):
+            tally.add(f"c{c}.test", "a", [("a" if c % 2 else "b", 0.5)])
+    spread = tally.spread(2, samples=200, seed=0)
+    assert spread["gap_p90"] == 0.5
+    assert spread["gap_median"] in (0.0, 0.5)
+    assert 0.0 < spread["gap_share_ok"] < 1.0
+
+
 def test_a_big_bins_gap_is_reported_only_for_bins_of_a_hundred():
     """The largest gap counts bins with 100 predictions or more."""
     table = [{"said": 0.45, "right": 0.2, "n": 99.0}, {"said": 0.75, "right": 0.7, "n": 150.0}]
