@@ -153,3 +153,35 @@ def test_a_global_limit_the_server_lacks_is_created_at_the_first_turn() -> None:
     assert (stats["created"], stats["acquired"], stats["released"]) == (1, 2, 2)
     assert slots == 1
     assert refusal == "The global limit lookup-host-9999 is not one the politeness policy has."
+
+
+def _compiled(templates_dir: Path) -> set[str]:
+    """The template names the card's Jinja environment for ``templates_dir`` holds compiled."""
+    from lookup.card.render import _environment
+
+    return {name for _, name in _environment(templates_dir).cache.keys()}  # noqa: SIM118
+
+
+def test_the_card_preload_compiles_the_card_templates_before_the_card_is_written(
+        tmp_path: Path) -> None:
+    """preload_card, given the templates folder, leaves the card's templates compiled."""
+    from lookup.card.render import HISTORY_TEMPLATE, TEMPLATE_NAME
+    from lookup.research.steps import preload_card
+
+    assert TEMPLATE_NAME not in _compiled(tmp_path)
+    preload_card(tmp_path).join(timeout=60)
+    assert {TEMPLATE_NAME, HISTORY_TEMPLATE} <= _compiled(tmp_path)
+
+
+def test_a_broken_user_template_is_still_reported_by_the_card_not_lost_in_the_preload(
+        tmp_path: Path) -> None:
+    """A template the preload cannot compile leaves no error in the thread; rendering says it."""
+    from lookup.card.render import TEMPLATE_NAME, render_history
+    from lookup.errors import ConfigError
+    from lookup.research.steps import preload_card
+
+    (tmp_path / "history.md.j2").write_text("{% if %}\n", encoding="utf-8")
+    preload_card(tmp_path).join(timeout=60)
+    assert TEMPLATE_NAME in _compiled(tmp_path)
+    with pytest.raises(ConfigError, match="history.md.j2"):
+        render_history([], templates_dir=tmp_path)

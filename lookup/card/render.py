@@ -276,6 +276,14 @@ def _render(templates_dir: Path, name: str, context: dict[str, Any]) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+def compile_templates(templates_dir: Path) -> None:
+    """Compile the card's templates now (the environment keeps them): the first card of a
+    process then does not wait for Jinja's compiler (``lookup.research.steps.preload_card``)."""
+    env = _environment(Path(templates_dir))
+    for name in (TEMPLATE_NAME, HISTORY_TEMPLATE):
+        env.get_template(name)
+
+
 def render_history(history: Sequence[Verification], *, templates_dir: Path) -> str:
     """The "## Verification history" section alone, newest check first (ends the card)."""
     return _render(templates_dir, HISTORY_TEMPLATE, {"history": _newest_first(history)})
