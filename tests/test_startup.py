@@ -185,3 +185,30 @@ def test_a_broken_user_template_is_still_reported_by_the_card_not_lost_in_the_pr
     assert TEMPLATE_NAME in _compiled(tmp_path)
     with pytest.raises(ConfigError, match="history.md.j2"):
         render_history([], templates_dir=tmp_path)
+
+
+def test_the_checks_of_prefect_s_api_share_the_process_context_and_still_verify(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The health and access checks use the process's one context (not a new one each), and
+    a server whose certificate no authority signed fails the health check all the same."""
+    from flows.access import tls_verify
+    from flows.server import health
+
+    assert tls_verify({}) is httpx_context()
+    assert tls_verify({"PREFECT_API_SSL_CERT_FILE": "/etc/ca.pem"}) == "/etc/ca.pem"
+    assert tls_verify({"PREFECT_API_TLS_INSECURE_SKIP_VERIFY": "true"}) is False
+
+    async def check() -> str | None:
+        server = await _tls_server(self_signed_context("localhost"))
+        port = server.sockets[0].getsockname()[1]
+        try:
+            return await asyncio.to_thread(health, f"https://localhost:{port}")
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    monkeypatch.delenv("PREFECT_API_SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("PREFECT_API_TLS_INSECURE_SKIP_VERIFY", raising=False)
+    assert asyncio.run(check()) == "ConnectError"
+    monkeypatch.setenv("PREFECT_API_TLS_INSECURE_SKIP_VERIFY", "true")  # the same server reached
+    assert asyncio.run(check()) == "HTTP 200 from /api/health"  # (it answers "ok", not "true")
