@@ -212,3 +212,29 @@ def test_the_checks_of_prefect_s_api_share_the_process_context_and_still_verify(
     assert asyncio.run(check()) == "ConnectError"
     monkeypatch.setenv("PREFECT_API_TLS_INSECURE_SKIP_VERIFY", "true")  # the same server reached
     assert asyncio.run(check()) == "HTTP 200 from /api/health"  # (it answers "ok", not "true")
+
+
+def test_a_request_s_parameters_are_stored_as_prefect_stores_them_without_fastapi() -> None:
+    """The research flow serialises a request's parameters as Prefect's own method does, in a
+    process that never imports FastAPI for it; a value JSON lacks still goes to Prefect's."""
+    import datetime as dt
+    import subprocess
+    import sys
+
+    from prefect.flows import Flow
+
+    from flows.research import research_interviewer
+    from lookup.intake.request import ResearchRequest
+
+    params = ResearchRequest(name="Dana Okafor", company="Brightwater Analytics",
+                             panel=("Sam Lee", "Ana Costa"), smtp=True).to_params()
+    assert research_interviewer.serialize_parameters(params) == Flow.serialize_parameters(
+        research_interviewer, params)
+    odd = {"when": dt.date(2026, 1, 2)}
+    assert research_interviewer.serialize_parameters(odd) == {"when": "2026-01-02"}
+    probe = ("import sys; from flows.research import research_interviewer as f; "
+             "f.serialize_parameters({'name': 'Dana Okafor', 'panel': ['A B'], 'smtp': None}); "
+             "print('fastapi' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parent.parent, check=True)
+    assert done.stdout.strip() == "False"
