@@ -121,7 +121,7 @@ async def research_interviewer(**params: Any) -> dict:
     request = with_settings(asked, settings)  # the worker's settings fill what is left
     interview = request.interview()
     smtp = request.smtp
-    with world_settings(settings) as live:
+    with world_settings(settings) as live, _sync_client():
         async with run_politeness(live, get_run_logger()) as politeness:
             run = await pipeline.run_pipeline(
                 interview,
@@ -172,6 +172,24 @@ def _plain_json(value: Any) -> bool:
 
 research_interviewer.serialize_parameters = (  # type: ignore[method-assign]
     _json_parameters(research_interviewer))
+
+
+def _sync_client() -> Any:
+    """One Prefect sync client for the run's sync tasks (the analysis, the card), with the
+    process's TLS context when Prefect's settings ask for no other: without it each sync
+    task builds a client and a TLS context of its own (30-40 ms each; issue 31)."""
+    from prefect.context import SyncClientContext
+    from prefect.settings import PREFECT_API_SSL_CERT_FILE, PREFECT_API_TLS_INSECURE_SKIP_VERIFY
+
+    from lookup.web.tls import httpx_context
+
+    current = SyncClientContext.get()
+    if current is not None:
+        return current
+    cafile = PREFECT_API_SSL_CERT_FILE.value()  # by default SSL_CERT_FILE, as httpx's
+    own = PREFECT_API_TLS_INSECURE_SKIP_VERIFY.value() or (
+        cafile and cafile != os.environ.get("SSL_CERT_FILE"))
+    return SyncClientContext(httpx_settings=None if own else {"verify": httpx_context()})
 
 
 def submitted_refusal(options: dict[str, Any]) -> str | None:

@@ -238,3 +238,37 @@ def test_a_request_s_parameters_are_stored_as_prefect_stores_them_without_fastap
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=120, cwd=Path(__file__).resolve().parent.parent, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_run_s_prefect_sync_client_takes_the_process_context_only_when_prefect_s_is_alike(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The research flow's one sync Prefect client verifies with the process's TLS context
+    when Prefect's CA file is httpx's (SSL_CERT_FILE) or none; a CA file of Prefect's own,
+    or PREFECT_API_TLS_INSECURE_SKIP_VERIFY, leaves the client's context to Prefect."""
+    from prefect.settings import (
+        PREFECT_API_SSL_CERT_FILE,
+        PREFECT_API_TLS_INSECURE_SKIP_VERIFY,
+        PREFECT_API_URL,
+        temporary_settings,
+    )
+
+    from flows.research import _sync_client
+
+    def context(cafile: str | None, insecure: bool) -> ssl.SSLContext:
+        with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:9/api",
+                                 PREFECT_API_SSL_CERT_FILE: cafile,
+                                 PREFECT_API_TLS_INSECURE_SKIP_VERIFY: insecure}):
+            return _sync_client().client._client._transport._pool._ssl_context  # noqa: SLF001
+
+    system = ssl.get_default_verify_paths().openssl_cafile
+    monkeypatch.setenv("SSL_CERT_FILE", system)
+    assert context(system, False) is httpx_context()
+    assert context(None, False) is httpx_context()
+    assert context(certifi_bundle(), False) is not httpx_context()  # Prefect's own CA file
+    assert context(None, True).verify_mode == ssl.CERT_NONE
+
+
+def certifi_bundle() -> str:
+    import certifi
+
+    return certifi.where()
