@@ -155,6 +155,43 @@ def test_a_global_limit_the_server_lacks_is_created_at_the_first_turn() -> None:
     assert refusal == "The global limit lookup-host-9999 is not one the politeness policy has."
 
 
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_policy_is_read_while_the_first_post_fetches_the_csrf_token(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run's limiters read the policy (a GET) while their first POST is on its way, not
+    after it: one round trip fewer before the first search; the POST still comes alone."""
+    from prefect.client.orchestration import PrefectClient
+
+    from flows.politeness import limiters
+
+    said: list[str] = []
+    posted = PrefectClient.read_global_concurrency_limits
+
+    async def policy(client: object) -> None:
+        said.append("policy asked")
+        await asyncio.sleep(0.5)
+        said.append("policy answered")
+
+    async def post(self: PrefectClient, *args: object, **kwargs: object) -> object:
+        said.append("post sent")
+        try:
+            return await posted(self, *args, **kwargs)
+        finally:
+            said.append("post answered")
+
+    monkeypatch.setattr(limiters, "read_policy", policy)
+    monkeypatch.setattr(PrefectClient, "read_global_concurrency_limits", post)
+
+    async def enter() -> None:
+        async with GlobalPoliteness(load_settings({"LOOKUP_CONFIG": ""})):
+            pass
+
+    asyncio.run(enter())
+    assert said.count("post sent") == 1
+    assert said.index("post sent") < said.index("policy answered")
+
+
 def _compiled(templates_dir: Path) -> set[str]:
     """The template names the card's Jinja environment for ``templates_dir`` holds compiled."""
     from lookup.card.render import _environment
