@@ -309,3 +309,24 @@ def certifi_bundle() -> str:
     import certifi
 
     return certifi.where()
+
+
+def test_a_request_s_language_is_checked_without_loading_the_card_s_modules(
+        tmp_path: Path) -> None:
+    """Filling and checking a request (before every run) lists the phrasebooks, the user's
+    too, without importing Jinja: the card's modules load during the run (issue 31)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "draft.nl.toml").write_text("", encoding="utf-8")
+    probe = (
+        "import sys; from flows.runtime import with_settings; "
+        "from lookup.intake.request import ResearchRequest; "
+        "from lookup.settings import load_settings; "
+        f"s = load_settings({{'LOOKUP_CONFIG': '', 'LOOKUP_TEMPLATES_DIR': {str(tmp_path)!r}}}); "
+        "r = with_settings(ResearchRequest(name='Dana Okafor', company='B', language='nl'), s); "
+        "print(r.language, 'jinja2' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.strip() == "nl False", done.stderr[-2000:]

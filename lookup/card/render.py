@@ -24,6 +24,7 @@ import jinja2
 from lookup import resources
 from lookup.card.draft import Phrasebook
 from lookup.card.followup_view import followup_context
+from lookup.card.languages import languages
 from lookup.card.markdown import (
     Safe,
     clean_text,
@@ -311,14 +312,6 @@ def phrasebook(templates_dir: Path, language: str) -> Phrasebook:
             "templates folder (a translated copy of config/templates/draft.en.toml)."
         )
     return Phrasebook(language, merged, found[-1])
-
-
-def languages(templates_dir: Path) -> list[str]:
-    """The draft languages available: the shipped phrasebooks and the user's."""
-    found = set()
-    for folder in (Path(SHIPPED_TEMPLATES), Path(templates_dir)):
-        found |= {p.name[len("draft."):-len(".toml")] for p in folder.glob("draft.*.toml")}
-    return sorted(found)
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
