@@ -52,6 +52,8 @@ def _with_punycode(text: str) -> list[str]:
     lines = []
     for line in text.splitlines():
         lines.append(line)
+        if line.isascii():  # nearly all: nothing to add
+            continue
         rule = line.lower().split(" ")[0].rstrip()
         if rule and not rule.startswith("//") and not rule.isascii():
             encoded = encode_idn(rule.lstrip("!"))
