@@ -170,9 +170,12 @@ def timeline(lookup: Path, world: Path, case: dict, env: dict[str, str]) -> dict
         events += [{"kind": "dns", "what": f"{q.name} {q.type}", "start": q.at, "end": q.at}
                    for q in running.dns_log]
         sessions: dict[int, list[float]] = {}
+        asked: dict[int, int] = {}  # the client's commands: a round trip each
         for line in running.smtp_log:
             sessions.setdefault(line.connection, []).append(line.at)
-        events += [{"kind": "smtp", "what": f"session {n}", "start": min(t), "end": max(t)}
+            asked[line.connection] = asked.get(line.connection, 0) + (line.direction == "C")
+        events += [{"kind": "smtp", "what": f"session {n}", "start": min(t), "end": max(t),
+                    "rounds": asked.get(n, 0) + (asked.get(n, 0) > 0)}  # and the banner
                    for n, t in sessions.items()]
     for e in events:
         e["start"] = round(e["start"] + offset - start, 4)
@@ -274,6 +277,12 @@ def main() -> None:
     print(f"research phase timeline (this, world served by the bench): {spans['requests']} "
           f"requests; {spans['research_s']:.2f} s, of which {spans['in_flight_s']:.2f} s "
           f"({busy:.0%}) with a request in flight")
+    smtp = max((e for e in spans["events"] if e["kind"] == "smtp"),
+               key=lambda e: e["end"] - e["start"], default=None)
+    if smtp is not None and smtp["rounds"]:
+        print(f"  its longest SMTP session: {smtp['end'] - smtp['start']:.2f} s, "
+              f"{smtp['rounds']} round trips (the critical path counts "
+              f"{CRITICAL_ROUNDS['smtp']}: one address and the catch-all check)")
 
 
 if __name__ == "__main__":
