@@ -393,10 +393,11 @@ def _overhead_table(args: argparse.Namespace, root: Path, base: dict[str, str], 
               + " |")
     for label, phases in parts.items():  # the split issue 31 asks for
         if "process" in phases:
+            rest = phases["process"] - process
             print(f"{label}: process {phases['process']:.2f} s = a new process importing Prefect "
                   f"and the flow {process:.2f} s + the worker, Prefect's engine and its API round "
-                  f"trips {phases['process'] - process:.2f} s; set-up {phases.get('set-up', 0):.2f} "
-                  f"s and finish {phases.get('finish', 0):.2f} s are the flow's own")
+                  f"trips {rest:.2f} s; set-up {phases.get('set-up', 0):.2f} s and finish "
+                  f"{phases.get('finish', 0):.2f} s are the flow's own")
     print("queued: created, or the worker's previous run over -> the worker took it (it polls "
           "every 2 s); process: Pending -> "
           "Running (a new Python process, imports, Prefect loading the flow and its API "
