@@ -27,6 +27,12 @@ What it does, all on loopback with the real commands a team types:
    run's state history and log lines, beside the cost of a bare flow-run process.
    ``--overhead-only`` runs this part alone.
 
+Every process reads compiled bytecode, as on a team's machines after a first run: they write
+it to a folder of the bench's own (``PYTHONPYCACHEPREFIX``) even where
+``PYTHONDONTWRITEBYTECODE`` is set (as on the project's build machine, where each flow-run
+process otherwise compiled Prefect and the project from source: ~2 s of CPU);
+``--no-bytecode-cache`` measures the environment as it is.
+
 SMTP probing is on (``--smtp``), as a team would run it. Figures depend on the machine:
 on 2 cores, each flow run is a new Python process (about 2-3 s of CPU to import Prefect
 and the project), so several workers compete for the CPU.
@@ -54,7 +60,7 @@ sys.path.insert(0, str(ROOT))
 
 from lookup.world import serve_world, smtp_sessions_by_domain, write_endpoints  # noqa: E402
 from lookup.world.scenarios import generate  # noqa: E402
-from tests.netkit import free_port  # noqa: E402
+from tests.netkit import free_port, prefect_call  # noqa: E402
 from tests.pgcluster import find_pg_bin, pg_cluster  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -162,10 +168,9 @@ class Server:
 def _workers_online(api: str, count: int) -> bool:
     import httpx
 
-    try:
-        found = httpx.post(f"{api}/work_pools/{POOL}/workers/filter", json={}, timeout=10,
-                           trust_env=False).json()
-    except httpx.HTTPError:
+    try:  # a POST: with the server's CSRF protection it needs a token (prefect_call)
+        found = prefect_call("POST", f"{api}/work_pools/{POOL}/workers/filter", json={}).json()
+    except (httpx.HTTPError, AssertionError):
         return False
     return sum(1 for w in found if w.get("status") == "ONLINE") >= count
 
@@ -252,6 +257,9 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the work folder here")
     parser.add_argument("--overhead-only", action="store_true",
                         help="only the per-run overhead table (part 4)")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="the environment as it is: no bytecode written where "
+                             "PYTHONDONTWRITEBYTECODE is set")
     args = parser.parse_args()
     counts = [int(c) for c in args.workers.split(",") if c.strip()]
     if find_pg_bin() is None:
@@ -269,14 +277,22 @@ def main() -> None:
         "LOOKUP_SEARCH__MIN_INTERVAL_S": str(args.search_interval),
         "LOOKUP_FETCH__PER_HOST_DELAY_S": str(args.host_interval),
         "LOOKUP_SMTP__PROBES_PER_DOMAIN_PER_MINUTE": str(args.smtp_per_minute),
+        # the workers allow the runs' --smtp (a submitted run cannot turn on what they keep off)
+        "LOOKUP_SMTP__ENABLED": "true",
+        "LOOKUP_RUNS__WORLDS": str(root),  # and the generated worlds under this folder
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         # a worker asks for new runs every 10 s by default: idle time between a batch's runs
         "PREFECT_WORKER_QUERY_SECONDS": "2",
     }
+    if not args.no_bytecode_cache:  # as on a team's machines after a first run (docstring)
+        base.pop("PYTHONDONTWRITEBYTECODE", None)
+        base["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
     print(f"bench/scale.py: {args.interviews} interviews (generated world, seed {args.seed}), "
           f"search {args.search_interval:g} s and host {args.host_interval:g} s apart across "
           f"workers, SMTP {args.smtp_per_minute}/min per domain; {os.cpu_count()} CPU(s)")
     print("latency per request: search 300-800 ms, HTTP 80-300 ms, DNS 5-30 ms, SMTP 20-80 ms")
+    print("bytecode: " + ("as the environment has it" if args.no_bytecode_cache else
+                          "cached (written by the first processes to a folder of the bench's own)"))
     rows = []
     with pg_cluster() as pg:
         if args.overhead_only:
@@ -375,6 +391,13 @@ def _overhead_table(args: argparse.Namespace, root: Path, base: dict[str, str], 
     for label, phases in parts.items():
         print(f"| {label} | " + " | ".join(f"{phases.get(p, float('nan')):.2f}" for p in PHASES)
               + " |")
+    for label, phases in parts.items():  # the split issue 31 asks for
+        if "process" in phases:
+            rest = phases["process"] - process
+            print(f"{label}: process {phases['process']:.2f} s = a new process importing Prefect "
+                  f"and the flow {process:.2f} s + the worker, Prefect's engine and its API round "
+                  f"trips {rest:.2f} s; set-up {phases.get('set-up', 0):.2f} s and finish "
+                  f"{phases.get('finish', 0):.2f} s are the flow's own")
     print("queued: created, or the worker's previous run over -> the worker took it (it polls "
           "every 2 s); process: Pending -> "
           "Running (a new Python process, imports, Prefect loading the flow and its API "
@@ -408,7 +431,7 @@ def run_phases(api: str, outcomes: list[dict]) -> dict[str, float]:
             runs.append((run_id, {s["type"]: at(s["timestamp"]) for s in states}))
         runs.sort(key=lambda r: r[1].get("PENDING", 0.0))  # in the order the worker took them
         for run_id, when in runs:
-            logs = client.post("/logs/filter", json={
+            logs = prefect_call("POST", f"{api}/logs/filter", json={
                 "logs": {"flow_run_id": {"any_": [run_id]}}, "sort": "TIMESTAMP_ASC"}).json()
             first = next((at(x["timestamp"]) for x in logs if x["message"].startswith("Searching")),
                          None)

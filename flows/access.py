@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import os
+import ssl
 from collections.abc import Mapping, MutableMapping
 
 from lookup.errors import BadInputError, ServerError
@@ -115,14 +116,17 @@ def auth_header(auth: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(auth.encode("utf-8")).decode("ascii")}
 
 
-def tls_verify(env: Mapping[str, str] | None = None) -> str | bool:
+def tls_verify(env: Mapping[str, str] | None = None) -> str | bool | ssl.SSLContext:
     """How this tool's own calls to Prefect's API check TLS, as Prefect's client does: the
     CA file ``PREFECT_API_SSL_CERT_FILE`` (a reverse proxy with a private CA), else the usual
-    roots; ``PREFECT_API_TLS_INSECURE_SKIP_VERIFY`` turns checking off."""
+    roots (the process's one context: each new one costs 30-60 ms, and a run checks the API
+    twice before it starts); ``PREFECT_API_TLS_INSECURE_SKIP_VERIFY`` turns checking off."""
     env = os.environ if env is None else env
     if env.get("PREFECT_API_TLS_INSECURE_SKIP_VERIFY", "").strip().lower() in ("1", "true"):
         return False
-    return env.get("PREFECT_API_SSL_CERT_FILE") or True
+    from lookup.web.tls import httpx_context
+
+    return env.get("PREFECT_API_SSL_CERT_FILE") or httpx_context()
 
 
 def require_access(api: str, env: Mapping[str, str] | None = None, timeout_s: float = 5.0) -> None:

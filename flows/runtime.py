@@ -345,7 +345,7 @@ def with_settings(request: ResearchRequest, settings: Settings) -> ResearchReque
     recruiter, tone, language and time zone (else this machine's), and who it is for
     (``default_candidate``); a language without a phrasebook in the templates folder is
     bad input."""
-    from lookup.card.render import languages
+    from lookup.card.languages import languages
 
     given = settings.followup
     return request.with_defaults(

@@ -40,6 +40,8 @@ def fold(text: str) -> str:
     Whitespace is kept as it is, so positions found in the folded text are
     positions in a text of the same words.
     """
+    if text.isascii():  # most text: nothing to decompose (a run folds ~100,000 characters)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

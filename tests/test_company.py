@@ -47,6 +47,20 @@ def test_registrable_domain(host, domain):
     assert registrable_domain(host) == domain
 
 
+def test_the_suffix_lists_hold_the_rules_the_library_s_own_punycode_parse_holds():
+    """Encoding only the non-ASCII rules (issue 31) leaves both lists as the library makes them."""
+    from publicsuffixlist import PublicSuffixList
+
+    from lookup.web import suffixes
+
+    text = "\n".join(suffixes._SOURCE)  # noqa: SLF001
+    for ours, icann in ((suffixes._PSL, False), (suffixes._ICANN, True)):  # noqa: SLF001
+        theirs = PublicSuffixList(source=text, only_icann=icann)
+        assert ours._publicsuffix == theirs._publicsuffix  # noqa: SLF001
+        assert ours._maxlabel == theirs._maxlabel  # noqa: SLF001
+    assert registrable_domain("shop.acme.xn--55qx5d.cn") == "acme.xn--55qx5d.cn"  # 公司.cn
+
+
 @pytest.mark.parametrize(
     "name, key",
     [

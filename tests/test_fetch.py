@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -517,3 +518,28 @@ def test_fetched_pages_decode_like_a_browser_when_nothing_is_declared() -> None:
     do (WHATWG), so names like "Müller" and "Sørensen" survive; extraction uses the same decoder."""
     body = "<p>Jürgen Müller, Søren Sørensen – “Head of Sales”</p>".encode("cp1252")
     assert "Jürgen Müller, Søren Sørensen – “Head of Sales”" in decode_html(body, "text/html")
+
+
+def test_a_host_waiting_its_turn_holds_no_slot_another_host_could_use(
+        world: RunningWorld) -> None:
+    """Pages of one host spaced 0.3 s apart do not keep another host's page waiting: with two
+    requests allowed at once, the other host is asked before the first host's second page
+    (issue 31: a request took its slot before its host's turn came, and held it waiting)."""
+    urls = [f"https://www.acme.test/{p}.html" for p in ("index", "team", "about", "contact")]
+    world.clear_logs()
+
+    async def go() -> list[FetchResult]:
+        settings = _settings(per_host_delay_s=0.3, concurrency=2)
+        async with make_client(settings, transport=world.transport()) as client:
+            fetcher = Fetcher(client, settings, resolver=_public, rng=random.Random(0))
+            return await fetcher.fetch_many([*urls, "https://blog.acme.test/index.html"])
+
+    began = time.monotonic()  # the world's clock: requests of earlier tests may still land
+    results = asyncio.run(go())
+    assert all(r.ok for r in results), [r.reason for r in results]
+    hits = [hit for hit in world.http_log if hit.at >= began]
+    asked = {(hit.host, hit.path): hit.at for hit in hits}
+    assert asked[("blog.acme.test", "/index.html")] < asked[("www.acme.test", "/team.html")]
+    spaced = sorted(hit.at for hit in hits if hit.host == "www.acme.test")
+    assert len(spaced) == 5  # robots.txt and the four pages, each its turn: 0.3 s apart
+    assert min(b - a for a, b in zip(spaced, spaced[1:])) > 0.25

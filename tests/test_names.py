@@ -213,3 +213,16 @@ def test_any_text_parses_or_is_refused(text):
     for form in name.forms:
         for part in (form.first, form.last, *form.middle):
             assert part == "" or re.fullmatch(r"[a-z0-9][a-z0-9_-]*", part), part
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_folding_ascii_by_the_short_way_gives_what_the_full_way_gives(text):
+    """lookup.text.fold's ASCII short cut (issue 31) equals case folding, decomposing and
+    dropping combining marks, on ASCII and on any text."""
+    import unicodedata
+
+    from lookup.text import fold as fold_text
+
+    full = "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold())
+                   if not unicodedata.combining(ch))
+    assert fold_text(text) == full

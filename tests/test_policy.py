@@ -142,3 +142,29 @@ def test_a_refused_submitted_run_ends_failed_with_the_sentence(monkeypatch, data
     assert state.is_failed()
     assert state.message == SMTP_OFF
     assert not (data_dir / "briefings").exists()
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_run_of_a_deployment_is_told_from_a_local_run_by_its_context():
+    """deployment_id reads the deployment of a run created from one (as a worker runs it)
+    from the run's context, and None for a flow called here: the policy applies to the first."""
+    from prefect import flow, get_client
+    from prefect.flow_engine import run_flow_async
+
+    from flows.research import deployment_id
+
+    @flow(name="which-deployment")
+    async def which() -> str | None:
+        return deployment_id()
+
+    async def both() -> tuple[str | None, str, str | None]:
+        async with get_client() as client:
+            made = await client.create_deployment(flow_id=await client.create_flow(which),
+                                                  name="policy-check")
+            run = await client.create_flow_run_from_deployment(made)
+        return await run_flow_async(which, flow_run=run), str(made), await which()
+
+    submitted, made, local = asyncio.run(both())
+    assert submitted == made
+    assert local is None

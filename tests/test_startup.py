@@ -153,3 +153,180 @@ def test_a_global_limit_the_server_lacks_is_created_at_the_first_turn() -> None:
     assert (stats["created"], stats["acquired"], stats["released"]) == (1, 2, 2)
     assert slots == 1
     assert refusal == "The global limit lookup-host-9999 is not one the politeness policy has."
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_policy_is_read_while_the_first_post_fetches_the_csrf_token(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run's limiters read the policy (a GET) while their first POST is on its way, not
+    after it: one round trip fewer before the first search; the POST still comes alone."""
+    from prefect.client.orchestration import PrefectClient
+
+    from flows.politeness import limiters
+
+    said: list[str] = []
+    posted = PrefectClient.read_global_concurrency_limits
+
+    async def policy(client: object) -> None:
+        said.append("policy asked")
+        await asyncio.sleep(0.5)
+        said.append("policy answered")
+
+    async def post(self: PrefectClient, *args: object, **kwargs: object) -> object:
+        said.append("post sent")
+        try:
+            return await posted(self, *args, **kwargs)
+        finally:
+            said.append("post answered")
+
+    monkeypatch.setattr(limiters, "read_policy", policy)
+    monkeypatch.setattr(PrefectClient, "read_global_concurrency_limits", post)
+
+    async def enter() -> None:
+        async with GlobalPoliteness(load_settings({"LOOKUP_CONFIG": ""})):
+            pass
+
+    asyncio.run(enter())
+    assert said.count("post sent") == 1
+    assert said.index("post sent") < said.index("policy answered")
+
+
+def _compiled(templates_dir: Path) -> set[str]:
+    """The template names the card's Jinja environment for ``templates_dir`` holds compiled."""
+    from lookup.card.render import _environment
+
+    return {name for _, name in _environment(templates_dir).cache.keys()}  # noqa: SIM118
+
+
+def test_the_card_preload_compiles_the_card_templates_before_the_card_is_written(
+        tmp_path: Path) -> None:
+    """preload_card, given the templates folder, leaves the card's templates compiled."""
+    from lookup.card.render import HISTORY_TEMPLATE, TEMPLATE_NAME
+    from lookup.research.steps import preload_card
+
+    assert TEMPLATE_NAME not in _compiled(tmp_path)
+    preload_card(tmp_path).join(timeout=60)
+    assert {TEMPLATE_NAME, HISTORY_TEMPLATE} <= _compiled(tmp_path)
+
+
+def test_a_broken_user_template_is_still_reported_by_the_card_not_lost_in_the_preload(
+        tmp_path: Path) -> None:
+    """A template the preload cannot compile leaves no error in the thread; rendering says it."""
+    from lookup.card.render import TEMPLATE_NAME, render_history
+    from lookup.errors import ConfigError
+    from lookup.research.steps import preload_card
+
+    (tmp_path / "history.md.j2").write_text("{% if %}\n", encoding="utf-8")
+    preload_card(tmp_path).join(timeout=60)
+    assert TEMPLATE_NAME in _compiled(tmp_path)
+    with pytest.raises(ConfigError, match="history.md.j2"):
+        render_history([], templates_dir=tmp_path)
+
+
+def test_the_checks_of_prefect_s_api_share_the_process_context_and_still_verify(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The health and access checks use the process's one context (not a new one each), and
+    a server whose certificate no authority signed fails the health check all the same."""
+    from flows.access import tls_verify
+    from flows.server import health
+
+    assert tls_verify({}) is httpx_context()
+    assert tls_verify({"PREFECT_API_SSL_CERT_FILE": "/etc/ca.pem"}) == "/etc/ca.pem"
+    assert tls_verify({"PREFECT_API_TLS_INSECURE_SKIP_VERIFY": "true"}) is False
+
+    async def check() -> str | None:
+        server = await _tls_server(self_signed_context("localhost"))
+        port = server.sockets[0].getsockname()[1]
+        try:
+            return await asyncio.to_thread(health, f"https://localhost:{port}")
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    monkeypatch.delenv("PREFECT_API_SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("PREFECT_API_TLS_INSECURE_SKIP_VERIFY", raising=False)
+    assert asyncio.run(check()) == "ConnectError"
+    monkeypatch.setenv("PREFECT_API_TLS_INSECURE_SKIP_VERIFY", "true")  # the same server reached
+    assert asyncio.run(check()) == "HTTP 200 from /api/health"  # (it answers "ok", not "true")
+
+
+def test_a_request_s_parameters_are_stored_as_prefect_stores_them_without_fastapi() -> None:
+    """The research flow serialises a request's parameters as Prefect's own method does, in a
+    process that never imports FastAPI for it; a value JSON lacks still goes to Prefect's."""
+    import datetime as dt
+    import subprocess
+    import sys
+
+    from prefect.flows import Flow
+
+    from flows.research import research_interviewer
+    from lookup.intake.request import ResearchRequest
+
+    params = ResearchRequest(name="Dana Okafor", company="Brightwater Analytics",
+                             panel=("Sam Lee", "Ana Costa"), smtp=True).to_params()
+    assert research_interviewer.serialize_parameters(params) == Flow.serialize_parameters(
+        research_interviewer, params)
+    odd = {"when": dt.date(2026, 1, 2)}
+    assert research_interviewer.serialize_parameters(odd) == {"when": "2026-01-02"}
+    probe = ("import sys; from flows.research import research_interviewer as f; "
+             "f.serialize_parameters({'name': 'Dana Okafor', 'panel': ['A B'], 'smtp': None}); "
+             "print('fastapi' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parent.parent, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_the_run_s_prefect_sync_client_takes_the_process_context_only_when_prefect_s_is_alike(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The research flow's one sync Prefect client verifies with the process's TLS context
+    when Prefect's CA file is httpx's (SSL_CERT_FILE) or none; a CA file of Prefect's own,
+    or PREFECT_API_TLS_INSECURE_SKIP_VERIFY, leaves the client's context to Prefect."""
+    from prefect.settings import (
+        PREFECT_API_SSL_CERT_FILE,
+        PREFECT_API_TLS_INSECURE_SKIP_VERIFY,
+        PREFECT_API_URL,
+        temporary_settings,
+    )
+
+    from flows.research import _sync_client
+
+    def context(cafile: str | None, insecure: bool) -> ssl.SSLContext:
+        with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:9/api",
+                                 PREFECT_API_SSL_CERT_FILE: cafile,
+                                 PREFECT_API_TLS_INSECURE_SKIP_VERIFY: insecure}):
+            return _sync_client().client._client._transport._pool._ssl_context  # noqa: SLF001
+
+    system = ssl.get_default_verify_paths().openssl_cafile
+    monkeypatch.setenv("SSL_CERT_FILE", system)
+    assert context(system, False) is httpx_context()
+    assert context(None, False) is httpx_context()
+    assert context(certifi_bundle(), False) is not httpx_context()  # Prefect's own CA file
+    assert context(None, True).verify_mode == ssl.CERT_NONE
+
+
+def certifi_bundle() -> str:
+    import certifi
+
+    return certifi.where()
+
+
+def test_a_request_s_language_is_checked_without_loading_the_card_s_modules(
+        tmp_path: Path) -> None:
+    """Filling and checking a request (before every run) lists the phrasebooks, the user's
+    too, without importing Jinja: the card's modules load during the run (issue 31)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "draft.nl.toml").write_text("", encoding="utf-8")
+    probe = (
+        "import sys; from flows.runtime import with_settings; "
+        "from lookup.intake.request import ResearchRequest; "
+        "from lookup.settings import load_settings; "
+        f"s = load_settings({{'LOOKUP_CONFIG': '', 'LOOKUP_TEMPLATES_DIR': {str(tmp_path)!r}}}); "
+        "r = with_settings(ResearchRequest(name='Dana Okafor', company='B', language='nl'), s); "
+        "print(r.language, 'jinja2' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.strip() == "nl False", done.stderr[-2000:]

@@ -461,3 +461,33 @@ def test_verification_to_json_shape(world):
     assert set(data) == {"address", "status", "reasons", "checked_at", "mx", "provider", "smtp",
                          "flags", "retry_after"}
     assert data["smtp"][0].keys() == {"command", "code", "enhanced", "text"}
+
+
+SLOW_DNS = """
+name = "Slow DNS"
+[latency_ms]
+dns = 300
+[dns."acme.test"]
+mx = ["10 mx1.acme.test", "20 mx2.acme.test", "30 mx3.acme.test"]
+[dns."mx1.acme.test"]
+a = ["127.0.0.1"]
+[dns."mx2.acme.test"]
+a = ["127.0.0.2"]
+[dns."mx3.acme.test"]
+a = ["127.0.0.3"]
+"""
+
+
+def test_the_mail_servers_addresses_are_asked_at_once(tmp_path):
+    """The A records of a domain's MX hosts are asked together (issue 31): every query reaches
+    the world's DNS server before the first could be answered (300 ms each), and the hosts
+    keep their preference order."""
+    with serve_world(write_world(tmp_path, SLOW_DNS)) as running:
+        verifier = Verifier(settings_for(running))
+        hosts, missing = asyncio.run(verifier.mail_hosts(
+            ("mx1.acme.test", "mx2.acme.test", "mx3.acme.test")))
+        asked = [q.at for q in running.dns_log if q.name.startswith("mx") and q.type == "A"]
+    assert hosts == [("mx1.acme.test", "127.0.0.1"), ("mx2.acme.test", "127.0.0.2"),
+                     ("mx3.acme.test", "127.0.0.3")], missing
+    assert len(asked) == 3
+    assert max(asked) - min(asked) < 0.3

@@ -199,11 +199,12 @@ class GlobalPoliteness:
         self._client = get_client()
         await self._client.__aenter__()
         try:  # the limits themselves are not read: a missing one is created when first used
-            self.policy = await read_policy(self._client) or self.policy
             # one POST, before any concurrent one: with CSRF protection on, the client fetches
             # its token here, once (concurrent first changes would each fetch one, replacing
-            # the others')
-            await self._client.read_global_concurrency_limits(limit=1)
+            # the others'); the policy (a GET, which needs no token) is read meanwhile
+            policy, _ = await asyncio.gather(
+                read_policy(self._client), self._client.read_global_concurrency_limits(limit=1))
+            self.policy = policy or self.policy
         except httpx.HTTPError as exc:
             await self._client.__aexit__(None, None, None)
             raise ServerError(f"The Prefect server's politeness policy could not be read: {exc}") from exc

@@ -24,6 +24,7 @@ import jinja2
 from lookup import resources
 from lookup.card.draft import Phrasebook
 from lookup.card.followup_view import followup_context
+from lookup.card.languages import languages
 from lookup.card.markdown import (
     Safe,
     clean_text,
@@ -276,6 +277,14 @@ def _render(templates_dir: Path, name: str, context: dict[str, Any]) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+def compile_templates(templates_dir: Path) -> None:
+    """Compile the card's templates now (the environment keeps them): the first card of a
+    process then does not wait for Jinja's compiler (``lookup.research.steps.preload_card``)."""
+    env = _environment(Path(templates_dir))
+    for name in (TEMPLATE_NAME, HISTORY_TEMPLATE):
+        env.get_template(name)
+
+
 def render_history(history: Sequence[Verification], *, templates_dir: Path) -> str:
     """The "## Verification history" section alone, newest check first (ends the card)."""
     return _render(templates_dir, HISTORY_TEMPLATE, {"history": _newest_first(history)})
@@ -303,14 +312,6 @@ def phrasebook(templates_dir: Path, language: str) -> Phrasebook:
             "templates folder (a translated copy of config/templates/draft.en.toml)."
         )
     return Phrasebook(language, merged, found[-1])
-
-
-def languages(templates_dir: Path) -> list[str]:
-    """The draft languages available: the shipped phrasebooks and the user's."""
-    found = set()
-    for folder in (Path(SHIPPED_TEMPLATES), Path(templates_dir)):
-        found |= {p.name[len("draft."):-len(".toml")] for p in folder.glob("draft.*.toml")}
-    return sorted(found)
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> None:

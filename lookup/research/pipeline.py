@@ -131,7 +131,6 @@ async def run_pipeline(
     limiters to share (see ``open_tools``).
     """
     started = now()
-    preload_card()
     async with open_tools(settings, transport=transport, politeness=politeness) as tools:
         queries = plan_queries(interview.name, interview.company, interview.domain)
         logger.info(
@@ -164,6 +163,9 @@ async def run_pipeline(
         )
         first, rest = analysis.to_verify(facts), analysis.deeper(facts)
         logger.info("Verifying %d candidate addresses", len(first))
+        # the card's imports and templates load while the mail servers answer (issue 31:
+        # started with the run, they slowed its parsing; SMTP is the longest wait)
+        preload_card(settings.templates_dir)
         checks = list(await _call(steps.verify, first, tools, smtp, rest))
         if len(checks) > len(first):
             logger.info("The top addresses were refused: %d more asked down the ranked list",

@@ -17,6 +17,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import httpx
 
@@ -418,15 +419,21 @@ def write_card(
 CARD_MODULES = ("lookup.card.write",)
 
 
-def preload_card() -> threading.Thread:
-    """Load the card's modules in a thread while the run waits on the network (issue 31):
-    the imports take the processor when the event loop has nothing to do, instead of
-    adding their time at the end. ``write_card`` imports them again (a no-op by then, or
-    it waits for the thread's import to finish)."""
+def preload_card(templates_dir: Path | None = None) -> threading.Thread:
+    """Load the card's modules, and compile its templates from ``templates_dir``, in a thread
+    while the run waits on the network (issue 31): the work takes the processor when the
+    event loop has nothing to do, instead of adding its time at the end. ``write_card``
+    imports the modules again (a no-op by then, or it waits for the thread's import to
+    finish) and renders with the compiled templates."""
     def load() -> None:
         for name in CARD_MODULES:
             with contextlib.suppress(Exception):  # write_card's own import says what failed
                 importlib.import_module(name)
+        if templates_dir is not None:
+            with contextlib.suppress(Exception):  # so does the card's own rendering
+                from lookup.card.render import compile_templates
+
+                compile_templates(templates_dir)
 
     thread = threading.Thread(target=load, name="preload-card", daemon=True)
     thread.start()

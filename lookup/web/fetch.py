@@ -32,9 +32,10 @@ loopback on purpose.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
@@ -160,6 +161,7 @@ class Fetcher:
         self._hosts: dict[str, str | None] = {}  # host -> address problem, resolved once
         self._memo: dict[str, asyncio.Future[FetchResult]] = {}
         self._slots = asyncio.Semaphore(max(1, settings.fetch.concurrency))
+        self._host_queues: dict[str, asyncio.Lock] = {}  # one request per host waits its turn
         self.walled: dict[str, str] = {}  # host -> why: a bot challenge answered there
 
     @property
@@ -168,14 +170,10 @@ class Fetcher:
 
     async def fetch_many(self, urls: Iterable[str], *,
                          accept: frozenset[str] = PAGES) -> list[FetchResult]:
-        """Fetch each distinct URL once, ``fetch.concurrency`` at a time, in the order given."""
+        """Fetch each distinct URL once, in the order given; ``fetch.concurrency`` requests are
+        in flight at most (a URL waiting for its host's turn holds none: ``_request``)."""
         unique = list(dict.fromkeys(dedupe_key(u) for u in urls if u.strip()))
-
-        async def one(url: str) -> FetchResult:
-            async with self._slots:
-                return await self.fetch(url, accept=accept)
-
-        return list(await asyncio.gather(*(one(u) for u in unique)))
+        return list(await asyncio.gather(*(self.fetch(u, accept=accept) for u in unique)))
 
     async def fetch(self, url: str, *, accept: frozenset[str] = PAGES) -> FetchResult:
         """The page at ``url``, or why it was not fetched; never raises for network trouble.
@@ -302,18 +300,38 @@ class Fetcher:
                 return _Answer(url, reason=f"budget spent: the run's {n} requests are used")
             self.requests_sent += 1
             self.requested.append(url)
-            await self.limiter.wait(_host(url), interval_s=self._crawl_delay(url))
-            try:
+            async with self._turn(url):
                 answer, wait = await self._attempt(url, page=page, last=attempt == MAX_RETRIES,
                                                    accept=accept)
-            finally:
-                self.limiter.done(_host(url))
             if wait is None:
                 return answer
             await self.clock.sleep(
                 max(wait, backoff_delay(attempt, rng=self.rng, base_s=RETRY_BASE_S, cap_s=RETRY_WAIT_CAP_S))
             )
         raise AssertionError("unreachable")  # pragma: no cover - the last attempt always returns
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, url: str) -> AsyncIterator[None]:
+        """A slot (``fetch.concurrency`` requests at once) and the host's turn, in that order.
+
+        One request per host waits for its host's turn at a time, holding a slot; the host's
+        next one queues without a slot (issue 31: each took a slot first, so a host's spaced
+        pages could hold every slot while other hosts waited). The turn comes after the slot,
+        so the request leaves as soon as its turn is granted: a host's spacing holds.
+        """
+        host = _host(url)
+        async with self._host_queues.setdefault(host, asyncio.Lock()):
+            await self._slots.acquire()
+            try:
+                await self.limiter.wait(host, interval_s=self._crawl_delay(url))
+            except BaseException:
+                self._slots.release()
+                raise
+        try:
+            yield
+        finally:
+            self._slots.release()
+            self.limiter.done(host)
 
     async def _attempt(self, url: str, *, page: bool, last: bool,
                        accept: frozenset[str] = PAGES) -> tuple[_Answer, float | None]:
