@@ -8,6 +8,7 @@ import random
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -542,4 +543,4 @@ def test_a_host_waiting_its_turn_holds_no_slot_another_host_could_use(
     assert asked[("blog.acme.test", "/index.html")] < asked[("www.acme.test", "/team.html")]
     spaced = sorted(hit.at for hit in hits if hit.host == "www.acme.test")
     assert len(spaced) == 5  # robots.txt and the four pages, each its turn: 0.3 s apart
-    assert min(b - a for a, b in zip(spaced, spaced[1:])) > 0.25
+    assert min(b - a for a, b in pairwise(spaced)) > 0.25
