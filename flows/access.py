@@ -24,12 +24,12 @@ card or a record (``prefect-server.json`` notes ``auth: true`` and nothing else)
 from __future__ import annotations
 
 import base64
-import ipaddress
 import os
 import ssl
 from collections.abc import Mapping, MutableMapping
 
 from lookup.errors import BadInputError, ServerError
+from lookup.web.hosts import is_loopback
 
 __all__ = [
     "CLIENT_AUTH",
@@ -47,21 +47,6 @@ __all__ = [
 SERVER_AUTH = "PREFECT_SERVER_API_AUTH_STRING"
 CLIENT_AUTH = "PREFECT_API_AUTH_STRING"
 CSRF = "PREFECT_SERVER_CSRF_PROTECTION_ENABLED"
-
-
-def is_loopback(host: str) -> bool:
-    """True for an address only this machine reaches: 127.0.0.0/8, ::1, ``localhost``.
-
-    A wildcard (``0.0.0.0``, ``::``, empty) and any other name are not: a name is not
-    resolved here, and one that resolves beyond loopback would let others in.
-    """
-    text = host.strip().strip("[]").split("%")[0]
-    if text.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(text).is_loopback
-    except ValueError:
-        return False
 
 
 def server_auth(env: Mapping[str, str] | None = None) -> str:

@@ -14,12 +14,12 @@ checks stay ours. In world mode the proxy itself must be on loopback.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
 from lookup.errors import ConfigError
+from lookup.web.hosts import is_loopback
 
 __all__ = ["DIRECT", "ConnectFailed", "SmtpRoute", "open_stream", "parse_proxy"]
 
@@ -70,21 +70,12 @@ def parse_proxy(url: str, *, world_mode: bool = False) -> tuple[str, int]:
             "socks5://host:port "
             "(for example socks5://127.0.0.1:1080 after `ssh -D 1080 yourserver`)."
         )
-    if world_mode and not _loopback(parts.hostname):
+    if world_mode and not is_loopback(parts.hostname):
         raise ConfigError(
             f"In an offline world the SMTP proxy must listen on loopback (127.0.0.1 or ::1), "
             f"not {parts.hostname}: a world never leaves this machine."
         )
     return parts.hostname, port
-
-
-def _loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 async def open_stream(

@@ -20,6 +20,7 @@ from lookup.settings import Settings
 
 __all__ = [
     "loopback_problem",
+    "is_loopback",
     "Resolver",
     "address_problem",
     "dns_resolver",
@@ -114,6 +115,21 @@ def address_problem(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address
     if ip.is_multicast or not ip.is_global:
         return f"non-public address: {ip}"
     return None
+
+
+def is_loopback(host: str) -> bool:
+    """True for a host only this machine reaches: 127.0.0.0/8, ::1, ``localhost``.
+
+    A wildcard (``0.0.0.0``, ``::``, empty) and any other name are not: a name is not
+    resolved here, and one that resolves beyond loopback would let others in.
+    """
+    text = host.strip().strip("[]").split("%")[0]
+    if text.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        return False
 
 
 def loopback_problem(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
