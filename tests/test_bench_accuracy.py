@@ -263,14 +263,20 @@ def test_holdout_by_source_holds_out_the_companies_of_a_file(tmp_path):
         "source 1 (2 companies)": 12, "source 2 (6 companies)": 36}
 
 
+def _half_right(*, people: int) -> accuracy.Tally:
+    """Ten companies of ``people`` each, all said 0.5: every one right at odd companies,
+    every one wrong at even ones."""
+    tally = accuracy.Tally()
+    for c in range(10):
+        for _ in range(people):
+            tally.add(f"c{c}.test", "a", [("a" if c % 2 else "b", 0.5)])
+    return tally
+
+
 def test_the_ece_spreads_over_populations_of_companies():
     """A population of companies all right at 0.5 said is off by 0.5, one of half right
     and half wrong companies by less; the spread reports both ends of such draws."""
-    tally = accuracy.Tally()
-    for c in range(10):
-        for _ in range(4):
-            tally.add(f"c{c}.test", "a", [("a" if c % 2 else "b", 0.5)])
-    spread = tally.spread(2, samples=200, seed=0)
+    spread = _half_right(people=4).spread(2, samples=200, seed=0)
     assert spread["companies"] == 2
     assert spread["p90"] == 0.5  # two companies alike: all right or all wrong at 0.5
     assert 0.0 <= spread["median"] <= 0.5
@@ -280,11 +286,7 @@ def test_the_ece_spreads_over_populations_of_companies():
 def test_the_big_bin_gap_spreads_over_populations_of_companies():
     """Fifty people a company, said 0.5: two companies alike fill a bin of 100 that is off
     by 0.5; one of each is exactly calibrated; the spread reports both."""
-    tally = accuracy.Tally()
-    for c in range(10):
-        for _ in range(50):
-            tally.add(f"c{c}.test", "a", [("a" if c % 2 else "b", 0.5)])
-    spread = tally.spread(2, samples=200, seed=0)
+    spread = _half_right(people=50).spread(2, samples=200, seed=0)
     assert spread["gap_p90"] == 0.5
     assert spread["gap_median"] in (0.0, 0.5)
     assert 0.0 < spread["gap_share_ok"] < 1.0
