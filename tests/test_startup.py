@@ -23,7 +23,7 @@ from flows.runtime import on_loopback
 from lookup.errors import ServerError
 from lookup.settings import load_settings
 from lookup.web._client import make_client
-from lookup.web.tls import httpx_context, system_context
+from lookup.web.tls import httpx_context, system_context, unverified_context
 from lookup.world._tls import self_signed_context
 
 HOST = "www.acme.test"
@@ -87,6 +87,15 @@ def test_the_shared_contexts_check_certificates_and_host_names() -> None:
         context = make()
         assert context is make()
         assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+
+def test_starttls_without_verification_has_a_context_of_its_own() -> None:
+    """A mail server's unverified STARTTLS gets its own context, built once, so the shared
+    verifying one is never loosened for it."""
+    loose = unverified_context()
+    assert loose is unverified_context() and loose is not system_context()
+    assert loose.verify_mode == ssl.CERT_NONE and not loose.check_hostname
+    assert system_context().verify_mode == ssl.CERT_REQUIRED and system_context().check_hostname
 
 
 @pytest.mark.parametrize(("configured", "used"), [

@@ -33,6 +33,7 @@ from lookup.mail.dnscheck import DnsCache, host_addresses
 from lookup.mail.smtpconnect import ConnectFailed, SmtpRoute, open_stream
 from lookup.settings import Settings
 from lookup.web.hosts import address_problem, loopback_problem
+from lookup.web.tls import system_context
 
 __all__ = [
     "Identity",
@@ -192,7 +193,7 @@ async def _fetch(
                                        world_mode=world)
     try:
         if tls:
-            await writer.start_tls(ssl.create_default_context(), server_hostname=host)
+            await writer.start_tls(system_context(), server_hostname=host)
         request = (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/plain\r\n"
                    "User-Agent: interviewer-lookup\r\nConnection: close\r\n\r\n")
         writer.write(request.encode("ascii"))

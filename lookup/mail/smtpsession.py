@@ -18,6 +18,7 @@ from typing import NoReturn
 from lookup.mail.rules import ABOUT_US, Reply, ReplyCategory, classify_reply, parse_reply
 from lookup.models import SmtpStep
 from lookup.settings import SmtpSettings
+from lookup.web.tls import system_context, unverified_context
 
 __all__ = ["Dropped", "Refused", "Session", "TlsFailed", "hello", "ok", "refuse", "said"]
 
@@ -136,10 +137,7 @@ async def hello(
     reply, _ = await session.command("STARTTLS")
     if reply.code != 220:
         return  # carry on in the clear: the server declined after offering
-    context = ssl.create_default_context()
-    if not verify_tls:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
+    context = system_context() if verify_tls else unverified_context()
     try:
         await asyncio.wait_for(
             session.writer.start_tls(context, server_hostname=name), settings.timeout_s
