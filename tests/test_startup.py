@@ -339,3 +339,35 @@ def test_a_request_s_language_is_checked_without_loading_the_card_s_modules(
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=120, cwd=Path(__file__).resolve().parent.parent)
     assert done.stdout.strip() == "nl False", done.stderr[-2000:]
+
+
+def test_searches_go_early_only_where_no_server_spaces_them_for_every_worker() -> None:
+    """The first searches go out while Prefect loads without a server (the process's own
+    limiter spaces them) and in a world running flat out; not when a server's global limits
+    would have to know of them (a server, on the internet, or a world keeping its limits)."""
+    from dataclasses import replace
+
+    from flows.politeness.policy import global_limits
+    from lookup.settings import WorldEndpoints
+
+    internet = load_settings({})
+    world = internet.in_world(WorldEndpoints(directory="w", http_port=1, dns_port=2, smtp_port=3,
+                                             search_url="http://127.0.0.1:4"))
+    limited = replace(world, general=replace(world.general, world_limits=True))
+    assert [global_limits(s, server=True) for s in (internet, world, limited)] == [True, False, True]
+    assert not any(global_limits(s, server=False) for s in (internet, world, limited))
+
+
+def test_the_first_queries_are_the_pipeline_s_and_none_for_a_panel() -> None:
+    """`lookup research` sends early what the run plans first (its interview's name, company
+    and domain); nothing for a panel (its runs come one after another)."""
+    from flows.cli._runs import first_queries
+    from lookup.intake.request import ResearchRequest
+    from lookup.web.queries import plan_queries
+
+    one = ResearchRequest(name="Dr. Ada Quill", company="Quillworks", domain="quillworks.test")
+    interview = one.interview()
+    assert first_queries(one) == plan_queries(interview.name, interview.company, interview.domain)
+    assert any(q.endswith(" site:quillworks.test") for q in first_queries(one))
+    assert first_queries(ResearchRequest(name="Ada Quill", company="Quillworks",
+                                         panel=("Ada Quill", "Bo Lind"))) == []
