@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import ssl
 from pathlib import Path
 
@@ -371,3 +372,45 @@ def test_the_first_queries_are_the_pipeline_s_and_none_for_a_panel() -> None:
     assert any(q.endswith(" site:quillworks.test") for q in first_queries(one))
     assert first_queries(ResearchRequest(name="Ada Quill", company="Quillworks",
                                          panel=("Ada Quill", "Bo Lind"))) == []
+
+
+def test_loading_a_run_collects_nothing_and_freezes_what_it_built_in_the_command_s_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In the command's own process the collector is off while a run's start loads modules,
+    on again afterwards with what was built frozen out of its sight; embedded (a test
+    harness), the collector is left as it is."""
+    import gc
+
+    from flows.cli import _gc
+
+    before = gc.get_freeze_count()
+    with _gc.loading():
+        assert gc.isenabled()  # not the command's own process: untouched
+    assert gc.get_freeze_count() == before
+    monkeypatch.setattr(_gc, "_OWN", True)
+    try:
+        with _gc.loading():
+            assert not gc.isenabled()
+            built = [[n] for n in range(1000)]
+        assert gc.isenabled() and gc.get_freeze_count() >= before + len(built)
+    finally:
+        gc.unfreeze()  # the test process's garbage is collected again
+
+
+def test_the_command_s_last_exit_handler_freezes_what_is_left(tmp_path: Path) -> None:
+    """The console script's process ends with its objects frozen out of the final collection,
+    after the other exit handlers ran, and its output whole."""
+    import subprocess
+    import sys
+
+    code = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: print('frozen at the end:', gc.get_freeze_count() > 0))\n"
+            "from flows.cli import main\n"
+            "sys.argv = ['lookup', '--help']\n"
+            "main()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert done.returncode == 0, done.stderr
+    assert "research" in done.stdout and done.stdout.rstrip().endswith("frozen at the end: True")

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from flows.cli._gc import loading
 from flows.cli._output import FAILED, emit, fail, fail_some, out, say
 from flows.runtime import (
     FAST_RUNS_HINT,
@@ -39,7 +40,8 @@ def start_research(
     and every run use it); this machine's IP on no blocklist when SMTP probes will be sent, and
     a network, said at once; Prefect set up (the local server started with ``start``, else a
     tip when Prefect's temporary one will make it slow) and its console
-    lines about expected failures kept quiet. The look at the network runs while Prefect is
+    lines about expected failures kept quiet; in the command's own process, the garbage
+    collector left out of the loading (``flows/cli/_gc.py``). The look at the network runs while Prefect is
     imported (2 s): it is waiting on answers, the import on the processor. So are the run's
     first search ``queries`` (``plan_queries``), where no Prefect server spaces searches for
     every worker (``lookup.web.session.search_early``): the run's session takes their answers.
@@ -48,15 +50,17 @@ def start_research(
     parsed and checked, ``world`` served, ``ready`` checked and Prefect imported), for
     ``--json``'s ``timings``."""
     marks = {"command": time.time()}
-    with world_settings(settings) as live:
-        marks["world"] = time.time()
-        look = _in_thread(lambda: asyncio.run(preflight(live, smtp=smtp)))
-        try:
-            api = connect_prefect(settings, start=start)
-            _search_early(live, queries, server=api is not None)
-            import flows.research  # noqa: F401  (Prefect's log handlers exist from here on)
-        finally:
-            look.result()  # no network (or a listed IP) is said first, whatever else failed
+    with contextlib.ExitStack() as stack:
+        with loading():  # no garbage collection until Prefect and the flow are imported
+            live = stack.enter_context(world_settings(settings))
+            marks["world"] = time.time()
+            look = _in_thread(lambda: asyncio.run(preflight(live, smtp=smtp)))
+            try:
+                api = connect_prefect(settings, start=start)
+                _search_early(live, queries, server=api is not None)
+                import flows.research  # noqa: F401  (Prefect's log handlers exist from here on)
+            finally:
+                look.result()  # no network (or a listed IP) is said first, whatever else failed
         marks["ready"] = time.time()
         if api is None:
             say(FAST_RUNS_HINT)
