@@ -45,9 +45,12 @@ from lookup.intake.request import ResearchRequest
 from lookup.research import analysis, pipeline, steps
 from lookup.research.analysis import research_json
 from lookup.settings import load_settings
+from lookup.web import suffix_cache
 
 __all__ = ["STEPS", "deployment_id", "research_here", "research_interviewer", "submitted_refusal",
            "transient"]
+
+suffix_cache.load()  # the Public Suffix List as an earlier process parsed it (~50 ms less)
 
 
 def transient(task: Any, task_run: Any, state: Any) -> bool:

@@ -53,12 +53,48 @@ def test_the_suffix_lists_hold_the_rules_the_library_s_own_punycode_parse_holds(
 
     from lookup.web import suffixes
 
-    text = "\n".join(suffixes._SOURCE)  # noqa: SLF001
-    for ours, icann in ((suffixes._PSL, False), (suffixes._ICANN, True)):  # noqa: SLF001
+    text = "\n".join(suffixes._with_punycode(  # noqa: SLF001
+        f"{suffixes.list_text()}\n{suffixes.WORLD_SUFFIX}\n"))
+    for ours, icann in zip(suffixes.parse_lists(suffixes.list_text()), (False, True), strict=True):
         theirs = PublicSuffixList(source=text, only_icann=icann)
         assert ours._publicsuffix == theirs._publicsuffix  # noqa: SLF001
         assert ours._maxlabel == theirs._maxlabel  # noqa: SLF001
     assert registrable_domain("shop.acme.xn--55qx5d.cn") == "acme.xn--55qx5d.cn"  # 公司.cn
+
+
+def test_the_parsed_suffix_lists_are_kept_beside_the_bytecode_and_answer_alike(
+    tmp_path, monkeypatch
+):
+    """The first process keeps the parsed lists where Python keeps bytecode; the next one
+    answers from them exactly as from a fresh parse; a damaged file is parsed again and
+    replaced; with no bytecode written, nothing is kept."""
+    import pickle
+
+    from lookup.web import suffix_cache, suffixes
+
+    monkeypatch.setattr(suffix_cache.sys, "dont_write_bytecode", False)
+    monkeypatch.setattr(suffix_cache.sys, "pycache_prefix", str(tmp_path))
+    monkeypatch.setattr(suffixes, "_LISTS", None)
+    path = suffix_cache.cache_file(suffixes.list_text())
+    assert path is not None and path.is_relative_to(tmp_path)
+    assert suffix_cache.load() is False and path.is_file()  # parsed, and kept
+    monkeypatch.setattr(suffixes, "parse_lists", lambda text: pytest.fail("parsed again"))
+    assert suffix_cache.load() is True
+    fresh = suffixes._with_punycode(f"{suffixes.list_text()}\n{suffixes.WORLD_SUFFIX}\n")  # noqa: SLF001
+    from publicsuffixlist import PublicSuffixList
+
+    for kept, icann in zip(suffixes._lists(), (False, True), strict=True):  # noqa: SLF001
+        assert kept._publicsuffix == PublicSuffixList(  # noqa: SLF001
+            source=fresh, accept_encoded_idn=False, only_icann=icann)._publicsuffix  # noqa: SLF001
+    assert registrable_domain("www.brightwater.co.uk") == "brightwater.co.uk"
+    path.write_bytes(pickle.dumps({"not": "lists"}))
+    monkeypatch.undo()
+    monkeypatch.setattr(suffix_cache.sys, "dont_write_bytecode", False)
+    monkeypatch.setattr(suffix_cache.sys, "pycache_prefix", str(tmp_path))
+    assert suffix_cache.load() is False and suffix_cache._sound(  # noqa: SLF001
+        pickle.loads(path.read_bytes()))
+    monkeypatch.setattr(suffix_cache.sys, "dont_write_bytecode", True)
+    assert suffix_cache.cache_file(suffixes.list_text()) is None
 
 
 @pytest.mark.parametrize(

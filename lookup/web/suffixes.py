@@ -1,4 +1,5 @@
-"""Registrable domains, from the Public Suffix List. Pure: the list is read once, at import.
+"""Registrable domains, from the Public Suffix List. Pure: the list is read once, at import,
+and parsed at first use (or handed over parsed: ``adopt``, from ``suffix_cache``).
 
 The list is the snapshot bundled with ``publicsuffixlist`` (no download, ever): its
 ICANN section says ``firma.co.at`` and ``shop.acme.com.au`` are registered under
@@ -19,7 +20,8 @@ from importlib import resources
 
 from publicsuffixlist import PublicSuffixList, encode_idn
 
-__all__ = ["WORLD_SUFFIX", "country_suffix", "public_suffix", "registrable_domain"]
+__all__ = ["WORLD_SUFFIX", "Lists", "adopt", "country_suffix", "list_text", "parse_lists",
+           "public_suffix", "registrable_domain"]
 
 WORLD_SUFFIX = "test"
 _PRIVATE_MARK = "===BEGIN PRIVATE DOMAINS==="
@@ -61,10 +63,36 @@ def _with_punycode(text: str) -> list[str]:
     return lines
 
 
+Lists = tuple[PublicSuffixList, PublicSuffixList]  # the whole list, its ICANN section
+
+
+def parse_lists(text: str) -> Lists:
+    """The whole list and its ICANN section, parsed, with the offline worlds' suffix."""
+    source = _with_punycode(f"{text}\n// offline worlds (docs/world.md)\n{WORLD_SUFFIX}\n")
+    return (PublicSuffixList(source=source, accept_encoded_idn=False),
+            PublicSuffixList(source=source, accept_encoded_idn=False, only_icann=True))
+
+
+def list_text() -> str:
+    """The list this module answers from (the snapshot bundled with ``publicsuffixlist``)."""
+    return _TEXT
+
+
+def adopt(lists: Lists) -> None:
+    """Answer from ``lists``, parsed from ``list_text()`` elsewhere (a cache), from now on."""
+    global _LISTS
+    _LISTS = lists
+
+
+def _lists() -> Lists:
+    global _LISTS
+    if _LISTS is None:  # two threads may both parse once: the same lists either way
+        _LISTS = parse_lists(_TEXT)
+    return _LISTS
+
+
 _TEXT = _list_text()
-_SOURCE = _with_punycode(f"{_TEXT}\n// offline worlds (docs/world.md)\n{WORLD_SUFFIX}\n")
-_PSL = PublicSuffixList(source=_SOURCE, accept_encoded_idn=False)
-_ICANN = PublicSuffixList(source=_SOURCE, accept_encoded_idn=False, only_icann=True)
+_LISTS: Lists | None = None
 _PROVIDERS = _hosting_providers(_TEXT)
 # A tenant label that is never a hosting tenant: the web host of a company's own domain.
 _NOT_TENANTS = frozenset({"www", "mail", "mx"})
@@ -78,13 +106,13 @@ def public_suffix(host: str) -> str:
     if len(labels) >= 3 and labels[-1] == WORLD_SUFFIX and labels[-2] in _PROVIDERS \
             and labels[-3] not in _NOT_TENANTS:
         return ".".join(labels[-2:])
-    return _PSL.publicsuffix(".".join(labels)) or labels[-1]
+    return _lists()[0].publicsuffix(".".join(labels)) or labels[-1]
 
 
 def country_suffix(domain: str) -> bool:
     """True for a country's registry: acme.de, acme.co.uk, acme.com.co; not acme.io, acme.ai
     or acme.co (used as generic ones), nor a hosting tenant (group.github.io)."""
-    suffix = _ICANN.publicsuffix(".".join(_labels(domain))) or ""
+    suffix = _lists()[1].publicsuffix(".".join(_labels(domain))) or ""
     tld = suffix.rsplit(".", 1)[-1]
     return len(tld) == 2 and ("." in suffix or tld not in {"io", "ai", "co"})
 
