@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from lookup.mail.verify import Verifier, verification_to_json
+from lookup.models import Verification
 from lookup.ratelimit import FakeClock
 from lookup.settings import Settings
 from lookup.world import serve_world
@@ -491,3 +492,26 @@ def test_the_mail_servers_addresses_are_asked_at_once(tmp_path):
                      ("mx3.acme.test", "127.0.0.3")], missing
     assert len(asked) == 3
     assert max(asked) - min(asked) < 0.3
+
+
+def test_what_a_probe_needs_first_is_looked_up_ahead_and_not_again(world):
+    """``prepare_smtp`` (started while a run reads pages) looks up the mail servers' addresses
+    and checks port 25 ahead; the probe then asks neither again and finds the same answer
+    as without it. With SMTP off it starts nothing."""
+    world.clear_logs()
+    verifier = Verifier(settings_for(world), rng=random.Random(7))
+
+    async def ahead_then_probe() -> tuple[int, int, Verification]:
+        assert verifier.prepare_smtp("acme.test", smtp=False) is None
+        task = verifier.prepare_smtp("acme.test", smtp=True)
+        assert task is not None
+        await verifier.finish()
+        looked = len([q for q in world.dns_log if q.type == "A"])
+        connected = len({line.connection for line in world.smtp_log})
+        checked = await verifier.verify("jane.doe@acme.test", smtp=True)
+        assert len([q for q in world.dns_log if q.type == "A"]) == looked  # not asked again
+        return looked, connected, checked
+
+    looked, connected, checked = asyncio.run(ahead_then_probe())
+    assert looked >= 2 and connected >= 1  # the MX hosts' addresses; the port check
+    assert checked.status == verify(world, "jane.doe@acme.test").status == "deliverable"

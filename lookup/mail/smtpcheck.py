@@ -179,6 +179,15 @@ class SmtpChecker:
             return None
         return refusal(remembered, current_ip=ip, route_label=self.route.label)
 
+    async def prepare(self, hosts: Sequence[tuple[str, str]]) -> None:
+        """What ``probe_domain`` on ``hosts`` asks first, asked ahead (each remembered for
+        the run): today's blocklist answer, the port check, the run's identity."""
+        if await self.refusal() is not None:
+            return
+        if (await self.port_check.ensure(hosts)).blocked:
+            return
+        await self.identity.ensure()
+
     async def probe_domain(
         self,
         domain: str,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -61,6 +62,8 @@ __all__ = [
     "make_resolver",
     "verification_to_json",
 ]
+
+log = logging.getLogger(__name__)
 
 GRAVATAR_URL = "https://www.gravatar.com"
 PORT_CHECK_DOMAINS = 3  # a batch's port-25 check tries the MX hosts of this many domains
@@ -133,8 +136,38 @@ class Verifier:
             OneDriveCheck(http_client, settings.m365, clock=self.clock)
             if settings.m365.enabled and http_client is not None else None
         )
+        self._preparing: list[asyncio.Task[None]] = []
 
     # -- public API ------------------------------------------------------
+
+    def prepare_smtp(self, domain: str, smtp: bool | None = None) -> asyncio.Task[None] | None:
+        """Start looking up, in the background, what probing ``domain`` will need first: its
+        mail servers' addresses, whether port 25 answers from here, the run's identity and
+        today's blocklist answer (issue 31: the probe then starts at once; on the internet
+        the port check and the identity are round trips of their own). Each is remembered
+        for the run, so the probe asks nothing twice and waits for what is under way; a
+        failure here is the probe's to report. None when SMTP is off for the run."""
+        if not self._probing(smtp):
+            return None
+        task = asyncio.ensure_future(self._prepare(domain))
+        self._preparing.append(task)
+        return task
+
+    async def finish(self) -> None:
+        """Wait for the looks ``prepare_smtp`` started (the run's clients close after this)."""
+        preparing, self._preparing = self._preparing, []
+        await asyncio.gather(*preparing, return_exceptions=True)
+
+    async def _prepare(self, domain: str) -> None:
+        try:
+            mail = await self.check_domain(domain)
+            if mail.status != "accepts" or await self.smtp.blocked_parts([]) is not None:
+                return
+            hosts, _ = await self._mx_addresses(mail.mx)
+            if hosts:
+                await self.smtp.prepare(hosts)
+        except Exception as exc:  # the probe meets it again and says it in the card
+            log.debug("looking ahead for the SMTP probe of %s failed: %s", domain, exc)
 
     async def check_domain(self, domain: str) -> DomainMail:
         """Whether ``domain`` takes mail (MX, null MX, A fallback), through whom, and why."""

@@ -78,6 +78,7 @@ async def _gather_with_addresses(
     found: SearchOutcome,
     domain: DomainOutcome,
     tools: RunTools,
+    smtp: bool | None,
 ) -> tuple[Gathered, SearchOutcome, MailOutcome]:
     """Read the company's pages, settle its mail domain, then read what '"@domain"' finds.
 
@@ -85,6 +86,8 @@ async def _gather_with_addresses(
     the first pages are read; otherwise it waits until those pages say where the mail goes.
     """
     if not domain.domain or interview.domain:  # a given domain was in the first queries
+        if domain.domain:
+            tools.verifier.prepare_smtp(domain.domain, smtp)
         gathered = await _call(steps.gather, interview, found.hits, domain, tools)
         return gathered, found, MailOutcome(domain.domain, domain.reasons)
     site_mail = domain.checks.get(domain.domain)
@@ -93,6 +96,8 @@ async def _gather_with_addresses(
               if early else None)
     first = await _call(steps.gather, interview, found.hits, domain, tools, ADDRESS_PAGES)
     mail = await _call(steps.mail, domain, (*domain.homepages, *first.pages), tools)
+    if mail.domain:  # the SMTP probe's first looks, while the rest of the pages are read
+        tools.verifier.prepare_smtp(mail.domain, smtp)
     outcomes = [await search] if search is not None else []
     if mail.domain and (search is None or mail.domain != domain.domain):
         outcomes.append(await _call(steps.search, [f'"@{mail.domain}"'], tools))
@@ -145,7 +150,8 @@ async def run_pipeline(
             )
         domain = await _call(steps.domain, interview, found.hits, tools)
         logger.info("Company domain: %s", domain.domain or "not found")
-        gathered, found, mail = await _gather_with_addresses(steps, interview, found, domain, tools)
+        gathered, found, mail = await _gather_with_addresses(steps, interview, found, domain, tools,
+                                                            smtp)
         if mail.domain != domain.domain:
             logger.info("Mail domain: %s", mail.domain or "not found")
         pages = (*domain.homepages, *gathered.pages)

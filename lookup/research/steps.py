@@ -167,6 +167,7 @@ async def open_tools(
     try:
         yield RunTools(settings, session, fetcher, verifier, client)
     finally:
+        await verifier.finish()  # looks ahead for the SMTP probe use the client
         await client.aclose()
         closer = getattr(backend, "aclose", None)
         if closer is not None:
