@@ -36,6 +36,7 @@ from prefect.states import Failed
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
+from flows._gc import freeze_at_exit
 from flows.politeness.limiters import run_politeness
 from flows.privacy import RESEARCH_FLOW, artifact_key
 from flows.runtime import request_settings, with_settings, world_settings, world_transport
@@ -51,6 +52,7 @@ __all__ = ["STEPS", "deployment_id", "research_here", "research_interviewer", "s
            "transient"]
 
 suffix_cache.load()  # the Public Suffix List as an earlier process parsed it (~50 ms less)
+freeze_at_exit()  # a worker's flow-run process too ends without walking Prefect's objects
 
 
 def transient(task: Any, task_run: Any, state: Any) -> bool:

@@ -382,7 +382,7 @@ def test_loading_a_run_collects_nothing_and_freezes_what_it_built_in_the_command
     harness), the collector is left as it is."""
     import gc
 
-    from flows.cli import _gc
+    from flows import _gc
 
     before = gc.get_freeze_count()
     with _gc.loading():
@@ -414,3 +414,19 @@ def test_the_command_s_last_exit_handler_freezes_what_is_left(tmp_path: Path) ->
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
     assert done.returncode == 0, done.stderr
     assert "research" in done.stdout and done.stdout.rstrip().endswith("frozen at the end: True")
+
+
+def test_a_process_that_loads_the_research_flow_freezes_what_is_left_at_exit(tmp_path: Path) -> None:
+    """A worker's flow-run process imports the flow, not the console script: it too ends
+    without the final collection walking Prefect's objects."""
+    import subprocess
+    import sys
+
+    code = ("import atexit, gc\n"
+            "atexit.register(lambda: print('frozen at the end:', gc.get_freeze_count() > 0))\n"
+            "import flows.research\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "frozen at the end: True"

@@ -30,7 +30,7 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """Console-script entry point."""
-    from flows.cli import _gc
+    from flows import _gc
 
     _gc.own_process()
     try:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from flows.cli._gc import loading
+from flows._gc import loading
 from flows.cli._output import FAILED, emit, fail, fail_some, out, say
 from flows.runtime import (
     FAST_RUNS_HINT,
@@ -41,7 +41,7 @@ def start_research(
     a network, said at once; Prefect set up (the local server started with ``start``, else a
     tip when Prefect's temporary one will make it slow) and its console
     lines about expected failures kept quiet; in the command's own process, the garbage
-    collector left out of the loading (``flows/cli/_gc.py``). The look at the network runs while Prefect is
+    collector left out of the loading (``flows/_gc.py``). The look at the network runs while Prefect is
     imported (2 s): it is waiting on answers, the import on the processor. So are the run's
     first search ``queries`` (``plan_queries``), where no Prefect server spaces searches for
     every worker (``lookup.web.session.search_early``): the run's session takes their answers.
