@@ -174,7 +174,7 @@ class Session:
         return reply, pending.lines
 
     async def _send(self) -> None:
-        batch = self._queued if self.pipelining else self._queued[:1]
+        batch = list(self._queued) if self.pipelining else self._queued[:1]
         del self._queued[: len(batch)]
         data = b"".join(p.line.encode("utf-8") + b"\r\n" for p in batch)
         shown = ", ".join(p.line for p in batch)
