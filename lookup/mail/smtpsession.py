@@ -89,6 +89,7 @@ class Session:
         self.rcpts = 0  # RCPT commands sent in this session
         self.pipelining = False  # the last EHLO reply offered PIPELINING (RFC 2920)
         self.writes = 0  # the writes that carried commands: one round trip each
+        self.closing: Reply | None = None  # a 421 reply: the server hangs up (RFC 5321 3.8)
         self._queued: list[Pending] = []  # written, not sent yet
         self._sent: deque[Pending] = deque()  # sent, reply not read yet
 
@@ -174,6 +175,9 @@ class Session:
         return reply, pending.lines
 
     async def _send(self) -> None:
+        if self.closing is not None:  # nothing more goes to a server that said goodbye
+            self._queued.clear()
+            raise Dropped(f"{self.host} closed the session: {said(self.closing)}")
         batch = list(self._queued) if self.pipelining else self._queued[:1]
         del self._queued[: len(batch)]
         data = b"".join(p.line.encode("utf-8") + b"\r\n" for p in batch)
@@ -201,6 +205,8 @@ class Session:
     async def _read_next(self) -> None:
         pending = self._sent.popleft()
         try:
+            if self.closing is not None:
+                raise Dropped(f"{self.host} closed the session: {said(self.closing)}")
             reply, lines = await self._read(pending.line)
         except Dropped as exc:
             pending.record(SmtpStep(pending.line, None, None, f"no reply: {exc}"))
@@ -210,6 +216,8 @@ class Session:
             self._queued.clear()
             raise
         pending.reply, pending.lines = reply, lines
+        if reply.code == 421:
+            self.closing = reply
         pending.record(SmtpStep(pending.line, reply.code, reply.enhanced, reply.text))
 
     async def close(self) -> None:
