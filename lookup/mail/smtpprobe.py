@@ -16,6 +16,12 @@ rejected") end the walk: they hold for every address. A refused null sender is
 retried once with ``smtp.mail_from`` when one is set. "Too many recipients"
 ends the session, and the next one asks fewer. Every step has a timeout; every
 reply is kept as an ``SmtpStep`` so a verdict can show its raw evidence.
+
+When the EHLO reply offers PIPELINING (RFC 2920), the same transactions travel
+in fewer round trips: [RSET of the previous transaction, MAIL FROM, RCPT TO] in
+one write, the catch-all RCPT alone, [RSET, QUIT] at the end. Each RCPT reply is
+still read before the next address is chosen, and an RSET sent with the next
+group still joins the evidence of the transaction it ends (docs/verification.md).
 """
 
 from __future__ import annotations
