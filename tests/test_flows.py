@@ -81,6 +81,31 @@ def test_demo_research_finds_the_expected_address_and_writes_a_sourced_card(data
     assert Path(summary["card"]).parent == data_dir / "briefings" / CANDIDATE
 
 
+def test_the_first_searches_go_out_while_prefect_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`lookup research` sends the run's first round of queries before its flow starts (a
+    world runs flat out); the run takes their answers: each query reaches the engine once."""
+    import time
+
+    from lookup.web.queries import plan_queries
+    from lookup.world import serve_world, write_endpoints
+
+    case = _expected(DEMO_WORLD)
+    with serve_world(DEMO_WORLD) as running:
+        write_endpoints(tmp_path / "world.json", running.endpoints)
+        monkeypatch.setenv("LOOKUP_WORLD_ENDPOINTS", str(tmp_path / "world.json"))
+        summary = _research(DEMO_WORLD)
+        log = running.search_log
+    offset = time.time() - time.monotonic()  # the world's clock to epoch seconds
+    first = plan_queries(case["name"], case["company"])
+    asked = [q.query for q in log if q.query]  # the network check's empty query aside
+    early = [q.query for q in log if q.query and q.at + offset < summary["timings"]["started"]]
+    assert sorted(early) == sorted(first), early
+    assert sorted(asked) == sorted(set(asked)) and set(first) < set(asked)
+    assert summary["email"]["address"] == case["expect"]["email"]
+
+
 def test_running_the_same_interview_twice_updates_and_never_duplicates() -> None:
     """A second run of the same interview keeps one person, one card, and a longer history."""
     first = _research(DEMO_WORLD)

@@ -6,6 +6,7 @@ import asyncio
 import json
 import random
 import re
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,10 +19,16 @@ from hypothesis import strategies as st
 from lookup.errors import InvalidDomainError, InvalidNameError, SearchError
 from lookup.models import SearchHit
 from lookup.ratelimit import FakeClock, RateLimiter
-from lookup.settings import SearchSettings, Settings
+from lookup.settings import SearchSettings, Settings, load_settings
 from lookup.web.queries import plan_queries, quote_phrase
 from lookup.web.search import DdgsBackend, SearxngBackend, make_search_backend
-from lookup.web.session import SearchSession, forget_cached, normalize_query
+from lookup.web.session import (
+    EARLY,
+    SearchSession,
+    forget_cached,
+    normalize_query,
+    search_early,
+)
 from lookup.world import RunningWorld, serve_world
 from tests.worldkit import write_world
 
@@ -367,6 +374,12 @@ service = "search"
 query = "broken once"
 status = 503
 times = 1
+
+[[fault]]
+service = "search"
+query = "early and broken"
+status = 503
+times = 1
 """
 
 SEARCH_DOCS = [
@@ -490,6 +503,101 @@ def test_session_on_the_world_caches_between_runs(
 
     asyncio.run(run_twice())
     assert [q.query for q in search_world.search_log] == ['"Jane Doe"']
+
+
+# -- queries sent early (issue 31: while Prefect loads) ------------------------------
+
+
+def _early_settings(world: RunningWorld, tmp_path: Path, **search: object) -> Settings:
+    settings = load_settings({"LOOKUP_DATA_DIR": str(tmp_path)}).in_world(world.endpoints)
+    return replace(settings, search=replace(settings.search, retries=0, **search))  # type: ignore[arg-type]
+
+
+def _run_session(settings: Settings, queries: list[str]) -> tuple[list[object], SearchSession]:
+    async def go() -> tuple[list[object], SearchSession]:
+        backend = make_search_backend(settings)
+        session = SearchSession(backend, settings=settings.search,
+                                cache_dir=settings.cache_dir / "search",
+                                limiter=RateLimiter(settings.search.min_interval_s))
+        try:
+            answers = await asyncio.gather(*(session.search(q) for q in queries),
+                                           return_exceptions=True)
+        finally:
+            await backend.aclose()  # type: ignore[union-attr]
+        return list(answers), session
+
+    return asyncio.run(go())
+
+
+def test_queries_sent_early_are_the_runs_own(search_world: RunningWorld, tmp_path: Path) -> None:
+    """Queries sent before the run (another thread, another loop) reach the engine once; the
+    run's session takes their answers as queries it sent, and nothing is left over."""
+    search_world.clear_logs()
+    settings = _early_settings(search_world, tmp_path)
+    queries = ['"Jane Doe" Acme', '"Jane Doe" site:roboconf.test']
+    sent: list[int] = []
+    thread = threading.Thread(target=lambda: sent.append(asyncio.run(search_early(settings, queries))))
+    thread.start()
+    thread.join()
+    assert sent == [2] and [q.query for q in search_world.search_log] == queries
+    (first, second), session = _run_session(settings, queries)
+    assert [h.url for h in first] == ["https://www.acme.test/team", "https://roboconf.test/speakers/jane"]
+    assert [h.url for h in second] == ["https://roboconf.test/speakers/jane"]
+    assert [q.query for q in search_world.search_log] == queries  # nothing sent again
+    assert [(r.outcome, r.reason) for r in session.records] == [
+        ("sent", "sent before the run started")] * 2
+    assert session.queries_sent == 2 and session.budget_left == settings.search.max_queries_per_run - 2
+    assert len(EARLY) == 0
+
+
+def test_a_spaced_engine_gets_only_the_first_query_early(
+    search_world: RunningWorld, tmp_path: Path
+) -> None:
+    """With a minimum interval between queries, only the first goes early; the run sends the
+    rest itself, and a query its cache answers is not sent early at all."""
+    search_world.clear_logs()
+    settings = _early_settings(search_world, tmp_path, min_interval_s=0.05)
+    queries = ['"Jane Doe" Acme', '"Nobody Atall"']
+    assert asyncio.run(search_early(settings, queries)) == 1
+    assert [q.query for q in search_world.search_log] == queries[:1]
+    _run_session(settings, queries)
+    assert [q.query for q in search_world.search_log] == queries
+    search_world.clear_logs()
+    assert asyncio.run(search_early(settings, queries)) == 0  # cached by the run above
+    assert search_world.search_log == () and len(EARLY) == 0
+
+
+def test_an_early_query_in_flight_is_waited_for(search_world: RunningWorld, tmp_path: Path) -> None:
+    """A run asking a query that is still on its way waits for that answer: one request."""
+    search_world.clear_logs()
+    settings = _early_settings(search_world, tmp_path)
+
+    async def both() -> list[SearchHit]:
+        early = asyncio.create_task(search_early(settings, ['"Jane Doe" Acme']))
+        await asyncio.sleep(0)  # the answer is promised, its request not answered yet
+        assert len(EARLY) == 1
+        backend = make_search_backend(settings)
+        session = SearchSession(backend, settings=settings.search, cache_dir=None,
+                                limiter=RateLimiter(0))
+        try:
+            return await session.search('"Jane Doe" Acme')
+        finally:
+            await early
+            await backend.aclose()  # type: ignore[union-attr]
+
+    hits = asyncio.run(both())
+    assert len(hits) == 2 and len(search_world.search_log) == 1
+
+
+def test_a_failed_early_query_is_sent_again(search_world: RunningWorld, tmp_path: Path) -> None:
+    """An early query the engine refused is asked again by the run, which gets its answer."""
+    search_world.clear_logs()
+    settings = _early_settings(search_world, tmp_path)
+    assert asyncio.run(search_early(settings, ["early and broken Jane"])) == 1
+    (hits,), session = _run_session(settings, ["early and broken Jane"])
+    assert isinstance(hits, list)
+    assert [q.status for q in search_world.search_log] == [503, 200]
+    assert [r.outcome for r in session.records] == ["sent"] and session.records[0].reason == ""
 
 
 # -- query planning, exactly (issue 18: mutation testing) --------------------------

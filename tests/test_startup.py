@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import ssl
 from pathlib import Path
 
@@ -339,3 +340,77 @@ def test_a_request_s_language_is_checked_without_loading_the_card_s_modules(
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           timeout=120, cwd=Path(__file__).resolve().parent.parent)
     assert done.stdout.strip() == "nl False", done.stderr[-2000:]
+
+
+def test_searches_go_early_only_where_no_server_spaces_them_for_every_worker() -> None:
+    """The first searches go out while Prefect loads without a server (the process's own
+    limiter spaces them) and in a world running flat out; not when a server's global limits
+    would have to know of them (a server, on the internet, or a world keeping its limits)."""
+    from dataclasses import replace
+
+    from flows.politeness.policy import global_limits
+    from lookup.settings import WorldEndpoints
+
+    internet = load_settings({})
+    world = internet.in_world(WorldEndpoints(directory="w", http_port=1, dns_port=2, smtp_port=3,
+                                             search_url="http://127.0.0.1:4"))
+    limited = replace(world, general=replace(world.general, world_limits=True))
+    assert [global_limits(s, server=True) for s in (internet, world, limited)] == [True, False, True]
+    assert not any(global_limits(s, server=False) for s in (internet, world, limited))
+
+
+def test_the_first_queries_are_the_pipeline_s_and_none_for_a_panel() -> None:
+    """`lookup research` sends early what the run plans first (its interview's name, company
+    and domain); nothing for a panel (its runs come one after another)."""
+    from flows.cli._runs import first_queries
+    from lookup.intake.request import ResearchRequest
+    from lookup.web.queries import plan_queries
+
+    one = ResearchRequest(name="Dr. Ada Quill", company="Quillworks", domain="quillworks.test")
+    interview = one.interview()
+    assert first_queries(one) == plan_queries(interview.name, interview.company, interview.domain)
+    assert any(q.endswith(" site:quillworks.test") for q in first_queries(one))
+    assert first_queries(ResearchRequest(name="Ada Quill", company="Quillworks",
+                                         panel=("Ada Quill", "Bo Lind"))) == []
+
+
+def test_loading_a_run_collects_nothing_and_freezes_what_it_built_in_the_command_s_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In the command's own process the collector is off while a run's start loads modules,
+    on again afterwards with what was built frozen out of its sight; embedded (a test
+    harness), the collector is left as it is."""
+    import gc
+
+    from flows.cli import _gc
+
+    before = gc.get_freeze_count()
+    with _gc.loading():
+        assert gc.isenabled()  # not the command's own process: untouched
+    assert gc.get_freeze_count() == before
+    monkeypatch.setattr(_gc, "_OWN", True)
+    try:
+        with _gc.loading():
+            assert not gc.isenabled()
+            built = [[n] for n in range(1000)]
+        assert gc.isenabled() and gc.get_freeze_count() >= before + len(built)
+    finally:
+        gc.unfreeze()  # the test process's garbage is collected again
+
+
+def test_the_command_s_last_exit_handler_freezes_what_is_left(tmp_path: Path) -> None:
+    """The console script's process ends with its objects frozen out of the final collection,
+    after the other exit handlers ran, and its output whole."""
+    import subprocess
+    import sys
+
+    code = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: print('frozen at the end:', gc.get_freeze_count() > 0))\n"
+            "from flows.cli import main\n"
+            "sys.argv = ['lookup', '--help']\n"
+            "main()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert done.returncode == 0, done.stderr
+    assert "research" in done.stdout and done.stdout.rstrip().endswith("frozen at the end: True")

@@ -30,7 +30,11 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     """Console-script entry point."""
+    from flows.cli import _gc
+
+    _gc.own_process()
     try:
         app()
     except BrokenPipeError:  # `lookup list | head`
         sys.stderr.close()
+

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from flows.cli._gc import loading
 from flows.cli._output import FAILED, emit, fail, fail_some, out, say
 from flows.runtime import (
     FAST_RUNS_HINT,
@@ -27,37 +28,77 @@ from flows.runtime import (
 from lookup.intake.request import ResearchRequest
 from lookup.settings import Settings
 
-__all__ = ["print_summary", "run_many", "show_requests", "start_research"]
+__all__ = ["first_queries", "print_summary", "run_many", "show_requests", "start_research"]
 
 
 @contextlib.contextmanager
 def start_research(
-    settings: Settings, *, smtp: bool | None = None, start: bool = False
+    settings: Settings, *, smtp: bool | None = None, start: bool = False,
+    queries: Sequence[str] = (),
 ) -> Iterator[dict[str, float]]:
     """Before the first run and for the runs in the block: the world served once (the checks
     and every run use it); this machine's IP on no blocklist when SMTP probes will be sent, and
     a network, said at once; Prefect set up (the local server started with ``start``, else a
     tip when Prefect's temporary one will make it slow) and its console
-    lines about expected failures kept quiet. The look at the network runs while Prefect is
-    imported (2 s): it is waiting on answers, the import on the processor.
+    lines about expected failures kept quiet; in the command's own process, the garbage
+    collector left out of the loading (``flows/cli/_gc.py``). The look at the network runs while Prefect is
+    imported (2 s): it is waiting on answers, the import on the processor. So are the run's
+    first search ``queries`` (``plan_queries``), where no Prefect server spaces searches for
+    every worker (``lookup.web.session.search_early``): the run's session takes their answers.
 
     Yields the process's timeline so far (epoch seconds: ``command`` when the command was
     parsed and checked, ``world`` served, ``ready`` checked and Prefect imported), for
     ``--json``'s ``timings``."""
     marks = {"command": time.time()}
-    with world_settings(settings) as live:
-        marks["world"] = time.time()
-        look = _in_thread(lambda: asyncio.run(preflight(live, smtp=smtp)))
-        try:
-            api = connect_prefect(settings, start=start)
-            import flows.research  # noqa: F401  (Prefect's log handlers exist from here on)
-        finally:
-            look.result()  # no network (or a listed IP) is said first, whatever else failed
+    with contextlib.ExitStack() as stack:
+        with loading():  # no garbage collection until Prefect and the flow are imported
+            live = stack.enter_context(world_settings(settings))
+            marks["world"] = time.time()
+            look = _in_thread(lambda: asyncio.run(preflight(live, smtp=smtp)))
+            try:
+                api = connect_prefect(settings, start=start)
+                _search_early(live, queries, server=api is not None)
+                import flows.research  # noqa: F401  (Prefect's log handlers exist from here on)
+            finally:
+                look.result()  # no network (or a listed IP) is said first, whatever else failed
         marks["ready"] = time.time()
         if api is None:
             say(FAST_RUNS_HINT)
         quiet_expected_failures()
-        yield marks
+        try:
+            yield marks
+        finally:
+            from lookup.web.session import EARLY
+
+            EARLY.clear()  # answers no run took are not kept
+
+
+def first_queries(request: ResearchRequest) -> list[str]:
+    """The queries the run of ``request`` starts with (as the pipeline plans them); none
+    for a panel (its runs come one after another) or a name the plan refuses (the run says
+    why)."""
+    from lookup.errors import LookupToolError
+    from lookup.web.queries import plan_queries
+
+    if request.panel:
+        return []
+    try:
+        interview = request.interview()
+        return plan_queries(interview.name, interview.company, interview.domain)
+    except LookupToolError:
+        return []
+
+
+def _search_early(settings: Settings, queries: Sequence[str], *, server: bool) -> None:
+    """The run's first searches sent in a thread while Prefect loads, unless the server's
+    global limits space searches (they would not know of these)."""
+    from flows.politeness.policy import global_limits
+
+    if not queries or global_limits(settings, server=server):
+        return
+    from lookup.web.session import search_early
+
+    _in_thread(lambda: asyncio.run(search_early(settings, queries)))
 
 
 def _in_thread(work: Callable[[], Any]) -> concurrent.futures.Future[Any]:

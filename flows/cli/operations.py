@@ -39,7 +39,7 @@ from flows.cli._app import (
     world_app,
 )
 from flows.cli._output import convention, emit, fail_some, out, say
-from flows.cli._runs import print_summary, run_many, start_research
+from flows.cli._runs import first_queries, print_summary, run_many, start_research
 from flows.runtime import (
     begin_local_server,
     check_world,
@@ -359,7 +359,8 @@ def demo(
     # the local server comes up while this process loads (issue 31); on loopback only
     settings, local = begin_local_server(settings)
     request = with_settings(request, settings)
-    with start_research(settings, smtp=False, start=local is not None) as timeline:
+    with start_research(settings, smtp=False, start=local is not None,
+                        queries=first_queries(request)) as timeline:
         from flows.research import research_here
 
         summary = research_here(request)

@@ -40,7 +40,13 @@ from flows.cli._app import (
     whose,
 )
 from flows.cli._output import convention, emit, fail, fail_some, out, say
-from flows.cli._runs import print_summary, run_many, show_requests, start_research
+from flows.cli._runs import (
+    first_queries,
+    print_summary,
+    run_many,
+    show_requests,
+    start_research,
+)
 from flows.runtime import (
     FAST_RUNS_HINT,
     connect_prefect,
@@ -128,7 +134,7 @@ def research(
     if dry_run:
         return show_requests([request], as_json=as_json)
     # issue 30: refuse from a listed IP (said before the network check, at once)
-    with start_research(settings, smtp=request.smtp) as timeline:
+    with start_research(settings, smtp=request.smtp, queries=first_queries(request)) as timeline:
         from flows.research import research_here
 
         if request.panel:

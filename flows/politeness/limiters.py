@@ -40,6 +40,7 @@ from flows.politeness.policy import (
     LEASE_S,
     MAIL_WINDOW_S,
     Policy,
+    global_limits,
     host_limit,
     limit_specs,
     mail_limit,
@@ -303,7 +304,7 @@ async def run_politeness(
     A world runs flat out (its limits are 0) unless ``general.world_limits`` keeps them;
     then it is as polite as the internet would be, globally too.
     """
-    if not server_in_use() or (settings.world is not None and not settings.general.world_limits):
+    if not global_limits(settings, server=server_in_use()):
         yield None
         return
     async with GlobalPoliteness(settings) as polite:

@@ -46,6 +46,7 @@ __all__ = [
     "LimitSpec",
     "Policy",
     "ensure_limits",
+    "global_limits",
     "host_limit",
     "limit_specs",
     "mail_limit",
@@ -86,6 +87,13 @@ class LimitSpec:
 
     name: str
     slots: int
+
+
+def global_limits(settings: Settings, *, server: bool) -> bool:
+    """True when a run's searches and fetches take turns at the server's global limits: a
+    Prefect server in use (not Prefect's temporary one), and not a world running flat out
+    (one without ``general.world_limits``). Otherwise the process's own limiters space them."""
+    return server and (settings.world is None or settings.general.world_limits)
 
 
 def _bucket(key: str, buckets: int) -> int:

@@ -7,15 +7,23 @@ When the budget is spent, ``search`` returns ``[]`` and records the query as
 skipped with the reason "budget spent" (it does not raise): a research run
 carries on with what it already has. ``forget_cached`` deletes cached results
 that name a person.
+
+``search_early`` sends a run's first queries before its session exists (``lookup
+research`` does, while Prefect loads: about a second in which the network is idle);
+their answers wait in ``EARLY`` and the run's session takes each once, as a query
+it sent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import json
 import logging
+import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -23,10 +31,11 @@ from lookup.atomic import write_atomic
 from lookup.errors import SearchError
 from lookup.models import SearchHit
 from lookup.ratelimit import Clock, RateLimiter, Spacing, SystemClock, shared_limiter
-from lookup.settings import SearchSettings
-from lookup.web.search import SearchBackend
+from lookup.settings import SearchSettings, Settings
+from lookup.web.search import SearchBackend, make_search_backend
 
-__all__ = ["QueryRecord", "SearchSession", "forget_cached", "normalize_query"]
+__all__ = ["EARLY", "EarlyAnswers", "QueryRecord", "SearchSession", "forget_cached",
+           "normalize_query", "search_early"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +53,48 @@ class QueryRecord:
 def normalize_query(query: str) -> str:
     """The cache key of a query: lower-case with whitespace folded."""
     return " ".join(query.lower().split())
+
+
+Answer = concurrent.futures.Future  # of list[SearchHit]: set by the thread that sent the query
+
+
+class EarlyAnswers:
+    """Answers to queries sent before the run that wants them had a session.
+
+    Keyed by engine, normalized query and number of results; each is taken once, by the
+    first session asking that query (while still in flight, too: the session waits for
+    it rather than sending the query again). Thread-safe: the early queries are sent from
+    a thread of their own, the run's session lives on the flow's event loop.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._answers: dict[tuple[str, str, int], Answer] = {}
+
+    def promise(self, engine: str, key: str, limit: int) -> Answer | None:
+        """A new pending answer for the query; None when one is already promised."""
+        with self._lock:
+            if (engine, key, limit) in self._answers:
+                return None
+            answer: Answer = concurrent.futures.Future()
+            self._answers[engine, key, limit] = answer
+            return answer
+
+    def take(self, engine: str, key: str, limit: int) -> Answer | None:
+        with self._lock:
+            return self._answers.pop((engine, key, limit), None)
+
+    def clear(self) -> None:
+        """Forget the answers no run took (they are not cancelled: a sender may still set them)."""
+        with self._lock:
+            self._answers.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._answers)
+
+
+EARLY = EarlyAnswers()  # the process's: one command's runs, one after another
 
 
 class SearchSession:
@@ -93,6 +144,9 @@ class SearchSession:
         """Hits for ``query``: cached, searched, or ``[]`` once the budget is spent."""
         limit = max_results or self.settings.max_results
         key = normalize_query(query)
+        early = EARLY.take(self.backend.name, key, limit)
+        if early is not None and (hits := await self._early(query, early)) is not None:
+            return hits
         cached = self._read_cache(key, limit)
         if cached is not None:
             self.records.append(QueryRecord(query, "cached", len(cached)))
@@ -121,6 +175,18 @@ class SearchSession:
             return hits
         finally:
             del self._inflight[key]
+
+    async def _early(self, query: str, answer: Answer) -> list[SearchHit] | None:
+        """The answer to a query sent for this run before the session existed, counted as
+        sent by it (budget, records); None when that send failed (the query goes again)."""
+        try:
+            hits = list(await asyncio.wrap_future(answer))
+        except Exception as exc:  # a SearchError, a timeout: asked again, like a retry
+            log.info("the search sent early failed (%s); sending it again: %s", exc, query)
+            return None
+        self._reserved += 1
+        self.records.append(QueryRecord(query, "sent", len(hits), "sent before the run started"))
+        return hits
 
     async def _send(self, query: str, key: str, limit: int) -> list[SearchHit]:
         await self.limiter.wait(self.backend.name)
@@ -173,6 +239,45 @@ class SearchSession:
             write_atomic(path, json.dumps(entry, ensure_ascii=False))
         except OSError as exc:  # a cache that cannot be written only costs a re-search
             log.warning("could not write search cache file %s: %s", path, exc)
+
+
+async def search_early(settings: Settings, queries: Sequence[str]) -> int:
+    """Send a run's first ``queries`` now, before its session exists, leaving the answers in
+    ``EARLY``: all of them when the engine's searches are not spaced (``min_interval_s`` 0,
+    as in a world), else only the first (the next waits its interval after it anyway).
+
+    The queries take the engine's process-wide limiter, as the run's own would; a query the
+    cache answers is not sent. Only where no Prefect server spaces searches for every
+    worker (the caller decides: ``flows/cli/_runs.py``). Returns how many were sent."""
+    backend = make_search_backend(settings)
+    s = settings.search
+    session = SearchSession(backend, settings=s, cache_dir=settings.cache_dir / "search",
+                            limiter=shared_limiter(backend.name, s.min_interval_s))
+    pending: list[tuple[str, str, Answer]] = []
+    for query in queries[: len(queries) if s.min_interval_s <= 0 else 1]:
+        key = normalize_query(query)
+        if session._read_cache(key, s.max_results) is not None:
+            continue
+        answer = EARLY.promise(backend.name, key, s.max_results)
+        if answer is not None:
+            pending.append((query, key, answer))
+
+    async def send(query: str, key: str, answer: Answer) -> None:
+        try:
+            answer.set_result(await session._send(query, key, s.max_results))
+        except BaseException as exc:  # the run sends it again (never left waiting)
+            answer.set_exception(exc if isinstance(exc, Exception) else SearchError(
+                f"the early search was interrupted: {type(exc).__name__}"))
+            if not isinstance(exc, Exception):
+                raise
+
+    try:
+        await asyncio.gather(*(send(*p) for p in pending))
+    finally:
+        close = getattr(backend, "aclose", None)
+        if close is not None:
+            await close()
+    return len(pending)
 
 
 def forget_cached(cache_dir: Path, name: str) -> int:
