@@ -407,10 +407,11 @@ def test_data_is_never_sent(world):
 
 
 def test_dialogue_order(world):
-    """The probe speaks EHLO, MAIL FROM, RCPT (candidate, then random), RSET, QUIT."""
+    """The probe speaks EHLO, MAIL FROM, RCPT (candidate, then random), RSET, QUIT; the
+    evidence notes that the server's PIPELINING was used (tests/test_pipelining.py)."""
     v = verify(world, "jane.doe@acme.test")
     commands = [s.command.split(":")[0].split(" ")[0] for s in v.smtp]
-    assert commands == ["CONNECT", "EHLO", "MAIL", "RCPT", "RCPT", "RSET", "QUIT"]
+    assert commands == ["CONNECT", "EHLO", "PIPELINING", "MAIL", "RCPT", "RCPT", "RSET", "QUIT"]
 
 
 def test_check_domain_statuses(world):

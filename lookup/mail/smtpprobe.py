@@ -16,6 +16,12 @@ rejected") end the walk: they hold for every address. A refused null sender is
 retried once with ``smtp.mail_from`` when one is set. "Too many recipients"
 ends the session, and the next one asks fewer. Every step has a timeout; every
 reply is kept as an ``SmtpStep`` so a verdict can show its raw evidence.
+
+When the EHLO reply offers PIPELINING (RFC 2920), the same transactions travel
+in fewer round trips: [RSET of the previous transaction, MAIL FROM, RCPT TO] in
+one write, the catch-all RCPT alone, [RSET, QUIT] at the end. Each RCPT reply is
+still read before the next address is chosen, and an RSET sent with the next
+group still joins the evidence of the transaction it ends (docs/verification.md).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import contextlib
 import dataclasses
 import random
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lookup.mail.probeplan import RANDOM, DomainProbe, ProbeResult
@@ -32,6 +38,7 @@ from lookup.mail.rules import Reply, ReplyCategory, classify_reply
 from lookup.mail.smtpconnect import DIRECT, ConnectFailed, SmtpRoute, open_stream
 from lookup.mail.smtpsession import (
     Dropped,
+    Pending,
     Refused,
     Session,
     TlsFailed,
@@ -216,7 +223,11 @@ async def _converse(
 async def _ask(
     session: Session, probe: DomainProbe, address: str, limit: int, asked: set[str]
 ) -> None:
-    """MAIL FROM, RCPT TO the address (and the random one when needed), RSET."""
+    """MAIL FROM, RCPT TO the address (and the random one when needed), RSET.
+
+    Pipelining, the RSET waits for the next group (the next address's MAIL FROM and
+    RCPT TO, or QUIT); its step still joins this address's evidence when it is read.
+    """
     before = probe.results.get(address)
     earlier = before.steps if before else tuple(probe.attempts)
     own: list[SmtpStep] = []
@@ -225,12 +236,14 @@ async def _ask(
         steps = (*earlier, *session.steps, *own)
         probe.results[address] = ProbeResult(steps, session.host, sender=probe.sender, **changes)
 
+    def late(step: SmtpStep) -> None:  # an RSET answered in a later group
+        _append(probe, [address], (step,))
+
     try:
-        await _mail_from(session, probe, own)
-        reply, _ = await session.command(f"RCPT TO:<{address}>", own)
+        reply = await session.reply(await _envelope(session, probe, address, own))
         category = classify_reply(reply)
         if category == "sender_refused" and _may_retry(probe):
-            reply, category = await _retry_sender(session, probe, address, reply, limit, own)
+            reply, category = await _retry_sender(session, probe, address, reply, limit, own, late)
         if category == "too_many":
             _too_many(probe, session, reply)
         keep(category=category, reply=reply)
@@ -240,13 +253,13 @@ async def _ask(
                 await _catch_all(session, probe, own)
             else:
                 probe.random_pending = True  # no RCPT left in this session: the next one asks it
-        await session.command("RSET", own)
+        await session.defer("RSET", own, late)
     except _TooMany:
         if address not in probe.results or probe.results[address].category is None:
             keep(failure="the server refused more recipients in this session")
             asked.discard(address)  # the next session asks it
         with contextlib.suppress(Dropped):
-            await session.command("RSET", own)
+            await session.defer("RSET", own, late)
         raise
     except Dropped as exc:
         if address not in probe.results or probe.results[address].category is None:
@@ -261,16 +274,33 @@ async def _ask(
             )
 
 
-async def _mail_from(session: Session, probe: DomainProbe, own: list[SmtpStep]) -> None:
-    """MAIL FROM the probe's sender; a refused null sender is retried once with the fallback."""
-    reply, _ = await session.command(f"MAIL FROM:<{probe.sender}>", own)
+def _append(probe: DomainProbe, addresses: Sequence[str], steps: tuple[SmtpStep, ...]) -> None:
+    """Add ``steps`` to the evidence of these addresses' results."""
+    for address in addresses:
+        result = probe.results.get(address)
+        if result is not None:
+            probe.results[address] = dataclasses.replace(result, steps=result.steps + steps)
+
+
+async def _envelope(
+    session: Session, probe: DomainProbe, recipient: str, own: list[SmtpStep]
+) -> Pending:
+    """MAIL FROM the probe's sender and RCPT TO ``recipient`` (one group when pipelining,
+    after any RSET waiting to go): the RCPT, once MAIL FROM is accepted; its reply is the
+    caller's to read. A refused null sender is retried once with the fallback."""
+    mail = session.write(f"MAIL FROM:<{probe.sender}>", own)
+    rcpt = session.write(f"RCPT TO:<{recipient}>", own)
+    reply = await session.reply(mail)
     if ok(reply):
-        return
+        return rcpt
+    # Pipelining, the RCPT went out too: its reply (503 "need MAIL command") is read and
+    # kept, but says nothing about the address, and the server counted no recipient.
+    await session.settle()
+    if rcpt.sent:
+        session.rcpts -= 1
     if reply.code != 421 and _mail_category(reply) == "sender_refused" and _may_retry(probe):
         _switch_sender(probe, reply)
-        reply, _ = await session.command(f"MAIL FROM:<{probe.sender}>", own)
-        if ok(reply):
-            return
+        return await _envelope(session, probe, recipient, own)
     if reply.code == 421:  # the server is closing the connection (RFC 5321 3.8)
         raise Dropped(f"{session.host} closed the session at MAIL FROM: {said(reply)}")
     session.steps.extend(own)
@@ -295,16 +325,15 @@ def _switch_sender(probe: DomainProbe, refusal: Reply) -> None:
 
 async def _retry_sender(
     session: Session, probe: DomainProbe, address: str, refusal: Reply, limit: int,
-    own: list[SmtpStep],
+    own: list[SmtpStep], late: Callable[[SmtpStep], None],
 ) -> tuple[Reply, ReplyCategory]:
     """The RCPT refused the null sender (Postfix rejects senders at RCPT): RSET, and ask
-    again once as ``smtp.mail_from``."""
+    again once as ``smtp.mail_from`` (pipelining: RSET, MAIL FROM, RCPT TO in one group)."""
     _switch_sender(probe, refusal)
-    await session.command("RSET", own)
+    await session.defer("RSET", own, late)
     if session.rcpts >= limit:
         raise _TooMany  # no RCPT left in this session: the next one asks with the new sender
-    await _mail_from(session, probe, own)
-    reply, _ = await session.command(f"RCPT TO:<{address}>", own)
+    reply = await session.reply(await _envelope(session, probe, address, own))
     return reply, classify_reply(reply)
 
 
@@ -326,23 +355,29 @@ def _wants_random(probe: DomainProbe, category: str, asked: set[str]) -> bool:
 
 async def _random_again(session: Session, probe: DomainProbe, limit: int) -> list[str]:
     """Ask the random address again (greylisted, or left over); its steps join the accepted ones'."""
+    assert probe.random_address is not None
     own: list[SmtpStep] = []
+    accepted = [a for a, r in probe.results.items() if r.category == "accepted"]
     try:
-        await _mail_from(session, probe, own)
-        await _catch_all(session, probe, own)
-        await session.command("RSET", own)
+        rcpt = await _envelope(session, probe, probe.random_address, own)
+        await _catch_all(session, probe, own, rcpt)
+        await session.defer("RSET", own, lambda step: _append(probe, accepted, (step,)))
     finally:
-        accepted = [a for a, r in probe.results.items() if r.category == "accepted"]
-        for address in accepted:
-            result = probe.results[address]
-            probe.results[address] = dataclasses.replace(result, steps=result.steps + tuple(own))
+        _append(probe, accepted, tuple(own))
     return accepted
 
 
-async def _catch_all(session: Session, probe: DomainProbe, own: list[SmtpStep]) -> None:
+async def _catch_all(
+    session: Session, probe: DomainProbe, own: list[SmtpStep], rcpt: Pending | None = None
+) -> None:
+    """RCPT TO the random address (or read the reply to ``rcpt``, already written): a
+    catch-all server accepts it too."""
     assert probe.random_address is not None
     try:
-        reply, _ = await session.command(f"RCPT TO:<{probe.random_address}>", own)
+        if rcpt is None:
+            reply, _ = await session.command(f"RCPT TO:<{probe.random_address}>", own)
+        else:
+            reply = await session.reply(rcpt)
     except Dropped as exc:
         probe.catch_all_failure = f"the catch-all test could not finish: {exc}"
         raise
@@ -356,5 +391,3 @@ async def _catch_all(session: Session, probe: DomainProbe, own: list[SmtpStep]) 
     elif kind != "greylisted":
         probe.catch_all_failure = f"the random address got {said(reply)}"
         probe.random_pending = False
-
-

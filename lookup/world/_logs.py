@@ -71,6 +71,9 @@ class SmtpLine:
     direction: str
     line: str
     at: float = 0.0  # time.monotonic() when the line was read or sent
+    # C lines: which of the connection's client writes carried the command (1, 2, ...);
+    # commands pipelined together (RFC 2920) share one, and a write is one round trip.
+    flight: int = 0
 
 
 class WorldLogs:

@@ -67,7 +67,7 @@ MACHINE_KEYS = ("public_ip", "reverse_dns", "listed_on")
 LISTED_CODE = "127.0.0.2"
 REDIRECT_KEYS = ("host", "path", "to", "status")
 SEARCH_KEYS = ("max_results",)
-SMTP_KEYS = ("starttls", "hostname")
+SMTP_KEYS = ("starttls", "hostname", "pipelining")
 FAULT_KEYS = {
     "http": ("service", "host", "path", "status", "retry_after", "delay_ms", "reset", "times",
              "drip_bytes_per_s", "chunked", "content_length", "body", "body_file", "headers"),
@@ -231,6 +231,7 @@ class SmtpOptions:
 
     starttls: bool = False
     hostname: str = "mx.world.test"
+    pipelining: bool = True  # offer RFC 2920 PIPELINING in the EHLO reply, as real MX hosts do
 
 
 @dataclass(frozen=True, slots=True)

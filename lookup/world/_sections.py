@@ -361,6 +361,7 @@ def parse_smtp(where: str, table: Mapping[str, Any]) -> SmtpOptions:
     return SmtpOptions(
         starttls=check.typed(where, "smtp.starttls", table.get("starttls", False), bool),
         hostname=check.host_name(where, "smtp.hostname", table.get("hostname", "mx.world.test")),
+        pipelining=check.typed(where, "smtp.pipelining", table.get("pipelining", True), bool),
     )
 
 

@@ -8,6 +8,14 @@ qualified or known HELO name, a sender domain that exists, no null sender, at
 most N recipients a session; its refusals are Postfix's or Exim's own reply
 texts (``policy_reply``). DATA is always refused, so nothing is ever delivered
 or stored.
+
+The EHLO reply offers PIPELINING (RFC 2920) unless ``[smtp] pipelining =
+false``; commands that arrive together are answered in order, and the world's
+latency is paid once per client write (a round trip), not per reply. A client
+that sends ahead where it may not (PIPELINING not offered, or more commands
+after EHLO, HELO, STARTTLS, QUIT and the others RFC 2920 puts last in a group)
+is refused and disconnected, as Postfix does with ``smtpd_forbid_unauth_pipelining``,
+so a client bug shows in tests.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import ipaddress
 import itertools
 import ssl
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 
 from aiosmtpd.smtp import SMTP
@@ -60,6 +69,12 @@ POLICY_REPLIES = {
 STAGE_OF = {"EHLO": "ehlo", "HELO": "ehlo", "MAIL": "mail", "RCPT": "rcpt"}
 # A 421 reply closes the connection (RFC 5321 3.8: "service not available").
 CLOSING_CODES = frozenset({"421"})
+# Commands after which a client must wait for the reply before sending more: RFC 2920 3.1
+# (EHLO, DATA, VRFY, EXPN, TURN, QUIT, NOOP), RFC 3207 4 (STARTTLS), and HELO.
+LAST_IN_GROUP = frozenset({"EHLO", "HELO", "DATA", "VRFY", "EXPN", "TURN", "QUIT", "NOOP",
+                           "STARTTLS"})
+# Postfix's reply when smtpd_forbid_unauth_pipelining catches a client sending ahead.
+OUT_OF_TURN = "554 5.5.0 Error: SMTP protocol synchronization"
 
 
 def rcpt_reply(mail: Mapping[str, MailDomain], address: str, *, greylisted: bool) -> str:
@@ -191,6 +206,15 @@ class SmtpService:
     def forget(self, session: _WorldSMTP) -> None:
         self._sessions.discard(session)
 
+    async def handle_EHLO(  # noqa: N802 - the hook name aiosmtpd looks for
+        self, server, session, envelope, hostname: str, responses: list[str]
+    ) -> list[str]:
+        """aiosmtpd hook: the EHLO reply, offering PIPELINING unless the world says not to."""
+        session.host_name = hostname  # with this hook, aiosmtpd leaves it to us
+        if self.world.smtp.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
+
     def take_faults(self, stage: str, domain: str | None = None) -> tuple[Fault, ...]:
         return self.faults.take(lambda f: f.stage == stage and f.host in (None, domain))
 
@@ -231,19 +255,33 @@ class _WorldSMTP(SMTP):
         self._service = service
         self._number = number
         self._greeted = False
+        self._answered_banner = False
+        self._writes = 0  # the client's writes so far (data_received calls with data)
+        self._lines: deque[int] = deque()  # per command line received, not yet answered: its write
+        self._waited = -1  # the write whose round trip the latency was last paid for
+        self._pipelining = False  # PIPELINING offered by the last EHLO reply (and in effect)
         self._smtp_methods = {name: self._wrap(name, m) for name, m in self._smtp_methods.items()}
 
     @property
     def handler_task(self) -> asyncio.Task | None:
         return getattr(self, "_handler_coroutine", None)
 
-    def _log(self, direction: str, line: str) -> None:
-        self._service.logs.add(SmtpLine(self._number, direction, line, time.monotonic()))
+    def _log(self, direction: str, line: str, flight: int = 0) -> None:
+        self._service.logs.add(SmtpLine(self._number, direction, line, time.monotonic(), flight))
+
+    def data_received(self, data: bytes) -> None:
+        """Note which client write each command line came in (decrypted, after STARTTLS)."""
+        if data:
+            self._writes += 1
+            self._lines.extend([self._writes] * data.count(b"\n"))
+        super().data_received(data)
 
     def connection_made(self, transport) -> None:
         if not self._greeted:
             peer = transport.get_extra_info("peername")
             self._log("*", f"connect from {peer[0]}:{peer[1]}" if peer else "connect")
+        else:  # the TLS layer after STARTTLS: aiosmtpd drops what came in the clear meanwhile
+            self._lines.clear()
         super().connection_made(transport)
 
     def connection_lost(self, error) -> None:
@@ -259,6 +297,17 @@ class _WorldSMTP(SMTP):
         self._log("*", f"reset at {stage} (fault)")
         self.abort()
         await asyncio.Event().wait()
+
+    async def _hang_up(self) -> None:
+        """Close after the last reply; commands the client sent ahead are never handled."""
+        if self.transport is not None:
+            self.transport.close()
+        await asyncio.Event().wait()  # connection_lost cancels the handler
+
+    def _out_of_turn(self, command: str) -> bool:
+        """The client sent more before this command's reply where it may not (RFC 2920)."""
+        ahead = len(self._lines) > 1
+        return ahead and (not self._pipelining or command in LAST_IN_GROUP)
 
     async def _faults(self, stage: str, domain: str | None = None) -> str | None:
         """Apply this stage's faults: sleep, maybe reset; return a reply to send instead."""
@@ -283,23 +332,52 @@ class _WorldSMTP(SMTP):
     async def _say(self, text: str) -> None:
         last = text.rsplit("\r\n", 1)[-1]  # a multi-line reply may come as one string
         final = len(last) < 4 or last[3] != "-"  # the last line of a multi-line reply
-        if final and self._service.delay:
+        if final and self._service.delay and self._new_round_trip():
             await asyncio.sleep(self._service.delay())
         for line in text.split("\r\n"):
             self._log("S", line)
         await super().push(text)
-        if final and last[:3] in CLOSING_CODES and self.transport is not None:
-            self.transport.close()
+        if final:
+            self._answered()
+        if final and last[:3] in CLOSING_CODES:
+            await self._hang_up()
+
+    def _new_round_trip(self) -> bool:
+        """Whether this reply is the first to a client write (the banner: to the connect).
+
+        Replies to commands pipelined in one write travel back together: one round trip.
+        """
+        write = self._lines[0] if self._answered_banner and self._lines else 0
+        if write == self._waited:
+            return False
+        self._waited = write
+        return True
+
+    def _answered(self) -> None:
+        if not self._answered_banner:
+            self._answered_banner = True
+        elif self._lines:
+            self._lines.popleft()
 
     def _wrap(self, command: str, method):
         async def logged(arg: str | None) -> None:
-            self._log("C", f"{command} {arg}" if arg else command)
+            self._log("C", f"{command} {arg}" if arg else command,
+                      self._lines[0] if self._lines else 0)
+            if self._out_of_turn(command):
+                self._log("*", f"improper pipelining: more commands came before the reply "
+                               f"to {command} (refused)")
+                await self._say(OUT_OF_TURN)
+                await self._hang_up()
+            if command in ("EHLO", "HELO", "STARTTLS"):
+                self._pipelining = False  # until an EHLO reply offers it (again)
             stage = STAGE_OF.get(command)
             forced = None
             if stage is not None:
                 forced = await self._faults(stage, _domain_of(arg) if stage == "rcpt" else None)
             if forced is None:
                 await method(arg)
+                self._pipelining |= (command == "EHLO" and bool(arg)
+                                     and self._service.world.smtp.pipelining)
             else:
                 await self._say(forced)
 
