@@ -516,3 +516,92 @@ def test_what_a_probe_needs_first_is_looked_up_ahead_and_not_again(world):
     looked, connected, checked = asyncio.run(ahead_then_probe())
     assert looked >= 2 and connected >= 1  # the MX hosts' addresses; the port check
     assert checked.status == verify(world, "jane.doe@acme.test").status == "deliverable"
+
+
+
+def _ahead_then(world, domain: str, address: str, *, clock=None, idle_s: float = 0.0):
+    """A session greeted ahead for ``domain``, then ``address`` verified; the client lines
+    of each connection."""
+    world.clear_logs()
+    verifier = Verifier(settings_for(world), rng=random.Random(7), clock=clock)
+
+    async def go() -> Verification:
+        await verifier.prepare_smtp(domain, smtp=True)
+        if clock is not None:
+            clock.advance(idle_s)
+        checked = await verifier.verify(address, smtp=True)
+        await verifier.finish()
+        return checked
+
+    checked = asyncio.run(go())
+    lines: dict[int, list[str]] = {}
+    for line in world.smtp_log:
+        if line.direction == "C":
+            lines.setdefault(line.connection, []).append(line.line)
+    return checked, list(lines.values())
+
+
+def test_the_first_session_is_greeted_ahead_and_the_probe_goes_on_with_it(world):
+    """The session greeted while the run read its pages (banner, EHLO) carries the probe:
+    one connection, one EHLO, and the verdict's evidence starts with that greeting."""
+    checked, connections = _ahead_then(world, "acme.test", "jane.doe@acme.test")
+    assert checked.status == "deliverable", checked.reasons
+    (dialogue,) = connections
+    assert dialogue[0].startswith("EHLO ") and "RCPT TO:<jane.doe@acme.test>" in dialogue
+    assert dialogue[-1] == "QUIT"
+    assert checked.smtp[0].command.startswith("CONNECT mx1.acme.test:")
+    assert checked.smtp[1].command == dialogue[0]
+
+
+def test_a_session_greeted_ahead_and_never_used_says_goodbye(world):
+    """A run that asks nothing after all QUITs the session it greeted ahead."""
+    world.clear_logs()
+    verifier = Verifier(settings_for(world), rng=random.Random(7))
+
+    async def go() -> None:
+        await verifier.prepare_smtp("acme.test", smtp=True)
+        await verifier.finish()
+
+    asyncio.run(go())
+    said = [line.line for line in world.smtp_log if line.direction == "C"]
+    assert said[0].startswith("EHLO ") and said[-1] == "QUIT"
+    assert not any(line.startswith(("MAIL", "RCPT")) for line in said)
+
+
+HANGUP = """
+name = "A server that hangs up at MAIL FROM"
+[dns."hangup.test"]
+mx = ["10 mx.hangup.test"]
+[dns."mx.hangup.test"]
+a = ["127.0.0.1"]
+[mail."hangup.test"]
+mailboxes = ["jane.doe"]
+[[fault]]
+service = "smtp"
+stage = "mail"
+reset = true
+"""
+
+
+def test_a_server_that_hung_up_on_the_greeted_session_is_asked_again(tmp_path):
+    """When the first command on a session greeted ahead gets no answer (as from a server
+    that hung up on an idle client), the host is connected to again: the verdict is the one
+    a probe without it gets."""
+    with serve_world(write_world(tmp_path, HANGUP), latency=False) as running:
+        checked, connections = _ahead_then(running, "hangup.test", "jane.doe@hangup.test")
+        plain = verify(running, "jane.doe@hangup.test")
+    assert len(connections) == 2 and all(c[0].startswith("EHLO ") for c in connections)
+    assert (checked.status, checked.reasons[0]) == (plain.status, plain.reasons[0])
+    assert checked.status == "unknown"
+
+
+def test_a_session_greeted_ahead_that_waited_too_long_is_not_trusted(world):
+    """A greeted session idle past AHEAD_IDLE_S gets a QUIT; the probe connects afresh."""
+    from lookup.mail.smtpcheck import AHEAD_IDLE_S
+
+    checked, connections = _ahead_then(world, "acme.test", "jane.doe@acme.test",
+                                       clock=FakeClock(), idle_s=AHEAD_IDLE_S + 1)
+    assert checked.status == "deliverable"
+    first, second = connections
+    assert first[0].startswith("EHLO ") and first[-1] == "QUIT" and len(first) == 2
+    assert "RCPT TO:<jane.doe@acme.test>" in second

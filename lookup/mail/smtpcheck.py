@@ -36,14 +36,38 @@ from lookup.mail.smtpprobe import (
     RANDOM,
     DomainProbe,
     ProbeResult,
+    goodbye,
+    greet,
     probe_session,
     random_local_part,
 )
+from lookup.mail.smtpsession import Session
 from lookup.mail.verdicts import AskedAs, SmtpPart, blocked, catch_all_known, judge, listed
 from lookup.ratelimit import Clock, Quota
 from lookup.settings import Settings
 
 __all__ = ["SmtpChecker", "SmtpLimiter", "judge_probe", "shared_smtp_limiter"]
+
+# A session greeted ahead is used only if it waited less than this: servers should wait 5
+# minutes for a client's next command (RFC 5321 4.5.3.2.7), some hang up on an idle one sooner.
+AHEAD_IDLE_S = 20.0
+
+
+async def _greeting(
+    task: asyncio.Future[tuple[Session | None, float]],
+) -> tuple[Session | None, float]:
+    """The session a greeting ahead opened, once it is done; none if it was cancelled."""
+    await asyncio.wait([task])
+    if task.cancelled() or task.exception() is not None:
+        return None, 0.0
+    return task.result()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Stale:
+    """A session greeted ahead that waited too long to be trusted: said goodbye to."""
+
+    session: Session
 
 
 class _Monotonic(Protocol):
@@ -148,6 +172,10 @@ class SmtpChecker:
         self._refusal: tuple[str | None] | None = None  # the run's blocklist answer, once known
         self._refusal_lock: asyncio.Lock | None = None
         self._refusal_loop: asyncio.AbstractEventLoop | None = None
+        # domain -> a session greeted ahead (None: the greeting failed) and when; its
+        # first session's turn (gap, quota) is taken
+        self._ahead: dict[str, asyncio.Future[tuple[Session | None, float]]] = {}
+        self._probed: set[str] = set()  # domains whose probe has started
 
     async def refusal(self) -> str | None:
         """The sentence refusing to probe from a listed public IP, or None (asked once a run).
@@ -179,14 +207,67 @@ class SmtpChecker:
             return None
         return refusal(remembered, current_ip=ip, route_label=self.route.label)
 
-    async def prepare(self, hosts: Sequence[tuple[str, str]]) -> None:
+    async def prepare(
+        self, hosts: Sequence[tuple[str, str]], domain: str | None = None,
+        provider: Provider | None = None,
+    ) -> None:
         """What ``probe_domain`` on ``hosts`` asks first, asked ahead (each remembered for
-        the run): today's blocklist answer, the port check, the run's identity."""
+        the run): today's blocklist answer, the port check, the run's identity; with
+        ``domain``, its first session too: connected to the first host and greeted (banner,
+        EHLO, STARTTLS), its turn at the domain's pacing and quota taken now, if free now."""
         if await self.refusal() is not None:
             return
         if (await self.port_check.ensure(hosts)).blocked:
             return
-        await self.identity.ensure()
+        identity = await self.identity.ensure()
+        key = (domain or "").lower()
+        if not key or not hosts or key in self._ahead or key in self._probed:
+            return
+        if not await self._turn(key, pacing_for(provider, self.settings.smtp), 0.0):
+            return  # the domain's next session is not due yet: the probe waits its turn
+        if key in self._probed:
+            return  # the probe started meanwhile, on a turn of its own (this one is spent)
+        world = self.settings.world_mode
+
+        async def greeted() -> tuple[Session | None, float]:
+            opened = await greet(hosts[0], self.settings.smtp, verify_tls=not world,
+                                 route=self.route, world_mode=world, helo=identity.helo)
+            return opened, self.clock.monotonic()
+
+        # the turn is this session's; a probe that starts while it greets waits for it
+        self._ahead[key] = task = asyncio.ensure_future(greeted())
+        await asyncio.wait([task])
+
+    async def close_ahead(self) -> None:
+        """QUIT the sessions greeted ahead that no probe took (a run that asked nothing)."""
+        ahead, self._ahead = self._ahead, {}
+        for task in ahead.values():
+            session, _ = await _greeting(task)
+            if session is not None:
+                await goodbye(session)
+
+    async def _turn(self, domain: str, pacing: Pacing, max_wait_s: float) -> bool | None:
+        """Wait for the domain's next session (its gap, its quota); False: not within
+        ``max_wait_s`` because of the gap, None: because of the quota."""
+        gap = self.gaps.reserve(domain, pacing.gap_s, max_wait_s=max_wait_s)
+        if gap is None:
+            return False
+        if gap:
+            await self.clock.sleep(gap)
+        waited = await self.limiter.take(domain, max_wait_s=max_wait_s, sleep=self.clock.sleep)
+        return None if waited is None else True
+
+    async def _take_ahead(self, domain: str) -> tuple[bool, Session | _Stale | None]:
+        """Whether a turn was taken ahead for the domain's next session, and the session
+        greeted then (waiting for a greeting under way): ``_Stale`` when it has been idle
+        longer than ``AHEAD_IDLE_S``."""
+        task = self._ahead.pop(domain.lower(), None)
+        if task is None:
+            return False, None
+        session, since = await _greeting(task)
+        if session is not None and self.clock.monotonic() - since > AHEAD_IDLE_S:
+            return True, _Stale(session)
+        return True, session
 
     async def probe_domain(
         self,
@@ -199,6 +280,7 @@ class SmtpChecker:
         provider: Provider | None,
     ) -> dict[str, SmtpPart]:
         """The SMTP part of each address asked (and of every ``must`` one, asked or not)."""
+        self._probed.add(domain.lower())
         refused = await self.refusal()
         if refused is not None:
             return {a: listed(refused) for a in ranked[:must]}
@@ -255,18 +337,19 @@ class SmtpChecker:
         world = self.settings.world_mode
         max_wait_s = self.settings.smtp.max_inline_wait_s
         while probe.next(asked) is not None or (probe.random_pending and RANDOM not in asked):
-            gap = self.gaps.reserve(domain, pacing.gap_s, max_wait_s=max_wait_s)
-            if gap is None:
+            taken, opened = await self._take_ahead(domain)
+            if isinstance(opened, _Stale):  # idle too long: a server may have hung up
+                await goodbye(opened.session)
+                opened = None
+            turn = True if taken else await self._turn(domain, pacing, max_wait_s)
+            if turn is False:
                 return _Stop("paced", delay=self.gaps.next_free_in(domain))
-            if gap:
-                await self.clock.sleep(gap)
-            waited = await self.limiter.take(domain, max_wait_s=max_wait_s, sleep=self.clock.sleep)
-            if waited is None:
+            if turn is None:
                 return _Stop("rate_limited", delay=self.limiter.next_free_in(domain))
             failure = await probe_session(
                 probe, hosts, self.settings.smtp, asked=asked, verify_tls=not world,
                 route=self.route, world_mode=world, limit=pacing.rcpts_per_session,
-                helo=identity.helo,
+                helo=identity.helo, opened=opened,
             )
             if failure:
                 return _Stop("failed", failure=failure)

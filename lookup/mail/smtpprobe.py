@@ -54,6 +54,8 @@ __all__ = [
     "RANDOM",
     "DomainProbe",
     "ProbeResult",
+    "goodbye",
+    "greet",
     "probe_address",
     "probe_session",
     "random_local_part",
@@ -108,6 +110,38 @@ async def probe_address(
                                failure=result.failure or probe.catch_all_failure)
 
 
+async def greet(
+    host: tuple[str, str],
+    settings: SmtpSettings,
+    *,
+    verify_tls: bool = True,
+    route: SmtpRoute = DIRECT,
+    world_mode: bool = False,
+    helo: str | None = None,
+) -> Session | None:
+    """A session to ``host`` (name, IP) opened ahead of its probe: connected and greeted
+    (banner, EHLO, STARTTLS when offered), then idle until ``probe_session`` takes it
+    (``opened``). None when anything went wrong: the probe connects itself then and reports
+    what it meets."""
+    name, ip = host
+    try:
+        reader, writer = await open_stream(ip, settings.port, route=route,
+                                           timeout_s=settings.timeout_s, world_mode=world_mode)
+    except ConnectFailed:
+        return None
+    session = Session(reader, writer, settings.timeout_s, [], name)
+    try:
+        banner, _ = await session.read(f"CONNECT {name}:{settings.port}", session.steps)
+        if banner.code is None or banner.code // 100 != 2:
+            raise Dropped(f"{name} refused the connection")
+        await hello(session, name, (helo or settings.helo_name).strip() or "localhost",
+                    settings, verify_tls)
+    except Exception:  # the probe meets it again, on a connection of its own
+        await session.close()
+        return None
+    return session
+
+
 async def probe_session(
     probe: DomainProbe,
     hosts: Sequence[tuple[str, str]],
@@ -119,21 +153,30 @@ async def probe_session(
     route: SmtpRoute = DIRECT,
     world_mode: bool = False,
     helo: str | None = None,
+    opened: Session | None = None,
 ) -> str:
     """One session on the first MX host that answers; "" when it ended normally, else why not.
 
     ``asked`` (shared by the sessions of one round) holds the addresses already
     asked; the session sends at most ``limit`` RCPT commands (fewer once a server
-    said "too many recipients"). ``helo`` is the name to greet with.
+    said "too many recipients"). ``helo`` is the name to greet with. ``opened`` is a
+    session to the first host already greeted (``greet``); a server that hung up on it
+    meanwhile (the first command after it gets no answer, or 421) is connected to again.
     """
     asked = set() if asked is None else asked
     failure = "no mail server address was found"
     limit = min(limit, probe.session_limit or limit)
     name_said = (helo or settings.helo_name).strip() or "localhost"
-    for name, ip in list(hosts)[:MAX_HOSTS]:
+    for index, (name, ip) in enumerate(list(hosts)[:MAX_HOSTS]):
         dial = _Dial(name, ip, route, world_mode, limit, name_said)
+        ahead = opened if index == 0 and opened is not None and opened.host == name else None
+        if opened is not None and ahead is None:
+            await goodbye(opened)  # not the host this session starts with
+            opened = None
         try:
             try:
+                if ahead is not None and await _ahead(probe, dial, settings, asked, ahead):
+                    return ""
                 await _dialogue(probe, dial, settings, verify_tls, asked)
             except TlsFailed:
                 # Opportunistic TLS (RFC 7435): a server whose certificate does not verify
@@ -161,6 +204,32 @@ class _Dial:
     helo: str
 
 
+async def _ahead(
+    probe: DomainProbe, dial: _Dial, settings: SmtpSettings, asked: set[str], session: Session
+) -> bool:
+    """The dialogue on a session greeted ahead; False when the server had hung up on it
+    before its first command was answered (the caller connects again: the steps stay in
+    the evidence of the address that met it)."""
+    greeted = session.replies
+    try:
+        await _on(probe, dial, session, settings, True, asked, greeted=True)
+    except Refused:
+        raise
+    except Dropped:
+        answered = session.replies - greeted  # after the greeting: none, or only a 421
+        if answered == 0 or (answered == 1 and session.closing is not None):
+            return False
+        raise
+    return True
+
+
+async def goodbye(session: Session) -> None:
+    """QUIT on a session greeted ahead and never used, then close it."""
+    with contextlib.suppress(Dropped):
+        await session.command("QUIT", [])
+    await session.close()
+
+
 async def _dialogue(
     probe: DomainProbe, dial: _Dial, settings: SmtpSettings, verify_tls: bool, asked: set[str]
 ) -> None:
@@ -177,8 +246,16 @@ async def _dialogue(
             f"connecting to {dial.name} port {settings.port} {dial.route.label} failed: {exc}{hint}"
         ) from exc
     session = Session(reader, writer, settings.timeout_s, [], dial.name)
+    await _on(probe, dial, session, settings, verify_tls, asked, greeted=False)
+
+
+async def _on(
+    probe: DomainProbe, dial: _Dial, session: Session, settings: SmtpSettings,
+    verify_tls: bool, asked: set[str], *, greeted: bool,
+) -> None:
+    label = f"CONNECT {dial.name}:{settings.port}"
     try:
-        await _converse(session, probe, dial, label, settings, verify_tls, asked)
+        await _converse(session, probe, dial, label, settings, verify_tls, asked, greeted)
     except Refused as exc:  # about us: every address at the domain gets this answer
         probe.about_us = ProbeResult(tuple(session.steps), session.host, exc.category, exc.reply,
                                      sender=probe.sender)
@@ -192,12 +269,13 @@ async def _dialogue(
 
 async def _converse(
     session: Session, probe: DomainProbe, dial: _Dial, label: str, settings: SmtpSettings,
-    verify_tls: bool, asked: set[str],
+    verify_tls: bool, asked: set[str], greeted: bool = False,
 ) -> None:
-    banner, _ = await session.read(label, session.steps)
-    if banner.code is None or banner.code // 100 != 2:
-        refuse(banner, None, f"{dial.name} refused the connection")
-    await hello(session, dial.name, dial.helo, settings, verify_tls)
+    if not greeted:
+        banner, _ = await session.read(label, session.steps)
+        if banner.code is None or banner.code // 100 != 2:
+            refuse(banner, None, f"{dial.name} refused the connection")
+        await hello(session, dial.name, dial.helo, settings, verify_tls)
     done: list[str] = []
     try:
         while session.rcpts < dial.limit and (address := probe.next(asked)) is not None:

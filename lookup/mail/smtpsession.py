@@ -89,6 +89,7 @@ class Session:
         self.rcpts = 0  # RCPT commands sent in this session
         self.pipelining = False  # the last EHLO reply offered PIPELINING (RFC 2920)
         self.writes = 0  # the writes that carried commands: one round trip each
+        self.replies = 0  # replies read (the banner included)
         self.closing: Reply | None = None  # a 421 reply: the server hangs up (RFC 5321 3.8)
         self._queued: list[Pending] = []  # written, not sent yet
         self._sent: deque[Pending] = deque()  # sent, reply not read yet
@@ -100,6 +101,7 @@ class Session:
             into.append(SmtpStep(label, None, None, f"no reply: {exc}"))
             raise
         into.append(SmtpStep(label, reply.code, reply.enhanced, reply.text))
+        self.replies += 1
         return reply, lines
 
     async def _read(self, label: str) -> tuple[Reply, list[str]]:
@@ -216,6 +218,7 @@ class Session:
             self._queued.clear()
             raise
         pending.reply, pending.lines = reply, lines
+        self.replies += 1
         if reply.code == 421:
             self.closing = reply
         pending.record(SmtpStep(pending.line, reply.code, reply.enhanced, reply.text))

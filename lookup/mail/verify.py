@@ -143,10 +143,11 @@ class Verifier:
     def prepare_smtp(self, domain: str, smtp: bool | None = None) -> asyncio.Task[None] | None:
         """Start looking up, in the background, what probing ``domain`` will need first: its
         mail servers' addresses, whether port 25 answers from here, the run's identity and
-        today's blocklist answer (issue 31: the probe then starts at once; on the internet
-        the port check and the identity are round trips of their own). Each is remembered
-        for the run, so the probe asks nothing twice and waits for what is under way; a
-        failure here is the probe's to report. None when SMTP is off for the run."""
+        today's blocklist answer, then its first session, connected and greeted (issue 31:
+        the probe then starts at once; on the internet the port check, the identity and a
+        server's greeting are round trips of their own, a greeting sometimes seconds). Each
+        is remembered for the run, so the probe asks nothing twice and waits for what is
+        under way; a failure here is the probe's to report. None when SMTP is off."""
         if not self._probing(smtp):
             return None
         task = asyncio.ensure_future(self._prepare(domain))
@@ -154,9 +155,11 @@ class Verifier:
         return task
 
     async def finish(self) -> None:
-        """Wait for the looks ``prepare_smtp`` started (the run's clients close after this)."""
+        """Wait for the looks ``prepare_smtp`` started (the run's clients close after this)
+        and say goodbye to a session greeted ahead that no probe took."""
         preparing, self._preparing = self._preparing, []
         await asyncio.gather(*preparing, return_exceptions=True)
+        await self.smtp.close_ahead()
 
     async def _prepare(self, domain: str) -> None:
         try:
@@ -165,7 +168,7 @@ class Verifier:
                 return
             hosts, _ = await self._mx_addresses(mail.mx)
             if hosts:
-                await self.smtp.prepare(hosts)
+                await self.smtp.prepare(hosts, domain, provider_named(mail.provider))
         except Exception as exc:  # the probe meets it again and says it in the card
             log.debug("looking ahead for the SMTP probe of %s failed: %s", domain, exc)
 

@@ -88,6 +88,7 @@ async def _gather_with_addresses(
     if not domain.domain or interview.domain:  # a given domain was in the first queries
         if domain.domain:
             tools.verifier.prepare_smtp(domain.domain, smtp)
+        preload_card(tools.settings.templates_dir)
         gathered = await _call(steps.gather, interview, found.hits, domain, tools)
         return gathered, found, MailOutcome(domain.domain, domain.reasons)
     site_mail = domain.checks.get(domain.domain)
@@ -98,6 +99,10 @@ async def _gather_with_addresses(
     mail = await _call(steps.mail, domain, (*domain.homepages, *first.pages), tools)
     if mail.domain:  # the SMTP probe's first looks, while the rest of the pages are read
         tools.verifier.prepare_smtp(mail.domain, smtp)
+    # the card's imports and templates load from here on, while the last pages and the mail
+    # servers answer (issue 31: started with the run they slowed its parsing; started at
+    # the probe, now a few round trips, they delayed the card)
+    preload_card(tools.settings.templates_dir)
     outcomes = [await search] if search is not None else []
     if mail.domain and (search is None or mail.domain != domain.domain):
         outcomes.append(await _call(steps.search, [f'"@{mail.domain}"'], tools))
@@ -169,9 +174,6 @@ async def run_pipeline(
         )
         first, rest = analysis.to_verify(facts), analysis.deeper(facts)
         logger.info("Verifying %d candidate addresses", len(first))
-        # the card's imports and templates load while the mail servers answer (issue 31:
-        # started with the run, they slowed its parsing; SMTP is the longest wait)
-        preload_card(settings.templates_dir)
         checks = list(await _call(steps.verify, first, tools, smtp, rest))
         if len(checks) > len(first):
             logger.info("The top addresses were refused: %d more asked down the ranked list",
