@@ -513,12 +513,13 @@ def _early_settings(world: RunningWorld, tmp_path: Path, **search: object) -> Se
     return replace(settings, search=replace(settings.search, retries=0, **search))  # type: ignore[arg-type]
 
 
-def _run_session(settings: Settings, queries: list[str]) -> tuple[list[object], SearchSession]:
+def _run_session(settings: Settings, queries: list[str], limiter: RateLimiter | None = None
+                 ) -> tuple[list[object], SearchSession]:
     async def go() -> tuple[list[object], SearchSession]:
         backend = make_search_backend(settings)
         session = SearchSession(backend, settings=settings.search,
                                 cache_dir=settings.cache_dir / "search",
-                                limiter=RateLimiter(settings.search.min_interval_s))
+                                limiter=limiter or RateLimiter(settings.search.min_interval_s))
         try:
             answers = await asyncio.gather(*(session.search(q) for q in queries),
                                            return_exceptions=True)
@@ -553,17 +554,21 @@ def test_queries_sent_early_are_the_runs_own(search_world: RunningWorld, tmp_pat
 def test_a_spaced_engine_gets_only_the_first_query_early(
     search_world: RunningWorld, tmp_path: Path
 ) -> None:
-    """With a minimum interval between queries, only the first goes early; the run sends the
-    rest itself, and a query its cache answers is not sent early at all."""
+    """With a minimum interval between queries, only the first goes early, through the
+    limiter the run's session takes: the run's next query keeps its interval after it; a
+    query the cache answers is not sent early at all."""
     search_world.clear_logs()
-    settings = _early_settings(search_world, tmp_path, min_interval_s=0.05)
+    settings = _early_settings(search_world, tmp_path, min_interval_s=0.3)
+    spacing = RateLimiter(0.3)
     queries = ['"Jane Doe" Acme', '"Nobody Atall"']
-    assert asyncio.run(search_early(settings, queries)) == 1
+    assert asyncio.run(search_early(settings, queries, limiter=spacing)) == 1
     assert [q.query for q in search_world.search_log] == queries[:1]
-    _run_session(settings, queries)
-    assert [q.query for q in search_world.search_log] == queries
+    _run_session(settings, queries, limiter=spacing)
+    log = search_world.search_log
+    assert [q.query for q in log] == queries
+    assert log[1].at - log[0].at >= 0.3 - 0.01  # spaced from the early query, not from 0
     search_world.clear_logs()
-    assert asyncio.run(search_early(settings, queries)) == 0  # cached by the run above
+    assert asyncio.run(search_early(settings, queries, limiter=spacing)) == 0  # cached above
     assert search_world.search_log == () and len(EARLY) == 0
 
 

@@ -96,9 +96,11 @@ def _search_early(settings: Settings, queries: Sequence[str], *, server: bool) -
 
     if not queries or global_limits(settings, server=server):
         return
+    from lookup.research.steps import local_politeness
     from lookup.web.session import search_early
 
-    _in_thread(lambda: asyncio.run(search_early(settings, queries)))
+    spacing = local_politeness(settings).search  # the run's own: its next query waits its turn
+    _in_thread(lambda: asyncio.run(search_early(settings, queries, limiter=spacing)))
 
 
 def _in_thread(work: Callable[[], Any]) -> concurrent.futures.Future[Any]:

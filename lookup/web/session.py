@@ -241,18 +241,22 @@ class SearchSession:
             log.warning("could not write search cache file %s: %s", path, exc)
 
 
-async def search_early(settings: Settings, queries: Sequence[str]) -> int:
+async def search_early(
+    settings: Settings, queries: Sequence[str], *, limiter: Spacing | None = None
+) -> int:
     """Send a run's first ``queries`` now, before its session exists, leaving the answers in
     ``EARLY``: all of them when the engine's searches are not spaced (``min_interval_s`` 0,
     as in a world), else only the first (the next waits its interval after it anyway).
 
-    The queries take the engine's process-wide limiter, as the run's own would; a query the
-    cache answers is not sent. Only where no Prefect server spaces searches for every
-    worker (the caller decides: ``flows/cli/_runs.py``). Returns how many were sent."""
+    The queries take ``limiter``, the one the run's session will take (the process's
+    own: ``lookup.research.steps.local_politeness``), so the run's next query keeps its
+    interval after them; a query the cache answers is not sent. Only where no Prefect
+    server spaces searches for every worker (the caller decides: ``flows/cli/_runs.py``).
+    Returns how many were sent."""
     backend = make_search_backend(settings)
     s = settings.search
     session = SearchSession(backend, settings=s, cache_dir=settings.cache_dir / "search",
-                            limiter=shared_limiter(backend.name, s.min_interval_s))
+                            limiter=limiter)
     pending: list[tuple[str, str, Answer]] = []
     for query in queries[: len(queries) if s.min_interval_s <= 0 else 1]:
         key = normalize_query(query)
