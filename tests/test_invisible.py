@@ -32,3 +32,22 @@ def test_visible_text_and_the_emoji_joiner_pass() -> None:
     assert not any(is_invisible(c) for c in "Zoë Ørsted-Müller 李")
     interview = make_interview("Dana Okafor", "B", notes="Great chat 👩\u200d💻")
     assert interview.notes == "Great chat 👩\u200d💻"
+
+
+def test_the_breaking_characters_are_exactly_the_control_and_separator_categories() -> None:
+    """``printable``'s one regex turns into spaces exactly the characters of the Unicode
+    categories Cc, Zl and Zp, the ones a per-character category test turned (issue 31)."""
+    import sys
+    import unicodedata
+
+    from lookup.card import markdown
+
+    every = (chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    breaking = "".join(ch for ch in every if unicodedata.category(ch) in ("Cc", "Zl", "Zp"))
+    assert markdown._BREAKING.sub("", breaking) == ""  # noqa: SLF001
+    assert len(markdown._BREAKING.findall(breaking)) == len(breaking) == 67  # noqa: SLF001
+    sample = "a\x00b\u2028c\x85d\u00a0e\u200bf\u2024g\x7fh\ti\nj"
+    by_category = "".join(  # the per-character test printable made before
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+        for ch in markdown._INVISIBLE.sub("", sample).translate(markdown._LOOKALIKE))  # noqa: SLF001
+    assert markdown.printable(sample) == by_category == "a bc d\u00a0ef.g h i j"

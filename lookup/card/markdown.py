@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -54,6 +53,10 @@ URL_LIMIT = 2000
 _INVISIBLE = re.compile(f"[{INVISIBLE}]")
 # ONE DOT LEADER (U+2024) looks like "." and makes a host name that is not one.
 _LOOKALIKE = str.maketrans({"\u2024": "."})
+# Every character of the Unicode categories Cc (C0 and C1 controls), Zl and Zp (the line
+# and paragraph separators): one pass of a regex rather than a category lookup per
+# character (a card's text is ~30 ms of that; issue 31). Tested against unicodedata.
+_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 _ALWAYS = re.compile(r"([\\`*_\[\]~])")
 _LT = re.compile(r"<(?=[A-Za-z/!?])")
@@ -91,8 +94,7 @@ def printable(value: Any) -> str:
     """The text with every control, bidi and zero-width character made a space or dropped,
     and look-alike dots made dots; spacing kept."""
     text = "" if value is None else str(value)
-    text = _INVISIBLE.sub("", text).translate(_LOOKALIKE)
-    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+    return _BREAKING.sub(" ", _INVISIBLE.sub("", text).translate(_LOOKALIKE))
 
 
 def clean_text(value: Any) -> str:
