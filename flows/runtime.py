@@ -79,6 +79,7 @@ def connect_prefect(settings: Settings, *, start: bool = False, runs: bool = Tru
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
     # The tool promises no traffic beyond the research itself: no Prefect telemetry.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    no_sdk_telemetry()
     from flows.access import adopt_client_auth, require_access
 
     adopt_client_auth()  # on the server's machine, its auth string serves this client too
@@ -100,6 +101,17 @@ def connect_prefect(settings: Settings, *, start: bool = False, runs: bool = Tru
 
         prepare_sqlite(Path(os.environ["PREFECT_HOME"]))
     return None
+
+
+def no_sdk_telemetry() -> None:
+    """Turn off the Prefect SDK's own telemetry in this process and the ones it starts.
+
+    Prefect 3.9's SDK, in an interactive terminal, writes a device id and sends usage
+    events to Amplitude (the first flow defined, the first run; unless ``DO_NOT_TRACK`` is
+    set or a CI is detected), apart from the server's analytics (off:
+    ``PREFECT_SERVER_ANALYTICS_ENABLED``, ``--analytics-off``). A user's own
+    ``DO_NOT_TRACK`` is kept (docs/prefect.md)."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
 def begin_local_server(settings: Settings) -> tuple[Settings, str | None]:

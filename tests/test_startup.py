@@ -430,3 +430,28 @@ def test_a_process_that_loads_the_research_flow_freezes_what_is_left_at_exit(tmp
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "frozen at the end: True"
+
+
+def test_the_command_turns_off_prefect_s_sdk_telemetry_before_prefect_loads(tmp_path: Path) -> None:
+    """The console script sets DO_NOT_TRACK before anything imports Prefect (its SDK sends
+    usage events to Amplitude from interactive terminals otherwise); a user's own value is
+    kept."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys\n"
+            "from flows.cli import main\n"
+            "assert 'prefect' not in sys.modules, 'Prefect loaded before the command ran'\n"
+            "sys.argv = ['lookup', '--help']\n"
+            "try:\n"
+            "    main()\n"
+            "finally:\n"
+            "    print('DO_NOT_TRACK=' + os.environ.get('DO_NOT_TRACK', ''))\n")
+    env = {k: v for k, v in os.environ.items() if k != "DO_NOT_TRACK"}
+    env["PYTHONPATH"] = str(Path(__file__).parent.parent)
+    for given, expected in ((None, "1"), ("0", "0")):
+        run_env = env if given is None else {**env, "DO_NOT_TRACK": given}
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=120, cwd=tmp_path, env=run_env)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.rstrip().endswith(f"DO_NOT_TRACK={expected}")

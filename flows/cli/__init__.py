@@ -31,7 +31,9 @@ __all__ = ["app", "main"]
 def main() -> None:
     """Console-script entry point."""
     from flows import _gc
+    from flows.runtime import no_sdk_telemetry
 
+    no_sdk_telemetry()  # before anything imports Prefect
     _gc.own_process()
     try:
         app()
