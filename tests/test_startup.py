@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import os
 import ssl
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -28,6 +30,13 @@ from lookup.web.tls import httpx_context, system_context, unverified_context
 from lookup.world._tls import self_signed_context
 
 HOST = "www.acme.test"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _python(code: str, **options: object) -> subprocess.CompletedProcess[str]:
+    """``code`` run by this Python in a process of its own, from the repository's root."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT, **options)  # type: ignore[call-overload]
 
 
 async def _tls_server(context: ssl.SSLContext) -> asyncio.Server:
@@ -265,8 +274,6 @@ def test_a_request_s_parameters_are_stored_as_prefect_stores_them_without_fastap
     """The research flow serialises a request's parameters as Prefect's own method does, in a
     process that never imports FastAPI for it; a value JSON lacks still goes to Prefect's."""
     import datetime as dt
-    import subprocess
-    import sys
 
     from prefect.flows import Flow
 
@@ -282,8 +289,7 @@ def test_a_request_s_parameters_are_stored_as_prefect_stores_them_without_fastap
     probe = ("import sys; from flows.research import research_interviewer as f; "
              "f.serialize_parameters({'name': 'Dana Okafor', 'panel': ['A B'], 'smtp': None}); "
              "print('fastapi' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=120, cwd=Path(__file__).resolve().parent.parent, check=True)
+    done = _python(probe, check=True)
     assert done.stdout.strip() == "False"
 
 
@@ -325,8 +331,6 @@ def test_a_request_s_language_is_checked_without_loading_the_card_s_modules(
         tmp_path: Path) -> None:
     """Filling and checking a request (before every run) lists the phrasebooks, the user's
     too, without importing Jinja: the card's modules load during the run (issue 31)."""
-    import subprocess
-    import sys
 
     (tmp_path / "draft.nl.toml").write_text("", encoding="utf-8")
     probe = (
@@ -337,8 +341,7 @@ def test_a_request_s_language_is_checked_without_loading_the_card_s_modules(
         "r = with_settings(ResearchRequest(name='Dana Okafor', company='B', language='nl'), s); "
         "print(r.language, 'jinja2' in sys.modules)"
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    done = _python(probe)
     assert done.stdout.strip() == "nl False", done.stderr[-2000:]
 
 
@@ -398,46 +401,36 @@ def test_loading_a_run_collects_nothing_and_freezes_what_it_built_in_the_command
         gc.unfreeze()  # the test process's garbage is collected again
 
 
-def test_the_command_s_last_exit_handler_freezes_what_is_left(tmp_path: Path) -> None:
+def test_the_command_s_last_exit_handler_freezes_what_is_left() -> None:
     """The console script's process ends with its objects frozen out of the final collection,
     after the other exit handlers ran, and its output whole."""
-    import subprocess
-    import sys
 
     code = ("import atexit, gc, sys\n"
             "atexit.register(lambda: print('frozen at the end:', gc.get_freeze_count() > 0))\n"
             "from flows.cli import main\n"
             "sys.argv = ['lookup', '--help']\n"
             "main()\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120, cwd=tmp_path,
-                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    done = _python(code)
     assert done.returncode == 0, done.stderr
     assert "research" in done.stdout and done.stdout.rstrip().endswith("frozen at the end: True")
 
 
-def test_a_process_that_loads_the_research_flow_freezes_what_is_left_at_exit(tmp_path: Path) -> None:
+def test_a_process_that_loads_the_research_flow_freezes_what_is_left_at_exit() -> None:
     """A worker's flow-run process imports the flow, not the console script: it too ends
     without the final collection walking Prefect's objects."""
-    import subprocess
-    import sys
 
     code = ("import atexit, gc\n"
             "atexit.register(lambda: print('frozen at the end:', gc.get_freeze_count() > 0))\n"
             "import flows.research\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120, cwd=tmp_path,
-                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    done = _python(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "frozen at the end: True"
 
 
-def test_the_command_turns_off_prefect_s_sdk_telemetry_before_prefect_loads(tmp_path: Path) -> None:
+def test_the_command_turns_off_prefect_s_sdk_telemetry_before_prefect_loads() -> None:
     """The console script sets DO_NOT_TRACK before anything imports Prefect (its SDK sends
     usage events to Amplitude from interactive terminals otherwise); a user's own value is
     kept."""
-    import subprocess
-    import sys
 
     code = ("import os, sys\n"
             "from flows.cli import main\n"
@@ -448,10 +441,7 @@ def test_the_command_turns_off_prefect_s_sdk_telemetry_before_prefect_loads(tmp_
             "finally:\n"
             "    print('DO_NOT_TRACK=' + os.environ.get('DO_NOT_TRACK', ''))\n")
     env = {k: v for k, v in os.environ.items() if k != "DO_NOT_TRACK"}
-    env["PYTHONPATH"] = str(Path(__file__).parent.parent)
     for given, expected in ((None, "1"), ("0", "0")):
-        run_env = env if given is None else {**env, "DO_NOT_TRACK": given}
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              timeout=120, cwd=tmp_path, env=run_env)
+        done = _python(code, env=env if given is None else {**env, "DO_NOT_TRACK": given})
         assert done.returncode == 0, done.stderr
         assert done.stdout.rstrip().endswith(f"DO_NOT_TRACK={expected}")

@@ -39,4 +39,3 @@ def main() -> None:
         app()
     except BrokenPipeError:  # `lookup list | head`
         sys.stderr.close()
-

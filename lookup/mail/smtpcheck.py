@@ -53,7 +53,7 @@ __all__ = ["SmtpChecker", "SmtpLimiter", "judge_probe", "shared_smtp_limiter"]
 AHEAD_IDLE_S = 20.0
 
 
-async def _greeting(
+async def _opened(
     task: asyncio.Future[tuple[Session | None, float]],
 ) -> tuple[Session | None, float]:
     """The session a greeting ahead opened, once it is done; none if it was cancelled."""
@@ -62,12 +62,6 @@ async def _greeting(
         return None, 0.0
     return task.result()
 
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Stale:
-    """A session greeted ahead that waited too long to be trusted: said goodbye to."""
-
-    session: Session
 
 
 class _Monotonic(Protocol):
@@ -172,8 +166,8 @@ class SmtpChecker:
         self._refusal: tuple[str | None] | None = None  # the run's blocklist answer, once known
         self._refusal_lock: asyncio.Lock | None = None
         self._refusal_loop: asyncio.AbstractEventLoop | None = None
-        # domain -> a session greeted ahead (None: the greeting failed) and when; its
-        # first session's turn (gap, quota) is taken
+        # domain -> the greeting ahead of its first session (whose turn at the gap and
+        # quota it took): the session (None: the greeting failed) and when it was greeted
         self._ahead: dict[str, asyncio.Future[tuple[Session | None, float]]] = {}
         self._probed: set[str] = set()  # domains whose probe has started
 
@@ -242,7 +236,7 @@ class SmtpChecker:
         """QUIT the sessions greeted ahead that no probe took (a run that asked nothing)."""
         ahead, self._ahead = self._ahead, {}
         for task in ahead.values():
-            session, _ = await _greeting(task)
+            session, _ = await _opened(task)
             if session is not None:
                 await goodbye(session)
 
@@ -257,16 +251,17 @@ class SmtpChecker:
         waited = await self.limiter.take(domain, max_wait_s=max_wait_s, sleep=self.clock.sleep)
         return None if waited is None else True
 
-    async def _take_ahead(self, domain: str) -> tuple[bool, Session | _Stale | None]:
+    async def _take_ahead(self, domain: str) -> tuple[bool, Session | None]:
         """Whether a turn was taken ahead for the domain's next session, and the session
-        greeted then (waiting for a greeting under way): ``_Stale`` when it has been idle
-        longer than ``AHEAD_IDLE_S``."""
+        greeted then (waiting for a greeting under way); one idle longer than
+        ``AHEAD_IDLE_S`` gets a QUIT instead (a server may have hung up on it)."""
         task = self._ahead.pop(domain.lower(), None)
         if task is None:
             return False, None
-        session, since = await _greeting(task)
+        session, since = await _opened(task)
         if session is not None and self.clock.monotonic() - since > AHEAD_IDLE_S:
-            return True, _Stale(session)
+            await goodbye(session)
+            return True, None
         return True, session
 
     async def probe_domain(
@@ -338,9 +333,6 @@ class SmtpChecker:
         max_wait_s = self.settings.smtp.max_inline_wait_s
         while probe.next(asked) is not None or (probe.random_pending and RANDOM not in asked):
             taken, opened = await self._take_ahead(domain)
-            if isinstance(opened, _Stale):  # idle too long: a server may have hung up
-                await goodbye(opened.session)
-                opened = None
             turn = True if taken else await self._turn(domain, pacing, max_wait_s)
             if turn is False:
                 return _Stop("paced", delay=self.gaps.next_free_in(domain))

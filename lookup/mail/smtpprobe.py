@@ -131,11 +131,7 @@ async def greet(
         return None
     session = Session(reader, writer, settings.timeout_s, [], name)
     try:
-        banner, _ = await session.read(f"CONNECT {name}:{settings.port}", session.steps)
-        if banner.code is None or banner.code // 100 != 2:
-            raise Dropped(f"{name} refused the connection")
-        await hello(session, name, (helo or settings.helo_name).strip() or "localhost",
-                    settings, verify_tls)
+        await _greeting(session, name, _helo(helo, settings), settings, verify_tls)
     except Exception:  # the probe meets it again, on a connection of its own
         await session.close()
         return None
@@ -166,7 +162,7 @@ async def probe_session(
     asked = set() if asked is None else asked
     failure = "no mail server address was found"
     limit = min(limit, probe.session_limit or limit)
-    name_said = (helo or settings.helo_name).strip() or "localhost"
+    name_said = _helo(helo, settings)
     for index, (name, ip) in enumerate(list(hosts)[:MAX_HOSTS]):
         dial = _Dial(name, ip, route, world_mode, limit, name_said)
         ahead = opened if index == 0 and opened is not None and opened.host == name else None
@@ -253,9 +249,8 @@ async def _on(
     probe: DomainProbe, dial: _Dial, session: Session, settings: SmtpSettings,
     verify_tls: bool, asked: set[str], *, greeted: bool,
 ) -> None:
-    label = f"CONNECT {dial.name}:{settings.port}"
     try:
-        await _converse(session, probe, dial, label, settings, verify_tls, asked, greeted)
+        await _converse(session, probe, dial, settings, verify_tls, asked, greeted)
     except Refused as exc:  # about us: every address at the domain gets this answer
         probe.about_us = ProbeResult(tuple(session.steps), session.host, exc.category, exc.reply,
                                      sender=probe.sender)
@@ -267,15 +262,27 @@ async def _on(
         await session.close()
 
 
+def _helo(helo: str | None, settings: SmtpSettings) -> str:
+    """The name to greet with: the run's, else ``smtp.helo_name``, else "localhost"."""
+    return (helo or settings.helo_name).strip() or "localhost"
+
+
+async def _greeting(
+    session: Session, name: str, helo: str, settings: SmtpSettings, verify_tls: bool
+) -> None:
+    """The server's banner (a refusal raises), then EHLO and STARTTLS when offered."""
+    banner, _ = await session.read(f"CONNECT {name}:{settings.port}", session.steps)
+    if banner.code is None or banner.code // 100 != 2:
+        refuse(banner, None, f"{name} refused the connection")
+    await hello(session, name, helo, settings, verify_tls)
+
+
 async def _converse(
-    session: Session, probe: DomainProbe, dial: _Dial, label: str, settings: SmtpSettings,
+    session: Session, probe: DomainProbe, dial: _Dial, settings: SmtpSettings,
     verify_tls: bool, asked: set[str], greeted: bool = False,
 ) -> None:
     if not greeted:
-        banner, _ = await session.read(label, session.steps)
-        if banner.code is None or banner.code // 100 != 2:
-            refuse(banner, None, f"{dial.name} refused the connection")
-        await hello(session, dial.name, dial.helo, settings, verify_tls)
+        await _greeting(session, dial.name, dial.helo, settings, verify_tls)
     done: list[str] = []
     try:
         while session.rcpts < dial.limit and (address := probe.next(asked)) is not None:

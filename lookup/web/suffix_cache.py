@@ -13,14 +13,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
-import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 
 from publicsuffixlist import PublicSuffixList
 
+from lookup.atomic import write_atomic
 from lookup.web import suffixes
 
 __all__ = ["cache_file", "load"]
@@ -53,7 +52,7 @@ def load() -> bool:
     suffixes.adopt(lists)
     if path is not None:
         with contextlib.suppress(OSError):  # a read-only install parses each time
-            _keep(path, pickle.dumps(lists, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomic(path, pickle.dumps(lists, protocol=pickle.HIGHEST_PROTOCOL))
     return False
 
 
@@ -61,15 +60,3 @@ def _sound(lists: object) -> bool:
     return (isinstance(lists, tuple) and len(lists) == 2
             and all(isinstance(x, PublicSuffixList) for x in lists))
 
-
-def _keep(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a temporary name, then a rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
