@@ -445,3 +445,38 @@ def test_the_command_turns_off_prefect_s_sdk_telemetry_before_prefect_loads() ->
         done = _python(code, env=env if given is None else {**env, "DO_NOT_TRACK": given})
         assert done.returncode == 0, done.stderr
         assert done.stdout.rstrip().endswith(f"DO_NOT_TRACK={expected}")
+
+
+SLOW_SEARCH = """
+name = "A slow search engine"
+[latency_ms]
+search = 3000
+"""
+
+
+def test_searches_sent_early_are_cancelled_when_the_command_ends(tmp_path: Path) -> None:
+    """A command that ends while its early searches are still out (a failure at once, say)
+    cancels them rather than leaving them to the process's end: the stop returns well before
+    the engine would have answered, and nothing is left for a run to take."""
+    import threading
+    import time
+
+    from flows.cli._runs import _search_early
+    from lookup.web.session import EARLY
+    from lookup.world import serve_world
+    from tests.worldkit import write_world
+
+    world = write_world(tmp_path / "world", SLOW_SEARCH,
+                        [{"title": "Acme", "url": "https://acme.test/", "snippet": "Acme"}])
+    with serve_world(world) as running:
+        settings = load_settings({"LOOKUP_DATA_DIR": str(tmp_path / "data")}).in_world(
+            running.endpoints)
+        stop = _search_early(settings, ['"Jane Roe" "Acme"'], server=False)
+        time.sleep(0.3)  # the query is in the engine's 3 s latency (logged once answered)
+        assert len(EARLY) == 1 and not running.search_log
+        began = time.monotonic()
+        stop()
+        took = time.monotonic() - began
+    assert took < 1.0, took  # not the engine's 3 s
+    assert len(EARLY) == 0
+    assert not any(t.name == "search-early" and t.is_alive() for t in threading.enumerate())

@@ -180,3 +180,29 @@ def test_demo_expected_addresses_agree_with_its_dns_and_mail() -> None:
                 client.ehlo("checker.test")
                 client.mail("verify@checker.test")
                 assert client.rcpt(address)[0] == 250
+
+
+def test_a_world_stopped_while_it_answers_says_nothing_about_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Stopping a world while a connection is being answered (here a search still in its
+    latency) ends the connection's task quietly: no "Exception in callback" traceback from
+    asyncio on the command's stderr (Python 3.11 reads a cancelled handler's exception)."""
+    import logging
+
+    world = write_world(tmp_path, 'name = "slow"\n[latency_ms]\nsearch = 3000\n',
+                        [{"title": "Acme", "url": "https://acme.test/", "snippet": "Acme"}])
+    caplog.set_level(logging.ERROR, logger="asyncio")
+    with serve_world(world) as running:
+        url = running.endpoints.search_url + "/search?q=Acme&format=json"
+        threading.Thread(target=_ask, args=(url,), daemon=True).start()
+        time.sleep(0.3)  # the request is in its 3 s latency (logged once answered)
+        assert not running.search_log
+    assert not [r for r in caplog.records if r.name == "asyncio"], caplog.text
+
+
+def _ask(url: str) -> None:
+    try:
+        httpx.get(url, timeout=10)
+    except httpx.HTTPError:
+        pass  # the world went away under it: expected

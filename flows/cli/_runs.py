@@ -57,7 +57,8 @@ def start_research(
             look = _in_thread(lambda: asyncio.run(preflight(live, smtp=smtp)))
             try:
                 api = connect_prefect(settings, start=start)
-                _search_early(live, queries, server=api is not None)
+                # stopped before the world closes, a failure included (the command ends)
+                stack.callback(_search_early(live, queries, server=api is not None))
                 import flows.research  # noqa: F401  (Prefect's log handlers exist from here on)
             finally:
                 look.result()  # no network (or a listed IP) is said first, whatever else failed
@@ -65,12 +66,7 @@ def start_research(
         if api is None:
             say(FAST_RUNS_HINT)
         quiet_expected_failures()
-        try:
-            yield marks
-        finally:
-            from lookup.web.session import EARLY
-
-            EARLY.clear()  # answers no run took are not kept
+        yield marks
 
 
 def first_queries(request: ResearchRequest) -> list[str]:
@@ -89,18 +85,50 @@ def first_queries(request: ResearchRequest) -> list[str]:
         return []
 
 
-def _search_early(settings: Settings, queries: Sequence[str], *, server: bool) -> None:
+def _search_early(
+    settings: Settings, queries: Sequence[str], *, server: bool
+) -> Callable[[], None]:
     """The run's first searches sent in a thread while Prefect loads, unless the server's
-    global limits space searches (they would not know of these)."""
+    global limits space searches (they would not know of these). Returns what stops them:
+    the searches still under way are cancelled (a command that fails at once, e.g. with no
+    network, does not leave them retrying while the process ends) and the answers no run
+    took are forgotten."""
     from flows.politeness.policy import global_limits
+    from lookup.web.session import EARLY
 
     if not queries or global_limits(settings, server=server):
-        return
+        return EARLY.clear
     from lookup.research.steps import local_politeness
     from lookup.web.session import search_early
 
     spacing = local_politeness(settings).search  # the run's own: its next query waits its turn
-    _in_thread(lambda: asyncio.run(search_early(settings, queries, limiter=spacing)))
+    loop = asyncio.new_event_loop()
+    sending = loop.create_task(search_early(settings, queries, limiter=spacing))
+    thread = threading.Thread(target=_run_until_done, args=(loop, sending), name="search-early",
+                              daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the searches ended
+            loop.call_soon_threadsafe(sending.cancel)
+        thread.join(timeout=STOP_WAIT_S)
+        EARLY.clear()
+
+    return stop
+
+
+STOP_WAIT_S = 5.0  # a cancelled search ends at its next await; a stuck one is left to the exit
+
+
+def _run_until_done(loop: asyncio.AbstractEventLoop, task: asyncio.Task[Any]) -> None:
+    """Run ``task`` on ``loop`` in this thread (a failure or a cancellation ends it quietly:
+    the run asks again), then close the loop."""
+    try:
+        with contextlib.suppress(BaseException):
+            loop.run_until_complete(task)
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
 
 
 def _in_thread(work: Callable[[], Any]) -> concurrent.futures.Future[Any]:

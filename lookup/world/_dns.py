@@ -205,6 +205,8 @@ class DnsServer:
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
+        except asyncio.CancelledError:
+            pass  # the world stops: a finished task, not a cancelled one (_httpd._serve says why)
         finally:
             self._tasks.discard(task)
             with contextlib.suppress(Exception):

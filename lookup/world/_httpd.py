@@ -112,6 +112,10 @@ class HttpServer:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One connection's requests. Stopped while a request is answered (a latency, a
+        retry), it ends as a finished task, not a cancelled one: Python 3.11's
+        ``start_server`` reads the handler task's exception when it is done, which raises
+        for a cancelled task and prints a traceback on stderr mid-command."""
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
@@ -120,6 +124,8 @@ class HttpServer:
                 pass
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             pass  # ValueError: StreamReader.readline's "line longer than the limit"
+        except asyncio.CancelledError:
+            pass  # the world stops (``stop``): ends as a finished task, see below
         finally:
             self._tasks.discard(task)
             writer.close()
